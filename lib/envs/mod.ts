@@ -1,0 +1,52 @@
+/**
+ * Reinforcement-learning environments with Gymnasium semantics: `Box` spaces, the `Env` API and
+ * base class, wrappers (`TimeLimit`, `RecordEpisodeStatistics`), the SB3-style `SyncVectorEnv`,
+ * the registry (`makeEnv`, `makeVecEnv`) and the classic-control tasks `Pendulum-v1` and
+ * `MountainCarContinuous-v0`, which importing this module registers.
+ *
+ * @example
+ * ```ts
+ * import { listEnvs, makeEnv, makeVecEnv } from "./mod.ts";
+ * listEnvs(); // ["MountainCarContinuous-v0", "Pendulum-v1"]
+ * const env = makeEnv("Pendulum-v1"); // with TimeLimit(200), like gym.make
+ * env.reset({ seed: 0 });
+ * const { obs, reward, terminated, truncated } = env.step(new Float32Array([1]));
+ * const venv = makeVecEnv("MountainCarContinuous-v0", 4);
+ * venv.reset({ seed: 0 });
+ * ```
+ *
+ * @module
+ */
+import {
+  MountainCarContinuousEnv,
+  type MountainCarContinuousOptions,
+  PendulumEnv,
+  type PendulumOptions,
+} from "./classic_control/mod.ts";
+import { listEnvs, registerEnv } from "./registry.ts";
+
+export * from "./spaces.ts";
+export * from "./env.ts";
+export * from "./wrappers.ts";
+export * from "./vector.ts";
+export * from "./registry.ts";
+export * from "./classic_control/mod.ts";
+// The generator type appears in the public signatures (Box.sample, BaseEnv.npRandom).
+export type { Rng, RngState } from "../rng.ts";
+
+// Gymnasium 1.3's registrations (gymnasium/envs/__init__.py).
+if (!listEnvs().includes("Pendulum-v1")) {
+  registerEnv({
+    id: "Pendulum-v1",
+    entryPoint: (options: PendulumOptions) => new PendulumEnv(options),
+    maxEpisodeSteps: 200,
+  });
+}
+if (!listEnvs().includes("MountainCarContinuous-v0")) {
+  registerEnv({
+    id: "MountainCarContinuous-v0",
+    entryPoint: (options: MountainCarContinuousOptions) => new MountainCarContinuousEnv(options),
+    maxEpisodeSteps: 999,
+    rewardThreshold: 90.0,
+  });
+}

@@ -1,0 +1,240 @@
+/**
+ * {@linkcode SyncVectorEnv}: n environments stepped in sequence with Stable-Baselines3
+ * `DummyVecEnv` semantics (same-step auto-reset).
+ *
+ * When env i finishes (terminated or truncated) during `step`, it is reset at once without a seed
+ * (its generator continues), the returned `obs` row holds the *reset* observation, and
+ * `infos[i].terminalObservation` holds the final observation of the finished episode (SB3's
+ * `terminal_observation`, needed to bootstrap time-outs). `reset({ seed })` seeds env i with
+ * `seed + i` (SB3's `VecEnv.seed`).
+ *
+ * @module
+ */
+import { describe, type Env, type EnvState, type ResetOptions } from "./env.ts";
+import { sharedArrayPool } from "./pool.ts";
+import type { Box } from "./spaces.ts";
+
+/**
+ * What {@linkcode SyncVectorEnv.reset} returns.
+ *
+ * @example
+ * ```ts
+ * import type { VectorResetResult } from "./vector.ts";
+ * const r: VectorResetResult = { obs: new Float32Array(2 * 3), infos: [{}, {}] };
+ * ```
+ */
+export interface VectorResetResult {
+  /** Observations, env-major: row i is `obs.subarray(i * obsDim, (i + 1) * obsDim)`. */
+  obs: Float32Array;
+  /** One reset info per env. */
+  infos: Record<string, unknown>[];
+}
+
+/**
+ * What {@linkcode SyncVectorEnv.step} returns. All arrays are fresh, so callers may keep them.
+ *
+ * @example
+ * ```ts
+ * import type { VectorStepResult } from "./vector.ts";
+ * const r: VectorStepResult = {
+ *   obs: new Float32Array(6), rewards: new Float64Array(2), terminated: new Uint8Array(2),
+ *   truncated: new Uint8Array(2), infos: [{}, {}],
+ * };
+ * ```
+ */
+export interface VectorStepResult {
+  /** Next observations (env-major); for finished envs the first observation of the new episode. */
+  obs: Float32Array;
+  /** Rewards. */
+  rewards: Float64Array;
+  /** 1 where the env reached a terminal state. */
+  terminated: Uint8Array;
+  /** 1 where the env was truncated (time limit). */
+  truncated: Uint8Array;
+  /** Step infos; finished envs carry `terminalObservation` (and `episode` when recorded). */
+  infos: Record<string, unknown>[];
+}
+
+/**
+ * n environments with identical spaces, stepped one after another with SB3 `DummyVecEnv`
+ * semantics (see the module doc).
+ *
+ * @example
+ * ```ts
+ * import { SyncVectorEnv } from "./vector.ts";
+ * import { TimeLimit } from "./wrappers.ts";
+ * import { PendulumEnv } from "./classic_control/pendulum.ts";
+ * const venv = new SyncVectorEnv(Array.from({ length: 4 }, () => new TimeLimit(new PendulumEnv(), 200)));
+ * venv.reset({ seed: 0 }); // env i seeded with i
+ * const { obs, rewards, infos } = venv.step(new Float32Array(4)); // zero torque everywhere
+ * obs.length; // 4 * 3
+ * ```
+ */
+export class SyncVectorEnv {
+  /** The environments. */
+  readonly envs: readonly Env[];
+  /** Number of environments. */
+  readonly numEnvs: number;
+  /** Observation space of one env. */
+  readonly singleObservationSpace: Box;
+  /** Action space of one env. */
+  readonly singleActionSpace: Box;
+  /** Elements of one observation. */
+  readonly obsDim: number;
+  /** Elements of one action. */
+  readonly actDim: number;
+
+  #hasReset = false;
+  // Per-env action buffers: a float32 one (Float32Array input keeps float32 semantics) and a
+  // float64 one (any other input), reused every step.
+  readonly #actions32: Float32Array[];
+  readonly #actions64: Float64Array[];
+
+  /**
+   * Builds the vector env.
+   *
+   * @param envs the environments, or factories that create them (SB3 passes factories); all must
+   * have the same observation and action sizes.
+   */
+  constructor(envs: ReadonlyArray<Env | (() => Env)>) {
+    if (!Array.isArray(envs) || envs.length === 0) {
+      throw new RangeError(`SyncVectorEnv: needs a non-empty array of envs, got ${describe(envs)}`);
+    }
+    this.envs = envs.map((e, i) => {
+      const env = typeof e === "function" ? e() : e;
+      if (env === null || typeof env !== "object" || typeof env.step !== "function") {
+        throw new TypeError(`SyncVectorEnv: envs[${i}] is not an Env (got ${describe(env)})`);
+      }
+      return env;
+    });
+    this.numEnvs = this.envs.length;
+    this.singleObservationSpace = this.envs[0].observationSpace;
+    this.singleActionSpace = this.envs[0].actionSpace;
+    this.obsDim = this.singleObservationSpace.size;
+    this.actDim = this.singleActionSpace.size;
+    this.envs.forEach((env, i) => {
+      if (env.observationSpace.size !== this.obsDim || env.actionSpace.size !== this.actDim) {
+        throw new RangeError(
+          `SyncVectorEnv: envs[${i}] has observation/action sizes ${env.observationSpace.size}/` +
+            `${env.actionSpace.size}, envs[0] has ${this.obsDim}/${this.actDim}; all envs must ` +
+            `have the same spaces`,
+        );
+      }
+    });
+    this.#actions32 = this.envs.map(() => new Float32Array(this.actDim));
+    this.#actions64 = this.envs.map(() => new Float64Array(this.actDim));
+  }
+
+  /**
+   * Resets every env: env i with seed `seed + i` when a seed is given, otherwise continuing its
+   * generator; `options` go to every env.
+   */
+  reset(opts: ResetOptions = {}): VectorResetResult {
+    if (opts === null || typeof opts !== "object") {
+      throw new TypeError(
+        `SyncVectorEnv.reset: expected { seed?, options? }, got ${describe(opts)}`,
+      );
+    }
+    const { seed, options } = opts;
+    if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
+      throw new TypeError(
+        `SyncVectorEnv.reset: seed must be a non-negative integer, got ${describe(seed)}`,
+      );
+    }
+    const obs = new Float32Array(this.numEnvs * this.obsDim);
+    const infos: Record<string, unknown>[] = new Array(this.numEnvs);
+    for (let i = 0; i < this.numEnvs; i++) {
+      const r = this.envs[i].reset({ seed: seed === undefined ? undefined : seed + i, options });
+      obs.set(r.obs, i * this.obsDim);
+      infos[i] = r.info;
+    }
+    this.#hasReset = true;
+    return { obs, infos };
+  }
+
+  /**
+   * Steps env i with `actions[i * actDim, (i + 1) * actDim)` and auto-resets finished envs.
+   * A `Float32Array` keeps float32 action semantics; other arrays are float64.
+   */
+  step(actions: ArrayLike<number>): VectorStepResult {
+    if (!this.#hasReset) {
+      throw new Error("SyncVectorEnv: cannot call step() before reset(); call venv.reset() first");
+    }
+    const n = this.numEnvs;
+    const actDim = this.actDim;
+    const obsDim = this.obsDim;
+    if (actions === null || typeof actions !== "object" || actions.length !== n * actDim) {
+      throw new TypeError(
+        `SyncVectorEnv.step: expected ${n * actDim} actions (${n} envs x ${actDim}), got ` +
+          describe(actions),
+      );
+    }
+    const buffers = actions instanceof Float32Array ? this.#actions32 : this.#actions64;
+    const obs = sharedArrayPool.float32(n * obsDim);
+    const rewards = sharedArrayPool.float64(n);
+    const terminated = sharedArrayPool.uint8(n);
+    const truncated = sharedArrayPool.uint8(n);
+    const infos: Record<string, unknown>[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const action = buffers[i];
+      for (let j = 0; j < actDim; j++) action[j] = actions[i * actDim + j];
+      const env = this.envs[i];
+      let r;
+      try {
+        r = env.step(action);
+      } catch (e) {
+        if (e instanceof Error) e.message = `SyncVectorEnv.step: env ${i}: ${e.message}`;
+        throw e;
+      }
+      rewards[i] = r.reward;
+      const info = r.info;
+      let o = r.obs;
+      if (r.terminated) terminated[i] = 1;
+      if (r.truncated) truncated[i] = 1;
+      if (r.terminated || r.truncated) {
+        info.terminalObservation = o;
+        o = env.reset().obs;
+      }
+      obs.set(o, i * obsDim);
+      infos[i] = info;
+    }
+    return { obs, rewards, terminated, truncated, infos };
+  }
+
+  /** `{ vector: "SyncVectorEnv", hasReset, envs: [each env's state] }`. */
+  getState(): EnvState {
+    return {
+      vector: "SyncVectorEnv",
+      hasReset: this.#hasReset,
+      envs: this.envs.map((e) => e.getState()),
+    };
+  }
+
+  /** Restores a snapshot from {@linkcode SyncVectorEnv.getState} (same number of envs). */
+  setState(s: EnvState): void {
+    if (
+      s === null || typeof s !== "object" || s.vector !== "SyncVectorEnv" ||
+      typeof s.hasReset !== "boolean" || !Array.isArray(s.envs)
+    ) {
+      throw new TypeError(`SyncVectorEnv.setState: malformed state ${describe(s)}`);
+    }
+    if (s.envs.length !== this.numEnvs) {
+      throw new RangeError(
+        `SyncVectorEnv.setState: the state has ${s.envs.length} envs, this vector env ` +
+          `${this.numEnvs}`,
+      );
+    }
+    s.envs.forEach((e, i) => {
+      if (e === null || typeof e !== "object" || Array.isArray(e)) {
+        throw new TypeError(`SyncVectorEnv.setState: state.envs[${i}] must be an object`);
+      }
+      this.envs[i].setState(e);
+    });
+    this.#hasReset = s.hasReset;
+  }
+
+  /** Closes every env. */
+  close(): void {
+    for (const env of this.envs) env.close();
+  }
+}

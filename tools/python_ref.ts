@@ -1,0 +1,71 @@
+/**
+ * Locating the optional Python reference stack (Gymnasium, NumPy) used by conformance checks and
+ * benchmarks. Python is never a dependency of pgsubspace: callers skip their check when no
+ * interpreter with the module is found.
+ *
+ * @module
+ */
+
+/**
+ * Environment variable naming the Python interpreter to use.
+ *
+ * @example
+ * ```ts
+ * import { PYTHON_ENV_VAR } from "./python_ref.ts";
+ * console.log(`set ${PYTHON_ENV_VAR}=/path/to/python to choose the interpreter`);
+ * ```
+ */
+export const PYTHON_ENV_VAR = "PGSUBSPACE_PYTHON";
+
+/**
+ * The candidate interpreters in order: `$PGSUBSPACE_PYTHON` (when set), `<repo>/.venv/bin/python`,
+ * `python3`.
+ *
+ * @example
+ * ```ts
+ * import { pythonCandidates } from "./python_ref.ts";
+ * pythonCandidates(); // e.g. ["/work/main/.venv/bin/python", "python3"]
+ * ```
+ */
+export function pythonCandidates(): string[] {
+  const candidates: string[] = [];
+  let fromEnv: string | undefined;
+  try {
+    fromEnv = Deno.env.get(PYTHON_ENV_VAR);
+  } catch {
+    fromEnv = undefined; // no --allow-env: skip the variable
+  }
+  if (fromEnv) candidates.push(fromEnv);
+  candidates.push(new URL("../.venv/bin/python", import.meta.url).pathname, "python3");
+  return candidates;
+}
+
+/**
+ * The first interpreter among {@linkcode pythonCandidates} that can `import module`, or null when
+ * none can (or subprocesses are not permitted).
+ *
+ * @example
+ * ```ts
+ * import { findPython } from "./python_ref.ts";
+ * const python = await findPython("gymnasium");
+ * if (python === null) console.log("no Python with gymnasium; skipping");
+ * ```
+ */
+export async function findPython(module: string): Promise<string | null> {
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(module)) {
+    throw new TypeError(`findPython: ${JSON.stringify(module)} is not a Python module name`);
+  }
+  for (const python of pythonCandidates()) {
+    try {
+      const { success } = await new Deno.Command(python, {
+        args: ["-c", `import ${module}`],
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      if (success) return python;
+    } catch {
+      // not installed, not executable, or no --allow-run: try the next candidate
+    }
+  }
+  return null;
+}
