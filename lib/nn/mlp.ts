@@ -35,7 +35,7 @@ import type { Rng } from "../rng.ts";
 import { orthogonalInit, torchDefaultLinearInit } from "./init.ts";
 import { ParamLayout } from "./layout.ts";
 import type { ParamBlockSpec } from "./layout.ts";
-import { checkThetaSize, secondOrderTanh } from "./tf_ops.ts";
+import { checkThetaSize } from "./tf_ops.ts";
 
 /** Hidden-layer nonlinearity. */
 export type Activation = "tanh" | "relu";
@@ -192,8 +192,9 @@ function mlpPlan(layout: ParamLayout, spec: MlpSpec): MlpPlan {
 /**
  * TF.js forward pass y = MLP_θ(x) for a batch `x` of shape [batch, inputDim], reading the weights
  * from the flat parameter tensor `theta` (shape [layout.size]). Differentiable with respect to
- * `theta` and `x`, including nested (second-order) gradients: tanh uses
- * {@link secondOrderTanh}, relu's second derivative is zero almost everywhere.
+ * `theta` and `x`, including nested (second-order) gradients: tanh's gradient is the
+ * second-order-safe one that importing this module installs; relu's second derivative is zero
+ * almost everywhere.
  *
  * The caller owns disposal (wrap in `tf.tidy`).
  *
@@ -229,7 +230,7 @@ export function mlpForwardTf(
     const b = tf.slice(theta, plan.biasOffsets[i], fanOut);
     h = tf.add(tf.matMul(h, w as tf.Tensor2D), b);
     if (plan.activated[i] === 1) {
-      h = spec.activation === "tanh" ? secondOrderTanh(h) : tf.relu(h);
+      h = spec.activation === "tanh" ? tf.tanh(h) : tf.relu(h);
     }
   }
   return h;

@@ -31,13 +31,7 @@ export {
   mlpParamCount,
 } from "./mlp.ts";
 export type { Activation, MlpInit, MlpSpec } from "./mlp.ts";
-export {
-  blockTensor,
-  checkThetaSize,
-  secondOrderExp,
-  secondOrderSigmoid,
-  secondOrderTanh,
-} from "./tf_ops.ts";
+export { blockTensor, checkThetaSize } from "./tf_ops.ts";
 export { Adam } from "./adam.ts";
 export type { AdamConfig, AdamState } from "./adam.ts";
 export { clipGradNorm, globalGradNorm } from "./clip.ts";

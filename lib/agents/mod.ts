@@ -1,0 +1,18 @@
+/**
+ * Reinforcement-learning agents (PPO so far), their shared building blocks (rollout buffer, GAE,
+ * VecNormalize) and the paper's hyperparameter presets.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../envs/mod.ts";
+ * import { PpoAgent, resolvePreset } from "./mod.ts";
+ * const { config } = resolvePreset("ppo/Pendulum-v1");
+ * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config, seed: 0 });
+ * ```
+ *
+ * @module
+ */
+export * from "./ppo/mod.ts";
+export * from "./common/rollout_buffer.ts";
+export * from "./common/vec_normalize.ts";
+export * from "./presets.ts";

@@ -1,0 +1,823 @@
+/**
+ * PPO (Schulman et al. 2017) with Stable-Baselines3 1.8.0 semantics, for one environment
+ * (n_envs = 1, as in the paper), written as a resumable state machine at environment-step
+ * granularity.
+ *
+ * One iteration of SB3's `learn()` loop is
+ *   (1) ROLLOUT: n_steps environment steps (sample, clip for env.step, auto-reset, VecNormalize,
+ *       time-out bootstrap, store), then GAE on the full buffer;
+ *   (2) UPDATE: n_epochs passes over fresh permutations in mini-batches, clipped surrogate +
+ *       value MSE + entropy, global grad-norm clip, Adam.
+ * SB3's callbacks (evaluation, checkpoints) fire after each environment step, *before* the update
+ * that a full buffer triggers. {@linkcode PpoAgent.step} reproduces that order: the call that
+ * completes a rollout returns with the update pending (parameters unchanged, as a callback at
+ * that step sees them); the next `step()` runs the pending update first. {@linkcode PpoAgent.update}
+ * runs it explicitly (SB3's final `train()` at the end of `learn`), and {@linkcode PpoAgent.learn}
+ * does the whole loop.
+ *
+ * Everything needed to resume bit-exactly (parameters, Adam moments, generator states, the
+ * environment, VecNormalize statistics, the partial rollout buffer, counters) is in
+ * {@linkcode PpoAgent.getState}.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng, type RngState } from "../../rng.ts";
+import type { Env, EnvState } from "../../envs/mod.ts";
+import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../nn/mod.ts";
+import {
+  RolloutBuffer,
+  type RolloutBufferState,
+  timeoutBootstrap,
+} from "../common/rollout_buffer.ts";
+import { VecNormalize, type VecNormalizeState } from "../common/vec_normalize.ts";
+import { makePpoConfig, type PpoConfig, scheduleValue } from "./config.ts";
+import { type MiniBatchStats, PpoCpuGradient } from "./cpu_gradient.ts";
+import { type PpoLossCoefficients, ppoLossTerms } from "./losses.ts";
+import {
+  ActorCriticCpu,
+  type ActorCriticSpec,
+  initActorCritic,
+  makeActorCriticSpec,
+} from "./policy.ts";
+
+/**
+ * Options of {@linkcode PpoAgent}.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../../envs/mod.ts";
+ * import type { PpoAgentOptions } from "./ppo.ts";
+ * const opts: PpoAgentOptions = { env: makeEnv("Pendulum-v1"), config: { learning_rate: "lin_3e-4" }, seed: 0, totalTimesteps: 100_000 };
+ * ```
+ */
+export interface PpoAgentOptions {
+  /** The training environment, already wrapped in its TimeLimit (e.g. `makeEnv(id)`). */
+  env: Env;
+  /** Hyperparameters: a PpoConfig, or overrides of the SB3 defaults (camelCase or snake_case). */
+  config?: Partial<PpoConfig> | Record<string, unknown>;
+  /** Seed of the environment (first reset), the initialisation and the agent's generators. */
+  seed: number;
+  /** SB3 `learn(total_timesteps)`: the T of progress_remaining = 1 − t/T (linear schedules). */
+  totalTimesteps?: number;
+}
+
+/**
+ * A finished training episode (Monitor semantics: raw, unnormalised rewards).
+ *
+ * @example
+ * ```ts
+ * import type { EpisodeInfo } from "./ppo.ts";
+ * const e: EpisodeInfo = { return: -1234.5, length: 200, endTimestep: 200, terminated: false, truncated: true };
+ * ```
+ */
+export interface EpisodeInfo {
+  /** Sum of raw rewards. */
+  return: number;
+  /** Number of steps. */
+  length: number;
+  /** `numTimesteps` at the step that ended it. */
+  endTimestep: number;
+  /** Ended by a terminal state. */
+  terminated: boolean;
+  /** Ended by the time limit. */
+  truncated: boolean;
+}
+
+/**
+ * Statistics of one update phase (SB3's `train/*` log keys).
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../../envs/mod.ts";
+ * import { PpoAgent, type PpoUpdateStats } from "./ppo.ts";
+ * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config: { n_steps: 64 }, seed: 0 });
+ * while (!agent.updatePending) agent.step();
+ * const stats: PpoUpdateStats = agent.update();
+ * ```
+ */
+export interface PpoUpdateStats {
+  /** `numTimesteps` when the update ran. */
+  numTimesteps: number;
+  /** Completed update phases (rollout/update iterations). */
+  iteration: number;
+  /** SB3 `train/n_updates`: epochs run so far, over all updates. */
+  nUpdates: number;
+  /** Learning rate used (after its schedule). */
+  learningRate: number;
+  /** Clip ε used. */
+  clipRange: number;
+  /** Value clip used, or null. */
+  clipRangeVf: number | null;
+  /** Mean clipped-surrogate loss over all mini-batches. */
+  policyGradientLoss: number;
+  /** Mean value loss (before c_vf) over all mini-batches. */
+  valueLoss: number;
+  /** Mean entropy loss (−H) over all mini-batches. */
+  entropyLoss: number;
+  /** Total loss of the last mini-batch. */
+  loss: number;
+  /** Mean approx KL, mean[(r − 1) − log r], over the mini-batches of the LAST epoch (as SB3). */
+  approxKl: number;
+  /** Mean clip fraction over all mini-batches. */
+  clipFraction: number;
+  /** 1 − Var[R̂ − V]/Var[R̂] over the rollout (NaN when Var[R̂] = 0, as SB3). */
+  explainedVariance: number;
+  /** mean(exp(log_std)) after the update. */
+  std: number;
+  /** Epochs started in this update. */
+  epochs: number;
+  /** Whether the target-KL rule stopped the update early. */
+  earlyStopped: boolean;
+  /** Mean global gradient norm before clipping. */
+  gradNorm: number;
+}
+
+/**
+ * What one {@linkcode PpoAgent.step} did.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../../envs/mod.ts";
+ * import { PpoAgent, type PpoStepInfo } from "./ppo.ts";
+ * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), seed: 0 });
+ * const info: PpoStepInfo = agent.step();
+ * ```
+ */
+export interface PpoStepInfo {
+  /** Environment steps taken so far (after this step). */
+  numTimesteps: number;
+  /** The episode this step finished, or null. */
+  episode: EpisodeInfo | null;
+  /** This step filled the rollout buffer; the update is pending until the next call. */
+  rolloutComplete: boolean;
+  /** Stats of the pending update this call ran before stepping, or null. */
+  update: PpoUpdateStats | null;
+}
+
+/**
+ * Everything needed to resume an agent exactly. JSON plus typed arrays.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../../envs/mod.ts";
+ * import { PpoAgent, type PpoAgentState } from "./ppo.ts";
+ * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), seed: 0 });
+ * const state: PpoAgentState = agent.getState();
+ * new PpoAgent({ env: makeEnv("Pendulum-v1"), config: state.config, seed: 0 }).setState(state);
+ * ```
+ */
+export interface PpoAgentState {
+  /** Format version. */
+  version: 1;
+  config: PpoConfig;
+  seed: number;
+  totalTimesteps: number | null;
+  numTimesteps: number;
+  nUpdates: number;
+  iteration: number;
+  thetaActor: Float32Array;
+  thetaCritic: Float32Array;
+  adamActor: AdamState;
+  adamCritic: AdamState;
+  /** Action sampling and mini-batch permutations. */
+  rng: RngState;
+  /** Sampling of stochastic `predict` calls. */
+  predictRng: RngState;
+  env: EnvState;
+  vecNormalize: VecNormalizeState | null;
+  buffer: RolloutBufferState;
+  lastObs: Float32Array;
+  lastEpisodeStart: boolean;
+  updatePending: boolean;
+  episodeReturn: number;
+  episodeLength: number;
+  rolloutEpisodes: EpisodeInfo[];
+}
+
+/**
+ * A PPO agent on one environment.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../../envs/mod.ts";
+ * import { resolvePreset } from "../presets.ts";
+ * import { PpoAgent } from "./ppo.ts";
+ * const { config } = resolvePreset("ppo/Pendulum-v1");
+ * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config, seed: 0 });
+ * for (let t = 0; t < 10_000; t++) {
+ *   const info = agent.step();
+ *   if (info.update) console.log(info.numTimesteps, info.update.approxKl);
+ * }
+ * const action = agent.predict(new Float32Array([1, 0, 0]), true);
+ * const snapshot = agent.getState(); // resume later with agent.setState(snapshot)
+ * ```
+ */
+export class PpoAgent {
+  /** Validated hyperparameters. */
+  readonly config: PpoConfig;
+  /** The training environment. */
+  readonly env: Env;
+  /** The seed of this run (given at construction, or restored by `setState`). */
+  seed: number;
+  /** T of the linear schedules, or null. */
+  readonly totalTimesteps: number | null;
+  /** Network geometry and parameter layouts. */
+  readonly spec: ActorCriticSpec;
+  /** θ_actor (pi MLP + action head + log_std); updated in place. */
+  readonly thetaActor: Float32Array;
+  /** θ_critic (vf MLP + value head); updated in place. */
+  readonly thetaCritic: Float32Array;
+  /** VecNormalize, when `config.normalize`. */
+  readonly vecNormalize: VecNormalize | null;
+  /** The rollout storage. */
+  readonly rolloutBuffer: RolloutBuffer;
+  /** CPU acting path. */
+  readonly policy: ActorCriticCpu;
+  /** Environment steps taken. */
+  numTimesteps = 0;
+  /** SB3 `_n_updates`: epochs run over all updates. */
+  nUpdates = 0;
+  /** Completed update phases. */
+  iteration = 0;
+  /** Episodes finished during the current rollout (cleared when a rollout starts, as the paper's FixEpInfoBufferCallback). */
+  rolloutEpisodes: EpisodeInfo[] = [];
+  /** Wall-clock milliseconds spent in rollout steps and in updates (not part of the state). */
+  readonly timing = { rolloutMs: 0, updateMs: 0 };
+
+  readonly #adamActor: Adam;
+  readonly #adamCritic: Adam;
+  readonly #rng: Rng;
+  readonly #predictRng: Rng;
+  #cpuGradient: PpoCpuGradient | null = null;
+  #lastObs: Float32Array;
+  #lastEpisodeStart = true;
+  #updatePending = false;
+  #episodeReturn = 0;
+  #episodeLength = 0;
+  readonly #action: Float32Array;
+  readonly #envAction: Float32Array;
+  readonly #gradActor: Float64Array;
+  readonly #gradCritic: Float64Array;
+
+  constructor(options: PpoAgentOptions) {
+    const { env, seed } = options;
+    if (!Number.isSafeInteger(seed) || seed < 0) {
+      throw new RangeError(`PpoAgent: seed must be a non-negative integer, got ${seed}`);
+    }
+    this.config = makePpoConfig(options.config ?? {});
+    const cfg = this.config;
+    const total = options.totalTimesteps ?? null;
+    if (total !== null && (!Number.isSafeInteger(total) || total < 1)) {
+      throw new RangeError(`PpoAgent: totalTimesteps must be a positive integer, got ${total}`);
+    }
+    if (
+      total === null &&
+      (cfg.learningRateSchedule === "linear" || cfg.clipRangeSchedule === "linear")
+    ) {
+      throw new Error(
+        "PpoAgent: a linear learning-rate or clip-range schedule needs totalTimesteps " +
+          "(SB3's learn(total_timesteps)); pass it in the options",
+      );
+    }
+    this.totalTimesteps = total;
+    this.env = env;
+    this.seed = seed;
+    const obsDim = env.observationSpace.size, actDim = env.actionSpace.size;
+    if (env.observationSpace.shape.length !== 1 || env.actionSpace.shape.length !== 1) {
+      throw new Error(
+        `PpoAgent: needs flat Box spaces, got observation shape [${env.observationSpace.shape}] ` +
+          `and action shape [${env.actionSpace.shape}]`,
+      );
+    }
+    this.spec = makeActorCriticSpec(obsDim, actDim, cfg);
+    const init = initActorCritic(this.spec, cfg, new Rng(seed, 1));
+    this.thetaActor = init.actor;
+    this.thetaCritic = init.critic;
+    // SB3 uses one torch Adam over all policy parameters; Adam is per-coordinate, so one Adam per
+    // vector with the same settings and step count is the same optimiser.
+    const adam = { lr: cfg.learningRate, beta1: 0.9, beta2: 0.999, eps: cfg.adamEps };
+    this.#adamActor = new Adam(this.thetaActor.length, adam);
+    this.#adamCritic = new Adam(this.thetaCritic.length, adam);
+    this.#rng = new Rng(seed, 2);
+    this.#predictRng = new Rng(seed, 3);
+    this.vecNormalize = cfg.normalize ? new VecNormalize(obsDim) : null;
+    this.rolloutBuffer = new RolloutBuffer({
+      size: cfg.nSteps,
+      obsDim,
+      actDim,
+      gamma: cfg.gamma,
+      gaeLambda: cfg.gaeLambda,
+    });
+    this.policy = new ActorCriticCpu(this.spec);
+    this.#action = new Float32Array(actDim);
+    this.#envAction = new Float32Array(actDim);
+    this.#gradActor = new Float64Array(this.thetaActor.length);
+    this.#gradCritic = new Float64Array(this.thetaCritic.length);
+    // SB3 _setup_learn: seed the env through its first reset; all episodes start flagged.
+    const first = env.reset({ seed }).obs;
+    this.#lastObs = this.vecNormalize ? this.vecNormalize.processReset(first) : first.slice();
+    this.#lastEpisodeStart = true;
+  }
+
+  /** True when the rollout buffer is full and the update has not run yet. */
+  get updatePending(): boolean {
+    return this.#updatePending;
+  }
+
+  /** The observation the next action will be chosen from (normalised when VecNormalize is on). */
+  get lastObs(): Float32Array {
+    return this.#lastObs.slice();
+  }
+
+  /**
+   * Advances one environment step (running a pending update first).
+   *
+   * @example
+   * ```ts
+   * import { makeEnv } from "../../envs/mod.ts";
+   * import { PpoAgent } from "./ppo.ts";
+   * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config: { n_steps: 64, batch_size: 32 }, seed: 1 });
+   * let info = agent.step();
+   * while (!info.rolloutComplete) info = agent.step();
+   * const stats = agent.update(); // or the next agent.step()
+   * ```
+   */
+  step(): PpoStepInfo {
+    const update = this.#updatePending ? this.update() : null;
+    const t0 = performance.now();
+    const { env, rolloutBuffer: buffer } = this;
+    if (buffer.pos === 0) this.rolloutEpisodes = []; // rollout start
+
+    // ---- Act: sample from the current policy on the (normalised) last observation.
+    const obs = this.#lastObs;
+    const action = this.#action;
+    let logProb: number, value: number;
+    try {
+      logProb = this.policy.sample(this.thetaActor, obs, this.#rng, action);
+      value = this.policy.value(this.thetaCritic, obs);
+    } catch (e) {
+      throw new Error(`PPO rollout at step ${this.numTimesteps + 1}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    if (!Number.isFinite(logProb) || !Number.isFinite(value)) {
+      throw new Error(
+        `PPO rollout at step ${this.numTimesteps + 1}: non-finite policy output ` +
+          `(log-prob ${logProb}, value ${value}, action [${action}]); the parameters diverged`,
+      );
+    }
+    // Clip only what the environment sees; the buffer keeps the unclipped sample.
+    const { low, high } = env.actionSpace;
+    const envAction = this.#envAction;
+    for (let d = 0; d < action.length; d++) {
+      const a = action[d];
+      envAction[d] = a < low[d] ? low[d] : a > high[d] ? high[d] : a;
+    }
+
+    // ---- Environment step, Monitor bookkeeping, DummyVecEnv auto-reset.
+    const result = env.step(envAction);
+    this.numTimesteps++;
+    if (!Number.isFinite(result.reward)) {
+      throw new Error(`PPO rollout at step ${this.numTimesteps}: reward is ${result.reward}`);
+    }
+    this.#episodeReturn += result.reward;
+    this.#episodeLength++;
+    const done = result.terminated || result.truncated;
+    let episode: EpisodeInfo | null = null;
+    let nextObsRaw = result.obs;
+    let terminalObsRaw: Float32Array | null = null;
+    if (done) {
+      episode = {
+        return: this.#episodeReturn,
+        length: this.#episodeLength,
+        endTimestep: this.numTimesteps,
+        terminated: result.terminated,
+        truncated: result.truncated,
+      };
+      this.rolloutEpisodes.push(episode);
+      this.#episodeReturn = 0;
+      this.#episodeLength = 0;
+      terminalObsRaw = result.obs;
+      nextObsRaw = env.reset().obs;
+    }
+
+    // ---- VecNormalize (stats see the reset obs, never the terminal one).
+    let nextObs: Float32Array, reward: number, terminalObs: Float32Array | null;
+    if (this.vecNormalize) {
+      const n = this.vecNormalize.processStep(nextObsRaw, result.reward, done, terminalObsRaw);
+      nextObs = n.obs;
+      reward = n.reward;
+      terminalObs = n.terminalObs;
+    } else {
+      nextObs = nextObsRaw;
+      reward = result.reward;
+      terminalObs = terminalObsRaw;
+    }
+
+    // ---- Time-out bootstrap with the agent's γ and V of the (normalised) terminal obs.
+    if (done && terminalObs !== null && result.truncated && !result.terminated) {
+      const terminalValue = this.policy.value(this.thetaCritic, terminalObs);
+      reward = timeoutBootstrap(reward, this.config.gamma, terminalValue, result);
+    }
+
+    buffer.add(obs, action, reward, this.#lastEpisodeStart, value, logProb);
+    this.#lastObs = nextObs;
+    this.#lastEpisodeStart = done;
+
+    // ---- Rollout complete: GAE with V(next obs); the update waits for the next call.
+    const rolloutComplete = buffer.full;
+    if (rolloutComplete) {
+      const lastValue = this.policy.value(this.thetaCritic, this.#lastObs);
+      buffer.computeReturnsAndAdvantage(lastValue, done);
+      this.#updatePending = true;
+    }
+    this.timing.rolloutMs += performance.now() - t0;
+    return { numTimesteps: this.numTimesteps, episode, rolloutComplete, update };
+  }
+
+  /**
+   * Runs the pending update phase (SB3 `PPO.train`) on the full rollout buffer and empties it.
+   *
+   * @throws Error when no update is pending, or when a loss or gradient is NaN/Inf (naming the
+   *   step, epoch, mini-batch and quantity).
+   * @example
+   * ```ts
+   * import { makeEnv } from "../../envs/mod.ts";
+   * import { PpoAgent } from "./ppo.ts";
+   * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config: { n_steps: 64, batch_size: 32 }, seed: 1 });
+   * while (!agent.updatePending) agent.step();
+   * console.log(agent.update().explainedVariance);
+   * ```
+   */
+  update(): PpoUpdateStats {
+    if (!this.#updatePending) {
+      throw new Error(
+        `PpoAgent.update: no update pending (${this.rolloutBuffer.pos}/${this.config.nSteps} ` +
+          `rollout steps collected); call step() until a rollout completes`,
+      );
+    }
+    const t0 = performance.now();
+    const cfg = this.config;
+    const buffer = this.rolloutBuffer;
+    // ---- Schedules at SB3's progress_remaining (evaluated after the rollout).
+    // Clamped at 0: SB3 would go negative in a last rollout that overshoots total_timesteps
+    // (a negative learning rate); we use 0 there instead.
+    const progressRemaining = this.totalTimesteps === null
+      ? 1
+      : Math.max(0, 1 - this.numTimesteps / this.totalTimesteps);
+    const learningRate = scheduleValue(
+      cfg.learningRateSchedule,
+      cfg.learningRate,
+      progressRemaining,
+    );
+    const clipRange = scheduleValue(cfg.clipRangeSchedule, cfg.clipRange, progressRemaining);
+    const coefs: PpoLossCoefficients = {
+      clipRange,
+      clipRangeVf: cfg.clipRangeVf,
+      entCoef: cfg.entCoef,
+      vfCoef: cfg.vfCoef,
+      normalizeAdvantage: cfg.normalizeAdvantage,
+    };
+
+    const pgLosses: number[] = [], valueLosses: number[] = [], entropyLosses: number[] = [];
+    const clipFractions: number[] = [];
+    let approxKls: number[] = [];
+    let lastLoss = NaN, gradNormSum = 0, gradSteps = 0, epochs = 0;
+    let continueTraining = true;
+    const n = cfg.nSteps;
+    for (let epoch = 0; epoch < cfg.nEpochs && continueTraining; epoch++) {
+      epochs++;
+      approxKls = [];
+      // ---- One pass over a fresh permutation, batch_size chunks (the last may be smaller).
+      const perm = this.#rng.permutation(n);
+      for (let start = 0, mb = 0; start < n; start += cfg.batchSize, mb++) {
+        const count = Math.min(cfg.batchSize, n - start);
+        const stats = this.#lossAndGradients(perm, start, count, coefs);
+        const where = () =>
+          `PPO update at step ${this.numTimesteps} (epoch ${epoch}, mini-batch ${mb})`;
+        for (const key of ["policyLoss", "valueLoss", "entropyLoss", "loss"] as const) {
+          if (!Number.isFinite(stats[key])) throw new Error(`${where()}: ${key} is ${stats[key]}`);
+        }
+        pgLosses.push(stats.policyLoss);
+        valueLosses.push(stats.valueLoss);
+        entropyLosses.push(stats.entropyLoss);
+        clipFractions.push(stats.clipFraction);
+        lastLoss = stats.loss;
+        approxKls.push(stats.approxKl);
+        // SB3 checks the KL rule on the mini-batch before its optimiser step.
+        if (cfg.targetKl !== null && stats.approxKl > 1.5 * cfg.targetKl) {
+          continueTraining = false;
+          break;
+        }
+        const norm = globalGradNorm([this.#gradActor, this.#gradCritic]);
+        if (!Number.isFinite(norm)) {
+          const bad = firstNonFinite(this.#gradActor) >= 0 ? "actor" : "critic";
+          throw new Error(`${where()}: ${bad} gradient contains NaN/Inf (global norm ${norm})`);
+        }
+        gradNormSum += norm;
+        gradSteps++;
+        clipGradNorm([this.#gradActor, this.#gradCritic], cfg.maxGradNorm);
+        this.#adamActor.step(this.thetaActor, this.#gradActor, learningRate);
+        this.#adamCritic.step(this.thetaCritic, this.#gradCritic, learningRate);
+      }
+      this.nUpdates++; // SB3 ≥ 1.8.0 counts epochs actually run
+    }
+
+    const explainedVariance = explainedVarianceOf(buffer.values, buffer.returns);
+    let std = 0;
+    for (let d = 0; d < this.spec.actDim; d++) {
+      std += Math.exp(this.thetaActor[this.spec.logStdOffset + d]);
+    }
+    std /= this.spec.actDim;
+    buffer.reset();
+    this.#updatePending = false;
+    this.iteration++;
+    this.timing.updateMs += performance.now() - t0;
+    return {
+      numTimesteps: this.numTimesteps,
+      iteration: this.iteration,
+      nUpdates: this.nUpdates,
+      learningRate,
+      clipRange,
+      clipRangeVf: cfg.clipRangeVf,
+      policyGradientLoss: mean(pgLosses),
+      valueLoss: mean(valueLosses),
+      entropyLoss: mean(entropyLosses),
+      loss: lastLoss,
+      approxKl: mean(approxKls),
+      clipFraction: mean(clipFractions),
+      explainedVariance,
+      std,
+      epochs,
+      earlyStopped: !continueTraining,
+      gradNorm: gradSteps > 0 ? gradNormSum / gradSteps : NaN,
+    };
+  }
+
+  /**
+   * SB3 `learn(totalTimesteps)`: steps until at least `totalTimesteps` environment steps are
+   * taken and the current rollout is complete, then runs its update. Calls `onStep` after every
+   * environment step (where SB3's callbacks fire).
+   *
+   * @example
+   * ```ts
+   * import { makeEnv } from "../../envs/mod.ts";
+   * import { PpoAgent } from "./ppo.ts";
+   * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config: { n_steps: 256 }, seed: 0 });
+   * agent.learn(1024, (info) => { if (info.episode) console.log(info.episode.return); });
+   * ```
+   */
+  learn(totalTimesteps: number, onStep?: (info: PpoStepInfo, agent: PpoAgent) => void): void {
+    if (
+      this.numTimesteps >= totalTimesteps && !this.#updatePending && this.rolloutBuffer.pos === 0
+    ) {
+      return;
+    }
+    while (!(this.numTimesteps >= totalTimesteps && this.#updatePending)) {
+      const info = this.step();
+      onStep?.(info, this);
+    }
+    this.update();
+  }
+
+  /**
+   * The action for a raw observation: observation normalised with the frozen VecNormalize
+   * statistics, then the mean action (`deterministic`) or a sample (from a generator separate
+   * from training's), clipped to the action Box (SB3 `predict`).
+   *
+   * @example
+   * ```ts
+   * import { makeEnv } from "../../envs/mod.ts";
+   * import { PpoAgent } from "./ppo.ts";
+   * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), seed: 0 });
+   * const a = agent.predict(new Float32Array([1, 0, 0]), true); // Float32Array(1) in [-2, 2]
+   * ```
+   */
+  predict(obs: ArrayLike<number>, deterministic = false): Float32Array {
+    const { obsDim, actDim } = this.spec;
+    if (obs.length !== obsDim) {
+      throw new RangeError(
+        `PpoAgent.predict: observation has length ${obs.length}, expected ${obsDim}`,
+      );
+    }
+    const x = this.vecNormalize ? this.vecNormalize.normalizeObs(obs) : Float32Array.from(obs);
+    const out = new Float32Array(actDim);
+    if (deterministic) this.policy.actionMean(this.thetaActor, x, out);
+    else this.policy.sample(this.thetaActor, x, this.#predictRng, out);
+    const { low, high } = this.env.actionSpace;
+    for (let d = 0; d < actDim; d++) out[d] = Math.min(Math.max(out[d], low[d]), high[d]);
+    return out;
+  }
+
+  /** A deep copy of everything needed to resume exactly (see {@linkcode PpoAgentState}). */
+  getState(): PpoAgentState {
+    return {
+      version: 1,
+      config: structuredClone(this.config),
+      seed: this.seed,
+      totalTimesteps: this.totalTimesteps,
+      numTimesteps: this.numTimesteps,
+      nUpdates: this.nUpdates,
+      iteration: this.iteration,
+      thetaActor: this.thetaActor.slice(),
+      thetaCritic: this.thetaCritic.slice(),
+      adamActor: this.#adamActor.getState(),
+      adamCritic: this.#adamCritic.getState(),
+      rng: this.#rng.getState(),
+      predictRng: this.#predictRng.getState(),
+      env: this.env.getState(),
+      vecNormalize: this.vecNormalize ? this.vecNormalize.getState() : null,
+      buffer: this.rolloutBuffer.getState(),
+      lastObs: this.#lastObs.slice(),
+      lastEpisodeStart: this.#lastEpisodeStart,
+      updatePending: this.#updatePending,
+      episodeReturn: this.#episodeReturn,
+      episodeLength: this.#episodeLength,
+      rolloutEpisodes: structuredClone(this.rolloutEpisodes),
+    };
+  }
+
+  /**
+   * Restores {@linkcode PpoAgent.getState} into an agent built with the same environment id and
+   * config (the seed given to the constructor is irrelevant: everything, the seed included, is
+   * overwritten).
+   */
+  setState(s: PpoAgentState): void {
+    if (s?.version !== 1) {
+      throw new TypeError(`PpoAgent.setState: unsupported state version ${s?.version}`);
+    }
+    const mismatch = Object.keys(this.config).filter((k) =>
+      JSON.stringify(this.config[k as keyof PpoConfig]) !==
+        JSON.stringify(s.config[k as keyof PpoConfig])
+    );
+    if (mismatch.length > 0) {
+      throw new Error(
+        `PpoAgent.setState: the state was saved with a different config (${
+          mismatch.join(", ")
+        }); ` +
+          `construct the agent with the saved config (state.config)`,
+      );
+    }
+    if (s.totalTimesteps !== this.totalTimesteps) {
+      throw new Error(
+        `PpoAgent.setState: state has totalTimesteps ${s.totalTimesteps}, this agent ` +
+          `${this.totalTimesteps}`,
+      );
+    }
+    if (
+      s.thetaActor.length !== this.thetaActor.length ||
+      s.thetaCritic.length !== this.thetaCritic.length || s.lastObs.length !== this.spec.obsDim
+    ) {
+      throw new Error("PpoAgent.setState: parameter or observation sizes differ from this agent's");
+    }
+    if ((s.vecNormalize === null) !== (this.vecNormalize === null)) {
+      throw new Error("PpoAgent.setState: VecNormalize presence differs from this agent's config");
+    }
+    this.env.setState(s.env);
+    this.thetaActor.set(s.thetaActor);
+    this.thetaCritic.set(s.thetaCritic);
+    this.#adamActor.setState(s.adamActor);
+    this.#adamCritic.setState(s.adamCritic);
+    this.#rng.setState(s.rng);
+    this.#predictRng.setState(s.predictRng);
+    if (this.vecNormalize && s.vecNormalize) this.vecNormalize.setState(s.vecNormalize);
+    this.rolloutBuffer.setState(s.buffer);
+    this.#lastObs = Float32Array.from(s.lastObs);
+    this.#lastEpisodeStart = s.lastEpisodeStart;
+    this.#updatePending = s.updatePending;
+    this.#episodeReturn = s.episodeReturn;
+    this.#episodeLength = s.episodeLength;
+    this.rolloutEpisodes = structuredClone(s.rolloutEpisodes);
+    this.seed = s.seed;
+    this.numTimesteps = s.numTimesteps;
+    this.nUpdates = s.nUpdates;
+    this.iteration = s.iteration;
+  }
+
+  /** Loss terms of one mini-batch; gradients into #gradActor/#gradCritic. */
+  #lossAndGradients(
+    perm: Int32Array,
+    start: number,
+    count: number,
+    coefs: PpoLossCoefficients,
+  ): MiniBatchStats {
+    if (this.config.gradientEngine === "cpu") {
+      this.#cpuGradient ??= new PpoCpuGradient(this.spec, this.config.batchSize);
+      return this.#cpuGradient.compute(
+        this.thetaActor,
+        this.thetaCritic,
+        this.rolloutBuffer,
+        perm,
+        start,
+        count,
+        coefs,
+        this.#gradActor,
+        this.#gradCritic,
+      );
+    }
+    return this.#tfjsLossAndGradients(perm, start, count, coefs);
+  }
+
+  /** The same with tfjs autodiff on `ppoLossTerms` (reference engine). */
+  #tfjsLossAndGradients(
+    perm: Int32Array,
+    start: number,
+    count: number,
+    coefs: PpoLossCoefficients,
+  ): MiniBatchStats {
+    const { obsDim, actDim } = this.spec;
+    const buf = this.rolloutBuffer;
+    const obs = new Float32Array(count * obsDim), act = new Float32Array(count * actDim);
+    const oldLogProbs = new Float32Array(count), adv = new Float32Array(count);
+    const returns = new Float32Array(count), oldValues = new Float32Array(count);
+    for (let b = 0; b < count; b++) {
+      const t = perm[start + b];
+      obs.set(buf.observations.subarray(t * obsDim, (t + 1) * obsDim), b * obsDim);
+      act.set(buf.actions.subarray(t * actDim, (t + 1) * actDim), b * actDim);
+      oldLogProbs[b] = buf.logProbs[t];
+      adv[b] = buf.advantages[t];
+      returns[b] = buf.returns[t];
+      oldValues[b] = buf.values[t];
+    }
+    const out = tf.tidy(() => {
+      const batch = {
+        obs: tf.tensor2d(obs, [count, obsDim]),
+        actions: tf.tensor2d(act, [count, actDim]),
+        oldLogProbs: tf.tensor1d(oldLogProbs),
+        advantages: tf.tensor1d(adv),
+        returns: tf.tensor1d(returns),
+        oldValues: tf.tensor1d(oldValues),
+      };
+      const ta = tf.tensor1d(this.thetaActor), tc = tf.tensor1d(this.thetaCritic);
+      const grads = tf.grads((a: tf.Tensor, c: tf.Tensor) =>
+        ppoLossTerms(this.spec, a as tf.Tensor1D, c as tf.Tensor1D, batch, coefs).loss
+      )([ta, tc]);
+      const terms = ppoLossTerms(this.spec, ta, tc, batch, coefs);
+      const logRatio = tf.sub(terms.logProbs, batch.oldLogProbs);
+      const approxKl = tf.mean(tf.sub(tf.sub(terms.ratio, 1), logRatio));
+      const clipFraction = tf.mean(
+        tf.cast(tf.greater(tf.abs(tf.sub(terms.ratio, 1)), coefs.clipRange), "float32"),
+      );
+      const scalars = tf.stack([
+        terms.loss,
+        terms.policyLoss,
+        terms.valueLoss,
+        terms.entropyLoss,
+        approxKl,
+        clipFraction,
+      ]);
+      return { gA: grads[0].dataSync(), gC: grads[1].dataSync(), s: scalars.dataSync() };
+    });
+    this.#gradActor.set(out.gA);
+    this.#gradCritic.set(out.gC);
+    const s = out.s;
+    return {
+      loss: s[0],
+      policyLoss: s[1],
+      valueLoss: s[2],
+      entropyLoss: s[3],
+      approxKl: s[4],
+      clipFraction: s[5],
+    };
+  }
+}
+
+/**
+ * SB3's `explained_variance(y_pred, y_true)` = 1 − Var[y_true − y_pred]/Var[y_true] (population
+ * variances, float64); NaN when Var[y_true] = 0.
+ *
+ * @example
+ * ```ts
+ * import { explainedVarianceOf } from "./ppo.ts";
+ * explainedVarianceOf([1, 2, 3], [1, 2, 3]); // 1
+ * ```
+ */
+export function explainedVarianceOf(yPred: ArrayLike<number>, yTrue: ArrayLike<number>): number {
+  const n = yTrue.length;
+  let my = 0, md = 0;
+  for (let i = 0; i < n; i++) {
+    my += yTrue[i];
+    md += yTrue[i] - yPred[i];
+  }
+  my /= n;
+  md /= n;
+  let vy = 0, vd = 0;
+  for (let i = 0; i < n; i++) {
+    vy += (yTrue[i] - my) ** 2;
+    vd += (yTrue[i] - yPred[i] - md) ** 2;
+  }
+  return vy === 0 ? NaN : 1 - vd / vy;
+}
+
+function mean(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+function firstNonFinite(a: Float64Array): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}

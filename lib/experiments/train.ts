@@ -1,0 +1,602 @@
+/**
+ * Training runs: an agent trained on one task with one seed, evaluated and checkpointed at fixed
+ * step counts, written to a run directory, resumable after a crash or kill.
+ *
+ * Run directory:
+ * - `run.json`: algorithm, task, seed, resolved config, schedule, versions, backend, start/end
+ *   times, status (`running` | `completed`).
+ * - `metrics.jsonl`: one row per event, in order; deterministic (no wall-clock values), so the
+ *   same seed on the same backend gives a byte-identical file.
+ *   - `{ "event": "train", "step", "rollout/ep_rew_mean", "rollout/ep_len_mean", "train/..." }`
+ *     after each update: the rollout's episodes (the paper's FixEpInfoBufferCallback: only
+ *     episodes that ended in this rollout) and the statistics of the update that followed it.
+ *   - `{ "event": "eval", "step", "eval/mean_reward", "eval/std_reward", "eval/mean_ep_length" }`:
+ *     deterministic episodes on a separate environment seeded `seed + 1` (SB3's EvalCallback),
+ *     at step 0 and every `evalFreq` steps.
+ * - `checkpoints/step_<t>/`: `agent.json` + `agent.bin` (everything to resume exactly: weights,
+ *   optimiser, VecNormalize statistics, RNG and environment states, the partial rollout) and
+ *   `run_state.json` (evaluation environment, metrics row count). Written to a temporary
+ *   directory and renamed, so a checkpoint on disk is always complete.
+ *
+ * Evaluations and checkpoints happen after the environment step that reaches their step count
+ * and before the update that a full rollout buffer triggers, as SB3's callbacks do.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type Env, type EnvState, makeEnv } from "../envs/mod.ts";
+import { PpoAgent } from "../agents/ppo/ppo.ts";
+import { resolvePreset } from "../agents/presets.ts";
+import { type BackendChoice, initRuntime } from "../runtime/mod.ts";
+import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "./files.ts";
+import { loadState, saveState } from "./state_io.ts";
+
+/** Algorithms a run can train. */
+export type Algorithm = "ppo";
+
+/** Options of {@linkcode trainRun}. */
+export interface TrainRunOptions {
+  /** Algorithm. */
+  algo: Algorithm;
+  /** Environment id for `makeEnv`, e.g. `Pendulum-v1`. */
+  envId: string;
+  /** Seed of the agent and the training environment; evaluation uses `seed + 1`. */
+  seed: number;
+  /** Environment steps to train for. */
+  totalSteps: number;
+  /** Run directory (created; must be empty or a run to resume). */
+  outDir: string;
+  /** Hyperparameter preset id; default `<algo>/<envId>`. */
+  preset?: string;
+  /** Overrides of preset fields (camelCase or SB3 snake_case names). */
+  overrides?: Record<string, unknown>;
+  /** Evaluate every this many steps (and at step 0); 0 disables evaluation. Default 10,000. */
+  evalFreq?: number;
+  /** Deterministic episodes per evaluation. Default 10. */
+  evalEpisodes?: number;
+  /** Checkpoint every this many steps. Default 50,000. */
+  checkpointEvery?: number;
+  /** Extra checkpoint steps besides 0 and the multiples of `checkpointEvery`. Default [10,000]. */
+  checkpointExtra?: number[];
+  /** Continue an interrupted run from its last checkpoint. */
+  resume?: boolean;
+  /** tfjs backend (training itself runs on typed arrays; the backend matters for tfjs paths). */
+  backend?: BackendChoice;
+  /** Called after every environment step with a progress snapshot (for notebooks and bars). */
+  onProgress?: (progress: TrainProgress) => void;
+  /**
+   * Stop (as if killed) once this many steps are done; for tests of `resume`. Runs always stop at
+   * exactly `totalSteps`: unlike SB3's `learn`, a rollout cut short by the end is not completed.
+   */
+  stopAtStep?: number;
+}
+
+/** A progress snapshot. */
+export interface TrainProgress {
+  /** Environment steps done. */
+  step: number;
+  /** Steps to reach. */
+  totalSteps: number;
+  /** Steps per second since this process started the run. */
+  stepsPerSecond: number;
+  /** Seconds to go at the current rate. */
+  etaSeconds: number;
+  /** Mean return of the episodes of the last completed rollout, or null. */
+  recentReturn: number | null;
+  /** Last evaluation's mean return, or null. */
+  lastEval: number | null;
+  /** The event that triggered this call: a step, an update, an evaluation or a checkpoint. */
+  event: "step" | "train" | "eval" | "checkpoint";
+}
+
+/** What {@linkcode trainRun} returns. */
+export interface TrainRunResult {
+  /** The run directory. */
+  outDir: string;
+  /** All metrics rows of the run (also on disk). */
+  metrics: MetricsRow[];
+  /** Steps of the checkpoints on disk. */
+  checkpoints: number[];
+  /** Steps trained in this call (0 when the run was already complete). */
+  stepsThisCall: number;
+  /** Wall-clock seconds of this call. */
+  seconds: number;
+  /** Whether the run reached `totalSteps`. */
+  completed: boolean;
+}
+
+/** One metrics row. */
+export type MetricsRow =
+  & { event: "train" | "eval"; step: number }
+  & Record<string, number | string | null>;
+
+/** The run metadata file. */
+export interface RunInfo {
+  format: "pgsubspace-run/1";
+  algo: Algorithm;
+  envId: string;
+  seed: number;
+  preset: string;
+  overrides: Record<string, unknown>;
+  config: unknown;
+  totalSteps: number;
+  evalFreq: number;
+  evalEpisodes: number;
+  checkpointSteps: number[];
+  versions: { pgsubspace: string; tfjs: string; deno: string };
+  backend: string;
+  startedAt: string;
+  endedAt: string | null;
+  status: "running" | "completed";
+}
+
+/** The agent interface the run loop needs (PPO now; SAC follows the same contract). */
+interface TrainingAgent {
+  readonly numTimesteps: number;
+  readonly updatePending: boolean;
+  step(): {
+    numTimesteps: number;
+    episode: { return: number; length: number } | null;
+    rolloutComplete: boolean;
+    update: object | null;
+  };
+  update(): object;
+  predict(obs: ArrayLike<number>, deterministic?: boolean): Float32Array;
+  getState(): unknown;
+  setState(state: never): void;
+}
+
+interface RunState {
+  metricsRows: number;
+  evalEnv: EnvState;
+  rolloutEpisodes: { return: number; length: number }[];
+  completedRollout: { meanReturn: number | null; meanLength: number | null } | null;
+  lastEval: number | null;
+}
+
+/** pgsubspace's version, recorded in run metadata. */
+export const PGSUBSPACE_VERSION = "0.1.0";
+
+/**
+ * The checkpoint steps of a run: 0, the extra steps and the multiples of `every` up to
+ * `totalSteps`, and `totalSteps` itself, sorted and unique.
+ *
+ * @example
+ * ```ts
+ * import { checkpointSchedule } from "./train.ts";
+ * checkpointSchedule(120_000, 50_000, [10_000]); // [0, 10000, 50000, 100000, 120000]
+ * ```
+ */
+export function checkpointSchedule(totalSteps: number, every: number, extra: number[]): number[] {
+  const steps = new Set<number>([0, totalSteps]);
+  for (const s of extra) if (s > 0 && s <= totalSteps) steps.add(s);
+  if (every > 0) { for (let s = every; s <= totalSteps; s += every) steps.add(s); }
+  return [...steps].sort((a, b) => a - b);
+}
+
+/**
+ * The directory name of the checkpoint at `step`, e.g. `step_0010000`.
+ *
+ * @example
+ * ```ts
+ * import { checkpointDirName } from "./train.ts";
+ * checkpointDirName(10_000); // "step_0010000"
+ * ```
+ */
+export function checkpointDirName(step: number): string {
+  return `step_${String(step).padStart(7, "0")}`;
+}
+
+/**
+ * Steps of the complete checkpoints in a run directory, ascending.
+ *
+ * @example
+ * ```ts
+ * import { listCheckpoints } from "./train.ts";
+ * const steps = await listCheckpoints("runs/pendulum-ppo-0");
+ * ```
+ */
+export async function listCheckpoints(outDir: string): Promise<number[]> {
+  const dir = `${outDir}/checkpoints`;
+  if (!(await exists(dir))) return [];
+  const steps: number[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const m = /^step_(\d+)$/.exec(e.name);
+    if (e.isDirectory && m) steps.push(Number(m[1]));
+  }
+  return steps.sort((a, b) => a - b);
+}
+
+/**
+ * Loads the agent state stored in a checkpoint (weights, optimiser, normaliser, config).
+ *
+ * @example
+ * ```ts
+ * import { loadCheckpointState } from "./train.ts";
+ * const state = await loadCheckpointState("runs/pendulum-ppo-0", 10_000);
+ * ```
+ */
+export async function loadCheckpointState(outDir: string, step: number): Promise<unknown> {
+  const dir = `${outDir}/checkpoints/${checkpointDirName(step)}`;
+  if (!(await exists(dir))) {
+    const have = await listCheckpoints(outDir);
+    throw new Error(
+      `No checkpoint at step ${step} in ${outDir}; available steps: ${have.join(", ") || "none"}`,
+    );
+  }
+  return await loadState(`${dir}/agent`);
+}
+
+/**
+ * Trains an agent, writing metrics and checkpoints to `outDir`; resumes exactly with
+ * `resume: true`. Usable from notebooks (no process exit, no global state besides the tfjs
+ * backend): the metrics come back in the result.
+ *
+ * @example
+ * ```ts
+ * import { trainRun } from "./train.ts";
+ * const result = await trainRun({
+ *   algo: "ppo", envId: "Pendulum-v1", seed: 0, totalSteps: 20_000, outDir: "runs/demo",
+ * });
+ * console.log(result.metrics.filter((r) => r.event === "eval"));
+ * ```
+ */
+export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
+  const t0 = performance.now();
+  const o = normaliseOptions(options);
+  const runtime = await initRuntime(o.backend ? { backend: o.backend } : {});
+  const preset = resolvePreset(o.preset, o.overrides);
+  const schedule = checkpointSchedule(o.totalSteps, o.checkpointEvery, o.checkpointExtra);
+  const runFile = `${o.outDir}/run.json`;
+  const metricsFile = `${o.outDir}/metrics.jsonl`;
+
+  const info: RunInfo = {
+    format: "pgsubspace-run/1",
+    algo: o.algo,
+    envId: o.envId,
+    seed: o.seed,
+    preset: o.preset,
+    overrides: o.overrides,
+    config: preset.config,
+    totalSteps: o.totalSteps,
+    evalFreq: o.evalFreq,
+    evalEpisodes: o.evalEpisodes,
+    checkpointSteps: schedule,
+    versions: { pgsubspace: PGSUBSPACE_VERSION, tfjs: tf.version_core, deno: Deno.version.deno },
+    backend: runtime.summary,
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    status: "running",
+  };
+
+  const env = makeEnv(o.envId);
+  const evalEnv = makeEnv(o.envId);
+  const agent: TrainingAgent = new PpoAgent({
+    env,
+    config: preset.config,
+    seed: o.seed,
+    totalTimesteps: o.totalSteps,
+  });
+  let state: RunState = {
+    metricsRows: 0,
+    evalEnv: evalEnv.getState(),
+    rolloutEpisodes: [],
+    completedRollout: null,
+    lastEval: null,
+  };
+  let evalSeeded = false;
+
+  const previous = await prepareRunDir(o, info, runFile);
+  if (previous) {
+    if (previous.status === "completed") {
+      return {
+        outDir: o.outDir,
+        metrics: await readJsonl<MetricsRow>(metricsFile),
+        checkpoints: await listCheckpoints(o.outDir),
+        stepsThisCall: 0,
+        seconds: (performance.now() - t0) / 1000,
+        completed: true,
+      };
+    }
+    const last = (await listCheckpoints(o.outDir)).at(-1);
+    if (last !== undefined) {
+      const dir = `${o.outDir}/checkpoints/${checkpointDirName(last)}`;
+      agent.setState((await loadState(`${dir}/agent`)) as never);
+      state = await readJson<RunState>(`${dir}/run_state.json`);
+      evalEnv.setState(state.evalEnv);
+      evalSeeded = true;
+      // Keep the rows written up to the checkpoint; later ones (and a line cut by a kill) go.
+      const text = (await exists(metricsFile)) ? await Deno.readTextFile(metricsFile) : "";
+      const lines = text.split("\n").slice(0, state.metricsRows);
+      if (lines.length < state.metricsRows) {
+        throw new Error(
+          `Cannot resume ${o.outDir}: metrics.jsonl has ${lines.length} rows, the checkpoint ` +
+            `at step ${last} expects ${state.metricsRows}`,
+        );
+      }
+      await writeFileAtomic(metricsFile, lines.map((l) => l + "\n").join(""));
+    }
+    info.startedAt = previous.startedAt;
+  }
+  if (!previous || (await listCheckpoints(o.outDir)).length === 0) {
+    await writeFileAtomic(metricsFile, "");
+    state.metricsRows = 0;
+  }
+  await writeJsonAtomic(runFile, info);
+
+  const metrics = await readJsonl<MetricsRow>(metricsFile);
+  const emit = async (row: MetricsRow) => {
+    for (const [k, v] of Object.entries(row)) {
+      // Explained variance is NaN when the returns have zero variance, as in SB3.
+      if (typeof v === "number" && Number.isNaN(v) && k !== "train/explained_variance") {
+        throw new Error(`Training produced NaN for ${k} at step ${row.step} (${o.outDir})`);
+      }
+    }
+    metrics.push(row);
+    state.metricsRows++;
+    await Deno.writeTextFile(metricsFile, JSON.stringify(row) + "\n", { append: true });
+  };
+
+  const startStep = agent.numTimesteps;
+  const tStart = performance.now();
+  const progress = (event: TrainProgress["event"]) => {
+    if (!o.onProgress) return;
+    const done = agent.numTimesteps - startStep;
+    const rate = done / Math.max((performance.now() - tStart) / 1000, 1e-9);
+    o.onProgress({
+      step: agent.numTimesteps,
+      totalSteps: o.totalSteps,
+      stepsPerSecond: rate,
+      etaSeconds: rate > 0 ? (o.totalSteps - agent.numTimesteps) / rate : Infinity,
+      recentReturn: state.completedRollout?.meanReturn ?? null,
+      lastEval: state.lastEval,
+      event,
+    });
+  };
+
+  const evaluate = async () => {
+    const seed = evalSeeded ? undefined : o.seed + 1;
+    evalSeeded = true;
+    const result = evaluatePolicy(agent, evalEnv, o.evalEpisodes, seed);
+    state.lastEval = result.meanReward;
+    await emit({
+      event: "eval",
+      step: agent.numTimesteps,
+      "eval/mean_reward": result.meanReward,
+      "eval/std_reward": result.stdReward,
+      "eval/mean_ep_length": result.meanLength,
+    });
+    progress("eval");
+  };
+
+  const checkpoint = async () => {
+    const step = agent.numTimesteps;
+    const dir = `${o.outDir}/checkpoints/${checkpointDirName(step)}`;
+    const tmp = `${dir}.tmp-${Deno.pid}`;
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    await Deno.mkdir(tmp, { recursive: true });
+    state.evalEnv = evalEnv.getState();
+    await saveState(`${tmp}/agent`, agent.getState());
+    await writeJsonAtomic(`${tmp}/run_state.json`, state);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.rename(tmp, dir);
+    progress("checkpoint");
+  };
+
+  const recordUpdate = async (stats: object) => {
+    // The update belongs to the rollout that ended at stats.numTimesteps (it runs on the next
+    // step() call, after that step's callbacks, as in SB3).
+    const { numTimesteps, ...rest } = stats as { numTimesteps?: number };
+    const row: MetricsRow = {
+      event: "train",
+      step: numTimesteps ?? agent.numTimesteps,
+      // null when no episode ended in the rollout (SB3 then logs nothing).
+      "rollout/ep_rew_mean": state.completedRollout?.meanReturn ?? null,
+      "rollout/ep_len_mean": state.completedRollout?.meanLength ?? null,
+    };
+    for (const [k, v] of Object.entries(rest)) {
+      if (typeof v === "number" || typeof v === "boolean") row[`train/${snakeCase(k)}`] = +v;
+    }
+    await emit(row);
+    progress("train");
+  };
+
+  // ---- Step 0: evaluation and checkpoint of the initial policy.
+  if (agent.numTimesteps === 0 && state.metricsRows === 0) {
+    if (o.evalFreq > 0) await evaluate();
+    if (schedule.includes(0)) await checkpoint();
+  }
+
+  // ---- The training loop, one environment step at a time.
+  const schedulePending = new Set(schedule.filter((s) => s > agent.numTimesteps));
+  while (agent.numTimesteps < o.totalSteps) {
+    if (o.stopAtStep !== undefined && agent.numTimesteps >= o.stopAtStep) {
+      return {
+        outDir: o.outDir,
+        metrics,
+        checkpoints: await listCheckpoints(o.outDir),
+        stepsThisCall: agent.numTimesteps - startStep,
+        seconds: (performance.now() - t0) / 1000,
+        completed: false,
+      };
+    }
+    const info = agent.step();
+    if (info.update) await recordUpdate(info.update);
+    if (info.episode) state.rolloutEpisodes.push(info.episode);
+    if (info.rolloutComplete) {
+      state.completedRollout = summariseEpisodes(state.rolloutEpisodes);
+      state.rolloutEpisodes = [];
+    }
+    const step = agent.numTimesteps;
+    if (o.evalFreq > 0 && step % o.evalFreq === 0) await evaluate();
+    if (schedulePending.has(step)) {
+      schedulePending.delete(step);
+      await checkpoint();
+    }
+    if ((step & 255) === 0) progress("step");
+  }
+  // ---- The update that the last rollout triggered (SB3's learn ends with it).
+  if (agent.updatePending) await recordUpdate(agent.update());
+
+  info.endedAt = new Date().toISOString();
+  info.status = "completed";
+  await writeJsonAtomic(runFile, info);
+  return {
+    outDir: o.outDir,
+    metrics,
+    checkpoints: await listCheckpoints(o.outDir),
+    stepsThisCall: agent.numTimesteps - startStep,
+    seconds: (performance.now() - t0) / 1000,
+    completed: true,
+  };
+}
+
+/** Result of {@linkcode evaluatePolicy}. */
+export interface EvaluationResult {
+  /** Mean episode return. */
+  meanReward: number;
+  /** Population standard deviation of the returns (numpy's default, as SB3). */
+  stdReward: number;
+  /** Mean episode length. */
+  meanLength: number;
+  /** Each episode's return. */
+  returns: number[];
+}
+
+/**
+ * Runs `episodes` deterministic episodes of `agent.predict` on `env` (SB3's
+ * `evaluate_policy`); `seed` seeds the first reset, later resets continue the env's generator.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../envs/mod.ts";
+ * import { PpoAgent } from "../agents/ppo/ppo.ts";
+ * import { evaluatePolicy } from "./train.ts";
+ * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), seed: 0 });
+ * const { meanReward } = evaluatePolicy(agent, makeEnv("Pendulum-v1"), 10, 1);
+ * ```
+ */
+export function evaluatePolicy(
+  agent: Pick<TrainingAgent, "predict">,
+  env: Env,
+  episodes: number,
+  seed?: number,
+): EvaluationResult {
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  for (let e = 0; e < episodes; e++) {
+    let obs = env.reset(e === 0 && seed !== undefined ? { seed } : {}).obs;
+    let total = 0, length = 0;
+    for (;;) {
+      const r = env.step(agent.predict(obs, true));
+      total += r.reward;
+      length++;
+      obs = r.obs;
+      if (r.terminated || r.truncated) break;
+    }
+    returns.push(total);
+    lengths.push(length);
+  }
+  const mean = returns.reduce((a, b) => a + b, 0) / episodes;
+  const variance = returns.reduce((a, b) => a + (b - mean) ** 2, 0) / episodes;
+  return {
+    meanReward: mean,
+    stdReward: Math.sqrt(variance),
+    meanLength: lengths.reduce((a, b) => a + b, 0) / episodes,
+    returns,
+  };
+}
+
+function summariseEpisodes(
+  episodes: { return: number; length: number }[],
+): RunState["completedRollout"] {
+  if (episodes.length === 0) return { meanReturn: null, meanLength: null };
+  const n = episodes.length;
+  return {
+    meanReturn: episodes.reduce((a, e) => a + e.return, 0) / n,
+    meanLength: episodes.reduce((a, e) => a + e.length, 0) / n,
+  };
+}
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+type NormalisedOptions =
+  & Required<
+    Omit<TrainRunOptions, "onProgress" | "stopAtStep" | "backend">
+  >
+  & Pick<TrainRunOptions, "onProgress" | "stopAtStep" | "backend">;
+
+function normaliseOptions(options: TrainRunOptions): NormalisedOptions {
+  const o = {
+    preset: `${options.algo}/${options.envId}`,
+    overrides: {},
+    evalFreq: 10_000,
+    evalEpisodes: 10,
+    checkpointEvery: 50_000,
+    checkpointExtra: [10_000],
+    resume: false,
+    ...options,
+  };
+  if (o.algo !== "ppo") {
+    throw new Error(`Unknown algorithm "${o.algo}": expected "ppo" (SAC is not available yet)`);
+  }
+  const positiveInt = (name: string, v: number, allowZero = false) => {
+    if (!Number.isSafeInteger(v) || v < (allowZero ? 0 : 1)) {
+      throw new RangeError(
+        `${name} must be a ${allowZero ? "non-negative" : "positive"} integer, got ${v}`,
+      );
+    }
+  };
+  positiveInt("totalSteps", o.totalSteps);
+  positiveInt("seed", o.seed, true);
+  positiveInt("evalFreq", o.evalFreq, true);
+  positiveInt("evalEpisodes", o.evalEpisodes);
+  positiveInt("checkpointEvery", o.checkpointEvery, true);
+  for (const s of o.checkpointExtra) positiveInt("checkpointExtra entries", s);
+  if (!o.outDir) {
+    throw new Error("outDir is required (the run directory, e.g. runs/ppo-pendulum-0)");
+  }
+  return o;
+}
+
+/** Creates the run directory or checks that it holds the same run when resuming. */
+async function prepareRunDir(
+  o: NormalisedOptions,
+  info: RunInfo,
+  runFile: string,
+): Promise<RunInfo | null> {
+  await Deno.mkdir(`${o.outDir}/checkpoints`, { recursive: true });
+  if (!(await exists(runFile))) {
+    const entries = [];
+    for await (const e of Deno.readDir(o.outDir)) if (e.name !== "checkpoints") entries.push(e);
+    if (entries.length > 0) {
+      throw new Error(
+        `${o.outDir} is not empty and holds no run.json: choose a new --out directory`,
+      );
+    }
+    return null;
+  }
+  const previous = await readJson<RunInfo>(runFile);
+  if (!o.resume) {
+    throw new Error(
+      `${o.outDir} already holds a run (status ${previous.status}): pass resume (--resume) ` +
+        `to continue it, or choose a new output directory`,
+    );
+  }
+  for (const key of ["algo", "envId", "seed", "preset", "totalSteps", "evalFreq"] as const) {
+    if (previous[key] !== info[key]) {
+      throw new Error(
+        `Cannot resume ${o.outDir}: ${key} was ${JSON.stringify(previous[key])}, now ` +
+          `${JSON.stringify(info[key])}`,
+      );
+    }
+  }
+  if (JSON.stringify(previous.config) !== JSON.stringify(info.config)) {
+    throw new Error(
+      `Cannot resume ${o.outDir}: the resolved hyperparameters differ from the run's`,
+    );
+  }
+  return previous;
+}
