@@ -89,12 +89,41 @@ const configs: tf.GradConfig[] = [
   },
 ];
 
+/**
+ * Comparison and logical kernels are piecewise constant, so their derivative is zero almost
+ * everywhere; tfjs registers no gradient for them. The gradients of `clipByValue`, `minimum`,
+ * `maximum`, `relu6` and `where` build masks with these kernels, so a second derivative through
+ * those ops reaches them and tfjs throws "gradient function not found". Registering the zero
+ * gradient makes clamps and element-wise min/max twice differentiable (exactly, away from ties).
+ */
+export const PIECEWISE_CONSTANT_KERNELS = [
+  "Greater",
+  "GreaterEqual",
+  "Less",
+  "LessEqual",
+  "Equal",
+  "NotEqual",
+  "LogicalAnd",
+  "LogicalOr",
+] as const;
+
+const zeroGradients: tf.GradConfig[] = PIECEWISE_CONSTANT_KERNELS.map((kernelName) => ({
+  kernelName,
+  inputsToSave: ["a", "b"],
+  gradFunc: (_dy, saved) => {
+    const [a, b] = saved;
+    // tfjs requires float32 gradients, also for boolean inputs of the logical kernels.
+    return { a: () => tf.zeros(a.shape, "float32"), b: () => tf.zeros(b.shape, "float32") };
+  },
+}));
+
 let installed = false;
 
 /**
  * Re-registers the gradients of {@linkcode SECOND_ORDER_SAFE_KERNELS} in terms of their saved
- * inputs, so that Hessian-vector products by double backprop are exact. Idempotent; applies to
- * every backend (gradients are backend-independent in tfjs).
+ * inputs, and registers zero gradients for {@linkcode PIECEWISE_CONSTANT_KERNELS}, so that
+ * Hessian-vector products by double backprop are exact (also through clamps and min/max).
+ * Idempotent; applies to every backend (gradients are backend-independent in tfjs).
  *
  * @example
  * ```ts
@@ -108,6 +137,6 @@ let installed = false;
  */
 export function installSecondOrderSafeGradients(): void {
   if (installed) return;
-  for (const config of configs) tf.registerGradient(config);
+  for (const config of [...configs, ...zeroGradients]) tf.registerGradient(config);
   installed = true;
 }

@@ -148,6 +148,30 @@ const cases: { name: string; f64: Loss64; ftf: LossTf; n: number }[] = [
     },
     n: M,
   },
+  {
+    // A clamp and an element-wise min/max, as in SAC's log-std clamp and min over twin Q-nets.
+    name: "clipByValue, minimum, maximum",
+    f64: (t) => {
+      let s = 0;
+      for (let i = 0; i < M; i++) {
+        const z = t[i] * t[(i + 1) % M] + t[i];
+        const clamped = Math.min(Math.max(z, -0.4), 0.5);
+        s += C[i] * Math.tanh(clamped + Math.min(z, 0.2 * z * z) + Math.max(z, -z * z));
+      }
+      return s;
+    },
+    ftf: (t) => {
+      const shifted = tf.concat([tf.slice(t, 1, M - 1), tf.slice(t, 0, 1)]);
+      const z = tf.add(tf.mul(t, shifted), t);
+      const clamped = tf.clipByValue(z, -0.4, 0.5);
+      const inner = tf.add(
+        tf.add(clamped, tf.minimum(z, tf.mul(0.2, tf.square(z)))),
+        tf.maximum(z, tf.neg(tf.square(z))),
+      );
+      return tf.sum(tf.mul(tf.tensor1d(Float32Array.from(C)), tf.tanh(inner))) as tf.Scalar;
+    },
+    n: M,
+  },
 ];
 
 for (const backend of ["cpu", "wasm"] as const) {
