@@ -3,12 +3,16 @@
  *
  * ```sh
  * deno task train --algo ppo --env Pendulum-v1 --seed 0 --steps 300000 --out runs/ppo-pendulum-0
+ * deno task train --algo sac --env Pendulum-v1 --seed 0 --steps 50000 --out runs/sac-pendulum-0
  * deno task train ... --resume                       # continue a killed run from its last checkpoint
  * deno task train ... --set learning_rate=1e-3       # override preset fields (repeatable)
+ * deno task train --algo sac --preset sac_small/Pendulum-v1 ...   # the paper's 64x64 SAC ablation
  * ```
  *
  * Options: `--preset ID` (default `<algo>/<env>`), `--eval-freq N` (10000), `--eval-episodes N`
- * (10), `--checkpoint-every N` (50000), `--checkpoint-extra N,N` (10000), `--backend NAME`.
+ * (10), `--checkpoint-every N` (50000), `--checkpoint-extra N,N` (10000), `--backend NAME`;
+ * SAC only: `--threads 1|2|auto` (gradient-engine threads, default auto; same results) and
+ * `--log-interval N` (episodes between train rows, default 4).
  *
  * @module
  */
@@ -16,9 +20,10 @@ import { parseBackendChoice } from "../lib/runtime/mod.ts";
 import { formatProgressLine, ProgressPrinter } from "../lib/experiments/progress.ts";
 import { type Algorithm, trainRun, type TrainRunOptions } from "../lib/experiments/train.ts";
 
-const USAGE = "usage: deno task train --algo ppo --env Pendulum-v1 --seed 0 --steps 300000 " +
+const USAGE = "usage: deno task train --algo ppo|sac --env Pendulum-v1 --seed 0 --steps 300000 " +
   "--out runs/NAME [--resume] [--set key=value ...] [--preset ID] [--eval-freq N] " +
-  "[--eval-episodes N] [--checkpoint-every N] [--checkpoint-extra N,N] [--backend auto|wasm|cpu|webgpu]";
+  "[--eval-episodes N] [--checkpoint-every N] [--checkpoint-extra N,N] " +
+  "[--backend auto|wasm|cpu|webgpu] [--threads 1|2|auto] [--log-interval N]";
 
 /** Parses the command line into run options; throws with the usage on bad input. */
 export function parseTrainArgs(args: string[]): TrainRunOptions {
@@ -54,6 +59,8 @@ export function parseTrainArgs(args: string[]): TrainRunOptions {
     "checkpoint-every",
     "checkpoint-extra",
     "backend",
+    "threads",
+    "log-interval",
   ];
   for (const k of Object.keys(values)) {
     if (!known.includes(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
@@ -83,6 +90,14 @@ export function parseTrainArgs(args: string[]): TrainRunOptions {
     options.checkpointExtra = values["checkpoint-extra"].split(",").filter((s) => s).map(Number);
   }
   if (values.backend) options.backend = parseBackendChoice(values.backend);
+  if (values.threads) {
+    const t = values.threads === "auto" ? "auto" : Number(values.threads);
+    if (t !== "auto" && t !== 1 && t !== 2) {
+      throw new Error(`--threads expects 1, 2 or auto, got "${values.threads}"`);
+    }
+    options.threads = t;
+  }
+  if (values["log-interval"]) options.logInterval = int("log-interval");
   return options;
 }
 

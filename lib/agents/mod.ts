@@ -1,6 +1,6 @@
 /**
- * Reinforcement-learning agents (PPO so far), their shared building blocks (rollout buffer, GAE,
- * VecNormalize) and the paper's hyperparameter presets.
+ * Reinforcement-learning agents (PPO and SAC), their shared building blocks (rollout buffer, GAE,
+ * VecNormalize, replay buffer) and the paper's hyperparameter presets.
  *
  * @example
  * ```ts
@@ -13,6 +13,7 @@
  * @module
  */
 export * from "./ppo/mod.ts";
+export * from "./sac/mod.ts";
 export * from "./common/rollout_buffer.ts";
 export * from "./common/vec_normalize.ts";
 export * from "./presets.ts";

@@ -1,13 +1,32 @@
 /**
- * Named hyperparameter presets: the paper's per-task PPO settings (`data/presets/ppo.json`,
- * paper-notes §7.3), resolved into validated configs with optional overrides.
+ * Named hyperparameter presets: the paper's per-task PPO and SAC settings
+ * (`data/presets/ppo.json`, `data/presets/sac.json`, paper-notes §7.3), resolved into validated
+ * configs with optional overrides.
  *
- * Preset ids are `<algorithm>/<env id>`, e.g. `ppo/Pendulum-v1`.
+ * Preset ids are `<algorithm>/<env id>`, e.g. `ppo/Pendulum-v1`, `sac/Walker2d-v3`. The paper's
+ * SAC ablations are variants written `<variant>/<env id>`: `sac_small/Walker2d-v3` is
+ * `sac/Walker2d-v3` with 64×64 networks ("SAC (PPO network size)").
+ *
+ * PPO presets resolve with {@linkcode resolvePreset}, SAC presets with
+ * {@linkcode resolveSacPreset}; {@linkcode presetIds} lists one algorithm's ids (PPO by default).
  *
  * @module
  */
 import ppoPresetFile from "../../data/presets/ppo.json" with { type: "json" };
+import sacPresetFile from "../../data/presets/sac.json" with { type: "json" };
 import { fromSb3Names, makePpoConfig, type PpoConfig } from "./ppo/config.ts";
+import { makeSacConfig, type SacConfig, sacFromSb3Names } from "./sac/config.ts";
+
+/**
+ * Algorithms with presets.
+ *
+ * @example
+ * ```ts
+ * import type { PresetAlgorithm } from "./presets.ts";
+ * const a: PresetAlgorithm = "sac";
+ * ```
+ */
+export type PresetAlgorithm = "ppo" | "sac";
 
 /**
  * One preset entry as stored in the JSON file.
@@ -46,30 +65,88 @@ export interface PresetEntry {
 export interface ResolvedPpoPreset extends PresetEntry {
   /** The preset id, e.g. `ppo/Pendulum-v1`. */
   id: string;
+  /** Algorithm. */
+  algo: "ppo";
   /** SB3 defaults ← preset hyperparameters ← overrides, validated. */
   config: PpoConfig;
 }
 
+/**
+ * A SAC preset resolved into a validated config.
+ *
+ * @example
+ * ```ts
+ * import { resolvePreset, type ResolvedSacPreset } from "./presets.ts";
+ * const p: ResolvedSacPreset = resolvePreset("sac_small/Pendulum-v1");
+ * p.config.netArch; // [64, 64]
+ * ```
+ */
+export interface ResolvedSacPreset extends PresetEntry {
+  /** The preset id, e.g. `sac/Pendulum-v1` or `sac_small/Pendulum-v1`. */
+  id: string;
+  /** Algorithm. */
+  algo: "sac";
+  /** SB3 defaults ← preset hyperparameters ← variant overrides ← overrides, validated. */
+  config: SacConfig;
+}
+
+/**
+ * A SAC ablation variant (`$variants` in `data/presets/sac.json`).
+ *
+ * @example
+ * ```ts
+ * import { presetVariants, type PresetVariant } from "./presets.ts";
+ * const v: PresetVariant = presetVariants().sac_small;
+ * ```
+ */
+export interface PresetVariant {
+  /** What the variant is and where it comes from. */
+  description: string;
+  /** Overrides applied on top of the base preset. */
+  hyperparameters: Record<string, unknown>;
+  /** Environment ids the paper ran it on. */
+  tasks: string[];
+}
+
 function entries(): Record<string, PresetEntry> {
   const out: Record<string, PresetEntry> = {};
-  for (const [key, value] of Object.entries(ppoPresetFile as Record<string, unknown>)) {
-    if (key.startsWith("$")) continue; // "$comment"
-    out[key] = value as PresetEntry;
+  for (const file of [ppoPresetFile, sacPresetFile] as Record<string, unknown>[]) {
+    for (const [key, value] of Object.entries(file)) {
+      if (key.startsWith("$")) continue; // "$comment", "$variants"
+      out[key] = value as PresetEntry;
+    }
   }
   return out;
 }
 
 /**
- * All preset ids, in file order.
+ * The SAC ablation variants, by name (a copy).
+ *
+ * @example
+ * ```ts
+ * import { presetVariants } from "./presets.ts";
+ * presetVariants().sac_small.tasks.includes("Walker2d-v3"); // true
+ * ```
+ */
+export function presetVariants(): Record<string, PresetVariant> {
+  return structuredClone(
+    (sacPresetFile as unknown as { $variants: Record<string, PresetVariant> }).$variants,
+  );
+}
+
+/**
+ * One algorithm's preset ids in file order (PPO when `algo` is omitted). Variant ids
+ * (`sac_small/...`) are not listed; see {@linkcode presetVariants}.
  *
  * @example
  * ```ts
  * import { presetIds } from "./presets.ts";
  * presetIds().includes("ppo/Pendulum-v1"); // true
+ * presetIds("sac").length; // 12
  * ```
  */
-export function presetIds(): string[] {
-  return Object.keys(entries());
+export function presetIds(algo: PresetAlgorithm = "ppo"): string[] {
+  return Object.keys(entries()).filter((id) => id.startsWith(`${algo}/`));
 }
 
 /**
@@ -94,9 +171,10 @@ export function getPreset(id: string): PresetEntry {
 }
 
 /**
- * Resolves a preset: SB3 defaults, then the preset's hyperparameters, then `overrides`
+ * Resolves a PPO preset: SB3 defaults, then the preset's hyperparameters, then `overrides`
  * (camelCase or SB3 snake_case names; an override replaces the preset value of the same field),
- * validated by {@linkcode validatePpoConfig}.
+ * validated by {@linkcode validatePpoConfig}. SAC presets resolve with
+ * {@linkcode resolveSacPreset}.
  *
  * @example
  * ```ts
@@ -111,7 +189,10 @@ export function resolvePreset(
   overrides: Record<string, unknown> = {},
 ): ResolvedPpoPreset {
   if (!id.startsWith("ppo/")) {
-    throw new Error(`Preset "${id}": only PPO presets ("ppo/<env id>") exist so far`);
+    throw new Error(
+      `Preset "${id}": resolvePreset resolves only PPO presets ("ppo/<env id>"); use ` +
+        `resolveSacPreset for SAC presets ("sac/<env id>", "sac_small/<env id>")`,
+    );
   }
   const entry = getPreset(id);
   let config: PpoConfig;
@@ -120,5 +201,46 @@ export function resolvePreset(
   } catch (e) {
     throw new Error(`Preset "${id}": ${(e as Error).message}`, { cause: e });
   }
-  return { id, ...entry, config };
+  return { id, algo: "ppo", ...entry, config };
+}
+
+/**
+ * Resolves a SAC preset `sac/<env id>` or a variant `<variant>/<env id>` (e.g. `sac_small`):
+ * SB3 defaults, then the preset's hyperparameters, then the variant's, then `overrides`
+ * (camelCase or SB3 snake_case names), validated by {@linkcode validateSacConfig}.
+ *
+ * @example
+ * ```ts
+ * import { resolveSacPreset } from "./presets.ts";
+ * const { config } = resolveSacPreset("sac/Pendulum-v1", { batch_size: 128 });
+ * config.learningRate; // 0.001
+ * resolveSacPreset("sac_small/Pendulum-v1").config.netArch; // [64, 64]
+ * ```
+ */
+export function resolveSacPreset(
+  id: string,
+  overrides: Record<string, unknown> = {},
+): ResolvedSacPreset {
+  const slash = id.indexOf("/");
+  const prefix = slash > 0 ? id.slice(0, slash) : "";
+  const variants = presetVariants();
+  if (prefix !== "sac" && !(prefix in variants)) {
+    throw new Error(
+      `Preset "${id}": SAC preset ids are "sac/<env id>" or a variant ` +
+        `(${Object.keys(variants).map((v) => `"${v}/<env id>"`).join(", ")})`,
+    );
+  }
+  const entry = getPreset(`sac/${id.slice(slash + 1)}`);
+  const variant = prefix === "sac" ? {} : variants[prefix].hyperparameters;
+  let config: SacConfig;
+  try {
+    config = makeSacConfig({
+      ...sacFromSb3Names(entry.hyperparameters),
+      ...sacFromSb3Names(variant),
+      ...sacFromSb3Names(overrides),
+    });
+  } catch (e) {
+    throw new Error(`Preset "${id}": ${(e as Error).message}`, { cause: e });
+  }
+  return { id, algo: "sac", ...entry, config };
 }

@@ -8,8 +8,11 @@
  * - `metrics.jsonl`: one row per event, in order; deterministic (no wall-clock values), so the
  *   same seed on the same backend gives a byte-identical file.
  *   - `{ "event": "train", "step", "rollout/ep_rew_mean", "rollout/ep_len_mean", "train/..." }`
- *     after each update: the rollout's episodes (the paper's FixEpInfoBufferCallback: only
+ *     PPO: after each update: the rollout's episodes (the paper's FixEpInfoBufferCallback: only
  *     episodes that ended in this rollout) and the statistics of the update that followed it.
+ *     SAC: at the end of every `logInterval`-th episode (SB3's `_dump_logs` cadence, default 4):
+ *     the episodes since the previous row and the statistics (means over its gradient steps) of
+ *     the last training phase, as SB3 logs them; no `train/*` keys before the first one.
  *   - `{ "event": "eval", "step", "eval/mean_reward", "eval/std_reward", "eval/mean_ep_length" }`:
  *     deterministic episodes on a separate environment seeded `seed + 1` (SB3's EvalCallback),
  *     at step 0 and every `evalFreq` steps.
@@ -17,6 +20,12 @@
  *   optimiser, VecNormalize statistics, RNG and environment states, the partial rollout) and
  *   `run_state.json` (evaluation environment, metrics row count). Written to a temporary
  *   directory and renamed, so a checkpoint on disk is always complete.
+ *   SAC checkpoints also hold `replay.json` + `replay.bin`: the replay-buffer transitions added
+ *   since the previous checkpoint (a `ReplayBufferChunk`, global indices [from, to)); the agent
+ *   state stores the buffer's counters only. {@linkcode loadCheckpointState} and
+ *   {@linkcode loadCheckpointReplayBuffer} rebuild the exact buffer from the chunks of the
+ *   checkpoints up to the requested one (the last `bufferSize` transitions), so N checkpoints
+ *   cost the new transitions only.
  *
  * Evaluations and checkpoints happen after the environment step that reaches their step count
  * and before the update that a full rollout buffer triggers, as SB3's callbacks do.
@@ -26,13 +35,21 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Env, type EnvState, makeEnv } from "../envs/mod.ts";
 import { PpoAgent } from "../agents/ppo/ppo.ts";
-import { resolvePreset } from "../agents/presets.ts";
+import { SacAgent, type SacAgentState } from "../agents/sac/sac.ts";
+import { ReplayBuffer, type ReplayBufferChunk } from "../agents/sac/replay_buffer.ts";
+import { sacPiArch, sacQfArch } from "../agents/sac/config.ts";
+import {
+  type ResolvedPpoPreset,
+  type ResolvedSacPreset,
+  resolvePreset,
+  resolveSacPreset,
+} from "../agents/presets.ts";
 import { type BackendChoice, initRuntime } from "../runtime/mod.ts";
 import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "./files.ts";
 import { loadState, saveState } from "./state_io.ts";
 
 /** Algorithms a run can train. */
-export type Algorithm = "ppo";
+export type Algorithm = "ppo" | "sac";
 
 /** Options of {@linkcode trainRun}. */
 export interface TrainRunOptions {
@@ -62,6 +79,13 @@ export interface TrainRunOptions {
   resume?: boolean;
   /** tfjs backend (training itself runs on typed arrays; the backend matters for tfjs paths). */
   backend?: BackendChoice;
+  /**
+   * SAC: threads of the gradient engine, 1, 2 or `"auto"` (default: 2 when the machine has ≥ 2
+   * CPUs and a network is ≥ 128 wide). Results are identical for any choice.
+   */
+  threads?: 1 | 2 | "auto";
+  /** SAC: episodes between `train` metrics rows (SB3's `log_interval`, default 4). */
+  logInterval?: number;
   /** Called after every environment step with a progress snapshot (for notebooks and bars). */
   onProgress?: (progress: TrainProgress) => void;
   /**
@@ -130,7 +154,7 @@ export interface RunInfo {
   status: "running" | "completed";
 }
 
-/** The agent interface the run loop needs (PPO now; SAC follows the same contract). */
+/** The agent interface the run loop needs (PPO and SAC). */
 interface TrainingAgent {
   readonly numTimesteps: number;
   readonly updatePending: boolean;
@@ -144,6 +168,7 @@ interface TrainingAgent {
   predict(obs: ArrayLike<number>, deterministic?: boolean): Float32Array;
   getState(): unknown;
   setState(state: never): void;
+  close?(): void;
 }
 
 interface RunState {
@@ -152,6 +177,12 @@ interface RunState {
   rolloutEpisodes: { return: number; length: number }[];
   completedRollout: { meanReturn: number | null; meanLength: number | null } | null;
   lastEval: number | null;
+  /** SAC: episodes finished so far (for the log interval). */
+  episodes?: number;
+  /** SAC: statistics of the last training phase, or null before the first. */
+  lastUpdate?: Record<string, number | null> | null;
+  /** SAC: replay transitions saved in checkpoints so far (the next chunk starts here). */
+  replaySaved?: number;
 }
 
 /** pgsubspace's version, recorded in run metadata. */
@@ -208,7 +239,9 @@ export async function listCheckpoints(outDir: string): Promise<number[]> {
 }
 
 /**
- * Loads the agent state stored in a checkpoint (weights, optimiser, normaliser, config).
+ * Loads the agent state stored in a checkpoint (weights, optimiser, normaliser, config). For SAC
+ * the replay buffer is rebuilt from the incremental chunks (`state.replayBuffer.data` holds the
+ * live transitions), so the state resumes exactly with `SacAgent.setState`.
  *
  * @example
  * ```ts
@@ -217,6 +250,73 @@ export async function listCheckpoints(outDir: string): Promise<number[]> {
  * ```
  */
 export async function loadCheckpointState(outDir: string, step: number): Promise<unknown> {
+  const dir = await checkpointDir(outDir, step);
+  const state = await loadState(`${dir}/agent`);
+  if (isSacState(state) && state.replayBuffer.data === null) {
+    const buffer = await loadCheckpointReplayBuffer(outDir, step);
+    state.replayBuffer = buffer.getState(true);
+  }
+  return state;
+}
+
+/**
+ * The SAC replay buffer exactly as it was at a checkpoint (all min(t, bufferSize) transitions:
+ * the paper's "precise" SAC data, paper-notes §5.3), rebuilt from the chunks stored in the
+ * checkpoints up to `step`.
+ *
+ * @throws Error when the checkpoint is not a SAC one, or a chunk it needs is missing.
+ * @example
+ * ```ts
+ * import { loadCheckpointReplayBuffer } from "./train.ts";
+ * const buffer = await loadCheckpointReplayBuffer("runs/sac-pendulum-0", 20_000);
+ * console.log(buffer.size, buffer.rewards.subarray(0, buffer.size));
+ * ```
+ */
+export async function loadCheckpointReplayBuffer(
+  outDir: string,
+  step: number,
+): Promise<ReplayBuffer> {
+  const dir = await checkpointDir(outDir, step);
+  const state = await loadState(`${dir}/agent`);
+  if (!isSacState(state)) {
+    throw new Error(`The checkpoint at step ${step} in ${outDir} is not a SAC checkpoint`);
+  }
+  const meta = state.replayBuffer;
+  const buffer = new ReplayBuffer({
+    capacity: meta.capacity,
+    obsDim: meta.obsDim,
+    actDim: meta.actDim,
+  });
+  if (meta.data !== null) {
+    buffer.setState(meta);
+    return buffer;
+  }
+  // Chunks of this and earlier checkpoints, newest first, until the live range is covered.
+  const need = Math.max(0, meta.added - meta.capacity);
+  const chunks: ReplayBufferChunk[] = [];
+  const steps = (await listCheckpoints(outDir)).filter((s) => s <= step).reverse();
+  let covered = meta.added;
+  for (const s of steps) {
+    if (covered <= need) break;
+    const base = `${outDir}/checkpoints/${checkpointDirName(s)}/replay`;
+    if (!(await exists(`${base}.json`))) continue;
+    const chunk = (await loadState(base)) as ReplayBufferChunk;
+    if (chunk.to > meta.added || chunk.to < covered) continue; // not on this run's chain
+    chunks.push(chunk);
+    covered = Math.min(covered, chunk.from);
+  }
+  try {
+    buffer.restoreChunks(meta.added, chunks);
+  } catch (e) {
+    throw new Error(
+      `Cannot rebuild the replay buffer of ${outDir} at step ${step}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  return buffer;
+}
+
+async function checkpointDir(outDir: string, step: number): Promise<string> {
   const dir = `${outDir}/checkpoints/${checkpointDirName(step)}`;
   if (!(await exists(dir))) {
     const have = await listCheckpoints(outDir);
@@ -224,7 +324,11 @@ export async function loadCheckpointState(outDir: string, step: number): Promise
       `No checkpoint at step ${step} in ${outDir}; available steps: ${have.join(", ") || "none"}`,
     );
   }
-  return await loadState(`${dir}/agent`);
+  return dir;
+}
+
+function isSacState(state: unknown): state is SacAgentState {
+  return (state as { algo?: unknown } | null)?.algo === "sac";
 }
 
 /**
@@ -239,13 +343,19 @@ export async function loadCheckpointState(outDir: string, step: number): Promise
  *   algo: "ppo", envId: "Pendulum-v1", seed: 0, totalSteps: 20_000, outDir: "runs/demo",
  * });
  * console.log(result.metrics.filter((r) => r.event === "eval"));
+ * await trainRun({
+ *   algo: "sac", envId: "Pendulum-v1", seed: 0, totalSteps: 20_000, outDir: "runs/demo-sac",
+ *   overrides: { net_arch: [64, 64] }, checkpointEvery: 5_000,
+ * });
  * ```
  */
 export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
   const t0 = performance.now();
   const o = normaliseOptions(options);
   const runtime = await initRuntime(o.backend ? { backend: o.backend } : {});
-  const preset = resolvePreset(o.preset, o.overrides);
+  const preset: ResolvedPpoPreset | ResolvedSacPreset = o.algo === "sac"
+    ? resolveSacPreset(o.preset, o.overrides)
+    : resolvePreset(o.preset, o.overrides);
   const schedule = checkpointSchedule(o.totalSteps, o.checkpointEvery, o.checkpointExtra);
   const runFile = `${o.outDir}/run.json`;
   const metricsFile = `${o.outDir}/metrics.jsonl`;
@@ -271,12 +381,44 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
 
   const env = makeEnv(o.envId);
   const evalEnv = makeEnv(o.envId);
-  const agent: TrainingAgent = new PpoAgent({
-    env,
-    config: preset.config,
-    seed: o.seed,
-    totalTimesteps: o.totalSteps,
-  });
+  let agent: TrainingAgent;
+  if (preset.algo === "sac") {
+    const widths = [...sacPiArch(preset.config), ...sacQfArch(preset.config)];
+    const threads = o.threads === "auto" || o.threads === undefined
+      ? (navigator.hardwareConcurrency >= 2 && Math.max(...widths) >= 128 ? 2 : 1)
+      : o.threads;
+    agent = new SacAgent({
+      env,
+      config: preset.config,
+      seed: o.seed,
+      totalTimesteps: o.totalSteps,
+      threads,
+    });
+  } else {
+    agent = new PpoAgent({
+      env,
+      config: preset.config,
+      seed: o.seed,
+      totalTimesteps: o.totalSteps,
+    });
+  }
+  try {
+    return await runLoop(o, info, runFile, metricsFile, schedule, agent, evalEnv, t0);
+  } finally {
+    agent.close?.();
+  }
+}
+
+async function runLoop(
+  o: NormalisedOptions,
+  info: RunInfo,
+  runFile: string,
+  metricsFile: string,
+  schedule: number[],
+  agent: TrainingAgent,
+  evalEnv: Env,
+  t0: number,
+): Promise<TrainRunResult> {
   let state: RunState = {
     metricsRows: 0,
     evalEnv: evalEnv.getState(),
@@ -284,6 +426,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     completedRollout: null,
     lastEval: null,
   };
+  if (o.algo === "sac") {
+    state.episodes = 0;
+    state.lastUpdate = null;
+    state.replaySaved = 0;
+  }
   let evalSeeded = false;
 
   const previous = await prepareRunDir(o, info, runFile);
@@ -301,7 +448,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     const last = (await listCheckpoints(o.outDir)).at(-1);
     if (last !== undefined) {
       const dir = `${o.outDir}/checkpoints/${checkpointDirName(last)}`;
-      agent.setState((await loadState(`${dir}/agent`)) as never);
+      agent.setState((await loadCheckpointState(o.outDir, last)) as never);
       state = await readJson<RunState>(`${dir}/run_state.json`);
       evalEnv.setState(state.evalEnv);
       evalSeeded = true;
@@ -376,11 +523,36 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     await Deno.mkdir(tmp, { recursive: true });
     state.evalEnv = evalEnv.getState();
-    await saveState(`${tmp}/agent`, agent.getState());
+    if (agent instanceof SacAgent) {
+      // Agent state without the transitions; the transitions added since the last checkpoint.
+      await saveState(`${tmp}/agent`, agent.getState({ replayData: false }));
+      const chunk = agent.replayBuffer.exportChunk(state.replaySaved ?? 0);
+      await saveState(`${tmp}/replay`, chunk);
+      state.replaySaved = chunk.to;
+    } else {
+      await saveState(`${tmp}/agent`, agent.getState());
+    }
     await writeJsonAtomic(`${tmp}/run_state.json`, state);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     await Deno.rename(tmp, dir);
     progress("checkpoint");
+  };
+
+  // SAC: a train row at the end of every logInterval-th episode (SB3's _dump_logs).
+  const recordSacLog = async () => {
+    state.completedRollout = summariseEpisodes(state.rolloutEpisodes);
+    state.rolloutEpisodes = [];
+    const row: MetricsRow = {
+      event: "train",
+      step: agent.numTimesteps,
+      "rollout/ep_rew_mean": state.completedRollout?.meanReturn ?? null,
+      "rollout/ep_len_mean": state.completedRollout?.meanLength ?? null,
+    };
+    for (const [k, v] of Object.entries(state.lastUpdate ?? {})) {
+      if (typeof v === "number" && k !== "numTimesteps") row[`train/${snakeCase(k)}`] = v;
+    }
+    await emit(row);
+    progress("train");
   };
 
   const recordUpdate = async (stats: object) => {
@@ -421,11 +593,20 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       };
     }
     const info = agent.step();
-    if (info.update) await recordUpdate(info.update);
-    if (info.episode) state.rolloutEpisodes.push(info.episode);
-    if (info.rolloutComplete) {
-      state.completedRollout = summariseEpisodes(state.rolloutEpisodes);
-      state.rolloutEpisodes = [];
+    if (o.algo === "sac") {
+      if (info.update) state.lastUpdate = { ...(info.update as Record<string, number | null>) };
+      if (info.episode) {
+        state.rolloutEpisodes.push(info.episode);
+        state.episodes = (state.episodes ?? 0) + 1;
+        if (state.episodes % o.logInterval === 0) await recordSacLog();
+      }
+    } else {
+      if (info.update) await recordUpdate(info.update);
+      if (info.episode) state.rolloutEpisodes.push(info.episode);
+      if (info.rolloutComplete) {
+        state.completedRollout = summariseEpisodes(state.rolloutEpisodes);
+        state.rolloutEpisodes = [];
+      }
     }
     const step = agent.numTimesteps;
     if (o.evalFreq > 0 && step % o.evalFreq === 0) await evaluate();
@@ -435,8 +616,12 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     }
     if ((step & 255) === 0) progress("step");
   }
-  // ---- The update that the last rollout triggered (SB3's learn ends with it).
-  if (agent.updatePending) await recordUpdate(agent.update());
+  // ---- The update that the last rollout triggered (SB3's learn ends with it). SAC logs by
+  // episodes, so its final training phase only updates the agent.
+  if (agent.updatePending) {
+    const stats = agent.update();
+    if (o.algo === "ppo") await recordUpdate(stats);
+  }
 
   info.endedAt = new Date().toISOString();
   info.status = "completed";
@@ -524,9 +709,9 @@ function snakeCase(name: string): string {
 
 type NormalisedOptions =
   & Required<
-    Omit<TrainRunOptions, "onProgress" | "stopAtStep" | "backend">
+    Omit<TrainRunOptions, "onProgress" | "stopAtStep" | "backend" | "threads">
   >
-  & Pick<TrainRunOptions, "onProgress" | "stopAtStep" | "backend">;
+  & Pick<TrainRunOptions, "onProgress" | "stopAtStep" | "backend" | "threads">;
 
 function normaliseOptions(options: TrainRunOptions): NormalisedOptions {
   const o = {
@@ -537,10 +722,14 @@ function normaliseOptions(options: TrainRunOptions): NormalisedOptions {
     checkpointEvery: 50_000,
     checkpointExtra: [10_000],
     resume: false,
+    logInterval: 4,
     ...options,
   };
-  if (o.algo !== "ppo") {
-    throw new Error(`Unknown algorithm "${o.algo}": expected "ppo" (SAC is not available yet)`);
+  if (o.algo !== "ppo" && o.algo !== "sac") {
+    throw new Error(`Unknown algorithm "${o.algo}": expected "ppo" or "sac"`);
+  }
+  if (o.threads !== undefined && o.threads !== 1 && o.threads !== 2 && o.threads !== "auto") {
+    throw new RangeError(`threads must be 1, 2 or "auto", got ${o.threads}`);
   }
   const positiveInt = (name: string, v: number, allowZero = false) => {
     if (!Number.isSafeInteger(v) || v < (allowZero ? 0 : 1)) {
@@ -554,6 +743,7 @@ function normaliseOptions(options: TrainRunOptions): NormalisedOptions {
   positiveInt("evalFreq", o.evalFreq, true);
   positiveInt("evalEpisodes", o.evalEpisodes);
   positiveInt("checkpointEvery", o.checkpointEvery, true);
+  positiveInt("logInterval", o.logInterval);
   for (const s of o.checkpointExtra) positiveInt("checkpointExtra entries", s);
   if (!o.outDir) {
     throw new Error("outDir is required (the run directory, e.g. runs/ppo-pendulum-0)");

@@ -1,7 +1,14 @@
 /**
- * The numerical core of the subspace analysis, independent of tfjs: top-k Hessian eigenpairs by
- * thick-restart Lanczos, spectral density by stochastic Lanczos quadrature, the paper's subspace
- * metrics (S_frac, S_overlap, random baseline) and the training-phase aggregation of Fig. 2.
+ * The subspace analysis.
+ *
+ * - Numerical core, independent of tfjs: top-k Hessian eigenpairs by thick-restart Lanczos,
+ *   spectral density by stochastic Lanczos quadrature, the paper's subspace metrics (S_frac,
+ *   S_overlap, random baseline) and the training-phase aggregation of Fig. 2.
+ * - Hessians of network losses (tfjs): exact chunked gradients and Hessian-vector products
+ *   (`hvp.ts`), the full spectrum (`full_spectrum.ts`).
+ * - Estimators (§5): the algorithm-independent contract (`estimators.ts`), PPO's data and
+ *   losses (`ppo_estimators.ts`) and SAC's (`sac_estimators.ts`). The pipeline over a run's
+ *   checkpoints is `lib/experiments/analyze.ts`.
  *
  * @example
  * ```ts
@@ -58,3 +65,59 @@ export {
   TRAINING_PHASES,
   type TrainingPhase,
 } from "./phases.ts";
+export {
+  type ChunkedLoss,
+  HessianOperator,
+  type LossChunk,
+  makeChunkedLoss,
+  type MakeChunkedLossOptions,
+} from "./hvp.ts";
+export {
+  type ExplicitHessian,
+  explicitHessian,
+  type ExplicitHessianOptions,
+  type FullSpectrum,
+  fullSpectrum,
+  type FullSpectrumOptions,
+  type HessianSpectrum,
+  hessianSpectrum,
+  type HessianSpectrumOptions,
+} from "./full_spectrum.ts";
+export {
+  type AnalysisAlgorithm,
+  type CheckpointProblem,
+  type DataEstimator,
+  ESTIMATOR_COMBINATIONS,
+  type EstimatorCombination,
+  type EstimatorQuirks,
+  type EstimatorSettings,
+  type NetworkName,
+  type PrepareArgs,
+} from "./estimators.ts";
+export {
+  collectPpoRollout,
+  miniBatchIndices,
+  ppoActorLoss,
+  ppoAnalysis,
+  PpoCheckpointProblem,
+  ppoCriticLoss,
+  type PpoLossOptions,
+  type PpoRollout,
+  type PpoRolloutOptions,
+  SB3_DEFAULT_GAE,
+} from "./ppo_estimators.ts";
+export {
+  collectRandomTransitions,
+  makeSacDataSet,
+  SAC_MINIBATCH_SAMPLES,
+  SAC_STEP0_TRANSITIONS,
+  sacActorChunkedLoss,
+  sacAnalysis,
+  type SacAnalysisInput,
+  sacAnalysisInputFromState,
+  SacCheckpointProblem,
+  sacCriticChunkedLoss,
+  type SacDataSet,
+  type SacTransitions,
+  transitionsFromReplayState,
+} from "./sac_estimators.ts";

@@ -1,6 +1,15 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { checkpointSchedule, listCheckpoints, trainRun } from "../../lib/experiments/train.ts";
+import {
+  checkpointDirName,
+  checkpointSchedule,
+  listCheckpoints,
+  loadCheckpointReplayBuffer,
+  loadCheckpointState,
+  trainRun,
+} from "../../lib/experiments/train.ts";
 import { readJson } from "../../lib/experiments/files.ts";
+import { makeEnv } from "../../lib/envs/mod.ts";
+import { SacAgent, type SacAgentState } from "../../lib/agents/sac/sac.ts";
 
 const SMALL = {
   algo: "ppo" as const,
@@ -109,5 +118,119 @@ Deno.test("a SIGKILLed CLI run resumes from its last checkpoint to the uninterru
     await Deno.readTextFile(`${killed}/metrics.jsonl`),
     await Deno.readTextFile(`${full}/metrics.jsonl`),
   );
+  for (const d of [full, killed]) await Deno.remove(d, { recursive: true });
+});
+
+// ---- SAC runs: metrics by episode, incremental replay-buffer checkpoints, exact resume.
+
+const SAC_SMALL = {
+  algo: "sac" as const,
+  envId: "Pendulum-v1",
+  seed: 5,
+  totalSteps: 1_300,
+  evalFreq: 400,
+  evalEpisodes: 1,
+  checkpointEvery: 400,
+  checkpointExtra: [],
+  logInterval: 1,
+  overrides: { net_arch: [16, 16], batch_size: 32, buffer_size: 300, learning_starts: 100 },
+  backend: "cpu" as const,
+};
+
+Deno.test("SAC: byte-identical metrics, train rows per episode, replay chunks of new transitions only", async () => {
+  const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
+  await trainRun({ ...SAC_SMALL, outDir: a });
+  await trainRun({ ...SAC_SMALL, outDir: b });
+  const ma = await Deno.readTextFile(`${a}/metrics.jsonl`);
+  assertEquals(ma, await Deno.readTextFile(`${b}/metrics.jsonl`));
+  const rows = ma.trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(rows.filter((r) => r.event === "eval").map((r) => r.step), [0, 400, 800, 1200]);
+  const train = rows.filter((r) => r.event === "train");
+  assertEquals(train.map((r) => r.step), [200, 400, 600, 800, 1000, 1200]);
+  // Training phases ran after steps 101..199 when the first episode ended at 200.
+  assertEquals(train[0]["train/n_updates"], 99);
+  assertEquals(train[0]["rollout/ep_len_mean"], 200);
+  for (const k of ["actor_loss", "critic_loss", "ent_coef", "ent_coef_loss", "learning_rate"]) {
+    assert(Number.isFinite(train[0][`train/${k}`]), k);
+  }
+  assertEquals(await listCheckpoints(a), [0, 400, 800, 1200, 1300]);
+  // Chunk k holds the transitions since checkpoint k−1, capped at the 300 the buffer keeps:
+  // 34 bytes each (Pendulum: 4·(3 + 3 + 1 + 1) + 2 flags) plus < 8 bytes of alignment.
+  const expected = [0, 300, 300, 300, 100];
+  const steps = await listCheckpoints(a);
+  for (const [i, step] of steps.entries()) {
+    const dir = `${a}/checkpoints/${checkpointDirName(step)}`;
+    const bytes = (await Deno.stat(`${dir}/replay.bin`)).size;
+    assert(bytes >= 34 * expected[i] && bytes < 34 * expected[i] + 8, `step ${step}: ${bytes}`);
+    const agentBytes = (await Deno.stat(`${dir}/agent.bin`)).size;
+    assert(agentBytes < (await Deno.stat(`${a}/checkpoints/step_0000000/agent.bin`)).size + 64);
+  }
+  // The buffer rebuilt at step 800 equals that of an agent trained directly to step 800.
+  const info = await readJson<{ config: Record<string, unknown> }>(`${a}/run.json`);
+  const direct = new SacAgent({ env: makeEnv("Pendulum-v1"), config: info.config, seed: 5 });
+  for (let t = 0; t < 800; t++) direct.step();
+  const rebuilt = await loadCheckpointReplayBuffer(a, 800);
+  assertEquals(rebuilt.getState(), direct.replayBuffer.getState());
+  const state = (await loadCheckpointState(a, 800)) as SacAgentState;
+  assertEquals(state.replayBuffer, direct.replayBuffer.getState());
+  assertEquals(state.engine.thetaActor, direct.thetaActor);
+  for (const d of [a, b]) await Deno.remove(d, { recursive: true });
+});
+
+Deno.test("SAC: resume after a kill continues exactly, replay buffer included", async () => {
+  const full = await Deno.makeTempDir(), killed = await Deno.makeTempDir();
+  await trainRun({ ...SAC_SMALL, outDir: full });
+  const partial = await trainRun({ ...SAC_SMALL, outDir: killed, stopAtStep: 1_000 });
+  assert(!partial.completed);
+  await Deno.writeTextFile(`${killed}/metrics.jsonl`, '{"event":"tr', { append: true });
+  const resumed = await trainRun({ ...SAC_SMALL, outDir: killed, resume: true });
+  assert(resumed.completed);
+  assertEquals(resumed.stepsThisCall, 500); // from the checkpoint at 800
+  assertEquals(
+    await Deno.readTextFile(`${killed}/metrics.jsonl`),
+    await Deno.readTextFile(`${full}/metrics.jsonl`),
+  );
+  assertEquals(await loadCheckpointState(killed, 1_300), await loadCheckpointState(full, 1_300));
+  for (const d of [full, killed]) await Deno.remove(d, { recursive: true });
+});
+
+Deno.test("SAC: a SIGKILLed CLI run resumes to the uninterrupted result", async () => {
+  const full = await Deno.makeTempDir(), killed = await Deno.makeTempDir();
+  const common = { ...SAC_SMALL, totalSteps: 6_000, checkpointEvery: 1_000, evalFreq: 1_000 };
+  await trainRun({ ...common, outDir: full });
+  const cli = new URL("../../tools/train.ts", import.meta.url).pathname;
+  const args = [
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    cli,
+    ...["--algo", "sac", "--env", "Pendulum-v1", "--seed", "5", "--steps", "6000"],
+    ...["--eval-freq", "1000", "--eval-episodes", "1", "--checkpoint-every", "1000"],
+    ...["--checkpoint-extra", "", "--backend", "cpu", "--log-interval", "1", "--out", killed],
+    ...["--set", "net_arch=[16,16]", "--set", "batch_size=32", "--set", "buffer_size=300"],
+    ...["--set", "learning_starts=100", "--threads", "1"],
+  ];
+  const child = new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "null" })
+    .spawn();
+  const deadline = Date.now() + 60_000;
+  while (!(await listCheckpoints(killed)).includes(2_000) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  const before = await listCheckpoints(killed);
+  assert(before.includes(2_000) && !before.includes(6_000), `checkpoints ${before}`);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [...args, "--resume"],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert(out.success, new TextDecoder().decode(out.stderr));
+  assertEquals(
+    await Deno.readTextFile(`${killed}/metrics.jsonl`),
+    await Deno.readTextFile(`${full}/metrics.jsonl`),
+  );
+  assertEquals(await loadCheckpointState(killed, 6_000), await loadCheckpointState(full, 6_000));
   for (const d of [full, killed]) await Deno.remove(d, { recursive: true });
 });

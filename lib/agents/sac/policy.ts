@@ -1,0 +1,316 @@
+/**
+ * SB3's SAC `MlpPolicy` as two flat parameter vectors (plus a target copy of the critic), and the
+ * plain-TypeScript acting path.
+ *
+ * **θ_actor** (block order; SB3 module in the last column):
+ * | blocks | shape | SB3 |
+ * |---|---|---|
+ * | `latent_pi.i.weight`, `latent_pi.i.bias`, i = 0..L−1 | [h_i, h_{i+1}], [h_{i+1}] | `actor.latent_pi.{2i}` (Linear + ReLU) |
+ * | `mu.weight`, `mu.bias` | [h_L, act], [act] | `actor.mu` |
+ * | `log_std.weight`, `log_std.bias` | [h_L, act], [act] | `actor.log_std` (state-dependent) |
+ *
+ * **θ_critic**: `qf0.*` then `qf1.*`, each an MLP on concat(obs, action) with layers
+ * `qfj.i.weight` [in, out] and `qfj.i.bias` (SB3 `critic.qf{j}.{2i}`), the last layer the
+ * scalar Q head. The target critics have the same layout and are never part of θ_critic.
+ *
+ * Weights are stored [in, out] (torch's `weight.T`). Initialisation: PyTorch's default
+ * `nn.Linear` init, U(±1/√fan_in) for weights and biases, drawn in module-construction order
+ * (latent_pi, mu, log_std, then qf0, qf1); the target critic starts as a copy.
+ *
+ * The policy: log σ = clamp(log_std(s), −20, 2); u = μ(s) + σ ⊙ ε, ε ~ N(0, I); a = tanh(u) ∈
+ * (−1, 1)^act; deterministic action tanh(μ(s)). Actions are rescaled to the environment's Box
+ * (`unscaleAction`) and stored in [−1, 1] in the replay buffer.
+ *
+ * @module
+ */
+import type { Rng } from "../../rng.ts";
+import { initMlp, LayoutBuilder, mlpBlockSpecs, mlpForwardCpu } from "../../nn/mod.ts";
+import type { MlpSpec, ParamLayout } from "../../nn/mod.ts";
+import { torchDefaultLinearInit } from "../../nn/mod.ts";
+import { type SacConfig, sacPiArch, sacQfArch } from "./config.ts";
+
+/**
+ * Lower clamp of the actor's log standard deviation (SB3 `LOG_STD_MIN`).
+ *
+ * @example
+ * ```ts
+ * import { LOG_STD_MIN } from "./policy.ts";
+ * LOG_STD_MIN; // -20
+ * ```
+ */
+export const LOG_STD_MIN = -20;
+
+/**
+ * Upper clamp of the actor's log standard deviation (SB3 `LOG_STD_MAX`).
+ *
+ * @example
+ * ```ts
+ * import { LOG_STD_MAX } from "./policy.ts";
+ * LOG_STD_MAX; // 2
+ * ```
+ */
+export const LOG_STD_MAX = 2;
+
+/**
+ * The ε inside the tanh log-probability correction −Σ log(1 − tanh(u)² + ε) (SB3
+ * `SquashedDiagGaussianDistribution.epsilon`).
+ *
+ * @example
+ * ```ts
+ * import { TANH_LOG_EPS } from "./policy.ts";
+ * TANH_LOG_EPS; // 1e-6
+ * ```
+ */
+export const TANH_LOG_EPS = 1e-6;
+
+/**
+ * Geometry of a SAC actor and critic: MLP specs, layouts and head offsets.
+ *
+ * @example
+ * ```ts
+ * import { makeSacSpec, type SacSpec } from "./policy.ts";
+ * const spec: SacSpec = makeSacSpec(3, 1, { netArch: [256, 256] });
+ * spec.actorLayout.size; // 67330
+ * spec.criticLayout.size; // 134658
+ * ```
+ */
+export interface SacSpec {
+  /** Observation length. */
+  obsDim: number;
+  /** Action length. */
+  actDim: number;
+  /** The actor's latent MLP (ReLU after every layer, including the last). */
+  latent: MlpSpec;
+  /** Width of the latent output (the heads' input). */
+  latentDim: number;
+  /** The two Q-networks (prefixes `qf0`, `qf1`; input obs + act; output 1). */
+  qf: readonly [MlpSpec, MlpSpec];
+  /** Layout of θ_actor. */
+  actorLayout: ParamLayout;
+  /** Layout of θ_critic (and of the target critic). */
+  criticLayout: ParamLayout;
+  /** Offsets in θ_actor of `mu.weight`, `mu.bias`, `log_std.weight`, `log_std.bias`. */
+  heads: { muWeight: number; muBias: number; logStdWeight: number; logStdBias: number };
+  /** Parameters of one Q-network; qf1 starts at this offset in θ_critic. */
+  qfSize: number;
+}
+
+/**
+ * Builds the SAC geometry for an observation/action size and a network architecture.
+ *
+ * @example
+ * ```ts
+ * import { makeSacSpec } from "./policy.ts";
+ * const spec = makeSacSpec(17, 6, { netArch: { pi: [64, 64], qf: [256, 256] } });
+ * spec.actorLayout.describe(); // Markdown table of the blocks
+ * ```
+ */
+export function makeSacSpec(
+  obsDim: number,
+  actDim: number,
+  config: Pick<SacConfig, "netArch">,
+): SacSpec {
+  for (const [what, v] of [["obsDim", obsDim], ["actDim", actDim]] as const) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new RangeError(`makeSacSpec: ${what} must be a positive integer, got ${v}`);
+    }
+  }
+  const pi = sacPiArch(config), qfArch = sacQfArch(config);
+  if (pi.length === 0 || qfArch.length === 0) {
+    throw new Error("makeSacSpec: netArch needs at least one hidden layer for actor and critic");
+  }
+  const latentDim = pi[pi.length - 1];
+  const latent: MlpSpec = Object.freeze({
+    prefix: "latent_pi",
+    inputDim: obsDim,
+    hidden: Object.freeze(pi.slice(0, -1)),
+    outputDim: latentDim,
+    activation: "relu",
+    activateOutput: true,
+  });
+  const qf = [0, 1].map((j) =>
+    Object.freeze({
+      prefix: `qf${j}`,
+      inputDim: obsDim + actDim,
+      hidden: Object.freeze([...qfArch]),
+      outputDim: 1,
+      activation: "relu",
+    }) as MlpSpec
+  ) as unknown as readonly [MlpSpec, MlpSpec];
+  const actorLayout = new LayoutBuilder()
+    .addAll(mlpBlockSpecs(latent))
+    .add("mu.weight", [latentDim, actDim])
+    .add("mu.bias", [actDim])
+    .add("log_std.weight", [latentDim, actDim])
+    .add("log_std.bias", [actDim])
+    .build();
+  const criticLayout = new LayoutBuilder().addAll(mlpBlockSpecs(qf[0]))
+    .addAll(mlpBlockSpecs(qf[1])).build();
+  return {
+    obsDim,
+    actDim,
+    latent,
+    latentDim,
+    qf,
+    actorLayout,
+    criticLayout,
+    heads: {
+      muWeight: actorLayout.block("mu.weight").offset,
+      muBias: actorLayout.block("mu.bias").offset,
+      logStdWeight: actorLayout.block("log_std.weight").offset,
+      logStdBias: actorLayout.block("log_std.bias").offset,
+    },
+    qfSize: criticLayout.size / 2,
+  };
+}
+
+/**
+ * Fresh θ_actor and θ_critic with PyTorch's default Linear init, drawn from `rng` in SB3's
+ * module-construction order (latent_pi, mu, log_std, qf0, qf1). The target critic is a copy of
+ * the critic.
+ *
+ * @example
+ * ```ts
+ * import { initSacParams, makeSacSpec } from "./policy.ts";
+ * import { Rng } from "../../rng.ts";
+ * const spec = makeSacSpec(3, 1, { netArch: [64, 64] });
+ * const { actor, critic } = initSacParams(spec, new Rng(0));
+ * ```
+ */
+export function initSacParams(
+  spec: SacSpec,
+  rng: Rng,
+): { actor: Float32Array; critic: Float32Array } {
+  const actor = spec.actorLayout.zeros();
+  const critic = spec.criticLayout.zeros();
+  initMlp(actor, spec.actorLayout, spec.latent, { orthoInit: false, rng });
+  for (const [w, b] of [["mu.weight", "mu.bias"], ["log_std.weight", "log_std.bias"]]) {
+    const { weight, bias } = torchDefaultLinearInit(spec.latentDim, spec.actDim, rng);
+    spec.actorLayout.view(actor, w).set(weight);
+    spec.actorLayout.view(actor, b).set(bias);
+  }
+  for (const q of spec.qf) initMlp(critic, spec.criticLayout, q, { orthoInit: false, rng });
+  return { actor, critic };
+}
+
+/**
+ * SB3 `scale_action`: maps an action in the Box [low, high] to [−1, 1]: 2(a − low)/(high − low) − 1.
+ *
+ * @example
+ * ```ts
+ * import { scaleAction } from "./policy.ts";
+ * scaleAction([1], new Float32Array([-2]), new Float32Array([2]), new Float32Array(1)); // [0.5]
+ * ```
+ */
+export function scaleAction(
+  action: ArrayLike<number>,
+  low: Float32Array,
+  high: Float32Array,
+  out: Float32Array,
+): Float32Array {
+  for (let d = 0; d < out.length; d++) {
+    out[d] = 2 * (action[d] - low[d]) / (high[d] - low[d]) - 1;
+  }
+  return out;
+}
+
+/**
+ * SB3 `unscale_action`: maps [−1, 1] to the Box: low + ½(a + 1)(high − low).
+ *
+ * @example
+ * ```ts
+ * import { unscaleAction } from "./policy.ts";
+ * unscaleAction([0.5], new Float32Array([-2]), new Float32Array([2]), new Float32Array(1)); // [1]
+ * ```
+ */
+export function unscaleAction(
+  scaled: ArrayLike<number>,
+  low: Float32Array,
+  high: Float32Array,
+  out: Float32Array,
+): Float32Array {
+  for (let d = 0; d < out.length; d++) {
+    out[d] = low[d] + 0.5 * (scaled[d] + 1) * (high[d] - low[d]);
+  }
+  return out;
+}
+
+/**
+ * Plain-TypeScript acting path of the actor (one observation, float64 arithmetic, float32
+ * output, no allocation per call).
+ *
+ * @example
+ * ```ts
+ * import { initSacParams, makeSacSpec, SacActorCpu } from "./policy.ts";
+ * import { Rng } from "../../rng.ts";
+ * const spec = makeSacSpec(3, 1, { netArch: [64, 64] });
+ * const { actor } = initSacParams(spec, new Rng(0));
+ * const cpu = new SacActorCpu(spec);
+ * const a = new Float32Array(1);
+ * cpu.sample(actor, new Float32Array([1, 0, 0]), new Rng(1), a); // tanh-squashed, in (−1, 1)
+ * cpu.deterministic(actor, new Float32Array([1, 0, 0]), a); // tanh(μ)
+ * ```
+ */
+export class SacActorCpu {
+  /** The geometry. */
+  readonly spec: SacSpec;
+  readonly #latent: Float32Array;
+  readonly #mean: Float64Array;
+  readonly #logStd: Float64Array;
+
+  constructor(spec: SacSpec) {
+    this.spec = spec;
+    this.#latent = new Float32Array(spec.latentDim);
+    this.#mean = new Float64Array(spec.actDim);
+    this.#logStd = new Float64Array(spec.actDim);
+  }
+
+  /** μ(obs) and the clamped log σ(obs) (float64 views, valid until the next call). */
+  distribution(
+    actor: Float32Array,
+    obs: Float32Array,
+  ): { mean: Float64Array; logStd: Float64Array } {
+    const { spec } = this;
+    mlpForwardCpu(actor, spec.actorLayout, spec.latent, obs, 1, this.#latent);
+    const h = this.#latent, H = spec.latentDim, A = spec.actDim;
+    const { muWeight, muBias, logStdWeight, logStdBias } = spec.heads;
+    for (let d = 0; d < A; d++) {
+      let mu = actor[muBias + d], ls = actor[logStdBias + d];
+      for (let i = 0; i < H; i++) {
+        mu += h[i] * actor[muWeight + i * A + d];
+        ls += h[i] * actor[logStdWeight + i * A + d];
+      }
+      this.#mean[d] = mu;
+      this.#logStd[d] = ls < LOG_STD_MIN ? LOG_STD_MIN : ls > LOG_STD_MAX ? LOG_STD_MAX : ls;
+    }
+    return { mean: this.#mean, logStd: this.#logStd };
+  }
+
+  /** tanh(μ + σ·ε) with one `rng.normal()` per dimension, into `out` (in [−1, 1]). */
+  sample(actor: Float32Array, obs: Float32Array, rng: Rng, out: Float32Array): Float32Array {
+    const { mean, logStd } = this.distribution(actor, obs);
+    for (let d = 0; d < this.spec.actDim; d++) {
+      out[d] = Math.tanh(mean[d] + Math.exp(logStd[d]) * rng.normal());
+    }
+    return this.#checked(out);
+  }
+
+  /** The deterministic action tanh(μ), into `out`. */
+  deterministic(actor: Float32Array, obs: Float32Array, out: Float32Array): Float32Array {
+    const { mean } = this.distribution(actor, obs);
+    for (let d = 0; d < this.spec.actDim; d++) out[d] = Math.tanh(mean[d]);
+    return this.#checked(out);
+  }
+
+  #checked(out: Float32Array): Float32Array {
+    for (let d = 0; d < this.spec.actDim; d++) {
+      if (!Number.isFinite(out[d])) {
+        throw new Error(
+          `SAC actor: action ${d} is ${out[d]}; the actor parameters or the observation contain ` +
+            `NaN/Inf`,
+        );
+      }
+    }
+    return out;
+  }
+}

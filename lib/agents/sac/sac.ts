@@ -1,0 +1,570 @@
+/**
+ * SAC (Haarnoja et al. 2018) with Stable-Baselines3 semantics (1.8 / 2.x), for one environment,
+ * written as a resumable state machine at environment-step granularity like the PPO agent.
+ *
+ * SB3's `learn()` loop alternates `collect_rollouts` (train_freq environment steps) and `train`
+ * (gradient_steps gradient steps, only once num_timesteps > learning_starts):
+ * - acting: uniform-random actions in the Box for the first `learningStarts` steps, then
+ *   tanh-squashed Gaussian samples rescaled to the Box; the replay buffer stores actions in
+ *   [−1, 1], the terminal observation as next observation, and the time-out flag;
+ * - training: per gradient step a uniform batch (with replacement) and the update of
+ *   {@linkcode SacEngine.gradientStep}; the targets are Polyak-averaged when the step's index
+ *   within the training phase is a multiple of `targetUpdateInterval` (SB3's
+ *   `gradient_step % target_update_interval == 0`).
+ *
+ * SB3's callbacks (evaluation, checkpoints) run after each environment step, before the
+ * training that the step may trigger. {@linkcode SacAgent.step} keeps that order: the call that
+ * completes `trainFreq` steps returns with the training pending (parameters as a callback sees
+ * them); the next `step()` (or {@linkcode SacAgent.update}) runs it first.
+ *
+ * Everything needed to resume bit-exactly (parameters, target critics, Adam moments, log α,
+ * generator states, the environment, the replay buffer, counters) is in
+ * {@linkcode SacAgent.getState}.
+ *
+ * @module
+ */
+import { Rng, type RngState } from "../../rng.ts";
+import type { Env, EnvState } from "../../envs/mod.ts";
+import type { EpisodeInfo } from "../ppo/ppo.ts";
+import { gradientStepsPerPhase, makeSacConfig, type SacConfig } from "./config.ts";
+import { SacEngine, type SacEngineState } from "./engine.ts";
+import {
+  initSacParams,
+  makeSacSpec,
+  SacActorCpu,
+  type SacSpec,
+  scaleAction,
+  unscaleAction,
+} from "./policy.ts";
+import { ReplayBuffer, type ReplayBufferState } from "./replay_buffer.ts";
+
+/**
+ * Options of {@linkcode SacAgent}.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../../envs/mod.ts";
+ * import type { SacAgentOptions } from "./sac.ts";
+ * const opts: SacAgentOptions = { env: makeEnv("Pendulum-v1"), config: { learning_rate: 1e-3 }, seed: 0 };
+ * ```
+ */
+export interface SacAgentOptions {
+  /** The training environment, already wrapped in its TimeLimit (e.g. `makeEnv(id)`). */
+  env: Env;
+  /** Hyperparameters: a SacConfig, or overrides of the SB3 defaults (camelCase or snake_case). */
+  config?: Partial<SacConfig> | Record<string, unknown>;
+  /** Seed of the environment (first reset), the initialisation and the agent's generators. */
+  seed: number;
+  /** SB3 `learn(total_timesteps)` (recorded only: SAC's learning rate here is constant). */
+  totalTimesteps?: number;
+  /**
+   * Threads of the gradient engine: 1 (default) or 2 (a worker thread; identical results;
+   * call {@linkcode SacAgent.close} when done).
+   */
+  threads?: 1 | 2;
+}
+
+/**
+ * Statistics of one training phase (SB3's `train/*` log keys: means over its gradient steps).
+ *
+ * @example
+ * ```ts
+ * import type { SacUpdateStats } from "./sac.ts";
+ * const s: SacUpdateStats = { numTimesteps: 200, iteration: 100, nUpdates: 100, gradientSteps: 1, learningRate: 1e-3, actorLoss: 3.2, criticLoss: 0.4, entCoef: 0.9, entCoefLoss: -0.1 };
+ * ```
+ */
+export interface SacUpdateStats {
+  /** `numTimesteps` when the training phase ran. */
+  numTimesteps: number;
+  /** Training phases run so far. */
+  iteration: number;
+  /** SB3 `train/n_updates`: gradient steps so far. */
+  nUpdates: number;
+  /** Gradient steps in this phase. */
+  gradientSteps: number;
+  /** Learning rate used. */
+  learningRate: number;
+  /** Mean actor loss. */
+  actorLoss: number;
+  /** Mean critic loss. */
+  criticLoss: number;
+  /** Mean α used. */
+  entCoef: number;
+  /** Mean α loss, or null for a fixed α (SB3 then logs none). */
+  entCoefLoss: number | null;
+}
+
+/**
+ * What one {@linkcode SacAgent.step} did.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../../envs/mod.ts";
+ * import { SacAgent, type SacStepInfo } from "./sac.ts";
+ * const agent = new SacAgent({ env: makeEnv("Pendulum-v1"), config: { net_arch: [16] }, seed: 0 });
+ * const info: SacStepInfo = agent.step();
+ * ```
+ */
+export interface SacStepInfo {
+  /** Environment steps taken so far (after this step). */
+  numTimesteps: number;
+  /** The episode this step finished, or null. */
+  episode: EpisodeInfo | null;
+  /** This step completed `trainFreq` collection steps (a training phase follows when t > learningStarts). */
+  rolloutComplete: boolean;
+  /** Stats of the pending training phase this call ran before stepping, or null. */
+  update: SacUpdateStats | null;
+}
+
+/**
+ * Everything needed to resume exactly. JSON plus typed arrays; `replayBuffer.data` is null in
+ * states taken with `getState({ replayData: false })` (checkpoints store the transitions as
+ * incremental chunks).
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../../envs/mod.ts";
+ * import { SacAgent, type SacAgentState } from "./sac.ts";
+ * const agent = new SacAgent({ env: makeEnv("Pendulum-v1"), config: { net_arch: [16] }, seed: 0 });
+ * const state: SacAgentState = agent.getState();
+ * ```
+ */
+export interface SacAgentState {
+  /** Format version. */
+  version: 1;
+  /** Algorithm tag (distinguishes SAC from PPO states). */
+  algo: "sac";
+  config: SacConfig;
+  seed: number;
+  totalTimesteps: number | null;
+  numTimesteps: number;
+  nUpdates: number;
+  iteration: number;
+  /** Parameters, target critics, optimisers and log α. */
+  engine: SacEngineState;
+  /**
+   * α at the snapshot: exp(log α) as float32 when learned, else the fixed value (informational:
+   * the value the next gradient step uses; `setState` restores α from `engine.logEntCoef`).
+   */
+  entCoef: number;
+  /** Warm-up actions and exploration noise. */
+  rng: RngState;
+  /** Replay sampling and reparameterisation noise of the gradient steps. */
+  trainRng: RngState;
+  /** Sampling of stochastic `predict` calls. */
+  predictRng: RngState;
+  env: EnvState;
+  replayBuffer: ReplayBufferState;
+  lastObs: Float32Array;
+  stepsSinceTrain: number;
+  updatePending: boolean;
+  episodeReturn: number;
+  episodeLength: number;
+}
+
+/**
+ * A SAC agent on one environment.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../../envs/mod.ts";
+ * import { SacAgent } from "./sac.ts";
+ * const agent = new SacAgent({ env: makeEnv("Pendulum-v1"), config: { learning_rate: 1e-3, net_arch: [64, 64] }, seed: 0 });
+ * for (let t = 0; t < 1000; t++) {
+ *   const info = agent.step();
+ *   if (info.episode) console.log(t, info.episode.return);
+ * }
+ * const action = agent.predict(new Float32Array([1, 0, 0]), true);
+ * const snapshot = agent.getState(); // resume later with agent.setState(snapshot)
+ * agent.close();
+ * ```
+ */
+export class SacAgent {
+  /** Validated hyperparameters. */
+  readonly config: SacConfig;
+  /** The training environment. */
+  readonly env: Env;
+  /** Seed of this run. */
+  seed: number;
+  /** total_timesteps of the run, or null. */
+  readonly totalTimesteps: number | null;
+  /** Network geometry and layouts. */
+  readonly spec: SacSpec;
+  /** Parameters, optimisers and the gradient step. */
+  readonly engine: SacEngine;
+  /** The replay buffer. */
+  readonly replayBuffer: ReplayBuffer;
+  /** Acting path. */
+  readonly actor: SacActorCpu;
+  /** H̄ of the α loss (−dim(A) for "auto"). */
+  readonly targetEntropy: number;
+  /** Environment steps taken. */
+  numTimesteps = 0;
+  /** Gradient steps taken (SB3 `_n_updates`). */
+  nUpdates = 0;
+  /** Training phases run. */
+  iteration = 0;
+  /** Wall-clock milliseconds in acting/environment steps and in training (not part of the state). */
+  readonly timing = { rolloutMs: 0, updateMs: 0 };
+
+  readonly #rng: Rng;
+  readonly #trainRng: Rng;
+  readonly #predictRng: Rng;
+  readonly #low: Float32Array;
+  readonly #high: Float32Array;
+  readonly #bufferAction: Float32Array;
+  readonly #envAction: Float32Array;
+  readonly #indices: Int32Array;
+  #lastObs: Float32Array;
+  #stepsSinceTrain = 0;
+  #updatePending = false;
+  #episodeReturn = 0;
+  #episodeLength = 0;
+
+  constructor(options: SacAgentOptions) {
+    const { env, seed } = options;
+    if (!Number.isSafeInteger(seed) || seed < 0) {
+      throw new RangeError(`SacAgent: seed must be a non-negative integer, got ${seed}`);
+    }
+    this.config = makeSacConfig(options.config ?? {});
+    const cfg = this.config;
+    const total = options.totalTimesteps ?? null;
+    if (total !== null && (!Number.isSafeInteger(total) || total < 1)) {
+      throw new RangeError(`SacAgent: totalTimesteps must be a positive integer, got ${total}`);
+    }
+    this.totalTimesteps = total;
+    this.env = env;
+    this.seed = seed;
+    const obsSpace = env.observationSpace, actSpace = env.actionSpace;
+    if (obsSpace.shape.length !== 1 || actSpace.shape.length !== 1) {
+      throw new Error(
+        `SacAgent: needs flat Box spaces, got observation shape [${obsSpace.shape}] and action ` +
+          `shape [${actSpace.shape}]`,
+      );
+    }
+    if (!actSpace.isBounded("both")) {
+      throw new Error(
+        "SacAgent: the action Box must be bounded (SAC squashes actions with tanh and rescales " +
+          "them to [low, high]); wrap the environment to bound its actions",
+      );
+    }
+    this.#low = actSpace.low;
+    this.#high = actSpace.high;
+    const obsDim = obsSpace.size, actDim = actSpace.size;
+    this.spec = makeSacSpec(obsDim, actDim, cfg);
+    this.targetEntropy = cfg.targetEntropy === "auto" ? -actDim : cfg.targetEntropy;
+    this.engine = new SacEngine(this.spec, {
+      batchSize: cfg.batchSize,
+      adamEps: cfg.adamEps,
+      entCoefInit: cfg.entCoefInit,
+      threads: options.threads ?? 1,
+    });
+    const init = initSacParams(this.spec, new Rng(seed, 1));
+    this.engine.setParameters(init.actor, init.critic);
+    this.replayBuffer = new ReplayBuffer({ capacity: cfg.bufferSize, obsDim, actDim });
+    this.actor = new SacActorCpu(this.spec);
+    this.#rng = new Rng(seed, 2);
+    this.#predictRng = new Rng(seed, 3);
+    this.#trainRng = new Rng(seed, 4);
+    this.#bufferAction = new Float32Array(actDim);
+    this.#envAction = new Float32Array(actDim);
+    this.#indices = new Int32Array(cfg.batchSize);
+    this.#lastObs = env.reset({ seed }).obs.slice();
+  }
+
+  /** θ_actor (latent MLP, mu head, log_std head); a live view, updated in place. */
+  get thetaActor(): Float32Array {
+    return this.engine.thetaActor;
+  }
+
+  /** θ_critic (qf0 then qf1); a live view. */
+  get thetaCritic(): Float32Array {
+    return this.engine.thetaCritic;
+  }
+
+  /** The target critics (same layout as θ_critic); a live view. */
+  get thetaCriticTarget(): Float32Array {
+    return this.engine.thetaCriticTarget;
+  }
+
+  /** Current α (exp(log α) as float32, or the fixed value). */
+  get entCoef(): number {
+    return this.engine.entCoef(this.config.entCoef);
+  }
+
+  /** True when a training phase is due and has not run yet. */
+  get updatePending(): boolean {
+    return this.#updatePending;
+  }
+
+  /** The observation the next action will be chosen from. */
+  get lastObs(): Float32Array {
+    return this.#lastObs.slice();
+  }
+
+  /**
+   * Advances one environment step (running a pending training phase first).
+   *
+   * @example
+   * ```ts
+   * import { makeEnv } from "../../envs/mod.ts";
+   * import { SacAgent } from "./sac.ts";
+   * const agent = new SacAgent({ env: makeEnv("Pendulum-v1"), config: { learning_starts: 10, net_arch: [16] }, seed: 1 });
+   * let info = agent.step();
+   * while (!info.update) info = agent.step(); // the first training phase runs at step 12
+   * ```
+   */
+  step(): SacStepInfo {
+    const update = this.#updatePending ? this.update() : null;
+    const t0 = performance.now();
+    const cfg = this.config, env = this.env;
+    const bufferAction = this.#bufferAction, envAction = this.#envAction;
+    if (this.numTimesteps < cfg.learningStarts) {
+      // action_space.sample(): uniform in the Box; the buffer stores it rescaled to [−1, 1].
+      for (let d = 0; d < envAction.length; d++) {
+        envAction[d] = this.#rng.uniform(this.#low[d], this.#high[d]);
+      }
+      scaleAction(envAction, this.#low, this.#high, bufferAction);
+    } else {
+      try {
+        this.actor.sample(this.thetaActor, this.#lastObs, this.#rng, bufferAction);
+      } catch (e) {
+        throw new Error(`SAC rollout at step ${this.numTimesteps + 1}: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+    }
+    unscaleAction(bufferAction, this.#low, this.#high, envAction);
+
+    const result = env.step(envAction);
+    this.numTimesteps++;
+    if (!Number.isFinite(result.reward)) {
+      throw new Error(`SAC rollout at step ${this.numTimesteps}: reward is ${result.reward}`);
+    }
+    this.#episodeReturn += result.reward;
+    this.#episodeLength++;
+    const done = result.terminated || result.truncated;
+    // SB3 stores infos["terminal_observation"] as next observation; ours is result.obs.
+    this.replayBuffer.add(
+      this.#lastObs,
+      result.obs,
+      bufferAction,
+      result.reward,
+      done,
+      result.truncated && !result.terminated,
+    );
+    let episode: EpisodeInfo | null = null;
+    if (done) {
+      episode = {
+        return: this.#episodeReturn,
+        length: this.#episodeLength,
+        endTimestep: this.numTimesteps,
+        terminated: result.terminated,
+        truncated: result.truncated,
+      };
+      this.#episodeReturn = 0;
+      this.#episodeLength = 0;
+      this.#lastObs = env.reset().obs.slice();
+    } else {
+      this.#lastObs = result.obs.slice();
+    }
+    let rolloutComplete = false;
+    if (++this.#stepsSinceTrain === cfg.trainFreq) {
+      this.#stepsSinceTrain = 0;
+      rolloutComplete = true;
+      if (this.numTimesteps > cfg.learningStarts && gradientStepsPerPhase(cfg) > 0) {
+        this.#updatePending = true;
+      }
+    }
+    this.timing.rolloutMs += performance.now() - t0;
+    return { numTimesteps: this.numTimesteps, episode, rolloutComplete, update };
+  }
+
+  /**
+   * Runs the pending training phase (SB3 `SAC.train(gradient_steps, batch_size)`).
+   *
+   * @throws Error when no training is pending, or when a loss or gradient is NaN/Inf (naming
+   *   the environment step, the gradient step and the quantity).
+   */
+  update(): SacUpdateStats {
+    if (!this.#updatePending) {
+      throw new Error(
+        `SacAgent.update: no training pending at step ${this.numTimesteps} (training follows ` +
+          `every trainFreq = ${this.config.trainFreq} steps once t > learningStarts = ` +
+          `${this.config.learningStarts}); call step()`,
+      );
+    }
+    const t0 = performance.now();
+    const cfg = this.config;
+    const n = gradientStepsPerPhase(cfg);
+    const engine = this.engine, rng = this.#trainRng;
+    let actorLoss = 0, criticLoss = 0, entCoef = 0, entCoefLoss = 0;
+    for (let g = 0; g < n; g++) {
+      this.replayBuffer.sampleIndices(cfg.batchSize, rng, this.#indices);
+      this.replayBuffer.gather(this.#indices, engine.batch);
+      rng.fillNormal(engine.noise.current);
+      rng.fillNormal(engine.noise.next);
+      let s;
+      try {
+        s = engine.gradientStep({
+          gamma: cfg.gamma,
+          learningRate: cfg.learningRate,
+          tau: cfg.tau,
+          polyak: g % cfg.targetUpdateInterval === 0,
+          entCoef: cfg.entCoef,
+          targetEntropy: this.targetEntropy,
+        });
+      } catch (e) {
+        throw new Error(
+          `SAC training at environment step ${this.numTimesteps} (gradient step ` +
+            `${this.nUpdates + 1}): ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+      this.nUpdates++;
+      actorLoss += s.actorLoss;
+      criticLoss += s.criticLoss;
+      entCoef += s.entCoef;
+      entCoefLoss += s.entCoefLoss;
+    }
+    this.#updatePending = false;
+    this.iteration++;
+    this.timing.updateMs += performance.now() - t0;
+    return {
+      numTimesteps: this.numTimesteps,
+      iteration: this.iteration,
+      nUpdates: this.nUpdates,
+      gradientSteps: n,
+      learningRate: cfg.learningRate,
+      actorLoss: actorLoss / n,
+      criticLoss: criticLoss / n,
+      entCoef: entCoef / n,
+      entCoefLoss: cfg.entCoef === "auto" ? entCoefLoss / n : null,
+    };
+  }
+
+  /**
+   * SB3 `learn(totalTimesteps)`: steps until at least `totalTimesteps` environment steps are
+   * taken and the current `trainFreq` collection is complete (SB3's `collect_rollouts` always
+   * collects `train_freq` steps), then runs the training phase that the last step made due.
+   * Calls `onStep` after every step.
+   *
+   * @example
+   * ```ts
+   * import { makeEnv } from "../../envs/mod.ts";
+   * import { SacAgent } from "./sac.ts";
+   * const agent = new SacAgent({ env: makeEnv("Pendulum-v1"), config: { net_arch: [16] }, seed: 0 });
+   * agent.learn(300, (info) => { if (info.episode) console.log(info.episode.return); });
+   * ```
+   */
+  learn(totalTimesteps: number, onStep?: (info: SacStepInfo, agent: SacAgent) => void): void {
+    while (this.numTimesteps < totalTimesteps || this.#stepsSinceTrain !== 0) {
+      const info = this.step();
+      onStep?.(info, this);
+    }
+    if (this.#updatePending) this.update();
+  }
+
+  /**
+   * The action for an observation, in the environment's Box: tanh(μ) rescaled
+   * (`deterministic`), or a squashed sample from a generator separate from training's.
+   *
+   * @example
+   * ```ts
+   * import { makeEnv } from "../../envs/mod.ts";
+   * import { SacAgent } from "./sac.ts";
+   * const agent = new SacAgent({ env: makeEnv("Pendulum-v1"), config: { net_arch: [16] }, seed: 0 });
+   * const a = agent.predict(new Float32Array([1, 0, 0]), true); // Float32Array(1) in [-2, 2]
+   * ```
+   */
+  predict(obs: ArrayLike<number>, deterministic = false): Float32Array {
+    const { obsDim, actDim } = this.spec;
+    if (obs.length !== obsDim) {
+      throw new RangeError(
+        `SacAgent.predict: observation has length ${obs.length}, expected ${obsDim}`,
+      );
+    }
+    const x = Float32Array.from(obs);
+    const squashed = new Float32Array(actDim);
+    if (deterministic) this.actor.deterministic(this.thetaActor, x, squashed);
+    else this.actor.sample(this.thetaActor, x, this.#predictRng, squashed);
+    return unscaleAction(squashed, this.#low, this.#high, new Float32Array(actDim));
+  }
+
+  /**
+   * A deep copy of everything needed to resume exactly. `replayData: false` leaves the
+   * transitions out (checkpoints store them as incremental chunks).
+   */
+  getState(options: { replayData?: boolean } = {}): SacAgentState {
+    return {
+      version: 1,
+      algo: "sac",
+      config: structuredClone(this.config),
+      seed: this.seed,
+      totalTimesteps: this.totalTimesteps,
+      numTimesteps: this.numTimesteps,
+      nUpdates: this.nUpdates,
+      iteration: this.iteration,
+      engine: this.engine.getState(),
+      entCoef: this.entCoef,
+      rng: this.#rng.getState(),
+      trainRng: this.#trainRng.getState(),
+      predictRng: this.#predictRng.getState(),
+      env: this.env.getState(),
+      replayBuffer: this.replayBuffer.getState(options.replayData ?? true),
+      lastObs: this.#lastObs.slice(),
+      stepsSinceTrain: this.#stepsSinceTrain,
+      updatePending: this.#updatePending,
+      episodeReturn: this.#episodeReturn,
+      episodeLength: this.#episodeLength,
+    };
+  }
+
+  /**
+   * Restores {@linkcode SacAgent.getState} into an agent built with the same environment id and
+   * config (the constructor's seed is overwritten). The state must hold the replay data (a
+   * checkpoint loaded with `loadCheckpointState` does).
+   */
+  setState(s: SacAgentState): void {
+    if (s?.version !== 1 || s.algo !== "sac") {
+      throw new TypeError(
+        `SacAgent.setState: not a SAC agent state (version ${s?.version}, algo ${s?.algo})`,
+      );
+    }
+    const mismatch = Object.keys(this.config).filter((k) =>
+      JSON.stringify(this.config[k as keyof SacConfig]) !==
+        JSON.stringify(s.config[k as keyof SacConfig])
+    );
+    if (mismatch.length > 0) {
+      throw new Error(
+        `SacAgent.setState: the state was saved with a different config (${
+          mismatch.join(", ")
+        }); ` +
+          `construct the agent with the saved config (state.config)`,
+      );
+    }
+    if (s.lastObs.length !== this.spec.obsDim) {
+      throw new Error("SacAgent.setState: observation size differs from this agent's");
+    }
+    this.replayBuffer.setState(s.replayBuffer);
+    this.engine.setState(s.engine);
+    this.env.setState(s.env);
+    this.#rng.setState(s.rng);
+    this.#trainRng.setState(s.trainRng);
+    this.#predictRng.setState(s.predictRng);
+    this.#lastObs = Float32Array.from(s.lastObs);
+    this.#stepsSinceTrain = s.stepsSinceTrain;
+    this.#updatePending = s.updatePending;
+    this.#episodeReturn = s.episodeReturn;
+    this.#episodeLength = s.episodeLength;
+    this.seed = s.seed;
+    this.numTimesteps = s.numTimesteps;
+    this.nUpdates = s.nUpdates;
+    this.iteration = s.iteration;
+  }
+
+  /** Releases the engine's worker thread (with `threads: 2`). Idempotent. */
+  close(): void {
+    this.engine.close();
+  }
+}

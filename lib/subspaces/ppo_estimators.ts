@@ -1,0 +1,603 @@
+/**
+ * PPO's analysis data and losses (paper notes §3.1, §5.1, §5.2).
+ *
+ * **Rollouts.** The checkpoint's *stochastic* policy acts on a fresh environment (CPU acting path)
+ * exactly as during SB3 training, except that VecNormalize (when the run used it) is loaded from
+ * the checkpoint and **frozen** (SB3 `training = False`): observations are normalised with the
+ * frozen statistics and clipped to ±10, rewards are divided by the frozen return std and clipped
+ * to ±10 — this is what SB3 does with a frozen VecNormalize and what the paper's analysis does
+ * (after its 2023-11-16 fix). Sampled actions are clipped to the action box only for `env.step`
+ * and stored unclipped. On a time-limit truncation the reward becomes r + γ·V(terminal obs)
+ * (agent's γ). Episodes start at reset, so the data consists of whole episodes cut at the sample
+ * count; GAE runs over the buffer with V(next obs) as the bootstrap at its end (0 when the last
+ * step ends an episode).
+ *
+ * **Estimators.**
+ * - precise: `preciseSamples` fresh samples (paper 10⁶), one batch; GAE with the agent's γ/λ;
+ *   advantages normalised over the whole batch (unbiased std + 1e-8).
+ * - mini-batch: a fresh rollout of n_steps samples, split by a random permutation into
+ *   mini-batches of batch_size (the last may be smaller), SB3's `RolloutBuffer.get`. Each
+ *   mini-batch gradient normalises advantages over its mini-batch; the mini-batch Hessian is
+ *   taken on the whole rollout with advantages normalised over it. GAE uses the agent's γ/λ, or
+ *   SB3's defaults γ = 0.99, λ = 1 with the quirk `ppoMiniBatchDefaultGae` (§5.2).
+ *
+ * **Losses** (functions of one network's θ, at the analysis point where ratio ≡ 1):
+ *   L_a(θ_a) = −mean[Â·exp(log π_θ − stop(log π_θ))] − c_ent·H(π_θ),
+ *   L_c(θ_c) = c_vf·mean[(R̂ − V_θ(s))²].
+ * Advantages are normalised over the loss's whole data set first, then the data is chunked
+ * (`advantageNormalization: "none"`), so L = Σ_c (n_c/N)·L_c exactly.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../rng.ts";
+import { type Env, makeEnv } from "../envs/mod.ts";
+import type { PpoConfig } from "../agents/ppo/config.ts";
+import {
+  actorAnalysisLoss,
+  criticAnalysisLoss,
+  normalizeAdvantages,
+} from "../agents/ppo/losses.ts";
+import { ActorCriticCpu, type ActorCriticSpec, makeActorCriticSpec } from "../agents/ppo/policy.ts";
+import type { PpoAgentState } from "../agents/ppo/ppo.ts";
+import { RolloutBuffer, timeoutBootstrap } from "../agents/common/rollout_buffer.ts";
+import { VecNormalize, type VecNormalizeState } from "../agents/common/vec_normalize.ts";
+import { type ChunkedLoss, makeChunkedLoss } from "./hvp.ts";
+import type {
+  AnalysisAlgorithm,
+  CheckpointProblem,
+  DataEstimator,
+  NetworkName,
+  PrepareArgs,
+} from "./estimators.ts";
+
+/**
+ * SB3's `RolloutBuffer` defaults, used by the reference's mini-batch buffer (§5.2 quirk).
+ *
+ * @example
+ * ```ts
+ * import { SB3_DEFAULT_GAE } from "./ppo_estimators.ts";
+ * SB3_DEFAULT_GAE.gaeLambda; // 1
+ * ```
+ */
+export const SB3_DEFAULT_GAE = Object.freeze({ gamma: 0.99, gaeLambda: 1 });
+
+/**
+ * Options of {@linkcode collectPpoRollout}.
+ *
+ * @example
+ * ```ts
+ * import type { PpoRolloutOptions } from "./ppo_estimators.ts";
+ * function withSamples(o: PpoRolloutOptions, samples: number): PpoRolloutOptions {
+ *   return { ...o, samples };
+ * }
+ * ```
+ */
+export interface PpoRolloutOptions {
+  /** Network geometry. */
+  spec: ActorCriticSpec;
+  /** θ_actor of the checkpoint. */
+  thetaActor: Float32Array;
+  /** θ_critic of the checkpoint. */
+  thetaCritic: Float32Array;
+  /** A fresh environment (wrapped in its TimeLimit, e.g. `makeEnv(id)`). */
+  env: Env;
+  /** The checkpoint's VecNormalize statistics (used frozen), or null when training used none. */
+  vecNormalize: VecNormalizeState | null;
+  /** Samples to collect. */
+  samples: number;
+  /** The agent's γ: the time-out bootstrap, and GAE unless `gaeGamma` is given. */
+  gamma: number;
+  /** GAE λ. */
+  gaeLambda: number;
+  /** GAE's γ when it differs from the bootstrap's (the §5.2 quirk); default `gamma`. */
+  gaeGamma?: number;
+  /** Seed of the environment's first reset. */
+  envSeed: number;
+  /** Generator of the action noise. */
+  rng: Rng;
+}
+
+/**
+ * A collected rollout with GAE (float32 arrays, row-major).
+ *
+ * @example
+ * ```ts
+ * import type { PpoRollout } from "./ppo_estimators.ts";
+ * function meanAdvantage(r: PpoRollout): number {
+ *   return r.advantages.reduce((a, b) => a + b, 0) / r.n;
+ * }
+ * ```
+ */
+export interface PpoRollout {
+  /** Samples. */
+  n: number;
+  /** Observation length. */
+  obsDim: number;
+  /** Action length. */
+  actDim: number;
+  /** Observations the actions were chosen from (normalised when VecNormalize is on). */
+  observations: Float32Array;
+  /** Sampled actions, unclipped. */
+  actions: Float32Array;
+  /** Rewards (normalised; with the time-out bootstrap). */
+  rewards: Float32Array;
+  /** 1 where an episode starts. */
+  episodeStarts: Float32Array;
+  /** V(s) at collection. */
+  values: Float32Array;
+  /** log π(a|s) at collection. */
+  logProbs: Float32Array;
+  /** GAE advantages (not normalised). */
+  advantages: Float32Array;
+  /** λ-returns Â + V. */
+  returns: Float32Array;
+  /** Raw (unnormalised) returns of the episodes completed inside the rollout. */
+  episodeReturns: number[];
+}
+
+/**
+ * Rolls out the checkpoint's stochastic policy for `samples` steps with SB3's collection
+ * semantics and a frozen VecNormalize (see the module doc), then computes GAE.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../envs/mod.ts";
+ * import { initActorCritic, makeActorCriticSpec } from "../agents/ppo/policy.ts";
+ * import { Rng } from "../rng.ts";
+ * import { collectPpoRollout } from "./ppo_estimators.ts";
+ * const spec = makeActorCriticSpec(3, 1, { netArch: [64, 64], activation: "tanh" });
+ * const { actor, critic } = initActorCritic(spec, { orthoInit: true, logStdInit: 0 }, new Rng(0));
+ * const rollout = collectPpoRollout({
+ *   spec, thetaActor: actor, thetaCritic: critic, env: makeEnv("Pendulum-v1"), vecNormalize: null,
+ *   samples: 1000, gamma: 0.9, gaeLambda: 0.95, envSeed: 1, rng: new Rng(2),
+ * });
+ * rollout.episodeReturns.length; // 5 Pendulum episodes of 200 steps
+ * ```
+ */
+export function collectPpoRollout(options: PpoRolloutOptions): PpoRollout {
+  const { spec, thetaActor, thetaCritic, env, samples, gamma, gaeLambda, rng } = options;
+  const { obsDim, actDim } = spec;
+  if (!Number.isSafeInteger(samples) || samples < 1) {
+    throw new RangeError(`collectPpoRollout: samples must be a positive integer, got ${samples}`);
+  }
+  if (env.observationSpace.size !== obsDim || env.actionSpace.size !== actDim) {
+    throw new Error(
+      `collectPpoRollout: the environment has observation/action sizes ` +
+        `${env.observationSpace.size}/${env.actionSpace.size}, the networks ${obsDim}/${actDim}`,
+    );
+  }
+  let normalizer: VecNormalize | null = null;
+  if (options.vecNormalize) {
+    normalizer = new VecNormalize(obsDim);
+    normalizer.setState(options.vecNormalize);
+    normalizer.training = false; // frozen statistics, as SB3 evaluation/analysis
+  }
+  const buffer = new RolloutBuffer({
+    size: samples,
+    obsDim,
+    actDim,
+    gamma: options.gaeGamma ?? gamma,
+    gaeLambda,
+  });
+  const policy = new ActorCriticCpu(spec);
+  const action = new Float32Array(actDim), envAction = new Float32Array(actDim);
+  const { low, high } = env.actionSpace;
+  const first = env.reset({ seed: options.envSeed }).obs;
+  let obs = normalizer ? normalizer.processReset(first) : first.slice();
+  let episodeStart = true;
+  let episodeReturn = 0;
+  const episodeReturns: number[] = [];
+  for (let t = 0; t < samples; t++) {
+    const logProb = policy.sample(thetaActor, obs, rng, action);
+    const value = policy.value(thetaCritic, obs);
+    if (!Number.isFinite(logProb) || !Number.isFinite(value)) {
+      throw new Error(
+        `collectPpoRollout: non-finite policy output at sample ${t} (log-prob ${logProb}, ` +
+          `value ${value}); the checkpoint's parameters are not usable`,
+      );
+    }
+    for (let d = 0; d < actDim; d++) {
+      const a = action[d];
+      envAction[d] = a < low[d] ? low[d] : a > high[d] ? high[d] : a;
+    }
+    const result = env.step(envAction);
+    episodeReturn += result.reward;
+    const done = result.terminated || result.truncated;
+    let nextRaw = result.obs;
+    let terminalRaw: Float32Array | null = null;
+    if (done) {
+      episodeReturns.push(episodeReturn);
+      episodeReturn = 0;
+      terminalRaw = result.obs;
+      nextRaw = env.reset().obs;
+    }
+    let nextObs: Float32Array, reward: number, terminalObs: Float32Array | null;
+    if (normalizer) {
+      const n = normalizer.processStep(nextRaw, result.reward, done, terminalRaw);
+      nextObs = n.obs;
+      reward = n.reward;
+      terminalObs = n.terminalObs;
+    } else {
+      nextObs = nextRaw;
+      reward = result.reward;
+      terminalObs = terminalRaw;
+    }
+    if (done && terminalObs !== null && result.truncated && !result.terminated) {
+      reward = timeoutBootstrap(reward, gamma, policy.value(thetaCritic, terminalObs), result);
+    }
+    buffer.add(obs, action, reward, episodeStart, value, logProb);
+    obs = nextObs;
+    episodeStart = done;
+  }
+  buffer.computeReturnsAndAdvantage(policy.value(thetaCritic, obs), episodeStart);
+  return {
+    n: samples,
+    obsDim,
+    actDim,
+    observations: buffer.observations,
+    actions: buffer.actions,
+    rewards: buffer.rewards,
+    episodeStarts: buffer.episodeStarts,
+    values: buffer.values,
+    logProbs: buffer.logProbs,
+    advantages: buffer.advantages,
+    returns: buffer.returns,
+    episodeReturns,
+  };
+}
+
+/**
+ * SB3's `RolloutBuffer.get(batch_size)` split: a random permutation of 0..n−1 cut into chunks of
+ * `batchSize` (the last may be smaller).
+ *
+ * @example
+ * ```ts
+ * import { Rng } from "../rng.ts";
+ * import { miniBatchIndices } from "./ppo_estimators.ts";
+ * miniBatchIndices(10, 4, new Rng(0)).map((b) => b.length); // [4, 4, 2]
+ * ```
+ */
+export function miniBatchIndices(n: number, batchSize: number, rng: Rng): Int32Array[] {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(
+      `miniBatchIndices: batchSize must be a positive integer, got ${batchSize}`,
+    );
+  }
+  const perm = rng.permutation(n);
+  const out: Int32Array[] = [];
+  for (let s = 0; s < n; s += batchSize) out.push(perm.slice(s, Math.min(n, s + batchSize)));
+  return out;
+}
+
+/** Rows `indices` of a row-major array with `dim` columns (all rows, unchanged, when null). */
+function gatherRows(src: Float32Array, dim: number, indices: Int32Array | null): Float32Array {
+  if (indices === null) return src;
+  const out = new Float32Array(indices.length * dim);
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i];
+    for (let d = 0; d < dim; d++) out[i * dim + d] = src[r * dim + d];
+  }
+  return out;
+}
+
+/**
+ * Options of {@linkcode ppoActorLoss} and {@linkcode ppoCriticLoss}.
+ *
+ * @example
+ * ```ts
+ * import type { PpoLossOptions } from "./ppo_estimators.ts";
+ * const firstRows: PpoLossOptions = { chunkSize: 4096, indices: Int32Array.from([0, 1, 2]) };
+ * ```
+ */
+export interface PpoLossOptions {
+  /** What this is, for messages. */
+  label?: string;
+  /** Samples per tfjs chunk. */
+  chunkSize: number;
+  /** Rows of the rollout forming the data set (a mini-batch); null: the whole rollout. */
+  indices?: Int32Array | null;
+}
+
+/**
+ * The PPO actor loss at the analysis point on (a subset of) a rollout, chunked, with the
+ * advantages normalised over that whole subset first (see the module doc).
+ *
+ * @example
+ * ```ts
+ * import type { ActorCriticSpec } from "../agents/ppo/policy.ts";
+ * import { HessianOperator } from "./hvp.ts";
+ * import { ppoActorLoss, type PpoRollout } from "./ppo_estimators.ts";
+ * async function actorGradient(spec: ActorCriticSpec, theta: Float32Array, rollout: PpoRollout) {
+ *   const loss = ppoActorLoss(spec, theta, rollout, 0, { chunkSize: 4096 });
+ *   const op = new HessianOperator(loss);
+ *   const g = await op.gradient();
+ *   op.dispose();
+ *   loss.dispose();
+ *   return g;
+ * }
+ * ```
+ */
+export function ppoActorLoss(
+  spec: ActorCriticSpec,
+  thetaActor: Float32Array,
+  rollout: PpoRollout,
+  entCoef: number,
+  options: PpoLossOptions,
+): ChunkedLoss {
+  const indices = options.indices ?? null;
+  const obs = gatherRows(rollout.observations, rollout.obsDim, indices);
+  const actions = gatherRows(rollout.actions, rollout.actDim, indices);
+  const advantages = normalizeAdvantages(gatherRows(rollout.advantages, 1, indices));
+  const n = advantages.length;
+  const { obsDim, actDim } = rollout;
+  return makeChunkedLoss({
+    label: options.label ?? "PPO actor",
+    theta: thetaActor,
+    samples: n,
+    chunkSize: options.chunkSize,
+    chunk: (start, count) => {
+      const batch = {
+        obs: tf.tensor2d(obs.subarray(start * obsDim, (start + count) * obsDim), [count, obsDim]),
+        actions: tf.tensor2d(
+          actions.subarray(start * actDim, (start + count) * actDim),
+          [count, actDim],
+        ),
+        advantages: tf.tensor1d(advantages.subarray(start, start + count)),
+      };
+      return {
+        loss: (theta) =>
+          actorAnalysisLoss(spec, theta, batch, { entCoef, advantageNormalization: "none" }),
+        tensors: [batch.obs, batch.actions, batch.advantages],
+      };
+    },
+  });
+}
+
+/**
+ * The PPO critic loss c_vf·mean[(R̂ − V_θ(s))²] on (a subset of) a rollout, chunked.
+ *
+ * @example
+ * ```ts
+ * import type { ActorCriticSpec } from "../agents/ppo/policy.ts";
+ * import { ppoCriticLoss, type PpoRollout } from "./ppo_estimators.ts";
+ * function firstMiniBatchLoss(spec: ActorCriticSpec, theta: Float32Array, rollout: PpoRollout) {
+ *   return ppoCriticLoss(spec, theta, rollout, 0.5, { chunkSize: 4096, indices: Int32Array.from([0, 5, 9]) });
+ * }
+ * ```
+ */
+export function ppoCriticLoss(
+  spec: ActorCriticSpec,
+  thetaCritic: Float32Array,
+  rollout: PpoRollout,
+  vfCoef: number,
+  options: PpoLossOptions,
+): ChunkedLoss {
+  const indices = options.indices ?? null;
+  const obs = gatherRows(rollout.observations, rollout.obsDim, indices);
+  const returns = gatherRows(rollout.returns, 1, indices);
+  const n = returns.length;
+  const { obsDim } = rollout;
+  return makeChunkedLoss({
+    label: options.label ?? "PPO critic",
+    theta: thetaCritic,
+    samples: n,
+    chunkSize: options.chunkSize,
+    chunk: (start, count) => {
+      const batch = {
+        obs: tf.tensor2d(obs.subarray(start * obsDim, (start + count) * obsDim), [count, obsDim]),
+        returns: tf.tensor1d(returns.subarray(start, start + count)),
+      };
+      return {
+        loss: (theta) => criticAnalysisLoss(spec, theta, batch, { vfCoef }),
+        tensors: [batch.obs, batch.returns],
+      };
+    },
+  });
+}
+
+function checkPpoState(state: unknown): PpoAgentState {
+  const s = state as Partial<PpoAgentState> | null;
+  if (
+    !s || typeof s !== "object" || !(s.thetaActor instanceof Float32Array) ||
+    !(s.thetaCritic instanceof Float32Array) || typeof s.config !== "object" || s.config === null
+  ) {
+    throw new TypeError(
+      "PPO analysis: the checkpoint state is not a PpoAgentState (thetaActor, thetaCritic, " +
+        "config); is this a PPO run?",
+    );
+  }
+  return s as PpoAgentState;
+}
+
+/**
+ * The analysis data of one PPO checkpoint: the precise and the mini-batch rollouts (collected
+ * when constructed) and the losses on them.
+ *
+ * @example
+ * ```ts
+ * import { loadCheckpointState } from "../experiments/train.ts";
+ * import { PpoCheckpointProblem } from "./ppo_estimators.ts";
+ * const state = await loadCheckpointState("runs/ppo-pendulum-0", 50_000);
+ * const problem = new PpoCheckpointProblem({
+ *   state, envId: "Pendulum-v1", step: 50_000,
+ *   settings: { preciseSamples: 100_000, chunkSize: 8192, seed: 0, quirks: {} },
+ * });
+ * problem.miniBatchCount; // n_steps / batch_size
+ * ```
+ */
+export class PpoCheckpointProblem implements CheckpointProblem {
+  /** "ppo". */
+  readonly algo = "ppo";
+  /** The checkpoint's step. */
+  readonly step: number;
+  /** Actor, then critic. */
+  readonly networks: readonly NetworkName[] = ["actor", "critic"];
+  /** The agent's config. */
+  readonly config: PpoConfig;
+  /** Network geometry. */
+  readonly spec: ActorCriticSpec;
+  /** θ_actor. */
+  readonly thetaActor: Float32Array;
+  /** θ_critic. */
+  readonly thetaCritic: Float32Array;
+  /** The precise rollout. */
+  readonly precise: PpoRollout;
+  /** The mini-batch rollout (n_steps samples). */
+  readonly miniBatchRollout: PpoRollout;
+  /** Row indices of each mini-batch of the mini-batch rollout. */
+  readonly miniBatches: Int32Array[];
+  /** GAE (γ, λ) of the mini-batch rollout. */
+  readonly miniBatchGae: { gamma: number; gaeLambda: number };
+  readonly #chunkSize: number;
+  readonly #quirk: boolean;
+
+  constructor(args: PrepareArgs) {
+    const state = checkPpoState(args.state);
+    const { settings } = args;
+    this.step = args.step;
+    this.config = state.config;
+    const probe = makeEnv(args.envId);
+    this.spec = makeActorCriticSpec(
+      probe.observationSpace.size,
+      probe.actionSpace.size,
+      this.config,
+    );
+    probe.close();
+    this.thetaActor = state.thetaActor;
+    this.thetaCritic = state.thetaCritic;
+    if (
+      this.thetaActor.length !== this.spec.actorLayout.size ||
+      this.thetaCritic.length !== this.spec.criticLayout.size
+    ) {
+      throw new Error(
+        `PPO analysis: θ sizes ${this.thetaActor.length}/${this.thetaCritic.length} do not match ` +
+          `${args.envId} with net_arch ${JSON.stringify(this.config.netArch)} ` +
+          `(${this.spec.actorLayout.size}/${this.spec.criticLayout.size})`,
+      );
+    }
+    if (!Number.isSafeInteger(settings.preciseSamples) || settings.preciseSamples < 2) {
+      throw new RangeError(
+        `PPO analysis: preciseSamples must be an integer ≥ 2, got ${settings.preciseSamples}`,
+      );
+    }
+    this.#chunkSize = settings.chunkSize;
+    this.#quirk = settings.quirks.ppoMiniBatchDefaultGae === true;
+    // One generator per (seed, step): the same checkpoint always gets the same data.
+    const root = new Rng(settings.seed, args.step + 1);
+    const common = {
+      spec: this.spec,
+      thetaActor: this.thetaActor,
+      thetaCritic: this.thetaCritic,
+      vecNormalize: state.vecNormalize ?? null,
+      gamma: this.config.gamma,
+    };
+    this.precise = collectPpoRollout({
+      ...common,
+      env: makeEnv(args.envId),
+      samples: settings.preciseSamples,
+      gaeLambda: this.config.gaeLambda,
+      envSeed: root.seed(),
+      rng: new Rng(root.seed()),
+    });
+    this.miniBatchGae = this.#quirk
+      ? { ...SB3_DEFAULT_GAE }
+      : { gamma: this.config.gamma, gaeLambda: this.config.gaeLambda };
+    this.miniBatchRollout = collectPpoRollout({
+      ...common,
+      env: makeEnv(args.envId),
+      samples: this.config.nSteps,
+      gaeGamma: this.miniBatchGae.gamma,
+      gaeLambda: this.miniBatchGae.gaeLambda,
+      envSeed: root.seed(),
+      rng: new Rng(root.seed()),
+    });
+    this.miniBatches = miniBatchIndices(this.config.nSteps, this.config.batchSize, root);
+  }
+
+  /** Number of mini-batches (⌈n_steps / batch_size⌉). */
+  get miniBatchCount(): number {
+    return this.miniBatches.length;
+  }
+
+  /** N of the actor or critic. */
+  parameterCount(network: NetworkName): number {
+    return network === "actor" ? this.thetaActor.length : this.thetaCritic.length;
+  }
+
+  /** Precise samples, or n_steps. */
+  sampleCount(estimator: DataEstimator): number {
+    return estimator === "precise" ? this.precise.n : this.miniBatchRollout.n;
+  }
+
+  /** See {@linkcode CheckpointProblem.loss}. */
+  loss(network: NetworkName, estimator: DataEstimator): ChunkedLoss {
+    const rollout = estimator === "precise" ? this.precise : this.miniBatchRollout;
+    return this.#loss(network, rollout, null, `${network} (${estimator})`);
+  }
+
+  /** See {@linkcode CheckpointProblem.miniBatchLoss}. */
+  miniBatchLoss(network: NetworkName, index: number): ChunkedLoss {
+    const indices = this.miniBatches[index];
+    if (!indices) {
+      throw new RangeError(
+        `PPO analysis: mini-batch ${index} does not exist (there are ${this.miniBatches.length})`,
+      );
+    }
+    return this.#loss(network, this.miniBatchRollout, indices, `${network} (mini-batch ${index})`);
+  }
+
+  /** Sample counts, episodes and the settings that shaped the data. */
+  describe(): Record<string, unknown> {
+    const mean = (xs: number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+    return {
+      preciseSamples: this.precise.n,
+      preciseEpisodes: this.precise.episodeReturns.length,
+      preciseMeanEpisodeReturn: mean(this.precise.episodeReturns),
+      miniBatchSamples: this.miniBatchRollout.n,
+      miniBatches: this.miniBatches.length,
+      batchSize: this.config.batchSize,
+      gamma: this.config.gamma,
+      gaeLambda: this.config.gaeLambda,
+      miniBatchGae: this.miniBatchGae,
+      vecNormalize: this.config.normalize,
+      entCoef: this.config.entCoef,
+      vfCoef: this.config.vfCoef,
+    };
+  }
+
+  /** Nothing to free: the losses own their tensors. */
+  dispose(): void {}
+
+  #loss(
+    network: NetworkName,
+    rollout: PpoRollout,
+    indices: Int32Array | null,
+    label: string,
+  ): ChunkedLoss {
+    const options = { chunkSize: this.#chunkSize, indices, label: `PPO ${label}` };
+    if (network === "actor") {
+      return ppoActorLoss(this.spec, this.thetaActor, rollout, this.config.entCoef, options);
+    }
+    if (network === "critic") {
+      return ppoCriticLoss(this.spec, this.thetaCritic, rollout, this.config.vfCoef, options);
+    }
+    throw new RangeError(`PPO analysis: unknown network "${network}" (actor or critic)`);
+  }
+}
+
+/**
+ * PPO's {@linkcode AnalysisAlgorithm}.
+ *
+ * @example
+ * ```ts
+ * import { ppoAnalysis } from "./ppo_estimators.ts";
+ * ppoAnalysis.networks; // ["actor", "critic"]
+ * ```
+ */
+export const ppoAnalysis: AnalysisAlgorithm = Object.freeze({
+  algo: "ppo",
+  networks: ["actor", "critic"] as const,
+  prepare: (args: PrepareArgs): Promise<CheckpointProblem> =>
+    Promise.resolve(new PpoCheckpointProblem(args)),
+});

@@ -1,0 +1,659 @@
+/**
+ * SAC's analysis data and losses (paper notes §3.2, §5.3, §5.4), on the tfjs losses of
+ * `lib/agents/sac/losses.ts`.
+ *
+ * **Data.**
+ * - precise: the whole replay buffer at the checkpoint (all min(t, buffer_size) transitions).
+ *   When the buffer is empty (step 0) the paper collects 50,000 transitions with uniformly
+ *   random actions first; {@linkcode collectRandomTransitions} does that. `preciseSamples` below
+ *   the buffer size takes a uniform subsample without replacement (a documented deviation for
+ *   cheap runs; the default keeps the whole buffer).
+ * - mini-batch: ⌊2048 / batch_size⌋ batches of batch_size transitions drawn uniformly with
+ *   replacement (SB3's `ReplayBuffer.sample`); the mini-batch Hessian is taken on their union.
+ *
+ * **Losses** (one network's θ each; critic parameters and targets constant):
+ *   L_c(θ_c) = ½ Σ_{j=0,1} mean[(Q_j(s, a) − y)²],
+ *   y = r + (1 − d)·γ·(min_j Q̄_j(s′, ã′) − α·log π(ã′|s′))   (computed once per data set),
+ *   L_a(θ_a) = mean[α·log π(ã|s) − min_j Q_j(s, ã)],  ã = tanh(μ + σ⊙ε),
+ * with α = exp(log α) of the checkpoint (detached), the next-action noise ε′ and the actor noise
+ * ε drawn once per transition of a data set — so they are the same in every HVP of a solve and
+ * a mini-batch gradient sees the same noise as the union's Hessian. `sacActorDetachQ` (§3.2
+ * quirk) differentiates only α·log π.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../rng.ts";
+import { type Env, makeEnv } from "../envs/mod.ts";
+import { sacActorLoss, sacCriticLoss, sacCriticTargets } from "../agents/sac/losses.ts";
+import { makeSacSpec, type SacSpec } from "../agents/sac/policy.ts";
+import type { SacNetArch } from "../agents/sac/config.ts";
+import type { ReplayBufferState } from "../agents/sac/replay_buffer.ts";
+import { type ChunkedLoss, makeChunkedLoss } from "./hvp.ts";
+import type {
+  AnalysisAlgorithm,
+  CheckpointProblem,
+  DataEstimator,
+  NetworkName,
+  PrepareArgs,
+} from "./estimators.ts";
+
+/**
+ * Transitions collected at step 0 when the replay buffer is empty (§5.3).
+ *
+ * @example
+ * ```ts
+ * import { SAC_STEP0_TRANSITIONS } from "./sac_estimators.ts";
+ * SAC_STEP0_TRANSITIONS; // 50000
+ * ```
+ */
+export const SAC_STEP0_TRANSITIONS = 50_000;
+/**
+ * The mini-batch estimate uses ⌊this / batch_size⌋ batches (2048: PPO's default rollout).
+ *
+ * @example
+ * ```ts
+ * import { SAC_MINIBATCH_SAMPLES } from "./sac_estimators.ts";
+ * Math.floor(SAC_MINIBATCH_SAMPLES / 256); // 8 mini-batches of 256
+ * ```
+ */
+export const SAC_MINIBATCH_SAMPLES = 2048;
+
+/**
+ * Replay transitions as flat float32 arrays (row-major).
+ *
+ * @example
+ * ```ts
+ * import type { SacTransitions } from "./sac_estimators.ts";
+ * function terminalFraction(t: SacTransitions): number {
+ *   return t.dones.reduce((a, b) => a + b, 0) / t.n;
+ * }
+ * ```
+ */
+export interface SacTransitions {
+  /** Number of transitions. */
+  n: number;
+  /** Observation length. */
+  obsDim: number;
+  /** Action length. */
+  actDim: number;
+  /** s, n·obsDim. */
+  observations: Float32Array;
+  /** a in [−1, 1], n·actDim. */
+  actions: Float32Array;
+  /** r, n. */
+  rewards: Float32Array;
+  /** s′ (the terminal observation when the episode ended), n·obsDim. */
+  nextObservations: Float32Array;
+  /** Done mask d = terminated ∧ ¬time-out (SB3 `handle_timeout_termination`), n. */
+  dones: Float32Array;
+}
+
+/**
+ * The transitions held by a replay-buffer state (its single data chunk).
+ *
+ * @example
+ * ```ts
+ * import { ReplayBuffer } from "../agents/sac/replay_buffer.ts";
+ * import { transitionsFromReplayState } from "./sac_estimators.ts";
+ * const buffer = new ReplayBuffer({ capacity: 10, obsDim: 3, actDim: 1 });
+ * buffer.add([1, 0, 0], [0.9, 0.1, 0.2], [0.5], -1.2, false, false);
+ * transitionsFromReplayState(buffer.getState()).n; // 1
+ * ```
+ */
+export function transitionsFromReplayState(state: ReplayBufferState): SacTransitions {
+  const d = state.data;
+  if (!d) {
+    throw new Error(
+      "SAC analysis: the replay-buffer state holds no transitions inline (saved as chunks); " +
+        "restore it into a ReplayBuffer and pass getState() of that",
+    );
+  }
+  const n = d.to - d.from;
+  const dones = new Float32Array(n);
+  for (let i = 0; i < n; i++) dones[i] = d.dones[i] === 1 && d.timeouts[i] !== 1 ? 1 : 0;
+  return {
+    n,
+    obsDim: d.obsDim,
+    actDim: d.actDim,
+    observations: d.observations,
+    actions: d.actions,
+    rewards: d.rewards,
+    nextObservations: d.nextObservations,
+    dones,
+  };
+}
+
+/**
+ * `n` transitions with uniformly random actions (SB3's warm-up: a ~ U(action box), stored
+ * scaled to [−1, 1]), auto-resetting episodes, s′ = the terminal observation at an episode end,
+ * done mask d = terminated ∧ ¬truncated.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../envs/mod.ts";
+ * import { collectRandomTransitions } from "./sac_estimators.ts";
+ * const t = collectRandomTransitions(makeEnv("Pendulum-v1"), 400, 0);
+ * t.n; // 400
+ * ```
+ */
+export function collectRandomTransitions(env: Env, n: number, seed: number): SacTransitions {
+  const obsDim = env.observationSpace.size, actDim = env.actionSpace.size;
+  const { low, high } = env.actionSpace;
+  const rng = new Rng(seed, 1);
+  const t: SacTransitions = {
+    n,
+    obsDim,
+    actDim,
+    observations: new Float32Array(n * obsDim),
+    actions: new Float32Array(n * actDim),
+    rewards: new Float32Array(n),
+    nextObservations: new Float32Array(n * obsDim),
+    dones: new Float32Array(n),
+  };
+  let obs = env.reset({ seed }).obs;
+  const envAction = new Float32Array(actDim);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < actDim; d++) {
+      t.actions[i * actDim + d] = rng.uniform(-1, 1);
+      const stored = t.actions[i * actDim + d]; // the env sees exactly the stored action, unscaled
+      envAction[d] = low[d] + 0.5 * (stored + 1) * (high[d] - low[d]);
+    }
+    const step = env.step(envAction);
+    t.observations.set(obs, i * obsDim);
+    t.nextObservations.set(step.obs, i * obsDim);
+    t.rewards[i] = step.reward;
+    t.dones[i] = step.terminated && !step.truncated ? 1 : 0;
+    obs = step.terminated || step.truncated ? env.reset().obs : step.obs;
+  }
+  return t;
+}
+
+/**
+ * What the SAC analysis of one checkpoint needs.
+ *
+ * @example
+ * ```ts
+ * import type { SacAnalysisInput } from "./sac_estimators.ts";
+ * function withAlpha(input: SacAnalysisInput, alpha: number): SacAnalysisInput {
+ *   return { ...input, alpha };
+ * }
+ * ```
+ */
+export interface SacAnalysisInput {
+  /** Network geometry. */
+  spec: SacSpec;
+  /** θ_actor. */
+  thetaActor: Float32Array;
+  /** θ_critic (both Q-networks). */
+  thetaCritic: Float32Array;
+  /** The target critic (for the targets y only; never analysed). */
+  thetaCriticTarget: Float32Array;
+  /** α = exp(log α) at the checkpoint, treated as a constant. */
+  alpha: number;
+  /** Discount γ. */
+  gamma: number;
+  /** SAC batch size (the mini-batch estimate draws ⌊2048/batch_size⌋ batches of it). */
+  batchSize: number;
+  /** The replay buffer's transitions (empty at step 0). */
+  transitions: SacTransitions;
+}
+
+/** The fields a SAC checkpoint state must have (top level, or `engine` / `replayBuffer`). */
+interface SacStateLike {
+  config: { gamma: number; batchSize: number; netArch: SacNetArch };
+  thetaActor?: Float32Array;
+  thetaCritic?: Float32Array;
+  thetaCriticTarget?: Float32Array;
+  logEntCoef?: number;
+  /** α at the snapshot (SacAgentState): exp(log α) as float32, or the fixed coefficient. */
+  entCoef?: number;
+  engine?: {
+    thetaActor: Float32Array;
+    thetaCritic: Float32Array;
+    thetaCriticTarget: Float32Array;
+    logEntCoef: number;
+  };
+  replayBuffer?: ReplayBufferState;
+}
+
+/**
+ * Reads a SAC checkpoint state (`SacAgentState`, as `loadCheckpointState` returns it with the
+ * replay buffer restored inline): `config` {gamma, batchSize, netArch}; θ_actor, θ_critic,
+ * θ_critic_target and log α at the top level or under `engine` (the SacEngine state); α from
+ * `entCoef` when present (the fixed coefficient, or exp(log α) as float32), else exp(log α); the
+ * replay buffer as `replayBuffer` (a ReplayBufferState with inline data).
+ *
+ * @example
+ * ```ts
+ * import { sacAnalysisInputFromState } from "./sac_estimators.ts";
+ * function input(state: unknown) {
+ *   return sacAnalysisInputFromState(state, "Pendulum-v1");
+ * }
+ * ```
+ */
+export function sacAnalysisInputFromState(state: unknown, envId: string): SacAnalysisInput {
+  const s = state as SacStateLike | null;
+  const source = s?.engine ?? s;
+  const missing: string[] = [];
+  if (!s?.config || typeof s.config.gamma !== "number") missing.push("config");
+  for (const k of ["thetaActor", "thetaCritic", "thetaCriticTarget"] as const) {
+    if (!(source?.[k] instanceof Float32Array)) missing.push(k);
+  }
+  if (typeof source?.logEntCoef !== "number") missing.push("logEntCoef");
+  if (!s?.replayBuffer) missing.push("replayBuffer");
+  if (missing.length > 0) {
+    throw new TypeError(
+      `SAC analysis: the checkpoint state lacks ${missing.join(", ")} (see ` +
+        "sacAnalysisInputFromState for the expected fields); is this a SAC run?",
+    );
+  }
+  const probe = makeEnv(envId);
+  const spec = makeSacSpec(probe.observationSpace.size, probe.actionSpace.size, s!.config);
+  probe.close();
+  return {
+    spec,
+    thetaActor: source!.thetaActor!,
+    thetaCritic: source!.thetaCritic!,
+    thetaCriticTarget: source!.thetaCriticTarget!,
+    alpha: typeof s!.entCoef === "number" ? s!.entCoef : Math.exp(source!.logEntCoef!),
+    gamma: s!.config.gamma,
+    batchSize: s!.config.batchSize,
+    transitions: transitionsFromReplayState(s!.replayBuffer!),
+  };
+}
+
+/** Rows of a row-major array. */
+function gather(src: Float32Array, dim: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  for (let i = 0; i < rows.length; i++) {
+    out.set(src.subarray(rows[i] * dim, (rows[i] + 1) * dim), i * dim);
+  }
+  return out;
+}
+
+/**
+ * The data of one estimate: selected transitions with their constant targets and noise.
+ *
+ * @example
+ * ```ts
+ * import type { SacDataSet } from "./sac_estimators.ts";
+ * function meanTarget(d: SacDataSet): number {
+ *   return d.targets.reduce((a, b) => a + b, 0) / d.n;
+ * }
+ * ```
+ */
+export interface SacDataSet {
+  /** Transitions (gathered rows). */
+  n: number;
+  /** s. */
+  observations: Float32Array;
+  /** a. */
+  actions: Float32Array;
+  /** Critic targets y (constants). */
+  targets: Float32Array;
+  /** Actor reparameterisation noise ε, n·actDim (fixed for the solve). */
+  noise: Float32Array;
+}
+
+/**
+ * Gathers `rows` of the transitions, draws the next-action noise ε′ and the actor noise ε once
+ * per row, and computes the critic targets y with the target critic (chunked, no gradient).
+ *
+ * @example
+ * ```ts
+ * import { Rng } from "../rng.ts";
+ * import { makeSacDataSet, type SacAnalysisInput } from "./sac_estimators.ts";
+ * async function all(input: SacAnalysisInput) {
+ *   const rows = Int32Array.from({ length: input.transitions.n }, (_, i) => i);
+ *   return await makeSacDataSet(input, rows, new Rng(0), 4096);
+ * }
+ * ```
+ */
+export async function makeSacDataSet(
+  input: SacAnalysisInput,
+  rows: Int32Array,
+  rng: Rng,
+  chunkSize: number,
+): Promise<SacDataSet> {
+  const t = input.transitions;
+  const { obsDim, actDim } = t;
+  const n = rows.length;
+  const observations = gather(t.observations, obsDim, rows);
+  const actions = gather(t.actions, actDim, rows);
+  const nextObs = gather(t.nextObservations, obsDim, rows);
+  const rewards = gather(t.rewards, 1, rows);
+  const dones = gather(t.dones, 1, rows);
+  const nextNoise = rng.fillNormal(new Float32Array(n * actDim));
+  const noise = rng.fillNormal(new Float32Array(n * actDim));
+  const targets = new Float32Array(n);
+  const thetaActor = tf.tensor1d(input.thetaActor);
+  const thetaTarget = tf.tensor1d(input.thetaCriticTarget);
+  try {
+    for (let start = 0; start < n; start += chunkSize) {
+      const count = Math.min(chunkSize, n - start);
+      const y = tf.tidy(() =>
+        sacCriticTargets(
+          input.spec,
+          thetaActor,
+          thetaTarget,
+          {
+            rewards: tf.tensor1d(rewards.subarray(start, start + count)),
+            nextObs: tf.tensor2d(nextObs.subarray(start * obsDim, (start + count) * obsDim), [
+              count,
+              obsDim,
+            ]),
+            dones: tf.tensor1d(dones.subarray(start, start + count)),
+          },
+          tf.tensor2d(nextNoise.subarray(start * actDim, (start + count) * actDim), [
+            count,
+            actDim,
+          ]),
+          { alpha: input.alpha, gamma: input.gamma },
+        )
+      );
+      const data = await y.data();
+      y.dispose();
+      for (let i = 0; i < count; i++) {
+        if (!Number.isFinite(data[i])) {
+          throw new RangeError(
+            `SAC analysis: critic target of transition ${rows[start + i]} is ${data[i]}`,
+          );
+        }
+      }
+      targets.set(data, start);
+    }
+  } finally {
+    thetaActor.dispose();
+    thetaTarget.dispose();
+  }
+  return { n, observations, actions, targets, noise };
+}
+
+/**
+ * The SAC critic loss on a data set, chunked (targets constant).
+ *
+ * @example
+ * ```ts
+ * import { sacCriticChunkedLoss, type SacAnalysisInput, type SacDataSet } from "./sac_estimators.ts";
+ * function loss(input: SacAnalysisInput, data: SacDataSet) {
+ *   return sacCriticChunkedLoss(input.spec, input.thetaCritic, data, 4096);
+ * }
+ * ```
+ */
+export function sacCriticChunkedLoss(
+  spec: SacSpec,
+  thetaCritic: Float32Array,
+  data: SacDataSet,
+  chunkSize: number,
+  label = "SAC critic",
+): ChunkedLoss {
+  const { obsDim, actDim } = spec;
+  return makeChunkedLoss({
+    label,
+    theta: thetaCritic,
+    samples: data.n,
+    chunkSize,
+    chunk: (start, count) => {
+      const batch = {
+        obs: tf.tensor2d(data.observations.subarray(start * obsDim, (start + count) * obsDim), [
+          count,
+          obsDim,
+        ]),
+        actions: tf.tensor2d(data.actions.subarray(start * actDim, (start + count) * actDim), [
+          count,
+          actDim,
+        ]),
+      };
+      const targets = tf.tensor1d(data.targets.subarray(start, start + count));
+      return {
+        loss: (theta) => sacCriticLoss(spec, theta, batch, targets),
+        tensors: [batch.obs, batch.actions, targets],
+      };
+    },
+  });
+}
+
+/**
+ * The SAC actor loss on a data set, chunked (critic frozen, noise fixed).
+ *
+ * @example
+ * ```ts
+ * import { sacActorChunkedLoss, type SacAnalysisInput, type SacDataSet } from "./sac_estimators.ts";
+ * function loss(input: SacAnalysisInput, data: SacDataSet) {
+ *   return sacActorChunkedLoss(input, data, { chunkSize: 4096, detachQ: false });
+ * }
+ * ```
+ */
+export function sacActorChunkedLoss(
+  input: Pick<SacAnalysisInput, "spec" | "thetaActor" | "thetaCritic" | "alpha">,
+  data: SacDataSet,
+  options: { chunkSize: number; detachQ: boolean; label?: string },
+): ChunkedLoss {
+  const { spec } = input;
+  const { obsDim, actDim } = spec;
+  const critic = tf.tensor1d(input.thetaCritic);
+  let loss: ChunkedLoss;
+  try {
+    loss = makeChunkedLoss({
+      label: options.label ?? "SAC actor",
+      theta: input.thetaActor,
+      samples: data.n,
+      chunkSize: options.chunkSize,
+      chunk: (start, count) => {
+        const obs = tf.tensor2d(
+          data.observations.subarray(start * obsDim, (start + count) * obsDim),
+          [count, obsDim],
+        );
+        const noise = tf.tensor2d(data.noise.subarray(start * actDim, (start + count) * actDim), [
+          count,
+          actDim,
+        ]);
+        return {
+          loss: (theta) =>
+            sacActorLoss(spec, theta, critic, { obs }, noise, input.alpha, {
+              detachQ: options.detachQ,
+            }),
+          tensors: [obs, noise],
+        };
+      },
+    });
+  } catch (e) {
+    critic.dispose();
+    throw e;
+  }
+  return {
+    ...loss,
+    dispose: () => {
+      loss.dispose();
+      if (!critic.isDisposed) critic.dispose();
+    },
+  };
+}
+
+/**
+ * The analysis data of one SAC checkpoint (see the module doc).
+ *
+ * @example
+ * ```ts
+ * import { SacCheckpointProblem, type SacAnalysisInput } from "./sac_estimators.ts";
+ * async function problem(input: SacAnalysisInput) {
+ *   return await SacCheckpointProblem.create(input, {
+ *     step: 0, settings: { preciseSamples: 1_000_000, chunkSize: 8192, seed: 0, quirks: {} },
+ *   });
+ * }
+ * ```
+ */
+export class SacCheckpointProblem implements CheckpointProblem {
+  /** "sac". */
+  readonly algo = "sac";
+  /** The checkpoint's step. */
+  readonly step: number;
+  /** Actor, then critic (both Q-networks). */
+  readonly networks: readonly NetworkName[] = ["actor", "critic"];
+  /** The inputs. */
+  readonly input: SacAnalysisInput;
+  /** Precise data (the whole buffer, or its subsample). */
+  readonly precise: SacDataSet;
+  /** The union of the mini-batches. */
+  readonly miniBatchUnion: SacDataSet;
+  /** Size of each mini-batch (batch_size). */
+  readonly miniBatchSize: number;
+  /** Whether the step-0 random transitions replaced an empty buffer. */
+  readonly randomWarmup: boolean;
+  readonly #chunkSize: number;
+  readonly #detachQ: boolean;
+
+  private constructor(
+    input: SacAnalysisInput,
+    step: number,
+    precise: SacDataSet,
+    union: SacDataSet,
+    options: { chunkSize: number; detachQ: boolean; randomWarmup: boolean },
+  ) {
+    this.input = input;
+    this.step = step;
+    this.precise = precise;
+    this.miniBatchUnion = union;
+    this.miniBatchSize = input.batchSize;
+    this.randomWarmup = options.randomWarmup;
+    this.#chunkSize = options.chunkSize;
+    this.#detachQ = options.detachQ;
+  }
+
+  /** Builds the data sets (targets need tfjs, hence async). */
+  static async create(
+    input: SacAnalysisInput,
+    args: Pick<PrepareArgs, "step" | "settings"> & { envId?: string },
+  ): Promise<SacCheckpointProblem> {
+    const { settings } = args;
+    const root = new Rng(settings.seed, args.step + 1);
+    let randomWarmup = false;
+    if (input.transitions.n === 0) {
+      if (!args.envId) throw new Error("SAC analysis: empty replay buffer and no envId to fill it");
+      input = {
+        ...input,
+        transitions: collectRandomTransitions(
+          makeEnv(args.envId),
+          SAC_STEP0_TRANSITIONS,
+          root.seed(),
+        ),
+      };
+      randomWarmup = true;
+    }
+    const n = input.transitions.n;
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    let preciseRows = all;
+    if (settings.preciseSamples < n) {
+      preciseRows = root.permutation(n).slice(0, settings.preciseSamples).sort();
+    }
+    const batches = Math.max(1, Math.floor(SAC_MINIBATCH_SAMPLES / input.batchSize));
+    const unionRows = new Int32Array(batches * input.batchSize);
+    for (let i = 0; i < unionRows.length; i++) unionRows[i] = root.int(n);
+    const precise = await makeSacDataSet(
+      input,
+      preciseRows,
+      new Rng(root.seed()),
+      settings.chunkSize,
+    );
+    const union = await makeSacDataSet(input, unionRows, new Rng(root.seed()), settings.chunkSize);
+    return new SacCheckpointProblem(input, args.step, precise, union, {
+      chunkSize: settings.chunkSize,
+      detachQ: settings.quirks.sacActorDetachQ === true,
+      randomWarmup,
+    });
+  }
+
+  /** ⌊2048 / batch_size⌋. */
+  get miniBatchCount(): number {
+    return this.miniBatchUnion.n / this.miniBatchSize;
+  }
+
+  /** N of the actor or the critic (both Q-networks). */
+  parameterCount(network: NetworkName): number {
+    return network === "actor" ? this.input.thetaActor.length : this.input.thetaCritic.length;
+  }
+
+  /** Transitions behind an estimator. */
+  sampleCount(estimator: DataEstimator): number {
+    return estimator === "precise" ? this.precise.n : this.miniBatchUnion.n;
+  }
+
+  /** See {@linkcode CheckpointProblem.loss}. */
+  loss(network: NetworkName, estimator: DataEstimator): ChunkedLoss {
+    const data = estimator === "precise" ? this.precise : this.miniBatchUnion;
+    return this.#loss(network, data, `${network} (${estimator})`);
+  }
+
+  /** See {@linkcode CheckpointProblem.miniBatchLoss}: rows [i·bs, (i+1)·bs) of the union. */
+  miniBatchLoss(network: NetworkName, index: number): ChunkedLoss {
+    if (!Number.isInteger(index) || index < 0 || index >= this.miniBatchCount) {
+      throw new RangeError(
+        `SAC analysis: mini-batch ${index} does not exist (there are ${this.miniBatchCount})`,
+      );
+    }
+    const bs = this.miniBatchSize, u = this.miniBatchUnion, { obsDim, actDim } = this.input.spec;
+    const slice: SacDataSet = {
+      n: bs,
+      observations: u.observations.subarray(index * bs * obsDim, (index + 1) * bs * obsDim),
+      actions: u.actions.subarray(index * bs * actDim, (index + 1) * bs * actDim),
+      targets: u.targets.subarray(index * bs, (index + 1) * bs),
+      noise: u.noise.subarray(index * bs * actDim, (index + 1) * bs * actDim),
+    };
+    return this.#loss(network, slice, `${network} (mini-batch ${index})`);
+  }
+
+  /** Sample counts and settings. */
+  describe(): Record<string, unknown> {
+    return {
+      bufferTransitions: this.input.transitions.n,
+      randomWarmup: this.randomWarmup,
+      preciseSamples: this.precise.n,
+      miniBatches: this.miniBatchCount,
+      batchSize: this.miniBatchSize,
+      alpha: this.input.alpha,
+      gamma: this.input.gamma,
+      actorDetachQ: this.#detachQ,
+    };
+  }
+
+  /** Nothing to free: the losses own their tensors. */
+  dispose(): void {}
+
+  #loss(network: NetworkName, data: SacDataSet, label: string): ChunkedLoss {
+    if (network === "critic") {
+      return sacCriticChunkedLoss(
+        this.input.spec,
+        this.input.thetaCritic,
+        data,
+        this.#chunkSize,
+        `SAC ${label}`,
+      );
+    }
+    if (network === "actor") {
+      return sacActorChunkedLoss(this.input, data, {
+        chunkSize: this.#chunkSize,
+        detachQ: this.#detachQ,
+        label: `SAC ${label}`,
+      });
+    }
+    throw new RangeError(`SAC analysis: unknown network "${network}" (actor or critic)`);
+  }
+}
+
+/**
+ * SAC's {@linkcode AnalysisAlgorithm}: the checkpoint state is read by
+ * {@linkcode sacAnalysisInputFromState}.
+ *
+ * @example
+ * ```ts
+ * import { sacAnalysis } from "./sac_estimators.ts";
+ * sacAnalysis.algo; // "sac"
+ * ```
+ */
+export const sacAnalysis: AnalysisAlgorithm = Object.freeze({
+  algo: "sac",
+  networks: ["actor", "critic"] as const,
+  prepare: (args: PrepareArgs): Promise<CheckpointProblem> =>
+    SacCheckpointProblem.create(sacAnalysisInputFromState(args.state, args.envId), args),
+});
