@@ -139,8 +139,8 @@ export function learningCurvesOfRuns(
 
 /**
  * Fig. 2: S_frac at subspace dimension k per training phase (§4.6 split of each seed's
- * `rollout/ep_rew_mean` curve) × estimator, mean ± std over seeds, one bar group per
- * algorithm × task, actor and critic panels, with the random baseline k/N.
+ * `rollout/ep_rew_mean` curve, smoothed over ±`smoothingSteps`, default the paper's 20k) ×
+ * estimator, mean ± std over seeds, one bar group per algorithm × task, actor and critic panels, with the random baseline k/N.
  *
  * @example
  * ```ts
@@ -150,9 +150,13 @@ export function learningCurvesOfRuns(
  */
 export function fractionBarsOfRuns(
   runs: readonly AnalysedRun[],
-  options: { k: number; xmax?: number; title?: string },
+  options: { k: number; xmax?: number; smoothingSteps?: number; title?: string },
 ): PlotlyFigure {
   const { k } = options;
+  const phaseOptions = {
+    ...(options.xmax === undefined ? {} : { xmax: options.xmax }),
+    ...(options.smoothingSteps === undefined ? {} : { smoothingSteps: options.smoothingSteps }),
+  };
   const panels = (["actor", "critic"] as const).map((network) => {
     const groups: FractionBarGroup[] = [];
     for (const [label, group] of groupRuns(runs)) {
@@ -173,10 +177,7 @@ export function fractionBarsOfRuns(
           };
         });
         if (seeds.some((s) => s.analysedSteps.length === 0 || s.curveSteps.length < 2)) continue;
-        const stats = phaseStatistics(
-          seeds,
-          options.xmax === undefined ? {} : { xmax: options.xmax },
-        );
+        const stats = phaseStatistics(seeds, phaseOptions);
         values[estimator] = stats.phases;
       }
       if (Object.keys(values).length > 0) {
