@@ -248,6 +248,14 @@ export function fractionOverTimeOfRuns(
   ks: number[],
   estimators: string[] = ["precise/precise", "minibatch/precise"],
 ): PlotlyFigure {
+  const configs = new Set(runs.map((r) => `${r.info.algo} ${r.info.envId}`));
+  if (configs.size !== 1) {
+    throw new Error(
+      `fractionOverTimeOfRuns aggregates seeds of one algorithm and task, got ${
+        [...configs].join(", ")
+      }`,
+    );
+  }
   const series = [];
   let n: number | undefined;
   for (const key of estimators) {
@@ -265,7 +273,13 @@ export function fractionOverTimeOfRuns(
       series.push({ k, estimator, band: seedBand(seeds) as Band });
     }
   }
-  return subspaceFractionOverTimeFigure({ series, network, parameterCount: n });
+  const r0 = runs[0].info;
+  return subspaceFractionOverTimeFigure({
+    series,
+    network,
+    parameterCount: n,
+    title: `S<sub>frac</sub> over training — ${r0.algo.toUpperCase()} ${r0.envId}, ${network}`,
+  });
 }
 
 /**

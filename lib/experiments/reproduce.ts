@@ -280,7 +280,7 @@ export async function reproductionFigures(
   const ks = settings.analysis.ks ?? [settings.k];
   const lastStep = Math.max(...runs[0].results.map((r) => r.step));
   const spectrum = await spectrumFiguresOfRun(runs[0], lastStep);
-  return {
+  const figures: Record<string, PlotlyFigure> = {
     learningCurves: learningCurvesOfRuns(runs),
     spectrumHistogram: spectrum.histogram,
     spectrumByIndex: spectrum.byIndex,
@@ -289,9 +289,18 @@ export async function reproductionFigures(
       smoothingSteps: settings.smoothingSteps,
     }),
     overlap: overlapOfRuns(runs, { t1: settings.t1, k: settings.k }),
-    fractionOverTimeActor: fractionOverTimeOfRuns(runs, "actor", ks),
-    fractionOverTimeCritic: fractionOverTimeOfRuns(runs, "critic", ks),
   };
+  // S_frac over time: one figure per algorithm × task × network (seeds aggregated).
+  for (const [group, groupRuns] of Map.groupBy(runs, (r) => `${r.info.algo}/${r.info.envId}`)) {
+    for (const network of ["actor", "critic"] as const) {
+      figures[`fractionOverTime:${group}:${network}`] = fractionOverTimeOfRuns(
+        groupRuns,
+        network,
+        ks,
+      );
+    }
+  }
+  return figures;
 }
 
 function reportBlocks(
@@ -332,8 +341,9 @@ function reportBlocks(
         `## The gradient lies in the high-curvature subspace (Fig. 2)\n\nS_frac for k = ${settings.k} per training phase and estimator, mean ± std over seeds; the dashed line is the random-subspace expectation k/N.`,
     },
     { figure: figures.fractionBars },
-    { figure: figures.fractionOverTimeActor },
-    { figure: figures.fractionOverTimeCritic },
+    ...Object.entries(figures)
+      .filter(([name]) => name.startsWith("fractionOverTime:"))
+      .map(([name, figure]) => ({ figure, caption: name.split(":").slice(1).join(" · ") })),
     {
       markdown: `## The subspace changes slowly (Fig. 3)\n\nS_overlap(t1 = ${
         settings.t1.toLocaleString("en-US")
