@@ -6,6 +6,7 @@
  */
 import { formatProgressLine } from "./progress.ts";
 import type { TrainProgress } from "./train.ts";
+import { type AnalyzeProgress, formatAnalyzeProgress } from "./analyze.ts";
 import { learningCurveFigure, LiveDisplay, type PlotlyFigure } from "../plot/mod.ts";
 
 /** Options of {@linkcode liveTrainingProgress}. */
@@ -81,5 +82,50 @@ export function liveTrainingProgress(options: LiveTrainingProgressOptions): Live
     },
     done: () => live.done(line, figure() ?? undefined),
     figure,
+  };
+}
+
+/**
+ * Callbacks for `runReproduction` that keep one notebook display up to date: the current stage
+ * (training or analysis of which run) and its progress line.
+ *
+ * @example
+ * ```ts
+ * import { liveReproductionProgress } from "./live_progress.ts";
+ * import { reproductionPreset, runReproduction } from "./reproduce.ts";
+ * const progress = liveReproductionProgress();
+ * await runReproduction(reproductionPreset("quick"), { outRoot: "runs/reproduce-quick", ...progress });
+ * await progress.done();
+ * ```
+ */
+export function liveReproductionProgress(live: LiveDisplay = new LiveDisplay()): {
+  log: (message: string) => void;
+  onTrainProgress: (p: TrainProgress) => void;
+  onAnalyzeProgress: (p: AnalyzeProgress) => void;
+  done: () => Promise<void>;
+} {
+  let stage = "";
+  let line = "";
+  const render = () => live.update(`${stage}\n${line}`);
+  return {
+    log: (message) => {
+      if (!message.startsWith(" ")) stage = message;
+      line = message.startsWith(" ") ? message.trim() : "";
+      render();
+    },
+    onTrainProgress: (p) => {
+      line = formatProgressLine({
+        done: p.step,
+        total: p.totalSteps,
+        unit: "steps",
+        rate: p.stepsPerSecond,
+      });
+      render();
+    },
+    onAnalyzeProgress: (p) => {
+      line = formatAnalyzeProgress(p);
+      render();
+    },
+    done: () => live.done(`${stage}\n${line}\nfinished`),
   };
 }

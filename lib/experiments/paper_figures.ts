@@ -94,6 +94,37 @@ export async function loadAnalysedRun(runDir: string, analysisId?: string): Prom
   return { runDir, info, metrics, analysisDir, results, overlaps };
 }
 
+/**
+ * Every analysed run under `root` (its subdirectories holding a `run.json` and an analysis),
+ * sorted by directory name.
+ *
+ * @example
+ * ```ts
+ * import { loadAnalysedRuns } from "./paper_figures.ts";
+ * const runs = await loadAnalysedRuns("runs/reproduce-pendulum");
+ * ```
+ */
+export async function loadAnalysedRuns(root: string): Promise<AnalysedRun[]> {
+  const dirs: string[] = [];
+  for await (const e of Deno.readDir(root)) {
+    if (!e.isDirectory) continue;
+    try {
+      await Deno.stat(`${root}/${e.name}/run.json`);
+      await Deno.stat(`${root}/${e.name}/analysis`);
+      dirs.push(`${root}/${e.name}`);
+    } catch {
+      // not an analysed run
+    }
+  }
+  if (dirs.length === 0) {
+    throw new Error(
+      `No analysed runs under ${root}: run \`deno task reproduce\` (or analyzeRun) first`,
+    );
+  }
+  dirs.sort();
+  return await Promise.all(dirs.map((d) => loadAnalysedRun(d)));
+}
+
 /** Groups runs by (algorithm, task): the seeds of one configuration. */
 function groupRuns(runs: readonly AnalysedRun[]): Map<string, AnalysedRun[]> {
   const groups = new Map<string, AnalysedRun[]>();
