@@ -579,18 +579,20 @@ async function runLoop(
     if (schedule.includes(0)) await checkpoint();
   }
 
+  const finish = async (completed: boolean): Promise<TrainRunResult> => ({
+    outDir: o.outDir,
+    metrics,
+    checkpoints: await listCheckpoints(o.outDir),
+    stepsThisCall: agent.numTimesteps - startStep,
+    seconds: (performance.now() - t0) / 1000,
+    completed,
+  });
+
   // ---- The training loop, one environment step at a time.
   const schedulePending = new Set(schedule.filter((s) => s > agent.numTimesteps));
   while (agent.numTimesteps < o.totalSteps) {
     if (o.stopAtStep !== undefined && agent.numTimesteps >= o.stopAtStep) {
-      return {
-        outDir: o.outDir,
-        metrics,
-        checkpoints: await listCheckpoints(o.outDir),
-        stepsThisCall: agent.numTimesteps - startStep,
-        seconds: (performance.now() - t0) / 1000,
-        completed: false,
-      };
+      return await finish(false);
     }
     const info = agent.step();
     if (o.algo === "sac") {
@@ -626,14 +628,7 @@ async function runLoop(
   info.endedAt = new Date().toISOString();
   info.status = "completed";
   await writeJsonAtomic(runFile, info);
-  return {
-    outDir: o.outDir,
-    metrics,
-    checkpoints: await listCheckpoints(o.outDir),
-    stepsThisCall: agent.numTimesteps - startStep,
-    seconds: (performance.now() - t0) / 1000,
-    completed: true,
-  };
+  return await finish(true);
 }
 
 /** Result of {@linkcode evaluatePolicy}. */
