@@ -7,6 +7,7 @@
  * @module
  */
 import { Rng } from "../../lib/rng.ts";
+import type { PpoRollout } from "../../lib/subspaces/mod.ts";
 
 /** Hidden nonlinearity. */
 export type Act = "tanh" | "relu";
@@ -292,4 +293,23 @@ export function unitVector(n: number, seed: number): Float64Array {
   const v = new Rng(seed, 7).fillNormal(new Float64Array(n));
   const s = Math.hypot(...v);
   return v.map((x) => x / s);
+}
+
+/** A PPO rollout holding a Gaussian problem's batch (the fields the analysis losses read). */
+export function rolloutOf(p: GaussianProblem): PpoRollout {
+  const zeros = new Float32Array(p.n);
+  return {
+    n: p.n,
+    obsDim: p.obsDim,
+    actDim: p.actDim,
+    observations: p.obs,
+    actions: p.actions,
+    rewards: zeros,
+    episodeStarts: zeros,
+    values: zeros,
+    logProbs: zeros,
+    advantages: p.advantages,
+    returns: p.returns,
+    episodeReturns: [],
+  };
 }

@@ -13,7 +13,6 @@ import {
   lanczosTopK,
   ppoActorLoss,
   ppoCriticLoss,
-  type PpoRollout,
   slqTrace,
   subspaceOverlap,
 } from "../../lib/subspaces/mod.ts";
@@ -23,27 +22,10 @@ import {
   gaussianProblem,
   ppoActorReference,
   ppoCriticReference,
+  rolloutOf,
 } from "./_reference.ts";
 
 await initRuntime({ backend: "cpu" });
-
-function rolloutOf(p: GaussianProblem): PpoRollout {
-  const zeros = new Float32Array(p.n);
-  return {
-    n: p.n,
-    obsDim: p.obsDim,
-    actDim: p.actDim,
-    observations: p.obs,
-    actions: p.actions,
-    rewards: zeros,
-    episodeStarts: zeros,
-    values: zeros,
-    logProbs: zeros,
-    advantages: p.advantages,
-    returns: p.returns,
-    episodeReturns: [],
-  };
-}
 
 function operators(p: GaussianProblem, chunkSize: number) {
   const spec = makeActorCriticSpec(p.obsDim, p.actDim, { netArch: p.hidden, activation: p.act });

@@ -12,7 +12,6 @@ import {
   makeChunkedLoss,
   ppoActorLoss,
   ppoCriticLoss,
-  type PpoRollout,
 } from "../../lib/subspaces/mod.ts";
 import {
   type Act,
@@ -24,6 +23,7 @@ import {
   ppoActorReference,
   ppoCriticReference,
   relativeError,
+  rolloutOf,
   squashedActorReference,
   type SquashedProblem,
   squashedProblem,
@@ -32,27 +32,9 @@ import {
 
 await initRuntime({ backend: "cpu" });
 
-function asRollout(p: GaussianProblem): PpoRollout {
-  const zeros = new Float32Array(p.n);
-  return {
-    n: p.n,
-    obsDim: p.obsDim,
-    actDim: p.actDim,
-    observations: p.obs,
-    actions: p.actions,
-    rewards: zeros,
-    episodeStarts: zeros,
-    values: zeros,
-    logProbs: zeros,
-    advantages: p.advantages,
-    returns: p.returns,
-    episodeReturns: [],
-  };
-}
-
 function ppoLosses(p: GaussianProblem, chunkSize: number, entCoef = 0.01, vfCoef = 0.5) {
   const spec = makeActorCriticSpec(p.obsDim, p.actDim, { netArch: p.hidden, activation: p.act });
-  const rollout = asRollout(p);
+  const rollout = rolloutOf(p);
   return {
     actor: ppoActorLoss(spec, p.actor, rollout, entCoef, { chunkSize }),
     critic: ppoCriticLoss(spec, p.critic, rollout, vfCoef, { chunkSize }),
