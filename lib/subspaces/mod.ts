@@ -30,6 +30,7 @@ export {
   lanczosTopK,
   type SymmetricOperator,
 } from "./lanczos.ts";
+export * from "./block_lanczos.ts";
 export {
   defaultSigma,
   type SlqOptions,
