@@ -14,7 +14,9 @@
  * `--overlap-t1 all|N,N`, `--spectrum last|N,N`, `--spectrum-method auto|explicit|slq`,
  * `--networks actor,critic` (default both),
  * `--ppo-minibatch-default-gae`, `--sac-actor-detach-q`, `--strict` (stop when Lanczos does not
- * converge), `--backend auto|wasm|cpu|webgpu`. Rerunning the same command resumes.
+ * converge), `--backend auto|wasm|cpu|webgpu`, `--engine auto|fast|tfjs` (gradient/HVP engine;
+ * auto = the fast R-operator engine where it supports the loss), `--engine-threads 1|2|auto`.
+ * Rerunning the same command resumes.
  *
  * @module
  */
@@ -33,7 +35,7 @@ const USAGE = "usage: deno task analyze --run runs/NAME [--steps all|N,N] [--min
   "[--seed N] [--chunk-size N] [--overlap-t1 all|N,N] [--spectrum last|N,N] " +
   "[--spectrum-method auto|explicit|slq] [--networks actor,critic] [--ppo-minibatch-default-gae] " +
   "[--sac-actor-detach-q] " +
-  "[--strict] [--backend auto|wasm|cpu|webgpu]";
+  "[--strict] [--backend auto|wasm|cpu|webgpu] [--engine auto|fast|tfjs] [--engine-threads 1|2|auto]";
 
 const FLAGS = ["ppo-minibatch-default-gae", "sac-actor-detach-q", "strict"];
 const VALUES = [
@@ -52,6 +54,8 @@ const VALUES = [
   "spectrum-method",
   "networks",
   "backend",
+  "engine",
+  "engine-threads",
 ];
 
 /**
@@ -145,6 +149,20 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeCommand {
     options.networks = nets as ("actor" | "critic")[];
   }
   if (values.backend) options.backend = parseBackendChoice(values.backend);
+  if (values.engine) {
+    const e = values.engine;
+    if (e !== "auto" && e !== "fast" && e !== "tfjs") {
+      throw new Error(`--engine must be auto, fast or tfjs, got "${e}"`);
+    }
+    options.engine = e;
+  }
+  if (values["engine-threads"]) {
+    const t = values["engine-threads"];
+    if (t !== "1" && t !== "2" && t !== "auto") {
+      throw new Error(`--engine-threads must be 1, 2 or auto, got "${t}"`);
+    }
+    options.engineThreads = t === "auto" ? "auto" : (Number(t) as 1 | 2);
+  }
   options.quirks = {
     ppoMiniBatchDefaultGae: flags.has("ppo-minibatch-default-gae"),
     sacActorDetachQ: flags.has("sac-actor-detach-q"),

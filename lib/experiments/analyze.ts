@@ -40,7 +40,6 @@ import {
   type EstimatorQuirks,
   type EstimatorSettings,
   gradientSubspaceFractions,
-  HessianOperator,
   type HessianSpectrum,
   hessianSpectrum,
   lanczosTopK,
@@ -50,6 +49,11 @@ import {
   SUBSPACE_DIMENSIONS,
   subspaceOverlaps,
 } from "../subspaces/mod.ts";
+import {
+  type HessianOperatorOptions,
+  type HvpEngine,
+  makeHessianOperator,
+} from "../subspaces/hvp.ts";
 import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "./files.ts";
 import { formatDuration } from "./progress.ts";
 import {
@@ -119,6 +123,14 @@ export interface AnalyzeOptions {
   quirks?: EstimatorQuirks;
   /** tfjs backend (default: `PGSUBSPACE_BACKEND`, else auto). */
   backend?: BackendChoice;
+  /**
+   * Gradient/HVP engine: "auto" (default: the fast R-operator engine for the losses it supports,
+   * tfjs otherwise), "fast" (error if unsupported) or "tfjs" (double backprop, the reference).
+   * Results agree to float32 rounding.
+   */
+  engine?: HvpEngine;
+  /** Threads of the fast engine: 1, 2 or "auto" (default: 2 on machines with ≥ 2 cores). */
+  engineThreads?: 1 | 2 | "auto";
   /** "warn" (default): keep unconverged eigenpairs, flagged in the cache; "throw": stop. */
   onNotConverged?: "warn" | "throw";
   /** Progress callback (a progress bar in the CLI). */
@@ -588,6 +600,14 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
     throw new RangeError(`analyzeRun: chunkSize must be a positive integer, got ${chunkSize}`);
   }
   const onNotConverged = options.onNotConverged ?? "warn";
+  const engine = options.engine ?? "auto";
+  if (engine !== "auto" && engine !== "fast" && engine !== "tfjs") {
+    throw new RangeError(`analyzeRun: engine must be "auto", "fast" or "tfjs", got "${engine}"`);
+  }
+  const hessianOptions: HessianOperatorOptions = {
+    engine,
+    fast: { threads: options.engineThreads ?? "auto" },
+  };
   const runtime = await initRuntime(options.backend ? { backend: options.backend } : {});
 
   const checkpoints = await listCheckpoints(runDir);
@@ -627,6 +647,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
       run: { algo: run.algo, envId: run.envId, seed: run.seed },
       versions: { pgsubspace: PGSUBSPACE_VERSION, tfjs: tf.version_core, deno: Deno.version.deno },
       backend: runtime.summary,
+      engine,
       createdAt: new Date().toISOString(),
     });
   }
@@ -721,7 +742,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
               continue;
             }
             const loss = problem.loss(network, estimator);
-            const op = new HessianOperator(loss);
+            const op = makeHessianOperator(loss, hessianOptions);
             try {
               if (cached) {
                 caches.set(estimator, cached);
@@ -791,7 +812,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
           const miniBatchNorms: number[] = [];
           for (let i = 0; i < problem.miniBatchCount; i++) {
             const loss = problem.miniBatchLoss(network, i);
-            const op = new HessianOperator(loss);
+            const op = makeHessianOperator(loss, hessianOptions);
             try {
               const g = await op.gradient();
               miniBatchNorms.push(norm(g));
@@ -844,7 +865,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
         if (item.spectra.includes(network)) {
           const tSolve = performance.now();
           const loss = problem.loss(network, "precise");
-          const op = new HessianOperator(loss);
+          const op = makeHessianOperator(loss, hessianOptions);
           try {
             const spectrum = await hessianSpectrum(op.asOperator(), n, {
               method: options.spectrumMethod ?? "auto",

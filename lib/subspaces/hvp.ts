@@ -18,13 +18,20 @@
  * **Precision.** tfjs computes in float32; every chunk result is read with `await t.data()`
  * (works on every backend, WebGPU included) and accumulated in float64 with the weight n_c/N.
  *
- * **Memory.** The chunk data tensors are created once when the {@linkcode ChunkedLoss} is built
- * and freed by its `dispose()`; θ is uploaded once per {@linkcode HessianOperator}; every
- * intermediate tensor of an HVP is freed before it returns (`tf.memory().numTensors` stays flat).
+ * **Memory.** The chunk data tensors are created once, when the {@linkcode ChunkedLoss}'s chunks
+ * are first used, and freed by its `dispose()`; θ is uploaded once per {@linkcode HessianOperator};
+ * every intermediate tensor of an HVP is freed before it returns (`tf.memory().numTensors` stays
+ * flat).
+ *
+ * **Engines.** This tfjs double-backprop path is the reference. Losses of the paper's families
+ * also carry a `fast` description, which {@linkcode makeHessianOperator} hands to the fast engine
+ * (`./engine/`: the R-operator on WebAssembly-SIMD kernels, block HVPs, two threads) unless
+ * `engine: "tfjs"` is asked for; then the tfjs chunks are never built.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { type FastEngineOptions, FastHessianOperator, type FastLossSpec } from "./engine/mod.ts";
 
 /**
  * One chunk of a {@linkcode ChunkedLoss}.
@@ -66,6 +73,8 @@ export interface ChunkedLoss {
   readonly theta: Float32Array;
   /** The chunks; N = Σ n_c. */
   readonly chunks: readonly LossChunk[];
+  /** The same loss for the fast engine, when it belongs to one of its families. */
+  readonly fast?: FastLossSpec;
   /** Frees the chunks' data tensors. Idempotent. */
   dispose(): void;
 }
@@ -94,12 +103,15 @@ export interface MakeChunkedLossOptions {
   chunkSize: number;
   /**
    * Builds the data tensors of samples [start, start + count) — called once per chunk, when the
-   * loss is made — and returns the chunk's mean loss and the tensors to free on `dispose()`.
+   * chunks are first used — and returns the chunk's mean loss and the tensors to free on
+   * `dispose()`.
    */
   chunk: (
     start: number,
     count: number,
   ) => { loss: (theta: tf.Tensor1D) => tf.Scalar; tensors: tf.Tensor[] };
+  /** The same loss for the fast engine (see {@linkcode ChunkedLoss.fast}). */
+  fast?: FastLossSpec;
 }
 
 /**
@@ -135,7 +147,7 @@ export function makeChunkedLoss(options: MakeChunkedLossOptions): ChunkedLoss {
       `makeChunkedLoss(${label}): chunkSize must be a positive integer, got ${chunkSize}`,
     );
   }
-  const chunks: LossChunk[] = [];
+  let chunks: LossChunk[] | null = null;
   const tensors: tf.Tensor[] = [];
   let disposed = false;
   const dispose = () => {
@@ -143,18 +155,34 @@ export function makeChunkedLoss(options: MakeChunkedLossOptions): ChunkedLoss {
     disposed = true;
     for (const t of tensors) t.dispose();
   };
-  try {
-    for (let start = 0; start < samples; start += chunkSize) {
-      const count = Math.min(chunkSize, samples - start);
-      const made = options.chunk(start, count);
-      tensors.push(...made.tensors);
-      chunks.push({ samples: count, loss: made.loss });
+  // Chunks (and their tensors) are built on first use: the fast engine never needs them.
+  const build = (): LossChunk[] => {
+    if (chunks) return chunks;
+    if (disposed) throw new Error(`makeChunkedLoss(${label}): used after dispose()`);
+    const built: LossChunk[] = [];
+    try {
+      for (let start = 0; start < samples; start += chunkSize) {
+        const count = Math.min(chunkSize, samples - start);
+        const made = options.chunk(start, count);
+        tensors.push(...made.tensors);
+        built.push({ samples: count, loss: made.loss });
+      }
+    } catch (e) {
+      for (const t of tensors.splice(0)) t.dispose();
+      throw e;
     }
-  } catch (e) {
-    dispose();
-    throw e;
-  }
-  return { label, theta, chunks, dispose };
+    chunks = built;
+    return chunks;
+  };
+  return {
+    label,
+    theta,
+    get chunks() {
+      return build();
+    },
+    ...(options.fast ? { fast: options.fast } : {}),
+    dispose,
+  };
 }
 
 /**
@@ -177,7 +205,9 @@ export function makeChunkedLoss(options: MakeChunkedLossOptions): ChunkedLoss {
  * op.dispose();
  * ```
  */
-export class HessianOperator {
+export class HessianOperator implements HessianOperatorLike {
+  /** "tfjs". */
+  readonly engine = "tfjs" as const;
   /** The loss. */
   readonly loss: ChunkedLoss;
   /** Dimension of θ. */
@@ -256,6 +286,13 @@ export class HessianOperator {
     }
   }
 
+  /** H·[v_1 … v_b], one {@linkcode HessianOperator.hvp} per vector. */
+  async hvpBlock(vectors: readonly ArrayLike<number>[]): Promise<Float64Array[]> {
+    const out: Float64Array[] = [];
+    for (const v of vectors) out.push(await this.hvp(v));
+    return out;
+  }
+
   /** ∇L = Σ_c (n_c/N)·∇L_c, accumulated in float64. */
   async gradient(): Promise<Float64Array> {
     return (await this.valueAndGradient()).gradient;
@@ -291,6 +328,11 @@ export class HessianOperator {
   /** This operator as a plain function for `lanczosTopK` / `stochasticLanczosQuadrature`. */
   asOperator(): (v: Float64Array) => Promise<Float64Array> {
     return (v) => this.hvp(v);
+  }
+
+  /** The block form [v_1 … v_b] ↦ [H v_1 … H v_b], for block eigensolvers. */
+  asBlockOperator(): (vectors: readonly Float64Array[]) => Promise<Float64Array[]> {
+    return (vectors) => this.hvpBlock(vectors);
   }
 
   /** Frees θ (the loss's data belongs to the loss: call `loss.dispose()` separately). */
@@ -367,5 +409,114 @@ function explainSecondOrder(e: unknown, label: string): unknown {
       "relu(x − hi) + relu(lo − x) instead of clipByValue, min(a, b) = b − relu(b − a) instead " +
       "of minimum), or register a gradient for that kernel",
     { cause: e },
+  );
+}
+
+/**
+ * What the analysis needs from a Hessian operator; implemented by the tfjs reference
+ * ({@linkcode HessianOperator}) and the fast engine (`FastHessianOperator`).
+ *
+ * @example
+ * ```ts
+ * import type { HessianOperatorLike } from "./hvp.ts";
+ * async function rayleigh(op: HessianOperatorLike, v: Float64Array) {
+ *   const hv = await op.hvp(v);
+ *   return hv.reduce((s, x, i) => s + x * v[i], 0);
+ * }
+ * ```
+ */
+export interface HessianOperatorLike {
+  /** Which engine computes the products. */
+  readonly engine: "tfjs" | "fast";
+  /** Dimension of θ. */
+  readonly n: number;
+  /** Total samples N. */
+  readonly samples: number;
+  /** Hessian-vector products computed so far. */
+  hvpCount: number;
+  /** Gradients computed so far. */
+  gradientCount: number;
+  /** H v (float64). */
+  hvp(v: ArrayLike<number>): Promise<Float64Array>;
+  /** H·[v_1 … v_b]. */
+  hvpBlock(vectors: readonly ArrayLike<number>[]): Promise<Float64Array[]>;
+  /** ∇L. */
+  gradient(): Promise<Float64Array>;
+  /** L and ∇L. */
+  valueAndGradient(): Promise<{ value: number; gradient: Float64Array }>;
+  /** v ↦ H v for the eigensolvers. */
+  asOperator(): (v: Float64Array) => Promise<Float64Array>;
+  /** [v_1 … v_b] ↦ [H v_1 … H v_b] (the fast engine does a block in one pass over the data). */
+  asBlockOperator(): (vectors: readonly Float64Array[]) => Promise<Float64Array[]>;
+  /** Frees what the operator holds (not the loss). */
+  dispose(): void;
+}
+
+/**
+ * Which engine computes gradients and HVPs: `"fast"` (the R-operator engine; an error for a
+ * loss it does not support), `"tfjs"` (double backprop, the reference) or `"auto"` (fast where
+ * supported, else tfjs).
+ *
+ * @example
+ * ```ts
+ * import type { HvpEngine } from "./hvp.ts";
+ * const engine: HvpEngine = "auto";
+ * ```
+ */
+export type HvpEngine = "auto" | "fast" | "tfjs";
+
+/**
+ * Options of {@linkcode makeHessianOperator}.
+ *
+ * @example
+ * ```ts
+ * import type { HessianOperatorOptions } from "./hvp.ts";
+ * const o: HessianOperatorOptions = { engine: "auto", fast: { threads: 2 } };
+ * ```
+ */
+export interface HessianOperatorOptions {
+  /** Engine choice (default "auto"). */
+  engine?: HvpEngine;
+  /** Options of the fast engine. */
+  fast?: FastEngineOptions;
+}
+
+/**
+ * The Hessian operator of a loss on the chosen engine (see {@linkcode HvpEngine}).
+ *
+ * @example
+ * ```ts
+ * import type { ChunkedLoss } from "./hvp.ts";
+ * import { makeHessianOperator } from "./hvp.ts";
+ * async function gradientOf(loss: ChunkedLoss) {
+ *   const op = makeHessianOperator(loss, { engine: "auto" });
+ *   try {
+ *     return await op.gradient();
+ *   } finally {
+ *     op.dispose();
+ *   }
+ * }
+ * ```
+ */
+export function makeHessianOperator(
+  loss: ChunkedLoss,
+  options: HessianOperatorOptions = {},
+): HessianOperatorLike {
+  const engine = options.engine ?? "auto";
+  if (engine !== "auto" && engine !== "fast" && engine !== "tfjs") {
+    throw new RangeError(
+      `makeHessianOperator: engine must be "auto", "fast" or "tfjs", got "${engine}"`,
+    );
+  }
+  if (engine === "tfjs" || (engine === "auto" && !loss.fast)) return new HessianOperator(loss);
+  if (!loss.fast) {
+    throw new Error(
+      `makeHessianOperator(${loss.label}): the fast engine does not support this loss; use ` +
+        `engine "auto" or "tfjs"`,
+    );
+  }
+  return new FastHessianOperator(
+    { label: loss.label, theta: loss.theta, fast: loss.fast },
+    options.fast,
   );
 }

@@ -69,10 +69,16 @@ export {
 export {
   type ChunkedLoss,
   HessianOperator,
+  type HessianOperatorLike,
+  type HessianOperatorOptions,
+  type HvpEngine,
   type LossChunk,
   makeChunkedLoss,
   type MakeChunkedLossOptions,
+  makeHessianOperator,
 } from "./hvp.ts";
+export { FastHessianOperator } from "./engine/mod.ts";
+export type { FastEngineOptions } from "./engine/mod.ts";
 export {
   type ExplicitHessian,
   explicitHessian,

@@ -25,7 +25,8 @@
  *   L_a(θ_a) = −mean[Â·exp(log π_θ − stop(log π_θ))] − c_ent·H(π_θ),
  *   L_c(θ_c) = c_vf·mean[(R̂ − V_θ(s))²].
  * Advantages are normalised over the loss's whole data set first, then the data is chunked
- * (`advantageNormalization: "none"`), so L = Σ_c (n_c/N)·L_c exactly.
+ * (`advantageNormalization: "none"`), so L = Σ_c (n_c/N)·L_c exactly. Both losses also carry
+ * their `fast` description for the R-operator engine (`./engine/ppo.ts`).
  *
  * @module
  */
@@ -43,6 +44,7 @@ import type { PpoAgentState } from "../agents/ppo/ppo.ts";
 import { RolloutBuffer, timeoutBootstrap } from "../agents/common/rollout_buffer.ts";
 import { VecNormalize, type VecNormalizeState } from "../agents/common/vec_normalize.ts";
 import { type ChunkedLoss, makeChunkedLoss } from "./hvp.ts";
+import { mlpNetBlocks } from "./engine/mod.ts";
 import type {
   AnalysisAlgorithm,
   CheckpointProblem,
@@ -336,6 +338,15 @@ export function ppoActorLoss(
     theta: thetaActor,
     samples: n,
     chunkSize: options.chunkSize,
+    fast: {
+      kind: "ppo-actor",
+      net: mlpNetBlocks(spec.pi, spec.actorLayout),
+      logStdOffset: spec.logStdOffset,
+      obs,
+      actions,
+      advantages,
+      entCoef,
+    },
     chunk: (start, count) => {
       const batch = {
         obs: tf.tensor2d(obs.subarray(start * obsDim, (start + count) * obsDim), [count, obsDim]),
@@ -383,6 +394,13 @@ export function ppoCriticLoss(
     theta: thetaCritic,
     samples: n,
     chunkSize: options.chunkSize,
+    fast: {
+      kind: "ppo-critic",
+      net: mlpNetBlocks(spec.vf, spec.criticLayout),
+      obs,
+      returns,
+      vfCoef,
+    },
     chunk: (start, count) => {
       const batch = {
         obs: tf.tensor2d(obs.subarray(start * obsDim, (start + count) * obsDim), [count, obsDim]),

@@ -18,7 +18,8 @@
  * with α = exp(log α) of the checkpoint (detached), the next-action noise ε′ and the actor noise
  * ε drawn once per transition of a data set — so they are the same in every HVP of a solve and
  * a mini-batch gradient sees the same noise as the union's Hessian. `sacActorDetachQ` (§3.2
- * quirk) differentiates only α·log π.
+ * quirk) differentiates only α·log π. Both losses also carry their `fast` description for the
+ * R-operator engine (`./engine/sac.ts`).
  *
  * @module
  */
@@ -30,6 +31,7 @@ import { makeSacSpec, type SacSpec } from "../agents/sac/policy.ts";
 import type { SacNetArch } from "../agents/sac/config.ts";
 import type { ReplayBufferState } from "../agents/sac/replay_buffer.ts";
 import { type ChunkedLoss, makeChunkedLoss } from "./hvp.ts";
+import { mlpNetBlocks, type NetBlocks, sacActorNetBlocks } from "./engine/mod.ts";
 import type {
   AnalysisAlgorithm,
   CheckpointProblem,
@@ -394,6 +396,13 @@ export function sacCriticChunkedLoss(
     theta: thetaCritic,
     samples: data.n,
     chunkSize,
+    fast: {
+      kind: "sac-critic",
+      qNets: qNetBlocks(spec),
+      obs: data.observations,
+      actions: data.actions,
+      targets: data.targets,
+    },
     chunk: (start, count) => {
       const batch = {
         obs: tf.tensor2d(data.observations.subarray(start * obsDim, (start + count) * obsDim), [
@@ -432,43 +441,54 @@ export function sacActorChunkedLoss(
 ): ChunkedLoss {
   const { spec } = input;
   const { obsDim, actDim } = spec;
-  const critic = tf.tensor1d(input.thetaCritic);
-  let loss: ChunkedLoss;
-  try {
-    loss = makeChunkedLoss({
-      label: options.label ?? "SAC actor",
-      theta: input.thetaActor,
-      samples: data.n,
-      chunkSize: options.chunkSize,
-      chunk: (start, count) => {
-        const obs = tf.tensor2d(
-          data.observations.subarray(start * obsDim, (start + count) * obsDim),
-          [count, obsDim],
-        );
-        const noise = tf.tensor2d(data.noise.subarray(start * actDim, (start + count) * actDim), [
-          count,
-          actDim,
-        ]);
-        return {
-          loss: (theta) =>
-            sacActorLoss(spec, theta, critic, { obs }, noise, input.alpha, {
-              detachQ: options.detachQ,
-            }),
-          tensors: [obs, noise],
-        };
-      },
-    });
-  } catch (e) {
-    critic.dispose();
-    throw e;
-  }
-  return {
-    ...loss,
-    dispose: () => {
-      loss.dispose();
-      if (!critic.isDisposed) critic.dispose();
+  // The frozen critic is uploaded with the first chunk (chunks are built only for tfjs) and freed
+  // with the chunks' tensors.
+  let critic: tf.Tensor1D | null = null;
+  return makeChunkedLoss({
+    label: options.label ?? "SAC actor",
+    theta: input.thetaActor,
+    samples: data.n,
+    chunkSize: options.chunkSize,
+    fast: {
+      kind: "sac-actor",
+      net: sacActorNetBlocks(spec),
+      qNets: qNetBlocks(spec),
+      criticTheta: input.thetaCritic,
+      obs: data.observations,
+      noise: data.noise,
+      alpha: input.alpha,
+      detachQ: options.detachQ,
     },
-  };
+    chunk: (start, count) => {
+      const tensors: tf.Tensor[] = [];
+      if (critic === null || critic.isDisposed) {
+        critic = tf.tensor1d(input.thetaCritic);
+        tensors.push(critic);
+      }
+      const frozen = critic;
+      const obs = tf.tensor2d(
+        data.observations.subarray(start * obsDim, (start + count) * obsDim),
+        [count, obsDim],
+      );
+      const noise = tf.tensor2d(data.noise.subarray(start * actDim, (start + count) * actDim), [
+        count,
+        actDim,
+      ]);
+      tensors.push(obs, noise);
+      return {
+        loss: (theta) =>
+          sacActorLoss(spec, theta, frozen, { obs }, noise, input.alpha, {
+            detachQ: options.detachQ,
+          }),
+        tensors,
+      };
+    },
+  });
+}
+
+/** The two Q-networks of a SAC spec as engine networks (θ_critic offsets). */
+function qNetBlocks(spec: SacSpec): [NetBlocks, NetBlocks] {
+  return [mlpNetBlocks(spec.qf[0], spec.criticLayout), mlpNetBlocks(spec.qf[1], spec.criticLayout)];
 }
 
 /**

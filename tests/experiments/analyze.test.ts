@@ -242,6 +242,33 @@ Deno.test("step grid, progress line and CLI parser", () => {
     "critic",
   ]);
   assertThrows(() => parseAnalyzeArgs(["--run", "x", "--networks", "qf"]), Error, "actor and/or");
+  const engine = parseAnalyzeArgs(["--run", "x", "--engine", "tfjs", "--engine-threads", "1"]);
+  assertEquals([engine.options.engine, engine.options.engineThreads], ["tfjs", 1]);
+  assertThrows(() => parseAnalyzeArgs(["--run", "x", "--engine", "gpu"]), Error, "--engine");
+  assertThrows(() => parseAnalyzeArgs(["--run", "x", "--engine-threads", "3"]), Error, "threads");
+});
+
+Deno.test("analyzeRun: the fast engine and the tfjs reference give the same results", async () => {
+  const options = { ...OPTIONS, steps: [300], seed: 4, spectrumSteps: undefined };
+  const fast = await analyzeRun({ ...options, engine: "fast", engineThreads: 2 });
+  await Deno.remove(fast.analysisDir, { recursive: true });
+  const reference = await analyzeRun({ ...options, engine: "tfjs" });
+  assertEquals(reference.analysisDir, fast.analysisDir);
+  assertEquals(reference.results.length, fast.results.length);
+  reference.results.forEach((r, i) => {
+    assertEquals([r.step, r.network, r.estimator, r.k], [
+      fast.results[i].step,
+      fast.results[i].network,
+      fast.results[i].estimator,
+      fast.results[i].k,
+    ]);
+    assertAlmostEquals(r.value, fast.results[i].value, 1e-4, `${r.network} ${r.estimator}`);
+  });
+  await assertRejects(
+    () => analyzeRun({ ...options, engine: "gpu" as "fast" }),
+    RangeError,
+    "engine",
+  );
 });
 
 // ---- SAC: the whole replay buffer (50k random transitions at step 0) and 2048//bs mini-batches.

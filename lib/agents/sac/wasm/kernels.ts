@@ -42,8 +42,12 @@ export const GEMM = Object.freeze({
   MASK: 8,
 });
 
-/** Rows of the register tile for row-major and column-major A. */
-const MR_ROW = 4;
+/**
+ * Rows of the register tile for row-major and column-major A: 6 × 8 keeps 12 accumulators and 3
+ * operands in x86-64's 16 SIMD registers (row-major: ≈ 10 % faster than 4 × 8; every output is
+ * the same sequence of multiply-adds either way, so results do not change).
+ */
+const MR_ROW = 6;
 const MR_COL = 6;
 
 // gemm parameters, in order.

@@ -1,0 +1,302 @@
+// The fast R-operator engine (lib/subspaces/engine) against two independent references: the tfjs
+// double-backprop HessianOperator (relative error ≤ 1e-5: both are float32) and central finite
+// differences of the float64 losses in _reference.ts (≤ 1e-4). Random networks (tanh and ReLU,
+// one to three hidden layers, several observation/action sizes), random batches and vectors.
+// Also: block HVPs, chunking/caching/threads invariance, engine selection, bad input.
+import { assert, assertAlmostEquals, assertRejects, assertThrows } from "@std/assert";
+import { initRuntime } from "../../lib/runtime/mod.ts";
+import { makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
+import {
+  type ChunkedLoss,
+  HessianOperator,
+  makeChunkedLoss,
+  ppoActorLoss,
+  ppoCriticLoss,
+} from "../../lib/subspaces/mod.ts";
+import { makeHessianOperator } from "../../lib/subspaces/hvp.ts";
+import { type FastEngineOptions, FastHessianOperator } from "../../lib/subspaces/engine/mod.ts";
+import { kernelModuleBytes } from "../../lib/agents/sac/wasm/kernels.ts";
+import { engineKernelModuleBytes } from "../../lib/subspaces/engine/kernels.ts";
+import { bindKernels } from "../../lib/subspaces/engine/runtime.ts";
+import { Rng } from "../../lib/rng.ts";
+import {
+  type Act,
+  fdGradient,
+  fdHvp,
+  type GaussianProblem,
+  gaussianProblem,
+  ppoActorReference,
+  ppoCriticReference,
+  relativeError,
+  rolloutOf,
+  unitVector,
+} from "./_reference.ts";
+
+await initRuntime({ backend: "cpu" });
+
+const ENT = 0.01, VF = 0.5;
+
+function ppoLosses(p: GaussianProblem, chunkSize = 64) {
+  const spec = makeActorCriticSpec(p.obsDim, p.actDim, { netArch: p.hidden, activation: p.act });
+  const rollout = rolloutOf(p);
+  return {
+    actor: ppoActorLoss(spec, p.actor, rollout, ENT, { chunkSize }),
+    critic: ppoCriticLoss(spec, p.critic, rollout, VF, { chunkSize }),
+  };
+}
+
+function fastOf(loss: ChunkedLoss, options: FastEngineOptions = {}): FastHessianOperator {
+  const fast = loss.fast;
+  if (!fast) throw new Error(`${loss.label} carries no fast description`);
+  return new FastHessianOperator(
+    { label: loss.label, theta: loss.theta, fast },
+    { threads: 1, chunkRows: 16, maxBlock: 3, ...options },
+  );
+}
+
+/** Fast vs tfjs: value, gradient, single and block HVPs. */
+async function checkAgainstTfjs(label: string, loss: ChunkedLoss, seeds: number[]) {
+  const fast = fastOf(loss);
+  const ref = new HessianOperator(loss);
+  try {
+    const a = await fast.valueAndGradient(), b = await ref.valueAndGradient();
+    assertAlmostEquals(a.value, b.value, 1e-6 * Math.max(1, Math.abs(b.value)), label);
+    const gErr = relativeError(a.gradient, b.gradient);
+    assert(gErr <= 1e-5, `${label}: gradient vs tfjs ${gErr.toExponential(2)} > 1e-5`);
+    const vs = seeds.map((s) => unitVector(fast.n, s));
+    const block = await fast.hvpBlock(vs);
+    for (let i = 0; i < vs.length; i++) {
+      const want = await ref.hvp(vs[i]);
+      const err = relativeError(block[i], want);
+      assert(err <= 1e-5, `${label}: HVP ${i} vs tfjs ${err.toExponential(2)} > 1e-5`);
+    }
+  } finally {
+    fast.dispose();
+    ref.dispose();
+  }
+}
+
+/** Fast vs float64 finite differences. */
+async function checkAgainstFd(
+  label: string,
+  loss: ChunkedLoss,
+  reference: (theta: Float64Array) => number,
+  seed: number,
+) {
+  const fast = fastOf(loss);
+  try {
+    const theta = Float64Array.from(loss.theta);
+    const { value, gradient } = await fast.valueAndGradient();
+    assertAlmostEquals(value, reference(theta), 1e-5 * Math.max(1, Math.abs(value)), label);
+    const gErr = relativeError(gradient, fdGradient(reference, theta));
+    assert(gErr <= 1e-4, `${label}: gradient vs FD ${gErr.toExponential(2)} > 1e-4`);
+    const v = unitVector(theta.length, seed);
+    const err = relativeError(await fast.hvp(v), fdHvp(reference, theta, v));
+    assert(err <= 1e-4, `${label}: HVP vs FD ${err.toExponential(2)} > 1e-4`);
+  } finally {
+    fast.dispose();
+  }
+}
+
+const ARCHITECTURES: { obs: number; act: number; hidden: number[]; n: number }[] = [
+  { obs: 3, act: 1, hidden: [6, 5], n: 53 },
+  { obs: 5, act: 3, hidden: [7], n: 40 },
+  { obs: 2, act: 2, hidden: [4, 6, 3], n: 35 },
+];
+
+for (const act of ["tanh", "relu"] as Act[]) {
+  Deno.test(`PPO actor and critic (${act}): engine == tfjs double backprop on random networks`, async () => {
+    for (const [i, a] of ARCHITECTURES.entries()) {
+      const p = gaussianProblem(a.obs, a.act, a.hidden, act, a.n, 100 + i);
+      const { actor, critic } = ppoLosses(p, 16);
+      const arch = `${act} ${a.obs}→[${a.hidden}]→${a.act}`;
+      try {
+        await checkAgainstTfjs(`actor ${arch}`, actor, [1, 2, 3, 4]);
+        await checkAgainstTfjs(`critic ${arch}`, critic, [5, 6]);
+      } finally {
+        actor.dispose();
+        critic.dispose();
+      }
+    }
+  });
+}
+
+for (const act of ["tanh", "relu"] as Act[]) {
+  Deno.test(`PPO actor and critic (${act}): engine matches float64 finite differences`, async () => {
+    // The configuration of hvp.test.ts, whose ReLU kinks stay clear of the FD steps.
+    const p = gaussianProblem(3, 2, [6, 5], act, 48, act === "tanh" ? 11 : 12);
+    const { actor, critic } = ppoLosses(p);
+    await checkAgainstFd(`actor ${act}`, actor, ppoActorReference(p, ENT), 1);
+    await checkAgainstFd(`critic ${act}`, critic, ppoCriticReference(p, VF), 2);
+    actor.dispose();
+    critic.dispose();
+  });
+}
+
+Deno.test("block HVP == one HVP per vector; blocks larger than maxBlock are split", async () => {
+  const p = gaussianProblem(4, 2, [8, 8], "tanh", 70, 3);
+  const { actor, critic } = ppoLosses(p);
+  critic.dispose();
+  const op = fastOf(actor, { maxBlock: 3 });
+  const vs = [1, 2, 3, 4, 5, 6, 7].map((s) => unitVector(op.n, s));
+  const block = await op.hvpBlock(vs);
+  assert(block.length === 7 && op.hvpCount === 7);
+  for (let i = 0; i < vs.length; i++) {
+    const single = await op.hvp(vs[i]);
+    const err = relativeError(block[i], single);
+    assert(err < 1e-6, `vector ${i}: block vs single ${err.toExponential(2)}`);
+  }
+  op.dispose();
+  actor.dispose();
+});
+
+Deno.test("chunk size, cache, and 1 vs 2 threads give the same results", async () => {
+  const p = gaussianProblem(3, 2, [8, 8], "tanh", 301, 4);
+  const { actor, critic } = ppoLosses(p);
+  for (const loss of [actor, critic]) {
+    const v = [unitVector(loss.theta.length, 1), unitVector(loss.theta.length, 2)];
+    const runs: { hv: Float64Array[]; g: Float64Array; value: number }[] = [];
+    const configs: FastEngineOptions[] = [
+      { chunkRows: 301, cacheBytes: 2 ** 30 },
+      { chunkRows: 7, cacheBytes: 0 }, // every chunk recomputed
+      { chunkRows: 16, cacheBytes: 8 * 1024 }, // some cached, some not
+      { chunkRows: 16, threads: 2 },
+      { chunkRows: 1, threads: 2, cacheBytes: 0 },
+    ];
+    for (const c of configs) {
+      const op = fastOf(loss, c);
+      assert(op.threads === (c.threads ?? 1));
+      const hv = await op.hvpBlock(v);
+      const { value, gradient } = await op.valueAndGradient();
+      runs.push({ hv, g: gradient, value });
+      op.dispose();
+    }
+    for (const r of runs.slice(1)) {
+      assertAlmostEquals(r.value, runs[0].value, 1e-6);
+      assert(relativeError(r.g, runs[0].g) < 1e-6, `${loss.label}: gradient differs`);
+      for (let j = 0; j < v.length; j++) {
+        assert(relativeError(r.hv[j], runs[0].hv[j]) < 1e-6, `${loss.label}: HVP differs`);
+      }
+    }
+    loss.dispose();
+  }
+});
+
+Deno.test("two threads: the idle worker stops (a live one would keep the process alive) and restarts", async () => {
+  const p = gaussianProblem(3, 1, [8], "tanh", 200, 10);
+  const { actor, critic } = ppoLosses(p);
+  critic.dispose();
+  const op = fastOf(actor, { threads: 2, chunkRows: 8 });
+  const v = unitVector(op.n, 1);
+  const first = await op.hvp(v);
+  await new Promise((resolve) => setTimeout(resolve, 2300)); // > the 2 s idle limit
+  const again = await op.hvp(v);
+  assert(op.threads === 2 && relativeError(again, first) < 1e-12);
+  op.dispose();
+  actor.dispose();
+});
+
+Deno.test("makeHessianOperator: auto picks the engine, tfjs on request, fast only where supported", async () => {
+  const p = gaussianProblem(3, 1, [5], "tanh", 20, 8);
+  const { actor, critic } = ppoLosses(p);
+  critic.dispose();
+  const auto = makeHessianOperator(actor);
+  const tfjs = makeHessianOperator(actor, { engine: "tfjs" });
+  assert(auto.engine === "fast" && tfjs.engine === "tfjs");
+  const v = unitVector(actor.theta.length, 1);
+  assert(relativeError(await auto.hvp(v), await tfjs.hvp(v)) < 1e-5);
+  auto.dispose();
+  tfjs.dispose();
+  actor.dispose();
+  const plain = makeChunkedLoss({
+    label: "plain",
+    theta: new Float32Array(2),
+    samples: 1,
+    chunkSize: 1,
+    chunk: () => ({ loss: () => null as never, tensors: [] }),
+  });
+  assert(makeHessianOperator(plain).engine === "tfjs");
+  assertThrows(() => makeHessianOperator(plain, { engine: "fast" }), Error, "does not support");
+  assertThrows(
+    () => makeHessianOperator(plain, { engine: "gpu" as "fast" }),
+    RangeError,
+    'engine must be "auto"',
+  );
+  plain.dispose();
+});
+
+Deno.test("bad input: wrong vector length, non-finite θ, use after dispose, bad options", async () => {
+  const p = gaussianProblem(3, 1, [4], "tanh", 10, 9);
+  const { actor, critic } = ppoLosses(p);
+  critic.dispose();
+  const op = fastOf(actor);
+  await assertRejects(() => op.hvp(new Float64Array(3)), RangeError, "length 3");
+  op.dispose();
+  await assertRejects(() => op.gradient(), Error, "after dispose");
+  const theta = actor.theta.map((x, i) => (i === 2 ? NaN : x));
+  assertThrows(() => fastOf({ ...actor, theta }), RangeError, "θ[2] is NaN");
+  assertThrows(() => fastOf(actor, { chunkRows: 0 }), RangeError, "chunkRows");
+  const short = { ...actor, theta: actor.theta.subarray(1) };
+  assertThrows(() => fastOf(short), RangeError, "geometry");
+  const fast = actor.fast!;
+  if (fast.kind !== "ppo-actor") throw new Error("expected the actor");
+  const broken = { ...actor, fast: { ...fast, obs: fast.obs.subarray(1) } };
+  assertThrows(() => fastOf(broken), RangeError, "observation");
+  // A non-finite data value surfaces as a clear error, not as NaN in the result.
+  const nanData = { ...actor, fast: { ...fast, actions: fast.actions.map(() => NaN) } };
+  const nanOp = fastOf(nanData);
+  await assertRejects(() => nanOp.hvp(unitVector(nanOp.n, 1)), RangeError, "non-finite");
+  nanOp.dispose();
+  actor.dispose();
+});
+
+Deno.test("element-wise kernels: tanh within 3e-7 of Math.tanh; activation derivatives exact", () => {
+  const pages = 64;
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const k = bindKernels(
+    new WebAssembly.Module(kernelModuleBytes(pages, false) as BufferSource),
+    new WebAssembly.Module(engineKernelModuleBytes(pages, false) as BufferSource),
+    memory,
+    64,
+  );
+  const n = 200_003; // not a multiple of 4: the tail path runs too
+  const x = new Float32Array(memory.buffer, 1024, n);
+  const rng = new Rng(1);
+  for (let i = 0; i < n; i++) x[i] = rng.normal() * 10 ** rng.uniform(-8, 1.5);
+  x.set([0, -0, 0.625, -0.625, 9, 10, -40, 1e-30, NaN], 0);
+  const y = new Float32Array(memory.buffer, 1024 + 4 * n + 64, n);
+  k.tanh(y.byteOffset, x.byteOffset, 1, n, 1, 64);
+  let worst = 0;
+  for (let i = 0; i < n; i++) {
+    const want = Math.tanh(x[i]);
+    if (Number.isNaN(x[i])) assert(Number.isNaN(y[i]), "tanh(NaN) must be NaN");
+    else worst = Math.max(worst, want === 0 ? Math.abs(y[i]) : Math.abs(y[i] / want - 1));
+  }
+  assert(worst <= 3e-7, `tanh relative error ${worst.toExponential(2)}`);
+  assert(Object.is(y[1], -0) && y[5] === 1 && y[6] === -1);
+  // [reps, rows, width] with broadcast h, d; width 7 exercises the tail.
+  const rows = 5, reps = 3, width = 7;
+  const at = (i: number) => 1024 + i * 4096;
+  const view = (i: number, len: number) => new Float32Array(memory.buffer, at(i), len);
+  const h = view(0, rows * width), d = view(1, rows * width);
+  const g = view(2, rows * reps * width), r = view(3, rows * reps * width);
+  rng.fillUniform(h, -1, 1);
+  rng.fillNormal(d);
+  rng.fillNormal(g);
+  rng.fillNormal(r);
+  const out = view(4, rows * reps * width), relu = view(5, rows * reps * width);
+  const guard = view(6, 4).fill(7); // right after `relu`'s slack: must stay untouched
+  k.tanhRBack(at(4), at(0), at(1), at(2), at(3), rows, width, reps, 64);
+  k.reluGrad(at(5), at(0), at(2), rows, width, reps, 64);
+  for (let a = 0; a < rows; a++) {
+    for (let j = 0; j < reps; j++) {
+      for (let i = 0; i < width; i++) {
+        const hb = h[a * width + i], db = d[a * width + i], q = (j * rows + a) * width + i;
+        const want = (1 - hb * hb) * g[q] - 2 * hb * db * r[q];
+        assertAlmostEquals(out[q], want, 1e-6 * (1 + Math.abs(want)));
+        assert(relu[q] === (hb > 0 ? g[q] : 0));
+      }
+    }
+  }
+  assert(guard.every((v) => v === 7));
+});
