@@ -15,7 +15,8 @@
  * `--networks actor,critic` (default both),
  * `--ppo-minibatch-default-gae`, `--sac-actor-detach-q`, `--strict` (stop when Lanczos does not
  * converge), `--backend auto|wasm|cpu|webgpu`, `--engine auto|fast|tfjs` (gradient/HVP engine;
- * auto = the fast R-operator engine where it supports the loss), `--engine-threads 1|2|auto`.
+ * auto = the fast R-operator engine where it supports the loss), `--engine-threads 1|2|auto`,
+ * `--eigensolver lanczos|block` (block Krylov–Schur on block HVPs) and `--block-size N` (16).
  * Rerunning the same command resumes.
  *
  * @module
@@ -35,7 +36,8 @@ const USAGE = "usage: deno task analyze --run runs/NAME [--steps all|N,N] [--min
   "[--seed N] [--chunk-size N] [--overlap-t1 all|N,N] [--spectrum last|N,N] " +
   "[--spectrum-method auto|explicit|slq] [--networks actor,critic] [--ppo-minibatch-default-gae] " +
   "[--sac-actor-detach-q] " +
-  "[--strict] [--backend auto|wasm|cpu|webgpu] [--engine auto|fast|tfjs] [--engine-threads 1|2|auto]";
+  "[--strict] [--backend auto|wasm|cpu|webgpu] [--engine auto|fast|tfjs] [--engine-threads 1|2|auto] " +
+  "[--eigensolver lanczos|block] [--block-size N]";
 
 const FLAGS = ["ppo-minibatch-default-gae", "sac-actor-detach-q", "strict"];
 const VALUES = [
@@ -56,6 +58,8 @@ const VALUES = [
   "backend",
   "engine",
   "engine-threads",
+  "eigensolver",
+  "block-size",
 ];
 
 /**
@@ -156,6 +160,14 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeCommand {
     }
     options.engine = e;
   }
+  if (values.eigensolver) {
+    const e = values.eigensolver;
+    if (e !== "lanczos" && e !== "block") {
+      throw new Error(`--eigensolver must be lanczos or block, got "${e}"`);
+    }
+    options.eigensolver = e;
+  }
+  if (values["block-size"]) options.blockSize = int("block-size");
   if (values["engine-threads"]) {
     const t = values["engine-threads"];
     if (t !== "1" && t !== "2" && t !== "auto") {

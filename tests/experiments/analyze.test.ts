@@ -246,6 +246,9 @@ Deno.test("step grid, progress line and CLI parser", () => {
   assertEquals([engine.options.engine, engine.options.engineThreads], ["tfjs", 1]);
   assertThrows(() => parseAnalyzeArgs(["--run", "x", "--engine", "gpu"]), Error, "--engine");
   assertThrows(() => parseAnalyzeArgs(["--run", "x", "--engine-threads", "3"]), Error, "threads");
+  const blockArgs = parseAnalyzeArgs(["--run", "x", "--eigensolver", "block", "--block-size", "8"]);
+  assertEquals([blockArgs.options.eigensolver, blockArgs.options.blockSize], ["block", 8]);
+  assertThrows(() => parseAnalyzeArgs(["--run", "x", "--eigensolver", "qr"]), Error, "eigensolver");
 });
 
 Deno.test("analyzeRun: the fast engine and the tfjs reference give the same results", async () => {
@@ -268,6 +271,24 @@ Deno.test("analyzeRun: the fast engine and the tfjs reference give the same resu
     () => analyzeRun({ ...options, engine: "gpu" as "fast" }),
     RangeError,
     "engine",
+  );
+});
+
+Deno.test("analyzeRun: the block eigensolver reproduces the single-vector Lanczos results", async () => {
+  const options = { ...OPTIONS, steps: [300], seed: 5, spectrumSteps: undefined };
+  const single = await analyzeRun(options);
+  const block = await analyzeRun({ ...options, eigensolver: "block", blockSize: 4 });
+  assert(block.analysisDir !== single.analysisDir, "the block size is part of the settings id");
+  assertEquals(block.results.length, single.results.length);
+  single.results.forEach((r, i) => {
+    const b = block.results[i];
+    assertEquals([r.step, r.network, r.estimator, r.k], [b.step, b.network, b.estimator, b.k]);
+    assertAlmostEquals(r.value, b.value, 1e-3, `${r.network} ${r.estimator} k=${r.k}`);
+  });
+  await assertRejects(
+    () => analyzeRun({ ...options, eigensolver: "arnoldi" as "block" }),
+    RangeError,
+    "eigensolver",
   );
 });
 
