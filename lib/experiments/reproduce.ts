@@ -9,9 +9,9 @@
  *   minute or two);
  * - `pendulum`: PPO with the paper's Pendulum-v1 preset and SAC with 64×64 networks (the paper's
  *   "SAC (PPO network size)" ablation), reduced horizons and sample counts (paper-notes §14);
- *   hours on a 2-core CPU;
+ *   about 10 minutes on a 2-core CPU;
  * - `paper-pendulum`: §14's suggested settings in full (precise estimates from 10^5 samples,
- *   k up to 100, 300k steps); days on a 2-core CPU until HVPs get faster.
+ *   k up to 100, 300k steps); a few hours on a 2-core CPU.
  *
  * @module
  */
