@@ -21,7 +21,8 @@
 import { Rng } from "../lib/rng.ts";
 import { type LanczosResult, lanczosTopK } from "../lib/subspaces/lanczos.ts";
 import { blockLanczosTopK } from "../lib/subspaces/block_lanczos.ts";
-import { conjugated } from "./_matrices.ts";
+// The known-spectrum matrices of the eigensolver tests.
+import { reflectorConjugated } from "../tests/linalg/_fixtures.ts";
 
 const N = 4500;
 const K = 100;
@@ -110,7 +111,7 @@ const pad = (x: string | number, w: number) => String(x).padStart(w);
 
 for (const { name, lambda } of spectra(rng)) {
   const tb = performance.now();
-  const a = conjugated(lambda, 4, rng);
+  const a = reflectorConjugated(lambda, 4, rng).a;
   const exact = [...lambda].sort((x, y) => y - x);
   console.log(
     `\nTop-${K} "LA", tol ${TOL}, explicit N = ${N} (built in ${

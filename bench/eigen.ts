@@ -15,7 +15,8 @@
 import { Rng } from "../lib/rng.ts";
 import { symmetricEigen } from "../lib/linalg/symmetric_eigen.ts";
 import { lanczosTopK } from "../lib/subspaces/lanczos.ts";
-import { conjugated } from "./_matrices.ts";
+// The known-spectrum matrices of the eigensolver tests.
+import { reflectorConjugated } from "../tests/linalg/_fixtures.ts";
 
 function randomSymmetric(n: number, rng: Rng): Float64Array {
   const a = new Float64Array(n * n);
@@ -73,7 +74,7 @@ for (let i = 0; i < n; i++) lambda[i] = 0.05 * rng.normal(); // bulk near zero
 for (let i = 0; i < 300; i++) lambda[i] = 100 / (i + 1) ** 0.8; // decaying outliers
 for (let i = 0; i < 20; i++) lambda[n - 1 - i] = -20 / (i + 1); // negative curvature
 const tb = performance.now();
-const a = conjugated(lambda, 4, rng);
+const a = reflectorConjugated(lambda, 4, rng).a;
 const buildSeconds = (performance.now() - tb) / 1000;
 const t0 = performance.now();
 const result = await lanczosTopK((v) => matVec(a, v), n, { k: 100, tol: 1e-4, seed: 0 });

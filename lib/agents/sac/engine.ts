@@ -27,12 +27,11 @@
  *
  * @module
  */
+import { HALF_LOG_2PI } from "../ppo/policy.ts";
 import { Adam, type AdamState, type MlpSpec, type ParamLayout } from "../../nn/mod.ts";
 import { LOG_STD_MAX, LOG_STD_MIN, type SacSpec, TANH_LOG_EPS } from "./policy.ts";
 import { GEMM, KERNEL_NAMES, type KernelName, WasmKernels } from "./wasm/kernels.ts";
 import { PhaseRunner } from "./wasm/threads.ts";
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
  * A flat list of kernel calls with fixed arguments: [kernel index, ...args] per call.

@@ -34,12 +34,11 @@
  *
  * @module
  */
+import { HALF_LOG_2PI } from "../ppo/policy.ts";
 import * as tf from "@tensorflow/tfjs";
 import { blockTensor, mlpForwardTf } from "../../nn/mod.ts";
 import { stopGradient } from "../ppo/losses.ts";
 import { LOG_STD_MAX, LOG_STD_MIN, type SacSpec, TANH_LOG_EPS } from "./policy.ts";
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
  * Replay-buffer samples as tensors. Shapes: [B, obsDim], [B, actDim] and [B].

@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { HALF_LOG_2PI } from "../../agents/ppo/policy.ts";
 import { LOG_STD_MAX, LOG_STD_MIN, TANH_LOG_EPS } from "../../agents/sac/policy.ts";
 import type { FamilyRuntime, PlanContext, PlannedFamily } from "./family.ts";
 import {
@@ -37,8 +38,6 @@ import {
   rForward,
   stageDirections,
 } from "./mlp.ts";
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
  * The SAC critic loss for the engine.
