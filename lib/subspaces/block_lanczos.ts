@@ -63,6 +63,12 @@
 import { Rng } from "../rng.ts";
 import { symmetricEigen } from "../linalg/symmetric_eigen.ts";
 import type { LanczosResult, SymmetricOperator } from "./lanczos.ts";
+import {
+  exactResidualVerification,
+  type ResidualVerification,
+  residualVerification,
+  warmStartVectors,
+} from "./warm_start.ts";
 
 /**
  * A symmetric linear operator applied to a block of vectors: returns [Av₁, …, Av_b] for
@@ -109,6 +115,13 @@ export interface BlockLanczosOptions {
   basisSize?: number;
   /** Seed of the start block and of the vectors replacing deflated columns (default 0). */
   seed?: number;
+  /**
+   * Warm start: a basis the wanted eigenvectors are expected to lie close to, e.g. the top-k
+   * eigenvectors of the previous checkpoint (any number of vectors of length n; float32 is fine).
+   * The start block is built from them (`warm_start.ts`: their span plus a seeded random part);
+   * the stopping test is unchanged, so only the cost differs from a cold start.
+   */
+  initialVectors?: readonly ArrayLike<number>[];
   /** On hitting maxIter: "throw" an Error (default, like scipy) or "warn" and return converged=false. */
   onNotConverged?: "throw" | "warn";
   /** Called after each restart cycle, e.g. for a progress bar. */
@@ -118,6 +131,12 @@ export interface BlockLanczosOptions {
    * Krylov estimate cannot see noise inside the operator (e.g. float32 Hessian-vector products).
    */
   trueResiduals?: boolean;
+  /**
+   * Verify the result (default false): recompute the residuals as with `trueResiduals` and throw
+   * an Error when a pair of a converged solve misses tol·max(|θ|, ε^{2/3}‖T‖₂). The check's cost
+   * and the largest relative residual are reported in `verification`.
+   */
+  verify?: boolean;
 }
 
 /** Result of {@link blockLanczosTopK}: {@link LanczosResult} plus the pass count. */
@@ -128,6 +147,8 @@ export interface BlockLanczosResult extends LanczosResult {
   locked: number;
   /** The block size b used. */
   blockSize: number;
+  /** The explicit residual check, when `verify` was set (its products are in hvpCount). */
+  verification?: ResidualVerification;
 }
 
 const EPS = 2 ** -52;
@@ -230,10 +251,15 @@ export async function blockLanczosTopK(
 
   const defaultBasis = Math.min(n - b, Math.max(2 * k + b, k + 6 * b));
   if (k >= n || (options.basisSize === undefined && defaultBasis < k + 2 * b)) {
-    return await denseTopK(applyBlock, n, Math.min(k, n), Math.min(b, n), {
+    const dense = await denseTopK(applyBlock, n, Math.min(k, n), Math.min(b, n), {
       onProgress: options.onProgress,
       counts: () => ({ passes, hvpCount }),
     });
+    // The dense residuals are exact already: verification costs nothing more.
+    if (options.verify) {
+      dense.verification = exactResidualVerification(dense.eigenvalues, dense.residuals, tol, who);
+    }
+    return dense;
   }
   const m = options.basisSize ?? defaultBasis;
   if (!Number.isInteger(m) || m < k + b || m + b > n) {
@@ -258,8 +284,12 @@ export async function blockLanczosTopK(
   let bLast = new Float64Array(b * b);
   let anorm = 0;
 
-  // Start block: b seeded Gaussian vectors, orthonormalised.
-  rng.fillNormal(basis.subarray(0, b * n));
+  // Start block: b seeded Gaussian vectors, or built from the warm-start basis; orthonormalised.
+  if (options.initialVectors) {
+    basis.set(warmStartVectors(options.initialVectors, n, b, rng, who));
+  } else {
+    rng.fillNormal(basis.subarray(0, b * n));
+  }
   orthonormalizeBlock(basis, 0, b, n, locked, 0, new Float64Array(b * b), rng, 0, who);
 
   let j = 0; // active basis size (vectors whose products are in T); open block at rows j..j+b
@@ -474,7 +504,8 @@ export async function blockLanczosTopK(
   const eigenvalues = Float64Array.from(pairs, (q) => q.theta);
   const eigenvectors = pairs.map((q) => q.vector);
   const residuals = Float64Array.from(pairs, (q) => q.residual);
-  if (options.trueResiduals) {
+  const before = { passes, hvpCount };
+  if (options.trueResiduals || options.verify) {
     const src = new Float64Array(b * n);
     const out = new Float64Array(b * n);
     for (let i0 = 0; i0 < k; i0 += b) {
@@ -490,6 +521,20 @@ export async function blockLanczosTopK(
       }
     }
   }
+  let verification: ResidualVerification | undefined;
+  if (options.verify) {
+    let scale = state.tnorm;
+    for (const x of eigenvalues) scale = Math.max(scale, Math.abs(x));
+    verification = residualVerification(
+      eigenvalues,
+      residuals,
+      tol,
+      scale,
+      converged,
+      { hvpCount: hvpCount - before.hvpCount, passes: passes - before.passes },
+      who,
+    );
+  }
   return {
     eigenvalues,
     eigenvectors,
@@ -500,6 +545,7 @@ export async function blockLanczosTopK(
     converged,
     locked: nl,
     blockSize: b,
+    ...(verification ? { verification } : {}),
   };
 }
 

@@ -34,6 +34,12 @@
 
 import { Rng } from "../rng.ts";
 import { symmetricEigen } from "../linalg/symmetric_eigen.ts";
+import {
+  exactResidualVerification,
+  type ResidualVerification,
+  residualVerification,
+  warmStartVectors,
+} from "./warm_start.ts";
 
 /** A symmetric linear operator v ↦ Av (e.g. a Hessian-vector product); may be async. */
 export type SymmetricOperator = (
@@ -68,6 +74,13 @@ export interface LanczosOptions {
   which?: "LA";
   /** Start vector instead of a seeded Gaussian one (length n, non-zero). */
   startVector?: Float64Array;
+  /**
+   * Warm start: a basis the wanted eigenvectors are expected to lie close to, e.g. the top-k
+   * eigenvectors of the previous checkpoint. The start vector is a seeded combination of them
+   * plus a seeded random part (`warm_start.ts`); the stopping test is unchanged, so only the cost
+   * differs from a cold start. Not together with `startVector`.
+   */
+  initialVectors?: readonly ArrayLike<number>[];
   /** On hitting maxIter: "throw" an Error (default, like scipy) or "warn" and return converged=false. */
   onNotConverged?: "throw" | "warn";
   /** Called after each restart cycle, e.g. for a progress bar. */
@@ -78,6 +91,12 @@ export interface LanczosOptions {
    * Hessian-vector products), so this is the honest number when the operator is not exact.
    */
   trueResiduals?: boolean;
+  /**
+   * Verify the result (default false): recompute the residuals as with `trueResiduals` and throw
+   * an Error when a pair of a converged solve misses tol·max(|θ|, ε^{2/3}‖T‖₂). The check's cost
+   * and the largest relative residual are reported in `verification`.
+   */
+  verify?: boolean;
 }
 
 /** Result of {@link lanczosTopK}. */
@@ -98,6 +117,8 @@ export interface LanczosResult {
   restarts: number;
   /** Whether every wanted pair met the tolerance. */
   converged: boolean;
+  /** The explicit residual check, when `verify` was set (its products are in hvpCount). */
+  verification?: ResidualVerification;
 }
 
 const EPS = 2 ** -52;
@@ -178,7 +199,19 @@ export async function lanczosTopK(
     }
   };
 
-  if (k >= n) return await denseAll(apply, n, options.onProgress, () => hvpCount);
+  if (k >= n) {
+    const dense = await denseAll(apply, n, options.onProgress, () => hvpCount);
+    // The dense residuals are exact already: verification costs nothing more.
+    if (options.verify) {
+      dense.verification = exactResidualVerification(
+        dense.eigenvalues,
+        dense.residuals,
+        tol,
+        "lanczosTopK",
+      );
+    }
+    return dense;
+  }
 
   const m = options.ncv ?? Math.min(n, Math.max(2 * k + 1, 20));
   if (!Number.isInteger(m) || m <= k || m > n) {
@@ -197,7 +230,12 @@ export async function lanczosTopK(
 
   // Start vector.
   const v0 = row(0);
-  if (options.startVector) {
+  if (options.startVector && options.initialVectors) {
+    throw new RangeError("lanczosTopK: give startVector or initialVectors, not both");
+  }
+  if (options.initialVectors) {
+    v0.set(warmStartVectors(options.initialVectors, n, 1, rng, "lanczosTopK"));
+  } else if (options.startVector) {
     if (options.startVector.length !== n) {
       throw new RangeError(`lanczosTopK: startVector must have length ${n}`);
     }
@@ -220,6 +258,7 @@ export async function lanczosTopK(
   let ritz: Float64Array = new Float64Array(0); // rows = eigenvectors of T
   let nconv = 0;
   let iteration = 0;
+  let tnorm = 0;
 
   for (iteration = 1; iteration <= maxIter; iteration++) {
     // 1. Extend the Lanczos basis to m vectors.
@@ -254,7 +293,7 @@ export async function lanczosTopK(
     const eig = symmetricEigen(Float64Array.from(t), m, { order: "descending" });
     theta = eig.values;
     ritz = eig.vectors!;
-    const tnorm = Math.max(Math.abs(theta[0]), Math.abs(theta[m - 1]));
+    tnorm = Math.max(Math.abs(theta[0]), Math.abs(theta[m - 1]));
     nconv = 0;
     for (let i = 0; i < k; i++) {
       const res = Math.abs(betaLast * ritz[i * m + m - 1]);
@@ -293,25 +332,40 @@ export async function lanczosTopK(
   combineRows(current, ritz, m, k, n, vectors);
   const eigenvectors: Float64Array[] = [];
   const residuals = new Float64Array(k);
+  const before = hvpCount;
   for (let i = 0; i < k; i++) {
     const y = vectors.subarray(i * n, (i + 1) * n);
     scaleInPlace(y, 1 / norm2(y));
     eigenvectors.push(y);
     residuals[i] = Math.abs(betaLast * ritz[i * m + m - 1]);
-    if (options.trueResiduals) {
+    if (options.trueResiduals || options.verify) {
       await apply(y, w);
       let r2 = 0;
       for (let c = 0; c < n; c++) r2 += (w[c] - theta[i] * y[c]) ** 2;
       residuals[i] = Math.sqrt(r2);
     }
   }
+  const eigenvalues = theta.slice(0, k);
+  let verification: ResidualVerification | undefined;
+  if (options.verify) {
+    verification = residualVerification(
+      eigenvalues,
+      residuals,
+      tol,
+      tnorm,
+      converged,
+      { hvpCount: hvpCount - before, passes: hvpCount - before },
+      "lanczosTopK",
+    );
+  }
   return {
-    eigenvalues: theta.slice(0, k),
+    eigenvalues,
     eigenvectors,
     residuals,
     hvpCount,
     restarts,
     converged,
+    ...(verification ? { verification } : {}),
   };
 }
 

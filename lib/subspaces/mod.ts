@@ -32,6 +32,15 @@ export {
 } from "./lanczos.ts";
 export * from "./block_lanczos.ts";
 export {
+  checkResidualBound,
+  exactResidualVerification,
+  maxRelativeResidual,
+  type ResidualVerification,
+  residualVerification,
+  WARM_START_RANDOM_WEIGHT,
+  warmStartVectors,
+} from "./warm_start.ts";
+export {
   defaultSigma,
   type SlqOptions,
   type SlqResult,

@@ -124,6 +124,46 @@ export function overlapOf(v1: ArrayLike<number>[], v2: ArrayLike<number>[]): num
   return s / v1.length;
 }
 
+/**
+ * Warm-start bases for a top-k solve, from the dense eigenvectors `vectors` (descending, at least
+ * 3k + 1): the exact top-k; the top-k with noise; an unrelated random basis; the top-k with
+ * eigenvector `missing` replaced by a bulk one (an eigenvector that is new at this checkpoint).
+ */
+export function warmStartBases(
+  vectors: ArrayLike<number>[],
+  k: number,
+  missing: number,
+  seed: number,
+): Record<"exact" | "noisy" | "unrelated" | "withoutOne", Float64Array[]> {
+  const n = vectors[0].length;
+  const r = new Rng(seed);
+  const top = vectors.slice(0, k).map((v) => Float64Array.from(v));
+  return {
+    exact: top,
+    noisy: top.map((v) => v.map((x) => x + (0.3 / Math.sqrt(n)) * r.normal())),
+    unrelated: Array.from({ length: k }, () => r.fillNormal(new Float64Array(n))),
+    withoutOne: top.map((v, i) => (i === missing ? Float64Array.from(vectors[3 * k]) : v)),
+  };
+}
+
+/**
+ * The matrix-vector product of `a`, exact until `onProgress` reports a converged solve and 0.1%
+ * too large afterwards: noise inside an operator that a Krylov residual estimate cannot see, so a
+ * verification's recomputed residuals must disagree with the Ritz pairs.
+ */
+export function driftingAfterConvergence(a: Float64Array): {
+  op: (v: Float64Array) => Float64Array;
+  onProgress: (p: { converged: number; wanted: number }) => void;
+} {
+  let drift = 1;
+  return {
+    op: (v) => matVec(a, v).map((x) => drift * x),
+    onProgress: (p) => {
+      if (p.converged === p.wanted) drift = 1.001;
+    },
+  };
+}
+
 /** A fresh generator (re-exported so tests need one import). */
 export function rng(seed: number): Rng {
   return new Rng(seed);

@@ -16,6 +16,7 @@ import { lanczosTopK } from "../../lib/subspaces/lanczos.ts";
 import { symmetricEigen } from "../../lib/linalg/symmetric_eigen.ts";
 import {
   conjugateDiagonal,
+  driftingAfterConvergence,
   inner,
   matVec,
   overlapOf,
@@ -23,6 +24,7 @@ import {
   reflectorConjugated,
   residualNorm,
   rng,
+  warmStartBases,
 } from "../linalg/_fixtures.ts";
 
 /**
@@ -350,5 +352,69 @@ Deno.test("blockLanczosTopK: bad input and bad operators give clear errors", asy
     () => blockLanczosTopK((vs) => vs.map((v) => v.map(() => NaN)), 100, { k: 2, blockSize: 4 }),
     RangeError,
     "must be finite",
+  );
+});
+
+Deno.test("blockLanczosTopK: warm starts (exact, perturbed, unrelated, one eigenvector missing) change the cost, not the answer", async () => {
+  const n = 700, k = 100;
+  const a = conjugateDiagonal(randomOrthogonal(n, rng(21)), hessianLikeSpectrum(n, 150, 22));
+  const dense = symmetricEigen(a, n);
+  const all = Array.from({ length: n }, (_, i) => dense.vectors!.subarray(i * n, (i + 1) * n));
+  const cold = await blockLanczosTopK(counted(a), n, { k, seed: 1, verify: true });
+  checkAgainst(a, cold, dense.values, all, k, 1e-4);
+  const passes: Record<string, number> = { cold: cold.passes };
+  for (const [name, basis] of Object.entries(warmStartBases(all, k, 7, 23))) {
+    const op = counted(a);
+    const warm = await blockLanczosTopK(op, n, { k, seed: 1, initialVectors: basis, verify: true });
+    checkAgainst(a, warm, dense.values, all, k, 1e-4);
+    // Verification: k products in ⌈k/b⌉ passes, counted in the totals.
+    assertEquals(warm.verification!.hvpCount, k);
+    assertEquals(warm.verification!.passes, Math.ceil(k / 16));
+    assertEquals(warm.hvpCount, op.products);
+    assert(warm.verification!.maxRelativeResidual <= 1e-4);
+    passes[name] = warm.passes;
+  }
+  console.log(`  N = ${n}, top-${k}, b = 16, passes incl. verification: ${JSON.stringify(passes)}`);
+  assert(passes.exact < cold.passes, "a start in the exact eigenspace saves passes");
+  // Float32 warm vectors (as cached) and fewer vectors than the block are accepted too.
+  const few = await blockLanczosTopK(counted(a), n, {
+    k: 10,
+    seed: 2,
+    initialVectors: all.slice(0, 5).map((v) => Float32Array.from(v)),
+  });
+  checkAgainst(a, few, dense.values, all, 10, 1e-4);
+});
+
+Deno.test("blockLanczosTopK: verify throws when the recomputed residuals miss the bound", async () => {
+  const n = 300;
+  const a = conjugateDiagonal(randomOrthogonal(n, rng(31)), hessianLikeSpectrum(n, 40, 32));
+  const drifting = driftingAfterConvergence(a);
+  await assertRejects(
+    () =>
+      blockLanczosTopK(blockOperatorFromSingle(drifting.op), n, {
+        k: 10,
+        blockSize: 4,
+        seed: 1,
+        verify: true,
+        onProgress: drifting.onProgress,
+      }),
+    Error,
+    "verification failed",
+  );
+  const op = counted(a);
+  const ok = await blockLanczosTopK(op, n, { k: 10, blockSize: 4, seed: 1, verify: true });
+  assert(ok.verification!.maxRelativeResidual <= 1e-4);
+  // The explicit-matrix path verifies for free.
+  const dense = await blockLanczosTopK(op, 30, { k: 40, verify: true });
+  assertEquals(dense.verification!.hvpCount, 0);
+  await assertRejects(
+    () => blockLanczosTopK(op, n, { k: 2, initialVectors: [new Float64Array(n - 1)] }),
+    RangeError,
+    "initialVectors[0] has length",
+  );
+  await assertRejects(
+    () => blockLanczosTopK(op, n, { k: 2, initialVectors: [new Float64Array(n)] }),
+    RangeError,
+    "non-zero",
   );
 });

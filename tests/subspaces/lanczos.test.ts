@@ -9,6 +9,7 @@ import { type LanczosProgress, lanczosTopK } from "../../lib/subspaces/lanczos.t
 import { symmetricEigen } from "../../lib/linalg/symmetric_eigen.ts";
 import {
   conjugateDiagonal,
+  driftingAfterConvergence,
   inner,
   matVec,
   overlapOf,
@@ -16,6 +17,7 @@ import {
   reflectorConjugated,
   residualNorm,
   rng,
+  warmStartBases,
 } from "../linalg/_fixtures.ts";
 
 /**
@@ -261,5 +263,46 @@ Deno.test("lanczosTopK: bad input and bad operators give clear errors", async ()
     () => lanczosTopK(id, 10, { k: 2, startVector: new Float64Array(10) }),
     RangeError,
     "non-zero",
+  );
+});
+
+Deno.test("lanczosTopK: warm starts (exact, perturbed, unrelated, one eigenvector missing) give the dense answer; verify", async () => {
+  const n = 400, k = 20;
+  const a = conjugateDiagonal(randomOrthogonal(n, rng(41)), hessianLikeSpectrum(n, 42));
+  const dense = symmetricEigen(a, n);
+  const top = Array.from(
+    { length: 3 * k + 1 },
+    (_, i) => dense.vectors!.subarray(i * n, (i + 1) * n),
+  );
+  // Eigenvector 3 is new at this checkpoint in "withoutOne".
+  const bases = warmStartBases(top, k, 3, 43);
+  for (const [name, initialVectors] of Object.entries(bases)) {
+    const warm = await lanczosTopK((v) => matVec(a, v), n, {
+      k,
+      seed: 5,
+      initialVectors,
+      verify: true,
+    });
+    checkAgainstDense(a, n, warm, k, 1e-4);
+    assertEquals(warm.verification!.hvpCount, k, name);
+    assert(warm.verification!.maxRelativeResidual <= 1e-4, name);
+  }
+  await assertRejects(
+    () =>
+      lanczosTopK((v) => matVec(a, v), n, {
+        k: 2,
+        startVector: new Float64Array(n).fill(1),
+        initialVectors: bases.exact,
+      }),
+    RangeError,
+    "not both",
+  );
+  // A drift of the operator after convergence (noise the Lanczos estimate cannot see) fails verify.
+  const drifting = driftingAfterConvergence(a);
+  await assertRejects(
+    () =>
+      lanczosTopK(drifting.op, n, { k: 5, seed: 1, verify: true, onProgress: drifting.onProgress }),
+    Error,
+    "verification failed",
   );
 });

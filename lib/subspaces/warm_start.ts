@@ -1,0 +1,251 @@
+/**
+ * What {@link lanczosTopK} and {@link blockLanczosTopK} share for **warm starts** and for the
+ * **explicit residual check** of their results.
+ *
+ * **Warm start.** A solve at checkpoint t can start from the top-k eigenvectors W of the previous
+ * checkpoint. A Krylov method uses them through its start block (or start vector): each start
+ * vector is a unit vector of span W (W's own vectors when there are no more of them than start
+ * vectors, else seeded random combinations of all of them, so every direction of W is present)
+ * plus a seeded random unit vector scaled by {@linkcode WARM_START_RANDOM_WEIGHT}. The random part
+ * keeps every direction outside W in the start, at a quarter of a cold start's weight, so an
+ * eigenvector that is new at checkpoint t (absent from W) still grows in the Krylov space: the
+ * warm start changes the cost, not the answer, and the stopping test is unchanged.
+ *
+ * Why only through the start: a Krylov–Schur decomposition H V = V T + Q B Eᵀ needs the residual
+ * of the whole basis in one block Q. Taking all of W as the basis leaves a residual of rank |W|, so
+ * continuing exactly would need blocks |W| wide (every pass |W| products); `bench/warm_start.ts`
+ * measures that variant ("large first block", blockSize ≥ |W|) at 0.45–0.75× the cost of a cold
+ * start. What a warm start can save is bounded anyway: Krylov convergence is linear on a log
+ * scale, so a start at angle φ from the wanted space saves about log(1/φ)/log(1/tol) of the steps
+ * (little unless φ ≪ 1), and a cold top-100 solve of our Hessians already needs only 2–5 products
+ * per eigenpair.
+ *
+ * **Verification.** `verify: true` recomputes ‖H yᵢ − θᵢ yᵢ‖ with the operator (k extra products)
+ * and throws when any pair misses the bound tol·max(|θᵢ|, ε^{2/3}·‖T‖₂) of the stopping test: the
+ * Krylov residual estimate cannot see noise inside the operator or lost orthogonality, so a
+ * verified solve is one whose returned pairs were checked, not only estimated.
+ *
+ * @module
+ */
+import type { Rng } from "../rng.ts";
+
+/**
+ * Weight of the seeded random unit vector added to every warm-start vector (see the module doc):
+ * small enough that the start stays close to the warm space, large enough that directions absent
+ * from it are present at a quarter of a cold start's weight. `bench/warm_start.ts` measured 0, 0.1
+ * and 1 at the same cost.
+ */
+export const WARM_START_RANDOM_WEIGHT = 0.25;
+
+const EPS23 = (2 ** -52) ** (2 / 3);
+
+/**
+ * `count` start vectors (rows of a count × n row-major array, each of unit norm, not orthogonalised)
+ * from a warm-start basis, as described in the module doc.
+ *
+ * @param basis warm-start vectors (e.g. the previous checkpoint's eigenvectors), each of length n.
+ * @param rng seeded generator for the combinations and the random parts.
+ * @param who the caller, for error messages.
+ * @throws RangeError when the basis is empty, a vector has the wrong length, or is zero or not
+ *   finite.
+ *
+ * @example
+ * ```ts
+ * import { Rng } from "../rng.ts";
+ * import { warmStartVectors } from "./warm_start.ts";
+ * const e = (i: number) => Float64Array.from({ length: 50 }, (_, j) => (i === j ? 1 : 0));
+ * const start = warmStartVectors([e(0), e(1), e(2)], 50, 2, new Rng(0), "example");
+ * start.length; // 2 · 50
+ * ```
+ */
+export function warmStartVectors(
+  basis: readonly ArrayLike<number>[],
+  n: number,
+  count: number,
+  rng: Rng,
+  who: string,
+): Float64Array {
+  if (basis.length === 0) {
+    throw new RangeError(`${who}: initialVectors is empty; omit it for a cold start`);
+  }
+  const warm = basis.map((v, i) => {
+    if (v.length !== n) {
+      throw new RangeError(
+        `${who}: initialVectors[${i}] has length ${v.length}, the operator's dimension is ${n}`,
+      );
+    }
+    const x = Float64Array.from(v);
+    const s = norm(x);
+    if (!(s > 0) || !Number.isFinite(s)) {
+      throw new RangeError(`${who}: initialVectors[${i}] must be finite and non-zero`);
+    }
+    for (let c = 0; c < n; c++) x[c] /= s;
+    return x;
+  });
+  const out = new Float64Array(count * n);
+  const random = new Float64Array(n);
+  for (let r = 0; r < count; r++) {
+    const row = out.subarray(r * n, (r + 1) * n);
+    if (warm.length <= count) {
+      if (r < warm.length) row.set(warm[r]);
+    } else {
+      for (const w of warm) {
+        const g = rng.normal();
+        for (let c = 0; c < n; c++) row[c] += g * w[c];
+      }
+    }
+    const s = norm(row);
+    if (s > 0) { for (let c = 0; c < n; c++) row[c] /= s; }
+    rng.fillNormal(random);
+    // Completion rows (more start vectors than warm ones) are purely random.
+    const weight = s > 0 ? WARM_START_RANDOM_WEIGHT / norm(random) : 1 / norm(random);
+    for (let c = 0; c < n; c++) row[c] += weight * random[c];
+    const t = norm(row);
+    for (let c = 0; c < n; c++) row[c] /= t;
+  }
+  return out;
+}
+
+/**
+ * What the explicit residual check of a verified solve found.
+ *
+ * @example
+ * ```ts
+ * import type { ResidualVerification } from "./warm_start.ts";
+ * const line = (v: ResidualVerification) => `${v.hvpCount} HVPs, max ${v.maxRelativeResidual}`;
+ * ```
+ */
+export interface ResidualVerification {
+  /** Operator products spent on the check (k). */
+  hvpCount: number;
+  /** Passes (operator calls) spent on the check (⌈k/b⌉ for a block operator). */
+  passes: number;
+  /** max over pairs of ‖H yᵢ − θᵢ yᵢ‖ / max(|θᵢ|, ε^{2/3}‖T‖₂); ≤ tol for a verified solve. */
+  maxRelativeResidual: number;
+}
+
+/**
+ * The largest relative residual ‖H yᵢ − θᵢ yᵢ‖ / max(|θᵢ|, ε^{2/3}·scale) and the pair it belongs
+ * to (the quantity the stopping test bounds by tol).
+ *
+ * @param scale ‖T‖₂, the largest |Ritz value| the solve saw (the floor guarding θ ≈ 0).
+ *
+ * @example
+ * ```ts
+ * import { maxRelativeResidual } from "./warm_start.ts";
+ * maxRelativeResidual(new Float64Array([10, 5]), new Float64Array([1e-4, 2e-4]), 10); // { value: 4e-5, index: 1 }
+ * ```
+ */
+export function maxRelativeResidual(
+  eigenvalues: ArrayLike<number>,
+  residuals: ArrayLike<number>,
+  scale: number,
+): { value: number; index: number } {
+  let value = 0, index = -1;
+  for (let i = 0; i < eigenvalues.length; i++) {
+    const rel = residuals[i] / Math.max(Math.abs(eigenvalues[i]), EPS23 * scale);
+    // NaN (a non-finite residual) wins and stays.
+    if (!(rel <= value) && !Number.isNaN(value)) {
+      value = rel;
+      index = i;
+    }
+  }
+  return { value, index };
+}
+
+/**
+ * Checks recomputed residuals against the stopping test's bound (see
+ * {@linkcode maxRelativeResidual}) and returns the largest relative residual.
+ *
+ * @throws Error naming the worst pair when any relative residual exceeds tol.
+ *
+ * @example
+ * ```ts
+ * import { checkResidualBound } from "./warm_start.ts";
+ * checkResidualBound(new Float64Array([10, 5]), new Float64Array([1e-4, 2e-4]), 1e-4, 10, "example"); // 4e-5
+ * ```
+ */
+export function checkResidualBound(
+  eigenvalues: ArrayLike<number>,
+  residuals: ArrayLike<number>,
+  tol: number,
+  scale: number,
+  who: string,
+): number {
+  const { value, index } = maxRelativeResidual(eigenvalues, residuals, scale);
+  if (!(value <= tol)) {
+    throw new Error(
+      `${who}: verification failed: pair ${index} (θ = ${eigenvalues[index]}) has ‖Hy − θy‖ = ` +
+        `${residuals[index]}, ${value.toExponential(2)} relative, above tol = ${tol} ` +
+        "(recomputed with the operator; the Krylov estimate had met it). Noise inside the " +
+        "operator (float32 products for eigenvalues far below the largest) or lost " +
+        "orthogonality; loosen tol or lower k",
+    );
+  }
+  return value;
+}
+
+/**
+ * The verification of a Krylov solve from its recomputed residuals: the bound is checked when the
+ * solve converged; an unconverged one (`onNotConverged: "warn"`) is reported, not checked.
+ *
+ * @param scale ‖T‖₂, the largest |Ritz value| the solve saw.
+ * @param cost the products and passes the recomputation took.
+ * @throws Error as {@linkcode checkResidualBound}.
+ *
+ * @example
+ * ```ts
+ * import { residualVerification } from "./warm_start.ts";
+ * residualVerification(new Float64Array([2]), new Float64Array([1e-5]), 1e-4, 2, true, { hvpCount: 1, passes: 1 }, "example");
+ * ```
+ */
+export function residualVerification(
+  eigenvalues: ArrayLike<number>,
+  residuals: ArrayLike<number>,
+  tol: number,
+  scale: number,
+  converged: boolean,
+  cost: { hvpCount: number; passes: number },
+  who: string,
+): ResidualVerification {
+  return {
+    ...cost,
+    maxRelativeResidual: converged
+      ? checkResidualBound(eigenvalues, residuals, tol, scale, who)
+      : maxRelativeResidual(eigenvalues, residuals, scale).value,
+  };
+}
+
+/**
+ * The verification of a result computed from the explicit matrix, whose residuals are exact
+ * already: no extra products, the bound checked with ‖T‖₂ = max |θ|.
+ *
+ * @throws Error as {@linkcode checkResidualBound}.
+ *
+ * @example
+ * ```ts
+ * import { exactResidualVerification } from "./warm_start.ts";
+ * exactResidualVerification(new Float64Array([2, 1]), new Float64Array([0, 1e-15]), 1e-4, "example");
+ * // { hvpCount: 0, passes: 0, maxRelativeResidual: 1e-15 }
+ * ```
+ */
+export function exactResidualVerification(
+  eigenvalues: ArrayLike<number>,
+  residuals: ArrayLike<number>,
+  tol: number,
+  who: string,
+): ResidualVerification {
+  let scale = 0;
+  for (let i = 0; i < eigenvalues.length; i++) scale = Math.max(scale, Math.abs(eigenvalues[i]));
+  return {
+    hvpCount: 0,
+    passes: 0,
+    maxRelativeResidual: checkResidualBound(eigenvalues, residuals, tol, scale, who),
+  };
+}
+
+function norm(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+  return Math.sqrt(s);
+}
