@@ -16,7 +16,9 @@
  * `--ppo-minibatch-default-gae`, `--sac-actor-detach-q`, `--strict` (stop when Lanczos does not
  * converge), `--backend auto|wasm|cpu|webgpu`, `--engine auto|fast|tfjs` (gradient/HVP engine;
  * auto = the fast R-operator engine where it supports the loss), `--engine-threads 1|2|auto`,
- * `--eigensolver lanczos|block` (block Krylov–Schur on block HVPs) and `--block-size N` (16).
+ * `--eigensolver lanczos|block` (block Krylov–Schur on block HVPs), `--block-size N` (16) and
+ * `--warm-start` (start each solve from the previous analysed step's eigenvectors; every solve's
+ * residuals are then verified with k extra HVPs).
  * Rerunning the same command resumes.
  *
  * @module
@@ -37,9 +39,9 @@ const USAGE = "usage: deno task analyze --run runs/NAME [--steps all|N,N] [--min
   "[--spectrum-method auto|explicit|slq] [--networks actor,critic] [--ppo-minibatch-default-gae] " +
   "[--sac-actor-detach-q] " +
   "[--strict] [--backend auto|wasm|cpu|webgpu] [--engine auto|fast|tfjs] [--engine-threads 1|2|auto] " +
-  "[--eigensolver lanczos|block] [--block-size N]";
+  "[--eigensolver lanczos|block] [--block-size N] [--warm-start]";
 
-const FLAGS = ["ppo-minibatch-default-gae", "sac-actor-detach-q", "strict"];
+const FLAGS = ["ppo-minibatch-default-gae", "sac-actor-detach-q", "strict", "warm-start"];
 const VALUES = [
   "run",
   "steps",
@@ -180,6 +182,7 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeCommand {
     sacActorDetachQ: flags.has("sac-actor-detach-q"),
   };
   if (flags.has("strict")) options.onNotConverged = "throw";
+  if (flags.has("warm-start")) options.warmStart = true;
   if (values["min-interval"] && values.steps && values.steps !== "all") {
     throw new Error("--steps and --min-interval exclude each other: give one");
   }

@@ -46,6 +46,7 @@ import {
   lanczosTopK,
   type NetworkName,
   ppoAnalysis,
+  type ResidualVerification,
   sacAnalysis,
   SUBSPACE_DIMENSIONS,
   subspaceOverlaps,
@@ -115,6 +116,13 @@ export interface AnalyzeOptions {
   eigensolver?: "lanczos" | "block";
   /** Block size of the block eigensolver (default 16). */
   blockSize?: number;
+  /**
+   * Warm-start every top-k solve from the cached eigenvectors of the same network and estimator
+   * at the previous analysed step of this analysis, when there is one, and verify every solve
+   * (its residuals recomputed with k extra HVPs; a pair above tol is an error). Same tolerance,
+   * same answer; the cost and the start step are recorded in the eigen cache. Default false.
+   */
+  warmStart?: boolean;
   /** Seed of the analysis's data and start vectors (default 0). */
   seed?: number;
   /** Networks to analyse (default all of the algorithm's: actor and critic). */
@@ -342,6 +350,10 @@ export interface EigenCacheInfo {
   tol: number;
   /** Wall-clock seconds of the solve. */
   seconds: number;
+  /** The step whose eigenvectors started the solve (`warmStart`), or null for a cold start. */
+  warmStartStep?: number | null;
+  /** The explicit residual check of the solve (`warmStart`), its HVPs included in hvpCount. */
+  verification?: ResidualVerification;
 }
 
 /**
@@ -494,6 +506,25 @@ export async function loadEigenCache(
   const eigenvectors: Float32Array[] = [];
   for (let i = 0; i < info.k; i++) eigenvectors.push(all.subarray(i * info.n, (i + 1) * info.n));
   return { info, eigenvectors };
+}
+
+/**
+ * The cached eigenpairs of the latest step before `step` (among `steps`) for this network and
+ * estimator: the warm start of a solve at `step`. Null when there is none.
+ */
+async function previousEigenCache(
+  analysisDir: string,
+  steps: readonly number[],
+  step: number,
+  network: NetworkName,
+  estimator: DataEstimator,
+): Promise<EigenCache | null> {
+  const earlier = steps.filter((s) => s < step).sort((a, b) => b - a);
+  for (const s of earlier) {
+    const cache = await loadEigenCache(analysisDir, s, network, estimator);
+    if (cache) return cache;
+  }
+  return null;
 }
 
 async function saveEigenCache(
@@ -784,6 +815,9 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
               } else {
                 const tSolve = performance.now();
                 const k = Math.min(kmax, n);
+                const warm = options.warmStart
+                  ? await previousEigenCache(dir, wanted, step, network, estimator)
+                  : null;
                 const solverOptions = {
                   k,
                   tol: settings.tol,
@@ -794,6 +828,8 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
                       (estimator === "precise" ? 0 : 1),
                   ).seed(),
                   onNotConverged,
+                  ...(options.warmStart ? { verify: true } : {}),
+                  ...(warm ? { initialVectors: warm.eigenvectors } : {}),
                   onProgress: (p: { hvpCount: number; converged: number; wanted: number }) =>
                     report({
                       phase: "hessian",
@@ -836,6 +872,12 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
                     restarts: lanczos.restarts,
                     tol: settings.tol,
                     seconds,
+                    ...(options.warmStart
+                      ? {
+                        warmStartStep: warm?.info.step ?? null,
+                        verification: lanczos.verification,
+                      }
+                      : {}),
                   }, lanczos.eigenvectors),
                 );
               }

@@ -292,6 +292,46 @@ Deno.test("analyzeRun: the block eigensolver reproduces the single-vector Lanczo
   );
 });
 
+Deno.test("analyzeRun: warm starts from the previous step's eigenvectors, verified, same answer", async () => {
+  const options = {
+    ...OPTIONS,
+    seed: 6,
+    spectrumSteps: undefined,
+    eigensolver: "block" as const,
+    blockSize: 4,
+  };
+  const cold = await analyzeRun(options);
+  const coldCaches = await Promise.all(
+    cold.steps.map((s) => loadEigenCache(cold.analysisDir, s, "critic", "precise")),
+  );
+  await Deno.remove(cold.analysisDir, { recursive: true });
+  const warm = await analyzeRun({ ...options, warmStart: true });
+  assertEquals(warm.analysisDir, cold.analysisDir, "a solver-cost option, not a setting");
+  assertEquals(warm.steps, [0, 300, 600]);
+  for (const [i, step] of warm.steps.entries()) {
+    for (const network of ["actor", "critic"] as const) {
+      for (const estimator of ["precise", "minibatch"] as const) {
+        const info = (await loadEigenCache(warm.analysisDir, step, network, estimator))!.info;
+        assertEquals(info.warmStartStep, i === 0 ? null : warm.steps[i - 1], `${step} ${network}`);
+        assertEquals(info.verification!.hvpCount, info.k);
+        assert(info.verification!.maxRelativeResidual <= 1e-4);
+      }
+    }
+    const c = coldCaches[i]!.info.eigenvalues;
+    const w = (await loadEigenCache(warm.analysisDir, step, "critic", "precise"))!.info.eigenvalues;
+    w.forEach((x, j) => assertAlmostEquals(x, c[j], 1e-4 * Math.abs(c[j])));
+  }
+  cold.results.forEach((r, i) =>
+    assertAlmostEquals(
+      warm.results[i].value,
+      r.value,
+      1e-3,
+      `${r.step} ${r.network} ${r.estimator}`,
+    )
+  );
+  assertEquals(parseAnalyzeArgs(["--run", "x", "--warm-start"]).options.warmStart, true);
+});
+
 // ---- SAC: the whole replay buffer (50k random transitions at step 0) and 2048//bs mini-batches.
 const sacDir = await Deno.makeTempDir({ prefix: "pgsubspace-analyze-sac-" });
 await trainRun({
