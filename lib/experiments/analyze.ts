@@ -40,6 +40,7 @@ import {
   ESTIMATOR_COMBINATIONS,
   type EstimatorQuirks,
   type EstimatorSettings,
+  FLOAT32_ROUNDOFF,
   gradientSubspaceFractions,
   type HessianSpectrum,
   hessianSpectrum,
@@ -828,7 +829,10 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
                       (estimator === "precise" ? 0 : 1),
                   ).seed(),
                   onNotConverged,
-                  ...(options.warmStart ? { verify: true } : {}),
+                  // Both engines compute products in float32: residuals at that noise floor pass.
+                  ...(options.warmStart
+                    ? { verify: true, operatorPrecision: FLOAT32_ROUNDOFF }
+                    : {}),
                   ...(warm ? { initialVectors: warm.eigenvectors } : {}),
                   onProgress: (p: { hvpCount: number; converged: number; wanted: number }) =>
                     report({

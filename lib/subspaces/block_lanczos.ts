@@ -137,6 +137,12 @@ export interface BlockLanczosOptions {
    * and the largest relative residual are reported in `verification`.
    */
   verify?: boolean;
+  /**
+   * Relative rounding error of one operator product, for `verify` (default 0: exact). With
+   * float32 Hessian-vector products pass `FLOAT32_ROUNDOFF`: residuals at that noise floor then
+   * pass as noise-limited instead of failing.
+   */
+  operatorPrecision?: number;
 }
 
 /** Result of {@link blockLanczosTopK}: {@link LanczosResult} plus the pass count. */
@@ -257,7 +263,12 @@ export async function blockLanczosTopK(
     });
     // The dense residuals are exact already: verification costs nothing more.
     if (options.verify) {
-      dense.verification = exactResidualVerification(dense.eigenvalues, dense.residuals, tol, who);
+      dense.verification = exactResidualVerification(
+        dense.eigenvalues,
+        dense.residuals,
+        { tol, precision: options.operatorPrecision },
+        who,
+      );
     }
     return dense;
   }
@@ -528,8 +539,7 @@ export async function blockLanczosTopK(
     verification = residualVerification(
       eigenvalues,
       residuals,
-      tol,
-      scale,
+      { tol, scale, precision: options.operatorPrecision },
       converged,
       { hvpCount: hvpCount - before.hvpCount, passes: passes - before.passes },
       who,

@@ -97,6 +97,12 @@ export interface LanczosOptions {
    * and the largest relative residual are reported in `verification`.
    */
   verify?: boolean;
+  /**
+   * Relative rounding error of one operator product, for `verify` (default 0: exact). With
+   * float32 Hessian-vector products pass `FLOAT32_ROUNDOFF`: residuals at that noise floor then
+   * pass as noise-limited instead of failing.
+   */
+  operatorPrecision?: number;
 }
 
 /** Result of {@link lanczosTopK}. */
@@ -206,7 +212,7 @@ export async function lanczosTopK(
       dense.verification = exactResidualVerification(
         dense.eigenvalues,
         dense.residuals,
-        tol,
+        { tol, precision: options.operatorPrecision },
         "lanczosTopK",
       );
     }
@@ -351,8 +357,7 @@ export async function lanczosTopK(
     verification = residualVerification(
       eigenvalues,
       residuals,
-      tol,
-      tnorm,
+      { tol, scale: tnorm, precision: options.operatorPrecision },
       converged,
       { hvpCount: hvpCount - before, passes: hvpCount - before },
       "lanczosTopK",

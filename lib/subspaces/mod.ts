@@ -34,7 +34,10 @@ export * from "./block_lanczos.ts";
 export {
   checkResidualBound,
   exactResidualVerification,
+  FLOAT32_ROUNDOFF,
   maxRelativeResidual,
+  NOISE_FLOOR_ROUNDOFFS,
+  type ResidualBound,
   type ResidualVerification,
   residualVerification,
   WARM_START_RANDOM_WEIGHT,

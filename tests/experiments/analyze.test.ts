@@ -314,7 +314,9 @@ Deno.test("analyzeRun: warm starts from the previous step's eigenvectors, verifi
         const info = (await loadEigenCache(warm.analysisDir, step, network, estimator))!.info;
         assertEquals(info.warmStartStep, i === 0 ? null : warm.steps[i - 1], `${step} ${network}`);
         assertEquals(info.verification!.hvpCount, info.k);
-        assert(info.verification!.maxRelativeResidual <= 1e-4);
+        assert(
+          info.verification!.maxRelativeResidual <= 1e-4 || info.verification!.noiseLimited > 0,
+        );
       }
     }
     const c = coldCaches[i]!.info.eigenvalues;
