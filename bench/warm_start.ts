@@ -40,14 +40,11 @@ import {
   subspaceOverlap,
 } from "../lib/subspaces/mod.ts";
 import { makeHessianOperator } from "../lib/subspaces/hvp.ts";
+import { parseBenchArgs } from "./_cli.ts";
 
-const args = Deno.args;
-const flag = (name: string) => args.includes(`--${name}`);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
-const runs = args.flatMap((a, i) => (a === "--run" && i + 1 < args.length ? [args[i + 1]] : []));
+const cli = parseBenchArgs(Deno.args);
+const option = cli.value;
+const runs = cli.values("run");
 if (runs.length === 0) {
   console.error(
     "usage: deno run -A bench/warm_start.ts --run runs/DIR [--run DIR ...] [--steps all|N,N] " +
@@ -68,8 +65,8 @@ const PPO_SAMPLES = Number(option("samples", "10000"));
 const SAC_SAMPLES = Number(option("sac-samples", "1000000"));
 const SEED = Number(option("seed", "0"));
 const NETWORKS = option("networks", "actor,critic").split(",") as NetworkName[];
-const CEILING = !flag("no-ceiling");
-const LARGE = flag("large-block");
+const CEILING = !cli.has("no-ceiling");
+const LARGE = cli.has("large-block");
 const ALGORITHMS: Record<string, AnalysisAlgorithm> = { ppo: ppoAnalysis, sac: sacAnalysis };
 
 await initRuntime({ backend: "cpu" }); // the fast engine does the work; tfjs is not used
