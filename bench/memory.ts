@@ -20,7 +20,7 @@
  * Each analysis runs in its own process, which reports its peak RSS (VmHWM); training runs in a
  * separate process first and is reused when its run directory is complete.
  *
- * Run: `deno run -A bench/analysis_memory.ts [--scenario ppo|sac|both] [--samples 1000000]
+ * Run: `deno run -A bench/memory.ts [--scenario ppo|sac|both] [--samples 1000000]
  * [--dir .out/memory-bench] [--networks actor,critic] [--limit-gib 4]` (under the heavy lock:
  * PPO a few minutes, SAC about half an hour on 2 cores).
  *
