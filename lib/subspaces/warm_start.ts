@@ -17,7 +17,7 @@
  * --large-block` measures that variant at 1.3–2.2× the products of a cold start. What a warm start
  * can save is bounded anyway: Krylov convergence is linear on a log scale, so a start at angle φ
  * from the wanted space saves about log(1/φ)/log(1/tol) of the steps (little unless φ ≪ 1), and a
- * cold top-100 solve of our Hessians needs only 2.5–10 products per eigenpair. Measured over real
+ * cold top-100 solve of our Hessians needs only 2.5–12 products per eigenpair. Measured over real
  * runs (README): 1.00–1.03× fewer products, 1.18× from a perfect basis.
  *
  * **Verification.** `verify: true` recomputes ‖H yᵢ − θᵢ yᵢ‖ with the operator (k extra products)

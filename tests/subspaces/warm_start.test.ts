@@ -8,7 +8,7 @@ import {
   WARM_START_RANDOM_WEIGHT,
   warmStartVectors,
 } from "../../lib/subspaces/warm_start.ts";
-import { conjugateDiagonal, inner, matVec, randomOrthogonal, rng } from "../linalg/_fixtures.ts";
+import { conjugateDiagonal, inner, randomOrthogonal, rng } from "../linalg/_fixtures.ts";
 
 const unit = (n: number, i: number) =>
   Float64Array.from({ length: n }, (_, j) => (j === i ? 3 : 0));
