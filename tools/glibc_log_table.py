@@ -91,7 +91,15 @@ def main():
  * ```
  */
 export const LOG_LN2_HI = {LN2_HI!r};
-/** The low part of ln 2 (see {{@linkcode LOG_LN2_HI}}). */
+/**
+ * The low part of ln 2 (see {{@linkcode LOG_LN2_HI}}).
+ *
+ * @example
+ * ```ts
+ * import {{ LOG_LN2_LO }} from "./glibc_log_table.ts";
+ * LOG_LN2_LO < 1e-13; // true
+ * ```
+ */
 export const LOG_LN2_LO = {LN2_LO!r};
 
 /**

@@ -49,6 +49,12 @@ export interface IntegerRange {
  * ```
  */
 export function integerRange(low: number, high: number): IntegerRange {
+  const span = high - low; // exact when below 2^53 (a rounded result below 2^53 was exact)
+  if (span < 9007199254740992) {
+    const rng = span - 1;
+    const rngHi = Math.floor(rng / TWO32);
+    return { low, rngHi, rngLo: rng - rngHi * TWO32 };
+  }
   const rng = BigInt(high) - 1n - BigInt(low);
   return { low, rngHi: Number(rng >> 32n), rngLo: Number(rng & 0xffffffffn) };
 }

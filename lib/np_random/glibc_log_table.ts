@@ -15,7 +15,15 @@
  * ```
  */
 export const LOG_LN2_HI = 0.6931471805598903;
-/** The low part of ln 2 (see {@linkcode LOG_LN2_HI}). */
+/**
+ * The low part of ln 2 (see {@linkcode LOG_LN2_HI}).
+ *
+ * @example
+ * ```ts
+ * import { LOG_LN2_LO } from "./glibc_log_table.ts";
+ * LOG_LN2_LO < 1e-13; // true
+ * ```
+ */
 export const LOG_LN2_LO = 5.497923018708371e-14;
 
 /**
