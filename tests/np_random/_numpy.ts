@@ -16,6 +16,14 @@ import { findPython, runPythonJson } from "../../tools/python_ref.ts";
 export const numpyPython: string | null = await findPython("numpy");
 /** A Python interpreter with gymnasium, or null. */
 export const gymPython: string | null = await findPython("gymnasium");
+if (numpyPython === null || gymPython === null) {
+  console.log(
+    `np_random tests: SKIPPED the comparisons with ${
+      numpyPython === null ? "numpy" : "gymnasium"
+    }: ` +
+      "no Python with it (set PGSUBSPACE_PYTHON or create .venv, see tools/setup_python_ref.sh)",
+  );
+}
 
 /** One method call, in numpy's spelling (snake_case method, positional args, kwargs). */
 export interface Call {
