@@ -55,7 +55,7 @@ import {
   type HvpEngine,
   makeHessianOperator,
 } from "../subspaces/hvp.ts";
-import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "./files.ts";
+import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "../io/files.ts";
 import { formatDuration } from "./progress.ts";
 import {
   checkpointDirName,

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { readJson, readJsonl } from "./files.ts";
+import { readJson, readJsonl } from "../io/files.ts";
 import type { MetricsRow, RunInfo } from "./train.ts";
 import type { OverlapRow, ResultRow } from "./analyze.ts";
 import { phaseStatistics } from "../subspaces/mod.ts";

@@ -45,8 +45,8 @@ import {
   resolveSacPreset,
 } from "../agents/presets.ts";
 import { type BackendChoice, initRuntime } from "../runtime/mod.ts";
-import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "./files.ts";
-import { loadState, saveState } from "./state_io.ts";
+import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "../io/files.ts";
+import { loadState, saveState } from "../io/state_io.ts";
 
 /** Algorithms a run can train. */
 export type Algorithm = "ppo" | "sac";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "../experiments/files.ts";
+import { writeFileAtomic } from "../io/files.ts";
 import { escapeHtml, figureDivHtml, jsonForScript } from "./html.ts";
 import { markdownInline, markdownToHtml } from "./markdown.ts";
 import { inlinePlotlyScript } from "./plotly_source.ts";

@@ -7,7 +7,7 @@ import {
   loadCheckpointState,
   trainRun,
 } from "../../lib/experiments/train.ts";
-import { readJson } from "../../lib/experiments/files.ts";
+import { readJson } from "../../lib/io/files.ts";
 import { makeEnv } from "../../lib/envs/mod.ts";
 import { SacAgent, type SacAgentState } from "../../lib/agents/sac/sac.ts";
 
