@@ -22,6 +22,7 @@
  */
 
 import { figureProblems } from "../lib/plot/validate.ts";
+import { type CliSpec, type ParsedArgs, runCli } from "../lib/cli.ts";
 
 /** The Plotly mime type the figure check looks for. */
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -267,29 +268,35 @@ export async function runNotebooks(options: RunNotebooksOptions): Promise<RunNot
   return result;
 }
 
-const USAGE =
-  "usage: tools/run_notebooks.ts [--html] [--out DIR] [--timeout SECONDS] [NOTEBOOK.ipynb ...]";
+/** The `notebooks` command line. */
+const NOTEBOOKS_CLI: CliSpec = {
+  command: "deno task notebooks",
+  summary: "Executes notebooks headless with the Deno Jupyter kernel in quick mode " +
+    "(PGSUBSPACE_QUICK=1), writes the executed copies to .out/notebooks/ and checks their " +
+    "figures and sizes.",
+  options: [
+    { name: "html", type: "boolean", description: "also render each executed notebook to HTML" },
+    {
+      name: "out",
+      type: "string",
+      value: "DIR",
+      description: "executed copies",
+      default: ".out/notebooks",
+    },
+    { name: "timeout", type: "string", value: "SECONDS", description: "per cell", default: "600" },
+  ],
+  positional: {
+    name: "NOTEBOOK.ipynb",
+    description: "notebooks to run (default: every notebooks/*.ipynb)",
+    min: 0,
+    max: Infinity,
+  },
+};
 
-async function main(argv: string[]): Promise<number> {
-  const notebooks: string[] = [];
-  let html = false, outDir: string | undefined, timeoutSeconds: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--html") html = true;
-    else if (a === "--out") outDir = argv[++i];
-    else if (a === "--timeout") timeoutSeconds = Number(argv[++i]);
-    else if (a === "-h" || a === "--help") {
-      console.log(USAGE);
-      return 0;
-    } else if (a.startsWith("-")) {
-      console.error(`unknown option ${a}\n${USAGE}`);
-      return 2;
-    } else notebooks.push(a);
-  }
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
-    console.error(`--timeout must be a positive number of seconds\n${USAGE}`);
-    return 2;
-  }
+async function main(args: ParsedArgs): Promise<number> {
+  const notebooks = [...args.positional];
+  const html = args.flag("html"), outDir = args.string("out");
+  const timeoutSeconds = args.int("timeout", 1);
   if (notebooks.length === 0) {
     try {
       for (const e of Deno.readDirSync(`${REPO}/notebooks`)) {
@@ -299,10 +306,7 @@ async function main(argv: string[]): Promise<number> {
       // no notebooks/ folder
     }
     notebooks.sort();
-    if (notebooks.length === 0) {
-      console.error("no notebooks found in notebooks/");
-      return 1;
-    }
+    if (notebooks.length === 0) throw new Error("no notebooks found in notebooks/");
   }
   const result = await runNotebooks({ notebooks, html, outDir, timeoutSeconds });
   if (!result.ok) {
@@ -313,4 +317,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runCli(NOTEBOOKS_CLI, Deno.args, main);

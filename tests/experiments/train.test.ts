@@ -94,7 +94,7 @@ Deno.test("a SIGKILLed CLI run resumes from its last checkpoint to the uninterru
     cli,
     ...["--algo", "ppo", "--env", "Pendulum-v1", "--seed", "3", "--steps", "12000"],
     ...["--eval-freq", "2000", "--eval-episodes", "2", "--checkpoint-every", "2000"],
-    ...["--checkpoint-extra", "", "--backend", "cpu", "--out", killed],
+    ...["--checkpoint-extra", "none", "--backend", "cpu", "--out", killed],
     ...["--set", "n_steps=512", "--set", "batch_size=128", "--set", "n_epochs=2"],
   ];
   const child = new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "null" })
@@ -207,7 +207,7 @@ Deno.test("SAC: a SIGKILLed CLI run resumes to the uninterrupted result", async 
     cli,
     ...["--algo", "sac", "--env", "Pendulum-v1", "--seed", "5", "--steps", "6000"],
     ...["--eval-freq", "1000", "--eval-episodes", "1", "--checkpoint-every", "1000"],
-    ...["--checkpoint-extra", "", "--backend", "cpu", "--log-interval", "1", "--out", killed],
+    ...["--checkpoint-extra", "none", "--backend", "cpu", "--log-interval", "1", "--out", killed],
     ...["--set", "net_arch=[16,16]", "--set", "batch_size=32", "--set", "buffer_size=300"],
     ...["--set", "learning_starts=100", "--threads", "1"],
   ];
