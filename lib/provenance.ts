@@ -48,45 +48,45 @@ export function toolkitVersions(extra: Record<string, string> = {}): Record<stri
 
 /** The machine a stage ran on. */
 export interface MachineInfo {
-  /** Host name (from /etc/hostname), when readable. */
+  /** Host name, when permitted (`--allow-sys`). */
   hostname: string | null;
-  /** Operating system and architecture, e.g. "linux x86_64". */
+  /** Operating system, kernel release and architecture, e.g. "linux 6.1.0 x86_64". */
   platform: string;
   /** Logical CPUs. */
   cpus: number;
-  /** CPU model (from /proc/cpuinfo), when readable. */
+  /** CPU model (from /proc/cpuinfo), when readable (Deno needs --allow-all for /proc). */
   cpuModel: string | null;
-  /** Total memory in GiB (from /proc/meminfo), when readable. */
+  /** Total memory in GiB, when permitted (`--allow-sys`). */
   memoryGiB: number | null;
 }
 
-function readText(path: string): string | null {
+function attempt<T>(f: () => T): T | null {
   try {
-    return Deno.readTextFileSync(path);
+    return f();
   } catch {
-    return null; // not Linux, or no read permission
+    return null; // not permitted (Deno's --allow-sys / --allow-all) or not available here
   }
 }
 
 /**
- * The machine this process runs on (fields that cannot be read are null).
+ * The machine this process runs on (fields that cannot be read are null; the tasks grant
+ * `--allow-sys` for host name, kernel release and memory).
  *
  * @example
  * ```ts
  * import { machineInfo } from "./provenance.ts";
- * const m = machineInfo(); // { hostname: "node-3", platform: "linux x86_64", cpus: 2, … }
+ * const m = machineInfo(); // { hostname: "node-3", platform: "linux 6.1.0 x86_64", cpus: 2, … }
  * ```
  */
 export function machineInfo(): MachineInfo {
-  const cpuinfo = readText("/proc/cpuinfo");
-  const meminfo = readText("/proc/meminfo");
-  const model = cpuinfo ? /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? null : null;
-  const kb = meminfo ? /^MemTotal:\s*(\d+)\s*kB/m.exec(meminfo)?.[1] : undefined;
+  const cpuinfo = attempt(() => Deno.readTextFileSync("/proc/cpuinfo"));
+  const release = attempt(() => Deno.osRelease());
+  const memory = attempt(() => Deno.systemMemoryInfo().total);
   return {
-    hostname: readText("/etc/hostname")?.trim() || null,
-    platform: `${Deno.build.os} ${Deno.build.arch}`,
+    hostname: attempt(() => Deno.hostname()),
+    platform: [Deno.build.os, release, Deno.build.arch].filter((x) => x).join(" "),
     cpus: navigator.hardwareConcurrency,
-    cpuModel: model,
-    memoryGiB: kb ? Math.round((Number(kb) / 1024 / 1024) * 10) / 10 : null,
+    cpuModel: cpuinfo ? /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? null : null,
+    memoryGiB: memory === null ? null : Math.round((memory / 1024 ** 3) * 10) / 10,
   };
 }
