@@ -519,3 +519,77 @@ export async function rebuildReport(outRoot: string): Promise<string> {
   await writeReport(path, reproductionReport(data));
   return path;
 }
+
+/** Changes to a preset that a notebook or script may make (all optional). */
+export interface PresetChanges {
+  /** Task of every experiment (a `makeEnv` id with `ppo/<id>` and `sac/<id>` presets). */
+  envId?: string;
+  /** Keep only these algorithms. */
+  algos?: ("ppo" | "sac")[];
+  /** Headline subspace dimension (added to `ks` when missing). */
+  k?: number;
+  /** Subspace dimensions analysed. */
+  ks?: number[];
+  /** Samples of the precise estimate. */
+  preciseSamples?: number;
+  /** Seeds of every experiment. */
+  seeds?: number[];
+}
+
+/**
+ * A preset with changes applied; its name (and so its output directory) records the changes, so
+ * changed settings never mix with the preset's runs on disk.
+ *
+ * @example
+ * ```ts
+ * import { customizePreset, reproductionPreset } from "./reproduce.ts";
+ * const s = customizePreset(reproductionPreset("quick"), { algos: ["ppo"], k: 5 });
+ * s.name; // "quick-ppo-k5"
+ * ```
+ */
+export function customizePreset(
+  base: ReproductionSettings,
+  changes: PresetChanges = {},
+): ReproductionSettings {
+  const parts: string[] = [];
+  let experiments = base.experiments.map((e) => ({ ...e }));
+  if (changes.envId && changes.envId !== experiments[0]?.envId) {
+    experiments = experiments.map((e) => ({ ...e, envId: changes.envId! }));
+    parts.push(changes.envId);
+  }
+  if (changes.algos) {
+    const unknown = changes.algos.filter((a) => a !== "ppo" && a !== "sac");
+    if (unknown.length > 0) {
+      throw new RangeError(`algos: unknown ${unknown.join(", ")}; use ppo, sac`);
+    }
+    experiments = experiments.filter((e) => changes.algos!.includes(e.algo));
+    if (experiments.length === 0) throw new RangeError("algos: no experiment left in the preset");
+    if (experiments.length !== base.experiments.length) parts.push(changes.algos.join("+"));
+  }
+  if (changes.seeds) {
+    experiments = experiments.map((e) => ({ ...e, seeds: [...changes.seeds!] }));
+    parts.push(`seeds${changes.seeds.join(".")}`);
+  }
+  let ks = [...(base.analysis.ks ?? [])];
+  if (changes.ks) {
+    ks = [...new Set(changes.ks)].sort((a, b) => a - b);
+    parts.push(`ks${ks.join(".")}`);
+  }
+  const k = changes.k ?? (changes.ks ? Math.max(...ks) : base.k);
+  if (!ks.includes(k)) ks = [...ks, k].sort((a, b) => a - b);
+  if (k !== base.k) parts.push(`k${k}`);
+  const analysis = { ...base.analysis, ks };
+  if (
+    changes.preciseSamples !== undefined && changes.preciseSamples !== base.analysis.preciseSamples
+  ) {
+    analysis.preciseSamples = changes.preciseSamples;
+    parts.push(`n${changes.preciseSamples}`);
+  }
+  return {
+    ...base,
+    name: [base.name, ...parts].join("-"),
+    experiments,
+    analysis,
+    k,
+  };
+}

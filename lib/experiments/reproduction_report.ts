@@ -492,8 +492,17 @@ export function reportFigures(
   return { figures, problems };
 }
 
-/** S_frac(k) per phase and estimator, mean ± std over seeds, next to k/N: one table per group. */
-function fractionTables(data: ReproductionData): string[] {
+/**
+ * S_frac(k) per phase and estimator, mean ± std over seeds, next to k/N: one Markdown table per
+ * algorithm × task × network.
+ *
+ * @example
+ * ```ts
+ * import { fractionTables, loadReproductionData } from "./reproduction_report.ts";
+ * const md = fractionTables(await loadReproductionData("runs/reproduce-quick"));
+ * ```
+ */
+export function fractionTables(data: ReproductionData): string[] {
   const { smoothingSteps } = reportSettings(data);
   const out: string[] = [];
   for (const [label, rs] of groups(data.runs.filter((r) => r.results.length > 0))) {
@@ -559,8 +568,16 @@ function fractionTables(data: ReproductionData): string[] {
   return out;
 }
 
-/** The phase boundaries of each seed (Eq. 6). */
-function phaseBoundaryTable(data: ReproductionData): string {
+/**
+ * The phase boundaries of each seed (Eq. 6) and the phase of each analysed step, as Markdown.
+ *
+ * @example
+ * ```ts
+ * import { phaseBoundaryTable, loadReproductionData } from "./reproduction_report.ts";
+ * const md = phaseBoundaryTable(await loadReproductionData("runs/reproduce-quick"));
+ * ```
+ */
+export function phaseBoundaryTable(data: ReproductionData): string {
   const { smoothingSteps } = reportSettings(data);
   const lines = [
     "| run | last step of the initial phase | convergence starts at | analysed steps (phase) |",
@@ -599,8 +616,16 @@ function phaseBoundaryTable(data: ReproductionData): string {
   return lines.join("\n");
 }
 
-/** Top eigenvalues next to the bulk median, per run and network. */
-function eigenvalueTable(data: ReproductionData): string {
+/**
+ * The top eigenvalues next to the bulk median |λ|, per run and network, as Markdown.
+ *
+ * @example
+ * ```ts
+ * import { eigenvalueTable, loadReproductionData } from "./reproduction_report.ts";
+ * const md = eigenvalueTable(await loadReproductionData("runs/reproduce-quick"));
+ * ```
+ */
+export function eigenvalueTable(data: ReproductionData): string {
   const lines = [
     "| run | network | step | N | λ₁ | λ₂ | λ₃ | bulk median \\|λ\\| | λ₁ / median | negative share | source |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -640,8 +665,16 @@ function eigenvalueTable(data: ReproductionData): string {
   return lines.join("\n");
 }
 
-/** S_overlap(t1, t2) per t2, mean ± std over seeds, next to k/N. */
-function overlapTable(data: ReproductionData): string {
+/**
+ * S_overlap(t1, t2) per t2, mean ± std over seeds, next to k/N, as Markdown.
+ *
+ * @example
+ * ```ts
+ * import { overlapTable, loadReproductionData } from "./reproduction_report.ts";
+ * const md = overlapTable(await loadReproductionData("runs/reproduce-quick"));
+ * ```
+ */
+export function overlapTable(data: ReproductionData): string {
   const { k, t1 } = reportSettings(data);
   const out: string[] = [];
   for (const [label, rs] of groups(data.runs)) {
@@ -760,6 +793,30 @@ function sourcesLine(data: ReproductionData, sources: string[]): string {
 }
 
 /**
+ * The caveat of reduced-scale data (a Markdown block quote listing every difference from the
+ * paper's protocol and what it can change), or null when the runs follow the paper.
+ *
+ * @example
+ * ```ts
+ * import { loadReproductionData, reportCaveat } from "./reproduction_report.ts";
+ * const caveat = reportCaveat(await loadReproductionData("runs/reproduce-quick"));
+ * ```
+ */
+export function reportCaveat(data: ReproductionData): string | null {
+  const { k, t1, smoothingSteps } = reportSettings(data);
+  const deviations = deviationsFromPaper(experimentFacts(data), { k, t1, smoothingSteps });
+  if (deviations.length === 0) return null;
+  const purpose = data.manifest?.purpose ? ` (${data.manifest.purpose})` : "";
+  const s = deviations.length === 1 ? "" : "s";
+  return `> **Reduced-scale reproduction${purpose}.** These runs differ from the paper's ` +
+    `protocol in ${deviations.length} setting${s} (table below). The verdicts say what *these* ` +
+    "data show; they are not a test of the paper's numbers.\n>\n" +
+    "> | where | setting | paper | here | what it can change |\n> |---|---|---|---|---|\n" +
+    deviations.map((d) => `> | ${d.scope} | ${d.setting} | ${d.paper} | ${d.here} | ${d.effect} |`)
+      .join("\n");
+}
+
+/**
  * The report (module doc) of a reproduction directory's data. Pure: the same data give the same
  * report.
  *
@@ -780,26 +837,11 @@ export function reproductionReport(data: ReproductionData): Report {
     fs.flatMap((
       f,
     ) => [{ figure: f.figure, caption: `${f.caption} ${sourcesLine(data, f.sources)}` }]);
-  const deviations = deviationsFromPaper(experimentFacts(data), { k, t1, smoothingSteps });
   const blocks: ReportBlock[] = [];
 
   const unanalysed = data.runs.filter((r) => r.results.length === 0);
-  if (deviations.length > 0) {
-    blocks.push({
-      markdown:
-        `> **Reduced-scale reproduction${
-          data.manifest?.purpose ? ` (${data.manifest.purpose})` : ""
-        }.** ` +
-        `These runs differ from the paper's protocol in ${deviations.length} setting${
-          deviations.length === 1 ? "" : "s"
-        } ` +
-        "(table below). The verdicts say what *these* data show; they are not a test of the paper's numbers.\n\n" +
-        "| where | setting | paper | here | what it can change |\n|---|---|---|---|---|\n" +
-        deviations.map((d) =>
-          `| ${d.scope} | ${d.setting} | ${d.paper} | ${d.here} | ${d.effect} |`
-        ).join("\n"),
-    });
-  }
+  const caveat = reportCaveat(data);
+  if (caveat !== null) blocks.push({ markdown: caveat });
   if (unanalysed.length > 0) {
     blocks.push({
       markdown:
