@@ -249,7 +249,15 @@ export async function loadReproductionData(root: string): Promise<ReproductionDa
   return { root, manifest, runs };
 }
 
-/** Report settings: the manifest's, or inferred from the runs (largest common k, …). */
+/**
+ * Report settings: the manifest's, or inferred from the runs (largest common k, …).
+ *
+ * @example
+ * ```ts
+ * import { loadReproductionData, reportSettings } from "./reproduction_report.ts";
+ * const { k, t1 } = reportSettings(await loadReproductionData("runs/reproduce-quick"));
+ * ```
+ */
 export function reportSettings(
   data: ReproductionData,
 ): { k: number; t1: number; smoothingSteps: number; name: string } {
@@ -370,6 +378,12 @@ export interface ReportFigure {
 /**
  * Fig. 1 for each algorithm × task: the full spectrum of actor and critic at the last step with
  * a spectrum, of the first seed that has one (SLQ estimates as a weighted histogram).
+ *
+ * @example
+ * ```ts
+ * import { loadReproductionData, spectrumFigures } from "./reproduction_report.ts";
+ * const figures = spectrumFigures(await loadReproductionData("runs/reproduce-quick"));
+ * ```
  */
 export function spectrumFigures(data: ReproductionData): ReportFigure[] {
   const out: ReportFigure[] = [];
