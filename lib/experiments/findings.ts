@@ -701,14 +701,14 @@ export function findingScope(f: Pick<Finding, "task" | "algo" | "network">): str
 export function findingsTable(findings: readonly Finding[], ids?: readonly FindingId[]): string {
   const rows = findings.filter((f) => !ids || ids.includes(f.id));
   const mark = (v: Verdict) =>
-    v === "holds" ? "✅ holds" : v === "does not hold" ? "❌ does not hold" : "— not measured";
+    v === "holds" ? "**holds**" : v === "does not hold" ? "**does not hold**" : "not measured";
   const lines = [
     "| finding | where | verdict | numbers (mean ± std over seeds) |",
     "|---|---|---|---|",
-    ...rows.map((f) =>
-      `| ${FINDING_RULES[f.id].claim} | ${findingScope(f)} | ${mark(f.verdict)} | ${
-        f.evidence.replaceAll("|", "\\|")
-      } |`
+    ...rows.map((f, i) =>
+      `| ${i > 0 && rows[i - 1].id === f.id ? "" : FINDING_RULES[f.id].claim} | ${
+        findingScope(f)
+      } | ${mark(f.verdict)} | ${f.evidence.replaceAll("|", "\\|")} |`
     ),
   ];
   return lines.join("\n");

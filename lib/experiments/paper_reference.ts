@@ -89,6 +89,10 @@ function presetOf(
 
 const n = (x: number) => x.toLocaleString("en-US");
 
+const SMALL_SAMPLE_EFFECT = "the precise gradient and Hessian come from the same, smaller " +
+  "sample, so they are noisier and correlated; this can raise the precise S_frac and shrink " +
+  "its gap to the mini-batch estimates";
+
 /**
  * The differences between these experiments and the paper's protocol, each with its likely effect;
  * empty when the runs follow the paper.
@@ -157,10 +161,7 @@ export function deviationsFromPaper(
         setting: "precise samples",
         paper: n(PAPER_PROTOCOL.ppoPreciseSamples),
         here: n(e.preciseSamples),
-        effect:
-          "the precise gradient and Hessian come from the same, smaller sample, so they are " +
-          "noisier and correlated; this can raise the precise S_frac and shrink its gap to the " +
-          "mini-batch estimates",
+        effect: SMALL_SAMPLE_EFFECT,
       });
     }
     if (e.algo === "sac" && e.preciseSamples < e.totalSteps) {
@@ -169,7 +170,7 @@ export function deviationsFromPaper(
         setting: "precise samples",
         paper: "the whole replay buffer",
         here: `a uniform subsample of ≤ ${n(e.preciseSamples)} transitions`,
-        effect: "a noisier precise estimate (see PPO)",
+        effect: SMALL_SAMPLE_EFFECT,
       });
     }
     if (Math.max(...e.ks) < PAPER_PROTOCOL.k) {

@@ -240,9 +240,12 @@ export interface PlannedRun {
 }
 
 /**
- * Rough cost model of a 2-core CPU (measured on the quick and pendulum presets): environment
- * steps per second of training, and seconds of analysis per checkpoint, as functions of the
- * network size and the sample counts. Good to a factor of ~2; the ETA is a plan, not a promise.
+ * Rough cost model of a 2-core CPU, calibrated on the quick preset (PPO 16×16: 45k steps/s;
+ * SAC 16×16: 6k steps/s; both falling with the square of the width) and on the HVP benchmark
+ * (2·10⁻¹⁰ s per sample and parameter, plus 0.2 ms per product; full spectra in blocks of HVPs,
+ * about 4× cheaper per product): environment steps per second of training, Lanczos solves and
+ * full spectra of the analysis, as functions of the network width and the sample counts. Good
+ * to a factor of ~2; the ETA is a plan, not a promise.
  */
 function estimateSeconds(
   e: ReproductionExperiment,
@@ -250,17 +253,18 @@ function estimateSeconds(
   work: { steps: number; checkpoints: number; spectrum: boolean },
 ): number {
   const width = Math.max(...((e.overrides?.net_arch as number[] | undefined) ?? [64, 64]));
-  const stepsPerSecond = e.algo === "sac" ? 60_000 / (width + 60) : 400_000 / (width + 40);
-  const n = width * width + 10 * width; // parameters of one network, roughly
-  const samples = (settings.analysis.preciseSamples ?? 1_000_000) +
-    (e.algo === "sac" ? 2_048 : 4_096);
+  const stepsPerSecond = e.algo === "sac"
+    ? 6_000 * ((16 + 8) / (width + 8)) ** 2
+    : 45_000 * ((16 + 8) / (width + 8)) ** 2;
+  // Parameters of one network (SAC: the critic holds two Q-networks, so 1.5× on average).
+  const n = (width * width + 12 * width) * (e.algo === "sac" ? 1.5 : 1);
+  const precise = settings.analysis.preciseSamples ?? 1_000_000;
+  const miniBatch = e.algo === "sac" ? 2_048 : ((e.overrides?.n_steps as number) ?? 4_096);
   const kmax = Math.max(...(settings.analysis.ks ?? [100]));
-  // A solve needs ~ (4 kmax + 40) HVPs, each ~ 1.5e-8 s per sample and parameter.
-  const solve = (4 * kmax + 40) * 1.5e-8 * samples * n + 0.3;
-  const perCheckpoint = 2 * 2 * solve; // precise + mini-batch Hessian, actor + critic
-  const spectrum = work.spectrum
-    ? 2 * n * 1.5e-8 * (settings.analysis.preciseSamples ?? 1e6) * n / 8
-    : 0;
+  const perHvp = (samples: number) => 2e-10 * samples * n + 2e-4;
+  const solve = (samples: number) => (6 * kmax + 40) * perHvp(samples) + 0.05;
+  const perCheckpoint = 2 * (solve(precise) + solve(miniBatch)); // actor and critic
+  const spectrum = work.spectrum ? (2 * n * perHvp(precise)) / 4 : 0;
   return work.steps / stepsPerSecond + work.checkpoints * perCheckpoint + spectrum;
 }
 

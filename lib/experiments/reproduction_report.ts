@@ -530,6 +530,7 @@ export function fractionTables(data: ReproductionData): string[] {
         `|---|---|${ks.map(() => "---:").join("|")}|`,
       ];
       let note = "";
+      const rows = new Map<string, string[]>(); // "phase|estimator" → cells, phase-major below
       for (const estimator of Object.keys(PLOTTED_ESTIMATORS)) {
         const cells: Record<string, string[]> = {};
         for (const k of ks) {
@@ -564,7 +565,13 @@ export function fractionTables(data: ReproductionData): string[] {
           }
         }
         for (const [phase, values] of Object.entries(cells)) {
-          lines.push(`| ${phase} | ${estimator} | ${values.join(" | ")} |`);
+          rows.set(`${phase}|${estimator}`, values);
+        }
+      }
+      for (const phase of ["initial", "training", "convergence", "all"]) {
+        for (const estimator of Object.keys(PLOTTED_ESTIMATORS)) {
+          const values = rows.get(`${phase}|${estimator}`);
+          if (values) lines.push(`| ${phase} | ${estimator} | ${values.join(" | ")} |`);
         }
       }
       lines.push(
@@ -726,10 +733,7 @@ function seconds(x: number): string {
 
 /** Runtime per stage and run, machines, versions. */
 function provenance(data: ReproductionData): string {
-  const lines = [
-    "| run | training | analysis | HVPs | machine (training) | machine (analysis) |",
-    "|---|---:|---:|---:|---|---|",
-  ];
+  const lines = ["| run | training | analysis | HVPs |", "|---|---:|---:|---:|"];
   let train = 0, analysis = 0;
   const machine = (m?: MachineInfo) =>
     m
@@ -737,6 +741,7 @@ function provenance(data: ReproductionData): string {
         m.memoryGiB ?? "?"
       } GiB, ${m.platform}`
       : "not recorded";
+  const machines = new Map<string, string[]>();
   for (const r of data.runs) {
     train += r.info.trainSeconds ?? 0;
     analysis += r.analysisSeconds;
@@ -745,10 +750,19 @@ function provenance(data: ReproductionData): string {
         r.info.trainSeconds === undefined ? "not recorded" : seconds(r.info.trainSeconds)
       } | ${r.analysis ? seconds(r.analysisSeconds) : "not analysed"} | ${
         r.hvps.toLocaleString("en-US")
-      } | ${machine(r.info.machine)} | ${machine(r.analysis?.machine)} |`,
+      } |`,
     );
+    for (
+      const [stage, m] of [["training", r.info.machine], ["analysis", r.analysis?.machine]] as const
+    ) {
+      const key = machine(m);
+      machines.set(key, [...(machines.get(key) ?? []), `${stage} of ${rel(data, r.runDir)}`]);
+    }
   }
-  lines.push(`| **total** | **${seconds(train)}** | **${seconds(analysis)}** | | | |`);
+  lines.push(`| **total** | **${seconds(train)}** | **${seconds(analysis)}** | |`);
+  const machineText = machines.size === 1
+    ? `Every stage ran on ${[...machines.keys()][0]}.`
+    : `Machines: ${[...machines].map(([m, what]) => `${m} (${what.join(", ")})`).join("; ")}.`;
   const versions = new Map<string, Set<string>>();
   for (const r of data.runs) {
     for (const v of [r.info.versions, r.analysis?.versions ?? {}]) {
@@ -761,7 +775,7 @@ function provenance(data: ReproductionData): string {
     ...new Set(data.runs.flatMap((r) => [r.info.backend, r.analysis?.backend].filter((x) => x))),
   ];
   const engines = [...new Set(data.runs.map((r) => r.analysis?.engine).filter((x) => x))];
-  return `${lines.join("\n")}\n\nVersions: ${
+  return `${lines.join("\n")}\n\n${machineText} Versions: ${
     [...versions].map(([k, v]) => `${k} ${[...v].join(" / ")}`).join(", ")
   }. tfjs backend: ${backends.join("; ") || "not recorded"}. HVP engine: ${
     engines.join(", ") || "not recorded"
@@ -821,13 +835,25 @@ export function reportCaveat(data: ReproductionData): string | null {
   const deviations = deviationsFromPaper(experimentFacts(data), { k, t1, smoothingSteps });
   if (deviations.length === 0) return null;
   const purpose = data.manifest?.purpose ? ` (${data.manifest.purpose})` : "";
-  const s = deviations.length === 1 ? "" : "s";
+  // One row per setting: the experiments it concerns side by side.
+  const bySetting = new Map<string, typeof deviations>();
+  for (const d of deviations) bySetting.set(d.setting, [...(bySetting.get(d.setting) ?? []), d]);
+  const s = bySetting.size === 1 ? "" : "s";
+  const rows = [...bySetting].map(([setting, ds]) => {
+    // A value shared by every experiment is stated once, else per experiment.
+    const values = (pick: (d: (typeof ds)[number]) => string) =>
+      new Set(ds.map(pick)).size === 1
+        ? pick(ds[0])
+        : ds.map((d) => `${d.scope === "all" ? "" : `${d.scope}: `}${pick(d)}`).join("; ");
+    return `> | ${setting} | ${values((d) => d.paper)} | ${values((d) => d.here)} | ${
+      [...new Set(ds.map((d) => d.effect))].join(" ")
+    } |`;
+  });
   return `> **Reduced-scale reproduction${purpose}.** These runs differ from the paper's ` +
-    `protocol in ${deviations.length} setting${s} (table below). The verdicts say what *these* ` +
+    `protocol in ${bySetting.size} setting${s} (table below). The verdicts say what *these* ` +
     "data show; they are not a test of the paper's numbers.\n>\n" +
-    "> | where | setting | paper | here | what it can change |\n> |---|---|---|---|---|\n" +
-    deviations.map((d) => `> | ${d.scope} | ${d.setting} | ${d.paper} | ${d.here} | ${d.effect} |`)
-      .join("\n");
+    "> | setting | paper | here | what it can change |\n> |---|---|---|---|\n" +
+    rows.join("\n");
 }
 
 /**
