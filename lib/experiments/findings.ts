@@ -727,18 +727,19 @@ export function findingsTable(findings: readonly Finding[], ids?: readonly Findi
 export function findingSummary(findings: readonly Finding[], id: FindingId): string {
   const mine = findings.filter((f) => f.id === id);
   const measured = mine.filter((f) => f.verdict !== "not measured");
-  const claim = FINDING_RULES[id].claim;
+  const claim = `**${FINDING_RULES[id].claim}**`;
   if (measured.length === 0) return `${claim}: not measured in these data.`;
   const holds = measured.filter((f) => f.verdict === "holds");
   const fails = measured.filter((f) => f.verdict === "does not hold");
-  const list = (fs: Finding[]) => fs.map((f) => `${findingScope(f)} (${f.evidence})`).join("; ");
+  const scopes = (fs: Finding[]) => fs.map(findingScope).join("; ");
+  const cases = (n: number) => `${n} measured case${n === 1 ? "" : "s"}`;
   if (fails.length === 0) {
-    return `${claim}: holds in all ${measured.length} measured case${
-      measured.length === 1 ? "" : "s"
-    } — ${list(holds)}.`;
+    return `${claim}: holds in all ${cases(measured.length)} (${scopes(holds)}).`;
   }
-  if (holds.length === 0) return `${claim}: does not hold in these data — ${list(fails)}.`;
-  return `${claim}: holds in ${holds.length} of ${measured.length} cases; it does not hold for ${
-    list(fails)
+  if (holds.length === 0) {
+    return `${claim}: does not hold in these data (${scopes(fails)}).`;
+  }
+  return `${claim}: holds in ${holds.length} of ${cases(measured.length)}; it does not hold for ${
+    scopes(fails)
   }.`;
 }

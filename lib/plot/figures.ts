@@ -911,7 +911,14 @@ export function subspaceFractionByKFigure(input: FractionByKInput): PlotlyFigure
   const who = "subspaceFractionByKFigure";
   if (input.lines.length === 0) throw new RangeError(`${who}: no lines given`);
   const layout = baseLayout(input.title ?? "S<sub>frac</sub> against the subspace dimension k");
-  layout.xaxis = { title: { text: "subspace dimension k" }, type: "log", showline: true };
+  layout.xaxis = {
+    title: { text: "subspace dimension k" },
+    type: "log",
+    tickmode: "array",
+    tickvals: [...input.ks],
+    ticktext: input.ks.map(String),
+    showline: true,
+  };
   layout.yaxis = { title: { text: "S<sub>frac</sub>" }, range: [0, 1.02], showline: true };
   const data: PlotlyTrace[] = [];
   for (const line of input.lines) {
