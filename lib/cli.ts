@@ -330,3 +330,47 @@ export async function runCli(
   }
   Deno.exit(code);
 }
+
+/**
+ * Stops a command cleanly on SIGINT (Ctrl-C) or SIGTERM: the first signal aborts `controller`
+ * (loops that watch its signal stop after the current step and record why); if the command has
+ * not finished `graceMs` later, or on a second signal, `message` is printed and the process
+ * exits with status 130 (everything the toolkit writes is atomic, so nothing is half-written).
+ * Returns a function that removes the handlers.
+ *
+ * @example
+ * ```ts
+ * import { stopOnSignals } from "./cli.ts";
+ * const controller = new AbortController();
+ * const release = stopOnSignals(controller, "interrupted; rerun to continue");
+ * // ... work that watches controller.signal ...
+ * release();
+ * ```
+ */
+export function stopOnSignals(
+  controller: AbortController,
+  message: string,
+  graceMs = 3_000,
+): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const handler = (signal: Deno.Signal) => () => {
+    if (controller.signal.aborted) {
+      console.error(`\nerror: ${message}`);
+      Deno.exit(130);
+    }
+    controller.abort(signal);
+    timer = setTimeout(() => {
+      console.error(`\nerror: ${message}`);
+      Deno.exit(130);
+    }, graceMs);
+  };
+  const handlers: [Deno.Signal, () => void][] = [
+    ["SIGINT", handler("SIGINT")],
+    ["SIGTERM", handler("SIGTERM")],
+  ];
+  for (const [s, f] of handlers) Deno.addSignalListener(s, f);
+  return () => {
+    clearTimeout(timer);
+    for (const [s, f] of handlers) Deno.removeSignalListener(s, f);
+  };
+}

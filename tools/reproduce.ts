@@ -14,7 +14,7 @@
  * @module
  */
 import { parseBackendChoice } from "../lib/runtime/mod.ts";
-import { type CliSpec, type ParsedArgs, runCli } from "../lib/cli.ts";
+import { type CliSpec, type ParsedArgs, runCli, stopOnSignals } from "../lib/cli.ts";
 import { formatAnalyzeProgress } from "../lib/experiments/analyze.ts";
 import { formatProgressLine, ProgressPrinter } from "../lib/experiments/progress.ts";
 import {
@@ -80,12 +80,10 @@ async function main(args: ParsedArgs): Promise<number> {
     return 0;
   }
   const controller = new AbortController();
-  const stop = (signal: Deno.Signal) => () => controller.abort(signal);
-  const signals: [Deno.Signal, () => void][] = [
-    ["SIGINT", stop("SIGINT")],
-    ["SIGTERM", stop("SIGTERM")],
-  ];
-  for (const [s, f] of signals) Deno.addSignalListener(s, f);
+  const release = stopOnSignals(
+    controller,
+    "reproduction interrupted; run the same command again to continue where it stopped",
+  );
   const bar = new ProgressPrinter();
   try {
     const result = await runReproduction(settings, {
@@ -118,7 +116,7 @@ async function main(args: ParsedArgs): Promise<number> {
     }
     throw e;
   } finally {
-    for (const [s, f] of signals) Deno.removeSignalListener(s, f);
+    release();
   }
 }
 

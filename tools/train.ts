@@ -16,7 +16,7 @@
  * @module
  */
 import { parseBackendChoice } from "../lib/runtime/mod.ts";
-import { type CliSpec, type ParsedArgs, runCli, UsageError } from "../lib/cli.ts";
+import { type CliSpec, type ParsedArgs, runCli, stopOnSignals, UsageError } from "../lib/cli.ts";
 import { formatProgressLine, ProgressPrinter } from "../lib/experiments/progress.ts";
 import { type Algorithm, trainRun, type TrainRunOptions } from "../lib/experiments/train.ts";
 
@@ -156,12 +156,10 @@ function parseValue(text: string): unknown {
 async function main(args: ParsedArgs): Promise<number> {
   const options = trainOptionsOf(args);
   const controller = new AbortController();
-  const stop = (signal: Deno.Signal) => () => controller.abort(signal);
-  const signals: [Deno.Signal, () => void][] = [["SIGINT", stop("SIGINT")], [
-    "SIGTERM",
-    stop("SIGTERM"),
-  ]];
-  for (const [s, f] of signals) Deno.addSignalListener(s, f);
+  const release = stopOnSignals(
+    controller,
+    `training interrupted; continue from the last checkpoint with the same command and --resume`,
+  );
   const bar = new ProgressPrinter();
   const fmt = (x: number | null) => (x === null ? "n/a" : x.toFixed(1));
   let started = false;
@@ -206,7 +204,7 @@ async function main(args: ParsedArgs): Promise<number> {
     }
     throw e;
   } finally {
-    for (const [s, f] of signals) Deno.removeSignalListener(s, f);
+    release();
   }
 }
 

@@ -205,3 +205,39 @@ Deno.test("checkpoints written before checksums (state format 1) still resume, w
   );
   for (const d of [full, old]) await Deno.remove(d, { recursive: true });
 });
+
+Deno.test("Ctrl-C on the train CLI: exit 130, two lines, run.json failed with the signal", async () => {
+  const dir = await Deno.makeTempDir();
+  const cli = new URL("../../tools/train.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      cli,
+      ...["--algo", "ppo", "--env", "Pendulum-v1", "--seed", "3", "--steps", "200000"],
+      ...["--eval-freq", "2000", "--eval-episodes", "1", "--checkpoint-every", "2000"],
+      ...["--checkpoint-extra", "none", "--backend", "cpu", "--out", dir],
+      ...["--set", "n_steps=512", "--set", "batch_size=128", "--set", "n_epochs=1"],
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const deadline = Date.now() + 60_000;
+  while (!(await listCheckpoints(dir)).includes(2_000) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  child.kill("SIGINT");
+  const { code, stderr } = await child.output();
+  assertEquals(code, 130);
+  const lines = new TextDecoder().decode(stderr).trim().split("\n");
+  assertEquals(lines.slice(-2), [
+    'error: training interrupted by SIGINT; run.json records status "failed"',
+    "continue from the last checkpoint with the same command and --resume",
+  ]);
+  const info = await readJson<RunInfo>(`${dir}/run.json`);
+  assertEquals([info.status, info.failure?.reason], ["failed", "interrupted by SIGINT"]);
+  await Deno.remove(dir, { recursive: true });
+});
