@@ -241,3 +241,21 @@ Deno.test("Ctrl-C on the train CLI: exit 130, two lines, run.json failed with th
   assertEquals([info.status, info.failure?.reason], ["failed", "interrupted by SIGINT"]);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("SAC: a corrupted replay-buffer chunk is named; the rejected resume changes nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  await trainRun({ ...SAC, outDir: dir, stopAtStep: 1_000 });
+  // The resume rebuilds the buffer at step 800 (its last 300 transitions: the chunk of 800).
+  const chunk = `${dir}/checkpoints/${checkpointDirName(800)}/replay.bin`;
+  const bytes = await Deno.readFile(chunk);
+  bytes.fill(0, 100, 400);
+  await Deno.writeFile(chunk, bytes);
+  const before = await snapshotDir(dir);
+  await assertRejects(
+    () => trainRun({ ...SAC, outDir: dir, resume: true }),
+    Error,
+    `${chunk} is corrupt (SHA-256 checksum mismatch)`,
+  );
+  assertEquals(await snapshotDir(dir), before);
+  await Deno.remove(dir, { recursive: true });
+});
