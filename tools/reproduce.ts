@@ -16,7 +16,7 @@
 import { parseBackendChoice } from "../lib/runtime/mod.ts";
 import { type CliSpec, type ParsedArgs, runCli, stopOnSignals } from "../lib/cli.ts";
 import { formatAnalyzeProgress } from "../lib/experiments/analyze.ts";
-import { formatProgressLine, ProgressPrinter } from "../lib/experiments/progress.ts";
+import { formatTrainProgress, ProgressPrinter } from "../lib/experiments/progress.ts";
 import {
   formatPlan,
   rebuildReport,
@@ -91,17 +91,7 @@ async function main(args: ParsedArgs): Promise<number> {
       backend: args.has("backend") ? parseBackendChoice(args.string("backend")!) : undefined,
       log: (m) => bar.finish(m),
       signal: controller.signal,
-      onTrainProgress: (p) =>
-        bar.update(
-          p.step,
-          p.totalSteps,
-          formatProgressLine({
-            done: p.step,
-            total: p.totalSteps,
-            unit: "steps",
-            rate: p.stepsPerSecond,
-          }),
-        ),
+      onTrainProgress: (p) => bar.update(p.step, p.totalSteps, formatTrainProgress(p, false)),
       onAnalyzeProgress: (p) => bar.update(p.solvesDone, p.solvesTotal, formatAnalyzeProgress(p)),
     });
     console.log(`report: ${result.reportPath}`);

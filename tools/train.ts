@@ -17,7 +17,7 @@
  */
 import { parseBackendChoice } from "../lib/runtime/mod.ts";
 import { type CliSpec, type ParsedArgs, runCli, stopOnSignals, UsageError } from "../lib/cli.ts";
-import { formatProgressLine, ProgressPrinter } from "../lib/experiments/progress.ts";
+import { formatTrainProgress, ProgressPrinter } from "../lib/experiments/progress.ts";
 import { type Algorithm, trainRun, type TrainRunOptions } from "../lib/experiments/train.ts";
 
 /** The `train` command line. */
@@ -161,7 +161,6 @@ async function main(args: ParsedArgs): Promise<number> {
     `training interrupted; continue from the last checkpoint with the same command and --resume`,
   );
   const bar = new ProgressPrinter();
-  const fmt = (x: number | null) => (x === null ? "n/a" : x.toFixed(1));
   let started = false;
   try {
     const result = await trainRun({
@@ -169,17 +168,7 @@ async function main(args: ParsedArgs): Promise<number> {
       signal: controller.signal,
       onProgress: (p) => {
         started = true;
-        bar.update(
-          p.step,
-          p.totalSteps,
-          formatProgressLine({
-            done: p.step,
-            total: p.totalSteps,
-            unit: "steps",
-            rate: p.stepsPerSecond,
-            extra: `return ${fmt(p.recentReturn)}  eval ${fmt(p.lastEval)}`,
-          }),
-        );
+        bar.update(p.step, p.totalSteps, formatTrainProgress(p));
       },
     });
     const last = result.metrics.filter((r) => r.event === "eval").at(-1);

@@ -257,25 +257,76 @@ function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
 
 const NETWORKS = ["actor", "critic"] as const;
 
-/**
- * Per seed, the mean S_frac at (network, k, estimator) over the seed's analysed steps, or null
- * when the seed has no such rows; and N.
- */
-function seedFraction(
-  run: FindingsRun,
-  network: string,
-  k: number,
-  estimator: string,
-): { value: number; n: number } | null {
-  const rows = run.results.filter((r) =>
-    r.network === network && r.k === k && r.estimator === estimator
-  );
-  if (rows.length === 0) return null;
-  return { value: mean(rows.map((r) => r.value)), n: rows[0].n };
+/** What a rule returns for one scope: the verdict with its numbers, or why it is not measured. */
+type Judgement = Pick<Finding, "verdict" | "evidence" | "seeds" | "values"> | string;
+
+/** Applies a rule to every scope (task, algorithm, network as given) and builds the findings. */
+function judgeScopes<G>(
+  id: FindingId,
+  scopes: { scope: Pick<Finding, "task" | "algo" | "network">; group: G }[],
+  judge: (group: G, network: "actor" | "critic" | undefined) => Judgement,
+): Finding[] {
+  return scopes.map(({ scope, group }) => {
+    const j = judge(group, scope.network);
+    return typeof j === "string"
+      ? { id, ...scope, verdict: "not measured", evidence: j, seeds: 0, values: {} }
+      : { id, ...scope, ...j };
+  });
+}
+
+/** Scopes per task × algorithm (× network when `networks`), each with its seeds' runs. */
+function configurationScopes(
+  runs: readonly FindingsRun[],
+  networks: boolean,
+): { scope: Pick<Finding, "task" | "algo" | "network">; group: FindingsRun[] }[] {
+  return [...groupBy(runs, (r) => `${r.task}\u0000${r.algo}`).values()].flatMap((group) => {
+    const { task, algo } = group[0];
+    return networks
+      ? NETWORKS.map((network) => ({ scope: { task, algo, network }, group }))
+      : [{ scope: { task, algo }, group }];
+  });
 }
 
 function seedsLabel(n: number): string {
   return `${n} seed${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * Per seed of `runs`, the mean S_frac of an estimator at (network, k) over the seed's analysed
+ * steps, with N; seeds without such rows are left out.
+ *
+ * @example
+ * ```ts
+ * import { fractionBySeed } from "./findings.ts";
+ * const seeds = fractionBySeed([], "critic", 10, "precise/precise"); // []
+ * ```
+ */
+export function fractionBySeed(
+  runs: readonly FindingsRun[],
+  network: string,
+  k: number,
+  estimator: string,
+): { seed: number; value: number; n: number }[] {
+  return runs.flatMap((r) => {
+    const rows = r.results.filter((x) =>
+      x.network === network && x.k === k && x.estimator === estimator
+    );
+    return rows.length
+      ? [{ seed: r.seed, value: mean(rows.map((x) => x.value)), n: rows[0].n }]
+      : [];
+  });
+}
+
+/** Mean ± std over seeds of `fractionBySeed`, or null without rows. */
+function fractionStats(
+  runs: readonly FindingsRun[],
+  network: string,
+  k: number,
+  estimator: string,
+) {
+  const seeds = fractionBySeed(runs, network, k, estimator);
+  if (seeds.length === 0) return null;
+  return { ...meanAndStd(seeds.map((s) => s.value)), seeds: seeds.length, n: seeds[0].n };
 }
 
 /**
@@ -292,75 +343,32 @@ function seedsLabel(n: number): string {
  * ```
  */
 export function curvatureFindings(runs: readonly FindingsRun[]): Finding[] {
-  const out: Finding[] = [];
-  for (const [key, group] of groupBy(runs, (r) => `${r.task}\u0000${r.algo}`)) {
-    const [task, algo] = key.split("\u0000");
-    for (const network of NETWORKS) {
-      const stats = group.flatMap((r) => {
-        const mine = r.spectra.filter((s) => s.network === network).sort((a, b) => b.step - a.step);
-        return mine.length > 0 ? [spectrumStatistics(mine[0])] : [];
-      });
-      if (stats.length === 0) {
-        out.push({
-          id: "curvature",
-          task,
-          algo,
-          network,
-          verdict: "not measured",
-          evidence: "no full spectrum was computed",
-          seeds: 0,
-          values: {},
-        });
-        continue;
-      }
-      const logs = stats.map((s) => Math.log10(Math.max(s.ratio, 1e-300)));
-      const finite = logs.filter(Number.isFinite);
-      const ms = finite.length > 0 ? meanAndStd(finite) : { mean: Infinity, std: 0 };
-      const top = meanAndStd(stats.map((s) => s.max));
-      const median = meanAndStd(stats.map((s) => s.bulkMedian));
-      const holds = ms.mean >= Math.log10(CURVATURE_RATIO_THRESHOLD);
-      out.push({
-        id: "curvature",
-        task,
-        algo,
-        network,
-        verdict: holds ? "holds" : "does not hold",
-        evidence: `λ_max = ${formatMeanStd(top.mean, top.std)}, median |λ| = ${
-          formatMeanStd(median.mean, median.std)
-        }, log₁₀ ratio = ${formatMeanStd(ms.mean, ms.std)} (threshold ${
-          Math.log10(CURVATURE_RATIO_THRESHOLD)
-        }); ${seedsLabel(stats.length)}`,
-        seeds: stats.length,
-        values: {
-          log10Ratio: ms.mean,
-          log10RatioStd: ms.std,
-          lambdaMax: top.mean,
-          bulkMedian: median.mean,
-        },
-      });
-    }
-  }
-  return out;
-}
-
-/**
- * Per (task, algo, network) the per-seed mean S_frac of an estimator at k, and N.
- *
- * @example
- * ```ts
- * import { fractionBySeed } from "./findings.ts";
- * const seeds = fractionBySeed([], "critic", 10, "precise/precise"); // []
- * ```
- */
-export function fractionBySeed(
-  runs: readonly FindingsRun[],
-  network: string,
-  k: number,
-  estimator: string,
-): { seed: number; value: number; n: number }[] {
-  return runs.flatMap((r) => {
-    const f = seedFraction(r, network, k, estimator);
-    return f ? [{ seed: r.seed, ...f }] : [];
+  return judgeScopes("curvature", configurationScopes(runs, true), (group, network) => {
+    const stats = group.flatMap((r) => {
+      const mine = r.spectra.filter((s) => s.network === network).sort((a, b) => b.step - a.step);
+      return mine.length > 0 ? [spectrumStatistics(mine[0])] : [];
+    });
+    if (stats.length === 0) return "no full spectrum was computed";
+    const logs = stats.map((s) => Math.log10(Math.max(s.ratio, 1e-300))).filter(Number.isFinite);
+    const ms = logs.length > 0 ? meanAndStd(logs) : { mean: Infinity, std: 0 };
+    const top = meanAndStd(stats.map((s) => s.max));
+    const median = meanAndStd(stats.map((s) => s.bulkMedian));
+    const threshold = Math.log10(CURVATURE_RATIO_THRESHOLD);
+    return {
+      verdict: ms.mean >= threshold ? "holds" : "does not hold",
+      evidence: `λ_max = ${formatMeanStd(top.mean, top.std)}, median |λ| = ${
+        formatMeanStd(median.mean, median.std)
+      }, log₁₀ ratio = ${formatMeanStd(ms.mean, ms.std)} (threshold ${threshold}); ${
+        seedsLabel(stats.length)
+      }`,
+      seeds: stats.length,
+      values: {
+        log10Ratio: ms.mean,
+        log10RatioStd: ms.std,
+        lambdaMax: top.mean,
+        bulkMedian: median.mean,
+      },
+    };
   });
 }
 
@@ -377,41 +385,19 @@ export function fractionFindings(
   runs: readonly FindingsRun[],
   options: FindingsOptions,
 ): Finding[] {
-  const out: Finding[] = [];
-  for (const [key, group] of groupBy(runs, (r) => `${r.task}\u0000${r.algo}`)) {
-    const [task, algo] = key.split("\u0000");
-    for (const network of NETWORKS) {
-      const seeds = fractionBySeed(group, network, options.k, "precise/precise");
-      if (seeds.length === 0) {
-        out.push({
-          id: "fraction",
-          task,
-          algo,
-          network,
-          verdict: "not measured",
-          evidence: `no precise S_frac rows at k = ${options.k}`,
-          seeds: 0,
-          values: {},
-        });
-        continue;
-      }
-      const ms = meanAndStd(seeds.map((s) => s.value));
-      const baseline = options.k / seeds[0].n;
-      out.push({
-        id: "fraction",
-        task,
-        algo,
-        network,
-        verdict: ms.mean >= ABOVE_RANDOM_FACTOR * baseline ? "holds" : "does not hold",
-        evidence: `S_frac = ${formatMeanStd(ms.mean, ms.std)} vs k/N = ${formatNumber(baseline)} (${
-          formatNumber(ms.mean / baseline, 2)
-        }× k/N; k = ${options.k}, N = ${seeds[0].n}); ${seedsLabel(seeds.length)}`,
-        seeds: seeds.length,
-        values: { mean: ms.mean, std: ms.std, baseline, factor: ms.mean / baseline },
-      });
-    }
-  }
-  return out;
+  return judgeScopes("fraction", configurationScopes(runs, true), (group, network) => {
+    const f = fractionStats(group, network!, options.k, "precise/precise");
+    if (!f) return `no precise S_frac rows at k = ${options.k}`;
+    const baseline = options.k / f.n;
+    return {
+      verdict: f.mean >= ABOVE_RANDOM_FACTOR * baseline ? "holds" : "does not hold",
+      evidence: `S_frac = ${formatMeanStd(f.mean, f.std)} vs k/N = ${formatNumber(baseline)} (${
+        formatNumber(f.mean / baseline, 2)
+      }× k/N; k = ${options.k}, N = ${f.n}); ${seedsLabel(f.seeds)}`,
+      seeds: f.seeds,
+      values: { mean: f.mean, std: f.std, baseline, factor: f.mean / baseline },
+    };
+  });
 }
 
 /**
@@ -427,46 +413,28 @@ export function criticActorFindings(
   runs: readonly FindingsRun[],
   options: FindingsOptions,
 ): Finding[] {
-  const out: Finding[] = [];
-  for (const [key, group] of groupBy(runs, (r) => `${r.task}\u0000${r.algo}`)) {
-    const [task, algo] = key.split("\u0000");
-    const diffs: number[] = [], critic: number[] = [], actor: number[] = [];
-    for (const run of group) {
-      const c = seedFraction(run, "critic", options.k, "precise/precise");
-      const a = seedFraction(run, "actor", options.k, "precise/precise");
-      if (!c || !a) continue;
-      diffs.push(c.value - a.value);
-      critic.push(c.value);
-      actor.push(a.value);
+  return judgeScopes("critic-vs-actor", configurationScopes(runs, false), (group) => {
+    const pairs = group.flatMap((run) => {
+      const [c] = fractionBySeed([run], "critic", options.k, "precise/precise");
+      const [a] = fractionBySeed([run], "actor", options.k, "precise/precise");
+      return c && a ? [{ critic: c.value, actor: a.value }] : [];
+    });
+    if (pairs.length === 0) {
+      return `no seed has precise S_frac rows at k = ${options.k} for both networks`;
     }
-    if (diffs.length === 0) {
-      out.push({
-        id: "critic-vs-actor",
-        task,
-        algo,
-        verdict: "not measured",
-        evidence: `no seed has precise S_frac rows at k = ${options.k} for both networks`,
-        seeds: 0,
-        values: {},
-      });
-      continue;
-    }
-    const d = meanAndStd(diffs), c = meanAndStd(critic), a = meanAndStd(actor);
-    out.push({
-      id: "critic-vs-actor",
-      task,
-      algo,
+    const d = meanAndStd(pairs.map((p) => p.critic - p.actor));
+    const c = meanAndStd(pairs.map((p) => p.critic)), a = meanAndStd(pairs.map((p) => p.actor));
+    return {
       verdict: d.mean >= 0 ? "holds" : "does not hold",
       evidence: `critic ${formatMeanStd(c.mean, c.std)}, actor ${
         formatMeanStd(a.mean, a.std)
       }; difference ${formatMeanStd(d.mean, d.std)}${
-        diffs.length > 1 && Math.abs(d.mean) < d.std ? " (within the seed spread)" : ""
-      }; ${seedsLabel(diffs.length)}`,
-      seeds: diffs.length,
+        pairs.length > 1 && Math.abs(d.mean) < d.std ? " (within the seed spread)" : ""
+      }; ${seedsLabel(pairs.length)}`,
+      seeds: pairs.length,
       values: { difference: d.mean, differenceStd: d.std, critic: c.mean, actor: a.mean },
-    });
-  }
-  return out;
+    };
+  });
 }
 
 /**
@@ -479,50 +447,27 @@ export function criticActorFindings(
  * ```
  */
 export function sacPpoFindings(runs: readonly FindingsRun[], options: FindingsOptions): Finding[] {
-  const out: Finding[] = [];
-  for (const [task, group] of groupBy(runs, (r) => r.task)) {
-    for (const network of NETWORKS) {
-      const sac = fractionBySeed(
-        group.filter((r) => r.algo === "sac"),
-        network,
-        options.k,
-        "precise/precise",
-      );
-      const ppo = fractionBySeed(
-        group.filter((r) => r.algo === "ppo"),
-        network,
-        options.k,
-        "precise/precise",
-      );
-      if (sac.length === 0 || ppo.length === 0) {
-        out.push({
-          id: "sac-vs-ppo",
-          task,
-          network,
-          verdict: "not measured",
-          evidence: `needs both algorithms on ${task}; have ${
-            sac.length ? "SAC" : ppo.length ? "PPO" : "neither"
-          } only`,
-          seeds: sac.length + ppo.length,
-          values: {},
-        });
-        continue;
-      }
-      const s = meanAndStd(sac.map((x) => x.value)), p = meanAndStd(ppo.map((x) => x.value));
-      out.push({
-        id: "sac-vs-ppo",
-        task,
-        network,
-        verdict: s.mean >= p.mean ? "holds" : "does not hold",
-        evidence: `SAC ${formatMeanStd(s.mean, s.std)} (N = ${sac[0].n}, ${
-          seedsLabel(sac.length)
-        }), PPO ${formatMeanStd(p.mean, p.std)} (N = ${ppo[0].n}, ${seedsLabel(ppo.length)})`,
-        seeds: sac.length + ppo.length,
-        values: { sac: s.mean, ppo: p.mean, difference: s.mean - p.mean },
-      });
+  const scopes = [...groupBy(runs, (r) => r.task)].flatMap(([task, group]) =>
+    NETWORKS.map((network) => ({ scope: { task, network }, group }))
+  );
+  return judgeScopes("sac-vs-ppo", scopes, (group, network) => {
+    const of = (algo: string) =>
+      fractionStats(group.filter((r) => r.algo === algo), network!, options.k, "precise/precise");
+    const sac = of("sac"), ppo = of("ppo");
+    if (!sac || !ppo) {
+      return `needs both algorithms on ${group[0].task}; have ${
+        sac ? "SAC" : ppo ? "PPO" : "neither"
+      } only`;
     }
-  }
-  return out;
+    return {
+      verdict: sac.mean >= ppo.mean ? "holds" : "does not hold",
+      evidence: `SAC ${formatMeanStd(sac.mean, sac.std)} (N = ${sac.n}, ${
+        seedsLabel(sac.seeds)
+      }), PPO ${formatMeanStd(ppo.mean, ppo.std)} (N = ${ppo.n}, ${seedsLabel(ppo.seeds)})`,
+      seeds: sac.seeds + ppo.seeds,
+      values: { sac: sac.mean, ppo: ppo.mean, difference: sac.mean - ppo.mean },
+    };
+  });
 }
 
 /**
@@ -538,54 +483,29 @@ export function miniBatchFindings(
   runs: readonly FindingsRun[],
   options: FindingsOptions,
 ): Finding[] {
-  const out: Finding[] = [];
-  for (const [key, group] of groupBy(runs, (r) => `${r.task}\u0000${r.algo}`)) {
-    const [task, algo] = key.split("\u0000");
-    for (const network of NETWORKS) {
-      const stat = (estimator: string) => {
-        const seeds = fractionBySeed(group, network, options.k, estimator);
-        return seeds.length
-          ? { ...meanAndStd(seeds.map((s) => s.value)), seeds: seeds.length }
-          : null;
-      };
-      const precise = stat("precise/precise");
-      const mbGradient = stat("minibatch/precise");
-      const mbBoth = stat("minibatch/minibatch");
-      if (!precise || (!mbGradient && !mbBoth)) {
-        out.push({
-          id: "minibatch-vs-precise",
-          task,
-          algo,
-          network,
-          verdict: "not measured",
-          evidence: `needs precise and mini-batch S_frac rows at k = ${options.k}`,
-          seeds: 0,
-          values: {},
-        });
-        continue;
-      }
-      const below = [mbGradient, mbBoth].every((m) => m === null || m.mean <= precise.mean);
-      const part = (label: string, m: { mean: number; std: number } | null) =>
-        m ? `${label} ${formatMeanStd(m.mean, m.std)}` : `${label} not computed`;
-      out.push({
-        id: "minibatch-vs-precise",
-        task,
-        algo,
-        network,
-        verdict: below ? "holds" : "does not hold",
-        evidence: `${part("precise", precise)}; ${part("mini-batch gradient", mbGradient)}; ${
-          part("mini-batch gradient and Hessian", mbBoth)
-        }; ${seedsLabel(precise.seeds)}`,
-        seeds: precise.seeds,
-        values: {
-          precise: precise.mean,
-          miniBatchGradient: mbGradient?.mean ?? null,
-          miniBatchBoth: mbBoth?.mean ?? null,
-        },
-      });
+  return judgeScopes("minibatch-vs-precise", configurationScopes(runs, true), (group, network) => {
+    const stat = (estimator: string) => fractionStats(group, network!, options.k, estimator);
+    const precise = stat("precise/precise");
+    const mbGradient = stat("minibatch/precise"), mbBoth = stat("minibatch/minibatch");
+    if (!precise || (!mbGradient && !mbBoth)) {
+      return `needs precise and mini-batch S_frac rows at k = ${options.k}`;
     }
-  }
-  return out;
+    const below = [mbGradient, mbBoth].every((m) => m === null || m.mean <= precise.mean);
+    const part = (label: string, m: { mean: number; std: number } | null) =>
+      m ? `${label} ${formatMeanStd(m.mean, m.std)}` : `${label} not computed`;
+    return {
+      verdict: below ? "holds" : "does not hold",
+      evidence: `${part("precise", precise)}; ${part("mini-batch gradient", mbGradient)}; ${
+        part("mini-batch gradient and Hessian", mbBoth)
+      }; ${seedsLabel(precise.seeds)}`,
+      seeds: precise.seeds,
+      values: {
+        precise: precise.mean,
+        miniBatchGradient: mbGradient?.mean ?? null,
+        miniBatchBoth: mbBoth?.mean ?? null,
+      },
+    };
+  });
 }
 
 /**
@@ -601,55 +521,37 @@ export function overlapFindings(
   runs: readonly FindingsRun[],
   options: FindingsOptions,
 ): Finding[] {
-  const out: Finding[] = [];
-  for (const [key, group] of groupBy(runs, (r) => `${r.task}\u0000${r.algo}`)) {
-    const [task, algo] = key.split("\u0000");
-    for (const network of NETWORKS) {
-      const rows = group.flatMap((r) =>
-        r.overlaps.filter((o) =>
-          o.network === network && o.k === options.k && o.t1 === options.t1 && o.t2 > options.t1
-        )
-      );
-      const n = group.flatMap((r) => r.results.filter((x) => x.network === network))[0]?.n;
-      if (rows.length === 0 || n === undefined) {
-        out.push({
-          id: "overlap",
-          task,
-          algo,
-          network,
-          verdict: "not measured",
-          evidence: `no S_overlap rows with t1 = ${options.t1} and k = ${options.k}`,
-          seeds: 0,
-          values: {},
-        });
-        continue;
-      }
-      const byT2 = [...groupBy(rows, (o) => String(o.t2))]
-        .map(([t2, xs]) => ({ t2: Number(t2), ...meanAndStd(xs.map((x) => x.value)) }))
-        .sort((a, b) => a.t2 - b.t2);
-      const worst = byT2.reduce((a, b) => (b.mean < a.mean ? b : a));
-      const last = byT2[byT2.length - 1];
-      const baseline = options.k / n;
-      const seeds = new Set(rows.map((o) => o.seed)).size;
-      out.push({
-        id: "overlap",
-        task,
-        algo,
-        network,
-        verdict: worst.mean >= ABOVE_RANDOM_FACTOR * baseline ? "holds" : "does not hold",
-        evidence: `lowest S_overlap(${options.t1.toLocaleString("en-US")}, t2) = ${
-          formatMeanStd(worst.mean, worst.std)
-        } at t2 = ${worst.t2.toLocaleString("en-US")}, last ${
-          formatMeanStd(last.mean, last.std)
-        } at t2 = ${last.t2.toLocaleString("en-US")}; k/N = ${formatNumber(baseline)} (${
-          formatNumber(worst.mean / baseline, 2)
-        }×); ${seedsLabel(seeds)}`,
-        seeds,
-        values: { lowest: worst.mean, last: last.mean, baseline, factor: worst.mean / baseline },
-      });
+  return judgeScopes("overlap", configurationScopes(runs, true), (group, network) => {
+    const rows = group.flatMap((r) =>
+      r.overlaps.filter((o) =>
+        o.network === network && o.k === options.k && o.t1 === options.t1 && o.t2 > options.t1
+      )
+    );
+    const n = group.flatMap((r) => r.results.filter((x) => x.network === network))[0]?.n;
+    if (rows.length === 0 || n === undefined) {
+      return `no S_overlap rows with t1 = ${options.t1} and k = ${options.k}`;
     }
-  }
-  return out;
+    const byT2 = [...groupBy(rows, (o) => String(o.t2))]
+      .map(([t2, xs]) => ({ t2: Number(t2), ...meanAndStd(xs.map((x) => x.value)) }))
+      .sort((a, b) => a.t2 - b.t2);
+    const worst = byT2.reduce((a, b) => (b.mean < a.mean ? b : a));
+    const last = byT2[byT2.length - 1];
+    const baseline = options.k / n;
+    const seeds = new Set(rows.map((o) => o.seed)).size;
+    const at = (t: number) => t.toLocaleString("en-US");
+    return {
+      verdict: worst.mean >= ABOVE_RANDOM_FACTOR * baseline ? "holds" : "does not hold",
+      evidence:
+        `lowest S_overlap(${at(options.t1)}, t2) = ${formatMeanStd(worst.mean, worst.std)} ` +
+        `at t2 = ${at(worst.t2)}, last ${formatMeanStd(last.mean, last.std)} at t2 = ${
+          at(last.t2)
+        }; k/N = ${formatNumber(baseline)} (${formatNumber(worst.mean / baseline, 2)}×); ${
+          seedsLabel(seeds)
+        }`,
+      seeds,
+      values: { lowest: worst.mean, last: last.mean, baseline, factor: worst.mean / baseline },
+    };
+  });
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   type Finding,
   FINDING_IDS,
   FINDING_RULES,
+  type FindingsRun,
   findingsTable,
   formatMeanStd,
   formatNumber,
@@ -287,17 +288,27 @@ export function reportSettings(
  */
 export function reproductionFindings(data: ReproductionData): Finding[] {
   const { k, t1 } = reportSettings(data);
-  return evaluateFindings(
-    data.runs.map((r) => ({
-      task: r.info.envId,
-      algo: r.info.algo,
-      seed: r.info.seed,
-      results: r.results,
-      overlaps: r.overlaps,
-      spectra: r.spectra,
-    })),
-    { k, t1 },
-  );
+  return evaluateFindings(data.runs.map(findingsRunOf), { k, t1 });
+}
+
+/**
+ * What the findings read of a run: its identity, result and overlap rows, and spectra.
+ *
+ * @example
+ * ```ts
+ * import { findingsRunOf, loadReportRun } from "./reproduction_report.ts";
+ * const run = findingsRunOf(await loadReportRun("runs/reproduce-quick/ppo-Pendulum-v1-seed0"));
+ * ```
+ */
+export function findingsRunOf(r: ReportRun): FindingsRun {
+  return {
+    task: r.info.envId,
+    algo: r.info.algo,
+    seed: r.info.seed,
+    results: r.results,
+    overlaps: r.overlaps,
+    spectra: r.spectra,
+  };
 }
 
 /** Groups runs by algorithm × task, in a stable order. */

@@ -41,6 +41,16 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");
 }
 
+/** A text file's content, with "File not found: <path>" when it is missing. */
+async function readText(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new Error(`File not found: ${path}`);
+    throw e;
+  }
+}
+
 /**
  * Reads a JSON file, with an error that names the file when it is missing or malformed.
  *
@@ -52,13 +62,7 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
  * ```
  */
 export async function readJson<T = unknown>(path: string): Promise<T> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new Error(`File not found: ${path}`);
-    throw e;
-  }
+  const text = await readText(path);
   try {
     return JSON.parse(text) as T;
   } catch (e) {
@@ -79,13 +83,7 @@ export async function readJson<T = unknown>(path: string): Promise<T> {
  * ```
  */
 export async function readJsonl<T = Record<string, unknown>>(path: string): Promise<T[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new Error(`File not found: ${path}`);
-    throw e;
-  }
+  const text = await readText(path);
   const rows: T[] = [];
   text.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;

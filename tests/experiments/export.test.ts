@@ -6,20 +6,10 @@ import { analyzeRun, readAnalysis } from "../../lib/experiments/analyze.ts";
 import { exportAnalysis, readExport } from "../../lib/experiments/export.ts";
 import { gradientSubspaceFraction } from "../../lib/subspaces/mod.ts";
 import { snapshotDir } from "./_disk.ts";
+import { NUMPY_PYTHON } from "../_python.ts";
 
-const PYTHON = new URL("../../.venv/bin/python", import.meta.url).pathname;
-const hasNumpy = (() => {
-  try {
-    return new Deno.Command(PYTHON, {
-      args: ["-c", "import numpy"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
+const PYTHON = NUMPY_PYTHON ?? "python3";
+const hasNumpy = NUMPY_PYTHON !== null;
 
 const root = await Deno.makeTempDir({ prefix: "pgsubspace-export-" });
 const runs = {

@@ -12,22 +12,13 @@ import {
   findingSummary,
   spectrumStatistics,
 } from "../../lib/experiments/findings.ts";
+import { findingsRunOf } from "../../lib/experiments/reproduction_report.ts";
 import { concentratedSpectrum, type SyntheticRun, syntheticRun } from "./_synthetic.ts";
 
 const K = 10, T1 = 10_000;
 
 function runs(specs: SyntheticRun[]): FindingsRun[] {
-  return specs.map((s) => {
-    const r = syntheticRun(s);
-    return {
-      task: r.info.envId,
-      algo: r.info.algo,
-      seed: r.info.seed,
-      results: r.results,
-      overlaps: r.overlaps,
-      spectra: r.spectra,
-    };
-  });
+  return specs.map((s) => findingsRunOf(syntheticRun(s)));
 }
 
 /** Two seeds each of PPO and SAC where every finding holds. */

@@ -11,33 +11,11 @@ import {
 } from "../../lib/experiments/train.ts";
 import { readJson } from "../../lib/io/files.ts";
 import { snapshotDir } from "./_disk.ts";
+import { SAC_SMALL, SMALL } from "./_runs.ts";
 
-const PPO = {
-  algo: "ppo" as const,
-  envId: "Pendulum-v1",
-  seed: 3,
-  totalSteps: 2_600,
-  evalFreq: 1_000,
-  evalEpisodes: 2,
-  checkpointEvery: 1_000,
-  checkpointExtra: [],
-  overrides: { n_steps: 512, batch_size: 128, n_epochs: 2 },
-  backend: "cpu" as const,
-};
+const PPO = SMALL;
 
-const SAC = {
-  algo: "sac" as const,
-  envId: "Pendulum-v1",
-  seed: 5,
-  totalSteps: 1_300,
-  evalFreq: 400,
-  evalEpisodes: 1,
-  checkpointEvery: 400,
-  checkpointExtra: [],
-  logInterval: 1,
-  overrides: { net_arch: [16, 16], batch_size: 32, buffer_size: 300, learning_starts: 100 },
-  backend: "cpu" as const,
-};
+const SAC = SAC_SMALL;
 
 for (const [name, base, more] of [["PPO", PPO, 4_100], ["SAC", SAC, 2_100]] as const) {
   Deno.test(`${name}: resume --steps M continues a finished run exactly like a direct M-step run`, async () => {

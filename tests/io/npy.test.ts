@@ -1,19 +1,9 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { decodeNpy, encodeNpy, readNpy, writeNpy } from "../../lib/io/npy.ts";
+import { NUMPY_PYTHON } from "../_python.ts";
 
-const PYTHON = new URL("../../.venv/bin/python", import.meta.url).pathname;
-const hasNumpy = (() => {
-  try {
-    return new Deno.Command(PYTHON, {
-      args: ["-c", "import numpy"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
+const PYTHON = NUMPY_PYTHON ?? "python3";
+const hasNumpy = NUMPY_PYTHON !== null;
 
 Deno.test("npy: header layout of numpy's format 1.0 (magic, 64-byte alignment, dict)", () => {
   const bytes = encodeNpy(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
