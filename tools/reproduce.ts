@@ -86,7 +86,7 @@ async function main(args: ParsedArgs): Promise<number> {
   );
   const bar = new ProgressPrinter();
   try {
-    const result = await runReproduction(settings, {
+    await runReproduction(settings, {
       outRoot: out,
       backend: args.has("backend") ? parseBackendChoice(args.string("backend")!) : undefined,
       log: (m) => bar.finish(m),
@@ -94,7 +94,6 @@ async function main(args: ParsedArgs): Promise<number> {
       onTrainProgress: (p) => bar.update(p.step, p.totalSteps, formatTrainProgress(p, false)),
       onAnalyzeProgress: (p) => bar.update(p.solvesDone, p.solvesTotal, formatAnalyzeProgress(p)),
     });
-    console.log(`report: ${result.reportPath}`);
     return 0;
   } catch (e) {
     if (controller.signal.aborted) {
