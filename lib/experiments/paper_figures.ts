@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { readJson, readJsonl } from "../io/files.ts";
+import { exists, readJson, readJsonl } from "../io/files.ts";
 import type { MetricsRow, RunInfo } from "./train.ts";
 import type { OverlapRow, ResultRow } from "./analyze.ts";
 import { phaseStatistics } from "../subspaces/mod.ts";
@@ -85,12 +85,9 @@ export async function loadAnalysedRun(runDir: string, analysisId?: string): Prom
   }
   const analysisDir = `${runDir}/analysis/${id}`;
   const results = await readJsonl<ResultRow>(`${analysisDir}/results.jsonl`);
-  let overlaps: OverlapRow[] = [];
-  try {
-    overlaps = await readJsonl<OverlapRow>(`${analysisDir}/overlaps.jsonl`);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
+  const overlaps = (await exists(`${analysisDir}/overlaps.jsonl`))
+    ? await readJsonl<OverlapRow>(`${analysisDir}/overlaps.jsonl`)
+    : [];
   return { runDir, info, metrics, analysisDir, results, overlaps };
 }
 
@@ -106,6 +103,12 @@ export async function loadAnalysedRun(runDir: string, analysisId?: string): Prom
  */
 export async function loadAnalysedRuns(root: string): Promise<AnalysedRun[]> {
   const dirs: string[] = [];
+  if (!(await exists(root))) {
+    throw new Error(
+      `No analysed runs under ${root} (the directory does not exist): run \`deno task reproduce\` ` +
+        "(or analyzeRun) first",
+    );
+  }
   for await (const e of Deno.readDir(root)) {
     if (!e.isDirectory) continue;
     try {
