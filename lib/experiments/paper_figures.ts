@@ -89,7 +89,6 @@ export async function loadAnalysedRun(runDir: string, analysisId?: string): Prom
   return { runDir, info, metrics, analysisDir, results, overlaps };
 }
 
-
 /** Groups runs by (algorithm, task): the seeds of one configuration. */
 function groupRuns(runs: readonly AnalysedRun[]): Map<string, AnalysedRun[]> {
   const groups = new Map<string, AnalysedRun[]>();

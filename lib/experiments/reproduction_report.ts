@@ -843,7 +843,9 @@ function sourcesLine(data: ReproductionData, sources: string[]): string {
  */
 export function reportCaveat(data: ReproductionData): string | null {
   const { k, t1, smoothingSteps } = reportSettings(data);
-  const deviations = deviationsFromPaper(experimentFacts(data), { k, t1, smoothingSteps });
+  const facts = experimentFacts(data);
+  const experiments = facts.length;
+  const deviations = deviationsFromPaper(facts, { k, t1, smoothingSteps });
   if (deviations.length === 0) return null;
   const purpose = data.manifest?.purpose ? ` (${data.manifest.purpose})` : "";
   // One row per setting: the experiments it concerns side by side.
@@ -852,8 +854,9 @@ export function reportCaveat(data: ReproductionData): string | null {
   const s = bySetting.size === 1 ? "" : "s";
   const rows = [...bySetting].map(([setting, ds]) => {
     // A value shared by every experiment is stated once, else per experiment.
+    const everywhere = ds.every((d) => d.scope === "all") || ds.length === experiments;
     const values = (pick: (d: (typeof ds)[number]) => string) =>
-      new Set(ds.map(pick)).size === 1
+      everywhere && new Set(ds.map(pick)).size === 1
         ? pick(ds[0])
         : ds.map((d) => `${d.scope === "all" ? "" : `${d.scope}: `}${pick(d)}`).join("; ");
     return `> | ${setting} | ${values((d) => d.paper)} | ${values((d) => d.here)} | ${

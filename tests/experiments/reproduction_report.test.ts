@@ -91,6 +91,10 @@ Deno.test("report: synthetic results violating each finding → its verdict says
 });
 
 Deno.test("report: the reduced-scale caveat comes first and says what differs and what it changes", () => {
+  // A setting that differs for one experiment only names it.
+  const wide = good().map((x) => (x.algo === "ppo" ? { ...x, netArch: [64, 64] } : x));
+  const only = (reproductionReport(data(wide)).blocks[0] as { markdown: string }).markdown;
+  assertStringIncludes(only, "> | network | SAC Pendulum-v1: 256×256 | SAC Pendulum-v1: 16×16 |");
   const report = reproductionReport(data(good()));
   const first = report.blocks[0] as { markdown: string };
   assert(
