@@ -477,8 +477,7 @@ export function reportFigures(
     figure: fractionBarsOfRuns(analysed, {
       k,
       smoothingSteps,
-      title: `Fig. 2 — gradient subspace fraction S_frac at k = ${k} per training phase and ` +
-        "estimator (mean ± std over seeds)",
+      title: `Fig. 2 — S<sub>frac</sub> at k = ${k} per training phase and estimator`,
     }),
     caption: "Bars: phase (colour) × estimator (pattern: plain = precise gradient and Hessian, " +
       "/// = mini-batch gradient with the precise Hessian, xxx = both from mini-batches). " +
@@ -505,8 +504,9 @@ export function reportFigures(
     figure: overlapOfRuns(analysed, {
       t1,
       k,
-      title: `Fig. 3 — subspace overlap S_overlap(t1 = ${t1.toLocaleString("en-US")}, t2) at ` +
-        `k = ${k} (mean ± std over seeds)`,
+      title: `Fig. 3 — S<sub>overlap</sub>(t<sub>1</sub> = ${
+        t1.toLocaleString("en-US")
+      }, t<sub>2</sub>) at k = ${k}`,
     }),
     caption: "Overlap of the precise top-k eigenspaces at t1 and at each later analysed step t2 " +
       "(1 = the same subspace); colour = network, line dash = algorithm, bands = ± std over " +
