@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { type CliSpec, type ParsedArgs, runCli } from "../lib/cli.ts";
 import { Rng } from "../lib/rng.ts";
 import {
   makeEnv,
@@ -596,19 +597,22 @@ export function conformancePassed(rows: readonly ConformanceRow[]): boolean {
   );
 }
 
-if (import.meta.main) {
-  const seedIndex = Deno.args.indexOf("--seed");
-  const seed = seedIndex >= 0 ? Number(Deno.args[seedIndex + 1]) : undefined;
-  if (seed !== undefined && !Number.isSafeInteger(seed)) {
-    console.error("usage: gym_conformance.ts [--seed N]");
-    Deno.exit(2);
-  }
+/** The conformance command line. */
+const CONFORMANCE_CLI: CliSpec = {
+  command: "deno run -A tools/gym_conformance.ts",
+  summary: "Rolls our environments and Gymnasium's from the same states with the same actions " +
+    "and prints the largest differences (skips without a Python that has gymnasium).",
+  options: [{ name: "seed", type: "string", value: "N", description: "seed of the cases" }],
+};
+
+async function main(args: ParsedArgs): Promise<number> {
+  const seed = args.int("seed");
   const report = await runConformance({ seed });
   if (report === null) {
     console.log(
       "SKIPPED: no Python with gymnasium found (set PGSUBSPACE_PYTHON or create .venv)",
     );
-    Deno.exit(0);
+    return 0;
   }
   console.log(`Reference: ${report.versions} (${report.python})`);
   console.log(
@@ -634,5 +638,7 @@ if (import.meta.main) {
   }
   const ok = conformancePassed(report.rows) && resetsPassed(report.resetRows);
   console.log(ok ? `PASS (tolerance ${CONFORMANCE_TOLERANCE}, resets exact)` : "FAIL");
-  if (!ok) Deno.exit(1);
+  return ok ? 0 : 1;
 }
+
+if (import.meta.main) await runCli(CONFORMANCE_CLI, Deno.args, main);

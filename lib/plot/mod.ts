@@ -74,6 +74,7 @@ export {
   type EigenvalueTrajectoryInput,
   type FractionBarGroup,
   type FractionBarPanel,
+  type FractionByKInput,
   type FractionOverTimeInput,
   type FractionOverTimeSeries,
   learningCurveFigure,
@@ -86,6 +87,7 @@ export {
   subsampleIndices,
   subspaceFractionBarsFigure,
   type SubspaceFractionBarsInput,
+  subspaceFractionByKFigure,
   subspaceFractionOverTimeFigure,
   subspaceOverlapFigure,
   type SubspaceOverlapInput,
@@ -113,9 +115,11 @@ export {
   PLOTLY_MIME,
   resetPlotlyInjection,
   show,
+  showMarkdown,
   type ShowOptions,
 } from "./display.ts";
 export { markdownInline, markdownToHtml } from "./markdown.ts";
+export { type NotebookDocument, notebookHtml } from "./notebook_html.ts";
 export {
   renderReportHtml,
   type Report,

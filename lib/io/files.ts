@@ -1,7 +1,8 @@
 /**
- * Crash-safe file output for run directories: every file is written to a temporary name in the
- * same directory and renamed into place, so a killed run never leaves a half-written checkpoint,
- * metrics file or report behind, and nothing already written is lost.
+ * Crash-safe file output: every file is written to a temporary name in the same directory and
+ * renamed into place, so a killed process never leaves a half-written checkpoint, metrics file or
+ * report behind, and nothing already written is lost; JSON readers that name the file they fail
+ * on. The lowest layer of file handling (no imports from the rest of lib/).
  *
  * @module
  */
@@ -40,6 +41,16 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");
 }
 
+/** A text file's content, with "File not found: <path>" when it is missing. */
+async function readText(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new Error(`File not found: ${path}`);
+    throw e;
+  }
+}
+
 /**
  * Reads a JSON file, with an error that names the file when it is missing or malformed.
  *
@@ -51,17 +62,13 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
  * ```
  */
 export async function readJson<T = unknown>(path: string): Promise<T> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new Error(`File not found: ${path}`);
-    throw e;
-  }
+  const text = await readText(path);
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new Error(`Malformed JSON in ${path}: ${(e as Error).message}`);
+    throw new Error(
+      `Malformed JSON in ${path} (the file is damaged or was cut short): ${(e as Error).message}`,
+    );
   }
 }
 
@@ -76,7 +83,7 @@ export async function readJson<T = unknown>(path: string): Promise<T> {
  * ```
  */
 export async function readJsonl<T = Record<string, unknown>>(path: string): Promise<T[]> {
-  const text = await Deno.readTextFile(path);
+  const text = await readText(path);
   const rows: T[] = [];
   text.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { decodeState, encodeState, loadState, saveState } from "../../lib/experiments/state_io.ts";
+import { decodeState, encodeState, loadState, saveState } from "../../lib/io/state_io.ts";
 
 Deno.test("state round trip is bit-exact for every stored typed array and JSON value", async () => {
   const f64 = new Float64Array([Math.PI, -0, 1e-300, Number.MAX_VALUE]);
@@ -42,5 +42,46 @@ Deno.test("bad states and damaged files give clear errors", async () => {
   await Deno.writeFile(`${dir}/s.bin`, new Uint8Array(3));
   await assertRejects(() => loadState(`${dir}/s`), Error, "truncated");
   await assertRejects(() => loadState(`${dir}/missing`), Error, "File not found");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("damaged state files are named; states written before checksums load with a note", async () => {
+  const dir = await Deno.makeTempDir();
+  const state = { step: 7, theta: Float32Array.from({ length: 64 }, (_, i) => i / 3) };
+  await saveState(`${dir}/s`, state);
+  const good = await Deno.readFile(`${dir}/s.bin`);
+  // Zeroed bytes in the blob: detected, never decoded into wrong numbers.
+  const zeroed = good.slice();
+  zeroed.fill(0, 16, 48);
+  await Deno.writeFile(`${dir}/s.bin`, zeroed);
+  await assertRejects(
+    () => loadState(`${dir}/s`, { fix: "delete the checkpoint" }),
+    Error,
+    `${dir}/s.bin is corrupt (SHA-256 checksum mismatch): delete the checkpoint`,
+  );
+  await Deno.writeFile(`${dir}/s.bin`, good.subarray(0, 100));
+  await assertRejects(
+    () => loadState(`${dir}/s`),
+    Error,
+    `${dir}/s.bin is truncated (100 of 256 bytes)`,
+  );
+  await Deno.remove(`${dir}/s.bin`);
+  await assertRejects(() => loadState(`${dir}/s`), Error, `File not found: ${dir}/s.bin`);
+  await Deno.writeFile(`${dir}/s.bin`, good);
+  // A JSON edit that stays valid JSON is caught by the .json's own checksum.
+  const text = await Deno.readTextFile(`${dir}/s.json`);
+  await Deno.writeTextFile(`${dir}/s.json`, text.replace('"step": 7', '"step": 8'));
+  await assertRejects(() => loadState(`${dir}/s`), Error, `${dir}/s.json is corrupt`);
+  // Format 1 (no checksums): loads, and the caller is told.
+  const { json, blob } = encodeState(state);
+  await Deno.writeTextFile(
+    `${dir}/old.json`,
+    JSON.stringify({ ...(json as object), format: "pgsubspace-state/1" }),
+  );
+  await Deno.writeFile(`${dir}/old.bin`, blob);
+  const notes: string[] = [];
+  const old = await loadState(`${dir}/old`, { onUnverified: (p) => notes.push(p) }) as typeof state;
+  assertEquals(Array.from(old.theta), Array.from(state.theta));
+  assertEquals(notes, [`${dir}/old.json`]);
   await Deno.remove(dir, { recursive: true });
 });

@@ -5,7 +5,7 @@ import {
   readJsonl,
   writeFileAtomic,
   writeJsonAtomic,
-} from "../../lib/experiments/files.ts";
+} from "../../lib/io/files.ts";
 
 Deno.test("atomic writes replace the file and leave no temporary files behind", async () => {
   const dir = await Deno.makeTempDir();

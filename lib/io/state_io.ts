@@ -5,9 +5,23 @@
  * little-endian, each aligned to 8 bytes). Bit-exact for float32/float64, so a resumed run
  * continues exactly.
  *
+ * Integrity (format `pgsubspace-state/2`): the `.json` records the byte count and SHA-256 of the
+ * `.bin` and is itself sealed (checksum.ts), so a truncated or corrupted file is reported with
+ * its path on load instead of being decoded into wrong numbers. Files of format
+ * `pgsubspace-state/1` (no checksums) still load, unverified, with a note (`onUnverified`).
+ *
  * @module
  */
-import { readJson, writeFileAtomic, writeJsonAtomic } from "./files.ts";
+import { exists, readJson, writeFileAtomic } from "./files.ts";
+import {
+  DataIntegrityError,
+  type Digest,
+  digestOf,
+  noteUnverified,
+  sealJson,
+  verifyDigest,
+  verifySealedJson,
+} from "./checksum.ts";
 
 /** Typed arrays that the blob format stores. */
 export type StoredTypedArray =
@@ -38,7 +52,9 @@ interface BlobRef {
   length: number;
 }
 
-const FORMAT = "pgsubspace-state/1";
+const FORMAT = "pgsubspace-state/2";
+/** The format before checksums: readable, not verifiable. */
+const FORMAT_V1 = "pgsubspace-state/1";
 
 /**
  * Encodes a state into a JSON-safe structure plus one byte blob.
@@ -96,7 +112,7 @@ export function encodeState(state: unknown): { json: unknown; blob: Uint8Array }
  */
 export function decodeState(json: unknown, blob: Uint8Array): unknown {
   const wrapper = json as { format?: string; state?: unknown };
-  if (wrapper?.format !== FORMAT) {
+  if (wrapper?.format !== FORMAT && wrapper?.format !== FORMAT_V1) {
     throw new Error(`Unknown state format ${JSON.stringify(wrapper?.format)}; expected ${FORMAT}`);
   }
   const walk = (v: unknown): unknown => {
@@ -126,7 +142,8 @@ export function decodeState(json: unknown, blob: Uint8Array): unknown {
 
 /**
  * Saves a state as `<base>.json` + `<base>.bin`, each written atomically (the .bin first, so a
- * .json on disk always has its blob).
+ * .json on disk always has its blob). The .json carries the blob's size and SHA-256 and its own
+ * checksum.
  *
  * @example
  * ```ts
@@ -137,12 +154,25 @@ export function decodeState(json: unknown, blob: Uint8Array): unknown {
  */
 export async function saveState(base: string, state: unknown): Promise<void> {
   const { json, blob } = encodeState(state);
+  const sealed = await sealJson({ ...(json as object), blob: await digestOf(blob) });
   await writeFileAtomic(`${base}.bin`, blob);
-  await writeJsonAtomic(`${base}.json`, json);
+  await writeFileAtomic(`${base}.json`, JSON.stringify(sealed, null, 2) + "\n");
+}
+
+/** Options of {@linkcode loadState}. */
+export interface LoadStateOptions {
+  /**
+   * Called with the .json path when the files carry no checksum (format 1); default: a note on
+   * stderr once per file.
+   */
+  onUnverified?: (path: string) => void;
+  /** What the reader should do about a damaged file (appended to the error). */
+  fix?: string;
 }
 
 /**
- * Loads a state saved by {@linkcode saveState}.
+ * Loads a state saved by {@linkcode saveState}, verifying both files: a missing, truncated or
+ * corrupt `.json`/`.bin` throws an error that names the file (see the module doc).
  *
  * @example
  * ```ts
@@ -150,8 +180,21 @@ export async function saveState(base: string, state: unknown): Promise<void> {
  * const state = await loadState("/tmp/agent").catch(() => null);
  * ```
  */
-export async function loadState(base: string): Promise<unknown> {
-  const json = await readJson(`${base}.json`);
-  const blob = await Deno.readFile(`${base}.bin`);
+export async function loadState(base: string, options: LoadStateOptions = {}): Promise<unknown> {
+  const jsonPath = `${base}.json`, binPath = `${base}.bin`;
+  const json = await readJson<{ format?: string; blob?: Digest }>(jsonPath);
+  if (!(await exists(binPath))) {
+    throw new Error(`File not found: ${binPath} (the data file of ${jsonPath})`);
+  }
+  const blob = await Deno.readFile(binPath);
+  if (json?.format === FORMAT_V1) {
+    (options.onUnverified ?? noteUnverified)(jsonPath);
+  } else {
+    const sealed = await verifySealedJson(jsonPath, json, options.fix);
+    if (sealed === "unsealed" || !json.blob) {
+      throw new DataIntegrityError(jsonPath, "corrupt", "its checksum fields are missing");
+    }
+    await verifyDigest(binPath, blob, json.blob, options.fix);
+  }
   return decodeState(json, blob);
 }
