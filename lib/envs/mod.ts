@@ -1,8 +1,11 @@
 /**
  * Reinforcement-learning environments with Gymnasium semantics: `Box` spaces, the `Env` API and
  * base class, wrappers (`TimeLimit`, `RecordEpisodeStatistics`), the SB3-style `SyncVectorEnv`,
- * the registry (`makeEnv`, `makeVecEnv`) and the classic-control tasks `Pendulum-v1` and
- * `MountainCarContinuous-v0`, which importing this module registers.
+ * the registry (`makeEnv`, `makeVecEnv`, `prepareEnv`), the classic-control tasks `Pendulum-v1`
+ * and `MountainCarContinuous-v0`, and the MuJoCo tasks (Ant, HalfCheetah, Hopper, Walker2d,
+ * Swimmer, Reacher; v4 and v5), which importing this module registers. The MuJoCo tasks need
+ * `await prepareEnv(id)` once before `makeEnv` (it loads the MuJoCo WebAssembly module; importing
+ * this module does not).
  *
  * @example
  * ```ts
@@ -23,6 +26,7 @@ import {
   PendulumEnv,
   type PendulumOptions,
 } from "./classic_control/mod.ts";
+import { MUJOCO_ENV_SPECS } from "./mujoco/mod.ts";
 import { listEnvs, registerEnv } from "./registry.ts";
 
 export * from "./spaces.ts";
@@ -31,6 +35,7 @@ export * from "./wrappers.ts";
 export * from "./vector.ts";
 export * from "./registry.ts";
 export * from "./classic_control/mod.ts";
+export * from "./mujoco/mod.ts";
 // The generator type appears in the public signatures (Box.sample, BaseEnv.npRandom).
 export type { Rng, RngState } from "../rng.ts";
 
@@ -49,4 +54,7 @@ if (!listEnvs().includes("MountainCarContinuous-v0")) {
     maxEpisodeSteps: 999,
     rewardThreshold: 90.0,
   });
+}
+for (const spec of MUJOCO_ENV_SPECS) {
+  if (!listEnvs().includes(spec.id)) registerEnv(spec);
 }

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { describe, type Env, type EnvState, type ResetOptions } from "./env.ts";
+import { describe, type Env, type EnvState, type Observation, type ResetOptions } from "./env.ts";
 import { sharedArrayPool } from "./pool.ts";
 import type { Box } from "./spaces.ts";
 
@@ -24,8 +24,11 @@ import type { Box } from "./spaces.ts";
  * ```
  */
 export interface VectorResetResult {
-  /** Observations, env-major: row i is `obs.subarray(i * obsDim, (i + 1) * obsDim)`. */
-  obs: Float32Array;
+  /**
+   * Observations, env-major: row i is `obs.subarray(i * obsDim, (i + 1) * obsDim)`; of the
+   * observation space's dtype.
+   */
+  obs: Observation;
   /** One reset info per env. */
   infos: Record<string, unknown>[];
 }
@@ -44,7 +47,7 @@ export interface VectorResetResult {
  */
 export interface VectorStepResult {
   /** Next observations (env-major); for finished envs the first observation of the new episode. */
-  obs: Float32Array;
+  obs: Observation;
   /** Rewards. */
   rewards: Float64Array;
   /** 1 where the env reached a terminal state. */
@@ -141,7 +144,9 @@ export class SyncVectorEnv {
         `SyncVectorEnv.reset: seed must be a non-negative integer, got ${describe(seed)}`,
       );
     }
-    const obs = new Float32Array(this.numEnvs * this.obsDim);
+    const obs = this.singleObservationSpace.dtype === "float64"
+      ? new Float64Array(this.numEnvs * this.obsDim)
+      : new Float32Array(this.numEnvs * this.obsDim);
     const infos: Record<string, unknown>[] = new Array(this.numEnvs);
     for (let i = 0; i < this.numEnvs; i++) {
       const r = this.envs[i].reset({ seed: seed === undefined ? undefined : seed + i, options });
@@ -170,7 +175,9 @@ export class SyncVectorEnv {
       );
     }
     const buffers = actions instanceof Float32Array ? this.#actions32 : this.#actions64;
-    const obs = sharedArrayPool.float32(n * obsDim);
+    const obs = this.singleObservationSpace.dtype === "float64"
+      ? sharedArrayPool.float64(n * obsDim)
+      : sharedArrayPool.float32(n * obsDim);
     const rewards = sharedArrayPool.float64(n);
     const terminated = sharedArrayPool.uint8(n);
     const truncated = sharedArrayPool.uint8(n);

@@ -32,7 +32,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../rng.ts";
-import { type Env, makeEnv } from "../envs/mod.ts";
+import { asFloat32, type Env, makeEnv, type Observation } from "../envs/mod.ts";
 import type { PpoConfig } from "../agents/ppo/config.ts";
 import {
   actorAnalysisLoss,
@@ -186,7 +186,7 @@ export function collectPpoRollout(options: PpoRolloutOptions): PpoRollout {
   const action = new Float32Array(actDim), envAction = new Float32Array(actDim);
   const { low, high } = env.actionSpace;
   const first = env.reset({ seed: options.envSeed }).obs;
-  let obs = normalizer ? normalizer.processReset(first) : first.slice();
+  let obs = normalizer ? normalizer.processReset(first) : Float32Array.from(first);
   let episodeStart = true;
   let episodeReturn = 0;
   const episodeReturns: number[] = [];
@@ -207,7 +207,7 @@ export function collectPpoRollout(options: PpoRolloutOptions): PpoRollout {
     episodeReturn += result.reward;
     const done = result.terminated || result.truncated;
     let nextRaw = result.obs;
-    let terminalRaw: Float32Array | null = null;
+    let terminalRaw: Observation | null = null;
     if (done) {
       episodeReturns.push(episodeReturn);
       episodeReturn = 0;
@@ -221,9 +221,9 @@ export function collectPpoRollout(options: PpoRolloutOptions): PpoRollout {
       reward = n.reward;
       terminalObs = n.terminalObs;
     } else {
-      nextObs = nextRaw;
+      nextObs = asFloat32(nextRaw);
       reward = result.reward;
-      terminalObs = terminalRaw;
+      terminalObs = terminalRaw === null ? null : asFloat32(terminalRaw);
     }
     if (done && terminalObs !== null && result.truncated && !result.terminated) {
       reward = timeoutBootstrap(reward, gamma, policy.value(thetaCritic, terminalObs), result);
