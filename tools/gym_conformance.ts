@@ -21,7 +21,7 @@ import {
   type PendulumEnv,
   type StepResult,
 } from "../lib/envs/mod.ts";
-import { findPython } from "./python_ref.ts";
+import { findPython, runPythonJson } from "./python_ref.ts";
 
 /**
  * Largest allowed absolute difference of observations and rewards.
@@ -291,22 +291,9 @@ export async function rollGymnasium(
   cases: readonly ConformanceCase[],
 ): Promise<{ trajectories: Trajectory[]; versions: string }> {
   const script = new URL("./gym_conformance.py", import.meta.url).pathname;
-  const child = new Deno.Command(python, {
-    args: [script],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify({ cases })));
-  await writer.close();
-  const { success, stdout, stderr } = await child.output();
-  if (!success) {
-    throw new Error(`${script} failed:\n${new TextDecoder().decode(stderr)}`);
-  }
-  const parsed = JSON.parse(new TextDecoder().decode(stdout));
+  const parsed = await runPythonJson(python, script, { cases });
   return {
-    trajectories: parsed.results,
+    trajectories: parsed.results as Trajectory[],
     versions: `gymnasium ${parsed.gymnasium}, numpy ${parsed.numpy}`,
   };
 }

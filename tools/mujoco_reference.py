@@ -2,7 +2,7 @@
 
 Called by tools/mujoco_conformance.ts and bench/mujoco.ts (never by the toolkit itself). Reads one
 JSON request from stdin and writes one JSON answer to stdout. Floats are written with repr, so
-float64 values round-trip exactly. Commands (the "command" field):
+float64 values round-trip exactly; non-finite ones as the strings "Infinity", "-Infinity", "NaN". Commands (the "command" field):
 
   versions          {} -> {"gymnasium", "mujoco", "numpy"}
   compare_models    {"pairs": [[our_xml_path, gymnasium_asset_name], ...]}
@@ -13,11 +13,13 @@ float64 values round-trip exactly. Commands (the "command" field):
                     "obs_dtype", "act_shape", "act_low", "act_high", "act_dtype",
                     "max_episode_steps", "reward_threshold"}, ...]}
   reset             {"id", "kwargs", "seeds"} -> {"results": [{"obs", "info"}, ...]}
-  one_step          {"id", "kwargs", "cases": [{"qpos", "qvel", "action"}]}
+  one_step          {"id", "kwargs", "dtype", "cases": [{"qpos", "qvel", "action"}]}
                     -> {"results": [{"obs", "reward", "terminated", "truncated", "info"}]}
-                    Each case: reset(seed=0), set_state(qpos, qvel), step(float64 action).
-  rollout           {"id", "kwargs", "seed", "actions"} -> {"reset_obs", "steps": [...]}
-                    reset(seed), then steps with float64 actions (resetting when an episode ends).
+                    Each case: reset(seed=0), set_state(qpos, qvel), step(action) with the action
+                    an array of dtype ("float64" unless given).
+  rollouts          {"id", "kwargs", "dtype", "runs": [{"seed", "actions"}]}
+                    -> {"results": [{"reset_obs", "reset_info", "steps": [...]}]}: per run
+                    reset(seed), then the actions (resetting unseeded when an episode ends).
   bench             {"ids", "steps", "vector_envs", "vector_steps"}
                     -> {"results": [{"id", "single_sps", "vector_sps"}]}: gym.make(id) and
                     gymnasium's SyncVectorEnv of that many gym.make(id), random actions.
@@ -39,7 +41,8 @@ ASSETS = os.path.join(os.path.dirname(gym.__file__), "envs", "mujoco", "assets")
 
 
 def jsonable(x):
-    """numpy scalars and arrays to plain Python (floats keep every bit through repr)."""
+    """numpy scalars and arrays to plain Python (floats keep every bit through repr); non-finite
+    floats become the strings "Infinity", "-Infinity" and "NaN" (JSON has no such numbers)."""
     if isinstance(x, dict):
         return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
@@ -51,7 +54,8 @@ def jsonable(x):
     if isinstance(x, (np.integer,)):
         return int(x)
     if isinstance(x, (np.floating, float)):
-        return float(x)
+        x = float(x)
+        return x if np.isfinite(x) else repr(x).replace("inf", "Infinity").replace("nan", "NaN")
     return x
 
 
@@ -131,7 +135,142 @@ def compare_models(request):
     return {"results": results}
 
 
-COMMANDS = {"compare_models": compare_models}
+def make(request):
+    return gym.make(request["id"], **request.get("kwargs", {}))
+
+
+def step_record(env, action, dtype="float64"):
+    obs, reward, terminated, truncated, info = env.step(np.asarray(action, dtype=dtype))
+    return {
+        "obs": obs,
+        "reward": reward,
+        "terminated": terminated,
+        "truncated": truncated,
+        "info": info,
+    }
+
+
+def spaces(request):
+    results = []
+    for env_id in request["ids"]:
+        env = gym.make(env_id)
+        o, a = env.observation_space, env.action_space
+        results.append(
+            {
+                "id": env_id,
+                "obs_shape": list(o.shape),
+                "obs_low": o.low.ravel(),
+                "obs_high": o.high.ravel(),
+                "obs_dtype": str(o.dtype),
+                "act_shape": list(a.shape),
+                "act_low": a.low.ravel(),
+                "act_high": a.high.ravel(),
+                "act_dtype": str(a.dtype),
+                "max_episode_steps": env.spec.max_episode_steps,
+                "reward_threshold": env.spec.reward_threshold,
+            }
+        )
+        env.close()
+    return {"results": results}
+
+
+def reset(request):
+    env = make(request)
+    results = []
+    for seed in request["seeds"]:
+        obs, info = env.reset(seed=seed)
+        results.append({"obs": obs, "info": info})
+    return {"results": results}
+
+
+def one_step(request):
+    env = make(request)
+    results = []
+    for case in request["cases"]:
+        env.reset(seed=0)
+        env.unwrapped.set_state(
+            np.asarray(case["qpos"], dtype=np.float64), np.asarray(case["qvel"], dtype=np.float64)
+        )
+        results.append(step_record(env, case["action"], request.get("dtype", "float64")))
+    return {"results": results}
+
+
+def rollouts(request):
+    env = make(request)
+    dtype = request.get("dtype", "float64")
+    results = []
+    for run in request["runs"]:
+        obs, info = env.reset(seed=run["seed"])
+        steps = []
+        for action in run["actions"]:
+            record = step_record(env, action, dtype)
+            steps.append(record)
+            if record["terminated"] or record["truncated"]:
+                env.reset()
+        results.append({"reset_obs": obs, "reset_info": info, "steps": steps})
+    return {"results": results}
+
+
+def bench(request):
+    results = []
+    for env_id in request["ids"]:
+        env = gym.make(env_id)
+        env.reset(seed=0)
+        env.action_space.seed(0)
+        n = request["steps"]
+        actions = [env.action_space.sample() for _ in range(1000)]
+        start = time.perf_counter()
+        for t in range(n):
+            _, _, terminated, truncated, _ = env.step(actions[t % 1000])
+            if terminated or truncated:
+                env.reset()
+        single = n / (time.perf_counter() - start)
+        env.close()
+        k = request["vector_envs"]
+        venv = gym.vector.SyncVectorEnv([lambda: gym.make(env_id) for _ in range(k)])
+        venv.reset(seed=0)
+        venv.action_space.seed(0)
+        batches = [venv.action_space.sample() for _ in range(100)]
+        m = request["vector_steps"]
+        start = time.perf_counter()
+        for t in range(m):
+            venv.step(batches[t % 100])
+        vector = m * k / (time.perf_counter() - start)
+        venv.close()
+        results.append({"id": env_id, "single_sps": single, "vector_sps": vector})
+    return {"results": results}
+
+
+def random_returns(request):
+    results = []
+    for env_id in request["ids"]:
+        returns = []
+        for seed in request["seeds"]:
+            env = gym.make(env_id)
+            low, high = env.action_space.low, env.action_space.high
+            rng = np.random.default_rng(seed)
+            env.reset(seed=seed)
+            total, done = 0.0, False
+            while not done:
+                action = rng.uniform(low.astype(np.float64), high.astype(np.float64))
+                _, reward, terminated, truncated, _ = env.step(action)
+                total += float(reward)
+                done = terminated or truncated
+            returns.append(total)
+            env.close()
+        results.append({"id": env_id, "returns": returns})
+    return {"results": results}
+
+
+COMMANDS = {
+    "compare_models": compare_models,
+    "spaces": spaces,
+    "reset": reset,
+    "one_step": one_step,
+    "rollouts": rollouts,
+    "bench": bench,
+    "random_returns": random_returns,
+}
 
 
 def main():

@@ -149,27 +149,22 @@ export const mujocoOptionChecks = {
   /** A non-empty file name or path. */
   file: (v: unknown): string | null =>
     typeof v === "string" && v.length > 0 ? null : "must be a file name or path",
-  /** Rendering options, which pgsubspace does not have. */
-  rendering: (_: unknown): string | null =>
-    "is a rendering option; pgsubspace environments do not render",
 } satisfies Record<string, OptionCheck>;
 
-/** Gymnasium's rendering keyword arguments: rejected with a message that says why. */
-export const RENDERING_OPTIONS: Record<string, OptionCheck> = Object.fromEntries(
-  [
-    "render_mode",
-    "width",
-    "height",
-    "camera_id",
-    "camera_name",
-    "default_camera_config",
-    "max_geom",
-    "visual_options",
-  ].map((k) => [k, mujocoOptionChecks.rendering]),
-);
+/** Gymnasium's rendering keyword arguments, rejected with a message that says why. */
+export const RENDERING_OPTIONS: readonly string[] = [
+  "render_mode",
+  "width",
+  "height",
+  "camera_id",
+  "camera_name",
+  "default_camera_config",
+  "max_geom",
+  "visual_options",
+];
 
 /**
- * Validates `options` against `checks` plus the rendering options (rejected with a reason).
+ * Validates `options` against `checks`; Gymnasium's rendering options get their own message.
  *
  * @example
  * ```ts
@@ -182,7 +177,16 @@ export function checkMujocoOptions(
   options: unknown,
   checks: Record<string, OptionCheck>,
 ): void {
-  checkOptions(id, options, { ...checks, ...RENDERING_OPTIONS });
+  if (options !== null && typeof options === "object") {
+    const rendering = Object.keys(options).find((k) => RENDERING_OPTIONS.includes(k));
+    if (rendering !== undefined) {
+      throw new TypeError(
+        `${id}: option "${rendering}" is a rendering option; pgsubspace environments do not ` +
+          `render (remove it)`,
+      );
+    }
+  }
+  checkOptions(id, options, checks);
 }
 
 /**
