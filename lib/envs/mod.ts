@@ -33,6 +33,7 @@ export * from "./spaces.ts";
 export * from "./env.ts";
 export * from "./wrappers.ts";
 export * from "./vector.ts";
+export { ThreadedVectorEnv, type ThreadedVectorEnvOptions } from "./threaded_vector.ts";
 export * from "./registry.ts";
 export * from "./classic_control/mod.ts";
 export * from "./mujoco/mod.ts";
