@@ -6,8 +6,9 @@
  *    in a `ThreadedVectorEnv` (2 threads) and a `SyncVectorEnv` vs Gymnasium's `SyncVectorEnv`
  *    of 8 (counting all 8 env steps), float32 random actions on both sides. Targets: single env
  *    ≥ 1x, 8-env vector ≥ 1.5x.
- * 2. mean return of a uniform random policy per task over episodes with the same reset seeds
- *    (actions from our generator, numpy's on the Python side: equal in distribution).
+ * 2. mean return of a uniform random policy per task over episodes with the same reset seeds and
+ *    the same actions (numpy's `default_rng(seed).uniform(low, high)` on both sides); returns
+ *    differ only by the chaotic growth of the builds' rounding differences.
  * 3. resident memory at the start, middle and end of 10^6 env steps of a `ThreadedVectorEnv` of 8
  *    HalfCheetah-v4 envs.
  *
@@ -24,6 +25,7 @@ import {
   ThreadedVectorEnv,
   type VectorEnv,
 } from "../lib/envs/mod.ts";
+import { npRandom } from "../lib/np_random/mod.ts";
 import { Rng } from "../lib/rng.ts";
 import { findPython, runPythonJson } from "../tools/python_ref.ts";
 
@@ -106,7 +108,7 @@ function randomReturns(id: string, seeds: number[]): number[] {
   return seeds.map((seed) => {
     const env = makeEnv(id);
     const { low, high } = env.actionSpace;
-    const rng = new Rng(seed);
+    const rng = npRandom(seed); // numpy's default_rng(seed), as the Python side draws
     env.reset({ seed });
     let total = 0;
     for (;;) {
