@@ -115,7 +115,15 @@ interface Views {
   cfrcExt: Float64Array;
 }
 
-/** Options every task takes (Gymnasium's `MujocoEnv` arguments and the common task arguments). */
+/**
+ * Options every v5 task takes (Gymnasium's `MujocoEnv` arguments; Ant-v4 also has `xml_file`).
+ *
+ * @example
+ * ```ts
+ * import type { MujocoBaseOptions } from "./mujoco_env.ts";
+ * const o: MujocoBaseOptions = { xml_file: "./my_hopper.xml", frame_skip: 2 };
+ * ```
+ */
 export interface MujocoBaseOptions {
   /** MJCF file: a name in `data/mujoco/`, or a path starting with `.`, `/` or `~`. */
   xml_file?: string;
@@ -151,7 +159,15 @@ export const mujocoOptionChecks = {
     typeof v === "string" && v.length > 0 ? null : "must be a file name or path",
 } satisfies Record<string, OptionCheck>;
 
-/** Gymnasium's rendering keyword arguments, rejected with a message that says why. */
+/**
+ * Gymnasium's rendering keyword arguments, rejected with a message that says why.
+ *
+ * @example
+ * ```ts
+ * import { RENDERING_OPTIONS } from "./mujoco_env.ts";
+ * RENDERING_OPTIONS.includes("render_mode"); // true
+ * ```
+ */
 export const RENDERING_OPTIONS: readonly string[] = [
   "render_mode",
   "width",

@@ -56,7 +56,15 @@ export interface PlanarWalkerOptions extends MujocoBaseOptions {
   exclude_current_positions_from_observation?: boolean;
 }
 
-/** The v4 option validators of {@linkcode PlanarWalkerOptions}. */
+/**
+ * The v4 option validators of {@linkcode PlanarWalkerOptions}.
+ *
+ * @example
+ * ```ts
+ * import { PLANAR_WALKER_V4_OPTIONS } from "./planar_walker.ts";
+ * PLANAR_WALKER_V4_OPTIONS.healthy_z_range([0.8, 2]); // null (valid)
+ * ```
+ */
 export const PLANAR_WALKER_V4_OPTIONS = {
   forward_reward_weight: c.number,
   ctrl_cost_weight: c.number,
@@ -68,7 +76,18 @@ export const PLANAR_WALKER_V4_OPTIONS = {
   exclude_current_positions_from_observation: c.boolean,
 };
 
-/** The task-specific part of a planar walker. */
+/**
+ * The task-specific part of a planar walker.
+ *
+ * @example
+ * ```ts
+ * import type { PlanarWalkerTask } from "./planar_walker.ts";
+ * const t: PlanarWalkerTask = {
+ *   name: "Walker2d", xml: { v4: "walker2d.xml", v5: "walker2d_v5.xml" },
+ *   healthyZ: [0.8, 2], healthyAngle: [-1, 1],
+ * };
+ * ```
+ */
 export interface PlanarWalkerTask {
   /** Task name, e.g. `"Hopper"`. */
   name: string;
