@@ -28,6 +28,7 @@ import {
 import { npRandom } from "../lib/np_random/mod.ts";
 import { Rng } from "../lib/rng.ts";
 import { findPython, runPythonJson } from "../tools/python_ref.ts";
+import { stepsPerSecond } from "./_timing.ts";
 
 function flag(name: string, fallback: string): string {
   const at = Deno.args.indexOf(name);
@@ -39,21 +40,6 @@ const IDS = flag("--ids", "Ant-v4,HalfCheetah-v4,Hopper-v4,Walker2d-v4,Swimmer-v
 const EPISODES = Number(flag("--episodes", "5"));
 const MEMORY_STEPS = Number(flag("--memory-steps", "1000000"));
 const VECTOR_ENVS = 8;
-
-/** Runs `chunk` (`steps` env steps) for about `seconds` after a 0.3 s warm-up; steps/s. */
-function rate(chunk: () => void, steps: number, seconds: number): number {
-  const warm = performance.now() + 300;
-  while (performance.now() < warm) chunk();
-  let done = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < seconds * 1e3) {
-    chunk();
-    done += steps;
-    now = performance.now();
-  }
-  return done / ((now - start) / 1e3);
-}
 
 function randomActions(id: string, count: number, width: number, seed: number): Float32Array[] {
   const env = makeEnv(id);
@@ -75,7 +61,7 @@ function single(id: string): number {
   const actions = randomActions(id, 1024, 1, 0);
   env.reset({ seed: 0 });
   let k = 0;
-  const sps = rate(
+  const sps = stepsPerSecond(
     () => {
       for (let i = 0; i < 100; i++) {
         const r = env.step(actions[k++ & 1023]);
@@ -84,6 +70,7 @@ function single(id: string): number {
     },
     100,
     SECONDS,
+    300,
   );
   env.close();
   return sps;
@@ -93,12 +80,13 @@ function vector(id: string, venv: VectorEnv): number {
   const batches = randomActions(id, 128, VECTOR_ENVS, 1);
   venv.reset({ seed: 0 });
   let k = 0;
-  const sps = rate(
+  const sps = stepsPerSecond(
     () => {
       for (let i = 0; i < 20; i++) venv.step(batches[k++ & 127]);
     },
     20 * VECTOR_ENVS,
     SECONDS,
+    300,
   );
   venv.close();
   return sps;

@@ -20,6 +20,7 @@ import { describe, type EnvState, type ResetOptions } from "./env.ts";
 import { envSpec, makeEnv, type MakeEnvOptions } from "./registry.ts";
 import type { Box } from "./spaces.ts";
 import {
+  checkVectorReset,
   stepWithAutoReset,
   SyncVectorEnv,
   type VectorEnv,
@@ -418,17 +419,7 @@ export class ThreadedVectorEnv implements VectorEnv {
 
   /** Resets every env: env i with `seed + i` when a seed is given. */
   reset(opts: ResetOptions = {}): VectorResetResult {
-    if (opts === null || typeof opts !== "object") {
-      throw new TypeError(
-        `ThreadedVectorEnv.reset: expected { seed?, options? }, got ${describe(opts)}`,
-      );
-    }
-    const { seed, options } = opts;
-    if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
-      throw new TypeError(
-        `ThreadedVectorEnv.reset: seed must be a non-negative integer, got ${describe(seed)}`,
-      );
-    }
+    const { seed, options } = checkVectorReset(opts, "ThreadedVectorEnv.reset");
     const { seeds } = this.#shared;
     for (let i = 0; i < this.numEnvs; i++) seeds[i] = seed === undefined ? NaN : seed + i;
     const optionsText = options === undefined ? "" : JSON.stringify(options);
