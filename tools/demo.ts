@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initRuntime, parseBackendChoice } from "../lib/runtime/mod.ts";
-import { type Env, makeEnv } from "../lib/envs/mod.ts";
+import { type Env, makeEnv, type Observation } from "../lib/envs/mod.ts";
 import { type CliSpec, type ParsedArgs, runCli } from "../lib/cli.ts";
 
 const DEMO_CLI: CliSpec = {
@@ -27,7 +27,7 @@ const DEMO_CLI: CliSpec = {
   ],
 };
 
-function episodeReturn(env: Env, seed: number, policy: (obs: Float32Array) => number): number {
+function episodeReturn(env: Env, seed: number, policy: (obs: Observation) => number): number {
   let { obs } = env.reset({ seed });
   let total = 0;
   for (;;) {
@@ -39,7 +39,7 @@ function episodeReturn(env: Env, seed: number, policy: (obs: Float32Array) => nu
 }
 
 // Pendulum: pump energy towards the upright state, then hold it with a PD controller.
-function pendulumPolicy(obs: Float32Array): number {
+function pendulumPolicy(obs: Observation): number {
   const [cos, sin, speed] = obs;
   const angle = Math.atan2(sin, cos);
   if (cos > 0.9) return Math.max(-2, Math.min(2, -10 * angle - 2 * speed));
@@ -47,7 +47,7 @@ function pendulumPolicy(obs: Float32Array): number {
   return energy < 0 ? 2 * Math.sign(speed || 1) : 0;
 }
 // MountainCar: push in the direction of motion.
-const mountainCarPolicy = (obs: Float32Array) => (obs[1] >= 0 ? 1 : -1);
+const mountainCarPolicy = (obs: Observation) => (obs[1] >= 0 ? 1 : -1);
 
 async function main(args: ParsedArgs): Promise<void> {
   const backend = args.string("backend");
@@ -56,9 +56,9 @@ async function main(args: ParsedArgs): Promise<void> {
 
   for (
     const [id, policy, name] of [
-      ["Pendulum-v1", (_: Float32Array) => 0, "zero torque"],
+      ["Pendulum-v1", (_: Observation) => 0, "zero torque"],
       ["Pendulum-v1", pendulumPolicy, "energy pumping + PD"],
-      ["MountainCarContinuous-v0", (_: Float32Array) => 0, "no push"],
+      ["MountainCarContinuous-v0", (_: Observation) => 0, "no push"],
       ["MountainCarContinuous-v0", mountainCarPolicy, "push with the velocity"],
     ] as const
   ) {

@@ -8,10 +8,14 @@
  * deno task train ... --resume --steps 400000        # continue a finished run to 400k steps
  * deno task train ... --set learning_rate=1e-3       # override preset fields (repeatable)
  * deno task train --algo sac --preset sac_small/Pendulum-v1 ...   # the paper's 64x64 SAC ablation
+ * deno task train --algo ppo --env Walker2d-v4 --seed 0 --steps 50000 --out runs/ppo-walker2d-0
+ * deno task train ... --env-set terminate_when_unhealthy=false   # environment options (repeatable)
  * ```
  *
  * Ctrl-C (SIGINT) or SIGTERM stops the run after the current environment step and records
  * `status: "failed"` with the reason in run.json; `--resume` continues from the last checkpoint.
+ *
+ * `--env-set key=value` sets environment options (replacing the preset's `envOptions`).
  *
  * @module
  */
@@ -35,6 +39,12 @@ export const TRAIN_CLI: CliSpec = {
       name: "resume",
       type: "boolean",
       description: "continue the run in --out (killed, failed, or finished with fewer --steps)",
+    },
+    {
+      name: "env-set",
+      type: "list",
+      value: "KEY=VALUE",
+      description: "set an environment option (replaces the preset's envOptions)",
     },
     {
       name: "set",
@@ -120,6 +130,12 @@ export function trainOptionsOf(args: ParsedArgs): TrainRunOptions {
     if (eq <= 0) throw new UsageError(`--set expects key=value, got "${item}"`);
     overrides[item.slice(0, eq)] = parseValue(item.slice(eq + 1));
   }
+  let envOptions: Record<string, unknown> | undefined;
+  for (const item of args.list("env-set")) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--env-set expects key=value, got "${item}"`);
+    (envOptions ??= {})[item.slice(0, eq)] = parseValue(item.slice(eq + 1));
+  }
   const options: TrainRunOptions = {
     algo,
     envId: args.required("env"),
@@ -129,6 +145,7 @@ export function trainOptionsOf(args: ParsedArgs): TrainRunOptions {
     overrides,
     resume: args.flag("resume"),
   };
+  if (envOptions !== undefined) options.envOptions = envOptions;
   if (args.has("preset")) options.preset = args.string("preset");
   if (args.has("eval-freq")) options.evalFreq = args.int("eval-freq");
   if (args.has("eval-episodes")) options.evalEpisodes = args.int("eval-episodes", 1);

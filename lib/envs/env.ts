@@ -65,6 +65,34 @@ export interface ResetOptions {
 }
 
 /**
+ * An observation: a flat array whose element type is the observation space's dtype (float32 for
+ * the classic-control tasks, float64 for MuJoCo, as in Gymnasium). Agents cast it to float32 at
+ * their input, as Stable-Baselines3's policies do.
+ *
+ * @example
+ * ```ts
+ * import type { Observation } from "./env.ts";
+ * const a: Observation = new Float32Array(3);
+ * const b: Observation = new Float64Array(17);
+ * ```
+ */
+export type Observation = Float32Array | Float64Array;
+
+/**
+ * `obs` as a Float32Array: itself when it already is one, else a float32 copy (what a PyTorch
+ * policy's `obs.float()` sees).
+ *
+ * @example
+ * ```ts
+ * import { asFloat32 } from "./env.ts";
+ * asFloat32(new Float64Array([0.1])); // Float32Array [0.10000000149011612]
+ * ```
+ */
+export function asFloat32(obs: Observation): Float32Array {
+  return obs instanceof Float32Array ? obs : Float32Array.from(obs);
+}
+
+/**
  * What {@linkcode Env.reset} returns.
  *
  * @example
@@ -75,7 +103,7 @@ export interface ResetOptions {
  */
 export interface ResetResult {
   /** First observation of the episode (fresh array). */
-  obs: Float32Array;
+  obs: Observation;
   /** Auxiliary information. */
   info: Record<string, unknown>;
 }
@@ -93,7 +121,7 @@ export interface ResetResult {
  */
 export interface StepResult {
   /** Observation after the step (fresh array). */
-  obs: Float32Array;
+  obs: Observation;
   /** Reward of the transition. */
   reward: number;
   /** True when a terminal state of the MDP was reached. */
@@ -471,7 +499,7 @@ export abstract class BaseEnv implements Env {
    * Samples the initial physical state with `rng` (the env's `npRandom`, Gymnasium's
    * `self.np_random`) and returns the first observation.
    */
-  protected abstract resetPhysics(rng: Generator, options: ResetOptions["options"]): Float32Array;
+  protected abstract resetPhysics(rng: Generator, options: ResetOptions["options"]): Observation;
   /** One transition (called only after a reset). Must validate the action. */
   protected abstract stepPhysics(action: ArrayLike<number>): StepResult;
   /** The physical state as JSON. */

@@ -1,13 +1,16 @@
 /**
  * Reinforcement-learning environments with Gymnasium semantics: `Box` spaces, the `Env` API and
  * base class, wrappers (`TimeLimit`, `RecordEpisodeStatistics`), the SB3-style `SyncVectorEnv`,
- * the registry (`makeEnv`, `makeVecEnv`) and the classic-control tasks `Pendulum-v1` and
- * `MountainCarContinuous-v0`, which importing this module registers.
+ * the registry (`makeEnv`, `makeVecEnv`, `prepareEnv`), the classic-control tasks `Pendulum-v1`
+ * and `MountainCarContinuous-v0`, and the MuJoCo tasks (Ant, HalfCheetah, Hopper, Walker2d,
+ * Swimmer, Reacher; v4 and v5), which importing this module registers. The MuJoCo tasks need
+ * `await prepareEnv(id)` once before `makeEnv` (it loads the MuJoCo WebAssembly module; importing
+ * this module does not).
  *
  * @example
  * ```ts
  * import { listEnvs, makeEnv, makeVecEnv } from "./mod.ts";
- * listEnvs(); // ["MountainCarContinuous-v0", "Pendulum-v1"]
+ * listEnvs(); // ["Ant-v4", "Ant-v5", "HalfCheetah-v4", ..., "Pendulum-v1", ..., "Walker2d-v5"]
  * const env = makeEnv("Pendulum-v1"); // with TimeLimit(200), like gym.make
  * env.reset({ seed: 0 });
  * const { obs, reward, terminated, truncated } = env.step(new Float32Array([1]));
@@ -23,14 +26,17 @@ import {
   PendulumEnv,
   type PendulumOptions,
 } from "./classic_control/mod.ts";
+import { MUJOCO_ENV_SPECS } from "./mujoco/mod.ts";
 import { listEnvs, registerEnv } from "./registry.ts";
 
 export * from "./spaces.ts";
 export * from "./env.ts";
 export * from "./wrappers.ts";
 export * from "./vector.ts";
+export { ThreadedVectorEnv, type ThreadedVectorEnvOptions } from "./threaded_vector.ts";
 export * from "./registry.ts";
 export * from "./classic_control/mod.ts";
+export * from "./mujoco/mod.ts";
 export * from "./xoshiro_generator.ts";
 // Generator types in the public signatures: BaseEnv.npRandom and resetPhysics (numpy's
 // Generator), Box.sample (either generator).
@@ -52,4 +58,7 @@ if (!listEnvs().includes("MountainCarContinuous-v0")) {
     maxEpisodeSteps: 999,
     rewardThreshold: 90.0,
   });
+}
+for (const spec of MUJOCO_ENV_SPECS) {
+  if (!listEnvs().includes(spec.id)) registerEnv(spec);
 }

@@ -33,6 +33,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../rng.ts";
+import { prepareEnv } from "../envs/mod.ts";
 import { type BackendChoice, initRuntime } from "../runtime/mod.ts";
 import {
   type AnalysisAlgorithm,
@@ -406,6 +407,8 @@ interface StepRecord {
 interface RunJson {
   algo: string;
   envId: string;
+  /** Environment options of the run (absent in runs made before they were recorded). */
+  envOptions?: Record<string, unknown>;
   seed: number;
 }
 
@@ -659,6 +662,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
   const run = await readJson<RunJson>(`${runDir}/run.json`);
   const algorithm = analysisAlgorithmOf(run.algo);
   const settings = resolveSettings(algorithm, options);
+  await prepareEnv(run.envId);
   const networks = settings.networks ?? algorithm.networks;
   const kmax = Math.max(...settings.ks);
   const chunkSize = options.chunkSize ?? 8192;
@@ -794,6 +798,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
     const problem: CheckpointProblem = await algorithm.prepare({
       state,
       envId: run.envId,
+      envOptions: run.envOptions ?? {},
       step,
       settings: estimatorSettings,
     });
