@@ -25,8 +25,8 @@
  * | 3 | vy                  | vy·(20/3)/50                         |
  * | 4 | angle               | θ                                    |
  * | 5 | angular velocity    | 20·ω/50                              |
- * | 6 | left leg contact    | 1 or 0                               |
- * | 7 | right leg contact   | 1 or 0                               |
+ * | 6 | leg 1 contact       | 1 or 0 (leg at +20/30, right)        |
+ * | 7 | leg 2 contact       | 1 or 0 (leg at −20/30, left)         |
  *
  * Reward (the shaping uses the float64 state, not the float32 observation):
  *
@@ -83,6 +83,7 @@ import {
   revoluteJoint,
 } from "./box2d23.ts";
 import type { Box2DDraws } from "./draws.ts";
+import { bodyPose, type Box2DFrame } from "./scene.ts";
 
 const ID = "LunarLanderContinuous-v3";
 
@@ -130,51 +131,6 @@ export interface LunarLanderOptions {
   wind_power?: number;
   /** Maximum turbulence torque (recommended 0 to 2). Default 1.5. */
   turbulence_power?: number;
-}
-
-/**
- * What {@linkcode LunarLanderEnv.frame} returns: everything needed to draw the scene.
- *
- * @example
- * ```ts
- * import type { LunarLanderFrame } from "./lunar_lander.ts";
- * const f: LunarLanderFrame = {
- *   terrain: { x: [0, 20], y: [3, 3] }, helipad: { x1: 8, x2: 12, y: 10 / 3 },
- *   bodies: [], legContact: [false, false],
- * };
- * ```
- */
-export interface LunarLanderFrame {
-  /** The moon's surface polyline (world units). */
-  terrain: { x: number[]; y: number[] };
-  /** Helipad flags at x1 and x2, on height y. */
-  helipad: { x1: number; x2: number; y: number };
-  /** Lander hull and legs as closed world-frame polygons with their poses. */
-  bodies: BodyPose[];
-  /** Ground contact of the left and right leg. */
-  legContact: [boolean, boolean];
-}
-
-/**
- * A body's pose and outline (world frame).
- *
- * @example
- * ```ts
- * import type { BodyPose } from "./lunar_lander.ts";
- * const p: BodyPose = { name: "hull", x: 0, y: 0, angle: 0, polygon: [[0, 0], [1, 0], [0, 1]] };
- * ```
- */
-export interface BodyPose {
-  /** Which body ("lander", "leg-left", ...). */
-  name: string;
-  /** Origin x. */
-  x: number;
-  /** Origin y. */
-  y: number;
-  /** Angle (radians). */
-  angle: number;
-  /** Outline vertices in world coordinates. */
-  polygon: [number, number][];
 }
 
 /**
@@ -480,17 +436,25 @@ export class LunarLanderEnv extends BaseEnv {
     return this.#world;
   }
 
-  /** The scene as it is now (terrain, helipad, body outlines, leg contacts) for plotting. */
-  frame(): LunarLanderFrame {
+  /**
+   * The scene now, for plotting: the moon polyline, the helipad, the lander and leg outlines and
+   * the leg contacts ("leg-right" is Gymnasium's first leg, at +20/30, observation 6).
+   */
+  frame(): Box2DFrame {
     if (this.#world === null) {
       throw new Error(`${ID}.frame: call reset() first; there is no world yet`);
     }
-    const names = ["lander", "leg-left", "leg-right"];
     return {
+      task: "LunarLander",
       terrain: { x: [...this.#terrainX], y: [...this.#terrainY] },
+      obstacles: [],
+      bodies: [
+        bodyPose("lander", this.#lander!),
+        bodyPose("leg-right", this.#legs[0]),
+        bodyPose("leg-left", this.#legs[1]),
+      ],
+      contacts: { "leg-right": this.#legContact[0], "leg-left": this.#legContact[1] },
       helipad: { x1: this.#helipadX1, x2: this.#helipadX2, y: this.#helipadY },
-      bodies: [this.#lander!, ...this.#legs].map((body, k) => bodyPose(names[k], body)),
-      legContact: [this.#legContact[0], this.#legContact[1]],
     };
   }
 
@@ -503,22 +467,4 @@ export class LunarLanderEnv extends BaseEnv {
   protected setPhysicsState(_s: EnvState): void {
     throw new Error("not implemented");
   }
-}
-
-/** A body's pose and its (single polygon) fixture outline in world coordinates. */
-export function bodyPose(name: string, body: Body): BodyPose {
-  const b = bodyInternals(body);
-  const { p, q } = b.m_xf;
-  const shape = body.getFixtureList()!.getShape() as unknown as {
-    m_vertices: { x: number; y: number }[];
-  };
-  return {
-    name,
-    x: p.x,
-    y: p.y,
-    angle: b.m_sweep.a,
-    polygon: shape.m_vertices.map((v) =>
-      [q.c * v.x - q.s * v.y + p.x, q.s * v.x + q.c * v.y + p.y] as [number, number]
-    ),
-  };
 }
