@@ -1,13 +1,15 @@
 /**
  * Reinforcement-learning environments with Gymnasium semantics: `Box` spaces, the `Env` API and
  * base class, wrappers (`TimeLimit`, `RecordEpisodeStatistics`), the SB3-style `SyncVectorEnv`,
- * the registry (`makeEnv`, `makeVecEnv`) and the classic-control tasks `Pendulum-v1` and
- * `MountainCarContinuous-v0`, which importing this module registers.
+ * the registry (`makeEnv`, `makeVecEnv`), the classic-control tasks `Pendulum-v1` and
+ * `MountainCarContinuous-v0` and the Box2D tasks `LunarLanderContinuous-v3` (also as
+ * `LunarLanderContinuous-v2` and `LunarLander-v3` with `continuous: true`), `BipedalWalker-v3` and
+ * `BipedalWalkerHardcore-v3`, which importing this module registers.
  *
  * @example
  * ```ts
  * import { listEnvs, makeEnv, makeVecEnv } from "./mod.ts";
- * listEnvs(); // ["MountainCarContinuous-v0", "Pendulum-v1"]
+ * listEnvs(); // ["BipedalWalker-v3", ..., "Pendulum-v1"]
  * const env = makeEnv("Pendulum-v1"); // with TimeLimit(200), like gym.make
  * env.reset({ seed: 0 });
  * const { obs, reward, terminated, truncated } = env.step(new Float32Array([1]));
@@ -23,6 +25,12 @@ import {
   PendulumEnv,
   type PendulumOptions,
 } from "./classic_control/mod.ts";
+import {
+  BipedalWalkerEnv,
+  type BipedalWalkerOptions,
+  LunarLanderEnv,
+  type LunarLanderOptions,
+} from "./box2d/mod.ts";
 import { listEnvs, registerEnv } from "./registry.ts";
 
 export * from "./spaces.ts";
@@ -31,6 +39,7 @@ export * from "./wrappers.ts";
 export * from "./vector.ts";
 export * from "./registry.ts";
 export * from "./classic_control/mod.ts";
+export * from "./box2d/mod.ts";
 // The generator type appears in the public signatures (Box.sample, BaseEnv.npRandom).
 export type { Rng, RngState } from "../rng.ts";
 
@@ -49,4 +58,60 @@ if (!listEnvs().includes("MountainCarContinuous-v0")) {
     maxEpisodeSteps: 999,
     rewardThreshold: 90.0,
   });
+}
+
+// Box2D tasks (gymnasium/envs/__init__.py). LunarLander-v3 keeps Gymnasium's default
+// continuous=False, which LunarLanderEnv rejects (Box action spaces only) with a hint;
+// LunarLanderContinuous-v2, the paper's id, is v3 (see lunar_lander.ts for what v3 changed).
+const box2dTasks: {
+  id: string;
+  make: (o: Record<string, unknown>) => LunarLanderEnv | BipedalWalkerEnv;
+  steps: number;
+  threshold: number;
+}[] = [
+  {
+    id: "LunarLander-v3",
+    make: (o) =>
+      new LunarLanderEnv({ continuous: false, ...o } as LunarLanderOptions, "LunarLander-v3"),
+    steps: 1000,
+    threshold: 200,
+  },
+  {
+    id: "LunarLanderContinuous-v3",
+    make: (o) => new LunarLanderEnv({ continuous: true, ...o } as LunarLanderOptions),
+    steps: 1000,
+    threshold: 200,
+  },
+  {
+    id: "LunarLanderContinuous-v2",
+    make: (o) =>
+      new LunarLanderEnv(
+        { continuous: true, ...o } as LunarLanderOptions,
+        "LunarLanderContinuous-v2",
+      ),
+    steps: 1000,
+    threshold: 200,
+  },
+  {
+    id: "BipedalWalker-v3",
+    make: (o) => new BipedalWalkerEnv(o as BipedalWalkerOptions),
+    steps: 1600,
+    threshold: 300,
+  },
+  {
+    id: "BipedalWalkerHardcore-v3",
+    make: (o) => new BipedalWalkerEnv({ hardcore: true, ...o } as BipedalWalkerOptions),
+    steps: 2000,
+    threshold: 300,
+  },
+];
+for (const task of box2dTasks) {
+  if (!listEnvs().includes(task.id)) {
+    registerEnv({
+      id: task.id,
+      entryPoint: task.make,
+      maxEpisodeSteps: task.steps,
+      rewardThreshold: task.threshold,
+    });
+  }
 }

@@ -97,7 +97,7 @@ export function registerEnv(spec: EnvSpec): void {
  * @example
  * ```ts
  * import { listEnvs } from "./mod.ts";
- * listEnvs(); // ["MountainCarContinuous-v0", "Pendulum-v1"]
+ * listEnvs(); // ["BipedalWalker-v3", ..., "Pendulum-v1"]
  * ```
  */
 export function listEnvs(): string[] {

@@ -54,7 +54,9 @@ import {
   BaseEnv,
   checkAction,
   checkOptions,
+  describe,
   type EnvState,
+  type JsonValue,
   optionChecks,
   type ResetOptions,
   type StepResult,
@@ -71,9 +73,12 @@ import {
   edgeShape,
   f32,
   polygonShape,
+  restoreWorld,
   revoluteJoint,
   type RevoluteJointInternals,
   setMotor,
+  snapshotWorld,
+  type WorldSnapshot,
 } from "./box2d23.ts";
 import type { Box2DDraws } from "./draws.ts";
 import { bodyPose, type Box2DFrame, type LidarRay } from "./scene.ts";
@@ -191,12 +196,9 @@ export class BipedalWalkerEnv extends BaseEnv {
   #groundContact = [false, false];
   #gameOver = false;
   #prevShaping: number | null = null;
-  #terrainX: number[] = [];
-  #terrainY: number[] = [];
+  #terrain: Terrain = { x: [], y: [], obstacles: [] };
   /** Terrain edges as [x1, y1, x2, y2] (float32, as Box2D stores them). */
   #edges = new Float64Array(0);
-  /** Static terrain polygons (hardcore), as float32 vertex lists. */
-  #obstacles: [number, number][][] = [];
   #obstacleShapes: { vx: Float64Array; vy: Float64Array; nx: Float64Array; ny: Float64Array }[] =
     [];
   #clouds: [number, number][][] = [];
@@ -225,18 +227,52 @@ export class BipedalWalkerEnv extends BaseEnv {
     return this.#world;
   }
 
-  /** Builds the terrain, clouds and walker in a fresh world, then takes the internal first step. */
+  /** Draws the terrain and clouds, builds the walker in a fresh world, takes the first step. */
   protected resetPhysics(_rng: Rng, options: ResetOptions["options"]): Float32Array {
     checkOptions(`${this.id}.reset`, options, {});
     const draws = this.draws;
-    const world = new Box2DWorld(-10);
-    this.#world = world;
+    const terrain = generateTerrain(draws, this.hardcore);
+    this.#clouds = generateClouds(draws);
+    this.#build(terrain);
+    this.#hull!.applyForceToCenter(
+      { x: f32(draws.uniform(-INITIAL_RANDOM, INITIAL_RANDOM)), y: 0 },
+      true,
+    );
     this.#gameOver = false;
     this.#prevShaping = null;
     this.#groundContact = [false, false];
+    return this.#step([0, 0, 0, 0]).obs;
+  }
 
-    this.#generateTerrain(world, draws);
-    this.#generateClouds(draws);
+  /**
+   * Builds the world from terrain data in Gymnasium's creation order: the obstacles, the 199
+   * terrain edges, the hull, then upper and lower leg of each side with their joints. Draws
+   * nothing, so a snapshot can rebuild the same world.
+   */
+  #build(terrain: Terrain): void {
+    const world = new Box2DWorld(-10);
+    this.#world = world;
+    this.#terrain = terrain;
+    const { x: terrainX, y: terrainY, obstacles } = terrain;
+    for (const poly of obstacles) {
+      const body = createBody(world, { type: "static", position: [0, 0] });
+      addFixture(body, polygonShape(poly), { friction: FRICTION });
+    }
+    const edges = new Float64Array(4 * (TERRAIN_LENGTH - 1));
+    for (let i = 0; i < TERRAIN_LENGTH - 1; i++) {
+      const body = createBody(world, { type: "static", position: [0, 0] });
+      addFixture(
+        body,
+        edgeShape([terrainX[i], terrainY[i]], [terrainX[i + 1], terrainY[i + 1]]),
+        { friction: FRICTION, categoryBits: 0x0001 },
+      );
+      edges[4 * i] = f32(terrainX[i]);
+      edges[4 * i + 1] = f32(terrainY[i]);
+      edges[4 * i + 2] = f32(terrainX[i + 1]);
+      edges[4 * i + 3] = f32(terrainY[i + 1]);
+    }
+    this.#edges = edges;
+    this.#obstacleShapes = obstacles.map(obstacleShape);
 
     const initX = (TERRAIN_STEP * TERRAIN_STARTPAD) / 2;
     const initY = TERRAIN_HEIGHT + 2 * LEG_H;
@@ -249,7 +285,6 @@ export class BipedalWalkerEnv extends BaseEnv {
       restitution: 0.0,
     });
     this.#hull = hull;
-    hull.applyForceToCenter({ x: f32(draws.uniform(-INITIAL_RANDOM, INITIAL_RANDOM)), y: 0 }, true);
 
     this.#legs = [];
     this.#joints = [];
@@ -302,129 +337,6 @@ export class BipedalWalkerEnv extends BaseEnv {
 
     world.on("begin-contact", (contact: Contact) => this.#contact(contact, true));
     world.on("end-contact", (contact: Contact) => this.#contact(contact, false));
-
-    return this.#step([0, 0, 0, 0]).obs;
-  }
-
-  /** Gymnasium's `_generate_terrain`: the terrain polyline and, in hardcore, the obstacles. */
-  #generateTerrain(world: Box2DWorld, draws: Box2DDraws): void {
-    const hardcore = this.hardcore;
-    let state = GRASS;
-    let velocity = 0.0;
-    let y = TERRAIN_HEIGHT;
-    let counter = TERRAIN_STARTPAD;
-    let oneshot = false;
-    const terrainX: number[] = [];
-    const terrainY: number[] = [];
-    const obstacles: [number, number][][] = [];
-    let stairSteps = 0;
-    let stairWidth = 0;
-    let stairHeight = 0;
-    let originalY = 0;
-    const addObstacle = (poly: [number, number][]) => {
-      const body = createBody(world, { type: "static", position: [0, 0] });
-      addFixture(body, polygonShape(poly), { friction: FRICTION });
-      obstacles.push(poly.map(([px, py]) => [f32(px), f32(py)]));
-    };
-    for (let i = 0; i < TERRAIN_LENGTH; i++) {
-      const x = i * TERRAIN_STEP;
-      terrainX.push(x);
-      if (state === GRASS && !oneshot) {
-        velocity = 0.8 * velocity + 0.01 * Math.sign(TERRAIN_HEIGHT - y);
-        if (i > TERRAIN_STARTPAD) velocity += draws.uniform(-1, 1) / SCALE;
-        y += velocity;
-      } else if (state === PIT && oneshot) {
-        counter = draws.integers(3, 5);
-        const poly: [number, number][] = [
-          [x, y],
-          [x + TERRAIN_STEP, y],
-          [x + TERRAIN_STEP, y - 4 * TERRAIN_STEP],
-          [x, y - 4 * TERRAIN_STEP],
-        ];
-        addObstacle(poly);
-        addObstacle(poly.map(([px, py]) => [px + TERRAIN_STEP * counter, py]));
-        counter += 2;
-        originalY = y;
-      } else if (state === PIT && !oneshot) {
-        y = originalY;
-        if (counter > 1) y -= 4 * TERRAIN_STEP;
-      } else if (state === STUMP && oneshot) {
-        counter = draws.integers(1, 3);
-        addObstacle([
-          [x, y],
-          [x + counter * TERRAIN_STEP, y],
-          [x + counter * TERRAIN_STEP, y + counter * TERRAIN_STEP],
-          [x, y + counter * TERRAIN_STEP],
-        ]);
-      } else if (state === STAIRS && oneshot) {
-        stairHeight = draws.random() > 0.5 ? 1 : -1;
-        stairWidth = draws.integers(4, 5);
-        stairSteps = draws.integers(3, 5);
-        originalY = y;
-        for (let s = 0; s < stairSteps; s++) {
-          addObstacle([
-            [x + s * stairWidth * TERRAIN_STEP, y + s * stairHeight * TERRAIN_STEP],
-            [x + (1 + s) * stairWidth * TERRAIN_STEP, y + s * stairHeight * TERRAIN_STEP],
-            [x + (1 + s) * stairWidth * TERRAIN_STEP, y + (-1 + s * stairHeight) * TERRAIN_STEP],
-            [x + s * stairWidth * TERRAIN_STEP, y + (-1 + s * stairHeight) * TERRAIN_STEP],
-          ]);
-        }
-        counter = stairSteps * stairWidth;
-      } else if (state === STAIRS && !oneshot) {
-        const s = stairSteps * stairWidth - counter - stairHeight;
-        const n = s / stairWidth;
-        y = originalY + n * stairHeight * TERRAIN_STEP;
-      }
-      oneshot = false;
-      terrainY.push(y);
-      counter -= 1;
-      if (counter === 0) {
-        counter = draws.integers(TERRAIN_GRASS / 2, TERRAIN_GRASS);
-        if (state === GRASS && hardcore) {
-          state = draws.integers(1, STATES);
-          oneshot = true;
-        } else {
-          state = GRASS;
-          oneshot = true;
-        }
-      }
-    }
-    const edges = new Float64Array(4 * (TERRAIN_LENGTH - 1));
-    for (let i = 0; i < TERRAIN_LENGTH - 1; i++) {
-      const body = createBody(world, { type: "static", position: [0, 0] });
-      addFixture(
-        body,
-        edgeShape([terrainX[i], terrainY[i]], [terrainX[i + 1], terrainY[i + 1]]),
-        { friction: FRICTION, categoryBits: 0x0001 },
-      );
-      edges[4 * i] = f32(terrainX[i]);
-      edges[4 * i + 1] = f32(terrainY[i]);
-      edges[4 * i + 2] = f32(terrainX[i + 1]);
-      edges[4 * i + 3] = f32(terrainY[i + 1]);
-    }
-    this.#terrainX = terrainX;
-    this.#terrainY = terrainY;
-    this.#edges = edges;
-    this.#obstacles = obstacles;
-    this.#obstacleShapes = obstacles.map(obstacleShape);
-  }
-
-  /** Gymnasium's `_generate_clouds`: decorative, but its draws shift everything after them. */
-  #generateClouds(draws: Box2DDraws): void {
-    this.#clouds = [];
-    for (let k = 0; k < TERRAIN_LENGTH / 20; k++) {
-      const x = draws.uniform(0, TERRAIN_LENGTH) * TERRAIN_STEP;
-      const y = ((VIEWPORT_H / SCALE) * 3) / 4;
-      const poly: [number, number][] = [];
-      for (let a = 0; a < 5; a++) {
-        const px = x + 15 * TERRAIN_STEP * Math.sin((3.14 * 2 * a) / 5) +
-          draws.uniform(0, 5 * TERRAIN_STEP);
-        const py = y + 5 * TERRAIN_STEP * Math.cos((3.14 * 2 * a) / 5) +
-          draws.uniform(0, 5 * TERRAIN_STEP);
-        poly.push([px, py]);
-      }
-      this.#clouds.push(poly);
-    }
   }
 
   #contact(contact: Contact, begins: boolean): void {
@@ -552,8 +464,10 @@ export class BipedalWalkerEnv extends BaseEnv {
     const names = ["upper-leg-1", "lower-leg-1", "upper-leg-2", "lower-leg-2"];
     return {
       task: "BipedalWalker",
-      terrain: { x: [...this.#terrainX], y: [...this.#terrainY] },
-      obstacles: this.#obstacles.map((p) => p.map(([x, y]) => [x, y] as [number, number])),
+      terrain: { x: [...this.#terrain.x], y: [...this.#terrain.y] },
+      obstacles: this.#terrain.obstacles.map((p) =>
+        p.map(([x, y]) => [f32(x), f32(y)] as [number, number])
+      ),
       bodies: [
         bodyPose("hull", this.#hull!),
         ...this.#legs.map((leg, k) => bodyPose(names[k], leg)),
@@ -563,15 +477,205 @@ export class BipedalWalkerEnv extends BaseEnv {
     };
   }
 
-  /** Physics snapshot (not yet implemented). */
+  /**
+   * The episode as JSON: the terrain the world is built from, the clouds, the world's changing
+   * state (bodies, joints, contacts with their warm-starting impulses, broadphase), the ground
+   * contacts, the fall flag, the previous shaping and the last lidar rays.
+   */
   protected getPhysicsState(): EnvState {
-    throw new Error("not implemented");
+    if (this.#world === null) return { hardcore: this.hardcore, episode: null };
+    return {
+      hardcore: this.hardcore,
+      episode: {
+        terrain: this.#terrain as unknown as JsonValue,
+        clouds: this.#clouds,
+        gameOver: this.#gameOver,
+        groundContact: [...this.#groundContact],
+        prevShaping: this.#prevShaping,
+        lidar: this.#lidar as unknown as JsonValue,
+        world: snapshotWorld(this.#world) as unknown as JsonValue,
+      },
+    };
   }
 
-  /** Restores a physics snapshot (not yet implemented). */
-  protected setPhysicsState(_s: EnvState): void {
-    throw new Error("not implemented");
+  /** Rebuilds the world from the snapshot's terrain and restores its changing state. */
+  protected setPhysicsState(s: EnvState): void {
+    if (s.hardcore !== this.hardcore) {
+      throw new RangeError(
+        `${this.id}.setState: the state was taken with hardcore = ${describe(s.hardcore)}; ` +
+          `restore into an env made with the same options`,
+      );
+    }
+    const e = s.episode as Record<string, JsonValue> | null | undefined;
+    if (e === null) {
+      this.#world = null;
+      return;
+    }
+    const terrain = e?.terrain as Record<string, JsonValue> | undefined;
+    if (
+      e === undefined || terrain === undefined || terrain === null ||
+      !Array.isArray(terrain.x) || terrain.x.length !== TERRAIN_LENGTH ||
+      !Array.isArray(terrain.y) || terrain.y.length !== TERRAIN_LENGTH ||
+      !Array.isArray(terrain.obstacles) || !Array.isArray(e.clouds) ||
+      typeof e.gameOver !== "boolean" || !Array.isArray(e.groundContact) ||
+      !(e.prevShaping === null || typeof e.prevShaping === "number") ||
+      !Array.isArray(e.lidar) || typeof e.world !== "object" || e.world === null
+    ) {
+      throw new TypeError(`${this.id}.setState: malformed episode state ${describe(e)}`);
+    }
+    this.#clouds = e.clouds as [number, number][][];
+    this.#build(terrain as unknown as Terrain);
+    restoreWorld(this.#world!, e.world as unknown as WorldSnapshot);
+    this.#gameOver = e.gameOver;
+    this.#groundContact = [e.groundContact[0] === true, e.groundContact[1] === true];
+    this.#prevShaping = e.prevShaping;
+    this.#lidar = e.lidar as unknown as LidarRay[];
   }
+}
+
+/**
+ * The walker's terrain: the 200-point polyline and, in hardcore, the obstacle polygons in the
+ * order Gymnasium creates their bodies (float64, as Gymnasium computes them).
+ *
+ * @example
+ * ```ts
+ * import type { Terrain } from "./bipedal_walker.ts";
+ * const flat: Terrain = { x: [0, 14 / 30], y: [10 / 3, 10 / 3], obstacles: [] };
+ * ```
+ */
+export interface Terrain {
+  /** Polyline x (i·14/30). */
+  x: number[];
+  /** Polyline y. */
+  y: number[];
+  /** Static polygons (stumps, stair steps, pit walls). */
+  obstacles: [number, number][][];
+}
+
+/**
+ * Gymnasium's `_generate_terrain` without the world: a flat start pad, grass as a damped random
+ * walk, and in hardcore mode stumps, stairs and pits, making exactly Gymnasium's draws in order.
+ *
+ * @example
+ * ```ts
+ * import { generateTerrain } from "./bipedal_walker.ts";
+ * let u = 0.1;
+ * const draws = {
+ *   uniform: (lo: number, hi: number) => lo + (hi - lo) * (u = (u * 7.3) % 1),
+ *   integers: (lo: number, hi: number) => Math.ceil(lo),
+ *   random: () => 0.5,
+ * } as Parameters<typeof generateTerrain>[0];
+ * generateTerrain(draws, false).x.length; // 200
+ * ```
+ */
+export function generateTerrain(draws: Box2DDraws, hardcore: boolean): Terrain {
+  let state = GRASS;
+  let velocity = 0.0;
+  let y = TERRAIN_HEIGHT;
+  let counter = TERRAIN_STARTPAD;
+  let oneshot = false;
+  const terrainX: number[] = [];
+  const terrainY: number[] = [];
+  const obstacles: [number, number][][] = [];
+  let stairSteps = 0;
+  let stairWidth = 0;
+  let stairHeight = 0;
+  let originalY = 0;
+  for (let i = 0; i < TERRAIN_LENGTH; i++) {
+    const x = i * TERRAIN_STEP;
+    terrainX.push(x);
+    if (state === GRASS && !oneshot) {
+      velocity = 0.8 * velocity + 0.01 * Math.sign(TERRAIN_HEIGHT - y);
+      if (i > TERRAIN_STARTPAD) velocity += draws.uniform(-1, 1) / SCALE;
+      y += velocity;
+    } else if (state === PIT && oneshot) {
+      counter = draws.integers(3, 5);
+      const poly: [number, number][] = [
+        [x, y],
+        [x + TERRAIN_STEP, y],
+        [x + TERRAIN_STEP, y - 4 * TERRAIN_STEP],
+        [x, y - 4 * TERRAIN_STEP],
+      ];
+      obstacles.push(poly);
+      obstacles.push(poly.map(([px, py]) => [px + TERRAIN_STEP * counter, py]));
+      counter += 2;
+      originalY = y;
+    } else if (state === PIT && !oneshot) {
+      y = originalY;
+      if (counter > 1) y -= 4 * TERRAIN_STEP;
+    } else if (state === STUMP && oneshot) {
+      counter = draws.integers(1, 3);
+      obstacles.push([
+        [x, y],
+        [x + counter * TERRAIN_STEP, y],
+        [x + counter * TERRAIN_STEP, y + counter * TERRAIN_STEP],
+        [x, y + counter * TERRAIN_STEP],
+      ]);
+    } else if (state === STAIRS && oneshot) {
+      stairHeight = draws.random() > 0.5 ? 1 : -1;
+      stairWidth = draws.integers(4, 5);
+      stairSteps = draws.integers(3, 5);
+      originalY = y;
+      for (let s = 0; s < stairSteps; s++) {
+        obstacles.push([
+          [x + s * stairWidth * TERRAIN_STEP, y + s * stairHeight * TERRAIN_STEP],
+          [x + (1 + s) * stairWidth * TERRAIN_STEP, y + s * stairHeight * TERRAIN_STEP],
+          [x + (1 + s) * stairWidth * TERRAIN_STEP, y + (-1 + s * stairHeight) * TERRAIN_STEP],
+          [x + s * stairWidth * TERRAIN_STEP, y + (-1 + s * stairHeight) * TERRAIN_STEP],
+        ]);
+      }
+      counter = stairSteps * stairWidth;
+    } else if (state === STAIRS && !oneshot) {
+      const s = stairSteps * stairWidth - counter - stairHeight;
+      const n = s / stairWidth;
+      y = originalY + n * stairHeight * TERRAIN_STEP;
+    }
+    oneshot = false;
+    terrainY.push(y);
+    counter -= 1;
+    if (counter === 0) {
+      counter = draws.integers(TERRAIN_GRASS / 2, TERRAIN_GRASS);
+      if (state === GRASS && hardcore) {
+        state = draws.integers(1, STATES);
+        oneshot = true;
+      } else {
+        state = GRASS;
+        oneshot = true;
+      }
+    }
+  }
+  return { x: terrainX, y: terrainY, obstacles };
+}
+
+/**
+ * Gymnasium's `_generate_clouds`: 10 decorative pentagons; only their draws matter (they shift
+ * every draw after them).
+ *
+ * @example
+ * ```ts
+ * import { generateClouds } from "./bipedal_walker.ts";
+ * const draws = { uniform: (lo: number, hi: number) => (lo + hi) / 2 } as Parameters<
+ *   typeof generateClouds
+ * >[0];
+ * generateClouds(draws).length; // 10
+ * ```
+ */
+export function generateClouds(draws: Box2DDraws): [number, number][][] {
+  const clouds: [number, number][][] = [];
+  for (let k = 0; k < TERRAIN_LENGTH / 20; k++) {
+    const x = draws.uniform(0, TERRAIN_LENGTH) * TERRAIN_STEP;
+    const y = ((VIEWPORT_H / SCALE) * 3) / 4;
+    const poly: [number, number][] = [];
+    for (let a = 0; a < 5; a++) {
+      const px = x + 15 * TERRAIN_STEP * Math.sin((3.14 * 2 * a) / 5) +
+        draws.uniform(0, 5 * TERRAIN_STEP);
+      const py = y + 5 * TERRAIN_STEP * Math.cos((3.14 * 2 * a) / 5) +
+        draws.uniform(0, 5 * TERRAIN_STEP);
+      poly.push([px, py]);
+    }
+    clouds.push(poly);
+  }
+  return clouds;
 }
 
 /** pybox2d's `joint.angle`: bodyB angle − bodyA angle − reference angle, in float32. */

@@ -1027,3 +1027,264 @@ export function fatAABB(world: World, fixture: Fixture): AABBValue {
   const proxy = (fixture as unknown as { m_proxies: FixtureProxy[] }).m_proxies[0];
   return (world as unknown as WorldInternals).m_broadPhase.getFatAABB(proxy.proxyId);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Exact snapshots of a world's changing state.
+// ---------------------------------------------------------------------------------------------
+
+/** A body's changing state (the shapes and masses are rebuilt from the task's own data). */
+export interface BodySnapshot {
+  /** Transform: position x, y, rotation sin, cos. */
+  xf: [number, number, number, number];
+  /** Sweep: c0.x, c0.y, c.x, c.y, a0, a, alpha0. */
+  sweep: [number, number, number, number, number, number, number];
+  /** Linear velocity x, y and angular velocity. */
+  velocity: [number, number, number];
+  /** Accumulated force x, y and torque (zero between steps unless applied). */
+  force: [number, number, number];
+  /** Awake flag. */
+  awake: boolean;
+  /** Sleep timer (s). */
+  sleepTime: number;
+  /** Fat AABBs of the body's proxies as [lowerX, lowerY, upperX, upperY] (dynamic bodies). */
+  proxies: [number, number, number, number][];
+}
+
+/** A revolute joint's changing state. */
+export interface JointSnapshot {
+  /** Accumulated impulse x, y (point) and z (limit). */
+  impulse: [number, number, number];
+  /** Accumulated motor impulse. */
+  motorImpulse: number;
+  /** Limit state (planck's enum value). */
+  limitState: number;
+  /** Motor speed. */
+  motorSpeed: number;
+  /** Maximum motor torque. */
+  maxMotorTorque: number;
+}
+
+/** A contact: which fixtures, its flags and its manifold with the warm-starting impulses. */
+export interface ContactSnapshot {
+  /** Fixture A and B as indices into the world's fixtures in creation order, and child indices. */
+  fixtures: [number, number, number, number];
+  /** Touching, enabled, filter flags. */
+  flags: [boolean, boolean, boolean];
+  /** TOI flag, count and time of impact. */
+  toi: [boolean, number, number];
+  /** Manifold type, local normal x, y, local point x, y. */
+  manifold: [number, number, number, number, number];
+  /** Manifold points: local point x, y, normal impulse, tangent impulse, feature ids. */
+  points: [number, number, number, number, number, number, number, number][];
+}
+
+/**
+ * The changing state of a world built by a deterministic builder: bodies, joints and contacts in
+ * creation order, the broadphase's fat AABBs and the time-step ratio state. Restore it into a
+ * world the same builder just made with {@linkcode restoreWorld}.
+ */
+export interface WorldSnapshot {
+  /** Every non-static body, in creation order (static bodies never change). */
+  bodies: BodySnapshot[];
+  /** Every joint in creation order. */
+  joints: JointSnapshot[];
+  /** Every contact, oldest first. */
+  contacts: ContactSnapshot[];
+  /** planck's step record: dt, 1/dt and the previous 1/dt (for the warm-starting ratio). */
+  step: [number, number, number];
+}
+
+interface StepInternals {
+  s_step: { dt: number; inv_dt: number; inv_dt0: number };
+}
+
+function creationOrder<T extends { getNext(): T | null }>(first: T | null): T[] {
+  const items: T[] = [];
+  for (let x = first; x; x = x.getNext()) items.push(x);
+  return items.reverse();
+}
+
+function fixturesOf(body: Body): Fixture[] {
+  return creationOrder(body.getFixtureList());
+}
+
+function proxyOf(fixture: Fixture, childIndex: number): FixtureProxy {
+  return (fixture as unknown as { m_proxies: FixtureProxy[] }).m_proxies[childIndex];
+}
+
+/**
+ * Snapshots everything about a world that changes while it steps, exactly (plain numbers that
+ * JSON round-trips).
+ *
+ * @example
+ * ```ts
+ * import { addFixture, boxShape, Box2DWorld, createBody, snapshotWorld } from "./box2d23.ts";
+ * const world = new Box2DWorld(-10);
+ * const crate = createBody(world, { type: "dynamic", position: [0, 4] });
+ * addFixture(crate, boxShape(0.5, 0.5), { density: 1 });
+ * world.step(Math.fround(1 / 50), 8, 3);
+ * const snap = snapshotWorld(world); // JSON.stringify(snap) restores exactly
+ * ```
+ */
+export function snapshotWorld(world: Box2DWorld): WorldSnapshot {
+  const broadPhase = (world as unknown as WorldInternals).m_broadPhase;
+  const bodies = creationOrder(world.getBodyList());
+  const fixtureIndex = new Map<Fixture, number>();
+  for (const body of bodies) {
+    for (const f of fixturesOf(body)) fixtureIndex.set(f, fixtureIndex.size);
+  }
+  const bodySnaps = bodies.filter((body) => !body.isStatic()).map((body): BodySnapshot => {
+    const b = bodyInternals(body);
+    const s = b.m_sweep;
+    return {
+      xf: [b.m_xf.p.x, b.m_xf.p.y, b.m_xf.q.s, b.m_xf.q.c],
+      sweep: [s.c0.x, s.c0.y, s.c.x, s.c.y, s.a0, s.a, s.alpha0],
+      velocity: [b.m_linearVelocity.x, b.m_linearVelocity.y, b.m_angularVelocity],
+      force: [b.m_force.x, b.m_force.y, b.m_torque],
+      awake: b.m_awakeFlag,
+      sleepTime: b.m_sleepTime,
+      proxies: fixturesOf(body).map((f) => {
+        const aabb = broadPhase.getFatAABB(proxyOf(f, 0).proxyId);
+        return [aabb.lowerBound.x, aabb.lowerBound.y, aabb.upperBound.x, aabb.upperBound.y];
+      }),
+    };
+  });
+  const joints = creationOrder(world.getJointList()).map((joint): JointSnapshot => {
+    const j = joint as unknown as RevoluteJointInternals;
+    return {
+      impulse: [j.m_impulse.x, j.m_impulse.y, j.m_impulse.z],
+      motorImpulse: j.m_motorImpulse,
+      limitState: j.m_limitState,
+      motorSpeed: j.m_motorSpeed,
+      maxMotorTorque: j.m_maxMotorTorque,
+    };
+  });
+  const contacts = creationOrder(world.getContactList()).map((contact): ContactSnapshot => {
+    const c = contactInternals(contact);
+    const m = c.m_manifold;
+    return {
+      fixtures: [
+        fixtureIndex.get(contact.getFixtureA())!,
+        contact.getChildIndexA(),
+        fixtureIndex.get(contact.getFixtureB())!,
+        contact.getChildIndexB(),
+      ],
+      flags: [c.m_touchingFlag, c.m_enabledFlag, c.m_filterFlag],
+      toi: [c.m_toiFlag, c.m_toiCount, c.m_toi],
+      manifold: [m.type, m.localNormal.x, m.localNormal.y, m.localPoint.x, m.localPoint.y],
+      points: m.points.slice(0, m.pointCount).map((p) => [
+        p.localPoint.x,
+        p.localPoint.y,
+        p.normalImpulse,
+        p.tangentImpulse,
+        p.id.indexA,
+        p.id.indexB,
+        p.id.typeA,
+        p.id.typeB,
+      ]),
+    };
+  });
+  const step = (world as unknown as StepInternals).s_step;
+  return { bodies: bodySnaps, joints, contacts, step: [step.dt, step.inv_dt, step.inv_dt0] };
+}
+
+/**
+ * Restores a {@linkcode snapshotWorld} snapshot into a world that the same deterministic builder
+ * has just made (same bodies, fixtures and joints, created in the same order, before any step):
+ * body and joint states, the broadphase's fat AABBs (an empty move buffer, as between steps), and
+ * the contacts re-created oldest first, so that the world's and every body's contact lists have
+ * the same order as before.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   addFixture, boxShape, Box2DWorld, createBody, restoreWorld, snapshotWorld,
+ * } from "./box2d23.ts";
+ * const build = () => {
+ *   const world = new Box2DWorld(-10);
+ *   const crate = createBody(world, { type: "dynamic", position: [0, 4] });
+ *   addFixture(crate, boxShape(0.5, 0.5), { density: 1 });
+ *   return world;
+ * };
+ * const a = build();
+ * a.step(Math.fround(1 / 50), 8, 3);
+ * const b = build();
+ * restoreWorld(b, JSON.parse(JSON.stringify(snapshotWorld(a))));
+ * ```
+ */
+export function restoreWorld(world: Box2DWorld, snap: WorldSnapshot): void {
+  const w = world as unknown as WorldInternals & StepInternals & { m_newFixture: boolean };
+  const broadPhase = w.m_broadPhase as Box2DBroadPhase;
+  const bodies = creationOrder(world.getBodyList());
+  const moving = bodies.filter((body) => !body.isStatic());
+  const joints = creationOrder(world.getJointList());
+  if (moving.length !== snap.bodies.length || joints.length !== snap.joints.length) {
+    throw new RangeError(
+      `restoreWorld: the snapshot has ${snap.bodies.length} moving bodies and ` +
+        `${snap.joints.length} joints, the world ${moving.length} and ${joints.length}; restore ` +
+        `into a world built from the same task state`,
+    );
+  }
+  if (world.getContactList() !== null) {
+    throw new Error("restoreWorld: the world already has contacts; restore into a fresh world");
+  }
+  const fixtures: Fixture[] = [];
+  for (const body of bodies) fixtures.push(...fixturesOf(body));
+  moving.forEach((body, k) => {
+    const s = snap.bodies[k];
+    const b = bodyInternals(body);
+    [b.m_xf.p.x, b.m_xf.p.y, b.m_xf.q.s, b.m_xf.q.c] = s.xf;
+    [b.m_sweep.c0.x, b.m_sweep.c0.y, b.m_sweep.c.x, b.m_sweep.c.y] = s.sweep;
+    [b.m_sweep.a0, b.m_sweep.a, b.m_sweep.alpha0] = s.sweep.slice(4);
+    [b.m_linearVelocity.x, b.m_linearVelocity.y, b.m_angularVelocity] = s.velocity;
+    [b.m_force.x, b.m_force.y, b.m_torque] = s.force;
+    fixturesOf(body).forEach((f, i) => {
+      const [lx, ly, ux, uy] = s.proxies[i];
+      const node = broadPhase.m_tree.m_nodes[proxyOf(f, 0).proxyId];
+      broadPhase.m_tree.removeLeaf(node);
+      node.aabb.lowerBound.x = lx;
+      node.aabb.lowerBound.y = ly;
+      node.aabb.upperBound.x = ux;
+      node.aabb.upperBound.y = uy;
+      broadPhase.m_tree.insertLeaf(node);
+    });
+  });
+  joints.forEach((joint, k) => {
+    const s = snap.joints[k];
+    const j = joint as unknown as RevoluteJointInternals;
+    [j.m_impulse.x, j.m_impulse.y, j.m_impulse.z] = s.impulse;
+    j.m_motorImpulse = s.motorImpulse;
+    j.m_limitState = s.limitState;
+    j.m_motorSpeed = s.motorSpeed;
+    j.m_maxMotorTorque = s.maxMotorTorque;
+  });
+  broadPhase.m_moveBuffer.length = 0;
+  w.m_newFixture = false;
+  for (const s of snap.contacts) {
+    const [fa, ia, fb, ib] = s.fixtures;
+    const before = w.m_contactCount;
+    world.createContact(proxyOf(fixtures[fa], ia), proxyOf(fixtures[fb], ib));
+    const contact = w.m_contactList;
+    if (w.m_contactCount !== before + 1 || contact === null) {
+      throw new Error(`restoreWorld: could not re-create the contact of fixtures ${fa} and ${fb}`);
+    }
+    const c = contactInternals(contact);
+    [c.m_touchingFlag, c.m_enabledFlag, c.m_filterFlag] = s.flags;
+    [c.m_toiFlag, c.m_toiCount, c.m_toi] = s.toi;
+    const m = c.m_manifold;
+    [m.type, m.localNormal.x, m.localNormal.y, m.localPoint.x, m.localPoint.y] = s.manifold;
+    m.pointCount = s.points.length;
+    s.points.forEach((p, i) => {
+      const mp = m.points[i];
+      [mp.localPoint.x, mp.localPoint.y, mp.normalImpulse, mp.tangentImpulse] = p;
+      mp.id.setFeatures(p[4], p[6], p[5], p[7]);
+    });
+  }
+  // Contact creation wakes bodies; the snapshot's flags and timers win.
+  moving.forEach((body, k) => {
+    const b = bodyInternals(body);
+    b.m_awakeFlag = snap.bodies[k].awake;
+    b.m_sleepTime = snap.bodies[k].sleepTime;
+  });
+  [w.s_step.dt, w.s_step.inv_dt, w.s_step.inv_dt0] = snap.step;
+}

@@ -64,6 +64,7 @@ import {
   checkOptions,
   describe,
   type EnvState,
+  type JsonValue,
   optionChecks,
   type ResetOptions,
   type StepResult,
@@ -80,7 +81,10 @@ import {
   edgeShape,
   f32,
   polygonShape,
+  restoreWorld,
   revoluteJoint,
+  snapshotWorld,
+  type WorldSnapshot,
 } from "./box2d23.ts";
 import type { Box2DDraws } from "./draws.ts";
 import { bodyPose, type Box2DFrame } from "./scene.ts";
@@ -147,7 +151,7 @@ export interface LunarLanderOptions {
  */
 export class LunarLanderEnv extends BaseEnv {
   /** Registered id. */
-  readonly id: string = ID;
+  readonly id: string;
   /** Box(low, high, (8,)) with Gymnasium 1.3's bounds. */
   readonly observationSpace: Box = new Box({
     low: [-2.5, -2.5, -10, -10, -2 * Math.PI, -10, -0, -0],
@@ -176,13 +180,20 @@ export class LunarLanderEnv extends BaseEnv {
   #helipadX1 = 0;
   #helipadX2 = 0;
   #helipadY = 0;
+  #height: number[] = [];
   #terrainX: number[] = [];
   #terrainY: number[] = [];
   readonly #actionText: string;
 
-  /** Builds the env from Gymnasium's keyword arguments; unknown keys are errors. */
-  constructor(options: LunarLanderOptions = {}) {
+  /**
+   * Builds the env from Gymnasium's keyword arguments; unknown keys are errors.
+   *
+   * @param options Gymnasium's keyword arguments.
+   * @param id the registered id to report (`LunarLanderContinuous-v3` unless made under another).
+   */
+  constructor(options: LunarLanderOptions = {}, id: string = ID) {
     super();
+    this.id = id;
     checkOptions(ID, options, {
       continuous: optionChecks.boolean,
       gravity: optionChecks.finiteNumber,
@@ -219,19 +230,38 @@ export class LunarLanderEnv extends BaseEnv {
   protected resetPhysics(_rng: Rng, options: ResetOptions["options"]): Float32Array {
     checkOptions(`${ID}.reset`, options, {});
     const draws = this.draws;
-    const world = new Box2DWorld(this.gravity);
-    this.#world = world;
+    // Terrain: 12 heights in one call, the helipad chunks flattened to H/4.
+    const height = Array.from(draws.uniform(0, H / 2, CHUNKS + 1));
+    for (let k = -2; k <= 2; k++) height[(CHUNKS >> 1) + k] = H / 4;
+    this.#build(height);
+    // Python evaluates the two draws left to right.
+    const fx = draws.uniform(-INITIAL_RANDOM, INITIAL_RANDOM);
+    const fy = draws.uniform(-INITIAL_RANDOM, INITIAL_RANDOM);
+    this.#lander!.applyForceToCenter({ x: f32(fx), y: f32(fy) }, true);
+    if (this.enableWind) {
+      this.#windIdx = draws.integers(-9999, 9999);
+      this.#torqueIdx = draws.integers(-9999, 9999);
+    }
     this.#gameOver = false;
     this.#prevShaping = null;
     this.#legContact = [false, false];
+    return this.#step([0, 0]).obs;
+  }
 
-    // Terrain: 12 heights in one call, the helipad flattened, smoothed over three neighbours.
-    const height = Array.from(draws.uniform(0, H / 2, CHUNKS + 1));
+  /**
+   * Builds the world from the terrain heights (12 chunk heights, helipad already flattened): the
+   * moon, the lander, its legs and joints, in Gymnasium's creation order. Draws nothing, so a
+   * snapshot can rebuild the same world.
+   */
+  #build(height: number[]): void {
+    const world = new Box2DWorld(this.gravity);
+    this.#world = world;
+    this.#height = height;
     const chunkX = Array.from({ length: CHUNKS }, (_, i) => (W / (CHUNKS - 1)) * i);
     this.#helipadX1 = chunkX[(CHUNKS >> 1) - 1];
     this.#helipadX2 = chunkX[(CHUNKS >> 1) + 1];
     this.#helipadY = H / 4;
-    for (let k = -2; k <= 2; k++) height[(CHUNKS >> 1) + k] = this.#helipadY;
+    // Smoothing over three neighbours; chunk 0's left neighbour is height[-1] in Python.
     const smoothY = chunkX.map((_, i) =>
       0.33 * (height[(i - 1 + height.length) % height.length] + height[i] + height[i + 1])
     );
@@ -258,14 +288,6 @@ export class LunarLanderEnv extends BaseEnv {
       restitution: 0.0,
     });
     this.#lander = lander;
-    // Python evaluates the two draws left to right.
-    const fx = draws.uniform(-INITIAL_RANDOM, INITIAL_RANDOM);
-    const fy = draws.uniform(-INITIAL_RANDOM, INITIAL_RANDOM);
-    lander.applyForceToCenter({ x: f32(fx), y: f32(fy) }, true);
-    if (this.enableWind) {
-      this.#windIdx = draws.integers(-9999, 9999);
-      this.#torqueIdx = draws.integers(-9999, 9999);
-    }
 
     this.#legs = [];
     this.#joints = [];
@@ -297,8 +319,6 @@ export class LunarLanderEnv extends BaseEnv {
 
     world.on("begin-contact", (contact: Contact) => this.#beginContact(contact));
     world.on("end-contact", (contact: Contact) => this.#endContact(contact));
-
-    return this.#step([0, 0]).obs;
   }
 
   /** One Gymnasium step (see the module doc). */
@@ -458,13 +478,71 @@ export class LunarLanderEnv extends BaseEnv {
     };
   }
 
-  /** Physics snapshot (not yet implemented). */
+  /**
+   * The episode as JSON: the terrain heights the world is built from, the world's changing state
+   * (bodies, joints, contacts with their warm-starting impulses, broadphase), the leg contacts,
+   * the crash flag, the previous shaping and the wind counters.
+   */
   protected getPhysicsState(): EnvState {
-    throw new Error("not implemented");
+    const options = {
+      gravity: this.gravity,
+      enable_wind: this.enableWind,
+      wind_power: this.windPower,
+      turbulence_power: this.turbulencePower,
+    };
+    if (this.#world === null) return { options, episode: null };
+    return {
+      options,
+      episode: {
+        height: [...this.#height],
+        gameOver: this.#gameOver,
+        legContact: [...this.#legContact],
+        prevShaping: this.#prevShaping,
+        windIdx: this.#windIdx,
+        torqueIdx: this.#torqueIdx,
+        world: snapshotWorld(this.#world) as unknown as JsonValue,
+      },
+    };
   }
 
-  /** Restores a physics snapshot (not yet implemented). */
-  protected setPhysicsState(_s: EnvState): void {
-    throw new Error("not implemented");
+  /** Rebuilds the world from the snapshot's terrain and restores its changing state. */
+  protected setPhysicsState(s: EnvState): void {
+    const o = s.options as Record<string, JsonValue> | undefined;
+    if (
+      o === undefined || o === null || o.gravity !== this.gravity ||
+      o.enable_wind !== this.enableWind || o.wind_power !== this.windPower ||
+      o.turbulence_power !== this.turbulencePower
+    ) {
+      throw new RangeError(
+        `${ID}.setState: the state was taken with options ${describe(o)}; restore into an env ` +
+          `made with the same options`,
+      );
+    }
+    const e = s.episode as Record<string, JsonValue> | null | undefined;
+    if (e === null) {
+      this.#world = null;
+      return;
+    }
+    if (
+      e === undefined || !isNumbers(e.height, CHUNKS + 1) || typeof e.gameOver !== "boolean" ||
+      !Array.isArray(e.legContact) || e.legContact.length !== 2 ||
+      !(e.prevShaping === null || typeof e.prevShaping === "number") ||
+      !Number.isSafeInteger(e.windIdx) || !Number.isSafeInteger(e.torqueIdx) ||
+      typeof e.world !== "object" || e.world === null
+    ) {
+      throw new TypeError(`${ID}.setState: malformed episode state ${describe(e)}`);
+    }
+    this.#build(e.height as number[]);
+    restoreWorld(this.#world!, e.world as unknown as WorldSnapshot);
+    this.#gameOver = e.gameOver;
+    this.#legContact = [e.legContact[0] === true, e.legContact[1] === true];
+    this.#prevShaping = e.prevShaping;
+    this.#windIdx = e.windIdx as number;
+    this.#torqueIdx = e.torqueIdx as number;
   }
+}
+
+/** True when `v` is an array of `n` finite numbers. */
+function isNumbers(v: JsonValue | undefined, n: number): boolean {
+  return Array.isArray(v) && v.length === n && v.every((x) => Number.isFinite(x));
 }
