@@ -49,10 +49,13 @@ import {
   PolygonShape,
   RevoluteJoint,
   Settings,
+  type Solver,
   TreeNode,
   Vec2,
   World,
 } from "planck";
+import { Box2DRevoluteJoint } from "./revolute_joint.ts";
+import { Box2DSolver } from "./toi.ts";
 
 /** Rounds to float32 (pybox2d stores every Box2D quantity as a C `float`). */
 export const f32 = Math.fround;
@@ -307,6 +310,7 @@ export class Box2DWorld extends World {
   constructor(gravityY: number) {
     super({ gravity: new Vec2(0, f32(gravityY)) });
     (this as unknown as WorldInternals).m_broadPhase = new Box2DBroadPhase();
+    (this as unknown as { m_solver: Solver }).m_solver = new Box2DSolver(this);
   }
 
   /**
@@ -696,7 +700,7 @@ export function revoluteJoint(
   bodyB: Body,
   options: RevoluteJointOptions,
 ): RevoluteJoint {
-  const joint = new RevoluteJoint({
+  const joint = new Box2DRevoluteJoint({
     bodyA,
     bodyB,
     localAnchorA: new Vec2(f32(options.localAnchorA[0]), f32(options.localAnchorA[1])),
