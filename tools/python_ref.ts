@@ -69,3 +69,35 @@ export async function findPython(module: string): Promise<string | null> {
   }
   return null;
 }
+
+/**
+ * Runs a Python script with `request` as JSON on stdin and returns its stdout parsed as JSON;
+ * a failing script is an error carrying its stderr.
+ *
+ * @example
+ * ```ts
+ * import { findPython, runPythonJson } from "./python_ref.ts";
+ * const python = await findPython("gymnasium");
+ * const script = new URL("./gym_conformance.py", import.meta.url).pathname;
+ * if (python) await runPythonJson(python, script, { cases: [] });
+ * ```
+ */
+export async function runPythonJson(
+  python: string,
+  script: string,
+  request: unknown,
+  replacer?: (key: string, value: unknown) => unknown,
+): Promise<unknown> {
+  const child = new Deno.Command(python, {
+    args: [script],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(request, replacer)));
+  await writer.close();
+  const { success, stdout, stderr } = await child.output();
+  if (!success) throw new Error(`${script} failed:\n${new TextDecoder().decode(stderr)}`);
+  return JSON.parse(new TextDecoder().decode(stdout));
+}

@@ -63,7 +63,7 @@ import {
 } from "../env.ts";
 import { sharedArrayPool } from "../pool.ts";
 import { Box } from "../spaces.ts";
-import type { Rng } from "../../rng.ts";
+import type { Generator } from "../../np_random/mod.ts";
 import {
   addFixture,
   bodyInternals,
@@ -219,7 +219,7 @@ export class BipedalWalkerEnv extends BaseEnv {
    * record the draws.
    */
   protected get draws(): Box2DDraws {
-    return this.npRandom as unknown as Box2DDraws;
+    return this.npRandom;
   }
 
   /** The planck world of the current episode (for inspection; null before the first reset). */
@@ -228,7 +228,7 @@ export class BipedalWalkerEnv extends BaseEnv {
   }
 
   /** Draws the terrain and clouds, builds the walker in a fresh world, takes the first step. */
-  protected resetPhysics(_rng: Rng, options: ResetOptions["options"]): Float32Array {
+  protected resetPhysics(_rng: Generator, options: ResetOptions["options"]): Float32Array {
     checkOptions(`${this.id}.reset`, options, {});
     const draws = this.draws;
     const terrain = generateTerrain(draws, this.hardcore);

@@ -71,7 +71,7 @@ import {
 } from "../env.ts";
 import { sharedArrayPool } from "../pool.ts";
 import { Box } from "../spaces.ts";
-import type { Rng } from "../../rng.ts";
+import type { Generator } from "../../np_random/mod.ts";
 import {
   addFixture,
   bodyInternals,
@@ -223,11 +223,11 @@ export class LunarLanderEnv extends BaseEnv {
    * record the draws.
    */
   protected get draws(): Box2DDraws {
-    return this.npRandom as unknown as Box2DDraws;
+    return this.npRandom;
   }
 
   /** Builds a fresh world (Gymnasium v3 does) and takes the internal first step. */
-  protected resetPhysics(_rng: Rng, options: ResetOptions["options"]): Float32Array {
+  protected resetPhysics(_rng: Generator, options: ResetOptions["options"]): Float32Array {
     checkOptions(`${ID}.reset`, options, {});
     const draws = this.draws;
     // Terrain: 12 heights in one call, the helipad chunks flattened to H/4.
