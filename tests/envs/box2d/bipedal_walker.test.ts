@@ -1,7 +1,14 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { BipedalWalkerEnv, envSpec, makeEnv, TimeLimit } from "../../../lib/envs/mod.ts";
 import { replayEnv, replayEnvFor, replayEpisode } from "../../../lib/envs/box2d/recording.ts";
-import { assertSpaceEquals, checkRecordedEpisodes, loadRecording } from "./recordings.ts";
+import {
+  assertSpaceEquals,
+  checkRecordedEpisodes,
+  checkSeededDraws,
+  loadRecording,
+  loggingDraws,
+} from "./recordings.ts";
+import type { RecordedDraw } from "../../../lib/envs/box2d/recording.ts";
 
 const normal = loadRecording("BipedalWalker-v3");
 const hardcore = loadRecording("BipedalWalkerHardcore-v3");
@@ -30,6 +37,17 @@ for (const recording of [normal, hardcore]) {
       obs: 1e-4,
       horizon: 10,
       matchingSeeds: null,
+    });
+  });
+
+  Deno.test(`${id} with its own np_random: Gymnasium's draws, values and reset obs`, () => {
+    checkSeededDraws(recording, (log: (d: RecordedDraw) => void) => {
+      class Logged extends BipedalWalkerEnv {
+        protected override get draws() {
+          return loggingDraws(this.npRandom, log);
+        }
+      }
+      return new Logged({ hardcore: id.includes("Hardcore") });
     });
   });
 

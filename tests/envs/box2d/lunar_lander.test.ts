@@ -6,7 +6,15 @@ import {
   replayEnvFor,
   replayEpisode,
 } from "../../../lib/envs/box2d/recording.ts";
-import { assertSpaceEquals, checkRecordedEpisodes, loadRecording } from "./recordings.ts";
+import {
+  assertSpaceEquals,
+  checkRecordedEpisodes,
+  checkSeededDraws,
+  loadRecording,
+  loggingDraws,
+} from "./recordings.ts";
+import type { RecordedDraw as Draw } from "../../../lib/envs/box2d/recording.ts";
+import { RecordEpisodeStatistics } from "../../../lib/envs/mod.ts";
 
 const recording = loadRecording("LunarLanderContinuous-v3");
 
@@ -154,4 +162,44 @@ Deno.test("LunarLander frame(): outlines, leg contacts and helipad for plotting"
     0,
   ]);
   assert(Math.hypot(cx - frame.bodies[0].x, cy - frame.bodies[0].y) < 0.2);
+});
+
+Deno.test("LunarLander with its own np_random: Gymnasium's draws, values and reset obs per seed", () => {
+  checkSeededDraws(recording, (log: (d: Draw) => void) => {
+    class Logged extends LunarLanderEnv {
+      protected override get draws() {
+        return loggingDraws(this.npRandom, log);
+      }
+    }
+    return new Logged();
+  });
+  // And through makeEnv, as a user would: the reset observation of every seed.
+  const env = makeEnv("LunarLanderContinuous-v3");
+  for (const episode of recording.heuristic_episodes) {
+    const { obs } = env.reset({ seed: episode.seed });
+    obs.forEach((v, i) => assert(Math.abs(v - episode.reset_obs[i]) <= 1e-5));
+  }
+});
+
+Deno.test("LunarLander: makeEnv chain getState/setState resumes exactly, generator included", () => {
+  const make = () =>
+    new RecordEpisodeStatistics(makeEnv("LunarLanderContinuous-v3", { enable_wind: true }));
+  const a = make();
+  a.reset({ seed: 7 });
+  const act = (t: number) => [Math.sin(0.1 * t), Math.cos(0.07 * t)];
+  for (let t = 0; t < 30; t++) a.step(act(t));
+  const b = make();
+  b.setState(JSON.parse(JSON.stringify(a.getState())));
+  for (let t = 30; t < 1000; t++) {
+    const ra = a.step(act(t));
+    const rb = b.step(act(t));
+    assertEquals(Array.from(rb.obs), Array.from(ra.obs));
+    assertEquals(rb.reward, ra.reward);
+    if (ra.terminated || ra.truncated) {
+      assertEquals(rb.terminated, ra.terminated);
+      // The next episodes draw from the restored generator too.
+      assertEquals(Array.from(b.reset().obs), Array.from(a.reset().obs));
+      break;
+    }
+  }
 });

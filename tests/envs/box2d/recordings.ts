@@ -5,8 +5,10 @@
  * @module
  */
 import { assert, assertEquals } from "@std/assert";
-import type { Recording } from "../../../lib/envs/box2d/recording.ts";
+import type { RecordedDraw, Recording } from "../../../lib/envs/box2d/recording.ts";
 import { replayEpisode } from "../../../lib/envs/box2d/recording.ts";
+import type { Box2DDraws } from "../../../lib/envs/box2d/draws.ts";
+import type { Env } from "../../../lib/envs/env.ts";
 import type { Box } from "../../../lib/envs/spaces.ts";
 
 const ORACLES = new URL("../../../../shared/oracles/box2d/", import.meta.url);
@@ -88,4 +90,62 @@ export function checkRecordedEpisodes(
         `within 1 % (need ${tol.matchingSeeds}): ${report.join("; ")}`,
     );
   }
+}
+
+/**
+ * Runs every recorded episode with the env's own numpy generator (`reset({ seed })`, no replay)
+ * and asserts that it makes Gymnasium's draws with Gymnasium's values, and that the reset
+ * observation equals the recorded one to 1e-5. `make` builds an env whose `draws` go through
+ * the given logger.
+ */
+export function checkSeededDraws(
+  recording: Recording,
+  make: (log: (d: RecordedDraw) => void) => Env,
+): void {
+  for (const episode of [...recording.episodes, ...recording.heuristic_episodes]) {
+    const made: RecordedDraw[] = [];
+    const env = make((d) => made.push(d));
+    const { obs } = env.reset({ seed: episode.seed });
+    let d = 0;
+    obs.forEach((v, i) => (d = Math.max(d, Math.abs(v - episode.reset_obs[i]))));
+    assert(d <= 1e-5, `${recording.env_id} seed ${episode.seed}: reset obs off by ${d}`);
+    const expected = [...episode.reset_rng];
+    for (const step of episode.steps.slice(0, 20)) {
+      env.step(step.action);
+      expected.push(...step.rng);
+    }
+    assertEquals(
+      made.map((m) => [m.method, m.args, m.kwargs?.size ?? null, m.value]),
+      expected.map((m) => [m.method, m.args, m.kwargs?.size ?? null, m.value]),
+      `${recording.env_id} ${episode.policy} seed ${episode.seed}: draws differ from Gymnasium's`,
+    );
+  }
+}
+
+/** A {@linkcode Box2DDraws} that forwards to a generator and logs every call with its value. */
+export function loggingDraws(generator: Box2DDraws, log: (d: RecordedDraw) => void): Box2DDraws {
+  return {
+    uniform(low: number, high: number, size?: number) {
+      const value = size === undefined
+        ? generator.uniform(low, high)
+        : generator.uniform(low, high, size);
+      log({
+        method: "uniform",
+        args: [low, high],
+        ...(size === undefined ? {} : { kwargs: { size: [size] } }),
+        value: typeof value === "number" ? value : Array.from(value),
+      });
+      return value;
+    },
+    integers(low: number, high: number) {
+      const value = generator.integers(low, high);
+      log({ method: "integers", args: [low, high], value });
+      return value;
+    },
+    random() {
+      const value = generator.random();
+      log({ method: "random", args: [], value });
+      return value;
+    },
+  } as Box2DDraws;
 }
