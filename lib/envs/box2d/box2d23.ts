@@ -1183,7 +1183,8 @@ export function snapshotWorld(world: Box2DWorld): WorldSnapshot {
       ],
       flags: [c.m_touchingFlag, c.m_enabledFlag, c.m_filterFlag],
       toi: [c.m_toiFlag, c.m_toiCount, c.m_toi],
-      manifold: [m.type, m.localNormal.x, m.localNormal.y, m.localPoint.x, m.localPoint.y],
+      // A contact that never touched has no manifold type yet: store e_unset (−1).
+      manifold: [m.type ?? -1, m.localNormal.x, m.localNormal.y, m.localPoint.x, m.localPoint.y],
       points: m.points.slice(0, m.pointCount).map((p) => [
         p.localPoint.x,
         p.localPoint.y,

@@ -79,7 +79,9 @@ for (const recording of [normal, hardcore]) {
     a.reset({ seed: episode.seed });
     const k = 60; // mid-stride: both feet touching and warm-starting impulses in the state
     for (let t = 0; t < k; t++) a.step(episode.steps[t].action);
-    const state = JSON.parse(JSON.stringify(a.getState()));
+    const raw = a.getState();
+    const state = JSON.parse(JSON.stringify(raw));
+    assertEquals(state, raw); // plain JSON: nothing undefined, NaN or typed
     const b = replayEnvFor(id, all.slice(a.replay.used));
     b.setState(state);
     for (let t = k; t < episode.n_steps; t++) {

@@ -21,6 +21,7 @@ import {
   edgeShape,
   polygonShape,
   sleepThreshold,
+  snapshotWorld,
 } from "../../../lib/envs/box2d/box2d23.ts";
 import { Box2DRevoluteJoint } from "../../../lib/envs/box2d/revolute_joint.ts";
 
@@ -260,4 +261,20 @@ Deno.test("Box2DSolver's time of impact stops a fast box at a thin ground edge",
   // The sub-step left the contact touching and counted one time of impact.
   assert(contact !== null && contact.isTouching());
   assertEquals(contactInternals(contact!).m_toiCount, 1);
+});
+
+Deno.test("snapshotWorld is plain JSON even for contacts that never touched (no manifold type)", () => {
+  const world = new Box2DWorld(-10);
+  const ground = createBody(world, { type: "static", position: [0, 0] });
+  addFixture(ground, edgeShape([-5, 0], [5, 0]));
+  const box = createBody(world, { type: "dynamic", position: [0, 0.55] });
+  addFixture(box, boxShape(0.5, 0.5), { density: 1 });
+  world.step(Math.fround(1 / 50), 8, 3);
+  const contact = world.getContactList()!;
+  // A contact fresh from planck's pool that has not touched yet carries no manifold type.
+  contactInternals(contact).m_manifold.type = undefined as unknown as number;
+  contactInternals(contact).m_manifold.pointCount = 0;
+  const snap = snapshotWorld(world);
+  assertEquals(JSON.parse(JSON.stringify(snap)), snap);
+  assertEquals(snap.contacts[0].manifold[0], -1);
 });

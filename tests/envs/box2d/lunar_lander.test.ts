@@ -119,7 +119,9 @@ Deno.test("LunarLander getState/setState (JSON) continues a replayed episode bit
     a.reset({ seed: episode.seed });
     const k = 120; // mid-descent for the heuristic (legs touch down later), airborne for the sine
     for (let t = 0; t < k; t++) a.step(episode.steps[t].action);
-    const state = JSON.parse(JSON.stringify(a.getState()));
+    const raw = a.getState();
+    const state = JSON.parse(JSON.stringify(raw));
+    assertEquals(state, raw); // plain JSON: nothing undefined, NaN or typed
     const b = replayEnvFor(recording.env_id, all.slice(a.replay.used));
     b.setState(state);
     for (let t = k; t < episode.n_steps; t++) {
