@@ -9,24 +9,29 @@
  * | tree node ids come from a LIFO free list (reused)            | ids only grow                                         | {@linkcode Box2DTree} reuses them      |
  * | `SetAwake(true)` on an awake body is a no-op                  | resets the body's sleep timer                         | {@linkcode Box2DBody} keeps the timer  |
  * | sleep timers add up the float32 step: 25 steps of 1/50 reach 0.5 s | float64 sum is 0.49999999 after 25 steps (26 needed) | {@linkcode sleepThreshold}         |
+ * | damping v·clamp(1 − h·d, 0, 1)                                 | v/(1 + h·d)                                           | island.ts (all bodies here have d = 0) |
  * | `joint.motorSpeed = v` wakes both bodies                      | skips the wake when v is unchanged                    | {@linkcode setMotor}                   |
  * | polygon-polygon: 2.3.0 `b2FindMaxSeparation` (hill climbing from the centroid direction, relative tolerance 0.98 / 0.001) | 2.3.2 brute force, tolerance 0.1·linearSlop | {@linkcode collidePolygons230} |
+ * | TOI sub-step when α < 1 − 10·FLT_EPSILON; GJK cut-off FLT_EPSILON²; push-back limit 8 | 1 − 10⁻⁸; 10⁻¹⁸; 12              | toi.ts                                 |
  * | `SetAsBox` vertices start at (−hx, −hy)                        | start at (hx, −hy)                                    | {@linkcode boxShape}                    |
  * | `b2PolygonShape::Set` keeps every vertex                      | welds vertices closer than linearSlop/2               | {@linkcode polygonShape} (no welding)  |
  * | shapes, masses and inputs are float32                         | float64                                               | rounded with `Math.fround` (below)     |
+ *
+ * The world's solver ({@linkcode Box2DSolver}, toi.ts) runs Box2D's island solver (island.ts) and
+ * continuous collision on typed arrays and plain numbers; revolute joints are
+ * {@linkcode Box2DRevoluteJoint}s (revolute_joint.ts). Only polygons, edges and revolute joints
+ * made here are supported, and the world emits no "post-solve" events.
  *
  * Everything a Gymnasium env hands to Box2D (vertices, positions, angles, forces, impulses, motor
  * settings, the time step) goes through `Math.fround` first, and the quantities Box2D computes once
  * and stores (polygon normals and centroid, mass, inertia, centre of mass, the initial transform)
  * are computed here with float32 arithmetic in Box2D's operation order, so they equal pybox2d's
- * bit for bit. The step itself runs in planck's float64, so trajectories drift from pybox2d's at
- * the float32 rounding level (the README reports the measured drift).
+ * bit for bit. The step itself runs in float64, so trajectories drift from pybox2d's at the
+ * float32 rounding level (the README reports the measured drift).
  *
- * Differences that do not matter for these tasks and are left alone: linear/angular damping
- * (planck `v/(1+h·d)`, Box2D `v·clamp(1−h·d, 0, 1)`; every body here has zero damping), and
- * planck's contact-id key, which packs feature indices in 2 bits, so feature ids of polygons with
- * more than 4 vertices can collide when warm starting; the only such bodies here (the lander,
- * the walker's hull) end the episode on their first contact.
+ * Left alone: planck's contact-id key packs feature indices in 2 bits, so feature ids of polygons
+ * with more than 4 vertices can collide when warm starting; the only such bodies here (the
+ * lander, the walker's hull) end the episode on their first contact.
  *
  * @module
  */
@@ -48,7 +53,6 @@ import {
   ManifoldType,
   PolygonShape,
   RevoluteJoint,
-  Settings,
   type Solver,
   TreeNode,
   Vec2,
@@ -258,6 +262,9 @@ const PlanckBodyClass = PlanckBody as unknown as new (world: World, def: BodyDef
  * delays sleeping, and LunarLander ends an episode when the lander falls asleep).
  */
 class Box2DBody extends PlanckBodyClass {
+  /** Index in the island being solved (Box2D's `m_islandIndex`). */
+  islandIndex = 0;
+
   override setAwake(flag: boolean): void {
     const self = this as unknown as BodyInternals;
     if (flag) {
@@ -319,20 +326,6 @@ export class Box2DWorld extends World {
     super({ gravity: new Vec2(0, f32(gravityY)) });
     (this as unknown as WorldInternals).m_broadPhase = new Box2DBroadPhase();
     (this as unknown as { m_solver: Solver }).m_solver = new Box2DSolver(this);
-  }
-
-  /**
-   * `b2World::Step`: planck's step with the sleep threshold adjusted so that bodies fall asleep
-   * after the same number of resting steps as in float32 Box2D (see {@linkcode sleepThreshold}).
-   */
-  override step(timeStep: number, velocityIterations?: number, positionIterations?: number): void {
-    const saved = Settings.timeToSleep;
-    Settings.timeToSleep = sleepThreshold(timeStep);
-    try {
-      super.step(timeStep, velocityIterations, positionIterations);
-    } finally {
-      Settings.timeToSleep = saved;
-    }
   }
 
   /** Creates a {@linkcode Box2DBody}, prepended to the body list as in Box2D. */

@@ -1,14 +1,16 @@
 /**
  * {@linkcode Box2DRevoluteJoint}: planck's revolute joint with Box2D 2.3's solver steps rewritten
- * on plain numbers. The arithmetic is `b2RevoluteJoint`'s (point constraint, motor, limits, the
- * 3×3 and 2×2 solves), in C++'s operation order; planck's version computes the same in float64
- * but allocates a dozen vectors per velocity iteration, and the walker runs 180 iterations over
- * four joints every step.
+ * on the island's position and velocity arrays (`island.ts`). The arithmetic is
+ * `b2RevoluteJoint`'s (point constraint, motor, limits, the 3×3 and 2×2 solves), in C++'s operation
+ * order; planck's version computes the same in float64 but allocates a dozen vectors per velocity
+ * iteration, and the walker runs 180 iterations over four joints every step. Inside a plain planck
+ * world (whose solver calls `initVelocityConstraints` etc.) it works on the bodies' solver state.
  *
  * @module
  */
 import { type Body, RevoluteJoint, type RevoluteJointDef } from "planck";
 import type { XY } from "./box2d23.ts";
+import { type IslandBody, type IslandJoint, type IslandState, islandState } from "./island.ts";
 
 /** planck's `LimitState` values. */
 const INACTIVE = 0;
@@ -28,13 +30,17 @@ interface Step {
   warmStarting: boolean;
 }
 
-/** The per-step solver state planck keeps on a body. */
-interface SolverBody {
-  c_position: { c: XY; a: number };
-  c_velocity: { v: XY; w: number };
+/** The body fields the joint reads. */
+interface SolverBody extends IslandBody {
   m_sweep: { localCenter: XY };
   m_invMass: number;
   m_invI: number;
+}
+
+/** The per-step solver state planck keeps on a body (plain planck worlds). */
+interface PlanckSolverBody {
+  c_position: { c: XY; a: number };
+  c_velocity: { v: XY; w: number };
 }
 
 /** planck's joint fields that stay in use (read by snapshots and the rest of planck). */
@@ -74,8 +80,10 @@ interface Fields {
  * world.step(1 / 50, 8, 3);
  * ```
  */
-export class Box2DRevoluteJoint extends RevoluteJoint {
+export class Box2DRevoluteJoint extends RevoluteJoint implements IslandJoint {
   // Per-step values (Box2D's m_rA, m_rB, m_mass, m_motorMass and the bodies' mass data).
+  #iA = 0;
+  #iB = 0;
   #rAx = 0;
   #rAy = 0;
   #rBx = 0;
@@ -89,8 +97,8 @@ export class Box2DRevoluteJoint extends RevoluteJoint {
   #motorMass = 0;
   #mA = 0;
   #mB = 0;
-  #iA = 0;
-  #iB = 0;
+  #invIA = 0;
+  #invIB = 0;
   #lcAx = 0;
   #lcAy = 0;
   #lcBx = 0;
@@ -101,25 +109,25 @@ export class Box2DRevoluteJoint extends RevoluteJoint {
     super(def);
   }
 
-  /** `b2RevoluteJoint::InitVelocityConstraints`. */
-  override initVelocityConstraints(step: Step): void {
+  /** `b2RevoluteJoint::InitVelocityConstraints` on island arrays. */
+  initVelocity(s: IslandState): void {
     const j = this as unknown as Fields;
     const bA = j.m_bodyA as unknown as SolverBody;
     const bB = j.m_bodyB as unknown as SolverBody;
+    const iA = (this.#iA = bA.islandIndex);
+    const iB = (this.#iB = bB.islandIndex);
     this.#lcAx = bA.m_sweep.localCenter.x;
     this.#lcAy = bA.m_sweep.localCenter.y;
     this.#lcBx = bB.m_sweep.localCenter.x;
     this.#lcBy = bB.m_sweep.localCenter.y;
     const mA = (this.#mA = bA.m_invMass);
     const mB = (this.#mB = bB.m_invMass);
-    const iA = (this.#iA = bA.m_invI);
-    const iB = (this.#iB = bB.m_invI);
-    const aA = bA.c_position.a;
-    const aB = bB.c_position.a;
-    const vA = bA.c_velocity.v;
-    const vB = bB.c_velocity.v;
-    let wA = bA.c_velocity.w;
-    let wB = bB.c_velocity.w;
+    const IA = (this.#invIA = bA.m_invI);
+    const IB = (this.#invIB = bB.m_invI);
+    const aA = s.ca[iA];
+    const aB = s.ca[iB];
+    let wA = s.vw[iA];
+    let wB = s.vw[iB];
 
     const sA = Math.sin(aA);
     const cA = Math.cos(aA);
@@ -134,14 +142,14 @@ export class Box2DRevoluteJoint extends RevoluteJoint {
     const rBx = (this.#rBx = cB * bx - sB * by);
     const rBy = (this.#rBy = sB * bx + cB * by);
 
-    const fixedRotation = iA + iB === 0.0;
-    this.#k11 = mA + mB + rAy * rAy * iA + rBy * rBy * iB;
-    this.#k12 = -rAy * rAx * iA - rBy * rBx * iB;
-    this.#k13 = -rAy * iA - rBy * iB;
-    this.#k22 = mA + mB + rAx * rAx * iA + rBx * rBx * iB;
-    this.#k23 = rAx * iA + rBx * iB;
-    this.#k33 = iA + iB;
-    this.#motorMass = iA + iB;
+    const fixedRotation = IA + IB === 0.0;
+    this.#k11 = mA + mB + rAy * rAy * IA + rBy * rBy * IB;
+    this.#k12 = -rAy * rAx * IA - rBy * rBx * IB;
+    this.#k13 = -rAy * IA - rBy * IB;
+    this.#k22 = mA + mB + rAx * rAx * IA + rBx * rBx * IB;
+    this.#k23 = rAx * IA + rBx * IB;
+    this.#k33 = IA + IB;
+    this.#motorMass = IA + IB;
     if (this.#motorMass > 0.0) this.#motorMass = 1.0 / this.#motorMass;
 
     if (j.m_enableMotor === false || fixedRotation) j.m_motorImpulse = 0.0;
@@ -165,75 +173,77 @@ export class Box2DRevoluteJoint extends RevoluteJoint {
       j.m_limitState = INACTIVE;
     }
 
-    if (step.warmStarting) {
-      impulse.x *= step.dtRatio;
-      impulse.y *= step.dtRatio;
-      impulse.z *= step.dtRatio;
-      j.m_motorImpulse *= step.dtRatio;
+    if (s.warmStarting) {
+      impulse.x *= s.dtRatio;
+      impulse.y *= s.dtRatio;
+      impulse.z *= s.dtRatio;
+      j.m_motorImpulse *= s.dtRatio;
       const px = impulse.x;
       const py = impulse.y;
-      vA.x -= mA * px;
-      vA.y -= mA * py;
-      wA -= iA * (rAx * py - rAy * px + j.m_motorImpulse + impulse.z);
-      vB.x += mB * px;
-      vB.y += mB * py;
-      wB += iB * (rBx * py - rBy * px + j.m_motorImpulse + impulse.z);
+      s.vx[iA] -= mA * px;
+      s.vy[iA] -= mA * py;
+      wA -= IA * (rAx * py - rAy * px + j.m_motorImpulse + impulse.z);
+      s.vx[iB] += mB * px;
+      s.vy[iB] += mB * py;
+      wB += IB * (rBx * py - rBy * px + j.m_motorImpulse + impulse.z);
     } else {
       impulse.x = 0;
       impulse.y = 0;
       impulse.z = 0;
       j.m_motorImpulse = 0.0;
     }
-    bA.c_velocity.w = wA;
-    bB.c_velocity.w = wB;
+    s.vw[iA] = wA;
+    s.vw[iB] = wB;
   }
 
-  /** `b2RevoluteJoint::SolveVelocityConstraints`. */
-  override solveVelocityConstraints(step: Step): void {
+  /** `b2RevoluteJoint::SolveVelocityConstraints` on island arrays. */
+  solveVelocity(s: IslandState): void {
     const j = this as unknown as Fields;
-    const bA = j.m_bodyA as unknown as SolverBody;
-    const bB = j.m_bodyB as unknown as SolverBody;
-    const vA = bA.c_velocity.v;
-    const vB = bB.c_velocity.v;
-    let wA = bA.c_velocity.w;
-    let wB = bB.c_velocity.w;
-    const mA = this.#mA;
-    const mB = this.#mB;
     const iA = this.#iA;
     const iB = this.#iB;
+    let vAx = s.vx[iA];
+    let vAy = s.vy[iA];
+    let wA = s.vw[iA];
+    let vBx = s.vx[iB];
+    let vBy = s.vy[iB];
+    let wB = s.vw[iB];
+    const mA = this.#mA;
+    const mB = this.#mB;
+    const IA = this.#invIA;
+    const IB = this.#invIB;
     const rAx = this.#rAx;
     const rAy = this.#rAy;
     const rBx = this.#rBx;
     const rBy = this.#rBy;
-    const fixedRotation = iA + iB === 0.0;
+    const fixedRotation = IA + IB === 0.0;
     const limitState = j.m_limitState;
 
     if (j.m_enableMotor && limitState !== EQUAL && fixedRotation === false) {
       const cdot = wB - wA - j.m_motorSpeed;
       let impulse = -this.#motorMass * cdot;
       const oldImpulse = j.m_motorImpulse;
-      const maxImpulse = step.dt * j.m_maxMotorTorque;
+      const maxImpulse = s.dt * j.m_maxMotorTorque;
       const sum = j.m_motorImpulse + impulse;
       j.m_motorImpulse = sum < -maxImpulse ? -maxImpulse : sum > maxImpulse ? maxImpulse : sum;
       impulse = j.m_motorImpulse - oldImpulse;
-      wA -= iA * impulse;
-      wB += iB * impulse;
+      wA -= IA * impulse;
+      wB += IB * impulse;
     }
 
     const acc = j.m_impulse;
     if (j.m_enableLimit && limitState !== INACTIVE && fixedRotation === false) {
       // Cdot1 = vB + cross(wB, rB) - vA - cross(wA, rA); cross(w, r) = (-w r.y, w r.x).
-      const cdot1x = vB.x + -wB * rBy - vA.x - -wA * rAy;
-      const cdot1y = vB.y + wB * rBx - vA.y - wA * rAx;
+      const cdot1x = vBx + -wB * rBy - vAx - -wA * rAy;
+      const cdot1y = vBy + wB * rBx - vAy - wA * rAx;
       const cdot2 = wB - wA;
-      // impulse = -K⁻¹ Cdot (b2Mat33::Solve33 by Cramer's rule).
+      // impulse = -K⁻¹ Cdot (b2Mat33::Solve33 by Cramer's rule), K's columns
+      // ex = (k11, k12, k13), ey = (k12, k22, k23), ez = (k13, k23, k33).
       const k11 = this.#k11;
       const k12 = this.#k12;
       const k13 = this.#k13;
       const k22 = this.#k22;
       const k23 = this.#k23;
       const k33 = this.#k33;
-      // ey × ez, with ex = (k11, k12, k13), ey = (k12, k22, k23), ez = (k13, k23, k33).
       const eyezX = k22 * k33 - k23 * k23;
       const eyezY = k23 * k13 - k12 * k33;
       const eyezZ = k12 * k23 - k22 * k13;
@@ -242,7 +252,6 @@ export class Box2DRevoluteJoint extends RevoluteJoint {
       const bx = cdot1x;
       const by = cdot1y;
       const bz = cdot2;
-      // b × ez and ey × b.
       const bezX = by * k33 - bz * k23;
       const bezY = bz * k13 - bx * k33;
       const bezZ = bx * k23 - by * k13;
@@ -257,7 +266,7 @@ export class Box2DRevoluteJoint extends RevoluteJoint {
         acc.x += ix;
         acc.y += iy;
         acc.z += iz;
-      } else if (limitState === AT_LOWER || limitState === AT_UPPER) {
+      } else {
         const newImpulse = acc.z + iz;
         if (limitState === AT_LOWER ? newImpulse < 0.0 : newImpulse > 0.0) {
           // rhs = -Cdot1 + impulse.z · (K.ez.x, K.ez.y), solved with the 2×2 block.
@@ -279,15 +288,15 @@ export class Box2DRevoluteJoint extends RevoluteJoint {
           acc.z += iz;
         }
       }
-      vA.x -= mA * ix;
-      vA.y -= mA * iy;
-      wA -= iA * (rAx * iy - rAy * ix + iz);
-      vB.x += mB * ix;
-      vB.y += mB * iy;
-      wB += iB * (rBx * iy - rBy * ix + iz);
+      vAx -= mA * ix;
+      vAy -= mA * iy;
+      wA -= IA * (rAx * iy - rAy * ix + iz);
+      vBx += mB * ix;
+      vBy += mB * iy;
+      wB += IB * (rBx * iy - rBy * ix + iz);
     } else {
-      const cdotx = vB.x + -wB * rBy - vA.x - -wA * rAy;
-      const cdoty = vB.y + wB * rBx - vA.y - wA * rAx;
+      const cdotx = vBx + -wB * rBy - vAx - -wA * rAy;
+      const cdoty = vBy + wB * rBx - vAy - wA * rAx;
       // impulse = K22⁻¹ (-Cdot) (b2Mat33::Solve22).
       const k11 = this.#k11;
       const k12 = this.#k12;
@@ -298,29 +307,35 @@ export class Box2DRevoluteJoint extends RevoluteJoint {
       const iy = det * (k11 * -cdoty - k12 * -cdotx);
       acc.x += ix;
       acc.y += iy;
-      vA.x -= mA * ix;
-      vA.y -= mA * iy;
-      wA -= iA * (rAx * iy - rAy * ix);
-      vB.x += mB * ix;
-      vB.y += mB * iy;
-      wB += iB * (rBx * iy - rBy * ix);
+      vAx -= mA * ix;
+      vAy -= mA * iy;
+      wA -= IA * (rAx * iy - rAy * ix);
+      vBx += mB * ix;
+      vBy += mB * iy;
+      wB += IB * (rBx * iy - rBy * ix);
     }
-    bA.c_velocity.w = wA;
-    bB.c_velocity.w = wB;
+    s.vx[iA] = vAx;
+    s.vy[iA] = vAy;
+    s.vw[iA] = wA;
+    s.vx[iB] = vBx;
+    s.vy[iB] = vBy;
+    s.vw[iB] = wB;
   }
 
-  /** `b2RevoluteJoint::SolvePositionConstraints`; true when within the slops. */
-  override solvePositionConstraints(_step: Step): boolean {
+  /** `b2RevoluteJoint::SolvePositionConstraints` on island arrays; true when within the slops. */
+  solvePosition(s: IslandState): boolean {
     const j = this as unknown as Fields;
-    const bA = j.m_bodyA as unknown as SolverBody;
-    const bB = j.m_bodyB as unknown as SolverBody;
-    const cA = bA.c_position.c;
-    const cB = bB.c_position.c;
-    let aA = bA.c_position.a;
-    let aB = bB.c_position.a;
+    const iA = this.#iA;
+    const iB = this.#iB;
+    let cAx = s.cx[iA];
+    let cAy = s.cy[iA];
+    let aA = s.ca[iA];
+    let cBx = s.cx[iB];
+    let cBy = s.cy[iB];
+    let aB = s.ca[iB];
     let angularError = 0.0;
     let positionError = 0.0;
-    const fixedRotation = this.#iA + this.#iB === 0.0;
+    const fixedRotation = this.#invIA + this.#invIB === 0.0;
 
     if (j.m_enableLimit && j.m_limitState !== INACTIVE && fixedRotation === false) {
       const angle = aB - aA - j.m_referenceAngle;
@@ -347,47 +362,110 @@ export class Box2DRevoluteJoint extends RevoluteJoint {
         C = C < 0.0 ? 0.0 : C > MAX_ANGULAR_CORRECTION ? MAX_ANGULAR_CORRECTION : C;
         limitImpulse = -this.#motorMass * C;
       }
-      aA -= this.#iA * limitImpulse;
-      aB += this.#iB * limitImpulse;
+      aA -= this.#invIA * limitImpulse;
+      aB += this.#invIB * limitImpulse;
     }
 
     {
       const sA = Math.sin(aA);
-      const cosA = Math.cos(aA);
+      const qA = Math.cos(aA);
       const sB = Math.sin(aB);
-      const cosB = Math.cos(aB);
+      const qB = Math.cos(aB);
       const ax = j.m_localAnchorA.x - this.#lcAx;
       const ay = j.m_localAnchorA.y - this.#lcAy;
       const bx = j.m_localAnchorB.x - this.#lcBx;
       const by = j.m_localAnchorB.y - this.#lcBy;
-      const rAx = cosA * ax - sA * ay;
-      const rAy = sA * ax + cosA * ay;
-      const rBx = cosB * bx - sB * by;
-      const rBy = sB * bx + cosB * by;
-      const Cx = cB.x + rBx - cA.x - rAx;
-      const Cy = cB.y + rBy - cA.y - rAy;
+      const rAx = qA * ax - sA * ay;
+      const rAy = sA * ax + qA * ay;
+      const rBx = qB * bx - sB * by;
+      const rBy = sB * bx + qB * by;
+      const Cx = cBx + rBx - cAx - rAx;
+      const Cy = cBy + rBy - cAy - rAy;
       positionError = Math.sqrt(Cx * Cx + Cy * Cy);
       const mA = this.#mA;
       const mB = this.#mB;
-      const iA = this.#iA;
-      const iB = this.#iB;
-      const k11 = mA + mB + iA * rAy * rAy + iB * rBy * rBy;
-      const k12 = -iA * rAx * rAy - iB * rBx * rBy;
-      const k22 = mA + mB + iA * rAx * rAx + iB * rBx * rBx;
+      const IA = this.#invIA;
+      const IB = this.#invIB;
+      const k11 = mA + mB + IA * rAy * rAy + IB * rBy * rBy;
+      const k12 = -IA * rAx * rAy - IB * rBx * rBy;
+      const k22 = mA + mB + IA * rAx * rAx + IB * rBx * rBx;
       // impulse = -K⁻¹ C (b2Mat22::Solve).
       let det = k11 * k22 - k12 * k12;
       if (det !== 0.0) det = 1.0 / det;
       const ix = -(det * (k22 * Cx - k12 * Cy));
       const iy = -(det * (k11 * Cy - k12 * Cx));
-      cA.x -= mA * ix;
-      cA.y -= mA * iy;
-      aA -= iA * (rAx * iy - rAy * ix);
-      cB.x += mB * ix;
-      cB.y += mB * iy;
-      aB += iB * (rBx * iy - rBy * ix);
+      cAx -= mA * ix;
+      cAy -= mA * iy;
+      aA -= IA * (rAx * iy - rAy * ix);
+      cBx += mB * ix;
+      cBy += mB * iy;
+      aB += IB * (rBx * iy - rBy * ix);
     }
-    bA.c_position.a = aA;
-    bB.c_position.a = aB;
+    s.cx[iA] = cAx;
+    s.cy[iA] = cAy;
+    s.ca[iA] = aA;
+    s.cx[iB] = cBx;
+    s.cy[iB] = cBy;
+    s.ca[iB] = aB;
     return positionError <= LINEAR_SLOP && angularError <= ANGULAR_SLOP;
   }
+
+  // planck's solver interface (a plain planck world): the same steps on the bodies' solver state.
+
+  /** planck's `initVelocityConstraints`. */
+  override initVelocityConstraints(step: Step): void {
+    const s = this.#gather(step);
+    this.initVelocity(s);
+    this.#scatter(s);
+  }
+
+  /** planck's `solveVelocityConstraints`. */
+  override solveVelocityConstraints(step: Step): void {
+    const s = this.#gather(step);
+    this.solveVelocity(s);
+    this.#scatter(s);
+  }
+
+  /** planck's `solvePositionConstraints`. */
+  override solvePositionConstraints(step: Step): boolean {
+    const s = this.#gather(step);
+    const ok = this.solvePosition(s);
+    this.#scatter(s);
+    return ok;
+  }
+
+  #gather(step: Step): IslandState {
+    const j = this as unknown as Fields;
+    const s = pairState;
+    [j.m_bodyA, j.m_bodyB].forEach((body, i) => {
+      const b = body as unknown as SolverBody & PlanckSolverBody;
+      b.islandIndex = i;
+      s.cx[i] = b.c_position.c.x;
+      s.cy[i] = b.c_position.c.y;
+      s.ca[i] = b.c_position.a;
+      s.vx[i] = b.c_velocity.v.x;
+      s.vy[i] = b.c_velocity.v.y;
+      s.vw[i] = b.c_velocity.w;
+    });
+    s.dt = step.dt;
+    s.dtRatio = step.dtRatio;
+    s.warmStarting = step.warmStarting;
+    return s;
+  }
+
+  #scatter(s: IslandState): void {
+    const j = this as unknown as Fields;
+    [j.m_bodyA, j.m_bodyB].forEach((body, i) => {
+      const b = body as unknown as PlanckSolverBody;
+      b.c_position.c.x = s.cx[i];
+      b.c_position.c.y = s.cy[i];
+      b.c_position.a = s.ca[i];
+      b.c_velocity.v.x = s.vx[i];
+      b.c_velocity.v.y = s.vy[i];
+      b.c_velocity.w = s.vw[i];
+    });
+  }
 }
+
+/** Scratch arrays for joints solved inside a plain planck world. */
+const pairState = islandState(2);

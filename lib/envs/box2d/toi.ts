@@ -1,7 +1,8 @@
 /**
  * Continuous collision as Box2D 2.3 does it: {@linkcode timeOfImpact} (conservative advancement
  * with `b2Distance`'s GJK and the separating-axis root finder) and {@linkcode Box2DSolver}, whose
- * `solveWorldTOI` is `b2World::SolveTOI`. Everything works on plain numbers without allocations,
+ * `solveWorldTOI` is `b2World::SolveTOI` (and whose `solveIsland` is `island.ts`'s
+ * `b2Island::Solve`). Everything works on plain numbers without allocations,
  * and uses Box2D's constants where planck's differ: the time-of-impact threshold 1 − 10·ε with
  * ε = `FLT_EPSILON` (planck uses 1e−9, so it sub-steps for impacts Box2D ignores), the GJK
  * direction cut-off ε², the 8-vertex push-back limit, and sweep angles normalised to [0, 2π).
@@ -10,7 +11,15 @@
  * @module
  */
 import { type Body, type Contact, type Fixture, Solver, TimeStep, type World } from "planck";
-import { bodyInternals, type SweepInternals, type XY } from "./box2d23.ts";
+import { bodyInternals, sleepThreshold, type SweepInternals, type XY } from "./box2d23.ts";
+import {
+  ContactSolver,
+  type IslandJoint,
+  type IslandState,
+  islandState,
+  solveIsland,
+} from "./island.ts";
+import { Box2DRevoluteJoint } from "./revolute_joint.ts";
 
 /** `FLT_EPSILON`, Box2D's `b2_epsilon`. */
 const EPSILON = 1.1920928955078125e-7;
@@ -702,6 +711,32 @@ function loadSweep(s: SweepInternals, from: typeof backupA): void {
  */
 export class Box2DSolver extends Solver {
   #subStep = new TimeStep();
+  #state: IslandState = islandState(8);
+  #contactSolver = new ContactSolver();
+
+  /** `b2Island::Solve` on typed arrays (see `island.ts`). */
+  override solveIsland(step: TimeStep): void {
+    const world = this.m_world as unknown as { m_gravity: XY; m_allowSleep: boolean };
+    for (const joint of this.m_joints) {
+      if (!(joint instanceof Box2DRevoluteJoint)) {
+        throw new TypeError(
+          "Box2DSolver: only revolute joints made with revoluteJoint() are supported",
+        );
+      }
+    }
+    this.#state = islandState(this.m_bodies.length, this.#state);
+    solveIsland(
+      this.m_bodies,
+      this.m_contacts,
+      this.m_joints as unknown as IslandJoint[],
+      step,
+      world.m_gravity,
+      world.m_allowSleep,
+      sleepThreshold(step.dt),
+      this.#state,
+      this.#contactSolver,
+    );
+  }
 
   /** `b2World::SolveTOI`. */
   override solveWorldTOI(step: TimeStep): void {

@@ -278,3 +278,47 @@ Deno.test("snapshotWorld is plain JSON even for contacts that never touched (no 
   assertEquals(JSON.parse(JSON.stringify(snap)), snap);
   assertEquals(snap.contacts[0].manifold[0], -1);
 });
+
+Deno.test("the typed-array island solver solves like planck's (contact friction, joint, motor)", () => {
+  // One contact and one joint, so that the order of constraints cannot differ: a box sliding on an
+  // edge with friction, and an arm on a motorised, limited revolute joint hanging from it.
+  const run = (world: World) => {
+    const ground = world.createBody({ type: "static", position: new Vec2(0, 0) });
+    ground.createFixture(new Edge(new Vec2(-10, 0), new Vec2(10, 0)), { friction: 0.6 });
+    const box = world.createDynamicBody({
+      position: new Vec2(0, 0.5),
+      linearVelocity: new Vec2(3, 0),
+      allowSleep: false,
+    });
+    box.createFixture(new Box(0.5, 0.5), { density: 1, friction: 0.6 });
+    const arm = world.createDynamicBody({ position: new Vec2(0.9, 1.2), allowSleep: false });
+    arm.createFixture(new Box(0.4, 0.05), { density: 1, filterMaskBits: 0 });
+    world.createJoint(
+      new Box2DRevoluteJoint({
+        bodyA: box,
+        bodyB: arm,
+        localAnchorA: new Vec2(0.5, 0.7),
+        localAnchorB: new Vec2(-0.4, 0),
+        referenceAngle: 0,
+        enableMotor: true,
+        maxMotorTorque: 2,
+        motorSpeed: -3,
+        enableLimit: true,
+        lowerAngle: -1,
+        upperAngle: 0.5,
+      }),
+    );
+    const out: number[] = [];
+    for (let t = 0; t < 60; t++) {
+      world.step(1 / 50, 30, 10);
+      for (const b of [box, arm]) {
+        out.push(b.getPosition().x, b.getPosition().y, b.getAngle(), b.getLinearVelocity().x);
+      }
+    }
+    return out;
+  };
+  const ours = run(new Box2DWorld(-10));
+  const planck = run(new World({ gravity: new Vec2(0, -10) }));
+  assert(ours[ours.length - 8] < 3 && ours[ours.length - 8] > 0.5); // friction slowed the box
+  ours.forEach((v, i) => assertAlmostEquals(v, planck[i], 1e-9));
+});
