@@ -6,7 +6,7 @@
  */
 import { runCli } from "../lib/cli.ts";
 
-const scripts = ["envs.ts", "ppo.ts", "sac.ts", "eigen.ts", "np_random.ts"];
+const scripts = ["envs.ts", "box2d.ts", "ppo.ts", "sac.ts", "eigen.ts", "np_random.ts"];
 
 await runCli(
   {

@@ -5,7 +5,9 @@
  * and `MountainCarContinuous-v0`, and the MuJoCo tasks (Ant, HalfCheetah, Hopper, Walker2d,
  * Swimmer, Reacher; v4 and v5), which importing this module registers. The MuJoCo tasks need
  * `await prepareEnv(id)` once before `makeEnv` (it loads the MuJoCo WebAssembly module; importing
- * this module does not).
+ * this module does not). The Box2D tasks `LunarLanderContinuous-v3` (also as
+ * `LunarLanderContinuous-v2` and `LunarLander-v3` with `continuous: true`), `BipedalWalker-v3` and
+ * `BipedalWalkerHardcore-v3` are registered too.
  *
  * @example
  * ```ts
@@ -27,6 +29,12 @@ import {
   type PendulumOptions,
 } from "./classic_control/mod.ts";
 import { MUJOCO_ENV_SPECS } from "./mujoco/mod.ts";
+import {
+  BipedalWalkerEnv,
+  type BipedalWalkerOptions,
+  LunarLanderEnv,
+  type LunarLanderOptions,
+} from "./box2d/mod.ts";
 import { listEnvs, registerEnv } from "./registry.ts";
 
 export * from "./spaces.ts";
@@ -37,6 +45,7 @@ export { ThreadedVectorEnv, type ThreadedVectorEnvOptions } from "./threaded_vec
 export * from "./registry.ts";
 export * from "./classic_control/mod.ts";
 export * from "./mujoco/mod.ts";
+export * from "./box2d/mod.ts";
 export * from "./xoshiro_generator.ts";
 // Generator types in the public signatures: BaseEnv.npRandom and resetPhysics (numpy's
 // Generator), Box.sample (either generator).
@@ -61,4 +70,60 @@ if (!listEnvs().includes("MountainCarContinuous-v0")) {
 }
 for (const spec of MUJOCO_ENV_SPECS) {
   if (!listEnvs().includes(spec.id)) registerEnv(spec);
+}
+
+// Box2D tasks (gymnasium/envs/__init__.py). LunarLander-v3 keeps Gymnasium's default
+// continuous=False, which LunarLanderEnv rejects (Box action spaces only) with a hint;
+// LunarLanderContinuous-v2, the paper's id, is v3 (see lunar_lander.ts for what v3 changed).
+const box2dTasks: {
+  id: string;
+  make: (o: Record<string, unknown>) => LunarLanderEnv | BipedalWalkerEnv;
+  steps: number;
+  threshold: number;
+}[] = [
+  {
+    id: "LunarLander-v3",
+    make: (o) =>
+      new LunarLanderEnv({ continuous: false, ...o } as LunarLanderOptions, "LunarLander-v3"),
+    steps: 1000,
+    threshold: 200,
+  },
+  {
+    id: "LunarLanderContinuous-v3",
+    make: (o) => new LunarLanderEnv({ continuous: true, ...o } as LunarLanderOptions),
+    steps: 1000,
+    threshold: 200,
+  },
+  {
+    id: "LunarLanderContinuous-v2",
+    make: (o) =>
+      new LunarLanderEnv(
+        { continuous: true, ...o } as LunarLanderOptions,
+        "LunarLanderContinuous-v2",
+      ),
+    steps: 1000,
+    threshold: 200,
+  },
+  {
+    id: "BipedalWalker-v3",
+    make: (o) => new BipedalWalkerEnv(o as BipedalWalkerOptions),
+    steps: 1600,
+    threshold: 300,
+  },
+  {
+    id: "BipedalWalkerHardcore-v3",
+    make: (o) => new BipedalWalkerEnv({ hardcore: true, ...o } as BipedalWalkerOptions),
+    steps: 2000,
+    threshold: 300,
+  },
+];
+for (const task of box2dTasks) {
+  if (!listEnvs().includes(task.id)) {
+    registerEnv({
+      id: task.id,
+      entryPoint: task.make,
+      maxEpisodeSteps: task.steps,
+      rewardThreshold: task.threshold,
+    });
+  }
 }

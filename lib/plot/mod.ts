@@ -1,8 +1,9 @@
 /**
  * Figures, display and export for pgsubspace: pure Plotly figure builders for the paper's
- * figures (figures.ts), the shared palette (palette.ts), band arithmetic over seeds (bands.ts),
- * symlog binning (symlog.ts), notebook display in the Deno Jupyter kernel (display.ts), standalone
- * HTML reports (report.ts) and SVG/PNG export through headless Chromium (static_export.ts).
+ * figures (figures.ts), Box2D episodes drawn from scene frames (box2d.ts), the shared palette
+ * (palette.ts), band arithmetic over seeds (bands.ts), symlog binning (symlog.ts), notebook
+ * display in the Deno Jupyter kernel (display.ts), standalone HTML reports (report.ts) and SVG/PNG
+ * export through headless Chromium (static_export.ts).
  *
  * @example
  * ```ts
@@ -92,6 +93,7 @@ export {
   subspaceOverlapFigure,
   type SubspaceOverlapInput,
 } from "./figures.ts";
+export { box2dEpisodeFigure, type Box2DEpisodeFigureOptions } from "./box2d.ts";
 export { addPanels, baseLayout, type PanelAxes, panelAxes } from "./layout.ts";
 export { assertFiniteFigure, figureProblems } from "./validate.ts";
 export {
