@@ -8,22 +8,13 @@
  * deno task analyze --run runs/x --ppo-minibatch-default-gae           # the paper code's §5.2 quirk
  * ```
  *
- * Options: `--steps all|N,N,...`, `--min-interval N` (keep checkpoints at least N apart, as the
- * paper's analysis script), `--precise-samples N` (1000000), `--k LIST` (1,2,5,10,20,50,100),
- * `--tol X` (1e-4), `--max-iter N` (500), `--ncv N`, `--seed N` (0), `--chunk-size N` (8192),
- * `--overlap-t1 all|N,N`, `--spectrum last|N,N`, `--spectrum-method auto|explicit|slq`,
- * `--networks actor,critic` (default both),
- * `--ppo-minibatch-default-gae`, `--sac-actor-detach-q`, `--strict` (stop when Lanczos does not
- * converge), `--backend auto|wasm|cpu|webgpu`, `--engine auto|fast|tfjs` (gradient/HVP engine;
- * auto = the fast R-operator engine where it supports the loss), `--engine-threads 1|2|auto`,
- * `--eigensolver lanczos|block` (block Krylov–Schur on block HVPs), `--block-size N` (16) and
- * `--warm-start` (start each solve from the previous analysed step's eigenvectors; every solve's
- * residuals are then verified with k extra HVPs).
+ * `deno task analyze --help` lists every option with its default.
  * Rerunning the same command resumes.
  *
  * @module
  */
 import { parseBackendChoice } from "../lib/runtime/mod.ts";
+import { type CliSpec, parseCli, type ParsedArgs, runCli, UsageError } from "../lib/cli.ts";
 import { ProgressPrinter } from "../lib/experiments/progress.ts";
 import {
   type AnalyzeOptions,
@@ -33,36 +24,144 @@ import {
 } from "../lib/experiments/analyze.ts";
 import { listCheckpoints } from "../lib/experiments/train.ts";
 
-const USAGE = "usage: deno task analyze --run runs/NAME [--steps all|N,N] [--min-interval N] " +
-  "[--precise-samples N] [--k 1,2,5,10,20,50,100] [--tol 1e-4] [--max-iter N] [--ncv N] " +
-  "[--seed N] [--chunk-size N] [--overlap-t1 all|N,N] [--spectrum last|N,N] " +
-  "[--spectrum-method auto|explicit|slq] [--networks actor,critic] [--ppo-minibatch-default-gae] " +
-  "[--sac-actor-detach-q] " +
-  "[--strict] [--backend auto|wasm|cpu|webgpu] [--engine auto|fast|tfjs] [--engine-threads 1|2|auto] " +
-  "[--eigensolver lanczos|block] [--block-size N] [--warm-start]";
-
-const FLAGS = ["ppo-minibatch-default-gae", "sac-actor-detach-q", "strict", "warm-start"];
-const VALUES = [
-  "run",
-  "steps",
-  "min-interval",
-  "precise-samples",
-  "k",
-  "tol",
-  "max-iter",
-  "ncv",
-  "seed",
-  "chunk-size",
-  "overlap-t1",
-  "spectrum",
-  "spectrum-method",
-  "networks",
-  "backend",
-  "engine",
-  "engine-threads",
-  "eigensolver",
-  "block-size",
-];
+/** The `analyze` command line. */
+export const ANALYZE_CLI: CliSpec = {
+  command: "deno task analyze",
+  summary: "Subspace analysis of a training run's checkpoints (top-k Hessian eigenpairs, " +
+    "S_frac for four estimators, S_overlap, optional full spectra) into " +
+    "<run>/analysis/<settings-id>/. Rerunning the same command resumes.",
+  options: [
+    { name: "run", type: "string", value: "DIR", description: "run directory", required: true },
+    { name: "steps", type: "string", value: "all|N,N", description: "checkpoints", default: "all" },
+    {
+      name: "min-interval",
+      type: "string",
+      value: "N",
+      description: "keep checkpoints at least N steps apart (the paper's grid)",
+    },
+    {
+      name: "precise-samples",
+      type: "string",
+      value: "N",
+      description: "PPO: fresh samples of the precise estimate; SAC: cap on the buffer",
+      default: "1000000",
+    },
+    {
+      name: "k",
+      type: "string",
+      value: "LIST",
+      description: "subspace dimensions",
+      default: "1,2,5,10,20,50,100",
+    },
+    { name: "tol", type: "string", value: "X", description: "Lanczos tolerance", default: "1e-4" },
+    {
+      name: "max-iter",
+      type: "string",
+      value: "N",
+      description: "Lanczos restarts",
+      default: "500",
+    },
+    {
+      name: "ncv",
+      type: "string",
+      value: "N",
+      description: "Lanczos basis size",
+      default: "max(2k+1, 20)",
+    },
+    { name: "seed", type: "string", value: "N", description: "analysis seed", default: "0" },
+    {
+      name: "chunk-size",
+      type: "string",
+      value: "N",
+      description: "samples per chunk",
+      default: "8192",
+    },
+    {
+      name: "overlap-t1",
+      type: "string",
+      value: "all|N,N",
+      description: "t1 of S_overlap",
+      default: "all",
+    },
+    {
+      name: "spectrum",
+      type: "string",
+      value: "last|N,N",
+      description: "steps with a full Hessian spectrum",
+    },
+    {
+      name: "spectrum-method",
+      type: "string",
+      value: "auto|explicit|slq",
+      description: "full-spectrum method",
+      default: "auto",
+    },
+    {
+      name: "networks",
+      type: "string",
+      value: "actor,critic",
+      description: "networks",
+      default: "both",
+    },
+    {
+      name: "ppo-minibatch-default-gae",
+      type: "boolean",
+      description: "the paper code's §5.2 quirk (GAE with SB3 defaults for the mini-batch data)",
+    },
+    {
+      name: "sac-actor-detach-q",
+      type: "boolean",
+      description: "the paper code's §3.2 quirk (SAC actor loss without the Q term's gradient)",
+    },
+    { name: "strict", type: "boolean", description: "stop when Lanczos does not converge" },
+    {
+      name: "backend",
+      type: "string",
+      value: "auto|wasm|cpu|webgpu",
+      description: "tfjs backend",
+      default: "auto",
+    },
+    {
+      name: "engine",
+      type: "string",
+      value: "auto|fast|tfjs",
+      description: "gradient/HVP engine",
+      default: "auto",
+    },
+    {
+      name: "engine-threads",
+      type: "string",
+      value: "1|2|auto",
+      description: "fast-engine threads",
+      default: "auto",
+    },
+    {
+      name: "eigensolver",
+      type: "string",
+      value: "lanczos|block",
+      description: "eigensolver",
+      default: "lanczos",
+    },
+    {
+      name: "block-size",
+      type: "string",
+      value: "N",
+      description: "block eigensolver's block size",
+      default: "16",
+    },
+    {
+      name: "warm-start",
+      type: "boolean",
+      description: "start each solve from the previous analysed step's eigenvectors (every " +
+        "solve is then verified with k extra HVPs)",
+    },
+  ],
+  examples: [
+    "deno task analyze --run runs/ppo-pendulum-0",
+    "deno task analyze --run runs/x --precise-samples 100000 --k 1,5,10,20,50 --tol 1e-3",
+    "deno task analyze --run runs/x --min-interval 50000 --spectrum last",
+  ],
+};
 
 /**
  * Parsed command line: the analysis options plus the grid spacing, if any.
@@ -81,7 +180,7 @@ export interface AnalyzeCommand {
 }
 
 /**
- * Parses the command line; throws with the usage on bad input.
+ * Parses the command line; throws a UsageError on bad input.
  *
  * @example
  * ```ts
@@ -90,113 +189,60 @@ export interface AnalyzeCommand {
  * options.ks; // [1, 10]
  * ```
  */
-export function parseAnalyzeArgs(args: string[]): AnalyzeCommand {
-  const values: Record<string, string> = {};
-  const flags = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--help" || a === "-h") throw new Error(USAGE);
-    if (!a.startsWith("--")) throw new Error(`bad argument "${a}"\n${USAGE}`);
-    const name = a.slice(2);
-    if (FLAGS.includes(name)) {
-      flags.add(name);
-      continue;
-    }
-    if (!VALUES.includes(name)) throw new Error(`unknown option ${a}\n${USAGE}`);
-    if (i + 1 >= args.length) throw new Error(`${a} needs a value\n${USAGE}`);
-    values[name] = args[++i];
+export function parseAnalyzeArgs(argv: string[]): AnalyzeCommand {
+  return analyzeCommandOf(parseCli(ANALYZE_CLI, argv));
+}
+
+function analyzeCommandOf(args: ParsedArgs): AnalyzeCommand {
+  const options: AnalyzeOptions = { runDir: args.required("run") };
+  const steps = args.string("steps");
+  if (steps !== undefined && steps !== "all") options.steps = args.intList("steps");
+  if (args.has("precise-samples")) options.preciseSamples = args.int("precise-samples", 2);
+  if (args.has("k")) options.ks = args.intList("k", 1);
+  if (args.has("tol")) options.tol = args.number("tol");
+  if (args.has("max-iter")) options.maxIter = args.int("max-iter", 1);
+  if (args.has("ncv")) options.ncv = args.int("ncv", 1);
+  if (args.has("seed")) options.seed = args.int("seed");
+  if (args.has("chunk-size")) options.chunkSize = args.int("chunk-size", 1);
+  const t1 = args.string("overlap-t1");
+  if (t1 !== undefined && t1 !== "all") options.overlapT1 = args.intList("overlap-t1");
+  const spectrum = args.string("spectrum");
+  if (spectrum !== undefined && spectrum !== "none") {
+    options.spectrumSteps = spectrum === "last" ? "last" : args.intList("spectrum");
   }
-  if (!values.run) throw new Error(`missing --run\n${USAGE}`);
-  const int = (k: string) => {
-    const v = Number(values[k]);
-    if (!Number.isSafeInteger(v)) throw new Error(`--${k} expects an integer, got "${values[k]}"`);
-    return v;
-  };
-  const num = (k: string) => {
-    const v = Number(values[k]);
-    if (!Number.isFinite(v)) throw new Error(`--${k} expects a number, got "${values[k]}"`);
-    return v;
-  };
-  const list = (k: string) =>
-    values[k].split(",").filter((s) => s.trim() !== "").map((s) => {
-      const v = Number(s);
-      if (!Number.isSafeInteger(v)) throw new Error(`--${k} expects integers, got "${s}"`);
-      return v;
-    });
-  const options: AnalyzeOptions = { runDir: values.run };
-  if (values.steps && values.steps !== "all") options.steps = list("steps");
-  if (values["precise-samples"]) options.preciseSamples = int("precise-samples");
-  if (values.k) options.ks = list("k");
-  if (values.tol) options.tol = num("tol");
-  if (values["max-iter"]) options.maxIter = int("max-iter");
-  if (values.ncv) options.ncv = int("ncv");
-  if (values.seed) options.seed = int("seed");
-  if (values["chunk-size"]) options.chunkSize = int("chunk-size");
-  if (values["overlap-t1"] && values["overlap-t1"] !== "all") {
-    options.overlapT1 = list("overlap-t1");
-  }
-  if (values.spectrum && values.spectrum !== "none") {
-    options.spectrumSteps = values.spectrum === "last" ? "last" : list("spectrum");
-  }
-  if (values["spectrum-method"]) {
-    const m = values["spectrum-method"];
-    if (m !== "auto" && m !== "explicit" && m !== "slq") {
-      throw new Error(`--spectrum-method must be auto, explicit or slq, got "${m}"`);
-    }
-    options.spectrumMethod = m;
-  }
-  if (values.networks) {
-    const nets = values.networks.split(",").filter((s) => s.trim() !== "");
+  options.spectrumMethod = args.choice("spectrum-method", ["auto", "explicit", "slq"] as const);
+  if (args.has("networks")) {
+    const nets = args.string("networks")!.split(",").filter((s) => s.trim() !== "");
     for (const n of nets) {
       if (n !== "actor" && n !== "critic") {
-        throw new Error(`--networks expects actor and/or critic, got "${n}"`);
+        throw new UsageError(`--networks expects actor and/or critic, got "${n}"`);
       }
     }
     options.networks = nets as ("actor" | "critic")[];
   }
-  if (values.backend) options.backend = parseBackendChoice(values.backend);
-  if (values.engine) {
-    const e = values.engine;
-    if (e !== "auto" && e !== "fast" && e !== "tfjs") {
-      throw new Error(`--engine must be auto, fast or tfjs, got "${e}"`);
-    }
-    options.engine = e;
-  }
-  if (values.eigensolver) {
-    const e = values.eigensolver;
-    if (e !== "lanczos" && e !== "block") {
-      throw new Error(`--eigensolver must be lanczos or block, got "${e}"`);
-    }
-    options.eigensolver = e;
-  }
-  if (values["block-size"]) options.blockSize = int("block-size");
-  if (values["engine-threads"]) {
-    const t = values["engine-threads"];
-    if (t !== "1" && t !== "2" && t !== "auto") {
-      throw new Error(`--engine-threads must be 1, 2 or auto, got "${t}"`);
-    }
-    options.engineThreads = t === "auto" ? "auto" : (Number(t) as 1 | 2);
-  }
+  if (args.has("backend")) options.backend = parseBackendChoice(args.string("backend")!);
+  options.engine = args.choice("engine", ["auto", "fast", "tfjs"] as const);
+  options.eigensolver = args.choice("eigensolver", ["lanczos", "block"] as const);
+  if (args.has("block-size")) options.blockSize = args.int("block-size", 1);
+  const threads = args.choice("engine-threads", ["1", "2", "auto"] as const);
+  if (threads) options.engineThreads = threads === "auto" ? "auto" : (Number(threads) as 1 | 2);
   options.quirks = {
-    ppoMiniBatchDefaultGae: flags.has("ppo-minibatch-default-gae"),
-    sacActorDetachQ: flags.has("sac-actor-detach-q"),
+    ppoMiniBatchDefaultGae: args.flag("ppo-minibatch-default-gae"),
+    sacActorDetachQ: args.flag("sac-actor-detach-q"),
   };
-  if (flags.has("strict")) options.onNotConverged = "throw";
-  if (flags.has("warm-start")) options.warmStart = true;
-  if (values["min-interval"] && values.steps && values.steps !== "all") {
-    throw new Error("--steps and --min-interval exclude each other: give one");
+  if (args.flag("strict")) options.onNotConverged = "throw";
+  if (args.flag("warm-start")) options.warmStart = true;
+  for (const key of Object.keys(options) as (keyof AnalyzeOptions)[]) {
+    if (options[key] === undefined) delete options[key];
   }
-  return { options, minInterval: values["min-interval"] ? int("min-interval") : null };
+  if (args.has("min-interval") && options.steps !== undefined) {
+    throw new UsageError("--steps and --min-interval exclude each other: give one");
+  }
+  return { options, minInterval: args.int("min-interval") ?? null };
 }
 
-if (import.meta.main) {
-  let command: AnalyzeCommand;
-  try {
-    command = parseAnalyzeArgs(Deno.args);
-  } catch (e) {
-    console.error((e as Error).message);
-    Deno.exit(2);
-  }
+async function main(args: ParsedArgs): Promise<void> {
+  const command = analyzeCommandOf(args);
   const { options } = command;
   if (command.minInterval !== null) {
     options.steps = selectAnalysisSteps(await listCheckpoints(options.runDir), command.minInterval);
@@ -218,9 +264,12 @@ if (import.meta.main) {
     },
   });
   bar.finish(
-    `analysis ${result.analysisId}: ${result.computedSteps.length} step(s) computed, ` +
-      `${result.steps.length} finished in total, ${result.hvpCount} HVPs, ` +
-      `${result.seconds.toFixed(1)} s; files in ${result.analysisDir}`,
+    result.computedSteps.length === 0 && result.hvpCount === 0
+      ? `analysis ${result.analysisId}: reused (all ${result.steps.length} steps were already ` +
+        `analysed); files in ${result.analysisDir}`
+      : `analysis ${result.analysisId}: ${result.computedSteps.length} step(s) computed, ` +
+        `${result.steps.length} finished in total, ${result.hvpCount} HVPs, ` +
+        `${result.seconds.toFixed(1)} s; files in ${result.analysisDir}`,
   );
   const kmax = Math.max(...result.results.map((r) => r.k));
   const rows = result.results.filter((r) => r.k === kmax);
@@ -238,3 +287,5 @@ if (import.meta.main) {
     }
   }
 }
+
+if (import.meta.main) await runCli(ANALYZE_CLI, Deno.args, main);

@@ -30,11 +30,52 @@
  */
 
 import { chromiumFlags, findChromium } from "../lib/plot/chromium.ts";
+import { type CliSpec, type ParsedArgs, runCli } from "../lib/cli.ts";
 
 const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-const USAGE = "usage: tools/jupyterlab_check.ts [NOTEBOOK.ipynb] [--venv DIR] [--out PNG] " +
-  "[--timeout-s 120] [--width 1280]";
+/** The `jupyterlab-check` command line. */
+const LAB_CHECK_CLI: CliSpec = {
+  command: "deno task jupyterlab-check",
+  summary: "Opens an executed notebook in a real JupyterLab under headless Chromium, counts the " +
+    "rendered Plotly figures and saves a screenshot (skips when JupyterLab or Chromium is missing).",
+  options: [
+    {
+      name: "venv",
+      type: "string",
+      value: "DIR",
+      description: "venv with jupyterlab and plotly",
+      default: ".out/lab-venv",
+    },
+    {
+      name: "out",
+      type: "string",
+      value: "PNG",
+      description: "screenshot",
+      default: ".out/jupyterlab/<notebook>.png",
+    },
+    {
+      name: "timeout-s",
+      type: "string",
+      value: "N",
+      description: "seconds to wait",
+      default: "120",
+    },
+    {
+      name: "width",
+      type: "string",
+      value: "N",
+      description: "window width in pixels",
+      default: "1280",
+    },
+  ],
+  positional: {
+    name: "NOTEBOOK.ipynb",
+    description: "executed notebook (default .out/notebooks/04_gradient_subspace_fraction.ipynb)",
+    min: 0,
+    max: 1,
+  },
+};
 
 /** Parsed command line. */
 interface Args {
@@ -66,40 +107,16 @@ export interface LabCheckResult {
   rawCells: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const rest: string[] = [];
-  const opts: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "-h" || a === "--help") {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    if (a.startsWith("--")) {
-      const [key, inline] = a.slice(2).split("=", 2);
-      if (!["venv", "out", "timeout-s", "width"].includes(key)) {
-        throw new Error(`unknown option --${key}\n${USAGE}`);
-      }
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`--${key} needs a value\n${USAGE}`);
-      opts[key] = value;
-    } else rest.push(a);
-  }
-  if (rest.length > 1) throw new Error(USAGE);
-  const num = (key: string, fallback: number) => {
-    if (opts[key] === undefined) return fallback;
-    const v = Number(opts[key]);
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`--${key} must be a positive integer`);
-    return v;
-  };
-  const notebook = rest[0] ?? `${REPO}/.out/notebooks/03_gradient_subspace_fraction.ipynb`;
+function argsOf(args: ParsedArgs): Args {
+  const notebook = args.positional[0] ??
+    `${REPO}/.out/notebooks/04_gradient_subspace_fraction.ipynb`;
   const stem = notebook.split("/").pop()!.replace(/\.ipynb$/, "");
   return {
     notebook,
-    venv: opts.venv ?? `${REPO}/.out/lab-venv`,
-    out: opts.out ?? `${REPO}/.out/jupyterlab/${stem}.png`,
-    timeoutS: num("timeout-s", 120),
-    width: num("width", 1280),
+    venv: args.string("venv") ?? `${REPO}/.out/lab-venv`,
+    out: args.string("out") ?? `${REPO}/.out/jupyterlab/${stem}.png`,
+    timeoutS: args.int("timeout-s", 1) ?? 120,
+    width: args.int("width", 1) ?? 1280,
   };
 }
 
@@ -460,42 +477,39 @@ async function readDevToolsUrl(
   throw new Error(`Chromium printed no DevTools address; its log:\n${text.slice(-2000)}`);
 }
 
-if (import.meta.main) {
-  try {
-    const args = parseArgs(Deno.args);
-    const chromium = findChromium();
-    const lab = `${args.venv}/bin/jupyter-lab`;
-    if (
-      !isFile(lab) ||
-      !isFile(`${args.venv}/share/jupyter/labextensions/jupyterlab-plotly/package.json`)
-    ) {
-      console.log(
-        `jupyterlab_check: SKIP: no JupyterLab with plotly in ${args.venv}; make it with ` +
-          `\`python3 -m venv ${args.venv} && ${args.venv}/bin/pip install --retries 0 ` +
-          "--index-url file:///opt/pypi/simple --find-links /opt/wheels jupyterlab plotly`",
-      );
-      Deno.exit(0);
-    }
-    if (chromium === null) {
-      console.log("jupyterlab_check: SKIP: Chromium not found (`apt-get install chromium`)");
-      Deno.exit(0);
-    }
-    const r = await checkNotebookInJupyterLab(args.notebook, { ...args, chromium });
-    const verdict = r.expected > 0 && r.rendered >= r.expected ? "OK" : "FAIL";
+async function main(parsed: ParsedArgs): Promise<number> {
+  const args = argsOf(parsed);
+  const chromium = findChromium();
+  const lab = `${args.venv}/bin/jupyter-lab`;
+  if (
+    !isFile(lab) ||
+    !isFile(`${args.venv}/share/jupyter/labextensions/jupyterlab-plotly/package.json`)
+  ) {
     console.log(
-      `jupyterlab_check: ${verdict}: ${r.rendered}/${r.expected} Plotly figures rendered in ` +
-        `JupyterLab (${r.mimeRendered} by the jupyterlab-plotly renderer); screenshot ${r.png}`,
+      `jupyterlab_check: SKIP: no JupyterLab with plotly in ${args.venv}; make it with ` +
+        `\`python3 -m venv ${args.venv} && ${args.venv}/bin/pip install --retries 0 ` +
+        "--index-url file:///opt/pypi/simple --find-links /opt/wheels jupyterlab plotly`",
     );
-    if (r.badCellTypes.length > 0) {
-      console.log(
-        `jupyterlab_check: FAIL: ${r.badCellTypes.length} cell(s) of a type nbformat 4 does not ` +
-          `know, which JupyterLab shows as raw text (${r.rawCells} raw cells on the page): ` +
-          `${r.badCellTypes.join("; ")}. Use "markdown", "code" or "raw".`,
-      );
-    }
-    if (verdict !== "OK" || r.badCellTypes.length > 0) Deno.exit(1);
-  } catch (e) {
-    console.error(`jupyterlab_check: ${(e as Error).message}`);
-    Deno.exit(1);
+    return 0;
   }
+  if (chromium === null) {
+    console.log("jupyterlab_check: SKIP: Chromium not found (`apt-get install chromium`)");
+    return 0;
+  }
+  const r = await checkNotebookInJupyterLab(args.notebook, { ...args, chromium });
+  const verdict = r.expected > 0 && r.rendered >= r.expected ? "OK" : "FAIL";
+  console.log(
+    `jupyterlab_check: ${verdict}: ${r.rendered}/${r.expected} Plotly figures rendered in ` +
+      `JupyterLab (${r.mimeRendered} by the jupyterlab-plotly renderer); screenshot ${r.png}`,
+  );
+  if (r.badCellTypes.length > 0) {
+    console.log(
+      `jupyterlab_check: FAIL: ${r.badCellTypes.length} cell(s) of a type nbformat 4 does not ` +
+        `know, which JupyterLab shows as raw text (${r.rawCells} raw cells on the page): ` +
+        `${r.badCellTypes.join("; ")}. Use "markdown", "code" or "raw".`,
+    );
+  }
+  return verdict !== "OK" || r.badCellTypes.length > 0 ? 1 : 0;
 }
+
+if (import.meta.main) await runCli(LAB_CHECK_CLI, Deno.args, main);

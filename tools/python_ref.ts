@@ -69,3 +69,40 @@ export async function findPython(module: string): Promise<string | null> {
   }
   return null;
 }
+
+/**
+ * Runs a reference script that reads one JSON request on stdin (serialised with `replacer` when
+ * given) and writes one JSON answer on stdout; the strings "Infinity", "-Infinity" and "NaN" in
+ * the answer become those numbers (JSON has no literals for them). A failing script is an error
+ * carrying its stderr.
+ *
+ * @example
+ * ```ts
+ * import { findPython, runPythonJson } from "./python_ref.ts";
+ * const python = await findPython("gymnasium");
+ * const script = new URL("./mujoco_reference.py", import.meta.url).pathname;
+ * if (python) console.log(await runPythonJson(python, script, { command: "versions" }));
+ * ```
+ */
+export async function runPythonJson(
+  python: string,
+  script: string,
+  request: unknown,
+  replacer?: (key: string, value: unknown) => unknown,
+): Promise<Record<string, unknown>> {
+  const child = new Deno.Command(python, {
+    args: [script],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(request, replacer)));
+  await writer.close();
+  const { success, stdout, stderr } = await child.output();
+  if (!success) throw new Error(`${script} failed:\n${new TextDecoder().decode(stderr)}`);
+  return JSON.parse(
+    new TextDecoder().decode(stdout),
+    (_, v) => v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : v === "NaN" ? NaN : v,
+  );
+}

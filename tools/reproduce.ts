@@ -3,8 +3,10 @@
  *
  * ```sh
  * deno task reproduce                      # preset "pendulum" into runs/reproduce-pendulum/
- * deno task reproduce --preset quick       # a minute or two: small networks, few samples
+ * deno task reproduce --preset quick       # a few minutes: small networks, few samples
  * deno task reproduce --preset paper-pendulum --out runs/paper
+ * deno task reproduce --preset quick --plan          # print what would run, and exit
+ * deno task reproduce --preset quick --report-only   # rebuild the report from disk
  * ```
  *
  * Re-running continues an interrupted reproduction (runs resume, analyses reuse their cache).
@@ -12,61 +14,99 @@
  * @module
  */
 import { parseBackendChoice } from "../lib/runtime/mod.ts";
+import { type CliSpec, type ParsedArgs, runCli, stopOnSignals } from "../lib/cli.ts";
 import { formatAnalyzeProgress } from "../lib/experiments/analyze.ts";
-import { formatProgressLine, ProgressPrinter } from "../lib/experiments/progress.ts";
+import { formatTrainProgress, ProgressPrinter } from "../lib/experiments/progress.ts";
 import {
+  formatPlan,
+  rebuildReport,
   REPRODUCTION_PRESETS,
+  reproductionPlan,
   reproductionPreset,
   runReproduction,
 } from "../lib/experiments/reproduce.ts";
 
-const USAGE = `usage: deno task reproduce [--preset ${REPRODUCTION_PRESETS.join("|")}] ` +
-  "[--out DIR] [--backend auto|wasm|cpu|webgpu]";
+/** The `reproduce` command line. */
+export const REPRODUCE_CLI: CliSpec = {
+  command: "deno task reproduce",
+  summary: "Trains PPO and SAC seeds, analyses every checkpoint (Hessian spectra, S_frac, " +
+    "S_overlap) and writes a standalone HTML report with a verdict for each of the paper's " +
+    "findings. Re-running continues where it stopped and reuses what is on disk.",
+  options: [
+    {
+      name: "preset",
+      type: "string",
+      value: REPRODUCTION_PRESETS.join("|"),
+      description: "settings",
+      default: "pendulum",
+    },
+    {
+      name: "out",
+      type: "string",
+      value: "DIR",
+      description: "output",
+      default: "runs/reproduce-<preset>",
+    },
+    {
+      name: "backend",
+      type: "string",
+      value: "auto|wasm|cpu|webgpu",
+      description: "tfjs backend",
+      default: "auto",
+    },
+    { name: "plan", type: "boolean", description: "print the plan and its ETA, then exit" },
+    {
+      name: "report-only",
+      type: "boolean",
+      description: "rebuild report.html from the files on disk",
+    },
+  ],
+  examples: [
+    "deno task reproduce --preset quick",
+    "deno task reproduce --preset quick --report-only",
+  ],
+};
 
-if (import.meta.main) {
-  const args = [...Deno.args];
-  const take = (name: string) => {
-    const i = args.indexOf(name);
-    if (i < 0) return undefined;
-    const v = args[i + 1];
-    if (v === undefined) {
-      console.error(`${name} needs a value\n${USAGE}`);
-      Deno.exit(2);
-    }
-    args.splice(i, 2);
-    return v;
-  };
-  const presetName = take("--preset") ?? "pendulum";
-  const out = take("--out") ?? `runs/reproduce-${presetName}`;
-  const backendArg = take("--backend");
-  if (args.length > 0) {
-    console.error(`unknown arguments: ${args.join(" ")}\n${USAGE}`);
-    Deno.exit(2);
+async function main(args: ParsedArgs): Promise<number> {
+  const name = args.choice("preset", REPRODUCTION_PRESETS) ?? "pendulum";
+  const settings = reproductionPreset(name);
+  const out = args.string("out") ?? `runs/reproduce-${name}`;
+  if (args.flag("report-only")) {
+    console.log(`report: ${await rebuildReport(out)}`);
+    return 0;
   }
-  let settings;
-  try {
-    settings = reproductionPreset(presetName as (typeof REPRODUCTION_PRESETS)[number]);
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    Deno.exit(2);
+  if (args.flag("plan")) {
+    console.log(formatPlan(await reproductionPlan(settings, out)));
+    return 0;
   }
+  const controller = new AbortController();
+  const release = stopOnSignals(
+    controller,
+    "reproduction interrupted; run the same command again to continue where it stopped",
+  );
   const bar = new ProgressPrinter();
-  const result = await runReproduction(settings, {
-    outRoot: out,
-    backend: backendArg ? parseBackendChoice(backendArg) : undefined,
-    log: (m) => bar.finish(m),
-    onTrainProgress: (p) =>
-      bar.update(
-        p.step,
-        p.totalSteps,
-        formatProgressLine({
-          done: p.step,
-          total: p.totalSteps,
-          unit: "steps",
-          rate: p.stepsPerSecond,
-        }),
-      ),
-    onAnalyzeProgress: (p) => bar.update(p.solvesDone, p.solvesTotal, formatAnalyzeProgress(p)),
-  });
-  console.log(`report: ${result.reportPath}`);
+  try {
+    await runReproduction(settings, {
+      outRoot: out,
+      backend: args.has("backend") ? parseBackendChoice(args.string("backend")!) : undefined,
+      log: (m) => bar.finish(m),
+      signal: controller.signal,
+      onTrainProgress: (p) => bar.update(p.step, p.totalSteps, formatTrainProgress(p, false)),
+      onAnalyzeProgress: (p) => bar.update(p.solvesDone, p.solvesTotal, formatAnalyzeProgress(p)),
+    });
+    return 0;
+  } catch (e) {
+    if (controller.signal.aborted) {
+      console.error(
+        `error: reproduction interrupted by ${controller.signal.reason}\n` +
+          "run the same command again to continue from the last checkpoints",
+      );
+      return 130;
+    }
+    throw e;
+  } finally {
+    release();
+  }
 }
+
+if (import.meta.main) await runCli(REPRODUCE_CLI, Deno.args, main);

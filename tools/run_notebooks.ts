@@ -7,14 +7,17 @@
  * and its executed copy goes to `.out/notebooks/` (git-ignored). The run fails when a cell raises
  * (the notebook, the 0-based cell index, the cell's first line and the error are printed) or when
  * the figure check fails: every code cell that calls `show(` must have produced an
- * `application/vnd.plotly.v1+json` output, and every such output must hold finite numeric data.
- * With `--html`, the executed notebooks are also rendered to HTML with `jupyter nbconvert`.
+ * `application/vnd.plotly.v1+json` output, and every such output must hold finite numeric data;
+ * or when an executed notebook exceeds the size limit (1 MB: plotly.js is never stored in a
+ * notebook and each figure's data once). With `--html`, each executed notebook is also rendered to
+ * a standalone HTML page (lib/plot/notebook_html.ts: figures drawn from the Plotly JSON,
+ * plotly.js inlined once).
  *
  * Usage:
  *   deno run --allow-read --allow-write --allow-run --allow-env tools/run_notebooks.ts \
  *     [--html] [--out DIR] [--timeout SECONDS] [NOTEBOOK.ipynb ...]
  *
- * Needs: `apt-get install jupyter-client python3-nbclient jupyter-nbconvert` and
+ * Needs: `apt-get install jupyter-client python3-jupyter-client python3-nbformat` and
  * `deno jupyter --install`. `$PGSUBSPACE_PYTHON` overrides the Python interpreter
  * (default /usr/bin/python3, where the Debian packages live).
  *
@@ -22,6 +25,9 @@
  */
 
 import { figureProblems } from "../lib/plot/validate.ts";
+import { notebookHtml } from "../lib/plot/notebook_html.ts";
+import { writeFileAtomic } from "../lib/io/files.ts";
+import { type CliSpec, type ParsedArgs, runCli } from "../lib/cli.ts";
 
 /** The Plotly mime type the figure check looks for. */
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -34,12 +40,14 @@ export interface RunNotebooksOptions {
   notebooks: string[];
   /** Folder of the executed copies (default `.out/notebooks` in the repository). */
   outDir?: string;
-  /** Also render HTML with nbconvert into outDir. */
+  /** Also render each executed notebook to a standalone HTML page in outDir. */
   html?: boolean;
   /** Seconds per cell before it is interrupted (default 600). */
   timeoutSeconds?: number;
   /** Extra kernel environment (added to PGSUBSPACE_QUICK=1, NO_COLOR=1). */
   env?: Record<string, string>;
+  /** Largest executed notebook in bytes (default 1 MB, {@link MAX_NOTEBOOK_BYTES}). */
+  maxBytes?: number;
   /** Progress printer (default console.log; pass () => {} for silence). */
   log?: (line: string) => void;
 }
@@ -52,9 +60,12 @@ export interface RunNotebooksResult {
   executed: string[];
   /** HTML files written (with `html`). */
   htmlFiles: string[];
-  /** Human-readable failures: cell errors, figure-check problems, nbconvert errors. */
+  /** Human-readable failures: cell errors, figure-check and size problems. */
   failures: string[];
 }
+
+/** The size limit of an executed quick-mode notebook. */
+export const MAX_NOTEBOOK_BYTES = 1_000_000;
 
 /** Minimal view of an .ipynb file. */
 interface NotebookJson {
@@ -240,56 +251,59 @@ export async function runNotebooks(options: RunNotebooksOptions): Promise<RunNot
     result.failures.push(`notebook runner exited with code ${status.code}`);
   }
   for (const path of result.executed) {
-    const problems = checkNotebookFigures(JSON.parse(await Deno.readTextFile(path)));
+    const text = await Deno.readTextFile(path);
+    const problems = checkNotebookFigures(JSON.parse(text));
     for (const p of problems) result.failures.push(`${path}: ${p}`);
     if (problems.length === 0) log(`  figures ok: ${path}`);
-  }
-  if (options.html) {
-    for (const path of result.executed) {
-      const out = await new Deno.Command(pythonPath(), {
-        args: ["-m", "nbconvert", "--to", "html", "--output-dir", outDir, path],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
+    const bytes = new TextEncoder().encode(text).length;
+    const limit = options.maxBytes ?? MAX_NOTEBOOK_BYTES;
+    if (bytes > limit) {
+      result.failures.push(
+        `${path} is ${(bytes / 1e6).toFixed(2)} MB, over the ${(limit / 1e6).toFixed(1)} MB ` +
+          "limit (plotly.js or duplicated figure data in the outputs?)",
+      );
+    } else log(`  size ok: ${(bytes / 1e3).toFixed(0)} kB`);
+    if (options.html) {
       const htmlPath = path.replace(/\.ipynb$/, ".html");
-      if (out.code === 0) {
-        result.htmlFiles.push(htmlPath);
-        log(`  html: ${htmlPath}`);
-      } else {
-        const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join("\n");
-        result.failures.push(
-          `nbconvert failed for ${path} (apt-get install jupyter-nbconvert):\n${err}`,
-        );
-      }
+      const title = path.split("/").pop()!.replace(/\.ipynb$/, "");
+      await writeFileAtomic(htmlPath, notebookHtml(JSON.parse(text), title));
+      result.htmlFiles.push(htmlPath);
+      log(`  html: ${htmlPath}`);
     }
   }
   result.ok = result.failures.length === 0;
   return result;
 }
 
-const USAGE =
-  "usage: tools/run_notebooks.ts [--html] [--out DIR] [--timeout SECONDS] [NOTEBOOK.ipynb ...]";
+/** The `notebooks` command line. */
+const NOTEBOOKS_CLI: CliSpec = {
+  command: "deno task notebooks",
+  summary: "Executes notebooks headless with the Deno Jupyter kernel in quick mode " +
+    "(PGSUBSPACE_QUICK=1), writes the executed copies to .out/notebooks/ and checks their " +
+    "figures and sizes.",
+  options: [
+    { name: "html", type: "boolean", description: "also render each executed notebook to HTML" },
+    {
+      name: "out",
+      type: "string",
+      value: "DIR",
+      description: "executed copies",
+      default: ".out/notebooks",
+    },
+    { name: "timeout", type: "string", value: "SECONDS", description: "per cell", default: "600" },
+  ],
+  positional: {
+    name: "NOTEBOOK.ipynb",
+    description: "notebooks to run (default: every notebooks/*.ipynb)",
+    min: 0,
+    max: Infinity,
+  },
+};
 
-async function main(argv: string[]): Promise<number> {
-  const notebooks: string[] = [];
-  let html = false, outDir: string | undefined, timeoutSeconds: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--html") html = true;
-    else if (a === "--out") outDir = argv[++i];
-    else if (a === "--timeout") timeoutSeconds = Number(argv[++i]);
-    else if (a === "-h" || a === "--help") {
-      console.log(USAGE);
-      return 0;
-    } else if (a.startsWith("-")) {
-      console.error(`unknown option ${a}\n${USAGE}`);
-      return 2;
-    } else notebooks.push(a);
-  }
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
-    console.error(`--timeout must be a positive number of seconds\n${USAGE}`);
-    return 2;
-  }
+async function main(args: ParsedArgs): Promise<number> {
+  const notebooks = [...args.positional];
+  const html = args.flag("html"), outDir = args.string("out");
+  const timeoutSeconds = args.int("timeout", 1);
   if (notebooks.length === 0) {
     try {
       for (const e of Deno.readDirSync(`${REPO}/notebooks`)) {
@@ -299,10 +313,7 @@ async function main(argv: string[]): Promise<number> {
       // no notebooks/ folder
     }
     notebooks.sort();
-    if (notebooks.length === 0) {
-      console.error("no notebooks found in notebooks/");
-      return 1;
-    }
+    if (notebooks.length === 0) throw new Error("no notebooks found in notebooks/");
   }
   const result = await runNotebooks({ notebooks, html, outDir, timeoutSeconds });
   if (!result.ok) {
@@ -313,4 +324,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runCli(NOTEBOOKS_CLI, Deno.args, main);

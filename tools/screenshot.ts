@@ -12,68 +12,34 @@
  */
 
 import { screenshotHtml } from "../lib/plot/static_export.ts";
+import { type CliSpec, type ParsedArgs, runCli } from "../lib/cli.ts";
 
-const USAGE = "usage: tools/screenshot.ts PAGE.html [--out PAGE.png] [--width 1280] " +
-  "[--height 2400] [--wait-ms 15000]";
+/** The `screenshot` command line. */
+const SCREENSHOT_CLI: CliSpec = {
+  command: "deno run -A tools/screenshot.ts",
+  summary: "Saves a PNG of a local HTML page (a report, a notebook export) rendered by headless " +
+    "Chromium (`apt-get install chromium`).",
+  options: [
+    { name: "out", type: "string", value: "PNG", description: "output", default: "PAGE.png" },
+    { name: "width", type: "string", value: "N", description: "window width", default: "1280" },
+    { name: "height", type: "string", value: "N", description: "window height", default: "2400" },
+    {
+      name: "wait-ms",
+      type: "string",
+      value: "N",
+      description: "wait for figures",
+      default: "15000",
+    },
+  ],
+  positional: { name: "PAGE.html", description: "the page", min: 1, max: 1 },
+};
 
-/** Parsed command line. */
-interface Args {
-  page: string;
-  out: string;
-  width: number;
-  height: number;
-  waitMs: number;
+async function main(args: ParsedArgs): Promise<void> {
+  const page = args.positional[0];
+  const out = args.string("out") ?? page.replace(/\.html?$/i, "") + ".png";
+  const width = args.int("width", 1) ?? 1280, height = args.int("height", 1) ?? 2400;
+  await screenshotHtml(page, out, { width, height, waitMs: args.int("wait-ms", 1) ?? 15_000 });
+  console.log(`wrote ${out} (${width}×${height})`);
 }
 
-function parseArgs(argv: string[]): Args {
-  const rest: string[] = [];
-  const opts: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "-h" || a === "--help") {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    if (a.startsWith("--")) {
-      const [key, inline] = a.slice(2).split("=", 2);
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`--${key} needs a value\n${USAGE}`);
-      opts[key] = value;
-    } else rest.push(a);
-  }
-  if (rest.length !== 1) throw new Error(USAGE);
-  const num = (key: string, fallback: number) => {
-    if (opts[key] === undefined) return fallback;
-    const v = Number(opts[key]);
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`--${key} must be a positive integer`);
-    return v;
-  };
-  for (const key of Object.keys(opts)) {
-    if (!["out", "width", "height", "wait-ms"].includes(key)) {
-      throw new Error(`unknown option --${key}\n${USAGE}`);
-    }
-  }
-  const page = rest[0];
-  return {
-    page,
-    out: opts.out ?? page.replace(/\.html?$/i, "") + ".png",
-    width: num("width", 1280),
-    height: num("height", 2400),
-    waitMs: num("wait-ms", 15_000),
-  };
-}
-
-if (import.meta.main) {
-  try {
-    const args = parseArgs(Deno.args);
-    await screenshotHtml(args.page, args.out, {
-      width: args.width,
-      height: args.height,
-      waitMs: args.waitMs,
-    });
-    console.log(`wrote ${args.out} (${args.width}×${args.height})`);
-  } catch (e) {
-    console.error(`screenshot: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runCli(SCREENSHOT_CLI, Deno.args, main);

@@ -1,103 +1,164 @@
 /**
- * Command line for training runs.
+ * Command line for training runs (lib/experiments/train.ts).
  *
  * ```sh
  * deno task train --algo ppo --env Pendulum-v1 --seed 0 --steps 300000 --out runs/ppo-pendulum-0
  * deno task train --algo sac --env Pendulum-v1 --seed 0 --steps 50000 --out runs/sac-pendulum-0
- * deno task train ... --resume                       # continue a killed run from its last checkpoint
+ * deno task train ... --resume                       # continue a killed or failed run
+ * deno task train ... --resume --steps 400000        # continue a finished run to 400k steps
  * deno task train ... --set learning_rate=1e-3       # override preset fields (repeatable)
  * deno task train --algo sac --preset sac_small/Pendulum-v1 ...   # the paper's 64x64 SAC ablation
+ * deno task train --algo ppo --env Walker2d-v4 --seed 0 --steps 50000 --out runs/ppo-walker2d-0
+ * deno task train ... --env-set terminate_when_unhealthy=false   # environment options (repeatable)
  * ```
  *
- * Options: `--preset ID` (default `<algo>/<env>`), `--eval-freq N` (10000), `--eval-episodes N`
- * (10), `--checkpoint-every N` (50000), `--checkpoint-extra N,N` (10000), `--backend NAME`;
- * SAC only: `--threads 1|2|auto` (gradient-engine threads, default auto; same results) and
- * `--log-interval N` (episodes between train rows, default 4).
+ * Ctrl-C (SIGINT) or SIGTERM stops the run after the current environment step and records
+ * `status: "failed"` with the reason in run.json; `--resume` continues from the last checkpoint.
+ *
+ * `--env-set key=value` sets environment options (replacing the preset's `envOptions`).
  *
  * @module
  */
 import { parseBackendChoice } from "../lib/runtime/mod.ts";
-import { formatProgressLine, ProgressPrinter } from "../lib/experiments/progress.ts";
+import { type CliSpec, type ParsedArgs, runCli, stopOnSignals, UsageError } from "../lib/cli.ts";
+import { formatTrainProgress, ProgressPrinter } from "../lib/experiments/progress.ts";
 import { type Algorithm, trainRun, type TrainRunOptions } from "../lib/experiments/train.ts";
 
-const USAGE = "usage: deno task train --algo ppo|sac --env Pendulum-v1 --seed 0 --steps 300000 " +
-  "--out runs/NAME [--resume] [--set key=value ...] [--preset ID] [--eval-freq N] " +
-  "[--eval-episodes N] [--checkpoint-every N] [--checkpoint-extra N,N] " +
-  "[--backend auto|wasm|cpu|webgpu] [--threads 1|2|auto] [--log-interval N]";
+/** The `train` command line. */
+export const TRAIN_CLI: CliSpec = {
+  command: "deno task train",
+  summary: "Trains PPO or SAC on one task with one seed into a run directory (run.json, " +
+    "metrics.jsonl, checkpoints/), resumable and continuable.",
+  options: [
+    { name: "algo", type: "string", value: "ppo|sac", description: "algorithm", required: true },
+    { name: "env", type: "string", value: "ID", description: "environment id", required: true },
+    { name: "steps", type: "string", value: "N", description: "environment steps", required: true },
+    { name: "out", type: "string", value: "DIR", description: "run directory", required: true },
+    { name: "seed", type: "string", value: "N", description: "seed", default: "0" },
+    {
+      name: "resume",
+      type: "boolean",
+      description: "continue the run in --out (killed, failed, or finished with fewer --steps)",
+    },
+    {
+      name: "env-set",
+      type: "list",
+      value: "KEY=VALUE",
+      description: "set an environment option (replaces the preset's envOptions)",
+    },
+    {
+      name: "set",
+      type: "list",
+      value: "KEY=VALUE",
+      description: "override a preset field (JSON value or bare string)",
+    },
+    { name: "preset", type: "string", value: "ID", description: "preset", default: "<algo>/<env>" },
+    {
+      name: "eval-freq",
+      type: "string",
+      value: "N",
+      description: "evaluate every N steps",
+      default: "10000",
+    },
+    {
+      name: "eval-episodes",
+      type: "string",
+      value: "N",
+      description: "episodes per evaluation",
+      default: "10",
+    },
+    {
+      name: "checkpoint-every",
+      type: "string",
+      value: "N",
+      description: "checkpoint interval",
+      default: "50000",
+    },
+    {
+      name: "checkpoint-extra",
+      type: "string",
+      value: "N,N|none",
+      description: "extra checkpoint steps",
+      default: "10000",
+    },
+    {
+      name: "backend",
+      type: "string",
+      value: "auto|wasm|cpu|webgpu",
+      description: "tfjs backend",
+      default: "auto",
+    },
+    {
+      name: "threads",
+      type: "string",
+      value: "1|2|auto",
+      description: "SAC gradient-engine threads",
+      default: "auto",
+    },
+    {
+      name: "log-interval",
+      type: "string",
+      value: "N",
+      description: "SAC: episodes between train rows",
+      default: "4",
+    },
+  ],
+  examples: [
+    "deno task train --algo ppo --env Pendulum-v1 --seed 0 --steps 300000 --out runs/ppo-pendulum-0",
+    "deno task train --algo ppo --env Pendulum-v1 --seed 0 --steps 400000 --out runs/ppo-pendulum-0 --resume",
+    "deno task train --algo sac --env Pendulum-v1 --steps 50000 --out runs/sac-small --set net_arch=[64,64]",
+  ],
+};
 
-/** Parses the command line into run options; throws with the usage on bad input. */
-export function parseTrainArgs(args: string[]): TrainRunOptions {
-  const values: Record<string, string> = {};
+/**
+ * The run options of a parsed `train` command line.
+ *
+ * @example
+ * ```ts
+ * import { parseCli } from "../lib/cli.ts";
+ * import { TRAIN_CLI, trainOptionsOf } from "./train.ts";
+ * const options = trainOptionsOf(parseCli(TRAIN_CLI, [
+ *   "--algo", "ppo", "--env", "Pendulum-v1", "--steps", "1000", "--out", "runs/x",
+ * ]));
+ * ```
+ */
+export function trainOptionsOf(args: ParsedArgs): TrainRunOptions {
+  const algo = args.choice("algo", ["ppo", "sac"] as const) as Algorithm;
   const overrides: Record<string, unknown> = {};
-  let resume = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--resume") {
-      resume = true;
-      continue;
-    }
-    if (a === "--help" || a === "-h") throw new Error(USAGE);
-    if (!a.startsWith("--") || i + 1 >= args.length) {
-      throw new Error(`bad argument "${a}"\n${USAGE}`);
-    }
-    const value = args[++i];
-    if (a === "--set") {
-      const eq = value.indexOf("=");
-      if (eq <= 0) throw new Error(`--set expects key=value, got "${value}"`);
-      overrides[value.slice(0, eq)] = parseValue(value.slice(eq + 1));
-    } else values[a.slice(2)] = value;
+  for (const item of args.list("set")) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--set expects key=value, got "${item}"`);
+    overrides[item.slice(0, eq)] = parseValue(item.slice(eq + 1));
   }
-  const known = [
-    "algo",
-    "env",
-    "seed",
-    "steps",
-    "out",
-    "preset",
-    "eval-freq",
-    "eval-episodes",
-    "checkpoint-every",
-    "checkpoint-extra",
-    "backend",
-    "threads",
-    "log-interval",
-  ];
-  for (const k of Object.keys(values)) {
-    if (!known.includes(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
+  let envOptions: Record<string, unknown> | undefined;
+  for (const item of args.list("env-set")) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--env-set expects key=value, got "${item}"`);
+    (envOptions ??= {})[item.slice(0, eq)] = parseValue(item.slice(eq + 1));
   }
-  for (const k of ["algo", "env", "steps", "out"]) {
-    if (values[k] === undefined) throw new Error(`missing --${k}\n${USAGE}`);
-  }
-  const int = (k: string) => {
-    const v = Number(values[k]);
-    if (!Number.isSafeInteger(v)) throw new Error(`--${k} expects an integer, got "${values[k]}"`);
-    return v;
-  };
   const options: TrainRunOptions = {
-    algo: values.algo as Algorithm,
-    envId: values.env,
-    seed: values.seed === undefined ? 0 : int("seed"),
-    totalSteps: int("steps"),
-    outDir: values.out,
+    algo,
+    envId: args.required("env"),
+    seed: args.int("seed") ?? 0,
+    totalSteps: args.int("steps", 1)!,
+    outDir: args.required("out"),
     overrides,
-    resume,
+    resume: args.flag("resume"),
   };
-  if (values.preset) options.preset = values.preset;
-  if (values["eval-freq"]) options.evalFreq = int("eval-freq");
-  if (values["eval-episodes"]) options.evalEpisodes = int("eval-episodes");
-  if (values["checkpoint-every"]) options.checkpointEvery = int("checkpoint-every");
-  if (values["checkpoint-extra"]) {
-    options.checkpointExtra = values["checkpoint-extra"].split(",").filter((s) => s).map(Number);
+  if (envOptions !== undefined) options.envOptions = envOptions;
+  if (args.has("preset")) options.preset = args.string("preset");
+  if (args.has("eval-freq")) options.evalFreq = args.int("eval-freq");
+  if (args.has("eval-episodes")) options.evalEpisodes = args.int("eval-episodes", 1);
+  if (args.has("checkpoint-every")) options.checkpointEvery = args.int("checkpoint-every");
+  if (args.has("checkpoint-extra")) {
+    options.checkpointExtra = args.string("checkpoint-extra") === "none"
+      ? []
+      : args.intList("checkpoint-extra", 1);
   }
-  if (values.backend) options.backend = parseBackendChoice(values.backend);
-  if (values.threads) {
-    const t = values.threads === "auto" ? "auto" : Number(values.threads);
-    if (t !== "auto" && t !== 1 && t !== 2) {
-      throw new Error(`--threads expects 1, 2 or auto, got "${values.threads}"`);
-    }
-    options.threads = t;
-  }
-  if (values["log-interval"]) options.logInterval = int("log-interval");
+  if (args.has("backend")) options.backend = parseBackendChoice(args.string("backend")!);
+  const threads = args.choice("threads", ["1", "2", "auto"] as const);
+  if (threads) options.threads = threads === "auto" ? "auto" : (Number(threads) as 1 | 2);
+  if (args.has("log-interval")) options.logInterval = args.int("log-interval", 1);
   return options;
 }
 
@@ -109,37 +170,48 @@ function parseValue(text: string): unknown {
   }
 }
 
-if (import.meta.main) {
-  let options: TrainRunOptions;
-  try {
-    options = parseTrainArgs(Deno.args);
-  } catch (e) {
-    console.error((e as Error).message);
-    Deno.exit(2);
-  }
+async function main(args: ParsedArgs): Promise<number> {
+  const options = trainOptionsOf(args);
+  const controller = new AbortController();
+  const release = stopOnSignals(
+    controller,
+    `training interrupted; continue from the last checkpoint with the same command and --resume`,
+  );
   const bar = new ProgressPrinter();
-  const fmt = (x: number | null) => (x === null ? "n/a" : x.toFixed(1));
-  const result = await trainRun({
-    ...options,
-    onProgress: (p) =>
-      bar.update(
-        p.step,
-        p.totalSteps,
-        formatProgressLine({
-          done: p.step,
-          total: p.totalSteps,
-          unit: "steps",
-          rate: p.stepsPerSecond,
-          extra: `return ${fmt(p.recentReturn)}  eval ${fmt(p.lastEval)}`,
-        }),
-      ),
-  });
-  const evals = result.metrics.filter((r) => r.event === "eval");
-  const last = evals.at(-1);
-  bar.finish(
-    `${result.completed ? "completed" : "stopped"}: ${result.stepsThisCall} steps in ` +
-      `${result.seconds.toFixed(1)} s; last eval ${
+  let started = false;
+  try {
+    const result = await trainRun({
+      ...options,
+      signal: controller.signal,
+      onProgress: (p) => {
+        started = true;
+        bar.update(p.step, p.totalSteps, formatTrainProgress(p));
+      },
+    });
+    const last = result.metrics.filter((r) => r.event === "eval").at(-1);
+    const what = result.stepsThisCall === 0
+      ? `reused: the run in ${result.outDir} already has ${options.totalSteps} steps`
+      : `${result.completed ? "completed" : "stopped"}: ${result.stepsThisCall} steps in ` +
+        `${result.seconds.toFixed(1)} s`;
+    bar.finish(
+      `${what}; last eval ${
         last ? Number(last["eval/mean_reward"]).toFixed(1) : "n/a"
       }; run directory ${result.outDir}`,
-  );
+    );
+    return 0;
+  } catch (e) {
+    if (started) bar.finish("");
+    if (controller.signal.aborted) {
+      console.error(
+        `error: training interrupted by ${controller.signal.reason}; run.json records status ` +
+          `"failed"\ncontinue from the last checkpoint with the same command and --resume`,
+      );
+      return 130;
+    }
+    throw e;
+  } finally {
+    release();
+  }
 }
+
+if (import.meta.main) await runCli(TRAIN_CLI, Deno.args, main);

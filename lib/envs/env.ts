@@ -2,20 +2,25 @@
  * The environment interface (Gymnasium's `Env` API) and {@linkcode BaseEnv}, the base class that
  * gives every environment Gymnasium's seeding and ordering semantics:
  *
- * - `reset({ seed })` reseeds the environment's own generator (`new Rng(seed)`), `reset()` without
- *   a seed continues the current stream, and an environment that was never seeded draws its seed
- *   from `crypto.getRandomValues` on its first reset (Gymnasium seeds from OS entropy).
+ * - `reset({ seed })` installs `npRandom(seed)` (numpy's `Generator(PCG64(SeedSequence(seed)))`),
+ *   exactly as Gymnasium 1.3's `Env.reset(seed=seed)` does, so the same seed draws the same
+ *   numbers as in Gymnasium; `reset()` without a seed continues the current stream, and an
+ *   environment that was never seeded gets a generator from OS entropy on first use (as
+ *   Gymnasium's `np_random`).
  * - `step` before the first `reset` is an error (Gymnasium's `OrderEnforcing` wrapper).
  * - observations are fresh `Float32Array`s, so callers may keep them (each is a distinct region
  *   that is never handed out again; for speed, small arrays share an underlying `ArrayBuffer`,
  *   see `pool.ts`).
  * - `getState()` / `setState()` snapshot everything needed to resume exactly mid-episode (physics,
- *   the generator, wrapper counters) as plain JSON.
+ *   the generator, wrapper counters) as plain JSON. States saved before the move to numpy's
+ *   generator (`rng` as four xoshiro128** words) still load and continue their old stream
+ *   (`xoshiro_generator.ts`).
  *
  * @module
  */
-import { Rng, type RngState } from "../rng.ts";
+import { describeValue, Generator, type GeneratorState, npRandom } from "../np_random/mod.ts";
 import type { Box } from "./spaces.ts";
+import { isXoshiroState, XoshiroCompatGenerator } from "./xoshiro_generator.ts";
 
 /**
  * A JSON value: what `JSON.stringify` / `JSON.parse` round-trip.
@@ -53,10 +58,38 @@ export type EnvState = { [key: string]: JsonValue };
  * ```
  */
 export interface ResetOptions {
-  /** Non-negative integer seed; reseeds the environment's generator (`new Rng(seed)`). */
+  /** Non-negative integer seed; reseeds the environment's generator with `npRandom(seed)`. */
   seed?: number;
   /** Environment-specific reset options (Gymnasium's `options` dict). */
   options?: Record<string, unknown>;
+}
+
+/**
+ * An observation: a flat array whose element type is the observation space's dtype (float32 for
+ * the classic-control tasks, float64 for MuJoCo, as in Gymnasium). Agents cast it to float32 at
+ * their input, as Stable-Baselines3's policies do.
+ *
+ * @example
+ * ```ts
+ * import type { Observation } from "./env.ts";
+ * const a: Observation = new Float32Array(3);
+ * const b: Observation = new Float64Array(17);
+ * ```
+ */
+export type Observation = Float32Array | Float64Array;
+
+/**
+ * `obs` as a Float32Array: itself when it already is one, else a float32 copy (what a PyTorch
+ * policy's `obs.float()` sees).
+ *
+ * @example
+ * ```ts
+ * import { asFloat32 } from "./env.ts";
+ * asFloat32(new Float64Array([0.1])); // Float32Array [0.10000000149011612]
+ * ```
+ */
+export function asFloat32(obs: Observation): Float32Array {
+  return obs instanceof Float32Array ? obs : Float32Array.from(obs);
 }
 
 /**
@@ -70,7 +103,7 @@ export interface ResetOptions {
  */
 export interface ResetResult {
   /** First observation of the episode (fresh array). */
-  obs: Float32Array;
+  obs: Observation;
   /** Auxiliary information. */
   info: Record<string, unknown>;
 }
@@ -88,7 +121,7 @@ export interface ResetResult {
  */
 export interface StepResult {
   /** Observation after the step (fresh array). */
-  obs: Float32Array;
+  obs: Observation;
   /** Reward of the transition. */
   reward: number;
   /** True when a terminal state of the MDP was reached. */
@@ -320,11 +353,6 @@ export function checkAction(
   }
 }
 
-function isRngState(x: unknown): x is RngState {
-  return Array.isArray(x) && x.length === 4 &&
-    x.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32);
-}
-
 /**
  * Base class of the built-in environments: Gymnasium's seeding (`np_random`), step-before-reset
  * check, and the state snapshot. Subclasses implement the physics in {@linkcode BaseEnv.resetPhysics},
@@ -335,15 +363,15 @@ function isRngState(x: unknown): x is RngState {
  * ```ts
  * import { BaseEnv, type EnvState, type ResetOptions, type StepResult } from "./env.ts";
  * import { Box } from "./spaces.ts";
- * import type { Rng } from "../rng.ts";
+ * import type { Generator } from "../np_random/mod.ts";
  *
  * class Coin extends BaseEnv {
  *   readonly id = "Coin-v0";
  *   readonly observationSpace = new Box({ low: 0, high: 1, shape: [1] });
  *   readonly actionSpace = new Box({ low: -1, high: 1, shape: [1] });
  *   #x = 0;
- *   protected resetPhysics(rng: Rng, _options: ResetOptions["options"]): Float32Array {
- *     this.#x = rng.uniform();
+ *   protected resetPhysics(rng: Generator, _options: ResetOptions["options"]): Float32Array {
+ *     this.#x = rng.uniform(); // rng is Gymnasium's self.np_random
  *     return new Float32Array([this.#x]);
  *   }
  *   protected stepPhysics(_action: ArrayLike<number>): StepResult {
@@ -363,7 +391,7 @@ export abstract class BaseEnv implements Env {
   /** The action space. */
   abstract readonly actionSpace: Box;
 
-  #rng: Rng | null = null;
+  #rng: Generator | null = null;
   #hasReset = false;
 
   /** Itself: a base environment is the innermost one. */
@@ -377,18 +405,18 @@ export abstract class BaseEnv implements Env {
   }
 
   /**
-   * The environment's generator (Gymnasium's `np_random`); created from OS entropy on first use if
-   * the environment was never seeded.
+   * The environment's generator (Gymnasium's `env.np_random`): `npRandom(seed)` after
+   * `reset({ seed })`; created from OS entropy on first use if the environment was never seeded.
    */
-  get npRandom(): Rng {
-    if (this.#rng === null) this.#rng = new Rng(entropySeed());
+  get npRandom(): Generator {
+    if (this.#rng === null) this.#rng = npRandom();
     return this.#rng;
   }
 
   /** Starts an episode; see the module doc for the seeding rules. */
   reset(opts: ResetOptions = {}): ResetResult {
     checkOptions(`${this.id}.reset`, opts, RESET_ARGUMENT_CHECKS);
-    if (opts.seed !== undefined) this.#rng = new Rng(opts.seed);
+    if (opts.seed !== undefined) this.#rng = npRandom(opts.seed);
     const obs = this.resetPhysics(this.npRandom, opts.options);
     this.#hasReset = true;
     return { obs, info: {} };
@@ -405,12 +433,21 @@ export abstract class BaseEnv implements Env {
     return this.stepPhysics(action);
   }
 
-  /** Snapshot: `{ env, hasReset, rng, physics }`. */
+  /**
+   * Snapshot: `{ env, hasReset, rng, physics }`, with `rng` the generator's exact state (a
+   * `GeneratorState`), null before the generator was first used, or the four xoshiro128** words
+   * of an old state that has not been reseeded since it was loaded.
+   */
   getState(): EnvState {
+    const rng = this.#rng;
     return {
       env: this.id,
       hasReset: this.#hasReset,
-      rng: this.#rng === null ? null : this.#rng.getState(),
+      rng: rng === null
+        ? null
+        : rng instanceof XoshiroCompatGenerator
+        ? rng.xoshiroState
+        : rng.getState(),
       physics: this.getPhysicsState(),
     };
   }
@@ -423,28 +460,46 @@ export abstract class BaseEnv implements Env {
           `(state.env === "${this.id}"), got ${describe(s)}`,
       );
     }
-    if (typeof s.hasReset !== "boolean" || !(s.rng === null || isRngState(s.rng))) {
+    if (typeof s.hasReset !== "boolean") {
       throw new TypeError(`${this.id}.setState: malformed state ${describe(s)}`);
     }
     const physics = s.physics;
     if (physics === null || typeof physics !== "object" || Array.isArray(physics)) {
       throw new TypeError(`${this.id}.setState: state.physics must be an object`);
     }
+    const rng = this.#generatorFromState(s.rng);
     this.setPhysicsState(physics);
-    if (s.rng === null) this.#rng = null;
-    else {
-      const rng = new Rng(0);
-      rng.setState(s.rng);
-      this.#rng = rng;
-    }
+    this.#rng = rng;
     this.#hasReset = s.hasReset;
+  }
+
+  /** The generator a saved `rng` describes (validated before anything is changed). */
+  #generatorFromState(rng: JsonValue | undefined): Generator | null {
+    if (rng === null) return null;
+    if (isXoshiroState(rng)) return new XoshiroCompatGenerator(rng);
+    if (rng !== undefined && typeof rng === "object" && !Array.isArray(rng)) {
+      const g = npRandom(0);
+      try {
+        g.setState(rng as GeneratorState);
+        return g;
+      } catch (e) {
+        throw new TypeError(`${this.id}.setState: state.rng: ${(e as Error).message}`);
+      }
+    }
+    throw new TypeError(
+      `${this.id}.setState: state.rng must be null, a generator state ({ bitGenerator: "PCG64", ` +
+        `... }) or an old state's four xoshiro128** words, got ${describeValue(rng)}`,
+    );
   }
 
   /** Nothing to release for pure-TS environments. */
   close(): void {}
 
-  /** Samples the initial physical state with `rng` and returns the first observation. */
-  protected abstract resetPhysics(rng: Rng, options: ResetOptions["options"]): Float32Array;
+  /**
+   * Samples the initial physical state with `rng` (the env's `npRandom`, Gymnasium's
+   * `self.np_random`) and returns the first observation.
+   */
+  protected abstract resetPhysics(rng: Generator, options: ResetOptions["options"]): Observation;
   /** One transition (called only after a reset). Must validate the action. */
   protected abstract stepPhysics(action: ArrayLike<number>): StepResult;
   /** The physical state as JSON. */

@@ -3,6 +3,10 @@
  * builds the env and wraps it in a `TimeLimit`), {@linkcode makeVecEnv} and {@linkcode listEnvs}.
  * Importing `lib/envs/mod.ts` registers the built-in environments.
  *
+ * Some environments need an asynchronous setup before `makeEnv` can build them synchronously (the
+ * MuJoCo tasks load a WebAssembly module): `await prepareEnv(id)` does it, and is a no-op for the
+ * others, so code that takes any id can always call it first.
+ *
  * @module
  */
 import {
@@ -38,6 +42,10 @@ export interface EnvSpec {
   maxEpisodeSteps?: number;
   /** Return at which the task counts as solved (informational). */
   rewardThreshold?: number;
+  /** Asynchronous setup that must finish before `entryPoint` can run (see `prepareEnv`). */
+  prepare?: () => Promise<unknown>;
+  /** True once `prepare` has finished (required with `prepare`). */
+  isPrepared?: () => boolean;
 }
 
 /**
@@ -80,10 +88,15 @@ export function registerEnv(spec: EnvSpec): void {
     entryPoint: (v) => typeof v === "function" ? null : "must be a function (options) => Env",
     maxEpisodeSteps: optionChecks.positiveInteger,
     rewardThreshold: optionChecks.finiteNumber,
+    prepare: (v) => typeof v === "function" ? null : "must be a function () => Promise",
+    isPrepared: (v) => typeof v === "function" ? null : "must be a function () => boolean",
   };
   checkOptions("registerEnv", spec, checks);
   if (spec.id === undefined || spec.entryPoint === undefined) {
     throw new TypeError(`registerEnv: "id" and "entryPoint" are required`);
+  }
+  if ((spec.prepare === undefined) !== (spec.isPrepared === undefined)) {
+    throw new TypeError(`registerEnv: give both "prepare" and "isPrepared", or neither`);
   }
   if (registry.has(spec.id)) {
     throw new Error(`registerEnv: "${spec.id}" is already registered; choose another id`);
@@ -97,7 +110,7 @@ export function registerEnv(spec: EnvSpec): void {
  * @example
  * ```ts
  * import { listEnvs } from "./mod.ts";
- * listEnvs(); // ["MountainCarContinuous-v0", "Pendulum-v1"]
+ * listEnvs(); // ["Ant-v4", "Ant-v5", "HalfCheetah-v4", ..., "Pendulum-v1", ..., "Walker2d-v5"]
  * ```
  */
 export function listEnvs(): string[] {
@@ -125,6 +138,23 @@ export function envSpec(id: string): EnvSpec {
     );
   }
   return { ...spec };
+}
+
+/**
+ * Runs the asynchronous setup an environment needs before {@linkcode makeEnv} (loading the MuJoCo
+ * WebAssembly module for the MuJoCo tasks; nothing for the others). Call it once per id and
+ * thread; further calls return at once.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv, prepareEnv } from "./mod.ts";
+ * await prepareEnv("Walker2d-v4");
+ * const env = makeEnv("Walker2d-v4");
+ * ```
+ */
+export async function prepareEnv(id: string): Promise<void> {
+  const spec = envSpec(id);
+  if (spec.prepare !== undefined && !spec.isPrepared!()) await spec.prepare();
 }
 
 const MAKE_OPTION_CHECKS: Record<string, OptionCheck> = {
@@ -159,6 +189,12 @@ export function makeEnv(id: string, options: MakeEnvOptions = {}): Env {
     { maxEpisodeSteps, recordEpisodeStatistics },
     MAKE_OPTION_CHECKS,
   );
+  if (spec.isPrepared !== undefined && !spec.isPrepared()) {
+    throw new Error(
+      `makeEnv("${id}"): this environment needs an asynchronous setup first; run ` +
+        `\`await prepareEnv("${id}")\` once (per thread) before makeEnv`,
+    );
+  }
   let env = spec.entryPoint(envOptions);
   if (env === null || typeof env !== "object" || typeof env.step !== "function") {
     throw new TypeError(`makeEnv("${id}"): the entry point returned ${describe(env)}, not an Env`);

@@ -10,7 +10,14 @@
  *
  * @module
  */
-import { describe, type Env, type EnvState, type ResetOptions } from "./env.ts";
+import {
+  describe,
+  type Env,
+  type EnvState,
+  type Observation,
+  type ResetOptions,
+  type StepResult,
+} from "./env.ts";
 import { sharedArrayPool } from "./pool.ts";
 import type { Box } from "./spaces.ts";
 
@@ -24,8 +31,11 @@ import type { Box } from "./spaces.ts";
  * ```
  */
 export interface VectorResetResult {
-  /** Observations, env-major: row i is `obs.subarray(i * obsDim, (i + 1) * obsDim)`. */
-  obs: Float32Array;
+  /**
+   * Observations, env-major: row i is `obs.subarray(i * obsDim, (i + 1) * obsDim)`; of the
+   * observation space's dtype.
+   */
+  obs: Observation;
   /** One reset info per env. */
   infos: Record<string, unknown>[];
 }
@@ -44,7 +54,7 @@ export interface VectorResetResult {
  */
 export interface VectorStepResult {
   /** Next observations (env-major); for finished envs the first observation of the new episode. */
-  obs: Float32Array;
+  obs: Observation;
   /** Rewards. */
   rewards: Float64Array;
   /** 1 where the env reached a terminal state. */
@@ -53,6 +63,93 @@ export interface VectorStepResult {
   truncated: Uint8Array;
   /** Step infos; finished envs carry `terminalObservation` (and `episode` when recorded). */
   infos: Record<string, unknown>[];
+}
+
+/**
+ * What every vector env offers ({@linkcode SyncVectorEnv}, and `ThreadedVectorEnv`, which steps
+ * its envs on several threads with the same results).
+ *
+ * @example
+ * ```ts
+ * import type { VectorEnv } from "./vector.ts";
+ * function meanReward(venv: VectorEnv): number {
+ *   venv.reset({ seed: 0 });
+ *   const { rewards } = venv.step(new Float64Array(venv.numEnvs * venv.actDim));
+ *   return rewards.reduce((a, b) => a + b, 0) / venv.numEnvs;
+ * }
+ * ```
+ */
+export interface VectorEnv {
+  /** Number of environments. */
+  readonly numEnvs: number;
+  /** Observation space of one env. */
+  readonly singleObservationSpace: Box;
+  /** Action space of one env. */
+  readonly singleActionSpace: Box;
+  /** Elements of one observation. */
+  readonly obsDim: number;
+  /** Elements of one action. */
+  readonly actDim: number;
+  /** Resets every env (env i with `seed + i`). */
+  reset(opts?: ResetOptions): VectorResetResult;
+  /** Steps every env and auto-resets the finished ones. */
+  step(actions: ArrayLike<number>): VectorStepResult;
+  /** JSON snapshot of every env. */
+  getState(): EnvState;
+  /** Restores {@linkcode VectorEnv.getState}'s snapshot. */
+  setState(s: EnvState): void;
+  /** Closes every env. */
+  close(): void;
+}
+
+/**
+ * One step of a vector env's env with SB3's same-step auto-reset: when the episode ends, the info
+ * gets `terminalObservation` (the final observation) and the env is reset without a seed; `obs`
+ * is then the reset observation.
+ *
+ * @example
+ * ```ts
+ * import { stepWithAutoReset } from "./vector.ts";
+ * import { TimeLimit } from "./wrappers.ts";
+ * import { PendulumEnv } from "./classic_control/pendulum.ts";
+ * const env = new TimeLimit(new PendulumEnv(), 1);
+ * env.reset({ seed: 0 });
+ * const { result, obs } = stepWithAutoReset(env, [0]);
+ * result.info.terminalObservation !== undefined; // true; obs is the next episode's first
+ * ```
+ */
+export function stepWithAutoReset(
+  env: Env,
+  action: ArrayLike<number>,
+): { result: StepResult; obs: Observation } {
+  const result = env.step(action);
+  let obs = result.obs;
+  if (result.terminated || result.truncated) {
+    result.info.terminalObservation = obs;
+    obs = env.reset().obs;
+  }
+  return { result, obs };
+}
+
+/**
+ * Validates the argument of a vector env's `reset` (a non-negative integer seed, if any).
+ *
+ * @param who the method, for messages, e.g. `"SyncVectorEnv.reset"`.
+ * @example
+ * ```ts
+ * import { checkVectorReset } from "./vector.ts";
+ * checkVectorReset({ seed: 3 }, "MyVectorEnv.reset"); // { seed: 3, options: undefined }
+ * ```
+ */
+export function checkVectorReset(opts: ResetOptions, who: string): ResetOptions {
+  if (opts === null || typeof opts !== "object") {
+    throw new TypeError(`${who}: expected { seed?, options? }, got ${describe(opts)}`);
+  }
+  const { seed, options } = opts;
+  if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
+    throw new TypeError(`${who}: seed must be a non-negative integer, got ${describe(seed)}`);
+  }
+  return { seed, options };
 }
 
 /**
@@ -70,7 +167,7 @@ export interface VectorStepResult {
  * obs.length; // 4 * 3
  * ```
  */
-export class SyncVectorEnv {
+export class SyncVectorEnv implements VectorEnv {
   /** The environments. */
   readonly envs: readonly Env[];
   /** Number of environments. */
@@ -120,6 +217,12 @@ export class SyncVectorEnv {
             `have the same spaces`,
         );
       }
+      if (env.observationSpace.dtype !== this.singleObservationSpace.dtype) {
+        throw new RangeError(
+          `SyncVectorEnv: envs[${i}] observes ${env.observationSpace.dtype}, envs[0] ` +
+            `${this.singleObservationSpace.dtype}; all envs must have the same spaces`,
+        );
+      }
     });
     this.#actions32 = this.envs.map(() => new Float32Array(this.actDim));
     this.#actions64 = this.envs.map(() => new Float64Array(this.actDim));
@@ -130,18 +233,10 @@ export class SyncVectorEnv {
    * generator; `options` go to every env.
    */
   reset(opts: ResetOptions = {}): VectorResetResult {
-    if (opts === null || typeof opts !== "object") {
-      throw new TypeError(
-        `SyncVectorEnv.reset: expected { seed?, options? }, got ${describe(opts)}`,
-      );
-    }
-    const { seed, options } = opts;
-    if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
-      throw new TypeError(
-        `SyncVectorEnv.reset: seed must be a non-negative integer, got ${describe(seed)}`,
-      );
-    }
-    const obs = new Float32Array(this.numEnvs * this.obsDim);
+    const { seed, options } = checkVectorReset(opts, "SyncVectorEnv.reset");
+    const obs = this.singleObservationSpace.dtype === "float64"
+      ? new Float64Array(this.numEnvs * this.obsDim)
+      : new Float32Array(this.numEnvs * this.obsDim);
     const infos: Record<string, unknown>[] = new Array(this.numEnvs);
     for (let i = 0; i < this.numEnvs; i++) {
       const r = this.envs[i].reset({ seed: seed === undefined ? undefined : seed + i, options });
@@ -170,7 +265,9 @@ export class SyncVectorEnv {
       );
     }
     const buffers = actions instanceof Float32Array ? this.#actions32 : this.#actions64;
-    const obs = sharedArrayPool.float32(n * obsDim);
+    const obs = this.singleObservationSpace.dtype === "float64"
+      ? sharedArrayPool.float64(n * obsDim)
+      : sharedArrayPool.float32(n * obsDim);
     const rewards = sharedArrayPool.float64(n);
     const terminated = sharedArrayPool.uint8(n);
     const truncated = sharedArrayPool.uint8(n);
@@ -178,25 +275,18 @@ export class SyncVectorEnv {
     for (let i = 0; i < n; i++) {
       const action = buffers[i];
       for (let j = 0; j < actDim; j++) action[j] = actions[i * actDim + j];
-      const env = this.envs[i];
-      let r;
+      let r, o;
       try {
-        r = env.step(action);
+        ({ result: r, obs: o } = stepWithAutoReset(this.envs[i], action));
       } catch (e) {
         if (e instanceof Error) e.message = `SyncVectorEnv.step: env ${i}: ${e.message}`;
         throw e;
       }
       rewards[i] = r.reward;
-      const info = r.info;
-      let o = r.obs;
       if (r.terminated) terminated[i] = 1;
       if (r.truncated) truncated[i] = 1;
-      if (r.terminated || r.truncated) {
-        info.terminalObservation = o;
-        o = env.reset().obs;
-      }
       obs.set(o, i * obsDim);
-      infos[i] = info;
+      infos[i] = r.info;
     }
     return { obs, rewards, terminated, truncated, infos };
   }

@@ -15,7 +15,9 @@
  * different settings never mix):
  * - `analysis.json`: settings, run identity, versions;
  * - `eigen/step_XXXXXXX_<network>_<estimator>.json` + `.bin`: eigenvalues, residuals, HVP counts
- *   (JSON) and the eigenvectors as little-endian float32, k rows of N (bin);
+ *   (JSON) and the eigenvectors as little-endian float32, k rows of N (bin). The JSON is sealed
+ *   and records the bin's size and SHA-256 (lib/io/checksum.ts): a damaged cache is reported
+ *   with its path, never used (caches written before checksums load with a note);
  * - `steps/step_XXXXXXX.json`: a finished step (data summary, gradient norms, its result rows);
  * - `spectrum/step_XXXXXXX_<network>.json`: every eigenvalue, or SLQ nodes and weights;
  * - `results.jsonl`: rows `{task, algo, seed, step, network, estimator, k, value, n}`
@@ -31,6 +33,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../rng.ts";
+import { prepareEnv } from "../envs/mod.ts";
 import { type BackendChoice, initRuntime } from "../runtime/mod.ts";
 import {
   type AnalysisAlgorithm,
@@ -57,14 +60,19 @@ import {
   type HvpEngine,
   makeHessianOperator,
 } from "../subspaces/hvp.ts";
-import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "./files.ts";
-import { formatDuration } from "./progress.ts";
+import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "../io/files.ts";
 import {
-  checkpointDirName,
-  listCheckpoints,
-  loadCheckpointState,
-  PGSUBSPACE_VERSION,
-} from "./train.ts";
+  DataIntegrityError,
+  type Digest,
+  digestOf,
+  noteUnverified,
+  readSealedJson,
+  verifyDigest,
+  writeSealedJson,
+} from "../io/checksum.ts";
+import { machineInfo, toolkitVersions } from "../provenance.ts";
+import { formatDuration } from "./progress.ts";
+import { checkpointDirName, listCheckpoints, loadCheckpointState } from "./train.ts";
 
 /** The algorithms the pipeline knows (by `run.json`'s `algo`). */
 const ALGORITHMS = new Map<string, AnalysisAlgorithm>([
@@ -84,6 +92,25 @@ const ALGORITHMS = new Map<string, AnalysisAlgorithm>([
  */
 export function registerAnalysisAlgorithm(algorithm: AnalysisAlgorithm): void {
   ALGORITHMS.set(algorithm.algo, algorithm);
+}
+
+/**
+ * The analysis of an algorithm id (as in `run.json`), with an error that lists the known ones.
+ *
+ * @example
+ * ```ts
+ * import { analysisAlgorithmOf } from "./analyze.ts";
+ * analysisAlgorithmOf("ppo").networks; // ["actor", "critic"]
+ * ```
+ */
+export function analysisAlgorithmOf(algo: string): AnalysisAlgorithm {
+  const algorithm = ALGORITHMS.get(algo);
+  if (!algorithm) {
+    throw new Error(
+      `No analysis is available for algorithm "${algo}" (known: ${[...ALGORITHMS.keys()]})`,
+    );
+  }
+  return algorithm;
 }
 
 /**
@@ -355,6 +382,8 @@ export interface EigenCacheInfo {
   warmStartStep?: number | null;
   /** The explicit residual check of the solve (`warmStart`), its HVPs included in hvpCount. */
   verification?: ResidualVerification;
+  /** Size and SHA-256 of the `.bin` (absent in caches written before checksums). */
+  bin?: Digest;
 }
 
 /**
@@ -391,6 +420,8 @@ interface StepRecord {
 interface RunJson {
   algo: string;
   envId: string;
+  /** Environment options of the run (absent in runs made before they were recorded). */
+  envOptions?: Record<string, unknown>;
   seed: number;
 }
 
@@ -493,12 +524,19 @@ export async function loadEigenCache(
 ): Promise<EigenCache | null> {
   const base = eigenBase(analysisDir, step, network, estimator);
   if (!(await exists(`${base}.json`)) || !(await exists(`${base}.bin`))) return null;
-  const info = await readJson<EigenCacheInfo>(`${base}.json`);
+  const fix = `delete ${base}.json and ${base}.bin to recompute them`;
+  const info = await readSealedJson<EigenCacheInfo>(`${base}.json`, {
+    fix,
+    onUnverified: noteUnverified,
+  });
   const bytes = await Deno.readFile(`${base}.bin`);
+  if (info.bin) await verifyDigest(`${base}.bin`, bytes, info.bin, fix);
   if (info.format !== "pgsubspace-eigen/1" || bytes.length !== 4 * info.k * info.n) {
-    throw new Error(
-      `Corrupt eigen cache ${base}.{json,bin} (expected ${info.k}×${info.n} float32 = ` +
-        `${4 * info.k * info.n} bytes, found ${bytes.length}); delete both files to recompute`,
+    throw new DataIntegrityError(
+      `${base}.bin`,
+      bytes.length < 4 * info.k * info.n ? "truncated" : "corrupt",
+      `expected ${info.k}×${info.n} float32 = ${4 * info.k * info.n} bytes, found ${bytes.length}`,
+      fix,
     );
   }
   const all = new Float32Array(info.k * info.n);
@@ -538,9 +576,10 @@ async function saveEigenCache(
   vectors.forEach((v, i) => all.set(v, i * info.n));
   const stored = all.slice();
   if (!littleEndian()) byteSwap32(stored);
+  const bytes = new Uint8Array(stored.buffer);
   // The bin first: the JSON's presence marks a complete cache entry.
-  await writeFileAtomic(`${base}.bin`, new Uint8Array(stored.buffer));
-  await writeJsonAtomic(`${base}.json`, info);
+  await writeFileAtomic(`${base}.bin`, bytes);
+  await writeSealedJson(`${base}.json`, { ...info, bin: await digestOf(bytes) });
   const eigenvectors: Float32Array[] = [];
   for (let i = 0; i < info.k; i++) eigenvectors.push(all.subarray(i * info.n, (i + 1) * info.n));
   return { info, eigenvectors };
@@ -653,13 +692,9 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
     throw new Error(`${runDir} is not a run directory (no run.json); pass --run runs/<name>`);
   }
   const run = await readJson<RunJson>(`${runDir}/run.json`);
-  const algorithm = ALGORITHMS.get(run.algo);
-  if (!algorithm) {
-    throw new Error(
-      `No analysis is available for algorithm "${run.algo}" (known: ${[...ALGORITHMS.keys()]})`,
-    );
-  }
+  const algorithm = analysisAlgorithmOf(run.algo);
   const settings = resolveSettings(algorithm, options);
+  await prepareEnv(run.envId);
   const networks = settings.networks ?? algorithm.networks;
   const kmax = Math.max(...settings.ks);
   const chunkSize = options.chunkSize ?? 8192;
@@ -712,9 +747,11 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
       analysisId,
       settings,
       run: { algo: run.algo, envId: run.envId, seed: run.seed },
-      versions: { pgsubspace: PGSUBSPACE_VERSION, tfjs: tf.version_core, deno: Deno.version.deno },
+      versions: toolkitVersions({ tfjs: tf.version_core }),
       backend: runtime.summary,
+      machine: machineInfo(),
       engine,
+      chunkSize,
       createdAt: new Date().toISOString(),
     });
   }
@@ -731,7 +768,17 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
   const todo: { step: number; analyse: boolean; spectra: NetworkName[] }[] = [];
   let solvesTotal = 0;
   for (const s of wanted) {
-    const analyse = !(await exists(stepFile(s)));
+    // A finished step whose eigen cache was deleted (to recompute it) is analysed again.
+    let cachesComplete = true;
+    for (const net of networks) {
+      for (const e of HESSIAN_ESTIMATORS) {
+        const base = eigenBase(dir, s, net, e);
+        if (!(await exists(`${base}.json`)) || !(await exists(`${base}.bin`))) {
+          cachesComplete = false;
+        }
+      }
+    }
+    const analyse = !cachesComplete || !(await exists(stepFile(s)));
     const spectra: NetworkName[] = [];
     if (spectrumSteps.includes(s)) {
       for (const net of networks) {
@@ -783,6 +830,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
     const problem: CheckpointProblem = await algorithm.prepare({
       state,
       envId: run.envId,
+      envOptions: run.envOptions ?? {},
       step,
       settings: estimatorSettings,
     });
@@ -967,7 +1015,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
             solveSeconds += (performance.now() - tSolve) / 1000;
             solvesDone++;
             spectra[`${step}/${network}`] = spectrum;
-            await writeJsonAtomic(
+            await writeSealedJson(
               spectrumFile(step, network),
               spectrumToJson(spectrum, {
                 step,
@@ -984,7 +1032,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
       }
       if (item.analyse) {
         record.seconds = (performance.now() - tStep) / 1000;
-        await writeJsonAtomic(stepFile(step), record);
+        await writeSealedJson(stepFile(step), record);
         computedSteps.push(step);
         await writeResults(dir);
       }
@@ -1005,7 +1053,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
     for (const net of networks) {
       const key = `${s}/${net}`;
       if (!spectra[key] && (await exists(spectrumFile(s, net)))) {
-        spectra[key] = spectrumFromJson(await readJson(spectrumFile(s, net)));
+        spectra[key] = spectrumFromJson(await readSealedJson(spectrumFile(s, net)));
       }
     }
   }
@@ -1037,7 +1085,7 @@ async function writeResults(dir: string): Promise<{ rows: ResultRow[]; steps: nu
   steps.sort((a, b) => a - b);
   const rows: ResultRow[] = [];
   for (const s of steps) {
-    rows.push(...(await readJson<StepRecord>(`${dir}/steps/${stepName(s)}.json`)).rows);
+    rows.push(...(await readSealedJson<StepRecord>(`${dir}/steps/${stepName(s)}.json`)).rows);
   }
   await writeFileAtomic(`${dir}/results.jsonl`, rows.map((r) => JSON.stringify(r) + "\n").join(""));
   return { rows, steps };

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { formatProgressLine } from "./progress.ts";
+import { formatTrainProgress } from "./progress.ts";
 import type { TrainProgress } from "./train.ts";
 import { type AnalyzeProgress, formatAnalyzeProgress } from "./analyze.ts";
 import { learningCurveFigure, LiveDisplay, type PlotlyFigure } from "../plot/mod.ts";
@@ -56,7 +56,6 @@ export function liveTrainingProgress(options: LiveTrainingProgressOptions): Live
     }
     return series.length > 0 ? learningCurveFigure({ series }) : null;
   };
-  const fmt = (x: number | null) => (x === null ? "n/a" : x.toFixed(1));
   return {
     onProgress: (p) => {
       let changed = false;
@@ -70,13 +69,7 @@ export function liveTrainingProgress(options: LiveTrainingProgressOptions): Live
         train.values.push(p.recentReturn);
         changed = true;
       }
-      line = formatProgressLine({
-        done: p.step,
-        total: p.totalSteps,
-        unit: "steps",
-        rate: p.stepsPerSecond,
-        extra: `rollout return ${fmt(p.recentReturn)}  eval ${fmt(p.lastEval)}`,
-      });
+      line = formatTrainProgress(p);
       const fig = changed ? figure() : null;
       live.update(line, fig ?? undefined);
     },
@@ -114,12 +107,7 @@ export function liveReproductionProgress(live: LiveDisplay = new LiveDisplay()):
       render();
     },
     onTrainProgress: (p) => {
-      line = formatProgressLine({
-        done: p.step,
-        total: p.totalSteps,
-        unit: "steps",
-        rate: p.stepsPerSecond,
-      });
+      line = formatTrainProgress(p, false);
       render();
     },
     onAnalyzeProgress: (p) => {

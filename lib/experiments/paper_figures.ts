@@ -1,7 +1,7 @@
 /**
  * The paper's figures from analysed run directories: learning curves, Fig. 1 (Hessian spectra),
  * Fig. 2 (S_frac bars per training phase and estimator), Fig. 3 (S_overlap against t2), and
- * S_frac over time. Runs of several seeds of the same task and algorithm are aggregated as mean
+ * S_frac over time (Fig. 1 of a reproduction: `spectrumFigures` in reproduction_report.ts). Runs of several seeds of the same task and algorithm are aggregated as mean
  * ± population std (the paper's np.std).
  *
  * A run is "analysed" when `analyzeRun` has written `<run>/analysis/<id>/`; this module only
@@ -9,13 +9,12 @@
  *
  * @module
  */
-import { readJson, readJsonl } from "./files.ts";
+import { exists, readJson, readJsonl } from "../io/files.ts";
 import type { MetricsRow, RunInfo } from "./train.ts";
 import type { OverlapRow, ResultRow } from "./analyze.ts";
 import { phaseStatistics } from "../subspaces/mod.ts";
 import {
   type Band,
-  eigenvalueIndexFigure,
   type Estimator,
   type FractionBarGroup,
   learningCurveFigure,
@@ -24,7 +23,6 @@ import {
   type PlotlyFigure,
   seedBand,
   seriesFromRows,
-  spectrumHistogramFigure,
   subspaceFractionBarsFigure,
   subspaceFractionOverTimeFigure,
   subspaceOverlapFigure,
@@ -85,44 +83,10 @@ export async function loadAnalysedRun(runDir: string, analysisId?: string): Prom
   }
   const analysisDir = `${runDir}/analysis/${id}`;
   const results = await readJsonl<ResultRow>(`${analysisDir}/results.jsonl`);
-  let overlaps: OverlapRow[] = [];
-  try {
-    overlaps = await readJsonl<OverlapRow>(`${analysisDir}/overlaps.jsonl`);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
+  const overlaps = (await exists(`${analysisDir}/overlaps.jsonl`))
+    ? await readJsonl<OverlapRow>(`${analysisDir}/overlaps.jsonl`)
+    : [];
   return { runDir, info, metrics, analysisDir, results, overlaps };
-}
-
-/**
- * Every analysed run under `root` (its subdirectories holding a `run.json` and an analysis),
- * sorted by directory name.
- *
- * @example
- * ```ts
- * import { loadAnalysedRuns } from "./paper_figures.ts";
- * const runs = await loadAnalysedRuns("runs/reproduce-pendulum");
- * ```
- */
-export async function loadAnalysedRuns(root: string): Promise<AnalysedRun[]> {
-  const dirs: string[] = [];
-  for await (const e of Deno.readDir(root)) {
-    if (!e.isDirectory) continue;
-    try {
-      await Deno.stat(`${root}/${e.name}/run.json`);
-      await Deno.stat(`${root}/${e.name}/analysis`);
-      dirs.push(`${root}/${e.name}`);
-    } catch {
-      // not an analysed run
-    }
-  }
-  if (dirs.length === 0) {
-    throw new Error(
-      `No analysed runs under ${root}: run \`deno task reproduce\` (or analyzeRun) first`,
-    );
-  }
-  dirs.sort();
-  return await Promise.all(dirs.map((d) => loadAnalysedRun(d)));
 }
 
 /** Groups runs by (algorithm, task): the seeds of one configuration. */
@@ -311,47 +275,4 @@ export function fractionOverTimeOfRuns(
     parameterCount: n,
     title: `S<sub>frac</sub> over training — ${r0.algo.toUpperCase()} ${r0.envId}, ${network}`,
   });
-}
-
-/**
- * Fig. 1 for one run: the Hessian spectra of actor and critic at `step` (full spectra computed
- * with `spectrumSteps`), as a symlog histogram and as eigenvalue against index.
- *
- * @example
- * ```ts
- * import { loadAnalysedRun, spectrumFiguresOfRun } from "./paper_figures.ts";
- * const run = await loadAnalysedRun("runs/ppo-pendulum-0");
- * const { histogram, byIndex } = await spectrumFiguresOfRun(run, 200_000);
- * ```
- */
-export async function spectrumFiguresOfRun(
-  run: AnalysedRun,
-  step: number,
-): Promise<{ histogram: PlotlyFigure; byIndex: PlotlyFigure }> {
-  const panels = [];
-  for (const network of ["actor", "critic"] as const) {
-    const file = `${run.analysisDir}/spectrum/step_${
-      String(step).padStart(7, "0")
-    }_${network}.json`;
-    let spectrum: { kind: string; eigenvalues?: number[] };
-    try {
-      spectrum = await readJson(file);
-    } catch {
-      continue;
-    }
-    if (spectrum.kind !== "explicit" || !spectrum.eigenvalues) continue;
-    panels.push({ network, eigenvalues: spectrum.eigenvalues });
-  }
-  if (panels.length === 0) {
-    throw new Error(
-      `No full spectrum at step ${step} in ${run.analysisDir}: analyse with spectrumSteps [${step}]`,
-    );
-  }
-  const what = `${run.info.algo.toUpperCase()} ${run.info.envId}, step ${
-    step.toLocaleString("en-US")
-  }`;
-  return {
-    histogram: spectrumHistogramFigure(panels, { title: `Hessian spectrum — ${what}` }),
-    byIndex: eigenvalueIndexFigure(panels, { title: `Eigenvalues by index — ${what}` }),
-  };
 }

@@ -92,3 +92,33 @@ export class ProgressPrinter {
     Deno.stderr.writeSync(this.#encoder.encode((this.#tty ? "\r\x1b[2K" : "") + line + "\n"));
   }
 }
+
+/**
+ * The progress line of a training run, e.g.
+ * `[####....] 20,480/40,960 steps  35,120/s  ETA 0:01  return -812.3  eval -640.2`.
+ *
+ * @example
+ * ```ts
+ * import { formatTrainProgress } from "./progress.ts";
+ * formatTrainProgress({ step: 5, totalSteps: 10, stepsPerSecond: 2, recentReturn: null, lastEval: -3 });
+ * ```
+ */
+export function formatTrainProgress(
+  p: {
+    step: number;
+    totalSteps: number;
+    stepsPerSecond: number;
+    recentReturn: number | null;
+    lastEval: number | null;
+  },
+  returns = true,
+): string {
+  const fmt = (x: number | null) => (x === null ? "n/a" : x.toFixed(1));
+  return formatProgressLine({
+    done: p.step,
+    total: p.totalSteps,
+    unit: "steps",
+    rate: p.stepsPerSecond,
+    extra: returns ? `return ${fmt(p.recentReturn)}  eval ${fmt(p.lastEval)}` : undefined,
+  });
+}

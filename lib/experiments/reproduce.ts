@@ -13,21 +13,32 @@
  * - `paper-pendulum`: §14's suggested settings in full (precise estimates from 10^5 samples,
  *   k up to 100, 300k steps); a few hours on a 2-core CPU.
  *
+ * Before it starts, a reproduction prints its plan (what will be trained, continued, analysed or
+ * reused) with a rough total ETA. It writes `reproduction.json` (the settings the report checks
+ * against) and, at the end, builds the report from what is on disk (reproduction_report.ts), so
+ * a report can be rebuilt with `--report-only` without training or analysing anything.
+ *
  * @module
  */
-import { trainRun, type TrainRunOptions } from "./train.ts";
-import { type AnalyzeOptions, analyzeRun } from "./analyze.ts";
 import {
-  type AnalysedRun,
-  fractionBarsOfRuns,
-  fractionOverTimeOfRuns,
-  learningCurvesOfRuns,
-  loadAnalysedRun,
-  overlapOfRuns,
-  spectrumFiguresOfRun,
-} from "./paper_figures.ts";
-import { type PlotlyFigure, type ReportBlock, writeReport } from "../plot/mod.ts";
+  checkpointSchedule,
+  listCheckpoints,
+  type RunInfo,
+  trainRun,
+  type TrainRunOptions,
+} from "./train.ts";
+import { type AnalyzeOptions, analyzeRun } from "./analyze.ts";
+import { formatDuration } from "./progress.ts";
+import {
+  loadReproductionData,
+  REPRODUCTION_MANIFEST,
+  type ReproductionData,
+  type ReproductionManifest,
+  reproductionReport,
+} from "./reproduction_report.ts";
+import { writeReport } from "../plot/mod.ts";
 import type { BackendChoice } from "../runtime/mod.ts";
+import { exists, readJson, writeJsonAtomic } from "../io/files.ts";
 
 /** One algorithm × task of a reproduction. */
 export interface ReproductionExperiment {
@@ -65,6 +76,10 @@ export interface ReproductionSettings {
   t1: number;
   /** Half-width of the return smoothing of the phase split (§4.6: 20k; shorter for short runs). */
   smoothingSteps: number;
+  /** Full spectra for every seed ("all") or for the first seed of each experiment (default). */
+  spectrumSeeds?: "all" | "first";
+  /** Why the preset exists, stated in the report's caveat (e.g. "CI smoke test"). */
+  purpose?: string;
 }
 
 /** The names of {@linkcode reproductionPreset}. */
@@ -121,6 +136,8 @@ export function reproductionPreset(
         k: 10,
         t1: 10_240,
         smoothingSteps: 5_000,
+        spectrumSeeds: "all",
+        purpose: "preset quick: a smoke test for CI and a first look, minutes on a laptop",
       };
     case "pendulum":
       // PPO with the paper's preset; SAC with the paper's "SAC (PPO network size)" ablation
@@ -157,6 +174,8 @@ export function reproductionPreset(
         k: 20,
         t1: 10_000,
         smoothingSteps: 20_000,
+        spectrumSeeds: "first",
+        purpose: "preset pendulum: paper-notes §14's reduced settings, about 10 minutes on 2 CPUs",
       };
     case "paper-pendulum":
       return {
@@ -181,6 +200,8 @@ export function reproductionPreset(
         k: 100,
         t1: 10_000,
         smoothingSteps: 20_000,
+        spectrumSeeds: "first",
+        purpose: "preset paper-pendulum: paper-notes §14's settings in full",
       };
     default:
       throw new Error(
@@ -192,19 +213,203 @@ export function reproductionPreset(
 /** Progress messages of {@linkcode runReproduction}. */
 export type ReproductionLog = (message: string) => void;
 
+/** One run of a reproduction plan. */
+export interface PlannedRun {
+  /** Algorithm. */
+  algo: string;
+  /** Environment id. */
+  envId: string;
+  /** Seed. */
+  seed: number;
+  /** Run directory. */
+  runDir: string;
+  /** Training: "train" (new), "continue" (from `fromStep`) or "reused" (complete on disk). */
+  training: "train" | "continue" | "reused";
+  /** The last checkpoint on disk (continue), else 0. */
+  fromStep: number;
+  /** Steps to reach. */
+  totalSteps: number;
+  /** Analysed checkpoints (all of the schedule). */
+  checkpoints: number;
+  /** Whether a full spectrum is computed for this seed. */
+  spectrum: boolean;
+  /** Analysis: "analyse" or "reused" (results.jsonl of a matching analysis covers every checkpoint). */
+  analysis: "analyse" | "reused";
+  /** Estimated seconds of the work left (training + analysis). */
+  etaSeconds: number;
+}
+
+/**
+ * Rough cost model of a 2-core CPU, calibrated on the quick preset (PPO 16×16: 45k steps/s;
+ * SAC 16×16: 6k steps/s; both falling with the square of the width) and on the HVP benchmark
+ * (2·10⁻¹⁰ s per sample and parameter, plus 0.2 ms per product; full spectra in blocks of HVPs,
+ * about 4× cheaper per product): environment steps per second of training, Lanczos solves and
+ * full spectra of the analysis, as functions of the network width and the sample counts. Good
+ * to a factor of ~2; the ETA is a plan, not a promise.
+ */
+function estimateSeconds(
+  e: ReproductionExperiment,
+  settings: ReproductionSettings,
+  work: { steps: number; checkpoints: number; spectrum: boolean },
+): number {
+  const width = Math.max(...((e.overrides?.net_arch as number[] | undefined) ?? [64, 64]));
+  const stepsPerSecond = e.algo === "sac"
+    ? 6_000 * ((16 + 8) / (width + 8)) ** 2
+    : 45_000 * ((16 + 8) / (width + 8)) ** 2;
+  // Parameters of one network (SAC: the critic holds two Q-networks, so 1.5× on average).
+  const n = (width * width + 12 * width) * (e.algo === "sac" ? 1.5 : 1);
+  const precise = settings.analysis.preciseSamples ?? 1_000_000;
+  const miniBatch = e.algo === "sac" ? 2_048 : ((e.overrides?.n_steps as number) ?? 4_096);
+  const kmax = Math.max(...(settings.analysis.ks ?? [100]));
+  const perHvp = (samples: number) => 2e-10 * samples * n + 2e-4;
+  const solve = (samples: number) => (6 * kmax + 40) * perHvp(samples) + 0.05;
+  const perCheckpoint = 2 * (solve(precise) + solve(miniBatch)); // actor and critic
+  const spectrum = work.spectrum ? (2 * n * perHvp(precise)) / 4 : 0;
+  return work.steps / stepsPerSecond + work.checkpoints * perCheckpoint + spectrum;
+}
+
+function runDirOf(outRoot: string, e: ReproductionExperiment, seed: number): string {
+  return `${outRoot}/${e.algo}-${e.envId}-seed${seed}`;
+}
+
+/**
+ * What a reproduction will do, read from disk without changing it: per run whether it is
+ * trained, continued or reused, whether its analysis is computed or reused, and an ETA.
+ *
+ * @example
+ * ```ts
+ * import { formatPlan, reproductionPlan, reproductionPreset } from "./reproduce.ts";
+ * const plan = await reproductionPlan(reproductionPreset("quick"), "runs/reproduce-quick");
+ * console.log(formatPlan(plan));
+ * ```
+ */
+export async function reproductionPlan(
+  settings: ReproductionSettings,
+  outRoot: string,
+): Promise<PlannedRun[]> {
+  const data = await loadReproductionData(outRoot).catch(() => null);
+  const plan: PlannedRun[] = [];
+  for (const e of settings.experiments) {
+    const schedule = checkpointSchedule(e.totalSteps, e.checkpointEvery, e.checkpointExtra);
+    for (const seed of e.seeds) {
+      const runDir = runDirOf(outRoot, e, seed);
+      let training: PlannedRun["training"] = "train", fromStep = 0;
+      if (await exists(`${runDir}/run.json`)) {
+        const info = await readJson<RunInfo>(`${runDir}/run.json`);
+        if (info.status === "completed" && info.totalSteps === e.totalSteps) training = "reused";
+        else {
+          training = "continue";
+          fromStep = (await listCheckpoints(runDir)).at(-1) ?? 0;
+        }
+      }
+      const spectrum = settings.spectrumSeeds === "all" || seed === e.seeds[0];
+      const analysed = data?.runs.find((r) => r.runDir === runDir);
+      const steps = new Set(analysed?.results.map((r) => r.step) ?? []);
+      const hasSpectrum = !spectrum || (analysed?.spectra.length ?? 0) > 0;
+      const analysis = training === "reused" && schedule.every((t) => steps.has(t)) && hasSpectrum
+        ? "reused"
+        : "analyse";
+      const remainingCheckpoints = analysis === "reused"
+        ? 0
+        : schedule.filter((t) => !steps.has(t)).length;
+      plan.push({
+        algo: e.algo,
+        envId: e.envId,
+        seed,
+        runDir,
+        training,
+        fromStep,
+        totalSteps: e.totalSteps,
+        checkpoints: schedule.length,
+        spectrum,
+        analysis,
+        etaSeconds: estimateSeconds(e, settings, {
+          steps: training === "reused" ? 0 : e.totalSteps - fromStep,
+          checkpoints: remainingCheckpoints,
+          spectrum: spectrum && analysis === "analyse" && !hasSpectrum,
+        }),
+      });
+    }
+  }
+  return plan;
+}
+
+/**
+ * The plan as text: one line per run and the total ETA.
+ *
+ * @example
+ * ```ts
+ * import { formatPlan } from "./reproduce.ts";
+ * formatPlan([]); // "plan: nothing to do"
+ * ```
+ */
+export function formatPlan(plan: readonly PlannedRun[]): string {
+  if (plan.length === 0) return "plan: nothing to do";
+  const lines = plan.map((p) => {
+    const train = p.training === "reused"
+      ? `reuse the trained run (${p.totalSteps.toLocaleString("en-US")} steps)`
+      : p.training === "continue"
+      ? `continue training from step ${p.fromStep.toLocaleString("en-US")} to ${
+        p.totalSteps.toLocaleString("en-US")
+      }`
+      : `train ${p.totalSteps.toLocaleString("en-US")} steps`;
+    const analyse = p.analysis === "reused"
+      ? "reuse its analysis"
+      : `analyse ${p.checkpoints} checkpoints${p.spectrum ? " + full spectra" : ""}`;
+    return `  ${p.algo.toUpperCase()} ${p.envId} seed ${p.seed}: ${train}; ${analyse}`;
+  });
+  const total = plan.reduce((a, p) => a + p.etaSeconds, 0);
+  const todo = plan.filter((p) => p.training !== "reused" || p.analysis !== "reused").length;
+  return `plan (${plan.length} runs, ${todo} with work left; ETA about ${
+    formatDuration(total)
+  } on a 2-core CPU):\n${lines.join("\n")}`;
+}
+
 /** What {@linkcode runReproduction} returns. */
 export interface ReproductionResult {
-  /** The analysed runs. */
-  runs: AnalysedRun[];
-  /** The figures, by name. */
-  figures: Record<string, PlotlyFigure>;
+  /** The data the report was built from. */
+  data: ReproductionData;
   /** The report path, when one was written. */
   reportPath: string | null;
+  /** The plan that was executed. */
+  plan: PlannedRun[];
+}
+
+/**
+ * The `reproduction.json` of a settings object (what the report reads).
+ *
+ * @example
+ * ```ts
+ * import { reproductionManifest, reproductionPreset } from "./reproduce.ts";
+ * reproductionManifest(reproductionPreset("quick")).k; // 10
+ * ```
+ */
+export function reproductionManifest(settings: ReproductionSettings): ReproductionManifest {
+  return {
+    format: "pgsubspace-reproduction/1",
+    name: settings.name,
+    purpose: settings.purpose,
+    k: settings.k,
+    t1: settings.t1,
+    smoothingSteps: settings.smoothingSteps,
+    analysis: {
+      preciseSamples: settings.analysis.preciseSamples,
+      ks: settings.analysis.ks,
+      tol: settings.analysis.tol,
+      seed: settings.analysis.seed,
+    },
+    experiments: settings.experiments.map((e) => ({
+      algo: e.algo,
+      envId: e.envId,
+      seeds: e.seeds,
+      totalSteps: e.totalSteps,
+    })),
+  };
 }
 
 /**
  * Trains, analyses and reports (module doc). Runs go to `<outRoot>/<algo>-<env>-seed<s>/`; the
- * report to `<outRoot>/report.html`.
+ * report to `<outRoot>/report.html`, built from the files on disk.
  *
  * @example
  * ```ts
@@ -222,14 +427,36 @@ export async function runReproduction(
     report?: boolean;
     onTrainProgress?: TrainRunOptions["onProgress"];
     onAnalyzeProgress?: AnalyzeOptions["onProgress"];
+    signal?: AbortSignal;
   },
 ): Promise<ReproductionResult> {
   const log = options.log ?? (() => {});
-  const runs: AnalysedRun[] = [];
+  const outRoot = options.outRoot.replace(/\/+$/, "");
+  const manifestPath = `${outRoot}/${REPRODUCTION_MANIFEST}`;
+  const manifest = reproductionManifest(settings);
+  if (await exists(manifestPath)) {
+    const previous = await readJson<ReproductionManifest>(manifestPath);
+    if (JSON.stringify(previous) !== JSON.stringify(manifest)) {
+      throw new Error(
+        `${outRoot} holds a reproduction with other settings (preset ${previous.name}): ` +
+          "choose another --out directory or remove it",
+      );
+    }
+  }
+  const plan = await reproductionPlan(settings, outRoot);
+  log(formatPlan(plan));
+  await Deno.mkdir(outRoot, { recursive: true });
+  await writeJsonAtomic(manifestPath, manifest);
   for (const e of settings.experiments) {
     for (const seed of e.seeds) {
-      const outDir = `${options.outRoot}/${e.algo}-${e.envId}-seed${seed}`;
-      log(`train ${e.algo} ${e.envId} seed ${seed} (${e.totalSteps} steps) → ${outDir}`);
+      const step = plan.find((p) => p.algo === e.algo && p.envId === e.envId && p.seed === seed)!;
+      const outDir = step.runDir;
+      const what = `${e.algo.toUpperCase()} ${e.envId} seed ${seed}`;
+      log(
+        step.training === "reused"
+          ? `${what}: training reused (${e.totalSteps.toLocaleString("en-US")} steps on disk)`
+          : `${what}: training ${e.totalSteps.toLocaleString("en-US")} steps → ${outDir}`,
+      );
       const trained = await trainRun({
         algo: e.algo,
         envId: e.envId,
@@ -244,126 +471,129 @@ export async function runReproduction(
         resume: true,
         backend: options.backend,
         onProgress: options.onTrainProgress,
+        signal: options.signal,
       });
-      log(
-        `  trained in ${
-          trained.seconds.toFixed(0)
-        } s; analysing ${trained.checkpoints.length} checkpoints`,
-      );
-      // Fig. 1 shows one seed: the full spectrum (N exact HVPs) is computed for the first only.
+      if (trained.stepsThisCall > 0) {
+        log(
+          `  trained ${trained.stepsThisCall.toLocaleString("en-US")} steps in ${
+            formatDuration(trained.seconds)
+          }`,
+        );
+      }
+      const spectrum = settings.spectrumSeeds === "all" || seed === e.seeds[0];
       const analysed = await analyzeRun({
         runDir: outDir,
         ...settings.analysis,
-        spectrumSteps: seed === e.seeds[0] ? settings.analysis.spectrumSteps : undefined,
+        spectrumSteps: spectrum ? settings.analysis.spectrumSteps : undefined,
         overlapT1: [settings.t1],
         backend: options.backend,
         onProgress: options.onAnalyzeProgress,
       });
-      log(`  analysed in ${analysed.seconds.toFixed(0)} s (${analysed.hvpCount} HVPs)`);
-      runs.push(await loadAnalysedRun(outDir, analysed.analysisId));
-    }
-  }
-  const figures = await reproductionFigures(runs, settings);
-  let reportPath: string | null = null;
-  if (options.report !== false) {
-    reportPath = `${options.outRoot}/report.html`;
-    await writeReport(reportPath, {
-      title: `pgsubspace reproduction (${settings.name})`,
-      blocks: reportBlocks(settings, runs, figures),
-    });
-    log(`report → ${reportPath}`);
-  }
-  return { runs, figures, reportPath };
-}
-
-/**
- * The report's figures from analysed runs: learning curves, Fig. 1 of the first run at its last
- * analysed step, Fig. 2 at k, Fig. 3 at (t1, k), S_frac over time per network.
- *
- * @example
- * ```ts
- * import { reproductionFigures, reproductionPreset } from "./reproduce.ts";
- * import { loadAnalysedRun } from "./paper_figures.ts";
- * const runs = [await loadAnalysedRun("runs/reproduce-quick/ppo-Pendulum-v1-seed0")];
- * const figures = await reproductionFigures(runs, reproductionPreset("quick"));
- * ```
- */
-export async function reproductionFigures(
-  runs: AnalysedRun[],
-  settings: Pick<ReproductionSettings, "k" | "t1" | "analysis" | "smoothingSteps">,
-): Promise<Record<string, PlotlyFigure>> {
-  const ks = settings.analysis.ks ?? [settings.k];
-  const lastStep = Math.max(...runs[0].results.map((r) => r.step));
-  const spectrum = await spectrumFiguresOfRun(runs[0], lastStep);
-  const figures: Record<string, PlotlyFigure> = {
-    learningCurves: learningCurvesOfRuns(runs),
-    spectrumHistogram: spectrum.histogram,
-    spectrumByIndex: spectrum.byIndex,
-    fractionBars: fractionBarsOfRuns(runs, {
-      k: settings.k,
-      smoothingSteps: settings.smoothingSteps,
-    }),
-    overlap: overlapOfRuns(runs, { t1: settings.t1, k: settings.k }),
-  };
-  // S_frac over time: one figure per algorithm × task × network (seeds aggregated).
-  for (const [group, groupRuns] of Map.groupBy(runs, (r) => `${r.info.algo}/${r.info.envId}`)) {
-    for (const network of ["actor", "critic"] as const) {
-      figures[`fractionOverTime:${group}:${network}`] = fractionOverTimeOfRuns(
-        groupRuns,
-        network,
-        ks,
+      log(
+        analysed.computedSteps.length === 0 && analysed.hvpCount === 0
+          ? `  analysis reused (${analysed.steps.length} checkpoints on disk)`
+          : `  analysed ${analysed.computedSteps.length} checkpoints in ${
+            formatDuration(analysed.seconds)
+          } (${analysed.hvpCount.toLocaleString("en-US")} HVPs)`,
       );
     }
   }
-  return figures;
+  const data = await loadReproductionData(outRoot);
+  let reportPath: string | null = null;
+  if (options.report !== false) {
+    reportPath = `${outRoot}/report.html`;
+    await writeReport(reportPath, reproductionReport(data));
+    log(`report → ${reportPath}`);
+  }
+  return { data, reportPath, plan };
 }
 
-function reportBlocks(
-  settings: ReproductionSettings,
-  runs: AnalysedRun[],
-  figures: Record<string, PlotlyFigure>,
-): ReportBlock[] {
-  const e = settings.experiments
-    .map((x) =>
-      `- ${x.algo.toUpperCase()} on ${x.envId}: seeds ${x.seeds.join(", ")}, ${
-        x.totalSteps.toLocaleString("en-US")
-      } steps${x.overrides ? `, overrides \`${JSON.stringify(x.overrides)}\`` : ""}`
-    )
-    .join("\n");
-  const a = settings.analysis;
-  return [
-    {
-      markdown:
-        `Schneider et al. (ICLR 2024) ask three questions of the actor and the critic of PPO and SAC: is the curvature concentrated in a few directions, does the gradient lie in the span of the top-k Hessian eigenvectors, and does that subspace change slowly? This report answers them for the runs below (preset **${settings.name}**).\n\n${e}\n\nAnalysis: precise estimates from ${
-          a.preciseSamples?.toLocaleString("en-US")
-        } samples, k ∈ {${
-          (a.ks ?? []).join(", ")
-        }}, Lanczos tolerance ${a.tol}. ${runs.length} runs analysed.`,
-    },
-    {
-      markdown:
-        "## Learning curves\n\nEvaluation return (10 deterministic episodes, solid) and training return (dotted), mean ± std over seeds.",
-    },
-    { figure: figures.learningCurves },
-    {
-      markdown:
-        "## Curvature is concentrated (Fig. 1)\n\nThe full Hessian spectrum of the actor and critic losses at the last analysed checkpoint: a few large eigenvalues, a bulk near zero.",
-    },
-    { figure: figures.spectrumHistogram },
-    { figure: figures.spectrumByIndex },
-    {
-      markdown:
-        `## The gradient lies in the high-curvature subspace (Fig. 2)\n\nS_frac for k = ${settings.k} per training phase and estimator, mean ± std over seeds; the dashed line is the random-subspace expectation k/N.`,
-    },
-    { figure: figures.fractionBars },
-    ...Object.entries(figures)
-      .filter(([name]) => name.startsWith("fractionOverTime:"))
-      .map(([name, figure]) => ({ figure, caption: name.split(":").slice(1).join(" · ") })),
-    {
-      markdown: `## The subspace changes slowly (Fig. 3)\n\nS_overlap(t1 = ${
-        settings.t1.toLocaleString("en-US")
-      }, t2) of the precise top-${settings.k} eigenspaces.`,
-    },
-    { figure: figures.overlap },
-  ];
+/**
+ * Rebuilds `<outRoot>/report.html` from the files on disk (no training or analysis).
+ *
+ * @example
+ * ```ts
+ * import { rebuildReport } from "./reproduce.ts";
+ * const path = await rebuildReport("runs/reproduce-quick");
+ * ```
+ */
+export async function rebuildReport(outRoot: string): Promise<string> {
+  const data = await loadReproductionData(outRoot);
+  const path = `${outRoot.replace(/\/+$/, "")}/report.html`;
+  await writeReport(path, reproductionReport(data));
+  return path;
+}
+
+/** Changes to a preset that a notebook or script may make (all optional). */
+export interface PresetChanges {
+  /** Task of every experiment (a `makeEnv` id with `ppo/<id>` and `sac/<id>` presets). */
+  envId?: string;
+  /** Keep only these algorithms. */
+  algos?: ("ppo" | "sac")[];
+  /** Headline subspace dimension (added to `ks` when missing). */
+  k?: number;
+  /** Subspace dimensions analysed. */
+  ks?: number[];
+  /** Samples of the precise estimate. */
+  preciseSamples?: number;
+  /** Seeds of every experiment. */
+  seeds?: number[];
+}
+
+/**
+ * A preset with changes applied; its name (and so its output directory) records the changes, so
+ * changed settings never mix with the preset's runs on disk.
+ *
+ * @example
+ * ```ts
+ * import { customizePreset, reproductionPreset } from "./reproduce.ts";
+ * const s = customizePreset(reproductionPreset("quick"), { algos: ["ppo"], k: 5 });
+ * s.name; // "quick-ppo-k5"
+ * ```
+ */
+export function customizePreset(
+  base: ReproductionSettings,
+  changes: PresetChanges = {},
+): ReproductionSettings {
+  const parts: string[] = [];
+  let experiments = base.experiments.map((e) => ({ ...e }));
+  if (changes.envId && changes.envId !== experiments[0]?.envId) {
+    experiments = experiments.map((e) => ({ ...e, envId: changes.envId! }));
+    parts.push(changes.envId);
+  }
+  if (changes.algos) {
+    const unknown = changes.algos.filter((a) => a !== "ppo" && a !== "sac");
+    if (unknown.length > 0) {
+      throw new RangeError(`algos: unknown ${unknown.join(", ")}; use ppo, sac`);
+    }
+    experiments = experiments.filter((e) => changes.algos!.includes(e.algo));
+    if (experiments.length === 0) throw new RangeError("algos: no experiment left in the preset");
+    if (experiments.length !== base.experiments.length) parts.push(changes.algos.join("+"));
+  }
+  if (changes.seeds) {
+    experiments = experiments.map((e) => ({ ...e, seeds: [...changes.seeds!] }));
+    parts.push(`seeds${changes.seeds.join(".")}`);
+  }
+  let ks = [...(base.analysis.ks ?? [])];
+  if (changes.ks) {
+    ks = [...new Set(changes.ks)].sort((a, b) => a - b);
+    parts.push(`ks${ks.join(".")}`);
+  }
+  const k = changes.k ?? (changes.ks ? Math.max(...ks) : base.k);
+  if (!ks.includes(k)) ks = [...ks, k].sort((a, b) => a - b);
+  if (k !== base.k) parts.push(`k${k}`);
+  const analysis = { ...base.analysis, ks };
+  if (
+    changes.preciseSamples !== undefined && changes.preciseSamples !== base.analysis.preciseSamples
+  ) {
+    analysis.preciseSamples = changes.preciseSamples;
+    parts.push(`n${changes.preciseSamples}`);
+  }
+  return {
+    ...base,
+    name: [base.name, ...parts].join("-"),
+    experiments,
+    analysis,
+    k,
+  };
 }

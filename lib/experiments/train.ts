@@ -3,8 +3,9 @@
  * step counts, written to a run directory, resumable after a crash or kill.
  *
  * Run directory:
- * - `run.json`: algorithm, task, seed, resolved config, schedule, versions, backend, start/end
- *   times, status (`running` | `completed`).
+ * - `run.json`: algorithm, task, seed, resolved config, schedule, versions, backend, machine,
+ *   start/end times, training seconds (all calls), status (`running` | `completed` | `failed`)
+ *   and, for a failed run, the reason (`failure`: NaN, error, or the signal that stopped it).
  * - `metrics.jsonl`: one row per event, in order; deterministic (no wall-clock values), so the
  *   same seed on the same backend gives a byte-identical file.
  *   - `{ "event": "train", "step", "rollout/ep_rew_mean", "rollout/ep_len_mean", "train/..." }`
@@ -27,13 +28,21 @@
  *   checkpoints up to the requested one (the last `bufferSize` transitions), so N checkpoints
  *   cost the new transitions only.
  *
+ * Every checkpoint file carries a checksum (state files and `run_state.json` are sealed, see
+ * lib/io/checksum.ts): loading a checkpoint verifies it and names a truncated or corrupt file.
+ * Resuming validates the run (settings, the whole last checkpoint, the metrics rows it expects)
+ * before it changes anything on disk. `resume` with a larger `totalSteps` continues a finished
+ * run (PPO and SAC); the schedule gains the new checkpoints, and PPO/SAC learning-rate
+ * schedules, if any, are stretched to the new total as in SB3's
+ * `learn(..., reset_num_timesteps=False)`.
+ *
  * Evaluations and checkpoints happen after the environment step that reaches their step count
  * and before the update that a full rollout buffer triggers, as SB3's callbacks do.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Env, type EnvState, makeEnv } from "../envs/mod.ts";
+import { type Env, type EnvState, makeEnv, prepareEnv } from "../envs/mod.ts";
 import { PpoAgent } from "../agents/ppo/ppo.ts";
 import { SacAgent, type SacAgentState } from "../agents/sac/sac.ts";
 import { ReplayBuffer, type ReplayBufferChunk } from "../agents/sac/replay_buffer.ts";
@@ -45,8 +54,12 @@ import {
   resolveSacPreset,
 } from "../agents/presets.ts";
 import { type BackendChoice, initRuntime } from "../runtime/mod.ts";
-import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "./files.ts";
-import { loadState, saveState } from "./state_io.ts";
+import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "../io/files.ts";
+import { loadState, saveState } from "../io/state_io.ts";
+import { noteUnverified, readSealedJson, writeSealedJson } from "../io/checksum.ts";
+import { type MachineInfo, machineInfo, toolkitVersions } from "../provenance.ts";
+
+export { PGSUBSPACE_VERSION } from "../provenance.ts";
 
 /** Algorithms a run can train. */
 export type Algorithm = "ppo" | "sac";
@@ -65,6 +78,11 @@ export interface TrainRunOptions {
   outDir: string;
   /** Hyperparameter preset id; default `<algo>/<envId>`. */
   preset?: string;
+  /**
+   * Environment options for `makeEnv` (e.g. `{ use_contact_forces: true }`); default the preset's
+   * `envOptions` (the options that give the paper's v3 observations), else none.
+   */
+  envOptions?: Record<string, unknown>;
   /** Overrides of preset fields (camelCase or SB3 snake_case names). */
   overrides?: Record<string, unknown>;
   /** Evaluate every this many steps (and at step 0); 0 disables evaluation. Default 10,000. */
@@ -88,6 +106,12 @@ export interface TrainRunOptions {
   logInterval?: number;
   /** Called after every environment step with a progress snapshot (for notebooks and bars). */
   onProgress?: (progress: TrainProgress) => void;
+  /**
+   * Stops the run after the current environment step when aborted (the CLI aborts on SIGINT and
+   * SIGTERM): run.json then records `status: "failed"` with the abort reason, and the run
+   * resumes from its last checkpoint.
+   */
+  signal?: AbortSignal;
   /**
    * Stop (as if killed) once this many steps are done; for tests of `resume`. Runs always stop at
    * exactly `totalSteps`: unlike SB3's `learn`, a rollout cut short by the end is not completed.
@@ -121,7 +145,7 @@ export interface TrainRunResult {
   metrics: MetricsRow[];
   /** Steps of the checkpoints on disk. */
   checkpoints: number[];
-  /** Steps trained in this call (0 when the run was already complete). */
+  /** Steps trained in this call (0 when the run was already complete: it was reused). */
   stepsThisCall: number;
   /** Wall-clock seconds of this call. */
   seconds: number;
@@ -139,6 +163,8 @@ export interface RunInfo {
   format: "pgsubspace-run/1";
   algo: Algorithm;
   envId: string;
+  /** The environment options the run's envs were made with (absent in runs made before envOptions existed: none). */
+  envOptions?: Record<string, unknown>;
   seed: number;
   preset: string;
   overrides: Record<string, unknown>;
@@ -147,11 +173,30 @@ export interface RunInfo {
   evalFreq: number;
   evalEpisodes: number;
   checkpointSteps: number[];
-  versions: { pgsubspace: string; tfjs: string; deno: string };
+  /** pgsubspace, Deno, tfjs and registered component versions (lib/provenance.ts). */
+  versions: Record<string, string>;
   backend: string;
+  /** The machine of the latest call. */
+  machine?: MachineInfo;
   startedAt: string;
   endedAt: string | null;
-  status: "running" | "completed";
+  /** Wall-clock seconds spent training, summed over all calls. */
+  trainSeconds?: number;
+  status: "running" | "completed" | "failed";
+  /** Why the run failed (status "failed"), else null. */
+  failure?: RunFailure | null;
+  /** Failures that later calls resumed from, oldest first. */
+  pastFailures?: RunFailure[];
+}
+
+/** Why a run stopped with an error. */
+export interface RunFailure {
+  /** The error message (or the signal, e.g. "interrupted by SIGINT"). */
+  reason: string;
+  /** The environment step reached. */
+  step: number;
+  /** When (ISO time). */
+  at: string;
 }
 
 /** The agent interface the run loop needs (PPO and SAC). */
@@ -184,9 +229,6 @@ interface RunState {
   /** SAC: replay transitions saved in checkpoints so far (the next chunk starts here). */
   replaySaved?: number;
 }
-
-/** pgsubspace's version, recorded in run metadata. */
-export const PGSUBSPACE_VERSION = "0.1.0";
 
 /**
  * The checkpoint steps of a run: 0, the extra steps and the multiples of `every` up to
@@ -251,7 +293,7 @@ export async function listCheckpoints(outDir: string): Promise<number[]> {
  */
 export async function loadCheckpointState(outDir: string, step: number): Promise<unknown> {
   const dir = await checkpointDir(outDir, step);
-  const state = await loadState(`${dir}/agent`);
+  const state = await loadState(`${dir}/agent`, { fix: damagedCheckpointFix(dir) });
   if (isSacState(state) && state.replayBuffer.data === null) {
     const buffer = await loadCheckpointReplayBuffer(outDir, step);
     state.replayBuffer = buffer.getState(true);
@@ -277,7 +319,7 @@ export async function loadCheckpointReplayBuffer(
   step: number,
 ): Promise<ReplayBuffer> {
   const dir = await checkpointDir(outDir, step);
-  const state = await loadState(`${dir}/agent`);
+  const state = await loadState(`${dir}/agent`, { fix: damagedCheckpointFix(dir) });
   if (!isSacState(state)) {
     throw new Error(`The checkpoint at step ${step} in ${outDir} is not a SAC checkpoint`);
   }
@@ -300,7 +342,9 @@ export async function loadCheckpointReplayBuffer(
     if (covered <= need) break;
     const base = `${outDir}/checkpoints/${checkpointDirName(s)}/replay`;
     if (!(await exists(`${base}.json`))) continue;
-    const chunk = (await loadState(base)) as ReplayBufferChunk;
+    const chunk = (await loadState(base, {
+      fix: damagedCheckpointFix(`${outDir}/checkpoints/${checkpointDirName(s)}`),
+    })) as ReplayBufferChunk;
     if (chunk.to > meta.added || chunk.to < covered) continue; // not on this run's chain
     chunks.push(chunk);
     covered = Math.min(covered, chunk.from);
@@ -325,6 +369,22 @@ async function checkpointDir(outDir: string, step: number): Promise<string> {
     );
   }
   return dir;
+}
+
+/** What to do about a damaged checkpoint file (appended to the integrity error). */
+function damagedCheckpointFix(dir: string): string {
+  return `delete ${dir} (and later checkpoints) to go back to an earlier checkpoint, or retrain`;
+}
+
+/**
+ * The run state stored next to a checkpoint's agent state (evaluation environment, metrics rows
+ * written, episode bookkeeping), verified.
+ */
+async function loadRunState(dir: string): Promise<RunState> {
+  return await readSealedJson<RunState>(`${dir}/run_state.json`, {
+    fix: damagedCheckpointFix(dir),
+    onUnverified: noteUnverified,
+  });
 }
 
 function isSacState(state: unknown): state is SacAgentState {
@@ -356,7 +416,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const preset: ResolvedPpoPreset | ResolvedSacPreset = o.algo === "sac"
     ? resolveSacPreset(o.preset, o.overrides)
     : resolvePreset(o.preset, o.overrides);
-  const schedule = checkpointSchedule(o.totalSteps, o.checkpointEvery, o.checkpointExtra);
+  const envOptions = options.envOptions ?? preset.envOptions ?? {};
   const runFile = `${o.outDir}/run.json`;
   const metricsFile = `${o.outDir}/metrics.jsonl`;
 
@@ -364,6 +424,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     format: "pgsubspace-run/1",
     algo: o.algo,
     envId: o.envId,
+    envOptions,
     seed: o.seed,
     preset: o.preset,
     overrides: o.overrides,
@@ -371,16 +432,41 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     totalSteps: o.totalSteps,
     evalFreq: o.evalFreq,
     evalEpisodes: o.evalEpisodes,
-    checkpointSteps: schedule,
-    versions: { pgsubspace: PGSUBSPACE_VERSION, tfjs: tf.version_core, deno: Deno.version.deno },
+    checkpointSteps: checkpointSchedule(o.totalSteps, o.checkpointEvery, o.checkpointExtra),
+    versions: toolkitVersions({ tfjs: tf.version_core }),
     backend: runtime.summary,
+    machine: machineInfo(),
     startedAt: new Date().toISOString(),
     endedAt: null,
+    trainSeconds: 0,
     status: "running",
+    failure: null,
   };
+  // Read-only checks first: nothing on disk changes unless the run can go ahead.
+  const previous = await inspectRunDir(o, info, runFile);
+  if (previous) {
+    info.startedAt = previous.startedAt;
+    info.trainSeconds = previous.trainSeconds ?? 0;
+    info.pastFailures = [...(previous.pastFailures ?? [])];
+    if (previous.failure) info.pastFailures.push(previous.failure);
+    // Checkpoints already on the old schedule stay part of the run's schedule.
+    info.checkpointSteps = [...new Set([...previous.checkpointSteps, ...info.checkpointSteps])]
+      .sort((a, b) => a - b);
+    if (previous.status === "completed" && previous.totalSteps === o.totalSteps) {
+      return {
+        outDir: o.outDir,
+        metrics: await readJsonl<MetricsRow>(metricsFile),
+        checkpoints: await listCheckpoints(o.outDir),
+        stepsThisCall: 0,
+        seconds: (performance.now() - t0) / 1000,
+        completed: true,
+      };
+    }
+  }
 
-  const env = makeEnv(o.envId);
-  const evalEnv = makeEnv(o.envId);
+  await prepareEnv(o.envId);
+  const env = makeEnv(o.envId, { ...envOptions });
+  const evalEnv = makeEnv(o.envId, { ...envOptions });
   let agent: TrainingAgent;
   if (preset.algo === "sac") {
     const widths = [...sacPiArch(preset.config), ...sacQfArch(preset.config)];
@@ -403,7 +489,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     });
   }
   try {
-    return await runLoop(o, info, runFile, metricsFile, schedule, agent, evalEnv, t0);
+    return await runLoop(o, info, previous, runFile, metricsFile, agent, evalEnv, t0);
   } finally {
     agent.close?.();
   }
@@ -412,13 +498,14 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
 async function runLoop(
   o: NormalisedOptions,
   info: RunInfo,
+  previous: RunInfo | null,
   runFile: string,
   metricsFile: string,
-  schedule: number[],
   agent: TrainingAgent,
   evalEnv: Env,
   t0: number,
 ): Promise<TrainRunResult> {
+  const schedule = info.checkpointSteps;
   let state: RunState = {
     metricsRows: 0,
     evalEnv: evalEnv.getState(),
@@ -433,202 +520,229 @@ async function runLoop(
   }
   let evalSeeded = false;
 
-  const previous = await prepareRunDir(o, info, runFile);
-  if (previous) {
-    if (previous.status === "completed") {
-      return {
-        outDir: o.outDir,
-        metrics: await readJsonl<MetricsRow>(metricsFile),
-        checkpoints: await listCheckpoints(o.outDir),
-        stepsThisCall: 0,
-        seconds: (performance.now() - t0) / 1000,
-        completed: true,
-      };
+  // ---- Resume: load and verify everything needed before touching a file.
+  let keptMetrics: string | null = null;
+  const last = previous ? (await listCheckpoints(o.outDir)).at(-1) : undefined;
+  if (previous && last !== undefined) {
+    const dir = `${o.outDir}/checkpoints/${checkpointDirName(last)}`;
+    const agentState = (await loadCheckpointState(o.outDir, last)) as { totalTimesteps?: unknown };
+    const runState = await loadRunState(dir);
+    const text = (await exists(metricsFile)) ? await Deno.readTextFile(metricsFile) : "";
+    // Keep the rows written up to the checkpoint; later ones (and a line cut by a kill) go.
+    const lines = text.split("\n").slice(0, runState.metricsRows);
+    if (lines.length < runState.metricsRows || lines.some((l) => l.trim() === "")) {
+      throw new Error(
+        `Cannot resume ${o.outDir}: metrics.jsonl has ${lines.filter((l) => l).length} rows, ` +
+          `the checkpoint at step ${last} expects ${runState.metricsRows}; restore ` +
+          "metrics.jsonl or start a new run",
+      );
     }
-    const last = (await listCheckpoints(o.outDir)).at(-1);
-    if (last !== undefined) {
-      const dir = `${o.outDir}/checkpoints/${checkpointDirName(last)}`;
-      agent.setState((await loadCheckpointState(o.outDir, last)) as never);
-      state = await readJson<RunState>(`${dir}/run_state.json`);
-      evalEnv.setState(state.evalEnv);
-      evalSeeded = true;
-      // Keep the rows written up to the checkpoint; later ones (and a line cut by a kill) go.
-      const text = (await exists(metricsFile)) ? await Deno.readTextFile(metricsFile) : "";
-      const lines = text.split("\n").slice(0, state.metricsRows);
-      if (lines.length < state.metricsRows) {
-        throw new Error(
-          `Cannot resume ${o.outDir}: metrics.jsonl has ${lines.length} rows, the checkpoint ` +
-            `at step ${last} expects ${state.metricsRows}`,
-        );
-      }
-      await writeFileAtomic(metricsFile, lines.map((l) => l + "\n").join(""));
+    if (agentState.totalTimesteps !== undefined && agentState.totalTimesteps !== null) {
+      agentState.totalTimesteps = o.totalSteps; // continuing to a new total (no-op otherwise)
     }
-    info.startedAt = previous.startedAt;
+    agent.setState(agentState as never);
+    evalEnv.setState(runState.evalEnv);
+    state = runState;
+    evalSeeded = true;
+    keptMetrics = lines.map((l) => l + "\n").join("");
   }
-  if (!previous || (await listCheckpoints(o.outDir)).length === 0) {
+  // ---- From here on the run directory changes.
+  await Deno.mkdir(`${o.outDir}/checkpoints`, { recursive: true });
+  if (keptMetrics !== null) {
+    await writeFileAtomic(metricsFile, keptMetrics);
+  } else {
     await writeFileAtomic(metricsFile, "");
     state.metricsRows = 0;
   }
   await writeJsonAtomic(runFile, info);
+  const secondsBefore = info.trainSeconds ?? 0;
+  const elapsed = () => secondsBefore + (performance.now() - t0) / 1000;
 
-  const metrics = await readJsonl<MetricsRow>(metricsFile);
-  const emit = async (row: MetricsRow) => {
-    for (const [k, v] of Object.entries(row)) {
-      // Explained variance is NaN when the returns have zero variance, as in SB3.
-      if (typeof v === "number" && Number.isNaN(v) && k !== "train/explained_variance") {
-        throw new Error(`Training produced NaN for ${k} at step ${row.step} (${o.outDir})`);
-      }
+  try {
+    const result = await trainLoop();
+    info.trainSeconds = elapsed();
+    if (result.completed) {
+      info.endedAt = new Date().toISOString();
+      info.status = "completed";
     }
-    metrics.push(row);
-    state.metricsRows++;
-    await Deno.writeTextFile(metricsFile, JSON.stringify(row) + "\n", { append: true });
-  };
-
-  const startStep = agent.numTimesteps;
-  const tStart = performance.now();
-  const progress = (event: TrainProgress["event"]) => {
-    if (!o.onProgress) return;
-    const done = agent.numTimesteps - startStep;
-    const rate = done / Math.max((performance.now() - tStart) / 1000, 1e-9);
-    o.onProgress({
+    await writeJsonAtomic(runFile, info);
+    return result;
+  } catch (e) {
+    // A diverged, crashed or interrupted run says so in run.json, with the reason.
+    info.status = "failed";
+    info.failure = {
+      reason: (e as Error).message ?? String(e),
       step: agent.numTimesteps,
-      totalSteps: o.totalSteps,
-      stepsPerSecond: rate,
-      etaSeconds: rate > 0 ? (o.totalSteps - agent.numTimesteps) / rate : Infinity,
-      recentReturn: state.completedRollout?.meanReturn ?? null,
-      lastEval: state.lastEval,
-      event,
-    });
-  };
-
-  const evaluate = async () => {
-    const seed = evalSeeded ? undefined : o.seed + 1;
-    evalSeeded = true;
-    const result = evaluatePolicy(agent, evalEnv, o.evalEpisodes, seed);
-    state.lastEval = result.meanReward;
-    await emit({
-      event: "eval",
-      step: agent.numTimesteps,
-      "eval/mean_reward": result.meanReward,
-      "eval/std_reward": result.stdReward,
-      "eval/mean_ep_length": result.meanLength,
-    });
-    progress("eval");
-  };
-
-  const checkpoint = async () => {
-    const step = agent.numTimesteps;
-    const dir = `${o.outDir}/checkpoints/${checkpointDirName(step)}`;
-    const tmp = `${dir}.tmp-${Deno.pid}`;
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    await Deno.mkdir(tmp, { recursive: true });
-    state.evalEnv = evalEnv.getState();
-    if (agent instanceof SacAgent) {
-      // Agent state without the transitions; the transitions added since the last checkpoint.
-      await saveState(`${tmp}/agent`, agent.getState({ replayData: false }));
-      const chunk = agent.replayBuffer.exportChunk(state.replaySaved ?? 0);
-      await saveState(`${tmp}/replay`, chunk);
-      state.replaySaved = chunk.to;
-    } else {
-      await saveState(`${tmp}/agent`, agent.getState());
-    }
-    await writeJsonAtomic(`${tmp}/run_state.json`, state);
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    await Deno.rename(tmp, dir);
-    progress("checkpoint");
-  };
-
-  // SAC: a train row at the end of every logInterval-th episode (SB3's _dump_logs).
-  const recordSacLog = async () => {
-    state.completedRollout = summariseEpisodes(state.rolloutEpisodes);
-    state.rolloutEpisodes = [];
-    const row: MetricsRow = {
-      event: "train",
-      step: agent.numTimesteps,
-      "rollout/ep_rew_mean": state.completedRollout?.meanReturn ?? null,
-      "rollout/ep_len_mean": state.completedRollout?.meanLength ?? null,
+      at: new Date().toISOString(),
     };
-    for (const [k, v] of Object.entries(state.lastUpdate ?? {})) {
-      if (typeof v === "number" && k !== "numTimesteps") row[`train/${snakeCase(k)}`] = v;
-    }
-    await emit(row);
-    progress("train");
-  };
+    info.endedAt = info.failure.at;
+    info.trainSeconds = elapsed();
+    await writeJsonAtomic(runFile, info).catch(() => {});
+    throw e;
+  }
 
-  const recordUpdate = async (stats: object) => {
-    // The update belongs to the rollout that ended at stats.numTimesteps (it runs on the next
-    // step() call, after that step's callbacks, as in SB3).
-    const { numTimesteps, ...rest } = stats as { numTimesteps?: number };
-    const row: MetricsRow = {
-      event: "train",
-      step: numTimesteps ?? agent.numTimesteps,
-      // null when no episode ended in the rollout (SB3 then logs nothing).
-      "rollout/ep_rew_mean": state.completedRollout?.meanReturn ?? null,
-      "rollout/ep_len_mean": state.completedRollout?.meanLength ?? null,
+  async function trainLoop(): Promise<TrainRunResult> {
+    const metrics = await readJsonl<MetricsRow>(metricsFile);
+    const emit = async (row: MetricsRow) => {
+      for (const [k, v] of Object.entries(row)) {
+        // Explained variance is NaN when the returns have zero variance, as in SB3.
+        if (typeof v === "number" && Number.isNaN(v) && k !== "train/explained_variance") {
+          throw new Error(`Training produced NaN for ${k} at step ${row.step} (${o.outDir})`);
+        }
+      }
+      metrics.push(row);
+      state.metricsRows++;
+      await Deno.writeTextFile(metricsFile, JSON.stringify(row) + "\n", { append: true });
     };
-    for (const [k, v] of Object.entries(rest)) {
-      if (typeof v === "number" || typeof v === "boolean") row[`train/${snakeCase(k)}`] = +v;
-    }
-    await emit(row);
-    progress("train");
-  };
 
-  // ---- Step 0: evaluation and checkpoint of the initial policy.
-  if (agent.numTimesteps === 0 && state.metricsRows === 0) {
-    if (o.evalFreq > 0) await evaluate();
-    if (schedule.includes(0)) await checkpoint();
-  }
+    const startStep = agent.numTimesteps;
+    const tStart = performance.now();
+    const progress = (event: TrainProgress["event"]) => {
+      if (!o.onProgress) return;
+      const done = agent.numTimesteps - startStep;
+      const rate = done / Math.max((performance.now() - tStart) / 1000, 1e-9);
+      o.onProgress({
+        step: agent.numTimesteps,
+        totalSteps: o.totalSteps,
+        stepsPerSecond: rate,
+        etaSeconds: rate > 0 ? (o.totalSteps - agent.numTimesteps) / rate : Infinity,
+        recentReturn: state.completedRollout?.meanReturn ?? null,
+        lastEval: state.lastEval,
+        event,
+      });
+    };
 
-  const finish = async (completed: boolean): Promise<TrainRunResult> => ({
-    outDir: o.outDir,
-    metrics,
-    checkpoints: await listCheckpoints(o.outDir),
-    stepsThisCall: agent.numTimesteps - startStep,
-    seconds: (performance.now() - t0) / 1000,
-    completed,
-  });
+    const evaluate = async () => {
+      const seed = evalSeeded ? undefined : o.seed + 1;
+      evalSeeded = true;
+      const result = evaluatePolicy(agent, evalEnv, o.evalEpisodes, seed);
+      state.lastEval = result.meanReward;
+      await emit({
+        event: "eval",
+        step: agent.numTimesteps,
+        "eval/mean_reward": result.meanReward,
+        "eval/std_reward": result.stdReward,
+        "eval/mean_ep_length": result.meanLength,
+      });
+      progress("eval");
+    };
 
-  // ---- The training loop, one environment step at a time.
-  const schedulePending = new Set(schedule.filter((s) => s > agent.numTimesteps));
-  while (agent.numTimesteps < o.totalSteps) {
-    if (o.stopAtStep !== undefined && agent.numTimesteps >= o.stopAtStep) {
-      return await finish(false);
-    }
-    const info = agent.step();
-    if (o.algo === "sac") {
-      if (info.update) state.lastUpdate = { ...(info.update as Record<string, number | null>) };
-      if (info.episode) {
-        state.rolloutEpisodes.push(info.episode);
-        state.episodes = (state.episodes ?? 0) + 1;
-        if (state.episodes % o.logInterval === 0) await recordSacLog();
+    const checkpoint = async () => {
+      const step = agent.numTimesteps;
+      const dir = `${o.outDir}/checkpoints/${checkpointDirName(step)}`;
+      const tmp = `${dir}.tmp-${Deno.pid}`;
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+      await Deno.mkdir(tmp, { recursive: true });
+      state.evalEnv = evalEnv.getState();
+      if (agent instanceof SacAgent) {
+        // Agent state without the transitions; the transitions added since the last checkpoint.
+        await saveState(`${tmp}/agent`, agent.getState({ replayData: false }));
+        const chunk = agent.replayBuffer.exportChunk(state.replaySaved ?? 0);
+        await saveState(`${tmp}/replay`, chunk);
+        state.replaySaved = chunk.to;
+      } else {
+        await saveState(`${tmp}/agent`, agent.getState());
       }
-    } else {
-      if (info.update) await recordUpdate(info.update);
-      if (info.episode) state.rolloutEpisodes.push(info.episode);
-      if (info.rolloutComplete) {
-        state.completedRollout = summariseEpisodes(state.rolloutEpisodes);
-        state.rolloutEpisodes = [];
-      }
-    }
-    const step = agent.numTimesteps;
-    if (o.evalFreq > 0 && step % o.evalFreq === 0) await evaluate();
-    if (schedulePending.has(step)) {
-      schedulePending.delete(step);
-      await checkpoint();
-    }
-    if ((step & 255) === 0) progress("step");
-  }
-  // ---- The update that the last rollout triggered (SB3's learn ends with it). SAC logs by
-  // episodes, so its final training phase only updates the agent.
-  if (agent.updatePending) {
-    const stats = agent.update();
-    if (o.algo === "ppo") await recordUpdate(stats);
-  }
+      await writeSealedJson(`${tmp}/run_state.json`, state);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await Deno.rename(tmp, dir);
+      info.trainSeconds = elapsed();
+      await writeJsonAtomic(runFile, info);
+      progress("checkpoint");
+    };
 
-  info.endedAt = new Date().toISOString();
-  info.status = "completed";
-  await writeJsonAtomic(runFile, info);
-  return await finish(true);
+    // SAC: a train row at the end of every logInterval-th episode (SB3's _dump_logs).
+    const recordSacLog = async () => {
+      state.completedRollout = summariseEpisodes(state.rolloutEpisodes);
+      state.rolloutEpisodes = [];
+      const row: MetricsRow = {
+        event: "train",
+        step: agent.numTimesteps,
+        "rollout/ep_rew_mean": state.completedRollout?.meanReturn ?? null,
+        "rollout/ep_len_mean": state.completedRollout?.meanLength ?? null,
+      };
+      for (const [k, v] of Object.entries(state.lastUpdate ?? {})) {
+        if (typeof v === "number" && k !== "numTimesteps") row[`train/${snakeCase(k)}`] = v;
+      }
+      await emit(row);
+      progress("train");
+    };
+
+    const recordUpdate = async (stats: object) => {
+      // The update belongs to the rollout that ended at stats.numTimesteps (it runs on the next
+      // step() call, after that step's callbacks, as in SB3).
+      const { numTimesteps, ...rest } = stats as { numTimesteps?: number };
+      const row: MetricsRow = {
+        event: "train",
+        step: numTimesteps ?? agent.numTimesteps,
+        // null when no episode ended in the rollout (SB3 then logs nothing).
+        "rollout/ep_rew_mean": state.completedRollout?.meanReturn ?? null,
+        "rollout/ep_len_mean": state.completedRollout?.meanLength ?? null,
+      };
+      for (const [k, v] of Object.entries(rest)) {
+        if (typeof v === "number" || typeof v === "boolean") row[`train/${snakeCase(k)}`] = +v;
+      }
+      await emit(row);
+      progress("train");
+    };
+
+    // ---- Step 0: evaluation and checkpoint of the initial policy.
+    if (agent.numTimesteps === 0 && state.metricsRows === 0) {
+      if (o.evalFreq > 0) await evaluate();
+      if (schedule.includes(0)) await checkpoint();
+    }
+
+    const finish = async (completed: boolean): Promise<TrainRunResult> => ({
+      outDir: o.outDir,
+      metrics,
+      checkpoints: await listCheckpoints(o.outDir),
+      stepsThisCall: agent.numTimesteps - startStep,
+      seconds: (performance.now() - t0) / 1000,
+      completed,
+    });
+
+    // ---- The training loop, one environment step at a time.
+    const schedulePending = new Set(schedule.filter((s) => s > agent.numTimesteps));
+    while (agent.numTimesteps < o.totalSteps) {
+      if (o.stopAtStep !== undefined && agent.numTimesteps >= o.stopAtStep) {
+        return await finish(false);
+      }
+      if (o.signal?.aborted) throw new Error(`interrupted by ${o.signal.reason ?? "abort"}`);
+      const stepInfo = agent.step();
+      if (o.algo === "sac") {
+        if (stepInfo.update) {
+          state.lastUpdate = { ...(stepInfo.update as Record<string, number | null>) };
+        }
+        if (stepInfo.episode) {
+          state.rolloutEpisodes.push(stepInfo.episode);
+          state.episodes = (state.episodes ?? 0) + 1;
+          if (state.episodes % o.logInterval === 0) await recordSacLog();
+        }
+      } else {
+        if (stepInfo.update) await recordUpdate(stepInfo.update);
+        if (stepInfo.episode) state.rolloutEpisodes.push(stepInfo.episode);
+        if (stepInfo.rolloutComplete) {
+          state.completedRollout = summariseEpisodes(state.rolloutEpisodes);
+          state.rolloutEpisodes = [];
+        }
+      }
+      const step = agent.numTimesteps;
+      if (o.evalFreq > 0 && step % o.evalFreq === 0) await evaluate();
+      if (schedulePending.has(step)) {
+        schedulePending.delete(step);
+        await checkpoint();
+      }
+      if ((step & 255) === 0) progress("step");
+    }
+    // ---- The update that the last rollout triggered (SB3's learn ends with it). SAC logs by
+    // episodes, so its final training phase only updates the agent.
+    if (agent.updatePending) {
+      const stats = agent.update();
+      if (o.algo === "ppo") await recordUpdate(stats);
+    }
+
+    return await finish(true);
+  }
 }
 
 /** Result of {@linkcode evaluatePolicy}. */
@@ -704,9 +818,12 @@ function snakeCase(name: string): string {
 
 type NormalisedOptions =
   & Required<
-    Omit<TrainRunOptions, "onProgress" | "stopAtStep" | "backend" | "threads">
+    Omit<
+      TrainRunOptions,
+      "onProgress" | "stopAtStep" | "backend" | "threads" | "signal" | "envOptions"
+    >
   >
-  & Pick<TrainRunOptions, "onProgress" | "stopAtStep" | "backend" | "threads">;
+  & Pick<TrainRunOptions, "onProgress" | "stopAtStep" | "backend" | "threads" | "signal">;
 
 function normaliseOptions(options: TrainRunOptions): NormalisedOptions {
   const o = {
@@ -746,19 +863,32 @@ function normaliseOptions(options: TrainRunOptions): NormalisedOptions {
   return o;
 }
 
-/** Creates the run directory or checks that it holds the same run when resuming. */
-async function prepareRunDir(
+/**
+ * Checks, without writing anything, that `outDir` can take this run: a new or empty directory,
+ * or (with `resume`) a run of the same task, seed and hyperparameters whose step count is not
+ * larger than the requested one. Returns the previous run.json, or null for a new run.
+ */
+async function inspectRunDir(
   o: NormalisedOptions,
   info: RunInfo,
   runFile: string,
 ): Promise<RunInfo | null> {
-  await Deno.mkdir(`${o.outDir}/checkpoints`, { recursive: true });
   if (!(await exists(runFile))) {
     const entries = [];
-    for await (const e of Deno.readDir(o.outDir)) if (e.name !== "checkpoints") entries.push(e);
+    if (await exists(o.outDir)) {
+      if (!(await Deno.stat(o.outDir)).isDirectory) {
+        throw new Error(`${o.outDir} is a file, not a directory: choose a new --out directory`);
+      }
+      for await (const e of Deno.readDir(o.outDir)) {
+        if (e.name !== "checkpoints") entries.push(e.name);
+      }
+      const checkpoints = await listCheckpoints(o.outDir);
+      if (checkpoints.length > 0) entries.push("checkpoints");
+    }
     if (entries.length > 0) {
       throw new Error(
-        `${o.outDir} is not empty and holds no run.json: choose a new --out directory`,
+        `${o.outDir} is not empty and holds no run.json (found ${entries.slice(0, 3).join(", ")}` +
+          `${entries.length > 3 ? ", …" : ""}): choose a new --out directory`,
       );
     }
     return null;
@@ -770,17 +900,30 @@ async function prepareRunDir(
         `to continue it, or choose a new output directory`,
     );
   }
-  for (const key of ["algo", "envId", "seed", "preset", "totalSteps", "evalFreq"] as const) {
+  if (JSON.stringify(previous.envOptions ?? {}) !== JSON.stringify(info.envOptions)) {
+    throw new Error(
+      `Cannot resume ${o.outDir}: envOptions were ${JSON.stringify(previous.envOptions ?? {})}, ` +
+        `now ${JSON.stringify(info.envOptions)}`,
+    );
+  }
+  for (const key of ["algo", "envId", "seed", "preset", "evalFreq"] as const) {
     if (previous[key] !== info[key]) {
       throw new Error(
         `Cannot resume ${o.outDir}: ${key} was ${JSON.stringify(previous[key])}, now ` +
-          `${JSON.stringify(info[key])}`,
+          `${JSON.stringify(info[key])}; pass the run's own settings or choose a new --out`,
       );
     }
   }
   if (JSON.stringify(previous.config) !== JSON.stringify(info.config)) {
     throw new Error(
-      `Cannot resume ${o.outDir}: the resolved hyperparameters differ from the run's`,
+      `Cannot resume ${o.outDir}: the resolved hyperparameters differ from the run's; pass ` +
+        "the run's own --preset/--set values or choose a new --out",
+    );
+  }
+  if (o.totalSteps < previous.totalSteps) {
+    throw new Error(
+      `Cannot resume ${o.outDir} to ${o.totalSteps} steps: the run is set to ` +
+        `${previous.totalSteps}; pass --steps ${previous.totalSteps} or more`,
     );
   }
   return previous;

@@ -5,11 +5,17 @@
  * (`Deno.jupyter.broadcast`) with three representations; the frontend picks the richest it can
  * render:
  * - `application/vnd.plotly.v1+json`: the figure JSON (JupyterLab with the plotly renderer,
- *   VS Code, nteract render it natively);
- * - `text/html`: a `<div>` drawn by `Plotly.newPlot`, with plotly.js from the pinned npm package
- *   inlined into the **first** figure of the kernel session (guarded, ≈ 4.8 MB; later figures reuse
- *   it), so it works offline and in `jupyter nbconvert --to html` exports;
+ *   VS Code, nteract render it natively) — the only copy of the figure's data;
+ * - `text/html`: by default a one-line note without data (for frontends without a Plotly
+ *   renderer), so an executed notebook stays small: no copy of plotly.js (≈ 4.8 MB) and no second
+ *   copy of the data. With `inlinePlotly: "once"` (or `PGSUBSPACE_PLOTLY_HTML=inline` in the
+ *   kernel's environment) it is instead a `<div>` drawn by `Plotly.newPlot`, with plotly.js from
+ *   the pinned npm package inlined into the **first** figure of the kernel session (guarded;
+ *   later figures reuse it), for frontends that render only HTML;
  * - `text/plain`: a one-line description.
+ *
+ * `tools/run_notebooks.ts --html` renders executed notebooks to standalone HTML from the Plotly
+ * JSON, with plotly.js inlined once per page.
  *
  * Outside the kernel (`Deno.jupyter` absent — it throws outside `deno jupyter` — or broadcast
  * failing) nothing is sent and `show` simply returns the bundle. The returned bundle carries a
@@ -18,7 +24,7 @@
  *
  * `LiveDisplay` keeps one output area per display id and rewrites it in place
  * (`display_data` with `transient.display_id`, then `update_display_data`) for progress lines and
- * small live figures during long computations.
+ * small live figures during long computations. `showMarkdown` displays computed Markdown text.
  *
  * @module
  */
@@ -160,8 +166,14 @@ export function describeFigure(figure: PlotlyFigure): string {
 /** Options of {@link figureBundle} and {@link show}. */
 export interface ShowOptions {
   /**
-   * Inline plotly.js into the HTML representation: "once" (default in the kernel: the first
-   * figure of the session), "always", or "never" (the frontend must already have Plotly).
+   * The HTML representation: "note" (default: one line without data; the frontend's Plotly
+   * renderer draws the JSON) or "figure" (a `<div>` drawn by plotly.js; the default when the
+   * kernel's environment has `PGSUBSPACE_PLOTLY_HTML=inline`).
+   */
+  html?: "note" | "figure";
+  /**
+   * With `html: "figure"`, inline plotly.js: "once" (default: the first figure of the session),
+   * "always", or "never" (the page must already have Plotly).
    */
   inlinePlotly?: "once" | "always" | "never";
   /** Height of the HTML figure in pixels (default layout.height, else 450). */
@@ -189,10 +201,24 @@ export function figureBundle(
   figure: PlotlyFigure,
   withPlotly: boolean,
   height?: number,
+  html: "figure" | "note" = "figure",
 ): MimeBundle {
   const json = figureJson(figure);
-  const html = (withPlotly ? inlinePlotlyScript() + "\n" : "") + figureDivHtml(json, { height });
-  return { [PLOTLY_MIME]: json, "text/html": html, "text/plain": describeFigure(json) };
+  const text = describeFigure(json);
+  const htmlText = html === "note"
+    ? `<div style="color:#777;font-size:90%">${escapeHtml(text)}. This frontend has no Plotly ` +
+      "renderer for the figure's application/vnd.plotly.v1+json output: use JupyterLab with the " +
+      "plotly package or VS Code, or set PGSUBSPACE_PLOTLY_HTML=inline to embed plotly.js.</div>"
+    : (withPlotly ? inlinePlotlyScript() + "\n" : "") + figureDivHtml(json, { height });
+  return { [PLOTLY_MIME]: json, "text/html": htmlText, "text/plain": text };
+}
+
+function defaultHtml(): "note" | "figure" {
+  try {
+    return Deno.env.get("PGSUBSPACE_PLOTLY_HTML") === "inline" ? "figure" : "note";
+  } catch {
+    return "note"; // no --allow-env
+  }
 }
 
 function quietBundle(bundle: MimeBundle): MimeBundle {
@@ -224,9 +250,11 @@ export function show(figure: PlotlyFigure, options: ShowOptions = {}): MimeBundl
   assertFiniteFigure(figure, "show");
   const channel = options.channel === undefined ? kernelChannel() : options.channel;
   if (channel === null) return quietBundle(figureBundle(figure, false, options.height));
+  const html = options.html ?? defaultHtml();
   const mode = options.inlinePlotly ?? "once";
-  const withPlotly = mode === "always" || (mode === "once" && !inlined());
-  const bundle = figureBundle(figure, withPlotly, options.height);
+  const withPlotly = html === "figure" &&
+    (mode === "always" || (mode === "once" && !inlined()));
+  const bundle = figureBundle(figure, withPlotly, options.height, html);
   const content: Record<string, unknown> = {
     data: bundle,
     metadata: {},
@@ -350,7 +378,8 @@ export class LiveDisplay {
     });
     this.#textShown = true;
     if (this.#figure) {
-      if (!this.#figureShown && !inlined()) {
+      const html = defaultHtml();
+      if (!this.#figureShown && !inlined() && html === "figure") {
         // plotly.js goes into its own output: an update of the figure must not remove it.
         const ok = send(channel, "display_data", {
           data: { "text/html": inlinePlotlyScript(), "text/plain": "" },
@@ -361,6 +390,7 @@ export class LiveDisplay {
       }
       show(this.#figure, {
         channel,
+        html,
         inlinePlotly: "never",
         height: this.#figureHeight,
         displayId: `${this.id}-figure`,
@@ -369,4 +399,26 @@ export class LiveDisplay {
       this.#figureShown = true;
     }
   }
+}
+
+/**
+ * Displays Markdown text (computed conclusions, tables) in the Deno Jupyter kernel and returns its
+ * bundle; outside the kernel only returns it.
+ *
+ * @example
+ * ```ts
+ * import { showMarkdown } from "./display.ts";
+ * showMarkdown(`S_frac = **${(0.62).toFixed(2)}**, 19× the random baseline.`);
+ * ```
+ */
+export function showMarkdown(
+  markdown: string,
+  options: { channel?: KernelChannel | null } = {},
+): MimeBundle {
+  const bundle: MimeBundle = { "text/markdown": markdown, "text/plain": markdown };
+  const channel = options.channel === undefined ? kernelChannel() : options.channel;
+  if (channel !== null) {
+    send(channel, "display_data", { data: bundle, metadata: {}, transient: {} });
+  }
+  return quietBundle(bundle);
 }

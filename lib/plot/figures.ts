@@ -880,3 +880,72 @@ export function eigenvalueTrajectoryFigure(input: EigenvalueTrajectoryInput): Pl
   });
   return { data, layout };
 }
+
+// ---------------------------------------------------------------------------------------------
+// S_frac against k (one checkpoint)
+
+/** Input of {@link subspaceFractionByKFigure}. */
+export interface FractionByKInput {
+  /** Subspace dimensions k (increasing). */
+  ks: readonly number[];
+  /** One line per network/estimator: S_frac at each k. */
+  lines: { network: Network; label: string; values: readonly number[]; parameterCount: number }[];
+  /** Figure title. */
+  title?: string;
+}
+
+/**
+ * S_frac of one checkpoint against k (log x axis), one line per network, with each network's
+ * random baseline k/N as a dotted grey line of the same marker.
+ *
+ * @example
+ * ```ts
+ * import { subspaceFractionByKFigure } from "./figures.ts";
+ * const fig = subspaceFractionByKFigure({
+ *   ks: [1, 5, 10],
+ *   lines: [{ network: "critic", label: "critic", values: [0.3, 0.6, 0.7], parameterCount: 300 }],
+ * });
+ * ```
+ */
+export function subspaceFractionByKFigure(input: FractionByKInput): PlotlyFigure {
+  const who = "subspaceFractionByKFigure";
+  if (input.lines.length === 0) throw new RangeError(`${who}: no lines given`);
+  const layout = baseLayout(input.title ?? "S<sub>frac</sub> against the subspace dimension k");
+  layout.xaxis = {
+    title: { text: "subspace dimension k" },
+    type: "log",
+    tickmode: "array",
+    tickvals: [...input.ks],
+    ticktext: input.ks.map(String),
+    showline: true,
+  };
+  layout.yaxis = { title: { text: "S<sub>frac</sub>" }, range: [0, 1.02], showline: true };
+  const data: PlotlyTrace[] = [];
+  for (const line of input.lines) {
+    if (line.values.length !== input.ks.length) {
+      throw new RangeError(
+        `${who}: "${line.label}" has ${line.values.length} values for ${input.ks.length} ks`,
+      );
+    }
+    line.values.forEach((v, i) => checkFinite(who, `${line.label} at k = ${input.ks[i]}`, v));
+    data.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: line.label,
+      x: [...input.ks],
+      y: [...line.values],
+      line: { color: NETWORK_COLORS[line.network] },
+      hovertemplate: `${line.label}<br>k = %{x}<br>S<sub>frac</sub> = %{y:.3f}<extra></extra>`,
+    });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: `${line.label}: random k/N (N = ${line.parameterCount})`,
+      x: [...input.ks],
+      y: input.ks.map((k) => k / line.parameterCount),
+      line: { color: REFERENCE_COLOR, dash: "dot", width: 1.5 },
+      hovertemplate: `k/N = %{y:.4f}<extra></extra>`,
+    });
+  }
+  return { data, layout };
+}

@@ -4,7 +4,8 @@
  *
  * - blocks: `#`…`######` headings, paragraphs (separated by blank lines), `-`/`*`/`+` and `1.`
  *   lists (one level), fenced code blocks (```` ``` ````, optional language), pipe tables with a
- *   `|---|:--:|` separator row, `---` rules;
+ *   `|---|:--:|` separator row, `---` rules, `>` block quotes (their content formatted as
+ *   Markdown);
  * - inline: `` `code` ``, `**bold**`, `*italic*` / `_italic_`, `[text](url)` links (http, https,
  *   mailto, relative or `#` targets only).
  *
@@ -93,6 +94,14 @@ export function markdownToHtml(markdown: string): string {
       i++;
       continue;
     }
+    if (/^\s*>/.test(line)) {
+      const quoted: string[] = [];
+      while (i < lines.length && /^\s*>/.test(lines[i])) {
+        quoted.push(lines[i++].replace(/^\s*>\s?/, ""));
+      }
+      out.push(`<blockquote>${markdownToHtml(quoted.join("\n"))}</blockquote>`);
+      continue;
+    }
     if (/^\s*(-{3,}|\*{3,})\s*$/.test(line)) {
       out.push("<hr>");
       i++;
@@ -139,7 +148,7 @@ export function markdownToHtml(markdown: string): string {
     }
     const para: string[] = [];
     while (
-      i < lines.length && lines[i].trim() !== "" && !/^\s*(```|#{1,6}\s)/.test(lines[i]) &&
+      i < lines.length && lines[i].trim() !== "" && !/^\s*(```|#{1,6}\s|>)/.test(lines[i]) &&
       !LIST_ITEM.test(lines[i]) &&
       !(lines[i].includes("|") && i + 1 < lines.length && TABLE_SEPARATOR.test(lines[i + 1]))
     ) {

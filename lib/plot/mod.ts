@@ -1,8 +1,9 @@
 /**
  * Figures, display and export for pgsubspace: pure Plotly figure builders for the paper's
- * figures (figures.ts), the shared palette (palette.ts), band arithmetic over seeds (bands.ts),
- * symlog binning (symlog.ts), notebook display in the Deno Jupyter kernel (display.ts), standalone
- * HTML reports (report.ts) and SVG/PNG export through headless Chromium (static_export.ts).
+ * figures (figures.ts), Box2D episodes drawn from scene frames (box2d.ts), the shared palette
+ * (palette.ts), band arithmetic over seeds (bands.ts), symlog binning (symlog.ts), notebook
+ * display in the Deno Jupyter kernel (display.ts), standalone HTML reports (report.ts) and SVG/PNG
+ * export through headless Chromium (static_export.ts).
  *
  * @example
  * ```ts
@@ -74,6 +75,7 @@ export {
   type EigenvalueTrajectoryInput,
   type FractionBarGroup,
   type FractionBarPanel,
+  type FractionByKInput,
   type FractionOverTimeInput,
   type FractionOverTimeSeries,
   learningCurveFigure,
@@ -86,10 +88,12 @@ export {
   subsampleIndices,
   subspaceFractionBarsFigure,
   type SubspaceFractionBarsInput,
+  subspaceFractionByKFigure,
   subspaceFractionOverTimeFigure,
   subspaceOverlapFigure,
   type SubspaceOverlapInput,
 } from "./figures.ts";
+export { box2dEpisodeFigure, type Box2DEpisodeFigureOptions } from "./box2d.ts";
 export { addPanels, baseLayout, type PanelAxes, panelAxes } from "./layout.ts";
 export { assertFiniteFigure, figureProblems } from "./validate.ts";
 export {
@@ -113,9 +117,11 @@ export {
   PLOTLY_MIME,
   resetPlotlyInjection,
   show,
+  showMarkdown,
   type ShowOptions,
 } from "./display.ts";
 export { markdownInline, markdownToHtml } from "./markdown.ts";
+export { type NotebookDocument, notebookHtml } from "./notebook_html.ts";
 export {
   renderReportHtml,
   type Report,

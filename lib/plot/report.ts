@@ -6,7 +6,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "../experiments/files.ts";
+import { writeFileAtomic } from "../io/files.ts";
 import { escapeHtml, figureDivHtml, jsonForScript } from "./html.ts";
 import { markdownInline, markdownToHtml } from "./markdown.ts";
 import { inlinePlotlyScript } from "./plotly_source.ts";
@@ -47,6 +47,9 @@ th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; }
 th { background: #f0f0f0; }
 figure { margin: 1.5em 0; }
 figcaption { color: #555; font-size: 0.95em; margin-top: 0.3em; }
+blockquote { border-left: 4px solid #E69F00; background: #FFF8E6; margin: 1.2em 0; padding: 0.4em 1em; }
+table { font-size: 0.88em; display: block; overflow-x: auto; }
+td, th { vertical-align: top; }
 `;
 
 /**

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "../experiments/files.ts";
+import { writeFileAtomic } from "../io/files.ts";
 import { runChromium } from "./chromium.ts";
 import { figureJson, jsonForScript } from "./html.ts";
 import { inlinePlotlyScript } from "./plotly_source.ts";

@@ -32,7 +32,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../rng.ts";
-import { type Env, makeEnv } from "../envs/mod.ts";
+import { asFloat32, type Env, makeEnv, type Observation } from "../envs/mod.ts";
 import type { PpoConfig } from "../agents/ppo/config.ts";
 import {
   actorAnalysisLoss,
@@ -186,7 +186,7 @@ export function collectPpoRollout(options: PpoRolloutOptions): PpoRollout {
   const action = new Float32Array(actDim), envAction = new Float32Array(actDim);
   const { low, high } = env.actionSpace;
   const first = env.reset({ seed: options.envSeed }).obs;
-  let obs = normalizer ? normalizer.processReset(first) : first.slice();
+  let obs = normalizer ? normalizer.processReset(first) : Float32Array.from(first);
   let episodeStart = true;
   let episodeReturn = 0;
   const episodeReturns: number[] = [];
@@ -207,7 +207,7 @@ export function collectPpoRollout(options: PpoRolloutOptions): PpoRollout {
     episodeReturn += result.reward;
     const done = result.terminated || result.truncated;
     let nextRaw = result.obs;
-    let terminalRaw: Float32Array | null = null;
+    let terminalRaw: Observation | null = null;
     if (done) {
       episodeReturns.push(episodeReturn);
       episodeReturn = 0;
@@ -221,9 +221,9 @@ export function collectPpoRollout(options: PpoRolloutOptions): PpoRollout {
       reward = n.reward;
       terminalObs = n.terminalObs;
     } else {
-      nextObs = nextRaw;
+      nextObs = asFloat32(nextRaw);
       reward = result.reward;
-      terminalObs = terminalRaw;
+      terminalObs = terminalRaw === null ? null : asFloat32(terminalRaw);
     }
     if (done && terminalObs !== null && result.truncated && !result.terminated) {
       reward = timeoutBootstrap(reward, gamma, policy.value(thetaCritic, terminalObs), result);
@@ -475,7 +475,8 @@ export class PpoCheckpointProblem implements CheckpointProblem {
     const { settings } = args;
     this.step = args.step;
     this.config = state.config;
-    const probe = makeEnv(args.envId);
+    const makeRunEnv = () => makeEnv(args.envId, { ...args.envOptions });
+    const probe = makeRunEnv();
     this.spec = makeActorCriticSpec(
       probe.observationSpace.size,
       probe.actionSpace.size,
@@ -512,7 +513,7 @@ export class PpoCheckpointProblem implements CheckpointProblem {
     };
     this.precise = collectPpoRollout({
       ...common,
-      env: makeEnv(args.envId),
+      env: makeRunEnv(),
       samples: settings.preciseSamples,
       gaeLambda: this.config.gaeLambda,
       envSeed: root.seed(),
@@ -523,7 +524,7 @@ export class PpoCheckpointProblem implements CheckpointProblem {
       : { gamma: this.config.gamma, gaeLambda: this.config.gaeLambda };
     this.miniBatchRollout = collectPpoRollout({
       ...common,
-      env: makeEnv(args.envId),
+      env: makeRunEnv(),
       samples: this.config.nSteps,
       gaeGamma: this.miniBatchGae.gamma,
       gaeLambda: this.miniBatchGae.gaeLambda,

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import {
   envSpec,
   listEnvs,
@@ -6,6 +6,7 @@ import {
   makeVecEnv,
   MountainCarContinuousEnv,
   PendulumEnv,
+  prepareEnv,
   RecordEpisodeStatistics,
   registerEnv,
   TimeLimit,
@@ -63,9 +64,37 @@ Deno.test("makeEnv errors: unknown ids list the known ids and the closest match"
   assert(err.message.includes("Known ids:"), err.message);
   assert(err.message.includes("MountainCarContinuous-v0"), err.message);
   assert(err.message.includes("Pendulum-v1"), err.message);
-  const far = assertThrows(() => makeEnv("HalfCheetah-v4"), Error);
+  const far = assertThrows(() => makeEnv("FetchReachDense-v9"), Error);
   assert(!far.message.includes("did you mean"), far.message);
   assert(far.message.includes("Pendulum-v1"), far.message);
+  // The paper's v3 ids (mujoco-py) are not registered; the error points at v4.
+  const v3 = assertThrows(() => makeEnv("Walker2d-v3"), Error);
+  assert(v3.message.includes(`did you mean "Walker2d-v4"?`), v3.message);
+});
+
+Deno.test("prepareEnv: a no-op for classic control; required before makeEnv for MuJoCo ids", async () => {
+  await prepareEnv("Pendulum-v1");
+  await assertRejects(() => prepareEnv("Nope-v0"), Error, "Unknown environment id");
+  // (whether MuJoCo is already loaded depends on other tests in this process)
+  await prepareEnv("Hopper-v4");
+  makeEnv("Hopper-v4").close();
+  assertThrows(
+    () =>
+      registerEnv({ id: "Half-v0", entryPoint: () => new PendulumEnv(), prepare: async () => {} }),
+    TypeError,
+    "both",
+  );
+  let ready = false;
+  registerEnv({
+    id: "NeedsSetup-v0",
+    entryPoint: () => new PendulumEnv(),
+    prepare: () => Promise.resolve().then(() => (ready = true)),
+    isPrepared: () => ready,
+  });
+  const err = assertThrows(() => makeEnv("NeedsSetup-v0"), Error, "asynchronous setup");
+  assert(err.message.includes(`await prepareEnv("NeedsSetup-v0")`), err.message);
+  await prepareEnv("NeedsSetup-v0");
+  assert(makeEnv("NeedsSetup-v0").unwrapped instanceof PendulumEnv);
 });
 
 Deno.test("makeEnv errors: invalid options name the option", () => {

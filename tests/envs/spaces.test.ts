@@ -31,10 +31,27 @@ Deno.test("Box: invalid bounds and shapes are errors that name the problem", () 
   assertThrows(() => new Box({ low: 1e39, high: 2e39 }), RangeError, "float32 range");
   assertThrows(() => new Box({ low: Infinity, high: Infinity }), RangeError, "lower bound");
   assertThrows(
-    () => new Box({ low: 0, high: 1, dtype: "float64" as unknown as "float32" }),
+    () => new Box({ low: 0, high: 1, dtype: "float16" as unknown as "float32" }),
     TypeError,
     "float32",
   );
+});
+
+Deno.test("Box float64: bounds kept in double precision, float64 members, Gymnasium's repr", () => {
+  const box = new Box({ low: -Infinity, high: Infinity, shape: [17], dtype: "float64" });
+  assertEquals(box.toString(), "Box(-inf, inf, (17,), float64)");
+  assert(box.low instanceof Float64Array);
+  assert(box.contains(new Float64Array(17)));
+  assert(box.contains(new Float32Array(17))); // np.can_cast(float32, float64)
+  assert(!box.contains(new Float64Array(16)));
+  const narrow = new Box({ low: -0.07, high: 0.07, dtype: "float64" });
+  assertEquals(narrow.high[0], 0.07); // not rounded to float32
+  assert(narrow.contains([0.07]));
+  assert(!narrow.contains([0.07 + 1e-12])); // would pass after a float32 cast
+  assertEquals(narrow.toString(), "Box(-0.07, 0.07, (1,), float64)");
+  assert(narrow.clip([1]) instanceof Float64Array);
+  assertEquals(narrow.clip([1])[0], 0.07);
+  assertEquals(new Box({ low: 1e39, high: 2e39, dtype: "float64" }).low[0], 1e39);
 });
 
 Deno.test("Box.contains follows Gymnasium: float32 cast, bounds inclusive, dtype and NaN rules", () => {

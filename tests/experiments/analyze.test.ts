@@ -22,7 +22,7 @@ import {
   PpoCheckpointProblem,
   sacAnalysis,
 } from "../../lib/subspaces/mod.ts";
-import { readJson } from "../../lib/experiments/files.ts";
+import { readJson } from "../../lib/io/files.ts";
 import { parseAnalyzeArgs } from "../../tools/analyze.ts";
 
 const runDir = await Deno.makeTempDir({ prefix: "pgsubspace-analyze-" });

@@ -7,22 +7,10 @@ import {
   loadCheckpointState,
   trainRun,
 } from "../../lib/experiments/train.ts";
-import { readJson } from "../../lib/experiments/files.ts";
+import { readJson } from "../../lib/io/files.ts";
 import { makeEnv } from "../../lib/envs/mod.ts";
 import { SacAgent, type SacAgentState } from "../../lib/agents/sac/sac.ts";
-
-const SMALL = {
-  algo: "ppo" as const,
-  envId: "Pendulum-v1",
-  seed: 3,
-  totalSteps: 2_600,
-  evalFreq: 1_000,
-  evalEpisodes: 2,
-  checkpointEvery: 1_000,
-  checkpointExtra: [],
-  overrides: { n_steps: 512, batch_size: 128, n_epochs: 2 },
-  backend: "cpu" as const,
-};
+import { SAC_SMALL, SMALL } from "./_runs.ts";
 
 Deno.test("checkpointSchedule: 0, extras, multiples and the last step", () => {
   assertEquals(checkpointSchedule(120_000, 50_000, [10_000]), [
@@ -94,7 +82,7 @@ Deno.test("a SIGKILLed CLI run resumes from its last checkpoint to the uninterru
     cli,
     ...["--algo", "ppo", "--env", "Pendulum-v1", "--seed", "3", "--steps", "12000"],
     ...["--eval-freq", "2000", "--eval-episodes", "2", "--checkpoint-every", "2000"],
-    ...["--checkpoint-extra", "", "--backend", "cpu", "--out", killed],
+    ...["--checkpoint-extra", "none", "--backend", "cpu", "--out", killed],
     ...["--set", "n_steps=512", "--set", "batch_size=128", "--set", "n_epochs=2"],
   ];
   const child = new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "null" })
@@ -122,20 +110,6 @@ Deno.test("a SIGKILLed CLI run resumes from its last checkpoint to the uninterru
 });
 
 // ---- SAC runs: metrics by episode, incremental replay-buffer checkpoints, exact resume.
-
-const SAC_SMALL = {
-  algo: "sac" as const,
-  envId: "Pendulum-v1",
-  seed: 5,
-  totalSteps: 1_300,
-  evalFreq: 400,
-  evalEpisodes: 1,
-  checkpointEvery: 400,
-  checkpointExtra: [],
-  logInterval: 1,
-  overrides: { net_arch: [16, 16], batch_size: 32, buffer_size: 300, learning_starts: 100 },
-  backend: "cpu" as const,
-};
 
 Deno.test("SAC: byte-identical metrics, train rows per episode, replay chunks of new transitions only", async () => {
   const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
@@ -207,7 +181,7 @@ Deno.test("SAC: a SIGKILLed CLI run resumes to the uninterrupted result", async 
     cli,
     ...["--algo", "sac", "--env", "Pendulum-v1", "--seed", "5", "--steps", "6000"],
     ...["--eval-freq", "1000", "--eval-episodes", "1", "--checkpoint-every", "1000"],
-    ...["--checkpoint-extra", "", "--backend", "cpu", "--log-interval", "1", "--out", killed],
+    ...["--checkpoint-extra", "none", "--backend", "cpu", "--log-interval", "1", "--out", killed],
     ...["--set", "net_arch=[16,16]", "--set", "batch_size=32", "--set", "buffer_size=300"],
     ...["--set", "learning_starts=100", "--threads", "1"],
   ];
@@ -233,4 +207,42 @@ Deno.test("SAC: a SIGKILLed CLI run resumes to the uninterrupted result", async 
   );
   assertEquals(await loadCheckpointState(killed, 6_000), await loadCheckpointState(full, 6_000));
   for (const d of [full, killed]) await Deno.remove(d, { recursive: true });
+});
+
+Deno.test("MuJoCo run: the preset's envOptions reach the envs (Ant-v4: 111 dims); resume is exact", async () => {
+  const options = {
+    algo: "ppo" as const,
+    envId: "Ant-v4",
+    seed: 1,
+    totalSteps: 900,
+    evalFreq: 450,
+    evalEpisodes: 1,
+    checkpointEvery: 300,
+    checkpointExtra: [],
+    overrides: { n_steps: 256, batch_size: 64, n_epochs: 1 },
+    backend: "cpu" as const,
+  };
+  const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
+  try {
+    await trainRun({ ...options, outDir: a });
+    const info = await readJson<{ envOptions: unknown }>(`${a}/run.json`);
+    assertEquals(info.envOptions, { use_contact_forces: true });
+    const state = await loadCheckpointState(a, 900) as { thetaActor: Float32Array };
+    // 111 inputs, 64x64 tanh, 8 means and 8 log-stds (paper-notes §7.2: 11,856).
+    assertEquals(state.thetaActor.length, 11_856);
+    await trainRun({ ...options, outDir: b, stopAtStep: 500 });
+    await trainRun({ ...options, outDir: b, resume: true });
+    assertEquals(
+      await Deno.readTextFile(`${b}/metrics.jsonl`),
+      await Deno.readTextFile(`${a}/metrics.jsonl`),
+    );
+    await assertRejects(
+      () => trainRun({ ...options, outDir: b, resume: true, envOptions: {} }),
+      Error,
+      "envOptions",
+    );
+  } finally {
+    await Deno.remove(a, { recursive: true });
+    await Deno.remove(b, { recursive: true });
+  }
 });

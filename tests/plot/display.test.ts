@@ -9,6 +9,7 @@ import {
   type PlotlyFigure,
   resetPlotlyInjection,
   show,
+  showMarkdown,
 } from "../../lib/plot/mod.ts";
 
 const fig: PlotlyFigure = {
@@ -42,11 +43,26 @@ Deno.test("show outside a kernel: returns the bundle, sends nothing, renders not
   assertEquals(Object.keys(bundle).sort(), [PLOTLY_MIME, "text/html", "text/plain"].sort());
 });
 
-Deno.test("show in a (fake) kernel: display_data, plotly.js inlined once per session", async () => {
+Deno.test("show in a (fake) kernel: the data once (Plotly JSON), a data-free HTML note", async () => {
   resetPlotlyInjection();
   const { messages, channel } = recorder();
-  show(fig, { channel });
-  show(fig, { channel });
+  const bundle = show(fig, { channel });
+  await flushDisplays();
+  const data = messages[0].content.data as Record<string, unknown>;
+  assertEquals(data[PLOTLY_MIME], bundle[PLOTLY_MIME]);
+  const note = data["text/html"] as string;
+  assertFalse(note.includes("plotly.js v4"), "no plotly.js in the notebook");
+  assertFalse(note.includes('"y"'), "no second copy of the data");
+  assert(note.includes("PGSUBSPACE_PLOTLY_HTML=inline"), note);
+  assert(note.length < 500);
+  resetPlotlyInjection();
+});
+
+Deno.test("show with html 'figure': plotly.js inlined once per session", async () => {
+  resetPlotlyInjection();
+  const { messages, channel } = recorder();
+  show(fig, { channel, html: "figure" });
+  show(fig, { channel, html: "figure" });
   await flushDisplays();
   assertEquals(messages.map((m) => m.type), ["display_data", "display_data"]);
   const html = (i: number) => (messages[i].content.data as Record<string, string>)["text/html"];
@@ -61,7 +77,7 @@ Deno.test("show in a (fake) kernel: display_data, plotly.js inlined once per ses
 Deno.test("show: a failing broadcast does not throw; NaN figures are rejected", async () => {
   resetPlotlyInjection();
   const { channel } = recorder(true);
-  const bundle = show(fig, { channel, inlinePlotly: "never" });
+  const bundle = show(fig, { channel, html: "figure", inlinePlotly: "never" });
   await flushDisplays();
   assert(bundle[PLOTLY_MIME]);
   const throwing: KernelChannel = {
@@ -69,7 +85,7 @@ Deno.test("show: a failing broadcast does not throw; NaN figures are rejected", 
       throw new Error("not in a kernel");
     },
   };
-  show(fig, { channel: throwing, inlinePlotly: "never" });
+  show(fig, { channel: throwing });
   assertThrows(
     () => show({ data: [{ type: "scatter", y: [1, NaN] }], layout: {} }),
     RangeError,
@@ -80,6 +96,7 @@ Deno.test("show: a failing broadcast does not throw; NaN figures are rejected", 
 
 Deno.test("LiveDisplay: one display id, created then updated in place, updates coalesced", async () => {
   resetPlotlyInjection();
+  Deno.env.set("PGSUBSPACE_PLOTLY_HTML", "inline"); // the HTML path, with plotly.js
   const { messages, channel } = recorder();
   const live = new LiveDisplay({ channel, minIntervalMs: 60_000 });
   live.update("step 1");
@@ -105,6 +122,7 @@ Deno.test("LiveDisplay: one display id, created then updated in place, updates c
   assert(loader >= 0 && loader < messages.indexOf(figure[0]));
   assertEquals(messages[loader].content.transient, {});
   resetPlotlyInjection();
+  Deno.env.delete("PGSUBSPACE_PLOTLY_HTML");
 });
 
 Deno.test("LiveDisplay outside a kernel: silent when asked, never throws", async () => {
@@ -119,4 +137,16 @@ Deno.test("describeFigure: counts trace types and strips markup", () => {
     describeFigure({ data: [{ type: "bar" }, { type: "bar" }, { type: "scatter" }], layout: {} }),
     "Plotly figure: 3 traces (bar ×2, scatter ×1)",
   );
+});
+
+Deno.test("showMarkdown: text/markdown in the kernel, nothing printed twice", async () => {
+  const { messages, channel } = recorder();
+  const bundle = showMarkdown("**holds** in 4 of 4 cases", { channel });
+  await flushDisplays();
+  assertEquals(messages[0].type, "display_data");
+  assertEquals(
+    (messages[0].content.data as Record<string, string>)["text/markdown"],
+    "**holds** in 4 of 4 cases",
+  );
+  assertEquals(bundle["text/markdown"], "**holds** in 4 of 4 cases");
 });

@@ -97,3 +97,13 @@ Deno.test("renderReportHtml: linked plotly.js instead of inlined", () => {
   assertStringIncludes(html, '<script type="text/javascript" src="../plotly.min.js"></script>');
   assert(html.length < 20_000);
 });
+
+Deno.test("markdown: block quotes hold formatted Markdown (the report's caveat box)", () => {
+  const html = markdownToHtml(
+    "> **Reduced scale.** Read this.\n>\n> | a | b |\n> |---|---|\n> | 1 | 2 |\n\nAfter.",
+  );
+  assertEquals(
+    html,
+    "<blockquote><p><strong>Reduced scale.</strong> Read this.</p>\n<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table></blockquote>\n<p>After.</p>",
+  );
+});

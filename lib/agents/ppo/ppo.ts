@@ -23,7 +23,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng, type RngState } from "../../rng.ts";
-import type { Env, EnvState } from "../../envs/mod.ts";
+import { asFloat32, type Env, type EnvState, type Observation } from "../../envs/mod.ts";
 import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../nn/mod.ts";
 import {
   RolloutBuffer,
@@ -316,7 +316,9 @@ export class PpoAgent {
     this.#gradCritic = new Float64Array(this.thetaCritic.length);
     // SB3 _setup_learn: seed the env through its first reset; all episodes start flagged.
     const first = env.reset({ seed }).obs;
-    this.#lastObs = this.vecNormalize ? this.vecNormalize.processReset(first) : first.slice();
+    this.#lastObs = this.vecNormalize
+      ? this.vecNormalize.processReset(first)
+      : Float32Array.from(first);
     this.#lastEpisodeStart = true;
   }
 
@@ -386,7 +388,7 @@ export class PpoAgent {
     const done = result.terminated || result.truncated;
     let episode: EpisodeInfo | null = null;
     let nextObsRaw = result.obs;
-    let terminalObsRaw: Float32Array | null = null;
+    let terminalObsRaw: Observation | null = null;
     if (done) {
       episode = {
         return: this.#episodeReturn,
@@ -410,9 +412,9 @@ export class PpoAgent {
       reward = n.reward;
       terminalObs = n.terminalObs;
     } else {
-      nextObs = nextObsRaw;
+      nextObs = asFloat32(nextObsRaw);
       reward = result.reward;
-      terminalObs = terminalObsRaw;
+      terminalObs = terminalObsRaw === null ? null : asFloat32(terminalObsRaw);
     }
 
     // ---- Time-out bootstrap with the agent's γ and V of the (normalised) terminal obs.

@@ -248,8 +248,8 @@ export class SacAgent {
           "them to [low, high]); wrap the environment to bound its actions",
       );
     }
-    this.#low = actSpace.low;
-    this.#high = actSpace.high;
+    this.#low = Float32Array.from(actSpace.low);
+    this.#high = Float32Array.from(actSpace.high);
     const obsDim = obsSpace.size, actDim = actSpace.size;
     this.spec = makeSacSpec(obsDim, actDim, cfg);
     this.targetEntropy = cfg.targetEntropy === "auto" ? -actDim : cfg.targetEntropy;
@@ -269,7 +269,7 @@ export class SacAgent {
     this.#bufferAction = new Float32Array(actDim);
     this.#envAction = new Float32Array(actDim);
     this.#indices = new Int32Array(cfg.batchSize);
-    this.#lastObs = env.reset({ seed }).obs.slice();
+    this.#lastObs = Float32Array.from(env.reset({ seed }).obs);
   }
 
   /** θ_actor (latent MLP, mu head, log_std head); a live view, updated in place. */
@@ -364,9 +364,9 @@ export class SacAgent {
       };
       this.#episodeReturn = 0;
       this.#episodeLength = 0;
-      this.#lastObs = env.reset().obs.slice();
+      this.#lastObs = Float32Array.from(env.reset().obs);
     } else {
-      this.#lastObs = result.obs.slice();
+      this.#lastObs = Float32Array.from(result.obs);
     }
     let rolloutComplete = false;
     if (++this.#stepsSinceTrain === cfg.trainFreq) {

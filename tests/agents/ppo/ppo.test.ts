@@ -15,7 +15,7 @@ const SMALL = { n_steps: 64, batch_size: 16, n_epochs: 2, net_arch: [16, 16] };
 /** Records every action the agent sends and every step result (copied). */
 class Recorder extends Wrapper {
   actions: number[][] = [];
-  results: StepResult[] = [];
+  results: (StepResult & { obs: Float32Array })[] = [];
   resets = 0;
   resetObs: Float32Array[] = [];
   constructor(env: ReturnType<typeof makeEnv>) {
@@ -24,13 +24,13 @@ class Recorder extends Wrapper {
   override reset(opts?: Parameters<Wrapper["reset"]>[0]) {
     this.resets++;
     const r = this.env.reset(opts);
-    this.resetObs.push(r.obs.slice());
+    this.resetObs.push(Float32Array.from(r.obs));
     return r;
   }
   override step(action: ArrayLike<number>): StepResult {
     this.actions.push(Array.from(action));
     const r = this.env.step(action);
-    this.results.push({ ...r, obs: r.obs.slice() });
+    this.results.push({ ...r, obs: Float32Array.from(r.obs) });
     return r;
   }
 }
