@@ -26,6 +26,7 @@ import {
   PendulumEnv,
   type PendulumOptions,
 } from "./classic_control/mod.ts";
+import { DMC_ENV_SPECS } from "./dmc/mod.ts";
 import { MUJOCO_ENV_SPECS } from "./mujoco/mod.ts";
 import { listEnvs, registerEnv } from "./registry.ts";
 
@@ -36,6 +37,7 @@ export * from "./vector.ts";
 export * from "./registry.ts";
 export * from "./classic_control/mod.ts";
 export * from "./mujoco/mod.ts";
+export * from "./dmc/mod.ts";
 // The generator type appears in the public signatures (Box.sample, BaseEnv.npRandom).
 export type { Rng, RngState } from "../rng.ts";
 
@@ -55,6 +57,6 @@ if (!listEnvs().includes("MountainCarContinuous-v0")) {
     rewardThreshold: 90.0,
   });
 }
-for (const spec of MUJOCO_ENV_SPECS) {
+for (const spec of [...MUJOCO_ENV_SPECS, ...DMC_ENV_SPECS]) {
   if (!listEnvs().includes(spec.id)) registerEnv(spec);
 }
