@@ -4,7 +4,7 @@
  *
  * @module
  */
-const scripts = ["envs.ts", "ppo.ts", "sac.ts", "eigen.ts"];
+const scripts = ["envs.ts", "ppo.ts", "sac.ts", "eigen.ts", "np_random.ts"];
 for (const name of scripts) {
   console.log(`\n## bench/${name}\n`);
   const path = new URL(`./${name}`, import.meta.url).pathname;

@@ -13,6 +13,12 @@ every step. Writes JSON to stdout:
      "terminated": [...], "truncated": [...]}, ...]}
 
 Floats are written with repr, so float32 observations and float64 rewards round-trip exactly.
+
+Seeded resets: the request may also hold "resets": [{"env", "kwargs", "seed", "options",
+"unseeded"}, ...]. For each, it calls reset(seed=seed, options=options) and then `unseeded` more
+reset(options=options), and records every observation, env.unwrapped.state (float64) and, at the
+end, the state of env.unwrapped.np_random. Output key "resets": [{"obs": [[...]], "state":
+[[...]], "rng": {"state", "inc", "hasUint32", "uinteger"}}, ...].
 """
 
 import json
@@ -39,12 +45,32 @@ def roll(case):
     return out
 
 
+def resets(case):
+    env = gym.make(case["env"], **case.get("kwargs", {}))
+    options = case.get("options")
+    out = {"obs": [], "state": []}
+    for k in range(1 + case.get("unseeded", 0)):
+        if k == 0:
+            obs, _ = env.reset(seed=case["seed"], options=options)
+        else:
+            obs, _ = env.reset(options=options)
+        out["obs"].append([float(x) for x in np.asarray(obs).ravel()])
+        out["state"].append([float(x) for x in np.asarray(env.unwrapped.state).ravel()])
+    bg = env.unwrapped.np_random.bit_generator.state
+    out["rng"] = {"state": str(bg["state"]["state"]), "inc": str(bg["state"]["inc"]),
+                  "hasUint32": bool(bg["has_uint32"]), "uinteger": int(bg["uinteger"])}
+    env.close()
+    return out
+
+
 def main():
     warnings.simplefilter("ignore")  # the passive env checker warns about out-of-range actions
     request = json.load(sys.stdin)
     results = [roll(case) for case in request["cases"]]
+    reset_results = [resets(case) for case in request.get("resets", [])]
     json.dump(
-        {"gymnasium": gym.__version__, "numpy": np.__version__, "results": results},
+        {"gymnasium": gym.__version__, "numpy": np.__version__, "results": results,
+         "resets": reset_results},
         sys.stdout,
     )
 

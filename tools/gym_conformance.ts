@@ -8,6 +8,11 @@
  * the largest absolute differences of observations and rewards plus any differing
  * `terminated`/`truncated` flag.
  *
+ * Seeded resets are compared separately and must be bit-identical: for seeds 0-49 and a few
+ * large ones, with and without reset options, `reset({ seed })` followed by unseeded resets gives
+ * the same observations, the same float64 physical state and the same final generator state as
+ * Gymnasium's `reset(seed=...)` (both draw from numpy's `np_random(seed)`).
+ *
  * Usage: `deno run --allow-read --allow-env --allow-run tools/gym_conformance.ts [--seed N]`.
  * Exits 1 when a difference exceeds 1e-6 or a flag differs; exits 0 with a message when no Python
  * with gymnasium is found (`PGSUBSPACE_PYTHON`, `.venv/bin/python`, `python3`).
@@ -111,6 +116,72 @@ export interface ConformanceRow {
   terminations: number;
   /** Steps with truncated = true (in Gymnasium's rollout). */
   truncations: number;
+}
+
+/**
+ * A seeded reset followed by unseeded ones, to compare with Gymnasium.
+ *
+ * @example
+ * ```ts
+ * import type { ResetCase } from "./gym_conformance.ts";
+ * const c: ResetCase = { env: "Pendulum-v1", kwargs: {}, seed: 0, unseeded: 2 };
+ * ```
+ */
+export interface ResetCase {
+  /** Registered id (same in Gymnasium). */
+  env: "Pendulum-v1" | "MountainCarContinuous-v0";
+  /** Environment options (Gymnasium keyword arguments). */
+  kwargs: Record<string, number>;
+  /** The seed of the first reset. */
+  seed: number;
+  /** Reset options, passed to every reset. */
+  options?: Record<string, number>;
+  /** How many unseeded resets follow. */
+  unseeded: number;
+}
+
+/**
+ * What a reset case produced: every reset's observation and float64 physical state, and the
+ * generator state at the end.
+ *
+ * @example
+ * ```ts
+ * import type { ResetRecord } from "./gym_conformance.ts";
+ * const r: ResetRecord = { obs: [[1, 0, 0]], state: [[0, 0]], rng: null };
+ * ```
+ */
+export interface ResetRecord {
+  /** Observation of each reset. */
+  obs: number[][];
+  /** Physical state after each reset (Gymnasium's `env.unwrapped.state`). */
+  state: number[][];
+  /** The generator state after the last reset (`{ state, inc, hasUint32, uinteger }`). */
+  rng: Record<string, unknown> | null;
+}
+
+/**
+ * The comparison of seeded resets for one environment id: counts of differing resets.
+ *
+ * @example
+ * ```ts
+ * import type { ResetRow } from "./gym_conformance.ts";
+ * const row: ResetRow = { env: "Pendulum-v1", cases: 60, resets: 180, obsMismatches: 0,
+ *   stateMismatches: 0, rngMismatches: 0 };
+ * ```
+ */
+export interface ResetRow {
+  /** Environment id. */
+  env: string;
+  /** Reset cases (seeds × option sets). */
+  cases: number;
+  /** Resets compared. */
+  resets: number;
+  /** Resets whose observation is not bit-identical. */
+  obsMismatches: number;
+  /** Resets whose float64 physical state is not bit-identical. */
+  stateMismatches: number;
+  /** Cases whose final generator state differs. */
+  rngMismatches: number;
 }
 
 /**
@@ -223,6 +294,115 @@ export function conformanceCases(seed = 20240101): ConformanceCase[] {
   return cases;
 }
 
+/**
+ * Seeded reset cases: seeds 0-49 and some large ones for both envs, with default and custom reset
+ * options, each followed by two unseeded resets.
+ *
+ * @example
+ * ```ts
+ * import { resetCases } from "./gym_conformance.ts";
+ * resetCases().length; // 2 envs × 56 seeds × 2 option sets
+ * ```
+ */
+export function resetCases(): ResetCase[] {
+  const seeds = [
+    ...Array.from({ length: 50 }, (_, i) => i),
+    2 ** 31 - 1,
+    2 ** 32,
+    2 ** 32 + 5,
+    10 ** 12,
+    123456789,
+    2 ** 53 - 1,
+  ];
+  const cases: ResetCase[] = [];
+  for (const seed of seeds) {
+    for (const options of [undefined, { x_init: 0.5, y_init: 0.1 }]) {
+      cases.push({ env: "Pendulum-v1", kwargs: {}, seed, options, unseeded: 2 });
+    }
+    for (const options of [undefined, { low: -0.7, high: -0.5 }]) {
+      cases.push({ env: "MountainCarContinuous-v0", kwargs: {}, seed, options, unseeded: 2 });
+    }
+  }
+  return cases;
+}
+
+/**
+ * Runs the reset cases in our environments (through `makeEnv`).
+ *
+ * @example
+ * ```ts
+ * import { resetCases, rollResetsOurs } from "./gym_conformance.ts";
+ * const records = rollResetsOurs(resetCases().slice(0, 2));
+ * ```
+ */
+export function rollResetsOurs(cases: readonly ResetCase[]): ResetRecord[] {
+  return cases.map((c) => {
+    const env = makeEnv(c.env, { ...c.kwargs });
+    const inner = env.unwrapped as PendulumEnv | MountainCarContinuousEnv;
+    const out: ResetRecord = { obs: [], state: [], rng: null };
+    for (let k = 0; k <= c.unseeded; k++) {
+      const { obs } = env.reset(
+        k === 0 ? { seed: c.seed, options: c.options } : { options: c.options },
+      );
+      out.obs.push(Array.from(obs));
+      out.state.push([...inner.physicalState]);
+    }
+    const { bitGenerator: _, ...rng } = inner.npRandom.getState();
+    out.rng = rng;
+    return out;
+  });
+}
+
+/**
+ * Compares reset records per environment id (bit-identical or not).
+ *
+ * @example
+ * ```ts
+ * import { compareResets, resetCases, rollResetsOurs } from "./gym_conformance.ts";
+ * const cases = resetCases();
+ * const ours = rollResetsOurs(cases);
+ * compareResets(cases, ours, ours); // no mismatches
+ * ```
+ */
+export function compareResets(
+  cases: readonly ResetCase[],
+  ours: readonly ResetRecord[],
+  reference: readonly ResetRecord[],
+): ResetRow[] {
+  const rows = new Map<string, ResetRow>();
+  const same = (a: number[], b: number[]) =>
+    a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+  cases.forEach((c, k) => {
+    const row = rowOf(rows, c.env, () => ({
+      env: c.env,
+      cases: 0,
+      resets: 0,
+      obsMismatches: 0,
+      stateMismatches: 0,
+      rngMismatches: 0,
+    }));
+    row.cases++;
+    const a = ours[k], b = reference[k];
+    for (let t = 0; t < b.obs.length; t++) {
+      row.resets++;
+      if (!same(a.obs[t], b.obs[t])) row.obsMismatches++;
+      if (!same(a.state[t], b.state[t])) row.stateMismatches++;
+    }
+    if (JSON.stringify(a.rng) !== JSON.stringify(b.rng)) row.rngMismatches++;
+  });
+  return [...rows.values()];
+}
+
+/** The row for `env` in `rows`, created by `make` on first use. */
+function rowOf<R>(rows: Map<string, R>, env: string, make: () => R): R {
+  let row = rows.get(env);
+  if (row === undefined) {
+    row = make();
+    rows.set(env, row);
+  }
+  return row;
+}
+
 /** Bang-bang "push along the velocity" actions, computed by rolling our own env. */
 function pumpingCase(
   state: [number, number],
@@ -281,7 +461,7 @@ export function rollOurs(cases: readonly ConformanceCase[]): Trajectory[] {
  * @example
  * ```ts
  * import { conformanceCases, rollGymnasium } from "./gym_conformance.ts";
- * import { findPython } from "./python_ref.ts";
+ * import { findPython, runPythonJson } from "./python_ref.ts";
  * const python = await findPython("gymnasium");
  * if (python) await rollGymnasium(python, conformanceCases());
  * ```
@@ -289,11 +469,14 @@ export function rollOurs(cases: readonly ConformanceCase[]): Trajectory[] {
 export async function rollGymnasium(
   python: string,
   cases: readonly ConformanceCase[],
-): Promise<{ trajectories: Trajectory[]; versions: string }> {
+  resets: readonly ResetCase[] = [],
+): Promise<{ trajectories: Trajectory[]; resets: ResetRecord[]; versions: string }> {
   const script = new URL("./gym_conformance.py", import.meta.url).pathname;
-  const parsed = await runPythonJson(python, script, { cases });
+  // deno-lint-ignore no-explicit-any
+  const parsed = await runPythonJson(python, script, { cases, resets }) as any;
   return {
-    trajectories: parsed.results as Trajectory[],
+    trajectories: parsed.results,
+    resets: parsed.resets ?? [],
     versions: `gymnasium ${parsed.gymnasium}, numpy ${parsed.numpy}`,
   };
 }
@@ -316,21 +499,17 @@ export function compareTrajectories(
 ): ConformanceRow[] {
   const rows = new Map<string, ConformanceRow>();
   cases.forEach((c, k) => {
-    let row = rows.get(c.env);
-    if (row === undefined) {
-      row = {
-        env: c.env,
-        cases: 0,
-        steps: 0,
-        maxObsDiff: 0,
-        maxRewardDiff: 0,
-        flagMismatches: 0,
-        exactSteps: 0,
-        terminations: 0,
-        truncations: 0,
-      };
-      rows.set(c.env, row);
-    }
+    const row = rowOf(rows, c.env, () => ({
+      env: c.env,
+      cases: 0,
+      steps: 0,
+      maxObsDiff: 0,
+      maxRewardDiff: 0,
+      flagMismatches: 0,
+      exactSteps: 0,
+      terminations: 0,
+      truncations: 0,
+    }));
     const a = ours[k];
     const b = reference[k];
     if (a.rewards.length !== b.rewards.length) {
@@ -369,13 +548,36 @@ export function compareTrajectories(
  */
 export async function runConformance(
   options: { python?: string; seed?: number } = {},
-): Promise<{ rows: ConformanceRow[]; versions: string; python: string } | null> {
+): Promise<
+  { rows: ConformanceRow[]; resetRows: ResetRow[]; versions: string; python: string } | null
+> {
   const python = options.python ?? await findPython("gymnasium");
   if (python === null) return null;
   const cases = conformanceCases(options.seed);
   const ours = rollOurs(cases);
-  const { trajectories, versions } = await rollGymnasium(python, cases);
-  return { rows: compareTrajectories(cases, ours, trajectories), versions, python };
+  const resets = resetCases();
+  const { trajectories, resets: gymResets, versions } = await rollGymnasium(python, cases, resets);
+  return {
+    rows: compareTrajectories(cases, ours, trajectories),
+    resetRows: compareResets(resets, rollResetsOurs(resets), gymResets),
+    versions,
+    python,
+  };
+}
+
+/**
+ * True when every seeded reset was bit-identical to Gymnasium's.
+ *
+ * @example
+ * ```ts
+ * import { resetsPassed } from "./gym_conformance.ts";
+ * resetsPassed([]); // true
+ * ```
+ */
+export function resetsPassed(rows: readonly ResetRow[]): boolean {
+  return rows.every((r) =>
+    r.obsMismatches === 0 && r.stateMismatches === 0 && r.rngMismatches === 0
+  );
 }
 
 /**
@@ -421,7 +623,16 @@ if (import.meta.main) {
         `${r.terminations} | ${r.truncations} |`,
     );
   }
-  const ok = conformancePassed(report.rows);
-  console.log(ok ? `PASS (tolerance ${CONFORMANCE_TOLERANCE})` : "FAIL");
+  console.log("\nSeeded resets (bit-identical required):\n");
+  console.log("| env | cases | resets | Δobs | Δstate | Δgenerator state |");
+  console.log("|---|---|---|---|---|---|");
+  for (const r of report.resetRows) {
+    console.log(
+      `| ${r.env} | ${r.cases} | ${r.resets} | ${r.obsMismatches} | ${r.stateMismatches} | ` +
+        `${r.rngMismatches} |`,
+    );
+  }
+  const ok = conformancePassed(report.rows) && resetsPassed(report.resetRows);
+  console.log(ok ? `PASS (tolerance ${CONFORMANCE_TOLERANCE}, resets exact)` : "FAIL");
   if (!ok) Deno.exit(1);
 }

@@ -20,9 +20,10 @@ float64 values round-trip exactly; non-finite ones as the strings "Infinity", "-
   rollouts          {"id", "kwargs", "dtype", "runs": [{"seed", "actions"}]}
                     -> {"results": [{"reset_obs", "reset_info", "steps": [...]}]}: per run
                     reset(seed), then the actions (resetting unseeded when an episode ends).
-  bench             {"ids", "steps", "vector_envs", "vector_steps"}
-                    -> {"results": [{"id", "single_sps", "vector_sps"}]}: gym.make(id) and
-                    gymnasium's SyncVectorEnv of that many gym.make(id), random actions.
+  bench             {"ids", "seconds", "vector_envs"}
+                    -> {"results": [{"id", "single_sps", "vector_sps"}]}: env steps per second of
+                    gym.make(id) and of gymnasium's SyncVectorEnv of that many gym.make(id), with
+                    action_space.sample() actions, each timed for `seconds` after a warm-up.
   random_returns    {"ids", "seeds", "episodes"} -> {"results": [{"id", "returns"}]}: uniform
                     random actions from a generator seeded per episode, as bench/mujoco.ts draws.
 """
@@ -211,31 +212,51 @@ def rollouts(request):
     return {"results": results}
 
 
+def rate(chunk, steps_per_chunk, seconds):
+    """Runs chunk() for about `seconds` after a 0.3 s warm-up; returns steps per second."""
+    end = time.perf_counter() + 0.3
+    while time.perf_counter() < end:
+        chunk()
+    steps, start = 0, time.perf_counter()
+    now = start
+    while now - start < seconds:
+        chunk()
+        steps += steps_per_chunk
+        now = time.perf_counter()
+    return steps / (now - start)
+
+
 def bench(request):
     results = []
+    seconds = request["seconds"]
     for env_id in request["ids"]:
         env = gym.make(env_id)
         env.reset(seed=0)
         env.action_space.seed(0)
-        n = request["steps"]
-        actions = [env.action_space.sample() for _ in range(1000)]
-        start = time.perf_counter()
-        for t in range(n):
-            _, _, terminated, truncated, _ = env.step(actions[t % 1000])
-            if terminated or truncated:
-                env.reset()
-        single = n / (time.perf_counter() - start)
+        actions = [env.action_space.sample() for _ in range(1024)]
+        k = [0]
+
+        def single_chunk():
+            for _ in range(100):
+                _, _, terminated, truncated, _ = env.step(actions[k[0] & 1023])
+                k[0] += 1
+                if terminated or truncated:
+                    env.reset()
+
+        single = rate(single_chunk, 100, seconds)
         env.close()
-        k = request["vector_envs"]
-        venv = gym.vector.SyncVectorEnv([lambda: gym.make(env_id) for _ in range(k)])
+        n = request["vector_envs"]
+        venv = gym.vector.SyncVectorEnv([lambda: gym.make(env_id) for _ in range(n)])
         venv.reset(seed=0)
         venv.action_space.seed(0)
-        batches = [venv.action_space.sample() for _ in range(100)]
-        m = request["vector_steps"]
-        start = time.perf_counter()
-        for t in range(m):
-            venv.step(batches[t % 100])
-        vector = m * k / (time.perf_counter() - start)
+        batches = [venv.action_space.sample() for _ in range(128)]
+
+        def vector_chunk():
+            for _ in range(20):
+                venv.step(batches[k[0] & 127])
+                k[0] += 1
+
+        vector = rate(vector_chunk, 20 * n, seconds)
         venv.close()
         results.append({"id": env_id, "single_sps": single, "vector_sps": vector})
     return {"results": results}

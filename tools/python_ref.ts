@@ -71,9 +71,10 @@ export async function findPython(module: string): Promise<string | null> {
 }
 
 /**
- * Runs a reference script that reads one JSON request on stdin and writes one JSON answer on
- * stdout; the strings "Infinity", "-Infinity" and "NaN" in the answer become those numbers (JSON
- * has no literals for them). Throws with the script's stderr when it fails.
+ * Runs a reference script that reads one JSON request on stdin (serialised with `replacer` when
+ * given) and writes one JSON answer on stdout; the strings "Infinity", "-Infinity" and "NaN" in
+ * the answer become those numbers (JSON has no literals for them). A failing script is an error
+ * carrying its stderr.
  *
  * @example
  * ```ts
@@ -87,6 +88,7 @@ export async function runPythonJson(
   python: string,
   script: string,
   request: unknown,
+  replacer?: (key: string, value: unknown) => unknown,
 ): Promise<Record<string, unknown>> {
   const child = new Deno.Command(python, {
     args: [script],
@@ -95,7 +97,7 @@ export async function runPythonJson(
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(request)));
+  await writer.write(new TextEncoder().encode(JSON.stringify(request, replacer)));
   await writer.close();
   const { success, stdout, stderr } = await child.output();
   if (!success) throw new Error(`${script} failed:\n${new TextDecoder().decode(stderr)}`);

@@ -2,20 +2,25 @@
  * The environment interface (Gymnasium's `Env` API) and {@linkcode BaseEnv}, the base class that
  * gives every environment Gymnasium's seeding and ordering semantics:
  *
- * - `reset({ seed })` reseeds the environment's own generator (`new Rng(seed)`), `reset()` without
- *   a seed continues the current stream, and an environment that was never seeded draws its seed
- *   from `crypto.getRandomValues` on its first reset (Gymnasium seeds from OS entropy).
+ * - `reset({ seed })` installs `npRandom(seed)` (numpy's `Generator(PCG64(SeedSequence(seed)))`),
+ *   exactly as Gymnasium 1.3's `Env.reset(seed=seed)` does, so the same seed draws the same
+ *   numbers as in Gymnasium; `reset()` without a seed continues the current stream, and an
+ *   environment that was never seeded gets a generator from OS entropy on first use (as
+ *   Gymnasium's `np_random`).
  * - `step` before the first `reset` is an error (Gymnasium's `OrderEnforcing` wrapper).
  * - observations are fresh `Float32Array`s, so callers may keep them (each is a distinct region
  *   that is never handed out again; for speed, small arrays share an underlying `ArrayBuffer`,
  *   see `pool.ts`).
  * - `getState()` / `setState()` snapshot everything needed to resume exactly mid-episode (physics,
- *   the generator, wrapper counters) as plain JSON.
+ *   the generator, wrapper counters) as plain JSON. States saved before the move to numpy's
+ *   generator (`rng` as four xoshiro128** words) still load and continue their old stream
+ *   (`xoshiro_generator.ts`).
  *
  * @module
  */
-import { Rng, type RngState } from "../rng.ts";
+import { describeValue, Generator, type GeneratorState, npRandom } from "../np_random/mod.ts";
 import type { Box } from "./spaces.ts";
+import { isXoshiroState, XoshiroCompatGenerator } from "./xoshiro_generator.ts";
 
 /**
  * A JSON value: what `JSON.stringify` / `JSON.parse` round-trip.
@@ -53,7 +58,7 @@ export type EnvState = { [key: string]: JsonValue };
  * ```
  */
 export interface ResetOptions {
-  /** Non-negative integer seed; reseeds the environment's generator (`new Rng(seed)`). */
+  /** Non-negative integer seed; reseeds the environment's generator with `npRandom(seed)`. */
   seed?: number;
   /** Environment-specific reset options (Gymnasium's `options` dict). */
   options?: Record<string, unknown>;
@@ -348,11 +353,6 @@ export function checkAction(
   }
 }
 
-function isRngState(x: unknown): x is RngState {
-  return Array.isArray(x) && x.length === 4 &&
-    x.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32);
-}
-
 /**
  * Base class of the built-in environments: Gymnasium's seeding (`np_random`), step-before-reset
  * check, and the state snapshot. Subclasses implement the physics in {@linkcode BaseEnv.resetPhysics},
@@ -363,15 +363,15 @@ function isRngState(x: unknown): x is RngState {
  * ```ts
  * import { BaseEnv, type EnvState, type ResetOptions, type StepResult } from "./env.ts";
  * import { Box } from "./spaces.ts";
- * import type { Rng } from "../rng.ts";
+ * import type { Generator } from "../np_random/mod.ts";
  *
  * class Coin extends BaseEnv {
  *   readonly id = "Coin-v0";
  *   readonly observationSpace = new Box({ low: 0, high: 1, shape: [1] });
  *   readonly actionSpace = new Box({ low: -1, high: 1, shape: [1] });
  *   #x = 0;
- *   protected resetPhysics(rng: Rng, _options: ResetOptions["options"]): Float32Array {
- *     this.#x = rng.uniform();
+ *   protected resetPhysics(rng: Generator, _options: ResetOptions["options"]): Float32Array {
+ *     this.#x = rng.uniform(); // rng is Gymnasium's self.np_random
  *     return new Float32Array([this.#x]);
  *   }
  *   protected stepPhysics(_action: ArrayLike<number>): StepResult {
@@ -391,7 +391,7 @@ export abstract class BaseEnv implements Env {
   /** The action space. */
   abstract readonly actionSpace: Box;
 
-  #rng: Rng | null = null;
+  #rng: Generator | null = null;
   #hasReset = false;
 
   /** Itself: a base environment is the innermost one. */
@@ -405,18 +405,18 @@ export abstract class BaseEnv implements Env {
   }
 
   /**
-   * The environment's generator (Gymnasium's `np_random`); created from OS entropy on first use if
-   * the environment was never seeded.
+   * The environment's generator (Gymnasium's `env.np_random`): `npRandom(seed)` after
+   * `reset({ seed })`; created from OS entropy on first use if the environment was never seeded.
    */
-  get npRandom(): Rng {
-    if (this.#rng === null) this.#rng = new Rng(entropySeed());
+  get npRandom(): Generator {
+    if (this.#rng === null) this.#rng = npRandom();
     return this.#rng;
   }
 
   /** Starts an episode; see the module doc for the seeding rules. */
   reset(opts: ResetOptions = {}): ResetResult {
     checkOptions(`${this.id}.reset`, opts, RESET_ARGUMENT_CHECKS);
-    if (opts.seed !== undefined) this.#rng = new Rng(opts.seed);
+    if (opts.seed !== undefined) this.#rng = npRandom(opts.seed);
     const obs = this.resetPhysics(this.npRandom, opts.options);
     this.#hasReset = true;
     return { obs, info: {} };
@@ -433,12 +433,21 @@ export abstract class BaseEnv implements Env {
     return this.stepPhysics(action);
   }
 
-  /** Snapshot: `{ env, hasReset, rng, physics }`. */
+  /**
+   * Snapshot: `{ env, hasReset, rng, physics }`, with `rng` the generator's exact state (a
+   * `GeneratorState`), null before the generator was first used, or the four xoshiro128** words
+   * of an old state that has not been reseeded since it was loaded.
+   */
   getState(): EnvState {
+    const rng = this.#rng;
     return {
       env: this.id,
       hasReset: this.#hasReset,
-      rng: this.#rng === null ? null : this.#rng.getState(),
+      rng: rng === null
+        ? null
+        : rng instanceof XoshiroCompatGenerator
+        ? rng.xoshiroState
+        : rng.getState(),
       physics: this.getPhysicsState(),
     };
   }
@@ -451,28 +460,46 @@ export abstract class BaseEnv implements Env {
           `(state.env === "${this.id}"), got ${describe(s)}`,
       );
     }
-    if (typeof s.hasReset !== "boolean" || !(s.rng === null || isRngState(s.rng))) {
+    if (typeof s.hasReset !== "boolean") {
       throw new TypeError(`${this.id}.setState: malformed state ${describe(s)}`);
     }
     const physics = s.physics;
     if (physics === null || typeof physics !== "object" || Array.isArray(physics)) {
       throw new TypeError(`${this.id}.setState: state.physics must be an object`);
     }
+    const rng = this.#generatorFromState(s.rng);
     this.setPhysicsState(physics);
-    if (s.rng === null) this.#rng = null;
-    else {
-      const rng = new Rng(0);
-      rng.setState(s.rng);
-      this.#rng = rng;
-    }
+    this.#rng = rng;
     this.#hasReset = s.hasReset;
+  }
+
+  /** The generator a saved `rng` describes (validated before anything is changed). */
+  #generatorFromState(rng: JsonValue | undefined): Generator | null {
+    if (rng === null) return null;
+    if (isXoshiroState(rng)) return new XoshiroCompatGenerator(rng);
+    if (rng !== undefined && typeof rng === "object" && !Array.isArray(rng)) {
+      const g = npRandom(0);
+      try {
+        g.setState(rng as GeneratorState);
+        return g;
+      } catch (e) {
+        throw new TypeError(`${this.id}.setState: state.rng: ${(e as Error).message}`);
+      }
+    }
+    throw new TypeError(
+      `${this.id}.setState: state.rng must be null, a generator state ({ bitGenerator: "PCG64", ` +
+        `... }) or an old state's four xoshiro128** words, got ${describeValue(rng)}`,
+    );
   }
 
   /** Nothing to release for pure-TS environments. */
   close(): void {}
 
-  /** Samples the initial physical state with `rng` and returns the first observation. */
-  protected abstract resetPhysics(rng: Rng, options: ResetOptions["options"]): Observation;
+  /**
+   * Samples the initial physical state with `rng` (the env's `npRandom`, Gymnasium's
+   * `self.np_random`) and returns the first observation.
+   */
+  protected abstract resetPhysics(rng: Generator, options: ResetOptions["options"]): Observation;
   /** One transition (called only after a reset). Must validate the action. */
   protected abstract stepPhysics(action: ArrayLike<number>): StepResult;
   /** The physical state as JSON. */

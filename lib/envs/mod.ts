@@ -34,11 +34,15 @@ export * from "./spaces.ts";
 export * from "./env.ts";
 export * from "./wrappers.ts";
 export * from "./vector.ts";
+export { ThreadedVectorEnv, type ThreadedVectorEnvOptions } from "./threaded_vector.ts";
 export * from "./registry.ts";
 export * from "./classic_control/mod.ts";
 export * from "./mujoco/mod.ts";
 export * from "./dmc/mod.ts";
-// The generator type appears in the public signatures (Box.sample, BaseEnv.npRandom).
+export * from "./xoshiro_generator.ts";
+// Generator types in the public signatures: BaseEnv.npRandom and resetPhysics (numpy's
+// Generator), Box.sample (either generator).
+export type { Generator, GeneratorState } from "../np_random/mod.ts";
 export type { Rng, RngState } from "../rng.ts";
 
 // Gymnasium 1.3's registrations (gymnasium/envs/__init__.py).

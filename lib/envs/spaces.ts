@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Generator } from "../np_random/mod.ts";
 import type { Rng } from "../rng.ts";
 
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -143,9 +144,15 @@ export class Box {
    * normal on unbounded ones, `low + Exp(1)` when only bounded below and `high − Exp(1)` when only
    * bounded above. As in Gymnasium, the normals are drawn first, then the lower-bounded, then the
    * upper-bounded exponentials, then the uniforms (each group in element order), in float64, and
-   * the result is cast to the box's dtype.
+   * the result is cast to the box's dtype. `rng` is our `Rng` (agents) or a numpy `Generator` (an
+   * env's `npRandom`); with a Generator, bounded and unbounded elements draw exactly what
+   * Gymnasium's `Box.sample` draws (half-bounded ones use −log(1 − u), not numpy's ziggurat
+   * exponential).
    */
-  sample(rng: Rng, out: Float32Array | Float64Array = this.#array()): Float32Array | Float64Array {
+  sample(
+    rng: Rng | Generator,
+    out: Float32Array | Float64Array = this.#array(),
+  ): Float32Array | Float64Array {
     if (out.length !== this.size) {
       throw new RangeError(`Box.sample: out has length ${out.length}, expected ${this.size}`);
     }

@@ -10,7 +10,14 @@
  *
  * @module
  */
-import { describe, type Env, type EnvState, type Observation, type ResetOptions } from "./env.ts";
+import {
+  describe,
+  type Env,
+  type EnvState,
+  type Observation,
+  type ResetOptions,
+  type StepResult,
+} from "./env.ts";
 import { sharedArrayPool } from "./pool.ts";
 import type { Box } from "./spaces.ts";
 
@@ -59,6 +66,72 @@ export interface VectorStepResult {
 }
 
 /**
+ * What every vector env offers ({@linkcode SyncVectorEnv}, and `ThreadedVectorEnv`, which steps
+ * its envs on several threads with the same results).
+ *
+ * @example
+ * ```ts
+ * import type { VectorEnv } from "./vector.ts";
+ * function meanReward(venv: VectorEnv): number {
+ *   venv.reset({ seed: 0 });
+ *   const { rewards } = venv.step(new Float64Array(venv.numEnvs * venv.actDim));
+ *   return rewards.reduce((a, b) => a + b, 0) / venv.numEnvs;
+ * }
+ * ```
+ */
+export interface VectorEnv {
+  /** Number of environments. */
+  readonly numEnvs: number;
+  /** Observation space of one env. */
+  readonly singleObservationSpace: Box;
+  /** Action space of one env. */
+  readonly singleActionSpace: Box;
+  /** Elements of one observation. */
+  readonly obsDim: number;
+  /** Elements of one action. */
+  readonly actDim: number;
+  /** Resets every env (env i with `seed + i`). */
+  reset(opts?: ResetOptions): VectorResetResult;
+  /** Steps every env and auto-resets the finished ones. */
+  step(actions: ArrayLike<number>): VectorStepResult;
+  /** JSON snapshot of every env. */
+  getState(): EnvState;
+  /** Restores {@linkcode VectorEnv.getState}'s snapshot. */
+  setState(s: EnvState): void;
+  /** Closes every env. */
+  close(): void;
+}
+
+/**
+ * One step of a vector env's env with SB3's same-step auto-reset: when the episode ends, the info
+ * gets `terminalObservation` (the final observation) and the env is reset without a seed; `obs`
+ * is then the reset observation.
+ *
+ * @example
+ * ```ts
+ * import { stepWithAutoReset } from "./vector.ts";
+ * import { TimeLimit } from "./wrappers.ts";
+ * import { PendulumEnv } from "./classic_control/pendulum.ts";
+ * const env = new TimeLimit(new PendulumEnv(), 1);
+ * env.reset({ seed: 0 });
+ * const { result, obs } = stepWithAutoReset(env, [0]);
+ * result.info.terminalObservation !== undefined; // true; obs is the next episode's first
+ * ```
+ */
+export function stepWithAutoReset(
+  env: Env,
+  action: ArrayLike<number>,
+): { result: StepResult; obs: Observation } {
+  const result = env.step(action);
+  let obs = result.obs;
+  if (result.terminated || result.truncated) {
+    result.info.terminalObservation = obs;
+    obs = env.reset().obs;
+  }
+  return { result, obs };
+}
+
+/**
  * n environments with identical spaces, stepped one after another with SB3 `DummyVecEnv`
  * semantics (see the module doc).
  *
@@ -73,7 +146,7 @@ export interface VectorStepResult {
  * obs.length; // 4 * 3
  * ```
  */
-export class SyncVectorEnv {
+export class SyncVectorEnv implements VectorEnv {
   /** The environments. */
   readonly envs: readonly Env[];
   /** Number of environments. */
@@ -185,25 +258,18 @@ export class SyncVectorEnv {
     for (let i = 0; i < n; i++) {
       const action = buffers[i];
       for (let j = 0; j < actDim; j++) action[j] = actions[i * actDim + j];
-      const env = this.envs[i];
-      let r;
+      let r, o;
       try {
-        r = env.step(action);
+        ({ result: r, obs: o } = stepWithAutoReset(this.envs[i], action));
       } catch (e) {
         if (e instanceof Error) e.message = `SyncVectorEnv.step: env ${i}: ${e.message}`;
         throw e;
       }
       rewards[i] = r.reward;
-      const info = r.info;
-      let o = r.obs;
       if (r.terminated) terminated[i] = 1;
       if (r.truncated) truncated[i] = 1;
-      if (r.terminated || r.truncated) {
-        info.terminalObservation = o;
-        o = env.reset().obs;
-      }
       obs.set(o, i * obsDim);
-      infos[i] = info;
+      infos[i] = r.info;
     }
     return { obs, rewards, terminated, truncated, infos };
   }

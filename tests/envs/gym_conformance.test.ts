@@ -3,6 +3,8 @@ import {
   CONFORMANCE_TOLERANCE,
   conformanceCases,
   conformancePassed,
+  resetCases,
+  resetsPassed,
   runConformance,
 } from "../../tools/gym_conformance.ts";
 import { findPython, PYTHON_ENV_VAR, pythonCandidates } from "../../tools/python_ref.ts";
@@ -30,7 +32,7 @@ Deno.test("conformance cases cover ≥ 1000 steps per env, the goal, the wall an
 });
 
 Deno.test({
-  name: "our envs match Python Gymnasium 1.3 within 1e-6 (observations, rewards, flags)",
+  name: "our envs match Python Gymnasium 1.3: steps within 1e-6, seeded resets bit for bit",
   ignore: python === null,
   fn: async () => {
     const report = await runConformance({ python: python! });
@@ -45,7 +47,27 @@ Deno.test({
     assert(car.terminations > 0, "some MountainCar trajectory reached the goal");
     assert(car.truncations > 0, "the 999-step limit was hit");
     assert(conformancePassed(report!.rows));
+    // seeded resets: the same observations, physical states and generator states, bit for bit
+    for (const row of report!.resetRows) {
+      assert(row.resets >= 300, `${row.env}: ${row.resets} resets`);
+      assertEquals(
+        [row.obsMismatches, row.stateMismatches, row.rngMismatches],
+        [0, 0, 0],
+        `${row.env}: seeded resets differ from Gymnasium's`,
+      );
+    }
+    assert(resetsPassed(report!.resetRows));
   },
+});
+
+Deno.test("reset cases cover seeds 0-4 and beyond, default and custom options, unseeded resets", () => {
+  const cases = resetCases();
+  for (const env of ["Pendulum-v1", "MountainCarContinuous-v0"]) {
+    const seeds = new Set(cases.filter((c) => c.env === env).map((c) => c.seed));
+    for (let s = 0; s < 5; s++) assert(seeds.has(s), `${env} seed ${s}`);
+    assert(seeds.size >= 50 && [...seeds].some((s) => s > 2 ** 32));
+    assert(cases.some((c) => c.env === env && c.options !== undefined && c.unseeded > 0));
+  }
 });
 
 Deno.test("findPython: candidates honour PGSUBSPACE_PYTHON; missing modules give null", async () => {

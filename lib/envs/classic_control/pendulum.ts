@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { Rng } from "../../rng.ts";
+import type { Generator } from "../../np_random/mod.ts";
 import {
   BaseEnv,
   checkAction,
@@ -151,7 +151,7 @@ export class PendulumEnv extends BaseEnv {
   }
 
   /** Samples the initial state (see the module doc) and returns the first observation. */
-  protected resetPhysics(rng: Rng, options: ResetOptions["options"]): Float32Array {
+  protected resetPhysics(rng: Generator, options: ResetOptions["options"]): Float32Array {
     checkOptions(`${ID}.reset`, options, {
       x_init: optionChecks.finiteNumber,
       y_init: optionChecks.finiteNumber,

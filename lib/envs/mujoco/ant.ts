@@ -22,7 +22,7 @@
  *
  * @module
  */
-import type { Rng } from "../../rng.ts";
+import type { Generator } from "../../np_random/mod.ts";
 import type { StepResult } from "../env.ts";
 import { sharedArrayPool } from "../pool.ts";
 import type { Box } from "../spaces.ts";
@@ -217,10 +217,10 @@ export class AntEnv extends MujocoEnv {
   }
 
   /** `qpos = qpos0 + U(−s, s)`, `qvel = 0 + s · N(0, 1)`. */
-  protected resetModel(rng: Rng): Float64Array {
+  protected resetModel(rng: Generator): Float64Array {
     const s = this.#noise;
     const qpos = this.initQpos.map((q) => q + rng.uniform(-s, s));
-    const qvel = this.initQvel.map((v) => v + s * rng.normal());
+    const qvel = this.initQvel.map((v) => v + s * rng.standardNormal());
     return this.setPhysicalState(qpos, qvel);
   }
 

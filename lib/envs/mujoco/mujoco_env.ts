@@ -22,7 +22,7 @@
  * @module
  */
 import type { MjData, MjModel } from "@mujoco/mujoco";
-import type { Rng } from "../../rng.ts";
+import type { Generator } from "../../np_random/mod.ts";
 import {
   BaseEnv,
   checkAction,
@@ -342,7 +342,7 @@ export abstract class MujocoEnv extends BaseEnv {
   }
 
   /** `mj_resetData`, then the task's {@linkcode MujocoEnv.resetModel}. */
-  protected resetPhysics(rng: Rng, options: ResetOptions["options"]): Float64Array {
+  protected resetPhysics(rng: Generator, options: ResetOptions["options"]): Float64Array {
     checkOptions(`${this.id}.reset`, options, {});
     this.#mj.mj_resetData(this.#model, this.#live());
     return this.resetModel(rng);
@@ -362,7 +362,7 @@ export abstract class MujocoEnv extends BaseEnv {
   }
 
   /** Samples the initial state (calling `setPhysicalState`) and returns the first observation. */
-  protected abstract resetModel(rng: Rng): Float64Array;
+  protected abstract resetModel(rng: Generator): Float64Array;
   /** The observation of the current state. */
   protected abstract observation(): Float64Array;
   /** The info `reset` returns (Gymnasium's `_get_reset_info`); empty by default. */

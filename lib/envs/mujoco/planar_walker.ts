@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { Rng } from "../../rng.ts";
+import type { Generator } from "../../np_random/mod.ts";
 import type { StepResult } from "../env.ts";
 import { sharedArrayPool } from "../pool.ts";
 import type { Box } from "../spaces.ts";
@@ -182,7 +182,7 @@ export abstract class PlanarWalkerEnv extends MujocoEnv {
   }
 
   /** `qpos = qpos0 + U(−s, s)`, then `qvel = 0 + U(−s, s)`. */
-  protected resetModel(rng: Rng): Float64Array {
+  protected resetModel(rng: Generator): Float64Array {
     const s = this.#noise;
     const qpos = this.initQpos.map((q) => q + rng.uniform(-s, s));
     const qvel = this.initQvel.map((v) => v + rng.uniform(-s, s));

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { Rng } from "../../rng.ts";
+import type { Generator } from "../../np_random/mod.ts";
 import type { StepResult } from "../env.ts";
 import { sharedArrayPool } from "../pool.ts";
 import type { Box } from "../spaces.ts";
@@ -115,7 +115,7 @@ export class ReacherEnv extends MujocoEnv {
   }
 
   /** The reset of the module doc. */
-  protected resetModel(rng: Rng): Float64Array {
+  protected resetModel(rng: Generator): Float64Array {
     const qpos = this.initQpos.map((q) => rng.uniform(-0.1, 0.1) + q);
     let gx: number, gy: number;
     do {

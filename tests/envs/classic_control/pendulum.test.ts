@@ -7,6 +7,7 @@ import {
 } from "@std/assert";
 import { angleNormalize, PendulumEnv } from "../../../lib/envs/classic_control/pendulum.ts";
 import { Rng } from "../../../lib/rng.ts";
+import { oracle } from "../../np_random/_oracle.ts";
 
 /**
  * Pendulum-v1 written out from the published equations (Gymnasium docs / paper notes §9.4), in
@@ -130,14 +131,36 @@ Deno.test("Pendulum-v1 spaces, reset distribution and reset options", () => {
     assert(Math.abs(theta) <= Math.PI && Math.abs(thetaDot) <= 1);
   }
   env.reset({ seed: 5, options: { x_init: 0.5, y_init: 0.1 } });
-  const rng = new Rng(5);
-  assertEquals(env.physicalState, [rng.uniform(-0.5, 0.5), rng.uniform(-0.1, 0.1)]);
+  const [theta, thetaDot] = env.physicalState;
+  assert(Math.abs(theta) <= 0.5 && Math.abs(thetaDot) <= 0.1);
   assertEquals(env.lastU, null);
   env.reset({ seed: 5, options: { y_init: 0 } }); // x_init keeps its default π
-  const rng2 = new Rng(5);
-  assertEquals(env.physicalState, [rng2.uniform(-Math.PI, Math.PI), 0]);
+  assertEquals(env.physicalState[1], 0);
+  assertThrows(() => env.reset({ options: { x_init: -1 } }), RangeError, "high - low < 0");
   assertThrows(() => env.reset({ options: { x_init: "a" } }), TypeError, `option "x_init"`);
   assertThrows(() => env.reset({ options: { xinit: 1 } }), TypeError, `did you mean "x_init"`);
+});
+
+Deno.test({
+  name: "Pendulum-v1 seeded resets draw Gymnasium's values (reset options included)",
+  ignore: oracle === null,
+  fn: () => {
+    // np_random(seed) is default_rng(seed), whose first doubles u the oracle holds; Gymnasium
+    // draws uniform(low=-high, high=high) for high = [x_init, y_init]: -h + (h - -h)·u.
+    const u = (seed: string) =>
+      oracle.pcg64.find((c: { seed: string }) => c.seed === seed).random_8 as number[];
+    const env = new PendulumEnv();
+    const draw = (h: number, v: number) => -h + (h - -h) * v;
+    env.reset({ seed: 1, options: { x_init: 0.5, y_init: 0.1 } });
+    assertEquals(env.physicalState, [draw(0.5, u("1")[0]), draw(0.1, u("1")[1])]);
+    env.reset({ seed: 42, options: { y_init: 0 } });
+    assertEquals(env.physicalState, [draw(Math.PI, u("42")[0]), 0]);
+    env.reset({ seed: 2147483647 });
+    assertEquals(env.physicalState, [
+      draw(Math.PI, u("2147483647")[0]),
+      draw(1, u("2147483647")[1]),
+    ]);
+  },
 });
 
 Deno.test("Pendulum-v1 seeded determinism", () => {

@@ -7,6 +7,7 @@ import {
   MUJOCO_IDS,
   MUJOCO_TOLERANCES,
   mujocoVariants,
+  rolloutTolerance,
   runMujocoConformance,
   variantLabel,
 } from "../../../tools/mujoco_conformance.ts";
@@ -76,26 +77,31 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "one step from 200 random-policy states equals Gymnasium's within 1e-9, flags and info keys equal",
+  name: "Gymnasium conformance: seeded resets (1e-12), one step from 200 random-policy states " +
+    "(1e-9, equal flags and info keys), 100-step rollouts (1e-6; Ant 1e-5)",
   ignore: skip,
   fn: async (t) => {
     for (const variant of mujocoVariants()) {
       await t.step(variantLabel(variant), async () => {
         const report = await runMujocoConformance({ python: python!, variants: [variant] });
-        const { oneStep } = report!.rows[0];
+        const { reset, oneStep, rollout } = report!.rows[0];
+        assertEquals(reset.steps, 5);
+        assert(reset.obs <= MUJOCO_TOLERANCES.reset, `reset Δobs ${reset.obs}`);
         assertEquals(oneStep.steps, 200);
         assert(oneStep.obs <= MUJOCO_TOLERANCES.oneStep, `Δobs ${oneStep.obs}`);
         assert(oneStep.reward <= MUJOCO_TOLERANCES.oneStep, `Δreward ${oneStep.reward}`);
         assert(oneStep.info <= MUJOCO_TOLERANCES.oneStep, `Δinfo ${oneStep.info}`);
         assertEquals(oneStep.flags, 0, "terminated/truncated differ");
         assertEquals(oneStep.infoKeys, 0, "info keys differ");
-        if (
-          /^(Ant|Hopper|Walker2d)/.test(variant.id) &&
-          variant.kwargs.terminate_when_unhealthy !== false
-        ) {
-          assert(oneStep.terminations > 0, "no terminal transition was compared");
-        }
+        const unhealthyEnds = /^(Ant|Hopper|Walker2d)/.test(variant.id) &&
+          variant.kwargs.terminate_when_unhealthy !== false;
+        if (unhealthyEnds) assert(oneStep.terminations > 0, "no terminal transition compared");
+        assertEquals(rollout.steps, 500);
+        const tolerance = rolloutTolerance(variant.id);
+        assert(rollout.obs <= tolerance, `100-step Δobs ${rollout.obs} > ${tolerance}`);
+        assert(rollout.reward <= tolerance, `100-step Δreward ${rollout.reward} > ${tolerance}`);
+        assertEquals(rollout.flags, 0, "rollout flags differ");
+        assertEquals(rollout.infoKeys, 0, "rollout info keys differ");
       });
     }
   },

@@ -8,7 +8,6 @@ import {
   loadMujoco,
   mujoco,
   mujocoLoaded,
-  ReacherEnv,
   Walker2dEnv,
 } from "../../../lib/envs/mujoco/mod.ts";
 import { type Env, makeEnv, prepareEnv } from "../../../lib/envs/mod.ts";
