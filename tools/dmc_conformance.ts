@@ -32,7 +32,8 @@ import { RandomState } from "../lib/np_random/mod.ts";
 export const DMC_TOLERANCES = { reset: 1e-12, steps: 1e-9 } as const;
 
 /**
- * The recorded tasks: oracle file name and a factory for our env with dm_control's actions.
+ * The recorded tasks: oracle file name, our model file in `data/dmc/` and a factory for our env
+ * with dm_control's actions.
  *
  * @example
  * ```ts
@@ -40,10 +41,15 @@ export const DMC_TOLERANCES = { reset: 1e-12, steps: 1e-9 } as const;
  * DMC_ORACLE_TASKS.map((t) => t.file); // ["finger-spin.json", "ball_in_cup-catch.json"]
  * ```
  */
-export const DMC_ORACLE_TASKS: readonly { file: string; make: () => DmcEnv }[] = [
-  { file: "finger-spin.json", make: () => new FingerSpinEnv({ normalize_actions: false }) },
+export const DMC_ORACLE_TASKS: readonly { file: string; model: string; make: () => DmcEnv }[] = [
+  {
+    file: "finger-spin.json",
+    model: "finger.xml",
+    make: () => new FingerSpinEnv({ normalize_actions: false }),
+  },
   {
     file: "ball_in_cup-catch.json",
+    model: "ball_in_cup.xml",
     make: () => new BallInCupCatchEnv({ normalize_actions: false }),
   },
 ];

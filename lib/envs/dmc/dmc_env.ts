@@ -40,7 +40,7 @@
  * @module
  */
 import type { MjData, MjModel, MjOption } from "@mujoco/mujoco";
-import { RandomState, type RandomStateState } from "../../np_random/mod.ts";
+import { type Generator, RandomState, type RandomStateState } from "../../np_random/mod.ts";
 import {
   BaseEnv,
   checkAction,
@@ -366,7 +366,7 @@ export abstract class DmcEnv extends BaseEnv {
   }
 
   /** dm_control's `Environment.reset` (see the module doc). */
-  protected resetPhysics(_rng: unknown, options: ResetOptions["options"]): Float64Array {
+  protected resetPhysics(_rng: Generator, options: ResetOptions["options"]): Float64Array {
     checkMujocoOptions(`${this.id}.reset`, options, {});
     if (this.#pendingSeed !== undefined) this.#random = new RandomState(this.#pendingSeed);
     else this.#random ??= new RandomState();
