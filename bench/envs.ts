@@ -11,26 +11,12 @@
 import { Rng } from "../lib/rng.ts";
 import { makeEnv, makeVecEnv } from "../lib/envs/mod.ts";
 import { findPython } from "../tools/python_ref.ts";
+import { stepsPerSecond as measureRate } from "./_timing.ts";
 
 const secondsIndex = Deno.args.indexOf("--seconds");
 const SECONDS = secondsIndex >= 0 ? Number(Deno.args[secondsIndex + 1]) : 1;
 if (!(SECONDS > 0)) throw new RangeError("--seconds must be a positive number");
 const NUM_ACTIONS = 4096; // distinct precomputed actions, cycled
-
-/** Runs `chunk` (which performs `stepsPerChunk` env steps) for about `seconds`; returns steps/s. */
-function rate(chunk: () => void, stepsPerChunk: number, seconds: number): number {
-  const warmupEnd = performance.now() + 200;
-  while (performance.now() < warmupEnd) chunk();
-  let steps = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < seconds * 1e3) {
-    chunk();
-    steps += stepsPerChunk;
-    now = performance.now();
-  }
-  return steps / ((now - start) / 1e3);
-}
 
 function benchSingle(): number {
   const rng = new Rng(0);
@@ -47,7 +33,7 @@ function benchSingle(): number {
       if (r.terminated || r.truncated) env.reset();
     }
   };
-  const stepsPerSecond = rate(chunk, 1000, SECONDS);
+  const stepsPerSecond = measureRate(chunk, 1000, SECONDS);
   if (Number.isNaN(sink)) throw new Error("unreachable");
   return stepsPerSecond;
 }
@@ -69,7 +55,7 @@ function benchVector(numEnvs: number): number {
       sink += r.obs[0];
     }
   };
-  const stepsPerSecond = rate(chunk, 125 * numEnvs, SECONDS);
+  const stepsPerSecond = measureRate(chunk, 125 * numEnvs, SECONDS);
   if (Number.isNaN(sink)) throw new Error("unreachable");
   return stepsPerSecond;
 }

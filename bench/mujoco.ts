@@ -7,8 +7,9 @@
  *    of 8 (counting all 8 env steps), float32 random actions on both sides. Targets: single env
  *    ≥ 1x, 8-env vector ≥ 1.5x. The DeepMind Control tasks are measured too, without a reference
  *    (dm_control cannot be installed here).
- * 2. mean return of a uniform random policy per task over episodes with the same reset seeds
- *    (actions from our generator, numpy's on the Python side: equal in distribution).
+ * 2. mean return of a uniform random policy per task over episodes with the same reset seeds and
+ *    the same actions (numpy's `default_rng(seed).uniform(low, high)` on both sides); returns
+ *    differ only by the chaotic growth of the builds' rounding differences.
  * 3. resident memory at the start, middle and end of 10^6 env steps of a `ThreadedVectorEnv` of 8
  *    HalfCheetah-v4 envs.
  *
@@ -25,8 +26,10 @@ import {
   ThreadedVectorEnv,
   type VectorEnv,
 } from "../lib/envs/mod.ts";
+import { npRandom } from "../lib/np_random/mod.ts";
 import { Rng } from "../lib/rng.ts";
 import { findPython, runPythonJson } from "../tools/python_ref.ts";
+import { stepsPerSecond } from "./_timing.ts";
 
 function flag(name: string, fallback: string): string {
   const at = Deno.args.indexOf(name);
@@ -42,21 +45,6 @@ const GYM_IDS = IDS.filter((id) => !id.startsWith("dmc"));
 const EPISODES = Number(flag("--episodes", "5"));
 const MEMORY_STEPS = Number(flag("--memory-steps", "1000000"));
 const VECTOR_ENVS = 8;
-
-/** Runs `chunk` (`steps` env steps) for about `seconds` after a 0.3 s warm-up; steps/s. */
-function rate(chunk: () => void, steps: number, seconds: number): number {
-  const warm = performance.now() + 300;
-  while (performance.now() < warm) chunk();
-  let done = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < seconds * 1e3) {
-    chunk();
-    done += steps;
-    now = performance.now();
-  }
-  return done / ((now - start) / 1e3);
-}
 
 function randomActions(id: string, count: number, width: number, seed: number): Float32Array[] {
   const env = makeEnv(id);
@@ -78,7 +66,7 @@ function single(id: string): number {
   const actions = randomActions(id, 1024, 1, 0);
   env.reset({ seed: 0 });
   let k = 0;
-  const sps = rate(
+  const sps = stepsPerSecond(
     () => {
       for (let i = 0; i < 100; i++) {
         const r = env.step(actions[k++ & 1023]);
@@ -87,6 +75,7 @@ function single(id: string): number {
     },
     100,
     SECONDS,
+    300,
   );
   env.close();
   return sps;
@@ -96,12 +85,13 @@ function vector(id: string, venv: VectorEnv): number {
   const batches = randomActions(id, 128, VECTOR_ENVS, 1);
   venv.reset({ seed: 0 });
   let k = 0;
-  const sps = rate(
+  const sps = stepsPerSecond(
     () => {
       for (let i = 0; i < 20; i++) venv.step(batches[k++ & 127]);
     },
     20 * VECTOR_ENVS,
     SECONDS,
+    300,
   );
   venv.close();
   return sps;
@@ -111,7 +101,7 @@ function randomReturns(id: string, seeds: number[]): number[] {
   return seeds.map((seed) => {
     const env = makeEnv(id);
     const { low, high } = env.actionSpace;
-    const rng = new Rng(seed);
+    const rng = npRandom(seed); // numpy's default_rng(seed), as the Python side draws
     env.reset({ seed });
     let total = 0;
     for (;;) {

@@ -7,9 +7,12 @@
  * deno task train ... --resume                       # continue a killed run from its last checkpoint
  * deno task train ... --set learning_rate=1e-3       # override preset fields (repeatable)
  * deno task train --algo sac --preset sac_small/Pendulum-v1 ...   # the paper's 64x64 SAC ablation
+ * deno task train --algo ppo --env Walker2d-v4 --seed 0 --steps 50000 --out runs/ppo-walker2d-0
+ * deno task train ... --env-set terminate_when_unhealthy=false   # environment options (repeatable)
  * ```
  *
- * Options: `--preset ID` (default `<algo>/<env>`), `--eval-freq N` (10000), `--eval-episodes N`
+ * Options: `--preset ID` (default `<algo>/<env>`), `--env-set key=value` (environment options,
+ * replacing the preset's `envOptions`), `--eval-freq N` (10000), `--eval-episodes N`
  * (10), `--checkpoint-every N` (50000), `--checkpoint-extra N,N` (10000), `--backend NAME`;
  * SAC only: `--threads 1|2|auto` (gradient-engine threads, default auto; same results) and
  * `--log-interval N` (episodes between train rows, default 4).
@@ -21,7 +24,8 @@ import { formatProgressLine, ProgressPrinter } from "../lib/experiments/progress
 import { type Algorithm, trainRun, type TrainRunOptions } from "../lib/experiments/train.ts";
 
 const USAGE = "usage: deno task train --algo ppo|sac --env Pendulum-v1 --seed 0 --steps 300000 " +
-  "--out runs/NAME [--resume] [--set key=value ...] [--preset ID] [--eval-freq N] " +
+  "--out runs/NAME [--resume] [--set key=value ...] [--env-set key=value ...] [--preset ID] " +
+  "[--eval-freq N] " +
   "[--eval-episodes N] [--checkpoint-every N] [--checkpoint-extra N,N] " +
   "[--backend auto|wasm|cpu|webgpu] [--threads 1|2|auto] [--log-interval N]";
 
@@ -29,6 +33,7 @@ const USAGE = "usage: deno task train --algo ppo|sac --env Pendulum-v1 --seed 0 
 export function parseTrainArgs(args: string[]): TrainRunOptions {
   const values: Record<string, string> = {};
   const overrides: Record<string, unknown> = {};
+  let envOptions: Record<string, unknown> | undefined;
   let resume = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -41,10 +46,11 @@ export function parseTrainArgs(args: string[]): TrainRunOptions {
       throw new Error(`bad argument "${a}"\n${USAGE}`);
     }
     const value = args[++i];
-    if (a === "--set") {
+    if (a === "--set" || a === "--env-set") {
       const eq = value.indexOf("=");
-      if (eq <= 0) throw new Error(`--set expects key=value, got "${value}"`);
-      overrides[value.slice(0, eq)] = parseValue(value.slice(eq + 1));
+      if (eq <= 0) throw new Error(`${a} expects key=value, got "${value}"`);
+      const target = a === "--set" ? overrides : (envOptions ??= {});
+      target[value.slice(0, eq)] = parseValue(value.slice(eq + 1));
     } else values[a.slice(2)] = value;
   }
   const known = [
@@ -83,6 +89,7 @@ export function parseTrainArgs(args: string[]): TrainRunOptions {
     resume,
   };
   if (values.preset) options.preset = values.preset;
+  if (envOptions !== undefined) options.envOptions = envOptions;
   if (values["eval-freq"]) options.evalFreq = int("eval-freq");
   if (values["eval-episodes"]) options.evalEpisodes = int("eval-episodes");
   if (values["checkpoint-every"]) options.checkpointEvery = int("checkpoint-every");

@@ -3,9 +3,14 @@
  * (`data/presets/ppo.json`, `data/presets/sac.json`, paper-notes §7.3), resolved into validated
  * configs with optional overrides.
  *
- * Preset ids are `<algorithm>/<env id>`, e.g. `ppo/Pendulum-v1`, `sac/Walker2d-v3`. The paper's
- * SAC ablations are variants written `<variant>/<env id>`: `sac_small/Walker2d-v3` is
- * `sac/Walker2d-v3` with 64×64 networks ("SAC (PPO network size)").
+ * Preset ids are `<algorithm>/<env id>`, e.g. `ppo/Pendulum-v1`, `sac/Walker2d-v4`. The paper's
+ * SAC ablations are variants written `<variant>/<env id>`: `sac_small/Walker2d-v4` is
+ * `sac/Walker2d-v4` with 64×64 networks ("SAC (PPO network size)").
+ *
+ * The paper ran the MuJoCo tasks in their mujoco-py versions (Ant-v3, ..., Reacher-v2), which
+ * need software that no longer installs; the presets name the v4 tasks (official mujoco bindings)
+ * with the `envOptions` that give v3's observations (Ant-v4: `use_contact_forces`), and asking
+ * for a v3 preset id points at its v4 replacement.
  *
  * PPO presets resolve with {@linkcode resolvePreset}, SAC presets with
  * {@linkcode resolveSacPreset}; {@linkcode presetIds} lists one algorithm's ids (PPO by default).
@@ -34,7 +39,7 @@ export type PresetAlgorithm = "ppo" | "sac";
  * @example
  * ```ts
  * import { getPreset, type PresetEntry } from "./presets.ts";
- * const entry: PresetEntry = getPreset("ppo/Walker2d-v3");
+ * const entry: PresetEntry = getPreset("ppo/Walker2d-v4");
  * ```
  */
 export interface PresetEntry {
@@ -44,6 +49,11 @@ export interface PresetEntry {
   source: string;
   /** Hyperparameters, SB3/rl-zoo snake_case names; unlisted fields are SB3 defaults. */
   hyperparameters: Record<string, unknown>;
+  /**
+   * Options passed to `makeEnv(envId, envOptions)`, e.g. `{ use_contact_forces: true }` for
+   * Ant-v4 (the paper's Ant-v3 observation); absent when the defaults are right.
+   */
+  envOptions?: Record<string, unknown>;
   /** Length of the paper's training runs in environment steps. */
   trainingSteps: number;
   /** Last step shown in the paper's plots (xmax), null when the paper sets none. */
@@ -58,7 +68,7 @@ export interface PresetEntry {
  * @example
  * ```ts
  * import { resolvePreset, type ResolvedPpoPreset } from "./presets.ts";
- * const p: ResolvedPpoPreset = resolvePreset("ppo/Ant-v3");
+ * const p: ResolvedPpoPreset = resolvePreset("ppo/Ant-v4");
  * p.config.normalize; // true
  * ```
  */
@@ -125,7 +135,7 @@ function entries(): Record<string, PresetEntry> {
  * @example
  * ```ts
  * import { presetVariants } from "./presets.ts";
- * presetVariants().sac_small.tasks.includes("Walker2d-v3"); // true
+ * presetVariants().sac_small.tasks.includes("Walker2d-v4"); // true
  * ```
  */
 export function presetVariants(): Record<string, PresetVariant> {
@@ -163,8 +173,12 @@ export function getPreset(id: string): PresetEntry {
   const all = entries();
   const entry = all[id];
   if (entry === undefined) {
+    const v4 = typeof id === "string" ? id.replace(/-v[23]$/, "-v4") : "";
+    const hint = v4 !== id && v4 in all
+      ? `; the paper's mujoco-py tasks are run in their v4 versions here: use "${v4}"`
+      : "";
     throw new Error(
-      `Unknown preset "${id}"; available presets: ${Object.keys(all).join(", ")}`,
+      `Unknown preset "${id}"${hint}; available presets: ${Object.keys(all).join(", ")}`,
     );
   }
   return structuredClone(entry);

@@ -20,6 +20,7 @@ import { describe, type EnvState, type ResetOptions } from "./env.ts";
 import { envSpec, makeEnv, type MakeEnvOptions } from "./registry.ts";
 import type { Box } from "./spaces.ts";
 import {
+  checkVectorReset,
   stepWithAutoReset,
   SyncVectorEnv,
   type VectorEnv,
@@ -27,9 +28,26 @@ import {
   type VectorStepResult,
 } from "./vector.ts";
 
-/** Commands the caller sends to a worker. */
+/**
+ * Commands the caller sends to a worker (the worker protocol; internal to the two modules).
+ *
+ * @example
+ * ```ts
+ * import { COMMAND } from "./threaded_vector.ts";
+ * COMMAND.step; // 1
+ * ```
+ */
 export const COMMAND = { step: 1, reset: 2, getState: 3, setState: 4 } as const;
-/** Control words per worker (Int32Array). */
+/**
+ * Offsets of a worker's control words in `SharedLayout.ctl`: request and done sequence numbers,
+ * command, start state (0 starting, 1 ready, 2 failed), error flag, mailbox text length.
+ *
+ * @example
+ * ```ts
+ * import { CTL, CTL_WORDS } from "./threaded_vector.ts";
+ * const doneOfWorker1 = 1 * CTL_WORDS + CTL.done;
+ * ```
+ */
 export const CTL = {
   request: 0,
   command: 1,
@@ -38,13 +56,45 @@ export const CTL = {
   error: 4,
   mailboxLength: 5,
 } as const;
-/** Int32 control words per worker. */
+/**
+ * Int32 control words per worker.
+ *
+ * @example
+ * ```ts
+ * import { CTL_WORDS } from "./threaded_vector.ts";
+ * const ctl = new Int32Array(new SharedArrayBuffer(4 * CTL_WORDS * 2)); // two workers
+ * ```
+ */
 export const CTL_WORDS = 8;
-/** Maximum number of flattened info entries per env. */
+/**
+ * Maximum number of flattened info entries per env.
+ *
+ * @example
+ * ```ts
+ * import { MAX_INFO_ENTRIES } from "./threaded_vector.ts";
+ * const values = new Float64Array(8 * MAX_INFO_ENTRIES); // 8 envs
+ * ```
+ */
 export const MAX_INFO_ENTRIES = 64;
-/** Characters per env for its info key list. */
+/**
+ * Characters per env for its info key list.
+ *
+ * @example
+ * ```ts
+ * import { KEY_CHARS } from "./threaded_vector.ts";
+ * const keyText = new Uint16Array(8 * KEY_CHARS);
+ * ```
+ */
 export const KEY_CHARS = 2048;
-/** Characters of each worker's mailbox (snapshots, options, error messages). */
+/**
+ * Characters of each worker's mailbox (snapshots, options, error messages).
+ *
+ * @example
+ * ```ts
+ * import { MAILBOX_CHARS } from "./threaded_vector.ts";
+ * const mailbox = new Uint16Array(MAILBOX_CHARS);
+ * ```
+ */
 export const MAILBOX_CHARS = 1 << 21;
 const SPINS = 4000;
 
@@ -369,17 +419,7 @@ export class ThreadedVectorEnv implements VectorEnv {
 
   /** Resets every env: env i with `seed + i` when a seed is given. */
   reset(opts: ResetOptions = {}): VectorResetResult {
-    if (opts === null || typeof opts !== "object") {
-      throw new TypeError(
-        `ThreadedVectorEnv.reset: expected { seed?, options? }, got ${describe(opts)}`,
-      );
-    }
-    const { seed, options } = opts;
-    if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
-      throw new TypeError(
-        `ThreadedVectorEnv.reset: seed must be a non-negative integer, got ${describe(seed)}`,
-      );
-    }
+    const { seed, options } = checkVectorReset(opts, "ThreadedVectorEnv.reset");
     const { seeds } = this.#shared;
     for (let i = 0; i < this.numEnvs; i++) seeds[i] = seed === undefined ? NaN : seed + i;
     const optionsText = options === undefined ? "" : JSON.stringify(options);

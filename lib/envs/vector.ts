@@ -132,6 +132,27 @@ export function stepWithAutoReset(
 }
 
 /**
+ * Validates the argument of a vector env's `reset` (a non-negative integer seed, if any).
+ *
+ * @param who the method, for messages, e.g. `"SyncVectorEnv.reset"`.
+ * @example
+ * ```ts
+ * import { checkVectorReset } from "./vector.ts";
+ * checkVectorReset({ seed: 3 }, "MyVectorEnv.reset"); // { seed: 3, options: undefined }
+ * ```
+ */
+export function checkVectorReset(opts: ResetOptions, who: string): ResetOptions {
+  if (opts === null || typeof opts !== "object") {
+    throw new TypeError(`${who}: expected { seed?, options? }, got ${describe(opts)}`);
+  }
+  const { seed, options } = opts;
+  if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
+    throw new TypeError(`${who}: seed must be a non-negative integer, got ${describe(seed)}`);
+  }
+  return { seed, options };
+}
+
+/**
  * n environments with identical spaces, stepped one after another with SB3 `DummyVecEnv`
  * semantics (see the module doc).
  *
@@ -206,17 +227,7 @@ export class SyncVectorEnv implements VectorEnv {
    * generator; `options` go to every env.
    */
   reset(opts: ResetOptions = {}): VectorResetResult {
-    if (opts === null || typeof opts !== "object") {
-      throw new TypeError(
-        `SyncVectorEnv.reset: expected { seed?, options? }, got ${describe(opts)}`,
-      );
-    }
-    const { seed, options } = opts;
-    if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
-      throw new TypeError(
-        `SyncVectorEnv.reset: seed must be a non-negative integer, got ${describe(seed)}`,
-      );
-    }
+    const { seed, options } = checkVectorReset(opts, "SyncVectorEnv.reset");
     const obs = this.singleObservationSpace.dtype === "float64"
       ? new Float64Array(this.numEnvs * this.obsDim)
       : new Float32Array(this.numEnvs * this.obsDim);

@@ -31,6 +31,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../rng.ts";
+import { prepareEnv } from "../envs/mod.ts";
 import { type BackendChoice, initRuntime } from "../runtime/mod.ts";
 import {
   type AnalysisAlgorithm,
@@ -378,6 +379,8 @@ interface StepRecord {
 interface RunJson {
   algo: string;
   envId: string;
+  /** Environment options of the run (absent in runs made before they were recorded). */
+  envOptions?: Record<string, unknown>;
   seed: number;
 }
 
@@ -628,6 +631,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
     );
   }
   const settings = resolveSettings(algorithm, options);
+  await prepareEnv(run.envId);
   const networks = settings.networks ?? algorithm.networks;
   const kmax = Math.max(...settings.ks);
   const chunkSize = options.chunkSize ?? 8192;
@@ -751,6 +755,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
     const problem: CheckpointProblem = await algorithm.prepare({
       state,
       envId: run.envId,
+      envOptions: run.envOptions ?? {},
       step,
       settings: estimatorSettings,
     });

@@ -33,7 +33,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Env, type EnvState, makeEnv } from "../envs/mod.ts";
+import { type Env, type EnvState, makeEnv, prepareEnv } from "../envs/mod.ts";
 import { PpoAgent } from "../agents/ppo/ppo.ts";
 import { SacAgent, type SacAgentState } from "../agents/sac/sac.ts";
 import { ReplayBuffer, type ReplayBufferChunk } from "../agents/sac/replay_buffer.ts";
@@ -65,6 +65,11 @@ export interface TrainRunOptions {
   outDir: string;
   /** Hyperparameter preset id; default `<algo>/<envId>`. */
   preset?: string;
+  /**
+   * Environment options for `makeEnv` (e.g. `{ use_contact_forces: true }`); default the preset's
+   * `envOptions` (the options that give the paper's v3 observations), else none.
+   */
+  envOptions?: Record<string, unknown>;
   /** Overrides of preset fields (camelCase or SB3 snake_case names). */
   overrides?: Record<string, unknown>;
   /** Evaluate every this many steps (and at step 0); 0 disables evaluation. Default 10,000. */
@@ -139,6 +144,8 @@ export interface RunInfo {
   format: "pgsubspace-run/1";
   algo: Algorithm;
   envId: string;
+  /** The environment options the run's envs were made with. */
+  envOptions: Record<string, unknown>;
   seed: number;
   preset: string;
   overrides: Record<string, unknown>;
@@ -356,6 +363,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const preset: ResolvedPpoPreset | ResolvedSacPreset = o.algo === "sac"
     ? resolveSacPreset(o.preset, o.overrides)
     : resolvePreset(o.preset, o.overrides);
+  const envOptions = options.envOptions ?? preset.envOptions ?? {};
   const schedule = checkpointSchedule(o.totalSteps, o.checkpointEvery, o.checkpointExtra);
   const runFile = `${o.outDir}/run.json`;
   const metricsFile = `${o.outDir}/metrics.jsonl`;
@@ -364,6 +372,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     format: "pgsubspace-run/1",
     algo: o.algo,
     envId: o.envId,
+    envOptions,
     seed: o.seed,
     preset: o.preset,
     overrides: o.overrides,
@@ -379,8 +388,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     status: "running",
   };
 
-  const env = makeEnv(o.envId);
-  const evalEnv = makeEnv(o.envId);
+  await prepareEnv(o.envId);
+  const env = makeEnv(o.envId, { ...envOptions });
+  const evalEnv = makeEnv(o.envId, { ...envOptions });
   let agent: TrainingAgent;
   if (preset.algo === "sac") {
     const widths = [...sacPiArch(preset.config), ...sacQfArch(preset.config)];
@@ -704,7 +714,7 @@ function snakeCase(name: string): string {
 
 type NormalisedOptions =
   & Required<
-    Omit<TrainRunOptions, "onProgress" | "stopAtStep" | "backend" | "threads">
+    Omit<TrainRunOptions, "onProgress" | "stopAtStep" | "backend" | "threads" | "envOptions">
   >
   & Pick<TrainRunOptions, "onProgress" | "stopAtStep" | "backend" | "threads">;
 
@@ -768,6 +778,12 @@ async function prepareRunDir(
     throw new Error(
       `${o.outDir} already holds a run (status ${previous.status}): pass resume (--resume) ` +
         `to continue it, or choose a new output directory`,
+    );
+  }
+  if (JSON.stringify(previous.envOptions ?? {}) !== JSON.stringify(info.envOptions)) {
+    throw new Error(
+      `Cannot resume ${o.outDir}: envOptions were ${JSON.stringify(previous.envOptions ?? {})}, ` +
+        `now ${JSON.stringify(info.envOptions)}`,
     );
   }
   for (const key of ["algo", "envId", "seed", "preset", "totalSteps", "evalFreq"] as const) {

@@ -207,6 +207,8 @@ export interface PrepareArgs {
   state: unknown;
   /** The run's environment id. */
   envId: string;
+  /** The run's environment options (`makeEnv` options; e.g. Ant-v4's `use_contact_forces`). */
+  envOptions?: Record<string, unknown>;
   /** The checkpoint's step. */
   step: number;
   /** Data settings. */

@@ -475,7 +475,8 @@ export class PpoCheckpointProblem implements CheckpointProblem {
     const { settings } = args;
     this.step = args.step;
     this.config = state.config;
-    const probe = makeEnv(args.envId);
+    const makeRunEnv = () => makeEnv(args.envId, { ...args.envOptions });
+    const probe = makeRunEnv();
     this.spec = makeActorCriticSpec(
       probe.observationSpace.size,
       probe.actionSpace.size,
@@ -512,7 +513,7 @@ export class PpoCheckpointProblem implements CheckpointProblem {
     };
     this.precise = collectPpoRollout({
       ...common,
-      env: makeEnv(args.envId),
+      env: makeRunEnv(),
       samples: settings.preciseSamples,
       gaeLambda: this.config.gaeLambda,
       envSeed: root.seed(),
@@ -523,7 +524,7 @@ export class PpoCheckpointProblem implements CheckpointProblem {
       : { gamma: this.config.gamma, gaeLambda: this.config.gaeLambda };
     this.miniBatchRollout = collectPpoRollout({
       ...common,
-      env: makeEnv(args.envId),
+      env: makeRunEnv(),
       samples: this.config.nSteps,
       gaeGamma: this.miniBatchGae.gamma,
       gaeLambda: this.miniBatchGae.gaeLambda,

@@ -234,7 +234,11 @@ interface SacStateLike {
  * }
  * ```
  */
-export function sacAnalysisInputFromState(state: unknown, envId: string): SacAnalysisInput {
+export function sacAnalysisInputFromState(
+  state: unknown,
+  envId: string,
+  envOptions: Record<string, unknown> = {},
+): SacAnalysisInput {
   const s = state as SacStateLike | null;
   const source = s?.engine ?? s;
   const missing: string[] = [];
@@ -250,7 +254,7 @@ export function sacAnalysisInputFromState(state: unknown, envId: string): SacAna
         "sacAnalysisInputFromState for the expected fields); is this a SAC run?",
     );
   }
-  const probe = makeEnv(envId);
+  const probe = makeEnv(envId, { ...envOptions });
   const spec = makeSacSpec(probe.observationSpace.size, probe.actionSpace.size, s!.config);
   probe.close();
   return {
@@ -544,7 +548,7 @@ export class SacCheckpointProblem implements CheckpointProblem {
   /** Builds the data sets (targets need tfjs, hence async). */
   static async create(
     input: SacAnalysisInput,
-    args: Pick<PrepareArgs, "step" | "settings"> & { envId?: string },
+    args: Pick<PrepareArgs, "step" | "settings" | "envOptions"> & { envId?: string },
   ): Promise<SacCheckpointProblem> {
     const { settings } = args;
     const root = new Rng(settings.seed, args.step + 1);
@@ -554,7 +558,7 @@ export class SacCheckpointProblem implements CheckpointProblem {
       input = {
         ...input,
         transitions: collectRandomTransitions(
-          makeEnv(args.envId),
+          makeEnv(args.envId, { ...args.envOptions }),
           SAC_STEP0_TRANSITIONS,
           root.seed(),
         ),
@@ -675,5 +679,8 @@ export const sacAnalysis: AnalysisAlgorithm = Object.freeze({
   algo: "sac",
   networks: ["actor", "critic"] as const,
   prepare: (args: PrepareArgs): Promise<CheckpointProblem> =>
-    SacCheckpointProblem.create(sacAnalysisInputFromState(args.state, args.envId), args),
+    SacCheckpointProblem.create(
+      sacAnalysisInputFromState(args.state, args.envId, args.envOptions),
+      args,
+    ),
 });

@@ -1,18 +1,19 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { getPreset, presetIds, resolvePreset } from "../../lib/agents/presets.ts";
 import { makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
+import { listEnvs, makeEnv, prepareEnv } from "../../lib/envs/mod.ts";
 
 // Paper-notes §7.2 table: observation/action sizes and the PPO parameter counts N of the
 // paper's networks (independent of our code). Pendulum's actor differs because the paper used
 // gSDE (4,545) and the preset uses a plain Gaussian.
 const PAPER_SIZES: Record<string, { obs: number; act: number; actor: number; critic: number }> = {
   "ppo/Pendulum-v1": { obs: 3, act: 1, actor: 4482, critic: 4481 },
-  "ppo/Ant-v3": { obs: 111, act: 8, actor: 11856, critic: 11393 },
-  "ppo/HalfCheetah-v3": { obs: 17, act: 6, actor: 71948, critic: 70657 },
-  "ppo/Hopper-v3": { obs: 11, act: 3, actor: 69638, critic: 69121 },
-  "ppo/Walker2d-v3": { obs: 17, act: 6, actor: 5708, critic: 5377 },
-  "ppo/Swimmer-v3": { obs: 8, act: 2, actor: 4868, critic: 4801 },
-  "ppo/Reacher-v2": { obs: 11, act: 2, actor: 5060, critic: 4993 },
+  "ppo/Ant-v4": { obs: 111, act: 8, actor: 11856, critic: 11393 },
+  "ppo/HalfCheetah-v4": { obs: 17, act: 6, actor: 71948, critic: 70657 },
+  "ppo/Hopper-v4": { obs: 11, act: 3, actor: 69638, critic: 69121 },
+  "ppo/Walker2d-v4": { obs: 17, act: 6, actor: 5708, critic: 5377 },
+  "ppo/Swimmer-v4": { obs: 8, act: 2, actor: 4868, critic: 4801 },
+  "ppo/Reacher-v4": { obs: 11, act: 2, actor: 5060, critic: 4993 },
   "ppo/LunarLanderContinuous-v2": { obs: 8, act: 2, actor: 4868, critic: 4801 },
   "ppo/BipedalWalker-v3": { obs: 24, act: 4, actor: 6024, critic: 5825 },
   "ppo/FetchReach-v1": { obs: 16, act: 4, actor: 19208, critic: 18817 },
@@ -52,7 +53,7 @@ Deno.test("Pendulum preset: paper hyperparameters, plain Gaussian noted, trainin
 });
 
 Deno.test("rl-zoo presets map policy_kwargs (HalfCheetah: ReLU, no ortho init, log_std -2)", () => {
-  const c = resolvePreset("ppo/HalfCheetah-v3").config;
+  const c = resolvePreset("ppo/HalfCheetah-v4").config;
   assertEquals(c.activation, "relu");
   assertEquals(c.orthoInit, false);
   assertEquals(c.logStdInit, -2);
@@ -75,4 +76,18 @@ Deno.test("bad preset ids and bad overrides give clear errors", () => {
     Error,
     'Preset "ppo/Pendulum-v1": PPO config: batchSize = 8192',
   );
+});
+
+Deno.test("presets of registered envs make envs with the paper's sizes (Ant-v4's envOptions: 111)", async () => {
+  for (const [id, s] of Object.entries(PAPER_SIZES)) {
+    const p = getPreset(id);
+    if (!listEnvs().includes(p.envId)) continue; // Box2D, robotics and DMC tasks come later
+    await prepareEnv(p.envId);
+    const env = makeEnv(p.envId, { ...p.envOptions });
+    assertEquals([env.observationSpace.size, env.actionSpace.size], [s.obs, s.act], id);
+    env.close();
+  }
+  assertEquals(getPreset("ppo/Ant-v4").envOptions, { use_contact_forces: true });
+  const err = assertThrows(() => getPreset("ppo/Walker2d-v3"), Error);
+  assert(err.message.includes(`use "ppo/Walker2d-v4"`), err.message);
 });

@@ -234,3 +234,41 @@ Deno.test("SAC: a SIGKILLed CLI run resumes to the uninterrupted result", async 
   assertEquals(await loadCheckpointState(killed, 6_000), await loadCheckpointState(full, 6_000));
   for (const d of [full, killed]) await Deno.remove(d, { recursive: true });
 });
+
+Deno.test("MuJoCo run: the preset's envOptions reach the envs (Ant-v4: 111 dims); resume is exact", async () => {
+  const options = {
+    algo: "ppo" as const,
+    envId: "Ant-v4",
+    seed: 1,
+    totalSteps: 900,
+    evalFreq: 450,
+    evalEpisodes: 1,
+    checkpointEvery: 300,
+    checkpointExtra: [],
+    overrides: { n_steps: 256, batch_size: 64, n_epochs: 1 },
+    backend: "cpu" as const,
+  };
+  const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
+  try {
+    await trainRun({ ...options, outDir: a });
+    const info = await readJson<{ envOptions: unknown }>(`${a}/run.json`);
+    assertEquals(info.envOptions, { use_contact_forces: true });
+    const state = await loadCheckpointState(a, 900) as { thetaActor: Float32Array };
+    // 111 inputs, 64x64 tanh, 8 means and 8 log-stds (paper-notes §7.2: 11,856).
+    assertEquals(state.thetaActor.length, 11_856);
+    await trainRun({ ...options, outDir: b, stopAtStep: 500 });
+    await trainRun({ ...options, outDir: b, resume: true });
+    assertEquals(
+      await Deno.readTextFile(`${b}/metrics.jsonl`),
+      await Deno.readTextFile(`${a}/metrics.jsonl`),
+    );
+    await assertRejects(
+      () => trainRun({ ...options, outDir: b, resume: true, envOptions: {} }),
+      Error,
+      "envOptions",
+    );
+  } finally {
+    await Deno.remove(a, { recursive: true });
+    await Deno.remove(b, { recursive: true });
+  }
+});

@@ -24,7 +24,6 @@
  */
 import type { Generator } from "../../np_random/mod.ts";
 import type { StepResult } from "../env.ts";
-import { sharedArrayPool } from "../pool.ts";
 import type { Box } from "../spaces.ts";
 import {
   bodyId,
@@ -171,14 +170,11 @@ export class AntEnv extends MujocoEnv {
 
   /** One step (see the module doc). */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    const b = 3 * this.#mainBody;
-    let xpos = this.views.xpos;
-    const xBefore = xpos[b], yBefore = xpos[b + 1];
-    this.doSimulation(action);
-    xpos = this.views.xpos;
-    const xAfter = xpos[b], yAfter = xpos[b + 1];
-    const xVelocity = (xAfter - xBefore) / this.dt;
-    const yVelocity = (yAfter - yBefore) / this.dt;
+    const { x: xAfter, y: yAfter, xVelocity, yVelocity } = this.simulateTracking(
+      action,
+      "xpos",
+      3 * this.#mainBody,
+    );
     this.#clipForces();
     const healthy = this.isHealthy;
     const forwardReward = xVelocity * this.#forwardWeight;
@@ -218,18 +214,12 @@ export class AntEnv extends MujocoEnv {
 
   /** `qpos = qpos0 + U(−s, s)`, `qvel = 0 + s · N(0, 1)`. */
   protected resetModel(rng: Generator): Float64Array {
-    const s = this.#noise;
-    const qpos = this.initQpos.map((q) => q + rng.uniform(-s, s));
-    const qvel = this.initQvel.map((v) => v + s * rng.standardNormal());
-    return this.setPhysicalState(qpos, qvel);
+    return this.resetWithNoise(rng, this.#noise, "normal");
   }
 
   /** `qpos[skip:]`, `qvel`, then the clipped contact forces when observed. */
   protected observation(): Float64Array {
-    const { qpos, qvel } = this.views;
-    const obs = sharedArrayPool.float64(this.observationSpace.size);
-    obs.set(this.#skip ? qpos.subarray(this.#skip) : qpos);
-    obs.set(qvel, this.nq - this.#skip);
+    const obs = this.jointObservation(this.observationSpace.size, this.#skip);
     if (this.#forcesFrom >= 0) {
       this.#clipForces();
       obs.set(this.#clipped.subarray(6 * this.#forcesFrom), this.nq - this.#skip + this.nv);

@@ -18,19 +18,21 @@
  */
 import type { Generator } from "../../np_random/mod.ts";
 import type { StepResult } from "../env.ts";
-import { sharedArrayPool } from "../pool.ts";
 import type { Box } from "../spaces.ts";
 import {
   checkMujocoOptions,
-  type MujocoBaseOptions,
   MujocoEnv,
-  mujocoOptionChecks as c,
   observationBox,
+  RUNNER_V4_OPTIONS,
+  type RunnerOptions,
+  withV5Options,
 } from "./mujoco_env.ts";
 import { controlCost } from "./reductions.ts";
 
 /**
- * Options of HalfCheetah (Gymnasium's keyword arguments; `xml_file` and `frame_skip` are v5 only).
+ * Options of HalfCheetah (Gymnasium's keyword arguments; `xml_file` and `frame_skip` are v5 only):
+ * `forward_reward_weight` (1), `ctrl_cost_weight` (0.1), `reset_noise_scale` (0.1),
+ * `exclude_current_positions_from_observation` (true).
  *
  * @example
  * ```ts
@@ -38,24 +40,7 @@ import { controlCost } from "./reductions.ts";
  * const o: HalfCheetahOptions = { ctrl_cost_weight: 0.05 };
  * ```
  */
-export interface HalfCheetahOptions extends MujocoBaseOptions {
-  /** Weight of the forward reward (default 1). */
-  forward_reward_weight?: number;
-  /** Weight of the control cost (default 0.1). */
-  ctrl_cost_weight?: number;
-  /** Scale of the initial-state noise (default 0.1). */
-  reset_noise_scale?: number;
-  /** Leave rootx out of the observation (default true). */
-  exclude_current_positions_from_observation?: boolean;
-}
-
-const V4_OPTIONS = {
-  forward_reward_weight: c.number,
-  ctrl_cost_weight: c.number,
-  reset_noise_scale: c.number,
-  exclude_current_positions_from_observation: c.boolean,
-};
-const V5_OPTIONS = { ...V4_OPTIONS, xml_file: c.file, frame_skip: c.positiveInteger };
+export type HalfCheetahOptions = RunnerOptions;
 
 /**
  * HalfCheetah-v4 or -v5 (see the module doc).
@@ -85,7 +70,11 @@ export class HalfCheetahEnv extends MujocoEnv {
   /** Builds the env; unknown or malformed options are errors. */
   constructor(version: "v4" | "v5" = "v5", options: HalfCheetahOptions = {}) {
     const id = `HalfCheetah-${version}`;
-    checkMujocoOptions(id, options, version === "v4" ? V4_OPTIONS : V5_OPTIONS);
+    checkMujocoOptions(
+      id,
+      options,
+      version === "v4" ? RUNNER_V4_OPTIONS : withV5Options(RUNNER_V4_OPTIONS),
+    );
     super(id, options.xml_file ?? "half_cheetah.xml", options.frame_skip ?? 5);
     this.version = version;
     this.#forwardWeight = options.forward_reward_weight ?? 1;
@@ -97,10 +86,7 @@ export class HalfCheetahEnv extends MujocoEnv {
 
   /** One step (see the module doc). */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    const xBefore = this.views.qpos[0];
-    this.doSimulation(action);
-    const xAfter = this.views.qpos[0];
-    const xVelocity = (xAfter - xBefore) / this.dt;
+    const { x: xAfter, xVelocity } = this.simulateTracking(action, "qpos", 0);
     const forwardReward = this.#forwardWeight * xVelocity;
     const ctrlCost = controlCost(this.#ctrlWeight, action);
     const info: Record<string, unknown> = { x_position: xAfter, x_velocity: xVelocity };
@@ -117,19 +103,12 @@ export class HalfCheetahEnv extends MujocoEnv {
 
   /** `qpos = qpos0 + U(−s, s)`, `qvel = 0 + s · N(0, 1)`. */
   protected resetModel(rng: Generator): Float64Array {
-    const s = this.#noise;
-    const qpos = this.initQpos.map((q) => q + rng.uniform(-s, s));
-    const qvel = this.initQvel.map((v) => v + s * rng.standardNormal());
-    return this.setPhysicalState(qpos, qvel);
+    return this.resetWithNoise(rng, this.#noise, "normal");
   }
 
   /** `qpos[skip:]` then `qvel`. */
   protected observation(): Float64Array {
-    const { qpos, qvel } = this.views;
-    const obs = sharedArrayPool.float64(this.observationSpace.size);
-    obs.set(this.#skip ? qpos.subarray(this.#skip) : qpos);
-    obs.set(qvel, this.nq - this.#skip);
-    return obs;
+    return this.jointObservation(this.observationSpace.size, this.#skip);
   }
 
   /** v5: `{ x_position }`. */

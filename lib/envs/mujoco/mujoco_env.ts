@@ -35,6 +35,7 @@ import {
   type ResetOptions,
   type ResetResult,
 } from "../env.ts";
+import { sharedArrayPool } from "../pool.ts";
 import { Box } from "../spaces.ts";
 import { heapGrew, type Mujoco, mujoco } from "./runtime.ts";
 
@@ -115,12 +116,42 @@ interface Views {
   cfrcExt: Float64Array;
 }
 
-/** Options every task takes (Gymnasium's `MujocoEnv` arguments and the common task arguments). */
+/**
+ * Options every v5 task takes (Gymnasium's `MujocoEnv` arguments; Ant-v4 also has `xml_file`).
+ *
+ * @example
+ * ```ts
+ * import type { MujocoBaseOptions } from "./mujoco_env.ts";
+ * const o: MujocoBaseOptions = { xml_file: "./my_hopper.xml", frame_skip: 2 };
+ * ```
+ */
 export interface MujocoBaseOptions {
   /** MJCF file: a name in `data/mujoco/`, or a path starting with `.`, `/` or `~`. */
   xml_file?: string;
   /** Simulation steps per environment step. */
   frame_skip?: number;
+}
+
+/**
+ * Options of the runners that share Gymnasium's forward-minus-control-cost reward (HalfCheetah,
+ * Swimmer; Gymnasium's keyword arguments, `xml_file` and `frame_skip` v5 only). Defaults differ
+ * per task (see its module doc).
+ *
+ * @example
+ * ```ts
+ * import type { RunnerOptions } from "./mujoco_env.ts";
+ * const o: RunnerOptions = { ctrl_cost_weight: 0.05, reset_noise_scale: 0 };
+ * ```
+ */
+export interface RunnerOptions extends MujocoBaseOptions {
+  /** Weight of the forward reward (default 1). */
+  forward_reward_weight?: number;
+  /** Weight of the control cost. */
+  ctrl_cost_weight?: number;
+  /** Scale of the initial-state noise. */
+  reset_noise_scale?: number;
+  /** Leave the root position(s) out of the observation (default true). */
+  exclude_current_positions_from_observation?: boolean;
 }
 
 /**
@@ -151,7 +182,48 @@ export const mujocoOptionChecks = {
     typeof v === "string" && v.length > 0 ? null : "must be a file name or path",
 } satisfies Record<string, OptionCheck>;
 
-/** Gymnasium's rendering keyword arguments, rejected with a message that says why. */
+/**
+ * The validators of {@linkcode RunnerOptions} in v4 (v5 adds {@linkcode withV5Options}).
+ *
+ * @example
+ * ```ts
+ * import { RUNNER_V4_OPTIONS } from "./mujoco_env.ts";
+ * Object.keys(RUNNER_V4_OPTIONS).length; // 4
+ * ```
+ */
+export const RUNNER_V4_OPTIONS: Record<string, OptionCheck> = {
+  forward_reward_weight: mujocoOptionChecks.number,
+  ctrl_cost_weight: mujocoOptionChecks.number,
+  reset_noise_scale: mujocoOptionChecks.number,
+  exclude_current_positions_from_observation: mujocoOptionChecks.boolean,
+};
+
+/**
+ * A task's v4 validators plus v5's `xml_file` and `frame_skip`.
+ *
+ * @example
+ * ```ts
+ * import { RUNNER_V4_OPTIONS, withV5Options } from "./mujoco_env.ts";
+ * "frame_skip" in withV5Options(RUNNER_V4_OPTIONS); // true
+ * ```
+ */
+export function withV5Options(v4: Record<string, OptionCheck>): Record<string, OptionCheck> {
+  return {
+    ...v4,
+    xml_file: mujocoOptionChecks.file,
+    frame_skip: mujocoOptionChecks.positiveInteger,
+  };
+}
+
+/**
+ * Gymnasium's rendering keyword arguments, rejected with a message that says why.
+ *
+ * @example
+ * ```ts
+ * import { RENDERING_OPTIONS } from "./mujoco_env.ts";
+ * RENDERING_OPTIONS.includes("render_mode"); // true
+ * ```
+ */
 export const RENDERING_OPTIONS: readonly string[] = [
   "render_mode",
   "width",
@@ -359,6 +431,60 @@ export abstract class MujocoEnv extends BaseEnv {
     for (let i = 0; i < this.nu; i++) ctrl[i] = action[i];
     for (let k = 0; k < this.frameSkip; k++) mj.mj_step(model, data);
     mj.mj_rnePostConstraint(model, data);
+  }
+
+  /**
+   * Gymnasium's `do_simulation` while tracking a point in the plane: reads `(x, y)` at
+   * `views[source][index..index + 1]` (`qpos`, or `xpos` for a body) before and after, and returns
+   * the position after and the velocity Δ/dt.
+   */
+  protected simulateTracking(
+    action: ArrayLike<number>,
+    source: "qpos" | "xpos",
+    index: number,
+  ): { x: number; y: number; xVelocity: number; yVelocity: number } {
+    let at = this.views[source];
+    const xBefore = at[index], yBefore = at[index + 1];
+    this.doSimulation(action);
+    at = this.views[source];
+    const x = at[index], y = at[index + 1];
+    return { x, y, xVelocity: (x - xBefore) / this.dt, yVelocity: (y - yBefore) / this.dt };
+  }
+
+  /**
+   * Gymnasium's noisy initial state: `qpos = qpos0 + U(−s, s)` (nq draws), then
+   * `qvel = 0 + U(−s, s)` or `0 + s · N(0, 1)` (nv draws); sets it (`set_state`) and returns the
+   * observation.
+   */
+  protected resetWithNoise(
+    rng: Generator,
+    s: number,
+    velocityNoise: "uniform" | "normal",
+  ): Float64Array {
+    const qpos = this.initQpos.map((q) => q + rng.uniform(-s, s));
+    const qvel = velocityNoise === "uniform"
+      ? this.initQvel.map((v) => v + rng.uniform(-s, s))
+      : this.initQvel.map((v) => v + s * rng.standardNormal());
+    return this.setPhysicalState(qpos, qvel);
+  }
+
+  /**
+   * A fresh observation of `size` elements: `qpos[skip:]`, then `qvel` (clipped to ±`clip`), then
+   * zeros for the caller to fill.
+   */
+  protected jointObservation(size: number, skip: number, clip = Infinity): Float64Array {
+    const { qpos, qvel } = this.views;
+    const obs = sharedArrayPool.float64(size);
+    obs.set(skip ? qpos.subarray(skip) : qpos);
+    const base = this.nq - skip;
+    if (clip === Infinity) obs.set(qvel, base);
+    else {
+      for (let i = 0; i < qvel.length; i++) {
+        const v = qvel[i];
+        obs[base + i] = v < -clip ? -clip : v > clip ? clip : v;
+      }
+    }
+    return obs;
   }
 
   /** Samples the initial state (calling `setPhysicalState`) and returns the first observation. */

@@ -16,7 +16,6 @@
  */
 import type { Generator } from "../../np_random/mod.ts";
 import type { StepResult } from "../env.ts";
-import { sharedArrayPool } from "../pool.ts";
 import type { Box } from "../spaces.ts";
 import {
   checkMujocoOptions,
@@ -24,6 +23,7 @@ import {
   MujocoEnv,
   mujocoOptionChecks as c,
   observationBox,
+  withV5Options,
 } from "./mujoco_env.ts";
 import { controlCost } from "./reductions.ts";
 
@@ -56,7 +56,15 @@ export interface PlanarWalkerOptions extends MujocoBaseOptions {
   exclude_current_positions_from_observation?: boolean;
 }
 
-/** The v4 option validators of {@linkcode PlanarWalkerOptions}. */
+/**
+ * The v4 option validators of {@linkcode PlanarWalkerOptions}.
+ *
+ * @example
+ * ```ts
+ * import { PLANAR_WALKER_V4_OPTIONS } from "./planar_walker.ts";
+ * PLANAR_WALKER_V4_OPTIONS.healthy_z_range([0.8, 2]); // null (valid)
+ * ```
+ */
 export const PLANAR_WALKER_V4_OPTIONS = {
   forward_reward_weight: c.number,
   ctrl_cost_weight: c.number,
@@ -68,7 +76,18 @@ export const PLANAR_WALKER_V4_OPTIONS = {
   exclude_current_positions_from_observation: c.boolean,
 };
 
-/** The task-specific part of a planar walker. */
+/**
+ * The task-specific part of a planar walker.
+ *
+ * @example
+ * ```ts
+ * import type { PlanarWalkerTask } from "./planar_walker.ts";
+ * const t: PlanarWalkerTask = {
+ *   name: "Walker2d", xml: { v4: "walker2d.xml", v5: "walker2d_v5.xml" },
+ *   healthyZ: [0.8, 2], healthyAngle: [-1, 1],
+ * };
+ * ```
+ */
 export interface PlanarWalkerTask {
   /** Task name, e.g. `"Hopper"`. */
   name: string;
@@ -124,10 +143,7 @@ export abstract class PlanarWalkerEnv extends MujocoEnv {
   ) {
     const id = `${task.name}-${version}`;
     const v4 = { ...PLANAR_WALKER_V4_OPTIONS, ...task.extraOptions };
-    const checks = version === "v4"
-      ? v4
-      : { ...v4, xml_file: c.file, frame_skip: c.positiveInteger };
-    checkMujocoOptions(id, options, checks);
+    checkMujocoOptions(id, options, version === "v4" ? v4 : withV5Options(v4));
     super(id, options.xml_file ?? task.xml[version], options.frame_skip ?? 4);
     this.version = version;
     this.forwardWeight = options.forward_reward_weight ?? 1;
@@ -152,11 +168,8 @@ export abstract class PlanarWalkerEnv extends MujocoEnv {
 
   /** One step (see the module doc). */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    const xBefore = this.views.qpos[0];
-    this.doSimulation(action);
+    const { x: xAfter, xVelocity } = this.simulateTracking(action, "qpos", 0);
     const qpos = this.views.qpos;
-    const xAfter = qpos[0];
-    const xVelocity = (xAfter - xBefore) / this.dt;
     const forwardReward = this.forwardWeight * xVelocity;
     const healthy = this.isHealthy;
     const paid = healthy || (this.version === "v4" && this.terminateWhenUnhealthy);
@@ -183,23 +196,12 @@ export abstract class PlanarWalkerEnv extends MujocoEnv {
 
   /** `qpos = qpos0 + U(−s, s)`, then `qvel = 0 + U(−s, s)`. */
   protected resetModel(rng: Generator): Float64Array {
-    const s = this.#noise;
-    const qpos = this.initQpos.map((q) => q + rng.uniform(-s, s));
-    const qvel = this.initQvel.map((v) => v + rng.uniform(-s, s));
-    return this.setPhysicalState(qpos, qvel);
+    return this.resetWithNoise(rng, this.#noise, "uniform");
   }
 
   /** `qpos[skip:]` then `clip(qvel, −10, 10)`. */
   protected observation(): Float64Array {
-    const { qpos, qvel } = this.views;
-    const obs = sharedArrayPool.float64(this.observationSpace.size);
-    obs.set(this.#skip ? qpos.subarray(this.#skip) : qpos);
-    const base = this.nq - this.#skip;
-    for (let i = 0; i < qvel.length; i++) {
-      const v = qvel[i];
-      obs[base + i] = v < -10 ? -10 : v > 10 ? 10 : v;
-    }
-    return obs;
+    return this.jointObservation(this.observationSpace.size, this.#skip, 10);
   }
 
   /** v5: `{ x_position, z_distance_from_origin }`. */

@@ -19,19 +19,21 @@
  */
 import type { Generator } from "../../np_random/mod.ts";
 import type { StepResult } from "../env.ts";
-import { sharedArrayPool } from "../pool.ts";
 import type { Box } from "../spaces.ts";
 import {
   checkMujocoOptions,
-  type MujocoBaseOptions,
   MujocoEnv,
-  mujocoOptionChecks as c,
   observationBox,
+  RUNNER_V4_OPTIONS,
+  type RunnerOptions,
+  withV5Options,
 } from "./mujoco_env.ts";
 import { controlCost } from "./reductions.ts";
 
 /**
- * Options of Swimmer (Gymnasium's keyword arguments; `xml_file` and `frame_skip` are v5 only).
+ * Options of Swimmer (Gymnasium's keyword arguments; `xml_file` and `frame_skip` are v5 only):
+ * `forward_reward_weight` (1), `ctrl_cost_weight` (1e-4), `reset_noise_scale` (0.1),
+ * `exclude_current_positions_from_observation` (true: leaves x and y out).
  *
  * @example
  * ```ts
@@ -39,24 +41,7 @@ import { controlCost } from "./reductions.ts";
  * const o: SwimmerOptions = { ctrl_cost_weight: 0 };
  * ```
  */
-export interface SwimmerOptions extends MujocoBaseOptions {
-  /** Weight of the forward reward (default 1). */
-  forward_reward_weight?: number;
-  /** Weight of the control cost (default 1e-4). */
-  ctrl_cost_weight?: number;
-  /** Scale of the initial-state noise (default 0.1). */
-  reset_noise_scale?: number;
-  /** Leave x and y out of the observation (default true). */
-  exclude_current_positions_from_observation?: boolean;
-}
-
-const V4_OPTIONS = {
-  forward_reward_weight: c.number,
-  ctrl_cost_weight: c.number,
-  reset_noise_scale: c.number,
-  exclude_current_positions_from_observation: c.boolean,
-};
-const V5_OPTIONS = { ...V4_OPTIONS, xml_file: c.file, frame_skip: c.positiveInteger };
+export type SwimmerOptions = RunnerOptions;
 
 /**
  * Swimmer-v4 or -v5 (see the module doc).
@@ -85,7 +70,11 @@ export class SwimmerEnv extends MujocoEnv {
   /** Builds the env; unknown or malformed options are errors. */
   constructor(version: "v4" | "v5" = "v5", options: SwimmerOptions = {}) {
     const id = `Swimmer-${version}`;
-    checkMujocoOptions(id, options, version === "v4" ? V4_OPTIONS : V5_OPTIONS);
+    checkMujocoOptions(
+      id,
+      options,
+      version === "v4" ? RUNNER_V4_OPTIONS : withV5Options(RUNNER_V4_OPTIONS),
+    );
     super(id, options.xml_file ?? "swimmer.xml", options.frame_skip ?? 4);
     this.version = version;
     this.#forwardWeight = options.forward_reward_weight ?? 1;
@@ -97,13 +86,7 @@ export class SwimmerEnv extends MujocoEnv {
 
   /** One step (see the module doc). */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    let qpos = this.views.qpos;
-    const xBefore = qpos[0], yBefore = qpos[1];
-    this.doSimulation(action);
-    qpos = this.views.qpos;
-    const x = qpos[0], y = qpos[1];
-    const xVelocity = (x - xBefore) / this.dt;
-    const yVelocity = (y - yBefore) / this.dt;
+    const { x, y, xVelocity, yVelocity } = this.simulateTracking(action, "qpos", 0);
     const forwardReward = this.#forwardWeight * xVelocity;
     const ctrlCost = controlCost(this.#ctrlWeight, action);
     const positions = {
@@ -132,19 +115,12 @@ export class SwimmerEnv extends MujocoEnv {
 
   /** `qpos = qpos0 + U(−s, s)`, then `qvel = 0 + U(−s, s)`. */
   protected resetModel(rng: Generator): Float64Array {
-    const s = this.#noise;
-    const qpos = this.initQpos.map((q) => q + rng.uniform(-s, s));
-    const qvel = this.initQvel.map((v) => v + rng.uniform(-s, s));
-    return this.setPhysicalState(qpos, qvel);
+    return this.resetWithNoise(rng, this.#noise, "uniform");
   }
 
   /** `qpos[skip:]` then `qvel`. */
   protected observation(): Float64Array {
-    const { qpos, qvel } = this.views;
-    const obs = sharedArrayPool.float64(this.observationSpace.size);
-    obs.set(this.#skip ? qpos.subarray(this.#skip) : qpos);
-    obs.set(qvel, this.nq - this.#skip);
-    return obs;
+    return this.jointObservation(this.observationSpace.size, this.#skip);
   }
 
   /** v5: `{ x_position, y_position, distance_from_origin }`. */

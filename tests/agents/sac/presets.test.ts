@@ -15,12 +15,12 @@ import { SAC_DEFAULTS } from "../../../lib/agents/sac/config.ts";
 // BipedalWalker differs because the paper used gSDE (132,704; plain Gaussian: 132,708).
 const PAPER: Record<string, { obs: number; act: number; actor: number; critic: number }> = {
   "Pendulum-v1": { obs: 3, act: 1, actor: 67330, critic: 134658 },
-  "Ant-v3": { obs: 111, act: 8, actor: 98576, critic: 193538 },
-  "HalfCheetah-v3": { obs: 17, act: 6, actor: 73484, critic: 144386 },
-  "Hopper-v3": { obs: 11, act: 3, actor: 70406, critic: 139778 },
-  "Walker2d-v3": { obs: 17, act: 6, actor: 73484, critic: 144386 },
-  "Swimmer-v3": { obs: 8, act: 2, actor: 69124, critic: 137730 },
-  "Reacher-v2": { obs: 11, act: 2, actor: 69892, critic: 139266 },
+  "Ant-v4": { obs: 111, act: 8, actor: 98576, critic: 193538 },
+  "HalfCheetah-v4": { obs: 17, act: 6, actor: 73484, critic: 144386 },
+  "Hopper-v4": { obs: 11, act: 3, actor: 70406, critic: 139778 },
+  "Walker2d-v4": { obs: 17, act: 6, actor: 73484, critic: 144386 },
+  "Swimmer-v4": { obs: 8, act: 2, actor: 69124, critic: 137730 },
+  "Reacher-v4": { obs: 11, act: 2, actor: 69892, critic: 139266 },
   "LunarLanderContinuous-v2": { obs: 8, act: 2, actor: 125104, critic: 250002 },
   "BipedalWalker-v3": { obs: 24, act: 4, actor: 132708, critic: 264402 },
   "FetchReach-v1": { obs: 16, act: 4, actor: 19720, critic: 38658 },
@@ -46,7 +46,7 @@ Deno.test("Pendulum and task-specific values (§7.3)", () => {
   const p = resolveSacPreset("sac/Pendulum-v1");
   assertEquals(p.config, { ...SAC_DEFAULTS, learningRate: 1e-3, netArch: [256, 256] });
   assertEquals([p.trainingSteps, p.analysisHorizon], [500_000, 300_000]);
-  const mujoco = resolveSacPreset("sac/Walker2d-v3").config;
+  const mujoco = resolveSacPreset("sac/Walker2d-v4").config;
   assertEquals([mujoco.learningRate, mujoco.learningStarts], [3e-4, 10_000]);
   const biped = resolveSacPreset("sac/BipedalWalker-v3").config;
   assertEquals(
@@ -54,7 +54,7 @@ Deno.test("Pendulum and task-specific values (§7.3)", () => {
     [300_000, 0.02, 0.98, 64, 64],
   );
   assertEquals(resolveSacPreset("sac/FetchReach-v1").config.batchSize, 128);
-  assertEquals(resolveSacPreset("sac/Swimmer-v3").config.gamma, 0.9999);
+  assertEquals(resolveSacPreset("sac/Swimmer-v4").config.gamma, 0.9999);
   assertEquals(resolveSacPreset("sac/dmc_Finger-spin-v1").config, {
     ...SAC_DEFAULTS,
     netArch: [256, 256],
@@ -63,7 +63,7 @@ Deno.test("Pendulum and task-specific values (§7.3)", () => {
 
 Deno.test("sac_small variant: the paper's 64×64 ablation (Pendulum 4,546 / 9,090 parameters)", () => {
   const v = presetVariants().sac_small;
-  assert(v.tasks.includes("Walker2d-v3") && v.tasks.includes("Pendulum-v1"));
+  assert(v.tasks.includes("Walker2d-v4") && v.tasks.includes("Pendulum-v1"));
   const p = resolveSacPreset("sac_small/Pendulum-v1");
   assertEquals([p.id, p.algo], ["sac_small/Pendulum-v1", "sac"]);
   assertEquals(p.config.netArch, [64, 64]);
