@@ -7,6 +7,14 @@ exactly dm_control's: what remains between our WebAssembly environments and the 
 the WebAssembly build's arithmetic. Called by tests/envs/dmc/native_replay.test.ts (never by the
 toolkit). Reads one JSON request from stdin, writes one JSON answer to stdout.
 
+Run by hand with two arguments, it compares our models with dm_control's own files instead:
+
+  python tools/dmc_reference.py compare DM_CONTROL_SUITE_DIR
+      compiles data/dmc/{finger,ball_in_cup}.xml and DM_CONTROL_SUITE_DIR/{same}.xml (a checkout's
+      dm_control/suite, with its common/ folder) and prints every mjModel array, size and opt /
+      stat field that differs; only rendering fields should (cameras, lights, materials,
+      textures, names).
+
   replay  {"cases": [{"xml": path, "oracle": path}, ...]}
           -> {"results": [[{"seed", "qpos", "qvel", "qacc_warmstart", "time"}, ...], ...]}:
           per recorded episode the largest absolute difference over its steps. Reset:
@@ -16,6 +24,7 @@ toolkit). Reads one JSON request from stdin, writes one JSON answer to stdout.
 """
 
 import json
+import os
 import sys
 
 import mujoco
@@ -57,7 +66,41 @@ def replay(xml, oracle_path):
     return rows
 
 
+def numeric_fields(model):
+    """Every numeric array and size of an mjModel, and the numbers of opt and stat."""
+    fields = {}
+    for owner, prefix in ((model, ""), (model.opt, "opt."), (model.stat, "stat.")):
+        for name in dir(owner):
+            if name.startswith("_"):
+                continue
+            try:
+                value = getattr(owner, name)
+            except Exception:  # noqa: BLE001 (some attributes are not readable)
+                continue
+            if isinstance(value, np.ndarray) and value.dtype != object:
+                fields[prefix + name] = value
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                fields[prefix + name] = np.array(value)
+    return fields
+
+
+def compare(suite_dir):
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "dmc")
+    for name in ("finger.xml", "ball_in_cup.xml"):
+        ours = numeric_fields(mujoco.MjModel.from_xml_path(os.path.join(here, name)))
+        theirs = numeric_fields(mujoco.MjModel.from_xml_path(os.path.join(suite_dir, name)))
+        differ = []
+        for key in sorted(set(ours) | set(theirs)):
+            a, b = ours.get(key), theirs.get(key)
+            if a is None or b is None or a.shape != b.shape or not np.array_equal(a, b):
+                differ.append(key)
+        print(f"{name}: {len(theirs)} fields compared; differ: {', '.join(differ) or 'none'}")
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "compare":
+        compare(sys.argv[2])
+        return
     request = json.load(sys.stdin)
     if request.get("command") != "replay":
         raise SystemExit(f"unknown command {request.get('command')!r}; expected 'replay'")

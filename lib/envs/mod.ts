@@ -3,9 +3,10 @@
  * base class, wrappers (`TimeLimit`, `RecordEpisodeStatistics`), the SB3-style `SyncVectorEnv`,
  * the registry (`makeEnv`, `makeVecEnv`, `prepareEnv`), the classic-control tasks `Pendulum-v1`
  * and `MountainCarContinuous-v0`, and the MuJoCo tasks (Ant, HalfCheetah, Hopper, Walker2d,
- * Swimmer, Reacher; v4 and v5), which importing this module registers. The MuJoCo tasks need
- * `await prepareEnv(id)` once before `makeEnv` (it loads the MuJoCo WebAssembly module; importing
- * this module does not).
+ * Swimmer, Reacher; v4 and v5) and the DeepMind Control tasks (`dmc_Finger-spin-v1`,
+ * `dmc_Ball_in_cup-catch-v1`), which importing this module registers. The MuJoCo and DeepMind
+ * Control tasks need `await prepareEnv(id)` once before `makeEnv` (it loads the MuJoCo WebAssembly
+ * module; importing this module does not).
  *
  * @example
  * ```ts
