@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * import { listEnvs, makeEnv, makeVecEnv } from "./mod.ts";
- * listEnvs(); // ["MountainCarContinuous-v0", "Pendulum-v1"]
+ * listEnvs(); // ["Ant-v4", "Ant-v5", "HalfCheetah-v4", ..., "Pendulum-v1", ..., "Walker2d-v5"]
  * const env = makeEnv("Pendulum-v1"); // with TimeLimit(200), like gym.make
  * env.reset({ seed: 0 });
  * const { obs, reward, terminated, truncated } = env.step(new Float32Array([1]));

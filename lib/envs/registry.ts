@@ -110,7 +110,7 @@ export function registerEnv(spec: EnvSpec): void {
  * @example
  * ```ts
  * import { listEnvs } from "./mod.ts";
- * listEnvs(); // ["MountainCarContinuous-v0", "Pendulum-v1"]
+ * listEnvs(); // ["Ant-v4", "Ant-v5", "HalfCheetah-v4", ..., "Pendulum-v1", ..., "Walker2d-v5"]
  * ```
  */
 export function listEnvs(): string[] {

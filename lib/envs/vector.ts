@@ -217,6 +217,12 @@ export class SyncVectorEnv implements VectorEnv {
             `have the same spaces`,
         );
       }
+      if (env.observationSpace.dtype !== this.singleObservationSpace.dtype) {
+        throw new RangeError(
+          `SyncVectorEnv: envs[${i}] observes ${env.observationSpace.dtype}, envs[0] ` +
+            `${this.singleObservationSpace.dtype}; all envs must have the same spaces`,
+        );
+      }
     });
     this.#actions32 = this.envs.map(() => new Float32Array(this.actDim));
     this.#actions64 = this.envs.map(() => new Float64Array(this.actDim));
