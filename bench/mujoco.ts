@@ -5,7 +5,8 @@
  * 1. env steps per second per task: one env through `makeEnv(id)` vs `gym.make(id)`, and 8 envs
  *    in a `ThreadedVectorEnv` (2 threads) and a `SyncVectorEnv` vs Gymnasium's `SyncVectorEnv`
  *    of 8 (counting all 8 env steps), float32 random actions on both sides. Targets: single env
- *    ≥ 1x, 8-env vector ≥ 1.5x.
+ *    ≥ 1x, 8-env vector ≥ 1.5x. The DeepMind Control tasks are measured too, without a reference
+ *    (dm_control cannot be installed here).
  * 2. mean return of a uniform random policy per task over episodes with the same reset seeds and
  *    the same actions (numpy's `default_rng(seed).uniform(low, high)` on both sides); returns
  *    differ only by the chaotic growth of the builds' rounding differences.
@@ -35,8 +36,12 @@ function flag(name: string, fallback: string): string {
   return at >= 0 ? Deno.args[at + 1] : fallback;
 }
 const SECONDS = Number(flag("--seconds", "3"));
-const IDS = flag("--ids", "Ant-v4,HalfCheetah-v4,Hopper-v4,Walker2d-v4,Swimmer-v4,Reacher-v4")
-  .split(",");
+const IDS = flag(
+  "--ids",
+  "Ant-v4,HalfCheetah-v4,Hopper-v4,Walker2d-v4,Swimmer-v4,Reacher-v4," +
+    "dmc_Finger-spin-v1,dmc_Ball_in_cup-catch-v1",
+).split(",");
+const GYM_IDS = IDS.filter((id) => !id.startsWith("dmc"));
 const EPISODES = Number(flag("--episodes", "5"));
 const MEMORY_STEPS = Number(flag("--memory-steps", "1000000"));
 const VECTOR_ENVS = 8;
@@ -130,13 +135,13 @@ const script = new URL("../tools/mujoco_reference.py", import.meta.url).pathname
 const seeds = Array.from({ length: EPISODES }, (_, i) => i);
 const gym = python === null ? null : await runPythonJson(python, script, {
   command: "bench",
-  ids: IDS,
+  ids: GYM_IDS,
   seconds: SECONDS,
   vector_envs: VECTOR_ENVS,
 });
 const gymReturns = python === null
   ? null
-  : await runPythonJson(python, script, { command: "random_returns", ids: IDS, seeds });
+  : await runPythonJson(python, script, { command: "random_returns", ids: GYM_IDS, seeds });
 if (python === null) console.log("(no Python with gymnasium and mujoco: Gymnasium columns empty)");
 else console.log(`Reference: gymnasium ${gym!.gymnasium}, mujoco ${gym!.mujoco} (${python})`);
 

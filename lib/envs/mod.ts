@@ -3,9 +3,10 @@
  * base class, wrappers (`TimeLimit`, `RecordEpisodeStatistics`), the SB3-style `SyncVectorEnv`,
  * the registry (`makeEnv`, `makeVecEnv`, `prepareEnv`), the classic-control tasks `Pendulum-v1`
  * and `MountainCarContinuous-v0`, and the MuJoCo tasks (Ant, HalfCheetah, Hopper, Walker2d,
- * Swimmer, Reacher; v4 and v5), which importing this module registers. The MuJoCo tasks need
- * `await prepareEnv(id)` once before `makeEnv` (it loads the MuJoCo WebAssembly module; importing
- * this module does not). The Box2D tasks `LunarLanderContinuous-v3` (also as
+ * Swimmer, Reacher; v4 and v5) and the DeepMind Control tasks (`dmc_Finger-spin-v1`,
+ * `dmc_Ball_in_cup-catch-v1`), which importing this module registers. The MuJoCo and DeepMind
+ * Control tasks need `await prepareEnv(id)` once before `makeEnv` (it loads the MuJoCo WebAssembly
+ * module; importing this module does not). The Box2D tasks `LunarLanderContinuous-v3` (also as
  * `LunarLanderContinuous-v2` and `LunarLander-v3` with `continuous: true`), `BipedalWalker-v3` and
  * `BipedalWalkerHardcore-v3` are registered too.
  *
@@ -28,6 +29,7 @@ import {
   PendulumEnv,
   type PendulumOptions,
 } from "./classic_control/mod.ts";
+import { DMC_ENV_SPECS } from "./dmc/mod.ts";
 import { MUJOCO_ENV_SPECS } from "./mujoco/mod.ts";
 import {
   BipedalWalkerEnv,
@@ -46,6 +48,7 @@ export * from "./registry.ts";
 export * from "./classic_control/mod.ts";
 export * from "./mujoco/mod.ts";
 export * from "./box2d/mod.ts";
+export * from "./dmc/mod.ts";
 export * from "./xoshiro_generator.ts";
 // Generator types in the public signatures: BaseEnv.npRandom and resetPhysics (numpy's
 // Generator), Box.sample (either generator).
@@ -68,7 +71,7 @@ if (!listEnvs().includes("MountainCarContinuous-v0")) {
     rewardThreshold: 90.0,
   });
 }
-for (const spec of MUJOCO_ENV_SPECS) {
+for (const spec of [...MUJOCO_ENV_SPECS, ...DMC_ENV_SPECS]) {
   if (!listEnvs().includes(spec.id)) registerEnv(spec);
 }
 
