@@ -841,7 +841,13 @@ export function solveIsland(
     }
   }
 
-  for (let i = 0; i < bodyCount; i++) {
+  writeBack(bodies, bodyCount, d);
+  return positionSolved;
+}
+
+/** Copies the solved positions and velocities back to the bodies and updates their transforms. */
+function writeBack(bodies: readonly Body[], n: number, d: SolverData): void {
+  for (let i = 0; i < n; i++) {
     const b = bodies[i];
     b.cx = d.cx[i];
     b.cy = d.cy[i];
@@ -851,7 +857,6 @@ export function solveIsland(
     b.w = d.w[i];
     b.synchronizeTransform();
   }
-  return positionSolved;
 }
 
 /** b2Clamp(x, 0, 1) = b2Max(0, b2Min(x, 1)). */
@@ -900,14 +905,5 @@ export function solveIslandTOI(
   solver.initializeVelocityConstraints(d);
   for (let it = 0; it < step.velocityIterations; it++) solver.solveVelocityConstraints(d);
   integratePositions(d, bodyCount, step.dt);
-  for (let i = 0; i < bodyCount; i++) {
-    const b = bodies[i];
-    b.cx = d.cx[i];
-    b.cy = d.cy[i];
-    b.a = d.a[i];
-    b.vx = d.vx[i];
-    b.vy = d.vy[i];
-    b.w = d.w[i];
-    b.synchronizeTransform();
-  }
+  writeBack(bodies, bodyCount, d);
 }
