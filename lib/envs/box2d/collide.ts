@@ -40,7 +40,16 @@ function swapFeatures(key: number): number {
   return featureKey((key >>> 8) & 0xff, key & 0xff, (key >>> 24) & 0xff, (key >>> 16) & 0xff);
 }
 
-/** One manifold point (`b2ManifoldPoint`). */
+/**
+ * One manifold point (`b2ManifoldPoint`).
+ *
+ * @example
+ * ```ts
+ * import { Manifold } from "./collide.ts";
+ * const point = new Manifold().points[0];
+ * point.normalImpulse; // 0 until the solver stores an impulse
+ * ```
+ */
 export class ManifoldPoint {
   /** Local point x (meaning depends on the manifold type). */
   localPointX = 0;

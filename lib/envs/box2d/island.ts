@@ -70,7 +70,16 @@ export interface IslandJoint {
   solvePositionConstraints(data: SolverData): boolean;
 }
 
-/** Grows the solver arrays to hold `n` bodies. */
+/**
+ * The island's solver arrays, grown to hold `n` bodies (reusing `d` when it is large enough).
+ *
+ * @example
+ * ```ts
+ * import { solverData } from "./island.ts";
+ * let data = solverData(8);
+ * data = solverData(20, data); // new arrays of 20 or more entries
+ * ```
+ */
 export function solverData(n: number, d?: SolverData): SolverData {
   if (d !== undefined && d.cx.length >= n) return d;
   const size = Math.max(n, 2 * (d?.cx.length ?? 4));
@@ -770,7 +779,24 @@ function integratePositions(d: SolverData, n: number, h: number): void {
  * velocities with gravity and forces, runs the warm-started velocity iterations (joints, then
  * contacts), integrates positions, runs the position iterations until contacts and joints are
  * within their slops, and writes the state back to the bodies. Returns whether the position
- * iterations converged (needed for sleeping).
+ * iterations converged (needed for sleeping). `World.step` calls it for every island.
+ *
+ * @example
+ * ```ts
+ * import { ContactSolver, solverData, solveIsland } from "./island.ts";
+ * import { boxShape } from "./shapes.ts";
+ * import { World } from "./world.ts";
+ * const world = new World(0, -10);
+ * const body = world.createBody({ type: "dynamic", position: [0, 2] });
+ * body.createFixture(boxShape(0.5, 0.5), { density: 1 });
+ * const data = solverData(1);
+ * data.step = {
+ *   dt: Math.fround(1 / 50), invDt: 50, dtRatio: 1, velocityIterations: 8,
+ *   positionIterations: 3, warmStarting: true,
+ * };
+ * body.islandIndex = 0;
+ * solveIsland([body], 1, [], 0, [], 0, data, new ContactSolver(), 0, -10); // a free fall step
+ * ```
  */
 export function solveIsland(
   bodies: readonly Body[],
@@ -868,7 +894,16 @@ function clamp01(x: number): number {
 /**
  * `b2Island::SolveTOI`: moves the two TOI bodies (island indices toiA, toiB) out of overlap with
  * the TOI position correction, makes their positions the new sweep start, then solves the
- * velocities (no warm starting) and integrates over the rest of the step.
+ * velocities (no warm starting) and integrates over the rest of the step. `World.step` calls it
+ * for every time-of-impact event (see the `solveIsland` example for the arguments).
+ *
+ * @example
+ * ```ts
+ * import { solveIslandTOI } from "./island.ts";
+ * // World's SolveTOI: solveIslandTOI(bodies, n, contacts, m, data, solver, iA, iB), with
+ * // data.step the sub-step (dt = (1 − α)·dt, 20 position iterations, no warm starting).
+ * typeof solveIslandTOI; // "function"
+ * ```
  */
 export function solveIslandTOI(
   bodies: readonly Body[],

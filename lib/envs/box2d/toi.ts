@@ -24,6 +24,15 @@ export interface DistanceProxy {
 /**
  * A body's motion over the step (`b2Sweep`): local centre, centre and angle at alpha0 (c0, a0)
  * and at the end of the step (c, a).
+ *
+ * @example
+ * ```ts
+ * import { Sweep } from "./toi.ts";
+ * const sweep = new Sweep();
+ * sweep.cx = 1; // moves from (0, 0) to (1, 0) over the step
+ * const xf = new Float64Array(4);
+ * sweep.transform(xf, 0.5); // xf = [0.5, 0, 0, 1]
+ * ```
  */
 export class Sweep {
   /** Local centre of mass x. */

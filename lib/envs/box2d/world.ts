@@ -64,7 +64,19 @@ export interface FixtureOptions {
   maskBits?: number;
 }
 
-/** A shape attached to a body (`b2Fixture`), with its broadphase proxy. */
+/**
+ * A shape attached to a body (`b2Fixture`), with its broadphase proxy.
+ *
+ * @example
+ * ```ts
+ * import { boxShape } from "./shapes.ts";
+ * import { World } from "./world.ts";
+ * const world = new World(0, -10);
+ * const body = world.createBody({ type: "dynamic", position: [0, 1] });
+ * const fixture = body.createFixture(boxShape(0.5, 0.5), { density: 1, friction: 0.3 });
+ * fixture.proxyId; // 0: the first broadphase proxy
+ * ```
+ */
 export class Fixture {
   /** The body. */
   readonly body: Body;
@@ -123,6 +135,18 @@ export interface BodyOptions {
  * A rigid body (`b2Body`). Its state is public and float32-valued: the transform `xf`, the sweep
  * (local centre, c0/a0 at alpha0, c/a at the end of the step), velocities, accumulated force,
  * mass data and the sleep timer.
+ *
+ * @example
+ * ```ts
+ * import { boxShape } from "./shapes.ts";
+ * import { World } from "./world.ts";
+ * const world = new World(0, -10);
+ * const crate = world.createBody({ type: "dynamic", position: [0, 4], angle: 0.1 });
+ * crate.createFixture(boxShape(0.5, 0.5), { density: 1 });
+ * crate.applyForceToCenter(0, 50, true);
+ * world.step(1 / 50, 8, 3);
+ * [crate.xf.px, crate.xf.py, crate.a, crate.vy]; // float32 values, as pybox2d's
+ * ```
  */
 export class Body {
   /** The world. */
@@ -408,6 +432,20 @@ export interface ContactListener {
 /**
  * A potential contact between two fixtures whose fat AABBs overlap (`b2Contact`), with its
  * manifold and the warm-starting impulses. Fixture A is the edge of an edge-polygon pair.
+ *
+ * @example
+ * ```ts
+ * import { boxShape, edgeShape } from "./shapes.ts";
+ * import { World } from "./world.ts";
+ * const world = new World(0, -10);
+ * world.createBody({ type: "static", position: [0, 0] }).createFixture(edgeShape([-5, 0], [5, 0]));
+ * world.createBody({ type: "dynamic", position: [0, 0.5] }).createFixture(boxShape(0.5, 0.5), {
+ *   density: 1,
+ * });
+ * world.step(1 / 50, 8, 3);
+ * const contact = world.contactList!;
+ * [contact.touching, contact.manifold.pointCount]; // [true, 2]
+ * ```
  */
 export class Contact {
   /** Fixture A. */
