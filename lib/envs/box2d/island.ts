@@ -71,6 +71,27 @@ export interface IslandJoint {
 }
 
 /**
+ * A time step with every field zero (warm starting on), to be filled in by the world.
+ *
+ * @example
+ * ```ts
+ * import { timeStep } from "./island.ts";
+ * const step = timeStep();
+ * step.dt = Math.fround(1 / 50);
+ * ```
+ */
+export function timeStep(): TimeStep {
+  return {
+    dt: 0,
+    invDt: 0,
+    dtRatio: 0,
+    velocityIterations: 0,
+    positionIterations: 0,
+    warmStarting: true,
+  };
+}
+
+/**
  * The island's solver arrays, grown to hold `n` bodies (reusing `d` when it is large enough).
  *
  * @example
@@ -90,14 +111,7 @@ export function solverData(n: number, d?: SolverData): SolverData {
     vx: new Float64Array(size),
     vy: new Float64Array(size),
     w: new Float64Array(size),
-    step: d?.step ?? {
-      dt: 0,
-      invDt: 0,
-      dtRatio: 0,
-      velocityIterations: 0,
-      positionIterations: 0,
-      warmStarting: true,
-    },
+    step: d?.step ?? timeStep(),
   };
 }
 
@@ -146,6 +160,39 @@ const P = 11;
 
 // Scratch for b2WorldManifold / b2PositionSolverManifold results.
 const wm = { nx: 0, ny: 0, px: 0, py: 0, separation: 0 };
+
+/**
+ * A face manifold's geometry at the given body transforms: the reference face's world normal and
+ * plane point (on A for FACE_A, on B for FACE_B) and the transform of the other, incident body.
+ */
+const face = { nx: 0, ny: 0, planeX: 0, planeY: 0, s: 0, c: 0, px: 0, py: 0 };
+
+function referenceFace(
+  faceA: boolean,
+  lnx: number,
+  lny: number,
+  lpx: number,
+  lpy: number,
+  sA: number,
+  qA: number,
+  pAx: number,
+  pAy: number,
+  sB: number,
+  qB: number,
+  pBx: number,
+  pBy: number,
+): void {
+  const sR = faceA ? sA : sB;
+  const qR = faceA ? qA : qB;
+  face.nx = f32(f32(qR * lnx) - f32(sR * lny));
+  face.ny = f32(f32(sR * lnx) + f32(qR * lny));
+  face.planeX = f32(f32(f32(qR * lpx) - f32(sR * lpy)) + (faceA ? pAx : pBx));
+  face.planeY = f32(f32(f32(sR * lpx) + f32(qR * lpy)) + (faceA ? pAy : pBy));
+  face.s = faceA ? sB : sA;
+  face.c = faceA ? qB : qA;
+  face.px = faceA ? pBx : pAx;
+  face.py = faceA ? pBy : pAy;
+}
 
 /**
  * `b2ContactSolver` over typed arrays: one constraint per touching contact of the island, up to
@@ -285,24 +332,18 @@ export class ContactSolver {
       if (type === CIRCLES) throw new Error("ContactSolver: circle manifolds are not supported");
       // The reference face is on A (FACE_A) or B (FACE_B); the clip points are on the other body.
       const faceA = type === FACE_A;
-      const sR = faceA ? sA : sB;
-      const qR = faceA ? qA : qB;
-      const sI = faceA ? sB : sA;
-      const qI = faceA ? qB : qA;
-      const pIx = faceA ? pBx : pAx;
-      const pIy = faceA ? pBy : pAy;
+      referenceFace(faceA, lnx, lny, lpx, lpy, sA, qA, pAx, pAy, sB, qB, pBx, pBy);
       const radiusRef = faceA ? radiusA : radiusB;
       const radiusInc = faceA ? radiusB : radiusA;
-      let nx = f32(f32(qR * lnx) - f32(sR * lny));
-      let ny = f32(f32(sR * lnx) + f32(qR * lny));
-      const planeX = f32(f32(f32(qR * lpx) - f32(sR * lpy)) + (faceA ? pAx : pBx));
-      const planeY = f32(f32(f32(sR * lpx) + f32(qR * lpy)) + (faceA ? pAy : pBy));
+      let nx = face.nx;
+      let ny = face.ny;
+      const { planeX, planeY } = face;
       for (let j = 0; j < count; j++) {
         const q = P * (2 * k + j);
         const lx = p[q + P_LOCAL_X];
         const ly = p[q + P_LOCAL_Y];
-        const clipX = f32(f32(f32(qI * lx) - f32(sI * ly)) + pIx);
-        const clipY = f32(f32(f32(sI * lx) + f32(qI * ly)) + pIy);
+        const clipX = f32(f32(f32(face.c * lx) - f32(face.s * ly)) + face.px);
+        const clipY = f32(f32(f32(face.s * lx) + f32(face.c * ly)) + face.py);
         const dot = f32(f32(f32(clipX - planeX) * nx) + f32(f32(clipY - planeY) * ny));
         const dist = f32(radiusRef - dot);
         // The point halfway between the two surfaces: 0.5·(cA + cB) (addition commutes).
@@ -640,16 +681,10 @@ export class ContactSolver {
     const ly = p[q + P_LOCAL_Y];
     // Reference face on A (FACE_A) or B (FACE_B), the clip point on the other body.
     const faceA = this.#type[k] === FACE_A;
-    const sR = faceA ? sA : sB;
-    const qR = faceA ? qA : qB;
-    const sI = faceA ? sB : sA;
-    const qI = faceA ? qB : qA;
-    const nx = f32(f32(qR * lnx) - f32(sR * lny));
-    const ny = f32(f32(sR * lnx) + f32(qR * lny));
-    const planeX = f32(f32(f32(qR * lpx) - f32(sR * lpy)) + (faceA ? pAx : pBx));
-    const planeY = f32(f32(f32(sR * lpx) + f32(qR * lpy)) + (faceA ? pAy : pBy));
-    const clipX = f32(f32(f32(qI * lx) - f32(sI * ly)) + (faceA ? pBx : pAx));
-    const clipY = f32(f32(f32(sI * lx) + f32(qI * ly)) + (faceA ? pBy : pAy));
+    referenceFace(faceA, lnx, lny, lpx, lpy, sA, qA, pAx, pAy, sB, qB, pBx, pBy);
+    const { nx, ny, planeX, planeY } = face;
+    const clipX = f32(f32(f32(face.c * lx) - f32(face.s * ly)) + face.px);
+    const clipY = f32(f32(f32(face.s * lx) + f32(face.c * ly)) + face.py);
     const dot = f32(f32(f32(clipX - planeX) * nx) + f32(f32(clipY - planeY) * ny));
     wm.separation = f32(f32(dot - f[o + C_RADIUS_A]) - f[o + C_RADIUS_B]);
     wm.px = clipX;

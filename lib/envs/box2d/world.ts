@@ -26,6 +26,7 @@ import {
   type SolverData,
   solverData,
   type TimeStep,
+  timeStep,
 } from "./island.ts";
 import { type JointEdge, RevoluteJoint, type RevoluteJointDef } from "./revolute_joint.ts";
 import {
@@ -611,15 +612,8 @@ export class World {
   #solver = new ContactSolver();
   #sweepA = new Sweep();
   #sweepB = new Sweep();
-  #step: TimeStep = {
-    dt: 0,
-    invDt: 0,
-    dtRatio: 0,
-    velocityIterations: 0,
-    positionIterations: 0,
-    warmStarting: true,
-  };
-  #subStep: TimeStep = { ...this.#step };
+  #step: TimeStep = timeStep();
+  #subStep: TimeStep = timeStep();
   #addPair = (a: Fixture, b: Fixture): void => this.#addPairImpl(a, b);
   #movable = (f: Fixture): boolean => f.body.dynamic;
 
