@@ -1,8 +1,10 @@
 /**
  * Measures how far our Box2D tasks drift from the Gymnasium 1.3 + pybox2d 2.3.10 recordings in
  * `../shared/oracles/box2d/` and prints Markdown tables (the README's): for every task, policy and
- * seed, the largest |Δobs| up to steps 1, 10, 50 and 100, and the termination step and return
- * against Gymnasium's. The recorded actions are replayed and the recorded draws answered in order.
+ * seed, the largest |Δobs| up to steps 1, 10, 50 and 100, the termination step and return
+ * against Gymnasium's, and whether the episode is bit-identical (every observation, reward and
+ * termination flag) or where it first differs. The recorded actions are replayed and the recorded
+ * draws answered in order.
  *
  * Usage: `deno run --allow-read tools/box2d_drift.ts [--oracles DIR]`
  *
@@ -33,10 +35,11 @@ for (const id of ["LunarLanderContinuous-v3", "BipedalWalker-v3", "BipedalWalker
     `| policy | seed | reset | ${
       MARKS.map((m) => `≤ ${m}`).join(" | ")
     } | end step (ours / Gymnasium) ` +
-      `| return (ours / Gymnasium) |`,
+      `| return (ours / Gymnasium) | bit-identical |`,
   );
-  console.log(`| --- | --- | --- | ${MARKS.map(() => "---").join(" | ")} | --- | --- |`);
+  console.log(`| --- | --- | --- | ${MARKS.map(() => "---").join(" | ")} | --- | --- | --- |`);
   const matching = { sine: 0, heuristic: 0 };
+  const identical = { sine: 0, heuristic: 0 };
   for (const policy of ["sine", "heuristic"] as const) {
     const episodes = policy === "sine" ? recording.episodes : recording.heuristic_episodes;
     for (const episode of episodes) {
@@ -47,16 +50,19 @@ for (const id of ["LunarLanderContinuous-v3", "BipedalWalker-v3", "BipedalWalker
       const same = c.terminationStep === c.recordedTerminationStep &&
         Math.abs(c.episodeReturn - c.recordedReturn) <= 0.01 * Math.abs(c.recordedReturn);
       if (same) matching[policy]++;
+      if (c.mismatch === null) identical[policy]++;
       console.log(
         `| ${policy} | ${episode.seed} | ${fmt(c.resetObsError)} | ` +
           `${MARKS.map((m) => fmt(upTo(m))).join(" | ")} | ` +
           `${end(c.terminationStep)} / ${end(c.recordedTerminationStep)}${same ? "" : " ✗"} | ` +
-          `${c.episodeReturn.toFixed(2)} / ${c.recordedReturn.toFixed(2)} |`,
+          `${c.episodeReturn.toFixed(2)} / ${c.recordedReturn.toFixed(2)} | ` +
+          `${c.mismatch === null ? "yes" : `no (${c.mismatch})`} |`,
       );
     }
   }
   console.log(
     `\nSame end step and return within 1 %: sine ${matching.sine}/5, heuristic ` +
-      `${matching.heuristic}/5. (\`n+\`: ran to the recording's cap of n steps.)`,
+      `${matching.heuristic}/5; bit-identical: sine ${identical.sine}/5, heuristic ` +
+      `${identical.heuristic}/5. (\`n+\`: ran to the recording's cap of n steps.)`,
   );
 }

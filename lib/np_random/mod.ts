@@ -29,5 +29,5 @@ export * from "./generator.ts";
 export * from "./np_random.ts";
 export * from "./mt19937.ts";
 export * from "./random_state.ts";
-export { fma, log, log1p } from "./libm.ts";
+export { log, log1p } from "./libm.ts";
 export { standardNormal as zigguratStandardNormal } from "./ziggurat.ts";

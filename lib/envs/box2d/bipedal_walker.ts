@@ -1,6 +1,6 @@
 /**
- * `BipedalWalker-v3` and `BipedalWalkerHardcore-v3`: Gymnasium 1.3's 4-joint walker on Box2D 2.3
- * semantics (`planck`, patched to pybox2d 2.3.10's behaviour in `box2d23.ts`).
+ * `BipedalWalker-v3` and `BipedalWalkerHardcore-v3`: Gymnasium 1.3's 4-joint walker on the float32
+ * Box2D 2.3.10 of `world.ts` (bit-identical to pybox2d's).
  *
  * World: gravity (0, −10), 50 steps/s, `world.Step(1/50, 180, 60)`. A hull (pentagon, density 5)
  * carries two legs, each an upper leg on a hip joint (limits −0.8 to 1.1) and a lower leg on a knee
@@ -49,7 +49,6 @@
  *
  * @module
  */
-import type { Body, Contact, RevoluteJoint } from "planck";
 import {
   BaseEnv,
   checkAction,
@@ -65,22 +64,11 @@ import {
 import { sharedArrayPool } from "../pool.ts";
 import { Box } from "../spaces.ts";
 import type { Generator } from "../../np_random/mod.ts";
-import {
-  addFixture,
-  bodyInternals,
-  Box2DWorld,
-  boxShape,
-  createBody,
-  edgeShape,
-  f32,
-  polygonShape,
-  restoreWorld,
-  revoluteJoint,
-  type RevoluteJointInternals,
-  setMotor,
-  snapshotWorld,
-  type WorldSnapshot,
-} from "./box2d23.ts";
+import type { RevoluteJoint } from "./revolute_joint.ts";
+import { f32 } from "./settings.ts";
+import { boxShape, edgeShape, polygonShape } from "./shapes.ts";
+import { restoreWorld, snapshotWorld, type WorldSnapshot } from "./snapshot.ts";
+import { type Body, type Contact, type Fixture, World } from "./world.ts";
 import type { Box2DDraws } from "./draws.ts";
 import { bodyPose, type Box2DFrame, type LidarRay } from "./scene.ts";
 
@@ -188,7 +176,7 @@ export class BipedalWalkerEnv extends BaseEnv {
   /** Stumps, stairs and pits. */
   readonly hardcore: boolean;
 
-  #world: Box2DWorld | null = null;
+  #world: World | null = null;
   #hull: Body | null = null;
   /** Upper leg 1, lower leg 1, upper leg 2, lower leg 2 (Gymnasium's `legs`). */
   #legs: Body[] = [];
@@ -198,10 +186,6 @@ export class BipedalWalkerEnv extends BaseEnv {
   #gameOver = false;
   #prevShaping: number | null = null;
   #terrain: Terrain = { x: [], y: [], obstacles: [] };
-  /** Terrain edges as [x1, y1, x2, y2] (float32, as Box2D stores them). */
-  #edges = new Float64Array(0);
-  #obstacleShapes: { vx: Float64Array; vy: Float64Array; nx: Float64Array; ny: Float64Array }[] =
-    [];
   #clouds: [number, number][][] = [];
   #lidar: LidarRay[] = [];
   readonly #actionText: string;
@@ -223,8 +207,8 @@ export class BipedalWalkerEnv extends BaseEnv {
     return this.npRandom;
   }
 
-  /** The planck world of the current episode (for inspection; null before the first reset). */
-  get world(): Box2DWorld | null {
+  /** The Box2D world of the current episode (for inspection; null before the first reset). */
+  get world(): World | null {
     return this.#world;
   }
 
@@ -235,10 +219,7 @@ export class BipedalWalkerEnv extends BaseEnv {
     const terrain = generateTerrain(draws, this.hardcore);
     this.#clouds = generateClouds(draws);
     this.#build(terrain);
-    this.#hull!.applyForceToCenter(
-      { x: f32(draws.uniform(-INITIAL_RANDOM, INITIAL_RANDOM)), y: 0 },
-      true,
-    );
+    this.#hull!.applyForceToCenter(draws.uniform(-INITIAL_RANDOM, INITIAL_RANDOM), 0, true);
     this.#gameOver = false;
     this.#prevShaping = null;
     this.#groundContact = [false, false];
@@ -251,34 +232,26 @@ export class BipedalWalkerEnv extends BaseEnv {
    * nothing, so a snapshot can rebuild the same world.
    */
   #build(terrain: Terrain): void {
-    const world = new Box2DWorld(-10);
+    const world = new World(0, -10);
     this.#world = world;
     this.#terrain = terrain;
     const { x: terrainX, y: terrainY, obstacles } = terrain;
     for (const poly of obstacles) {
-      const body = createBody(world, { type: "static", position: [0, 0] });
-      addFixture(body, polygonShape(poly), { friction: FRICTION });
+      const body = world.createBody({ type: "static", position: [0, 0] });
+      body.createFixture(polygonShape(poly), { friction: FRICTION });
     }
-    const edges = new Float64Array(4 * (TERRAIN_LENGTH - 1));
     for (let i = 0; i < TERRAIN_LENGTH - 1; i++) {
-      const body = createBody(world, { type: "static", position: [0, 0] });
-      addFixture(
-        body,
+      const body = world.createBody({ type: "static", position: [0, 0] });
+      body.createFixture(
         edgeShape([terrainX[i], terrainY[i]], [terrainX[i + 1], terrainY[i + 1]]),
         { friction: FRICTION, categoryBits: 0x0001 },
       );
-      edges[4 * i] = f32(terrainX[i]);
-      edges[4 * i + 1] = f32(terrainY[i]);
-      edges[4 * i + 2] = f32(terrainX[i + 1]);
-      edges[4 * i + 3] = f32(terrainY[i + 1]);
     }
-    this.#edges = edges;
-    this.#obstacleShapes = obstacles.map(obstacleShape);
 
     const initX = (TERRAIN_STEP * TERRAIN_STARTPAD) / 2;
     const initY = TERRAIN_HEIGHT + 2 * LEG_H;
-    const hull = createBody(world, { type: "dynamic", position: [initX, initY] });
-    addFixture(hull, polygonShape(HULL_POLY.map(([x, y]) => [x / SCALE, y / SCALE])), {
+    const hull = world.createBody({ type: "dynamic", position: [initX, initY] });
+    hull.createFixture(polygonShape(HULL_POLY.map(([x, y]) => [x / SCALE, y / SCALE])), {
       density: 5.0,
       friction: 0.1,
       categoryBits: 0x0020,
@@ -290,19 +263,19 @@ export class BipedalWalkerEnv extends BaseEnv {
     this.#legs = [];
     this.#joints = [];
     for (const i of [-1, 1]) {
-      const leg = createBody(world, {
+      const leg = world.createBody({
         type: "dynamic",
         position: [initX, initY - LEG_H / 2 - LEG_DOWN],
         angle: i * 0.05,
       });
-      addFixture(leg, boxShape(LEG_W / 2, LEG_H / 2), {
+      leg.createFixture(boxShape(LEG_W / 2, LEG_H / 2), {
         density: 1.0,
         restitution: 0.0,
         categoryBits: 0x0020,
         maskBits: 0x001,
       });
       this.#legs.push(leg);
-      this.#joints.push(revoluteJoint(world, hull, leg, {
+      this.#joints.push(world.createRevoluteJoint(hull, leg, {
         localAnchorA: [0, LEG_DOWN],
         localAnchorB: [0, LEG_H / 2],
         enableMotor: true,
@@ -311,20 +284,21 @@ export class BipedalWalkerEnv extends BaseEnv {
         motorSpeed: i,
         lowerAngle: -0.8,
         upperAngle: 1.1,
+        collideConnected: false,
       }));
-      const lower = createBody(world, {
+      const lower = world.createBody({
         type: "dynamic",
         position: [initX, initY - (LEG_H * 3) / 2 - LEG_DOWN],
         angle: i * 0.05,
       });
-      addFixture(lower, boxShape((0.8 * LEG_W) / 2, LEG_H / 2), {
+      lower.createFixture(boxShape((0.8 * LEG_W) / 2, LEG_H / 2), {
         density: 1.0,
         restitution: 0.0,
         categoryBits: 0x0020,
         maskBits: 0x001,
       });
       this.#legs.push(lower);
-      this.#joints.push(revoluteJoint(world, leg, lower, {
+      this.#joints.push(world.createRevoluteJoint(leg, lower, {
         localAnchorA: [0, -LEG_H / 2],
         localAnchorB: [0, LEG_H / 2],
         enableMotor: true,
@@ -333,16 +307,19 @@ export class BipedalWalkerEnv extends BaseEnv {
         motorSpeed: 1,
         lowerAngle: -1.6,
         upperAngle: -0.1,
+        collideConnected: false,
       }));
     }
 
-    world.on("begin-contact", (contact: Contact) => this.#contact(contact, true));
-    world.on("end-contact", (contact: Contact) => this.#contact(contact, false));
+    world.listener = {
+      beginContact: (contact) => this.#contact(contact, true),
+      endContact: (contact) => this.#contact(contact, false),
+    };
   }
 
   #contact(contact: Contact, begins: boolean): void {
-    const a = contact.getFixtureA().getBody();
-    const b = contact.getFixtureB().getBody();
+    const a = contact.fixtureA.body;
+    const b = contact.fixtureB.body;
     if (begins && (a === this.#hull || b === this.#hull)) this.#gameOver = true;
     for (let k = 0; k < 2; k++) {
       const lower = this.#legs[2 * k + 1];
@@ -360,36 +337,34 @@ export class BipedalWalkerEnv extends BaseEnv {
     const world = this.#world!;
     const joints = this.#joints;
     for (let k = 0; k < 4; k++) {
+      // joint.motorSpeed = …; joint.maxMotorTorque = … (each wakes both bodies).
       const a = action[k];
       const abs = Math.abs(a);
-      setMotor(
-        joints[k],
-        (k % 2 === 0 ? SPEED_HIP : SPEED_KNEE) * Math.sign(a),
-        MOTORS_TORQUE * (abs > 1 ? 1 : abs),
-      );
+      joints[k].setMotorSpeed((k % 2 === 0 ? SPEED_HIP : SPEED_KNEE) * Math.sign(a));
+      joints[k].setMaxMotorTorque(MOTORS_TORQUE * (abs > 1 ? 1 : abs));
     }
 
     world.step(DT, 6 * 30, 2 * 30);
 
-    const hull = bodyInternals(this.#hull!);
-    const posX = hull.m_xf.p.x;
-    const posY = hull.m_xf.p.y;
+    const hull = this.#hull!;
+    const posX = hull.xf.px;
+    const posY = hull.xf.py;
     const fractions = this.#castLidar(posX, posY);
 
     const obs = sharedArrayPool.float32(24);
-    const hullAngle = hull.m_sweep.a;
+    const hullAngle = hull.a;
     obs[0] = hullAngle;
-    obs[1] = (2.0 * hull.m_angularVelocity) / FPS;
-    obs[2] = (0.3 * hull.m_linearVelocity.x * (VIEWPORT_W / SCALE)) / FPS;
-    obs[3] = (0.3 * hull.m_linearVelocity.y * (VIEWPORT_H / SCALE)) / FPS;
+    obs[1] = (2.0 * hull.w) / FPS;
+    obs[2] = (0.3 * hull.vx * (VIEWPORT_W / SCALE)) / FPS;
+    obs[3] = (0.3 * hull.vy * (VIEWPORT_H / SCALE)) / FPS;
     for (let leg = 0; leg < 2; leg++) {
-      const hip = joints[2 * leg] as unknown as RevoluteJointInternals;
-      const knee = joints[2 * leg + 1] as unknown as RevoluteJointInternals;
+      const hip = joints[2 * leg];
+      const knee = joints[2 * leg + 1];
       const o = 4 + 5 * leg;
-      obs[o] = jointAngle(hip);
-      obs[o + 1] = jointSpeed(hip) / SPEED_HIP;
-      obs[o + 2] = jointAngle(knee) + 1.0;
-      obs[o + 3] = jointSpeed(knee) / SPEED_KNEE;
+      obs[o] = hip.jointAngle();
+      obs[o + 1] = hip.jointSpeed() / SPEED_HIP;
+      obs[o + 2] = knee.jointAngle() + 1.0;
+      obs[o + 3] = knee.jointSpeed() / SPEED_KNEE;
       obs[o + 4] = this.#groundContact[leg] ? 1.0 : 0.0;
     }
     for (let k = 0; k < 10; k++) obs[14 + k] = fractions[k];
@@ -422,34 +397,27 @@ export class BipedalWalkerEnv extends BaseEnv {
   }
 
   /**
-   * The 10 lidar fractions from the hull position: for each ray, the smallest hit fraction over
-   * the terrain (edges from both sides, obstacles from outside), as Box2D's `RayCast` reports it
-   * to Gymnasium's callback (which clips to every hit and ignores the walker's own fixtures).
+   * The 10 lidar fractions from the hull position: Box2D's `RayCast` towards each ray's end with
+   * Gymnasium's callback, which ignores fixtures without category bit 1 (the walker's own) and
+   * clips the ray to every hit, so the last reported fraction is the nearest terrain hit.
    */
   #castLidar(posX: number, posY: number): number[] {
     const fractions: number[] = [];
     this.#lidar = [];
-    const edges = this.#edges;
-    const nEdges = edges.length / 4;
+    const world = this.#world!;
     for (let k = 0; k < 10; k++) {
-      const x2 = f32(posX + LIDAR_DX[k]);
-      const y2 = f32(posY + LIDAR_DY[k]);
-      const dx = x2 - posX;
-      const dy = y2 - posY;
-      let best = 1.0;
-      // Edges whose x-range meets the ray's (the terrain x's are i·14/30, increasing).
-      const lo = Math.max(0, Math.floor(Math.min(posX, x2) / TERRAIN_STEP) - 1);
-      const hi = Math.min(nEdges - 1, Math.ceil(Math.max(posX, x2) / TERRAIN_STEP) + 1);
-      for (let i = lo; i <= hi; i++) {
-        const t = rayEdge(posX, posY, dx, dy, best, edges, 4 * i);
-        if (t < best) best = t;
-      }
-      for (const shape of this.#obstacleShapes) {
-        const t = rayPolygon(posX, posY, dx, dy, best, shape);
-        if (t < best) best = t;
-      }
-      fractions.push(best);
-      this.#lidar.push({ x1: posX, y1: posY, x2, y2, fraction: best });
+      const x2 = posX + LIDAR_DX[k];
+      const y2 = posY + LIDAR_DY[k];
+      lidarHit.fraction = 1.0;
+      world.rayCast(lidarCallback, posX, posY, x2, y2);
+      fractions.push(lidarHit.fraction);
+      this.#lidar.push({
+        x1: posX,
+        y1: posY,
+        x2: f32(x2),
+        y2: f32(y2),
+        fraction: lidarHit.fraction,
+      });
     }
     return fractions;
   }
@@ -679,96 +647,12 @@ export function generateClouds(draws: Box2DDraws): [number, number][][] {
   return clouds;
 }
 
-/** pybox2d's `joint.angle`: bodyB angle − bodyA angle − reference angle, in float32. */
-function jointAngle(j: RevoluteJointInternals): number {
-  const aA = f32(bodyInternals(j.m_bodyA).m_sweep.a);
-  const aB = f32(bodyInternals(j.m_bodyB).m_sweep.a);
-  return f32(f32(aB - aA) - j.m_referenceAngle);
-}
+/** The state of Gymnasium's `LidarCallback` during one ray cast. */
+const lidarHit = { fraction: 1.0 };
 
-/** pybox2d's `joint.speed`: bodyB angular velocity − bodyA's, in float32. */
-function jointSpeed(j: RevoluteJointInternals): number {
-  return f32(
-    f32(bodyInternals(j.m_bodyB).m_angularVelocity) -
-      f32(bodyInternals(j.m_bodyA).m_angularVelocity),
-  );
-}
-
-/** A static polygon's float32 vertices and normals in Box2D's hull order (for ray casts). */
-function obstacleShape(poly: [number, number][]) {
-  const shape = polygonShape(poly);
-  const n = shape.m_count;
-  return {
-    vx: Float64Array.from({ length: n }, (_, i) => shape.m_vertices[i].x),
-    vy: Float64Array.from({ length: n }, (_, i) => shape.m_vertices[i].y),
-    nx: Float64Array.from({ length: n }, (_, i) => shape.m_normals[i].x),
-    ny: Float64Array.from({ length: n }, (_, i) => shape.m_normals[i].y),
-  };
-}
-
-/**
- * `b2EdgeShape::RayCast` for a static edge: the hit fraction of the ray p1 + t·d, t ∈ [0, max],
- * against the two-sided segment at `edges[o..o+3]`, or Infinity for no hit.
- */
-function rayEdge(
-  p1x: number,
-  p1y: number,
-  dx: number,
-  dy: number,
-  maxFraction: number,
-  edges: Float64Array,
-  o: number,
-): number {
-  const v1x = edges[o];
-  const v1y = edges[o + 1];
-  const ex = edges[o + 2] - v1x;
-  const ey = edges[o + 3] - v1y;
-  // Unit normal (e.y, −e.x).
-  const len = Math.sqrt(ex * ex + ey * ey);
-  const nx = ey / len;
-  const ny = -ex / len;
-  const numerator = nx * (v1x - p1x) + ny * (v1y - p1y);
-  const denominator = nx * dx + ny * dy;
-  if (denominator === 0) return Infinity;
-  const t = numerator / denominator;
-  if (t < 0 || maxFraction < t) return Infinity;
-  const qx = p1x + t * dx;
-  const qy = p1y + t * dy;
-  const rr = ex * ex + ey * ey;
-  if (rr === 0) return Infinity;
-  const s = ((qx - v1x) * ex + (qy - v1y) * ey) / rr;
-  if (s < 0 || 1 < s) return Infinity;
-  return t;
-}
-
-/**
- * `b2PolygonShape::RayCast` for a static polygon: the entry fraction of the ray, or Infinity for
- * no hit (a ray starting inside the polygon does not hit it).
- */
-function rayPolygon(
-  p1x: number,
-  p1y: number,
-  dx: number,
-  dy: number,
-  maxFraction: number,
-  shape: { vx: Float64Array; vy: Float64Array; nx: Float64Array; ny: Float64Array },
-): number {
-  let lower = 0;
-  let upper = maxFraction;
-  let index = -1;
-  const { vx, vy, nx, ny } = shape;
-  for (let i = 0; i < vx.length; i++) {
-    const numerator = nx[i] * (vx[i] - p1x) + ny[i] * (vy[i] - p1y);
-    const denominator = nx[i] * dx + ny[i] * dy;
-    if (denominator === 0) {
-      if (numerator < 0) return Infinity;
-    } else if (denominator < 0 && numerator < lower * denominator) {
-      lower = numerator / denominator;
-      index = i;
-    } else if (denominator > 0 && numerator < upper * denominator) {
-      upper = numerator / denominator;
-    }
-    if (upper < lower) return Infinity;
-  }
-  return index >= 0 ? lower : Infinity;
+/** Gymnasium's `LidarCallback.ReportFixture`. */
+function lidarCallback(fixture: Fixture, fraction: number): number {
+  if ((fixture.categoryBits & 1) === 0) return -1;
+  lidarHit.fraction = fraction;
+  return fraction;
 }

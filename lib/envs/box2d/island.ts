@@ -1,89 +1,117 @@
 /**
- * Box2D 2.3's island solver on typed arrays: {@linkcode solveIsland} is `b2Island::Solve`
- * (integrate velocities, warm-started contact and joint velocity iterations, integrate positions
- * with the translation and rotation caps, position iterations, sleep), and {@linkcode ContactSolver}
- * is `b2ContactSolver` (world manifolds, normal and tangent masses, restitution bias, the 2×2 block
- * solver for two-point manifolds, the position correction). Positions and velocities of the
- * island's bodies live in flat arrays indexed by island index, the way Box2D's `m_positions` and
- * `m_velocities` do; the walker runs 180 velocity iterations per step, and planck's per-object
- * version of the same arithmetic costs about twice as much.
+ * Box2D 2.3.10's island solver in float32 on typed arrays: {@linkcode ContactSolver} is
+ * `b2ContactSolver` (world manifolds, normal and tangent masses, restitution bias, the 2×2 block
+ * solver for two-point manifolds, position correction, the TOI position correction) and
+ * {@linkcode solveIsland} / {@linkcode solveIslandTOI} are `b2Island::Solve` / `SolveTOI`
+ * (integrate velocities, warm-started velocity iterations, integrate positions under the
+ * translation and rotation caps, position iterations, sleep). Positions and velocities live in
+ * flat arrays indexed by island index, as Box2D's `m_positions` and `m_velocities` do. Every
+ * operation rounds to float32 in Box2D's order (see `settings.ts`).
  *
  * @module
  */
-import type { Body, Contact } from "planck";
-import type { BodyInternals, ContactInternals, XY } from "./box2d23.ts";
+import {
+  BAUMGARTE,
+  f32,
+  LINEAR_SLOP,
+  MAX_LINEAR_CORRECTION,
+  MAX_ROTATION,
+  MAX_ROTATION_SQUARED,
+  MAX_TRANSLATION,
+  MAX_TRANSLATION_SQUARED,
+  TOI_BAUMGARTE,
+  VELOCITY_THRESHOLD,
+} from "./settings.ts";
+import { sincosf, sincosOut } from "../../libm/mod.ts";
+import { CIRCLES, FACE_A } from "./collide.ts";
+import type { Body, Contact } from "./world.ts";
 
-/** Box2D settings (b2Settings.h), in float64. */
-const LINEAR_SLOP = 0.005;
-const BAUMGARTE = 0.2;
-const MAX_LINEAR_CORRECTION = 0.2;
-const MAX_TRANSLATION = 2.0;
-const MAX_ROTATION = 0.5 * Math.PI;
-const VELOCITY_THRESHOLD = 1.0;
-const LINEAR_SLEEP_TOLERANCE = 0.01;
-const ANGULAR_SLEEP_TOLERANCE = (2.0 / 180.0) * Math.PI;
-const EPSILON = 1.1920928955078125e-7;
-const MAX_CONDITION_NUMBER = 1000.0;
+/** The step an island is solved with (`b2TimeStep`). */
+export interface TimeStep {
+  /** Time step (float32). */
+  dt: number;
+  /** 1/dt. */
+  invDt: number;
+  /** dt · (1/dt of the previous step): scales warm-starting impulses. */
+  dtRatio: number;
+  /** Velocity iterations. */
+  velocityIterations: number;
+  /** Position iterations. */
+  positionIterations: number;
+  /** Whether impulses are warm-started. */
+  warmStarting: boolean;
+}
 
-/** Manifold types (planck's `ManifoldType`). */
-const CIRCLES = 0;
-const FACE_A = 1;
-
-/**
- * The island's bodies as Box2D's solver sees them: position (centre of mass, angle) and velocity
- * by island index, and the step.
- */
-export interface IslandState {
-  /** Centre-of-mass x. */
+/** The island's positions and velocities by island index (`b2Position`, `b2Velocity`). */
+export interface SolverData {
+  /** Centre of mass x. */
   cx: Float64Array;
-  /** Centre-of-mass y. */
+  /** Centre of mass y. */
   cy: Float64Array;
   /** Angle. */
-  ca: Float64Array;
+  a: Float64Array;
   /** Linear velocity x. */
   vx: Float64Array;
   /** Linear velocity y. */
   vy: Float64Array;
   /** Angular velocity. */
-  vw: Float64Array;
-  /** Time step. */
-  dt: number;
-  /** dt / previous dt (warm-starting scale). */
-  dtRatio: number;
-  /** Whether impulses are warm-started. */
-  warmStarting: boolean;
+  w: Float64Array;
+  /** The step. */
+  step: TimeStep;
 }
 
-/** A joint that solves on island arrays (see `revolute_joint.ts`). */
+/** A joint as the island solver drives it (`revolute_joint.ts`). */
 export interface IslandJoint {
   /** `InitVelocityConstraints`. */
-  initVelocity(s: IslandState): void;
+  initVelocityConstraints(data: SolverData): void;
   /** `SolveVelocityConstraints`. */
-  solveVelocity(s: IslandState): void;
+  solveVelocityConstraints(data: SolverData): void;
   /** `SolvePositionConstraints`; true when within the slops. */
-  solvePosition(s: IslandState): boolean;
+  solvePositionConstraints(data: SolverData): boolean;
 }
 
-/** A body with its island index (set by {@linkcode solveIsland} for the current island). */
-export interface IslandBody {
-  /** Index into the island arrays. */
-  islandIndex: number;
+/**
+ * A time step with every field zero (warm starting on), to be filled in by the world.
+ *
+ * @example
+ * ```ts
+ * import { timeStep } from "./island.ts";
+ * const step = timeStep();
+ * step.dt = Math.fround(1 / 50);
+ * ```
+ */
+export function timeStep(): TimeStep {
+  return {
+    dt: 0,
+    invDt: 0,
+    dtRatio: 0,
+    velocityIterations: 0,
+    positionIterations: 0,
+    warmStarting: true,
+  };
 }
 
-/** Grows an island state to hold `n` bodies. */
-export function islandState(n: number, s?: IslandState): IslandState {
-  if (s !== undefined && s.cx.length >= n) return s;
-  const size = Math.max(n, 2 * (s?.cx.length ?? 4));
+/**
+ * The island's solver arrays, grown to hold `n` bodies (reusing `d` when it is large enough).
+ *
+ * @example
+ * ```ts
+ * import { solverData } from "./island.ts";
+ * let data = solverData(8);
+ * data = solverData(20, data); // new arrays of 20 or more entries
+ * ```
+ */
+export function solverData(n: number, d?: SolverData): SolverData {
+  if (d !== undefined && d.cx.length >= n) return d;
+  const size = Math.max(n, 2 * (d?.cx.length ?? 4));
   return {
     cx: new Float64Array(size),
     cy: new Float64Array(size),
-    ca: new Float64Array(size),
+    a: new Float64Array(size),
     vx: new Float64Array(size),
     vy: new Float64Array(size),
-    vw: new Float64Array(size),
-    dt: 0,
-    dtRatio: 1,
-    warmStarting: true,
+    w: new Float64Array(size),
+    step: d?.step ?? timeStep(),
   };
 }
 
@@ -130,6 +158,42 @@ const P_LOCAL_X = 9;
 const P_LOCAL_Y = 10;
 const P = 11;
 
+// Scratch for b2WorldManifold / b2PositionSolverManifold results.
+const wm = { nx: 0, ny: 0, px: 0, py: 0, separation: 0 };
+
+/**
+ * A face manifold's geometry at the given body transforms: the reference face's world normal and
+ * plane point (on A for FACE_A, on B for FACE_B) and the transform of the other, incident body.
+ */
+const face = { nx: 0, ny: 0, planeX: 0, planeY: 0, s: 0, c: 0, px: 0, py: 0 };
+
+function referenceFace(
+  faceA: boolean,
+  lnx: number,
+  lny: number,
+  lpx: number,
+  lpy: number,
+  sA: number,
+  qA: number,
+  pAx: number,
+  pAy: number,
+  sB: number,
+  qB: number,
+  pBx: number,
+  pBy: number,
+): void {
+  const sR = faceA ? sA : sB;
+  const qR = faceA ? qA : qB;
+  face.nx = f32(f32(qR * lnx) - f32(sR * lny));
+  face.ny = f32(f32(sR * lnx) + f32(qR * lny));
+  face.planeX = f32(f32(f32(qR * lpx) - f32(sR * lpy)) + (faceA ? pAx : pBx));
+  face.planeY = f32(f32(f32(sR * lpx) + f32(qR * lpy)) + (faceA ? pAy : pBy));
+  face.s = faceA ? sB : sA;
+  face.c = faceA ? qB : qA;
+  face.px = faceA ? pBx : pAx;
+  face.py = faceA ? pBy : pAy;
+}
+
 /**
  * `b2ContactSolver` over typed arrays: one constraint per touching contact of the island, up to
  * two points each.
@@ -137,7 +201,7 @@ const P = 11;
  * @example
  * ```ts
  * import { ContactSolver } from "./island.ts";
- * const solver = new ContactSolver(); // reused across steps; grows as needed
+ * const solver = new ContactSolver(); // reused across islands; grows as needed
  * ```
  */
 export class ContactSolver {
@@ -145,76 +209,82 @@ export class ContactSolver {
   #p = new Float64Array(2 * P * 8);
   #indexA = new Int32Array(8);
   #indexB = new Int32Array(8);
+  /** Velocity constraint point count (the block solver may drop a redundant point). */
   #pointCount = new Int32Array(8);
+  /** Position constraint point count (the manifold's). */
+  #manifoldCount = new Int32Array(8);
   #type = new Int32Array(8);
   #contacts: Contact[] = [];
   #count = 0;
 
   /**
-   * The constructor part of `b2ContactSolver`: copies the contacts' manifolds, masses and
-   * warm-starting impulses (scaled by dtRatio, or zero without warm starting).
+   * The `b2ContactSolver` constructor: copies the contacts' manifolds, masses and warm-starting
+   * impulses (scaled by dtRatio, or zero without warm starting).
    */
-  setup(contacts: readonly Contact[], s: IslandState): void {
-    const n = contacts.length;
-    this.#count = n;
-    if (this.#indexA.length < n) {
-      const size = 2 * n;
+  setup(contacts: readonly Contact[], count: number, step: TimeStep): void {
+    this.#count = count;
+    if (this.#indexA.length < count) {
+      const size = 2 * count;
       this.#f = new Float64Array(C * size);
       this.#p = new Float64Array(2 * P * size);
       this.#indexA = new Int32Array(size);
       this.#indexB = new Int32Array(size);
       this.#pointCount = new Int32Array(size);
+      this.#manifoldCount = new Int32Array(size);
       this.#type = new Int32Array(size);
     }
-    this.#contacts.length = n;
+    this.#contacts.length = count;
     const f = this.#f;
     const p = this.#p;
-    for (let k = 0; k < n; k++) {
+    for (let k = 0; k < count; k++) {
       const contact = contacts[k];
       this.#contacts[k] = contact;
-      const c = contact as unknown as ContactInternals;
-      const fixtureA = contact.getFixtureA();
-      const fixtureB = contact.getFixtureB();
-      const bodyA = fixtureA.getBody();
-      const bodyB = fixtureB.getBody();
-      const bA = bodyA as unknown as BodyInternals & IslandBody;
-      const bB = bodyB as unknown as BodyInternals & IslandBody;
-      const m = c.m_manifold;
+      const bA = contact.fixtureA.body;
+      const bB = contact.fixtureB.body;
+      const m = contact.manifold;
       const o = C * k;
       this.#indexA[k] = bA.islandIndex;
       this.#indexB[k] = bB.islandIndex;
       this.#pointCount[k] = m.pointCount;
+      this.#manifoldCount[k] = m.pointCount;
       this.#type[k] = m.type;
-      f[o + C_INV_MASS_A] = bA.m_invMass;
-      f[o + C_INV_MASS_B] = bB.m_invMass;
-      f[o + C_INV_I_A] = bA.m_invI;
-      f[o + C_INV_I_B] = bB.m_invI;
-      f[o + C_FRICTION] = c.m_friction;
-      f[o + C_RESTITUTION] = c.m_restitution;
-      f[o + C_TANGENT_SPEED] = c.m_tangentSpeed;
-      f[o + C_LC_AX] = bA.m_sweep.localCenter.x;
-      f[o + C_LC_AY] = bA.m_sweep.localCenter.y;
-      f[o + C_LC_BX] = bB.m_sweep.localCenter.x;
-      f[o + C_LC_BY] = bB.m_sweep.localCenter.y;
-      f[o + C_RADIUS_A] = fixtureA.getShape().getRadius();
-      f[o + C_RADIUS_B] = fixtureB.getShape().getRadius();
-      f[o + C_LOCAL_NORMAL_X] = m.localNormal.x;
-      f[o + C_LOCAL_NORMAL_Y] = m.localNormal.y;
-      f[o + C_LOCAL_POINT_X] = m.localPoint.x;
-      f[o + C_LOCAL_POINT_Y] = m.localPoint.y;
+      f[o + C_INV_MASS_A] = bA.invMass;
+      f[o + C_INV_MASS_B] = bB.invMass;
+      f[o + C_INV_I_A] = bA.invI;
+      f[o + C_INV_I_B] = bB.invI;
+      f[o + C_FRICTION] = contact.friction;
+      f[o + C_RESTITUTION] = contact.restitution;
+      f[o + C_TANGENT_SPEED] = contact.tangentSpeed;
+      f[o + C_LC_AX] = bA.localCenterX;
+      f[o + C_LC_AY] = bA.localCenterY;
+      f[o + C_LC_BX] = bB.localCenterX;
+      f[o + C_LC_BY] = bB.localCenterY;
+      f[o + C_RADIUS_A] = contact.fixtureA.shape.radius;
+      f[o + C_RADIUS_B] = contact.fixtureB.shape.radius;
+      f[o + C_LOCAL_NORMAL_X] = m.localNormalX;
+      f[o + C_LOCAL_NORMAL_Y] = m.localNormalY;
+      f[o + C_LOCAL_POINT_X] = m.localPointX;
+      f[o + C_LOCAL_POINT_Y] = m.localPointY;
       for (let j = 0; j < m.pointCount; j++) {
         const cp = m.points[j];
         const q = P * (2 * k + j);
-        p[q + P_NORMAL_IMPULSE] = s.warmStarting ? s.dtRatio * cp.normalImpulse : 0.0;
-        p[q + P_TANGENT_IMPULSE] = s.warmStarting ? s.dtRatio * cp.tangentImpulse : 0.0;
-        p[q + P_LOCAL_X] = cp.localPoint.x;
-        p[q + P_LOCAL_Y] = cp.localPoint.y;
+        p[q + P_NORMAL_IMPULSE] = step.warmStarting ? f32(step.dtRatio * cp.normalImpulse) : 0;
+        p[q + P_TANGENT_IMPULSE] = step.warmStarting ? f32(step.dtRatio * cp.tangentImpulse) : 0;
+        p[q + P_RAX] = 0;
+        p[q + P_RAY] = 0;
+        p[q + P_RBX] = 0;
+        p[q + P_RBY] = 0;
+        p[q + P_NORMAL_MASS] = 0;
+        p[q + P_TANGENT_MASS] = 0;
+        p[q + P_VELOCITY_BIAS] = 0;
+        p[q + P_LOCAL_X] = cp.localPointX;
+        p[q + P_LOCAL_Y] = cp.localPointY;
       }
     }
   }
 
   /** `InitializeVelocityConstraints`: world manifold, effective masses, restitution bias, K. */
-  initializeVelocityConstraints(s: IslandState): void {
+  initializeVelocityConstraints(d: SolverData): void {
     const f = this.#f;
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
@@ -225,26 +295,33 @@ export class ContactSolver {
       const mB = f[o + C_INV_MASS_B];
       const IA = f[o + C_INV_I_A];
       const IB = f[o + C_INV_I_B];
-      const cAx = s.cx[iA];
-      const cAy = s.cy[iA];
-      const cBx = s.cx[iB];
-      const cBy = s.cy[iB];
-      const vAx = s.vx[iA];
-      const vAy = s.vy[iA];
-      const wA = s.vw[iA];
-      const vBx = s.vx[iB];
-      const vBy = s.vy[iB];
-      const wB = s.vw[iB];
-      // Transforms from the solver positions.
-      const sA = Math.sin(s.ca[iA]);
-      const qA = Math.cos(s.ca[iA]);
-      const sB = Math.sin(s.ca[iB]);
-      const qB = Math.cos(s.ca[iB]);
-      const pAx = cAx - (qA * f[o + C_LC_AX] - sA * f[o + C_LC_AY]);
-      const pAy = cAy - (sA * f[o + C_LC_AX] + qA * f[o + C_LC_AY]);
-      const pBx = cBx - (qB * f[o + C_LC_BX] - sB * f[o + C_LC_BY]);
-      const pBy = cBy - (sB * f[o + C_LC_BX] + qB * f[o + C_LC_BY]);
-      // b2WorldManifold::Initialize.
+      const cAx = d.cx[iA];
+      const cAy = d.cy[iA];
+      const vAx = d.vx[iA];
+      const vAy = d.vy[iA];
+      const wA = d.w[iA];
+      const cBx = d.cx[iB];
+      const cBy = d.cy[iB];
+      const vBx = d.vx[iB];
+      const vBy = d.vy[iB];
+      const wB = d.w[iB];
+      sincosf(d.a[iA]);
+      const sA = sincosOut.s;
+      const qA = sincosOut.c;
+      sincosf(d.a[iB]);
+      const sB = sincosOut.s;
+      const qB = sincosOut.c;
+      const lcAx = f[o + C_LC_AX];
+      const lcAy = f[o + C_LC_AY];
+      const lcBx = f[o + C_LC_BX];
+      const lcBy = f[o + C_LC_BY];
+      // xf.p = c − b2Mul(q, localCenter).
+      const pAx = f32(cAx - f32(f32(qA * lcAx) - f32(sA * lcAy)));
+      const pAy = f32(cAy - f32(f32(sA * lcAx) + f32(qA * lcAy)));
+      const pBx = f32(cBx - f32(f32(qB * lcBx) - f32(sB * lcBy)));
+      const pBy = f32(cBy - f32(f32(sB * lcBx) + f32(qB * lcBy)));
+      const count = this.#pointCount[k];
+      // b2WorldManifold::Initialize; the world points go into rA (made relative below).
       const radiusA = f[o + C_RADIUS_A];
       const radiusB = f[o + C_RADIUS_B];
       const lnx = f[o + C_LOCAL_NORMAL_X];
@@ -252,134 +329,103 @@ export class ContactSolver {
       const lpx = f[o + C_LOCAL_POINT_X];
       const lpy = f[o + C_LOCAL_POINT_Y];
       const type = this.#type[k];
-      const count = this.#pointCount[k];
-      let nx: number;
-      let ny: number;
-      // The world points go into rA (then made relative).
-      if (type === CIRCLES) {
-        nx = 1.0;
-        ny = 0.0;
-        const ax = qA * lpx - sA * lpy + pAx;
-        const ay = sA * lpx + qA * lpy + pAy;
-        const q0 = P * (2 * k);
-        const bx = qB * p[q0 + P_LOCAL_X] - sB * p[q0 + P_LOCAL_Y] + pBx;
-        const by = sB * p[q0 + P_LOCAL_X] + qB * p[q0 + P_LOCAL_Y] + pBy;
-        const dx = bx - ax;
-        const dy = by - ay;
-        if (dx * dx + dy * dy > EPSILON * EPSILON) {
-          const len = Math.sqrt(dx * dx + dy * dy);
-          if (len >= EPSILON) {
-            nx = dx / len;
-            ny = dy / len;
-          }
-        }
-        const cAx2 = ax + radiusA * nx;
-        const cAy2 = ay + radiusA * ny;
-        const cBx2 = bx - radiusB * nx;
-        const cBy2 = by - radiusB * ny;
-        p[q0 + P_RAX] = 0.5 * (cAx2 + cBx2);
-        p[q0 + P_RAY] = 0.5 * (cAy2 + cBy2);
-      } else if (type === FACE_A) {
-        nx = qA * lnx - sA * lny;
-        ny = sA * lnx + qA * lny;
-        const planeX = qA * lpx - sA * lpy + pAx;
-        const planeY = sA * lpx + qA * lpy + pAy;
-        for (let j = 0; j < count; j++) {
-          const q = P * (2 * k + j);
-          const clipX = qB * p[q + P_LOCAL_X] - sB * p[q + P_LOCAL_Y] + pBx;
-          const clipY = sB * p[q + P_LOCAL_X] + qB * p[q + P_LOCAL_Y] + pBy;
-          const d = radiusA - ((clipX - planeX) * nx + (clipY - planeY) * ny);
-          const cAx2 = clipX + d * nx;
-          const cAy2 = clipY + d * ny;
-          const cBx2 = clipX - radiusB * nx;
-          const cBy2 = clipY - radiusB * ny;
-          p[q + P_RAX] = 0.5 * (cAx2 + cBx2);
-          p[q + P_RAY] = 0.5 * (cAy2 + cBy2);
-        }
-      } else {
-        nx = qB * lnx - sB * lny;
-        ny = sB * lnx + qB * lny;
-        const planeX = qB * lpx - sB * lpy + pBx;
-        const planeY = sB * lpx + qB * lpy + pBy;
-        for (let j = 0; j < count; j++) {
-          const q = P * (2 * k + j);
-          const clipX = qA * p[q + P_LOCAL_X] - sA * p[q + P_LOCAL_Y] + pAx;
-          const clipY = sA * p[q + P_LOCAL_X] + qA * p[q + P_LOCAL_Y] + pAy;
-          const d = radiusB - ((clipX - planeX) * nx + (clipY - planeY) * ny);
-          const cBx2 = clipX + d * nx;
-          const cBy2 = clipY + d * ny;
-          const cAx2 = clipX - radiusA * nx;
-          const cAy2 = clipY - radiusA * ny;
-          p[q + P_RAX] = 0.5 * (cAx2 + cBx2);
-          p[q + P_RAY] = 0.5 * (cAy2 + cBy2);
-        }
+      if (type === CIRCLES) throw new Error("ContactSolver: circle manifolds are not supported");
+      // The reference face is on A (FACE_A) or B (FACE_B); the clip points are on the other body.
+      const faceA = type === FACE_A;
+      referenceFace(faceA, lnx, lny, lpx, lpy, sA, qA, pAx, pAy, sB, qB, pBx, pBy);
+      const radiusRef = faceA ? radiusA : radiusB;
+      const radiusInc = faceA ? radiusB : radiusA;
+      let nx = face.nx;
+      let ny = face.ny;
+      const { planeX, planeY } = face;
+      for (let j = 0; j < count; j++) {
+        const q = P * (2 * k + j);
+        const lx = p[q + P_LOCAL_X];
+        const ly = p[q + P_LOCAL_Y];
+        const clipX = f32(f32(f32(face.c * lx) - f32(face.s * ly)) + face.px);
+        const clipY = f32(f32(f32(face.s * lx) + f32(face.c * ly)) + face.py);
+        const dot = f32(f32(f32(clipX - planeX) * nx) + f32(f32(clipY - planeY) * ny));
+        const dist = f32(radiusRef - dot);
+        // The point halfway between the two surfaces: 0.5·(cA + cB) (addition commutes).
+        const refX = f32(clipX + f32(dist * nx));
+        const refY = f32(clipY + f32(dist * ny));
+        const incX = f32(clipX - f32(radiusInc * nx));
+        const incY = f32(clipY - f32(radiusInc * ny));
+        p[q + P_RAX] = f32(0.5 * f32(refX + incX));
+        p[q + P_RAY] = f32(0.5 * f32(refY + incY));
+      }
+      if (!faceA) {
         nx = -nx;
         ny = -ny;
       }
       f[o + C_NORMAL_X] = nx;
       f[o + C_NORMAL_Y] = ny;
-      const tx = ny; // tangent = cross(normal, 1)
+      const tx = ny; // tangent = b2Cross(normal, 1) = (n.y, −n.x)
       const ty = -nx;
       const restitution = f[o + C_RESTITUTION];
       for (let j = 0; j < count; j++) {
         const q = P * (2 * k + j);
         const wx = p[q + P_RAX];
         const wy = p[q + P_RAY];
-        const rAx = wx - cAx;
-        const rAy = wy - cAy;
-        const rBx = wx - cBx;
-        const rBy = wy - cBy;
+        const rAx = f32(wx - cAx);
+        const rAy = f32(wy - cAy);
+        const rBx = f32(wx - cBx);
+        const rBy = f32(wy - cBy);
         p[q + P_RAX] = rAx;
         p[q + P_RAY] = rAy;
         p[q + P_RBX] = rBx;
         p[q + P_RBY] = rBy;
-        const rnA = rAx * ny - rAy * nx;
-        const rnB = rBx * ny - rBy * nx;
-        const kNormal = mA + mB + IA * rnA * rnA + IB * rnB * rnB;
-        p[q + P_NORMAL_MASS] = kNormal > 0.0 ? 1.0 / kNormal : 0.0;
-        const rtA = rAx * ty - rAy * tx;
-        const rtB = rBx * ty - rBy * tx;
-        const kTangent = mA + mB + IA * rtA * rtA + IB * rtB * rtB;
-        p[q + P_TANGENT_MASS] = kTangent > 0.0 ? 1.0 / kTangent : 0.0;
-        p[q + P_VELOCITY_BIAS] = 0.0;
-        // vRel = dot(n, vB + cross(wB, rB) - vA - cross(wA, rA)).
-        const vRel = nx * (vBx + -wB * rBy - vAx - -wA * rAy) +
-          ny * (vBy + wB * rBx - vAy - wA * rAx);
-        if (vRel < -VELOCITY_THRESHOLD) p[q + P_VELOCITY_BIAS] = -restitution * vRel;
+        const rnA = f32(f32(rAx * ny) - f32(rAy * nx));
+        const rnB = f32(f32(rBx * ny) - f32(rBy * nx));
+        const kNormal = f32(
+          f32(f32(mA + mB) + f32(f32(IA * rnA) * rnA)) + f32(f32(IB * rnB) * rnB),
+        );
+        p[q + P_NORMAL_MASS] = kNormal > 0 ? f32(1 / kNormal) : 0;
+        const rtA = f32(f32(rAx * ty) - f32(rAy * tx));
+        const rtB = f32(f32(rBx * ty) - f32(rBy * tx));
+        const kTangent = f32(
+          f32(f32(mA + mB) + f32(f32(IA * rtA) * rtA)) + f32(f32(IB * rtB) * rtB),
+        );
+        p[q + P_TANGENT_MASS] = kTangent > 0 ? f32(1 / kTangent) : 0;
+        p[q + P_VELOCITY_BIAS] = 0;
+        // vRel = dot(n, vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA)); b2Cross(w, r) = (−w r.y, w r.x).
+        const dvx = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
+        const dvy = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
+        const vRel = f32(f32(nx * dvx) + f32(ny * dvy));
+        if (vRel < -VELOCITY_THRESHOLD) p[q + P_VELOCITY_BIAS] = f32(-restitution * vRel);
       }
-      // Block solver for two points, if the system is well conditioned.
       if (count === 2) {
         const q1 = P * (2 * k);
         const q2 = q1 + P;
-        const rn1A = p[q1 + P_RAX] * ny - p[q1 + P_RAY] * nx;
-        const rn1B = p[q1 + P_RBX] * ny - p[q1 + P_RBY] * nx;
-        const rn2A = p[q2 + P_RAX] * ny - p[q2 + P_RAY] * nx;
-        const rn2B = p[q2 + P_RBX] * ny - p[q2 + P_RBY] * nx;
-        const k11 = mA + mB + IA * rn1A * rn1A + IB * rn1B * rn1B;
-        const k22 = mA + mB + IA * rn2A * rn2A + IB * rn2B * rn2B;
-        const k12 = mA + mB + IA * rn1A * rn2A + IB * rn1B * rn2B;
-        if (k11 * k11 < MAX_CONDITION_NUMBER * (k11 * k22 - k12 * k12)) {
-          // K = [ex ey] with ex = (k11, k12), ey = (k12, k22); normalMass = K⁻¹.
+        const rn1A = f32(f32(p[q1 + P_RAX] * ny) - f32(p[q1 + P_RAY] * nx));
+        const rn1B = f32(f32(p[q1 + P_RBX] * ny) - f32(p[q1 + P_RBY] * nx));
+        const rn2A = f32(f32(p[q2 + P_RAX] * ny) - f32(p[q2 + P_RAY] * nx));
+        const rn2B = f32(f32(p[q2 + P_RBX] * ny) - f32(p[q2 + P_RBY] * nx));
+        const mAB = f32(mA + mB);
+        const k11 = f32(f32(mAB + f32(f32(IA * rn1A) * rn1A)) + f32(f32(IB * rn1B) * rn1B));
+        const k22 = f32(f32(mAB + f32(f32(IA * rn2A) * rn2A)) + f32(f32(IB * rn2B) * rn2B));
+        const k12 = f32(f32(mAB + f32(f32(IA * rn1A) * rn2A)) + f32(f32(IB * rn1B) * rn2B));
+        if (f32(k11 * k11) < f32(1000 * f32(f32(k11 * k22) - f32(k12 * k12)))) {
+          // K = [ex ey], ex = (k11, k12), ey = (k12, k22); normalMass = K.GetInverse().
           f[o + C_K11] = k11;
           f[o + C_K21] = k12;
           f[o + C_K12] = k12;
           f[o + C_K22] = k22;
-          let det = k11 * k22 - k12 * k12;
-          if (det !== 0.0) det = 1.0 / det;
-          f[o + C_NM11] = det * k22;
-          f[o + C_NM12] = -det * k12;
-          f[o + C_NM21] = -det * k12;
-          f[o + C_NM22] = det * k11;
+          let det = f32(f32(k11 * k22) - f32(k12 * k12));
+          if (det !== 0) det = f32(1 / det);
+          f[o + C_NM11] = f32(det * k22);
+          f[o + C_NM12] = f32(-det * k12);
+          f[o + C_NM21] = f32(-det * k12);
+          f[o + C_NM22] = f32(det * k11);
         } else {
-          // Constraints are redundant: use one of them.
-          this.#pointCount[k] = 1;
+          this.#pointCount[k] = 1; // redundant constraints: keep the first
         }
       }
     }
   }
 
-  /** `WarmStart`: applies the accumulated impulses. */
-  warmStart(s: IslandState): void {
+  /** `WarmStart`: applies the scaled impulses of the previous step. */
+  warmStart(d: SolverData): void {
     const f = this.#f;
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
@@ -387,41 +433,43 @@ export class ContactSolver {
       const iA = this.#indexA[k];
       const iB = this.#indexB[k];
       const mA = f[o + C_INV_MASS_A];
-      const mB = f[o + C_INV_MASS_B];
       const IA = f[o + C_INV_I_A];
+      const mB = f[o + C_INV_MASS_B];
       const IB = f[o + C_INV_I_B];
       const nx = f[o + C_NORMAL_X];
       const ny = f[o + C_NORMAL_Y];
       const tx = ny;
       const ty = -nx;
-      let vAx = s.vx[iA];
-      let vAy = s.vy[iA];
-      let wA = s.vw[iA];
-      let vBx = s.vx[iB];
-      let vBy = s.vy[iB];
-      let wB = s.vw[iB];
+      let vAx = d.vx[iA];
+      let vAy = d.vy[iA];
+      let wA = d.w[iA];
+      let vBx = d.vx[iB];
+      let vBy = d.vy[iB];
+      let wB = d.w[iB];
       for (let j = 0; j < this.#pointCount[k]; j++) {
         const q = P * (2 * k + j);
-        const Px = p[q + P_NORMAL_IMPULSE] * nx + p[q + P_TANGENT_IMPULSE] * tx;
-        const Py = p[q + P_NORMAL_IMPULSE] * ny + p[q + P_TANGENT_IMPULSE] * ty;
-        wA -= IA * (p[q + P_RAX] * Py - p[q + P_RAY] * Px);
-        vAx -= mA * Px;
-        vAy -= mA * Py;
-        wB += IB * (p[q + P_RBX] * Py - p[q + P_RBY] * Px);
-        vBx += mB * Px;
-        vBy += mB * Py;
+        const ni = p[q + P_NORMAL_IMPULSE];
+        const ti = p[q + P_TANGENT_IMPULSE];
+        const Px = f32(f32(ni * nx) + f32(ti * tx));
+        const Py = f32(f32(ni * ny) + f32(ti * ty));
+        wA = f32(wA - f32(IA * f32(f32(p[q + P_RAX] * Py) - f32(p[q + P_RAY] * Px))));
+        vAx = f32(vAx - f32(mA * Px));
+        vAy = f32(vAy - f32(mA * Py));
+        wB = f32(wB + f32(IB * f32(f32(p[q + P_RBX] * Py) - f32(p[q + P_RBY] * Px))));
+        vBx = f32(vBx + f32(mB * Px));
+        vBy = f32(vBy + f32(mB * Py));
       }
-      s.vx[iA] = vAx;
-      s.vy[iA] = vAy;
-      s.vw[iA] = wA;
-      s.vx[iB] = vBx;
-      s.vy[iB] = vBy;
-      s.vw[iB] = wB;
+      d.vx[iA] = vAx;
+      d.vy[iA] = vAy;
+      d.w[iA] = wA;
+      d.vx[iB] = vBx;
+      d.vy[iB] = vBy;
+      d.w[iB] = wB;
     }
   }
 
-  /** `SolveVelocityConstraints`: friction, then normal impulses (block solver for 2 points). */
-  solveVelocityConstraints(s: IslandState): void {
+  /** `SolveVelocityConstraints`: friction, then the normal constraints (block solver for two). */
+  solveVelocityConstraints(d: SolverData): void {
     const f = this.#f;
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
@@ -429,16 +477,16 @@ export class ContactSolver {
       const iA = this.#indexA[k];
       const iB = this.#indexB[k];
       const mA = f[o + C_INV_MASS_A];
-      const mB = f[o + C_INV_MASS_B];
       const IA = f[o + C_INV_I_A];
+      const mB = f[o + C_INV_MASS_B];
       const IB = f[o + C_INV_I_B];
       const count = this.#pointCount[k];
-      let vAx = s.vx[iA];
-      let vAy = s.vy[iA];
-      let wA = s.vw[iA];
-      let vBx = s.vx[iB];
-      let vBy = s.vy[iB];
-      let wB = s.vw[iB];
+      let vAx = d.vx[iA];
+      let vAy = d.vy[iA];
+      let wA = d.w[iA];
+      let vBx = d.vx[iB];
+      let vBy = d.vy[iB];
+      let wB = d.w[iB];
       const nx = f[o + C_NORMAL_X];
       const ny = f[o + C_NORMAL_Y];
       const tx = ny;
@@ -453,28 +501,26 @@ export class ContactSolver {
         const rAy = p[q + P_RAY];
         const rBx = p[q + P_RBX];
         const rBy = p[q + P_RBY];
-        const dvx = vBx + -wB * rBy - vAx - -wA * rAy;
-        const dvy = vBy + wB * rBx - vAy - wA * rAx;
-        const vt = dvx * tx + dvy * ty - tangentSpeed;
-        let lambda = p[q + P_TANGENT_MASS] * -vt;
-        const maxFriction = friction * p[q + P_NORMAL_IMPULSE];
+        const dvx = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
+        const dvy = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
+        const vt = f32(f32(f32(dvx * tx) + f32(dvy * ty)) - tangentSpeed);
+        let lambda = f32(p[q + P_TANGENT_MASS] * -vt);
+        const maxFriction = f32(friction * p[q + P_NORMAL_IMPULSE]);
         const old = p[q + P_TANGENT_IMPULSE];
-        const sum = old + lambda;
-        const newImpulse = sum < -maxFriction
-          ? -maxFriction
-          : sum > maxFriction
-          ? maxFriction
-          : sum;
-        lambda = newImpulse - old;
+        // b2Clamp(a, lo, hi) = b2Max(lo, b2Min(a, hi)).
+        const sum = f32(old + lambda);
+        const clamped = sum < maxFriction ? sum : maxFriction;
+        const newImpulse = -maxFriction > clamped ? -maxFriction : clamped;
+        lambda = f32(newImpulse - old);
         p[q + P_TANGENT_IMPULSE] = newImpulse;
-        const Px = lambda * tx;
-        const Py = lambda * ty;
-        vAx -= mA * Px;
-        vAy -= mA * Py;
-        wA -= IA * (rAx * Py - rAy * Px);
-        vBx += mB * Px;
-        vBy += mB * Py;
-        wB += IB * (rBx * Py - rBy * Px);
+        const Px = f32(lambda * tx);
+        const Py = f32(lambda * ty);
+        vAx = f32(vAx - f32(mA * Px));
+        vAy = f32(vAy - f32(mA * Py));
+        wA = f32(wA - f32(IA * f32(f32(rAx * Py) - f32(rAy * Px))));
+        vBx = f32(vBx + f32(mB * Px));
+        vBy = f32(vBy + f32(mB * Py));
+        wB = f32(wB + f32(IB * f32(f32(rBx * Py) - f32(rBy * Px))));
       }
 
       if (count === 1) {
@@ -483,24 +529,25 @@ export class ContactSolver {
         const rAy = p[q + P_RAY];
         const rBx = p[q + P_RBX];
         const rBy = p[q + P_RBY];
-        const dvx = vBx + -wB * rBy - vAx - -wA * rAy;
-        const dvy = vBy + wB * rBx - vAy - wA * rAx;
-        const vn = dvx * nx + dvy * ny;
-        let lambda = -p[q + P_NORMAL_MASS] * (vn - p[q + P_VELOCITY_BIAS]);
+        const dvx = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
+        const dvy = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
+        const vn = f32(f32(dvx * nx) + f32(dvy * ny));
+        let lambda = f32(-p[q + P_NORMAL_MASS] * f32(vn - p[q + P_VELOCITY_BIAS]));
         const old = p[q + P_NORMAL_IMPULSE];
-        const newImpulse = Math.max(old + lambda, 0.0);
-        lambda = newImpulse - old;
+        const sum = f32(old + lambda);
+        const newImpulse = sum > 0 ? sum : 0; // b2Max(sum, 0)
+        lambda = f32(newImpulse - old);
         p[q + P_NORMAL_IMPULSE] = newImpulse;
-        const Px = lambda * nx;
-        const Py = lambda * ny;
-        vAx -= mA * Px;
-        vAy -= mA * Py;
-        wA -= IA * (rAx * Py - rAy * Px);
-        vBx += mB * Px;
-        vBy += mB * Py;
-        wB += IB * (rBx * Py - rBy * Px);
+        const Px = f32(lambda * nx);
+        const Py = f32(lambda * ny);
+        vAx = f32(vAx - f32(mA * Px));
+        vAy = f32(vAy - f32(mA * Py));
+        wA = f32(wA - f32(IA * f32(f32(rAx * Py) - f32(rAy * Px))));
+        vBx = f32(vBx + f32(mB * Px));
+        vBy = f32(vBy + f32(mB * Py));
+        wB = f32(wB + f32(IB * f32(f32(rBx * Py) - f32(rBy * Px))));
       } else {
-        // Block solver (Box2D's "Case 1..4"): total impulse x with x ≥ 0 and vn ≥ 0.
+        // Block solver (Box2D's cases 1-4): the total impulse x ≥ 0 with vn ≥ 0 complementary.
         const q1 = P * (2 * k);
         const q2 = q1 + P;
         const r1Ax = p[q1 + P_RAX];
@@ -513,83 +560,91 @@ export class ContactSolver {
         const r2By = p[q2 + P_RBY];
         const ax = p[q1 + P_NORMAL_IMPULSE];
         const ay = p[q2 + P_NORMAL_IMPULSE];
-        const dv1x = vBx + -wB * r1By - vAx - -wA * r1Ay;
-        const dv1y = vBy + wB * r1Bx - vAy - wA * r1Ax;
-        const dv2x = vBx + -wB * r2By - vAx - -wA * r2Ay;
-        const dv2y = vBy + wB * r2Bx - vAy - wA * r2Ax;
-        let vn1 = dv1x * nx + dv1y * ny;
-        let vn2 = dv2x * nx + dv2y * ny;
+        const dv1x = f32(f32(f32(vBx + f32(-wB * r1By)) - vAx) - f32(-wA * r1Ay));
+        const dv1y = f32(f32(f32(vBy + f32(wB * r1Bx)) - vAy) - f32(wA * r1Ax));
+        const dv2x = f32(f32(f32(vBx + f32(-wB * r2By)) - vAx) - f32(-wA * r2Ay));
+        const dv2y = f32(f32(f32(vBy + f32(wB * r2Bx)) - vAy) - f32(wA * r2Ax));
+        const vn1 = f32(f32(dv1x * nx) + f32(dv1y * ny));
+        const vn2 = f32(f32(dv2x * nx) + f32(dv2y * ny));
         const k11 = f[o + C_K11];
         const k12 = f[o + C_K12];
         const k21 = f[o + C_K21];
         const k22 = f[o + C_K22];
-        let bx = vn1 - p[q1 + P_VELOCITY_BIAS];
-        let by = vn2 - p[q2 + P_VELOCITY_BIAS];
-        // b -= K a, with K = [ex ey]: (K a).x = ex.x a.x + ey.x a.y.
-        bx -= k11 * ax + k12 * ay;
-        by -= k21 * ax + k22 * ay;
+        // b = vn − velocityBias − K a; b2Mul(K, a) = (ex.x a.x + ey.x a.y, ex.y a.x + ey.y a.y).
+        const bx = f32(f32(vn1 - p[q1 + P_VELOCITY_BIAS]) - f32(f32(k11 * ax) + f32(k12 * ay)));
+        const by = f32(f32(vn2 - p[q2 + P_VELOCITY_BIAS]) - f32(f32(k21 * ax) + f32(k22 * ay)));
         let xx: number;
         let xy: number;
         let solved = false;
-        // Case 1: both constraints active, x = −K⁻¹ b.
-        xx = -(f[o + C_NM11] * bx + f[o + C_NM12] * by);
-        xy = -(f[o + C_NM21] * bx + f[o + C_NM22] * by);
-        if (xx >= 0.0 && xy >= 0.0) solved = true;
+        // Case 1: both constraints active, x = −normalMass·b.
+        xx = -f32(f32(f[o + C_NM11] * bx) + f32(f[o + C_NM12] * by));
+        xy = -f32(f32(f[o + C_NM21] * bx) + f32(f[o + C_NM22] * by));
+        if (xx >= 0 && xy >= 0) solved = true;
         if (!solved) {
-          // Case 2: only the first.
-          xx = -p[q1 + P_NORMAL_MASS] * bx;
-          xy = 0.0;
-          vn1 = 0.0;
-          vn2 = k21 * xx + by;
-          if (xx >= 0.0 && vn2 >= 0.0) solved = true;
+          // Case 2: only the first, vn1 = 0.
+          xx = f32(-p[q1 + P_NORMAL_MASS] * bx);
+          xy = 0;
+          const vn2b = f32(f32(k21 * xx) + by);
+          if (xx >= 0 && vn2b >= 0) solved = true;
         }
         if (!solved) {
-          // Case 3: only the second.
-          xx = 0.0;
-          xy = -p[q2 + P_NORMAL_MASS] * by;
-          vn1 = k12 * xy + bx;
-          vn2 = 0.0;
-          if (xy >= 0.0 && vn1 >= 0.0) solved = true;
+          // Case 3: only the second, vn2 = 0.
+          xx = 0;
+          xy = f32(-p[q2 + P_NORMAL_MASS] * by);
+          const vn1b = f32(f32(k12 * xy) + bx);
+          if (xy >= 0 && vn1b >= 0) solved = true;
         }
         if (!solved) {
           // Case 4: neither.
-          xx = 0.0;
-          xy = 0.0;
-          vn1 = bx;
-          vn2 = by;
-          if (vn1 >= 0.0 && vn2 >= 0.0) solved = true;
+          xx = 0;
+          xy = 0;
+          if (bx >= 0 && by >= 0) solved = true;
         }
         if (solved) {
-          const dx = xx - ax;
-          const dy = xy - ay;
-          const P1x = dx * nx;
-          const P1y = dx * ny;
-          const P2x = dy * nx;
-          const P2y = dy * ny;
-          vAx -= mA * (P1x + P2x);
-          vAy -= mA * (P1y + P2y);
-          wA -= IA * (r1Ax * P1y - r1Ay * P1x + (r2Ax * P2y - r2Ay * P2x));
-          vBx += mB * (P1x + P2x);
-          vBy += mB * (P1y + P2y);
-          wB += IB * (r1Bx * P1y - r1By * P1x + (r2Bx * P2y - r2By * P2x));
+          const dx = f32(xx - ax);
+          const dy = f32(xy - ay);
+          const P1x = f32(dx * nx);
+          const P1y = f32(dx * ny);
+          const P2x = f32(dy * nx);
+          const P2y = f32(dy * ny);
+          const sx = f32(P1x + P2x);
+          const sy = f32(P1y + P2y);
+          vAx = f32(vAx - f32(mA * sx));
+          vAy = f32(vAy - f32(mA * sy));
+          wA = f32(
+            wA - f32(
+              IA * f32(
+                f32(f32(r1Ax * P1y) - f32(r1Ay * P1x)) + f32(f32(r2Ax * P2y) - f32(r2Ay * P2x)),
+              ),
+            ),
+          );
+          vBx = f32(vBx + f32(mB * sx));
+          vBy = f32(vBy + f32(mB * sy));
+          wB = f32(
+            wB + f32(
+              IB * f32(
+                f32(f32(r1Bx * P1y) - f32(r1By * P1x)) + f32(f32(r2Bx * P2y) - f32(r2By * P2x)),
+              ),
+            ),
+          );
           p[q1 + P_NORMAL_IMPULSE] = xx;
           p[q2 + P_NORMAL_IMPULSE] = xy;
         }
       }
-      s.vx[iA] = vAx;
-      s.vy[iA] = vAy;
-      s.vw[iA] = wA;
-      s.vx[iB] = vBx;
-      s.vy[iB] = vBy;
-      s.vw[iB] = wB;
+      d.vx[iA] = vAx;
+      d.vy[iA] = vAy;
+      d.w[iA] = wA;
+      d.vx[iB] = vBx;
+      d.vy[iB] = vBy;
+      d.w[iB] = wB;
     }
   }
 
-  /** `StoreImpulses`: writes the accumulated impulses back to the manifolds (warm starting). */
+  /** `StoreImpulses`: the accumulated impulses go back to the manifolds (warm starting). */
   storeImpulses(): void {
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
-      const m = (this.#contacts[k] as unknown as ContactInternals).m_manifold;
+      const m = this.#contacts[k].manifold;
       for (let j = 0; j < this.#pointCount[k]; j++) {
         const q = P * (2 * k + j);
         m.points[j].normalImpulse = p[q + P_NORMAL_IMPULSE];
@@ -598,228 +653,247 @@ export class ContactSolver {
     }
   }
 
-  /** `SolvePositionConstraints` (Baumgarte-style correction); true when no point is too deep. */
-  solvePositionConstraints(s: IslandState): boolean {
+  /**
+   * `b2PositionSolverManifold::Initialize` for point j of contact k at the given transforms,
+   * into `wm` (normal, point, separation).
+   */
+  #positionManifold(
+    k: number,
+    j: number,
+    sA: number,
+    qA: number,
+    pAx: number,
+    pAy: number,
+    sB: number,
+    qB: number,
+    pBx: number,
+    pBy: number,
+  ): void {
     const f = this.#f;
     const p = this.#p;
-    let minSeparation = 0.0;
+    const o = C * k;
+    const q = P * (2 * k + j);
+    const lnx = f[o + C_LOCAL_NORMAL_X];
+    const lny = f[o + C_LOCAL_NORMAL_Y];
+    const lpx = f[o + C_LOCAL_POINT_X];
+    const lpy = f[o + C_LOCAL_POINT_Y];
+    const lx = p[q + P_LOCAL_X];
+    const ly = p[q + P_LOCAL_Y];
+    // Reference face on A (FACE_A) or B (FACE_B), the clip point on the other body.
+    const faceA = this.#type[k] === FACE_A;
+    referenceFace(faceA, lnx, lny, lpx, lpy, sA, qA, pAx, pAy, sB, qB, pBx, pBy);
+    const { nx, ny, planeX, planeY } = face;
+    const clipX = f32(f32(f32(face.c * lx) - f32(face.s * ly)) + face.px);
+    const clipY = f32(f32(f32(face.s * lx) + f32(face.c * ly)) + face.py);
+    const dot = f32(f32(f32(clipX - planeX) * nx) + f32(f32(clipY - planeY) * ny));
+    wm.separation = f32(f32(dot - f[o + C_RADIUS_A]) - f[o + C_RADIUS_B]);
+    wm.px = clipX;
+    wm.py = clipY;
+    wm.nx = faceA ? nx : -nx;
+    wm.ny = faceA ? ny : -ny;
+  }
+
+  /**
+   * `SolvePositionConstraints` (Baumgarte 0.2) or, with `toi`, `SolveTOIPositionConstraints`
+   * (0.75; only the two TOI bodies move); true when no point is deeper than 3 (TOI: 1.5)
+   * linear slops.
+   */
+  solvePositionConstraints(d: SolverData, toi: boolean, toiA = -1, toiB = -1): boolean {
+    const f = this.#f;
+    let minSeparation = 0;
+    const baumgarte = toi ? TOI_BAUMGARTE : BAUMGARTE;
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
       const iA = this.#indexA[k];
       const iB = this.#indexB[k];
-      const mA = f[o + C_INV_MASS_A];
-      const mB = f[o + C_INV_MASS_B];
-      const IA = f[o + C_INV_I_A];
-      const IB = f[o + C_INV_I_B];
       const lcAx = f[o + C_LC_AX];
       const lcAy = f[o + C_LC_AY];
       const lcBx = f[o + C_LC_BX];
       const lcBy = f[o + C_LC_BY];
-      const radii = f[o + C_RADIUS_A] + f[o + C_RADIUS_B];
-      const lnx = f[o + C_LOCAL_NORMAL_X];
-      const lny = f[o + C_LOCAL_NORMAL_Y];
-      const lpx = f[o + C_LOCAL_POINT_X];
-      const lpy = f[o + C_LOCAL_POINT_Y];
-      const type = this.#type[k];
-      // The position solver uses every manifold point (the velocity solver may have dropped one).
-      const count = (this.#contacts[k] as unknown as ContactInternals).m_manifold.pointCount;
-      let cAx = s.cx[iA];
-      let cAy = s.cy[iA];
-      let aA = s.ca[iA];
-      let cBx = s.cx[iB];
-      let cBy = s.cy[iB];
-      let aB = s.ca[iB];
-      for (let j = 0; j < count; j++) {
-        const sA = Math.sin(aA);
-        const qA = Math.cos(aA);
-        const sB = Math.sin(aB);
-        const qB = Math.cos(aB);
-        const pAx = cAx - (qA * lcAx - sA * lcAy);
-        const pAy = cAy - (sA * lcAx + qA * lcAy);
-        const pBx = cBx - (qB * lcBx - sB * lcBy);
-        const pBy = cBy - (sB * lcBx + qB * lcBy);
-        // b2PositionSolverManifold::Initialize.
-        const q = P * (2 * k + j);
-        let nx: number;
-        let ny: number;
-        let pointX: number;
-        let pointY: number;
-        let separation: number;
-        if (type === CIRCLES) {
-          const ax = qA * lpx - sA * lpy + pAx;
-          const ay = sA * lpx + qA * lpy + pAy;
-          const q0 = P * (2 * k);
-          const bx = qB * p[q0 + P_LOCAL_X] - sB * p[q0 + P_LOCAL_Y] + pBx;
-          const by = sB * p[q0 + P_LOCAL_X] + qB * p[q0 + P_LOCAL_Y] + pBy;
-          nx = bx - ax;
-          ny = by - ay;
-          const len = Math.sqrt(nx * nx + ny * ny);
-          if (len >= EPSILON) {
-            nx /= len;
-            ny /= len;
-          }
-          pointX = 0.5 * (ax + bx);
-          pointY = 0.5 * (ay + by);
-          separation = (bx - ax) * nx + (by - ay) * ny - radii;
-        } else if (type === FACE_A) {
-          nx = qA * lnx - sA * lny;
-          ny = sA * lnx + qA * lny;
-          const planeX = qA * lpx - sA * lpy + pAx;
-          const planeY = sA * lpx + qA * lpy + pAy;
-          pointX = qB * p[q + P_LOCAL_X] - sB * p[q + P_LOCAL_Y] + pBx;
-          pointY = sB * p[q + P_LOCAL_X] + qB * p[q + P_LOCAL_Y] + pBy;
-          separation = (pointX - planeX) * nx + (pointY - planeY) * ny - radii;
-        } else {
-          nx = qB * lnx - sB * lny;
-          ny = sB * lnx + qB * lny;
-          const planeX = qB * lpx - sB * lpy + pBx;
-          const planeY = sB * lpx + qB * lpy + pBy;
-          pointX = qA * p[q + P_LOCAL_X] - sA * p[q + P_LOCAL_Y] + pAx;
-          pointY = sA * p[q + P_LOCAL_X] + qA * p[q + P_LOCAL_Y] + pAy;
-          separation = (pointX - planeX) * nx + (pointY - planeY) * ny - radii;
-          nx = -nx;
-          ny = -ny;
+      let mA = f[o + C_INV_MASS_A];
+      let IA = f[o + C_INV_I_A];
+      let mB = f[o + C_INV_MASS_B];
+      let IB = f[o + C_INV_I_B];
+      if (toi) {
+        if (iA !== toiA && iA !== toiB) {
+          mA = 0;
+          IA = 0;
         }
-        const rAx = pointX - cAx;
-        const rAy = pointY - cAy;
-        const rBx = pointX - cBx;
-        const rBy = pointY - cBy;
-        minSeparation = Math.min(minSeparation, separation);
-        // Prevent large corrections and allow slop.
-        const Cv = BAUMGARTE * (separation + LINEAR_SLOP);
-        const Cc = Cv < -MAX_LINEAR_CORRECTION ? -MAX_LINEAR_CORRECTION : Cv > 0.0 ? 0.0 : Cv;
-        const rnA = rAx * ny - rAy * nx;
-        const rnB = rBx * ny - rBy * nx;
-        const K = mA + mB + IA * rnA * rnA + IB * rnB * rnB;
-        const impulse = K > 0.0 ? -Cc / K : 0.0;
-        const Px = impulse * nx;
-        const Py = impulse * ny;
-        cAx -= mA * Px;
-        cAy -= mA * Py;
-        aA -= IA * (rAx * Py - rAy * Px);
-        cBx += mB * Px;
-        cBy += mB * Py;
-        aB += IB * (rBx * Py - rBy * Px);
+        if (iB !== toiA && iB !== toiB) {
+          mB = 0;
+          IB = 0;
+        }
       }
-      s.cx[iA] = cAx;
-      s.cy[iA] = cAy;
-      s.ca[iA] = aA;
-      s.cx[iB] = cBx;
-      s.cy[iB] = cBy;
-      s.ca[iB] = aB;
+      const count = this.#manifoldCount[k];
+      let cAx = d.cx[iA];
+      let cAy = d.cy[iA];
+      let aA = d.a[iA];
+      let cBx = d.cx[iB];
+      let cBy = d.cy[iB];
+      let aB = d.a[iB];
+      for (let j = 0; j < count; j++) {
+        sincosf(aA);
+        const sA = sincosOut.s;
+        const qA = sincosOut.c;
+        sincosf(aB);
+        const sB = sincosOut.s;
+        const qB = sincosOut.c;
+        const pAx = f32(cAx - f32(f32(qA * lcAx) - f32(sA * lcAy)));
+        const pAy = f32(cAy - f32(f32(sA * lcAx) + f32(qA * lcAy)));
+        const pBx = f32(cBx - f32(f32(qB * lcBx) - f32(sB * lcBy)));
+        const pBy = f32(cBy - f32(f32(sB * lcBx) + f32(qB * lcBy)));
+        this.#positionManifold(k, j, sA, qA, pAx, pAy, sB, qB, pBx, pBy);
+        const nx = wm.nx;
+        const ny = wm.ny;
+        const separation = wm.separation;
+        const rAx = f32(wm.px - cAx);
+        const rAy = f32(wm.py - cAy);
+        const rBx = f32(wm.px - cBx);
+        const rBy = f32(wm.py - cBy);
+        minSeparation = minSeparation < separation ? minSeparation : separation;
+        // C = b2Clamp(baumgarte·(separation + slop), −maxCorrection, 0).
+        const cv = f32(baumgarte * f32(separation + LINEAR_SLOP));
+        const clamped = cv < 0 ? cv : 0;
+        const Cc = -MAX_LINEAR_CORRECTION > clamped ? -MAX_LINEAR_CORRECTION : clamped;
+        const rnA = f32(f32(rAx * ny) - f32(rAy * nx));
+        const rnB = f32(f32(rBx * ny) - f32(rBy * nx));
+        const K = f32(f32(f32(mA + mB) + f32(f32(IA * rnA) * rnA)) + f32(f32(IB * rnB) * rnB));
+        const impulse = K > 0 ? f32(-Cc / K) : 0;
+        const Px = f32(impulse * nx);
+        const Py = f32(impulse * ny);
+        cAx = f32(cAx - f32(mA * Px));
+        cAy = f32(cAy - f32(mA * Py));
+        aA = f32(aA - f32(IA * f32(f32(rAx * Py) - f32(rAy * Px))));
+        cBx = f32(cBx + f32(mB * Px));
+        cBy = f32(cBy + f32(mB * Py));
+        aB = f32(aB + f32(IB * f32(f32(rBx * Py) - f32(rBy * Px))));
+      }
+      d.cx[iA] = cAx;
+      d.cy[iA] = cAy;
+      d.a[iA] = aA;
+      d.cx[iB] = cBx;
+      d.cy[iB] = cBy;
+      d.a[iB] = aB;
     }
-    return minSeparation >= -3.0 * LINEAR_SLOP;
+    return minSeparation >= f32((toi ? -1.5 : -3) * LINEAR_SLOP);
   }
 }
 
 /**
- * `b2Island::Solve` for planck's island (bodies, contacts and joints in the order planck's
- * `solveWorld` collected them, which is Box2D's): integrates velocities with gravity and forces,
- * runs the warm-started velocity iterations (joints, then contacts), integrates positions under
- * Box2D's translation and rotation caps, runs the position iterations until the contacts and
- * joints are within their slops, writes the state back and puts the island to sleep once every
- * body has rested `timeToSleep` (see `sleepThreshold`).
+ * Integrates positions under Box2D's caps: a step moves at most `b2_maxTranslation` and turns at
+ * most `b2_maxRotation` (the velocity is scaled down to fit).
+ */
+function integratePositions(d: SolverData, n: number, h: number): void {
+  for (let i = 0; i < n; i++) {
+    let vx = d.vx[i];
+    let vy = d.vy[i];
+    let w = d.w[i];
+    const tx = f32(h * vx);
+    const ty = f32(h * vy);
+    if (f32(f32(tx * tx) + f32(ty * ty)) > MAX_TRANSLATION_SQUARED) {
+      const ratio = f32(MAX_TRANSLATION / f32(Math.sqrt(f32(f32(tx * tx) + f32(ty * ty)))));
+      vx = f32(vx * ratio);
+      vy = f32(vy * ratio);
+    }
+    const rotation = f32(h * w);
+    if (f32(rotation * rotation) > MAX_ROTATION_SQUARED) {
+      const ratio = f32(MAX_ROTATION / (rotation > 0 ? rotation : -rotation));
+      w = f32(w * ratio);
+    }
+    d.cx[i] = f32(d.cx[i] + f32(h * vx));
+    d.cy[i] = f32(d.cy[i] + f32(h * vy));
+    d.a[i] = f32(d.a[i] + f32(h * w));
+    d.vx[i] = vx;
+    d.vy[i] = vy;
+    d.w[i] = w;
+  }
+}
+
+/**
+ * `b2Island::Solve` (without the sleep pass, which the world runs with its timers): integrates
+ * velocities with gravity and forces, runs the warm-started velocity iterations (joints, then
+ * contacts), integrates positions, runs the position iterations until contacts and joints are
+ * within their slops, and writes the state back to the bodies. Returns whether the position
+ * iterations converged (needed for sleeping). `World.step` calls it for every island.
+ *
+ * @example
+ * ```ts
+ * import { ContactSolver, solverData, solveIsland } from "./island.ts";
+ * import { boxShape } from "./shapes.ts";
+ * import { World } from "./world.ts";
+ * const world = new World(0, -10);
+ * const body = world.createBody({ type: "dynamic", position: [0, 2] });
+ * body.createFixture(boxShape(0.5, 0.5), { density: 1 });
+ * const data = solverData(1);
+ * data.step = {
+ *   dt: Math.fround(1 / 50), invDt: 50, dtRatio: 1, velocityIterations: 8,
+ *   positionIterations: 3, warmStarting: true,
+ * };
+ * body.islandIndex = 0;
+ * solveIsland([body], 1, [], 0, [], 0, data, new ContactSolver(), 0, -10); // a free fall step
+ * ```
  */
 export function solveIsland(
   bodies: readonly Body[],
+  bodyCount: number,
   contacts: readonly Contact[],
+  contactCount: number,
   joints: readonly IslandJoint[],
-  step: {
-    dt: number;
-    dtRatio: number;
-    warmStarting: boolean;
-    velocityIterations: number;
-    positionIterations: number;
-  },
-  gravity: XY,
-  allowSleep: boolean,
-  timeToSleep: number,
-  s: IslandState,
-  contactSolver: ContactSolver,
-): void {
+  jointCount: number,
+  d: SolverData,
+  solver: ContactSolver,
+  gx: number,
+  gy: number,
+): boolean {
+  const step = d.step;
   const h = step.dt;
-  const n = bodies.length;
-  for (let i = 0; i < n; i++) {
-    const body = bodies[i];
-    const b = body as unknown as BodyInternals & IslandBody & {
-      m_gravityScale: number;
-      m_linearDamping: number;
-      m_angularDamping: number;
-    };
-    b.islandIndex = i;
-    const sw = b.m_sweep;
-    let vx = b.m_linearVelocity.x;
-    let vy = b.m_linearVelocity.y;
-    let w = b.m_angularVelocity;
-    // Store positions for continuous collision.
-    sw.c0.x = sw.c.x;
-    sw.c0.y = sw.c.y;
-    sw.a0 = sw.a;
-    if (body.isDynamic()) {
-      // Integrate velocities: v += h·(gravityScale·g + invMass·f), w += h·invI·torque.
-      vx += h * (b.m_gravityScale * gravity.x + b.m_invMass * b.m_force.x);
-      vy += h * (b.m_gravityScale * gravity.y + b.m_invMass * b.m_force.y);
-      w += h * b.m_invI * b.m_torque;
-      // Damping (Box2D 2.3's clamp(1 − h·d, 0, 1)).
-      const ld = Math.min(Math.max(1.0 - h * b.m_linearDamping, 0.0), 1.0);
-      const ad = Math.min(Math.max(1.0 - h * b.m_angularDamping, 0.0), 1.0);
-      vx *= ld;
-      vy *= ld;
-      w *= ad;
+  for (let i = 0; i < bodyCount; i++) {
+    const b = bodies[i];
+    let vx = b.vx;
+    let vy = b.vy;
+    let w = b.w;
+    b.c0x = b.cx;
+    b.c0y = b.cy;
+    b.a0 = b.a;
+    if (b.dynamic) {
+      // v += h·(gravityScale·g + invMass·f); w += h·invI·τ.
+      const ax = f32(f32(b.gravityScale * gx) + f32(b.invMass * b.fx));
+      const ay = f32(f32(b.gravityScale * gy) + f32(b.invMass * b.fy));
+      vx = f32(vx + f32(h * ax));
+      vy = f32(vy + f32(h * ay));
+      w = f32(w + f32(f32(h * b.invI) * b.torque));
+      // v *= b2Clamp(1 − h·damping, 0, 1).
+      const ld = clamp01(f32(1 - f32(h * b.linearDamping)));
+      const ad = clamp01(f32(1 - f32(h * b.angularDamping)));
+      vx = f32(vx * ld);
+      vy = f32(vy * ld);
+      w = f32(w * ad);
     }
-    s.cx[i] = sw.c.x;
-    s.cy[i] = sw.c.y;
-    s.ca[i] = sw.a;
-    s.vx[i] = vx;
-    s.vy[i] = vy;
-    s.vw[i] = w;
+    d.cx[i] = b.cx;
+    d.cy[i] = b.cy;
+    d.a[i] = b.a;
+    d.vx[i] = vx;
+    d.vy[i] = vy;
+    d.w[i] = w;
   }
-  s.dt = h;
-  s.dtRatio = step.dtRatio;
-  s.warmStarting = step.warmStarting;
 
-  contactSolver.setup(contacts, s);
-  contactSolver.initializeVelocityConstraints(s);
-  if (step.warmStarting) contactSolver.warmStart(s);
-  for (const joint of joints) joint.initVelocity(s);
-
+  solver.setup(contacts, contactCount, step);
+  solver.initializeVelocityConstraints(d);
+  if (step.warmStarting) solver.warmStart(d);
+  for (let j = 0; j < jointCount; j++) joints[j].initVelocityConstraints(d);
   for (let it = 0; it < step.velocityIterations; it++) {
-    for (const joint of joints) joint.solveVelocity(s);
-    contactSolver.solveVelocityConstraints(s);
+    for (let j = 0; j < jointCount; j++) joints[j].solveVelocityConstraints(d);
+    solver.solveVelocityConstraints(d);
   }
-  contactSolver.storeImpulses();
-
-  // Integrate positions.
-  for (let i = 0; i < n; i++) {
-    let vx = s.vx[i];
-    let vy = s.vy[i];
-    let w = s.vw[i];
-    const tx = h * vx;
-    const ty = h * vy;
-    const t2 = tx * tx + ty * ty;
-    if (t2 > MAX_TRANSLATION * MAX_TRANSLATION) {
-      const ratio = MAX_TRANSLATION / Math.sqrt(t2);
-      vx *= ratio;
-      vy *= ratio;
-    }
-    const rotation = h * w;
-    if (rotation * rotation > MAX_ROTATION * MAX_ROTATION) {
-      w *= MAX_ROTATION / Math.abs(rotation);
-    }
-    s.cx[i] += h * vx;
-    s.cy[i] += h * vy;
-    s.ca[i] += h * w;
-    s.vx[i] = vx;
-    s.vy[i] = vy;
-    s.vw[i] = w;
-  }
+  solver.storeImpulses();
+  integratePositions(d, bodyCount, h);
 
   let positionSolved = false;
   for (let it = 0; it < step.positionIterations; it++) {
-    const contactsOkay = contactSolver.solvePositionConstraints(s);
+    const contactsOkay = solver.solvePositionConstraints(d, false);
     let jointsOkay = true;
-    for (const joint of joints) {
-      const jointOkay = joint.solvePosition(s);
+    for (let j = 0; j < jointCount; j++) {
+      const jointOkay = joints[j].solvePositionConstraints(d);
       jointsOkay = jointsOkay && jointOkay;
     }
     if (contactsOkay && jointsOkay) {
@@ -828,41 +902,78 @@ export function solveIsland(
     }
   }
 
-  // Copy state back to the bodies.
-  for (let i = 0; i < n; i++) {
-    const body = bodies[i];
-    const b = body as unknown as BodyInternals;
-    b.m_sweep.c.x = s.cx[i];
-    b.m_sweep.c.y = s.cy[i];
-    b.m_sweep.a = s.ca[i];
-    b.m_linearVelocity.x = s.vx[i];
-    b.m_linearVelocity.y = s.vy[i];
-    b.m_angularVelocity = s.vw[i];
-    body.synchronizeTransform();
-  }
+  writeBack(bodies, bodyCount, d);
+  return positionSolved;
+}
 
-  if (allowSleep) {
-    let minSleepTime = Infinity;
-    const linTolSqr = LINEAR_SLEEP_TOLERANCE * LINEAR_SLEEP_TOLERANCE;
-    const angTolSqr = ANGULAR_SLEEP_TOLERANCE * ANGULAR_SLEEP_TOLERANCE;
-    for (let i = 0; i < n; i++) {
-      const body = bodies[i];
-      if (body.isStatic()) continue;
-      const b = body as unknown as BodyInternals & { m_autoSleepFlag: boolean };
-      const v = b.m_linearVelocity;
-      if (
-        !b.m_autoSleepFlag || b.m_angularVelocity * b.m_angularVelocity > angTolSqr ||
-        v.x * v.x + v.y * v.y > linTolSqr
-      ) {
-        b.m_sleepTime = 0.0;
-        minSleepTime = 0.0;
-      } else {
-        b.m_sleepTime += h;
-        minSleepTime = Math.min(minSleepTime, b.m_sleepTime);
-      }
-    }
-    if (minSleepTime >= timeToSleep && positionSolved) {
-      for (const body of bodies) body.setAwake(false);
-    }
+/** Copies the solved positions and velocities back to the bodies and updates their transforms. */
+function writeBack(bodies: readonly Body[], n: number, d: SolverData): void {
+  for (let i = 0; i < n; i++) {
+    const b = bodies[i];
+    b.cx = d.cx[i];
+    b.cy = d.cy[i];
+    b.a = d.a[i];
+    b.vx = d.vx[i];
+    b.vy = d.vy[i];
+    b.w = d.w[i];
+    b.synchronizeTransform();
   }
+}
+
+/** b2Clamp(x, 0, 1) = b2Max(0, b2Min(x, 1)). */
+function clamp01(x: number): number {
+  const m = x < 1 ? x : 1;
+  return 0 > m ? 0 : m;
+}
+
+/**
+ * `b2Island::SolveTOI`: moves the two TOI bodies (island indices toiA, toiB) out of overlap with
+ * the TOI position correction, makes their positions the new sweep start, then solves the
+ * velocities (no warm starting) and integrates over the rest of the step. `World.step` calls it
+ * for every time-of-impact event (see the `solveIsland` example for the arguments).
+ *
+ * @example
+ * ```ts
+ * import { solveIslandTOI } from "./island.ts";
+ * // World's SolveTOI: solveIslandTOI(bodies, n, contacts, m, data, solver, iA, iB), with
+ * // data.step the sub-step (dt = (1 − α)·dt, 20 position iterations, no warm starting).
+ * typeof solveIslandTOI; // "function"
+ * ```
+ */
+export function solveIslandTOI(
+  bodies: readonly Body[],
+  bodyCount: number,
+  contacts: readonly Contact[],
+  contactCount: number,
+  d: SolverData,
+  solver: ContactSolver,
+  toiA: number,
+  toiB: number,
+): void {
+  const step = d.step;
+  for (let i = 0; i < bodyCount; i++) {
+    const b = bodies[i];
+    d.cx[i] = b.cx;
+    d.cy[i] = b.cy;
+    d.a[i] = b.a;
+    d.vx[i] = b.vx;
+    d.vy[i] = b.vy;
+    d.w[i] = b.w;
+  }
+  solver.setup(contacts, contactCount, step);
+  for (let it = 0; it < step.positionIterations; it++) {
+    if (solver.solvePositionConstraints(d, true, toiA, toiB)) break;
+  }
+  const bA = bodies[toiA];
+  bA.c0x = d.cx[toiA];
+  bA.c0y = d.cy[toiA];
+  bA.a0 = d.a[toiA];
+  const bB = bodies[toiB];
+  bB.c0x = d.cx[toiB];
+  bB.c0y = d.cy[toiB];
+  bB.a0 = d.a[toiB];
+  solver.initializeVelocityConstraints(d);
+  for (let it = 0; it < step.velocityIterations; it++) solver.solveVelocityConstraints(d);
+  integratePositions(d, bodyCount, step.dt);
+  writeBack(bodies, bodyCount, d);
 }

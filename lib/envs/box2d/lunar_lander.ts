@@ -1,7 +1,7 @@
 /**
  * `LunarLanderContinuous-v3` (and `LunarLander-v3` with `continuous: true`): Gymnasium 1.3's
- * lunar lander with continuous engine throttles, on Box2D 2.3 semantics (`planck`, patched to
- * pybox2d 2.3.10's behaviour in `box2d23.ts`).
+ * lunar lander with continuous engine throttles, on the float32 Box2D 2.3.10 of `world.ts`
+ * (bit-identical to pybox2d's).
  *
  * World: gravity (0, `gravity`), 20 × 13.3 units (600 × 400 px at 30 px/unit), 50 steps/s,
  * `world.Step(1/50, 180, 60)`. The moon is an edge polyline over 11 chunk x-positions whose
@@ -57,7 +57,6 @@
  *
  * @module
  */
-import type { Body, Contact, RevoluteJoint } from "planck";
 import {
   BaseEnv,
   checkAction,
@@ -73,20 +72,11 @@ import {
 import { sharedArrayPool } from "../pool.ts";
 import { Box } from "../spaces.ts";
 import type { Generator } from "../../np_random/mod.ts";
-import {
-  addFixture,
-  bodyInternals,
-  Box2DWorld,
-  boxShape,
-  createBody,
-  edgeShape,
-  f32,
-  polygonShape,
-  restoreWorld,
-  revoluteJoint,
-  snapshotWorld,
-  type WorldSnapshot,
-} from "./box2d23.ts";
+import type { RevoluteJoint } from "./revolute_joint.ts";
+import { f32 } from "./settings.ts";
+import { boxShape, edgeShape, polygonShape } from "./shapes.ts";
+import { restoreWorld, snapshotWorld, type WorldSnapshot } from "./snapshot.ts";
+import { type Body, type Contact, World } from "./world.ts";
 import type { Box2DDraws } from "./draws.ts";
 import { bodyPose, type Box2DFrame } from "./scene.ts";
 
@@ -169,7 +159,7 @@ export class LunarLanderEnv extends BaseEnv {
   /** Maximum turbulence torque. */
   readonly turbulencePower: number;
 
-  #world: Box2DWorld | null = null;
+  #world: World | null = null;
   #lander: Body | null = null;
   #legs: Body[] = [];
   #joints: RevoluteJoint[] = [];
@@ -238,7 +228,7 @@ export class LunarLanderEnv extends BaseEnv {
     // Python evaluates the two draws left to right.
     const fx = draws.uniform(-INITIAL_RANDOM, INITIAL_RANDOM);
     const fy = draws.uniform(-INITIAL_RANDOM, INITIAL_RANDOM);
-    this.#lander!.applyForceToCenter({ x: f32(fx), y: f32(fy) }, true);
+    this.#lander!.applyForceToCenter(fx, fy, true);
     if (this.enableWind) {
       this.#windIdx = draws.integers(-9999, 9999);
       this.#torqueIdx = draws.integers(-9999, 9999);
@@ -255,7 +245,7 @@ export class LunarLanderEnv extends BaseEnv {
    * snapshot can rebuild the same world.
    */
   #build(height: number[]): void {
-    const world = new Box2DWorld(this.gravity);
+    const world = new World(0, this.gravity);
     this.#world = world;
     this.#height = height;
     const chunkX = Array.from({ length: CHUNKS }, (_, i) => (W / (CHUNKS - 1)) * i);
@@ -269,10 +259,10 @@ export class LunarLanderEnv extends BaseEnv {
     this.#terrainX = chunkX;
     this.#terrainY = smoothY;
 
-    const moon = createBody(world, { type: "static", position: [0, 0] });
-    addFixture(moon, edgeShape([0, 0], [W, 0]));
+    const moon = world.createBody({ type: "static", position: [0, 0] });
+    moon.createFixture(edgeShape([0, 0], [W, 0]));
     for (let i = 0; i < CHUNKS - 1; i++) {
-      addFixture(moon, edgeShape([chunkX[i], smoothY[i]], [chunkX[i + 1], smoothY[i + 1]]), {
+      moon.createFixture(edgeShape([chunkX[i], smoothY[i]], [chunkX[i + 1], smoothY[i + 1]]), {
         density: 0,
         friction: 0.1,
       });
@@ -280,8 +270,8 @@ export class LunarLanderEnv extends BaseEnv {
 
     const initialX = VIEWPORT_W / SCALE / 2;
     const initialY = VIEWPORT_H / SCALE;
-    const lander = createBody(world, { type: "dynamic", position: [initialX, initialY] });
-    addFixture(lander, polygonShape(LANDER_POLY.map(([x, y]) => [x / SCALE, y / SCALE])), {
+    const lander = world.createBody({ type: "dynamic", position: [initialX, initialY] });
+    lander.createFixture(polygonShape(LANDER_POLY.map(([x, y]) => [x / SCALE, y / SCALE])), {
       density: 5.0,
       friction: 0.1,
       categoryBits: 0x0010,
@@ -293,18 +283,18 @@ export class LunarLanderEnv extends BaseEnv {
     this.#legs = [];
     this.#joints = [];
     for (const i of [-1, 1]) {
-      const leg = createBody(world, {
+      const leg = world.createBody({
         type: "dynamic",
         position: [initialX - (i * LEG_AWAY) / SCALE, initialY],
         angle: i * 0.05,
       });
-      addFixture(leg, boxShape(LEG_W / SCALE, LEG_H / SCALE), {
+      leg.createFixture(boxShape(LEG_W / SCALE, LEG_H / SCALE), {
         density: 1.0,
         restitution: 0.0,
         categoryBits: 0x0020,
         maskBits: 0x001,
       });
-      const joint = revoluteJoint(world, lander, leg, {
+      const joint = world.createRevoluteJoint(lander, leg, {
         localAnchorA: [0, 0],
         localAnchorB: [(i * LEG_AWAY) / SCALE, LEG_DOWN / SCALE],
         enableMotor: true,
@@ -313,13 +303,16 @@ export class LunarLanderEnv extends BaseEnv {
         motorSpeed: 0.3 * i,
         lowerAngle: i === -1 ? 0.9 - 0.5 : -0.9,
         upperAngle: i === -1 ? 0.9 : -0.9 + 0.5,
+        collideConnected: false,
       });
       this.#legs.push(leg);
       this.#joints.push(joint);
     }
 
-    world.on("begin-contact", (contact: Contact) => this.#beginContact(contact));
-    world.on("end-contact", (contact: Contact) => this.#endContact(contact));
+    world.listener = {
+      beginContact: (contact) => this.#beginContact(contact),
+      endContact: (contact) => this.#endContact(contact),
+    };
   }
 
   /** One Gymnasium step (see the module doc). */
@@ -329,8 +322,8 @@ export class LunarLanderEnv extends BaseEnv {
   }
 
   #beginContact(contact: Contact): void {
-    const a = contact.getFixtureA().getBody();
-    const b = contact.getFixtureB().getBody();
+    const a = contact.fixtureA.body;
+    const b = contact.fixtureB.body;
     if (a === this.#lander || b === this.#lander) this.#gameOver = true;
     for (let i = 0; i < 2; i++) {
       if (a === this.#legs[i] || b === this.#legs[i]) this.#legContact[i] = true;
@@ -338,8 +331,8 @@ export class LunarLanderEnv extends BaseEnv {
   }
 
   #endContact(contact: Contact): void {
-    const a = contact.getFixtureA().getBody();
-    const b = contact.getFixtureB().getBody();
+    const a = contact.fixtureA.body;
+    const b = contact.fixtureB.body;
     for (let i = 0; i < 2; i++) {
       if (a === this.#legs[i] || b === this.#legs[i]) this.#legContact[i] = false;
     }
@@ -355,27 +348,26 @@ export class LunarLanderEnv extends BaseEnv {
         Math.sin(0.02 * this.#windIdx) + Math.sin(Math.PI * 0.01 * this.#windIdx),
       ) * this.windPower;
       this.#windIdx += 1;
-      lander.applyForceToCenter({ x: f32(windMag), y: 0 }, true);
+      lander.applyForceToCenter(windMag, 0, true);
       const torqueMag = Math.tanh(
         Math.sin(0.02 * this.#torqueIdx) + Math.sin(Math.PI * 0.01 * this.#torqueIdx),
       ) * this.turbulencePower;
       this.#torqueIdx += 1;
-      lander.applyTorque(f32(torqueMag), true);
+      lander.applyTorque(torqueMag, true);
     }
 
     const a0 = action[0] < -1 ? -1 : action[0] > 1 ? 1 : action[0];
     const a1 = action[1] < -1 ? -1 : action[1] > 1 ? 1 : action[1];
 
-    const b = bodyInternals(lander);
-    const angle = b.m_sweep.a;
+    const angle = lander.a;
     const tip0 = Math.sin(angle);
     const tip1 = Math.cos(angle);
     const side0 = -tip1;
     const side1 = tip0;
     const disp0 = draws.uniform(-1.0, 1.0) / SCALE;
     const disp1 = draws.uniform(-1.0, 1.0) / SCALE;
-    const posX = b.m_xf.p.x;
-    const posY = b.m_xf.p.y;
+    const posX = lander.xf.px;
+    const posY = lander.xf.py;
 
     let mPower = 0.0;
     if (a0 > 0.0) {
@@ -383,8 +375,10 @@ export class LunarLanderEnv extends BaseEnv {
       const ox = tip0 * (MAIN_ENGINE_Y_LOCATION / SCALE + 2 * disp0) + side0 * disp1;
       const oy = -tip1 * (MAIN_ENGINE_Y_LOCATION / SCALE + 2 * disp0) - side1 * disp1;
       lander.applyLinearImpulse(
-        { x: f32(-ox * MAIN_ENGINE_POWER * mPower), y: f32(-oy * MAIN_ENGINE_POWER * mPower) },
-        { x: f32(posX + ox), y: f32(posY + oy) },
+        -ox * MAIN_ENGINE_POWER * mPower,
+        -oy * MAIN_ENGINE_POWER * mPower,
+        posX + ox,
+        posY + oy,
         true,
       );
     }
@@ -398,27 +392,26 @@ export class LunarLanderEnv extends BaseEnv {
       const ox = tip0 * disp0 + side0 * lever;
       const oy = -tip1 * disp0 - side1 * lever;
       lander.applyLinearImpulse(
-        { x: f32(-ox * SIDE_ENGINE_POWER * sPower), y: f32(-oy * SIDE_ENGINE_POWER * sPower) },
-        {
-          x: f32(posX + ox - (tip0 * 17) / SCALE),
-          y: f32(posY + oy + (tip1 * SIDE_ENGINE_HEIGHT) / SCALE),
-        },
+        -ox * SIDE_ENGINE_POWER * sPower,
+        -oy * SIDE_ENGINE_POWER * sPower,
+        posX + ox - (tip0 * 17) / SCALE,
+        posY + oy + (tip1 * SIDE_ENGINE_HEIGHT) / SCALE,
         true,
       );
     }
 
     world.step(DT, 6 * 30, 2 * 30);
 
-    const x = b.m_xf.p.x;
-    const y = b.m_xf.p.y;
-    const vx = b.m_linearVelocity.x;
-    const vy = b.m_linearVelocity.y;
+    const x = lander.xf.px;
+    const y = lander.xf.py;
+    const vx = lander.vx;
+    const vy = lander.vy;
     const s0 = (x - VIEWPORT_W / SCALE / 2) / (VIEWPORT_W / SCALE / 2);
     const s1 = (y - (this.#helipadY + LEG_DOWN / SCALE)) / (VIEWPORT_H / SCALE / 2);
     const s2 = (vx * (VIEWPORT_W / SCALE / 2)) / FPS;
     const s3 = (vy * (VIEWPORT_H / SCALE / 2)) / FPS;
-    const s4 = b.m_sweep.a;
-    const s5 = (20.0 * b.m_angularVelocity) / FPS;
+    const s4 = lander.a;
+    const s5 = (20.0 * lander.w) / FPS;
     const s6 = this.#legContact[0] ? 1.0 : 0.0;
     const s7 = this.#legContact[1] ? 1.0 : 0.0;
 
@@ -435,7 +428,7 @@ export class LunarLanderEnv extends BaseEnv {
       terminated = true;
       reward = -100;
     }
-    if (!lander.isAwake()) {
+    if (!lander.awake) {
       terminated = true;
       reward = +100;
     }
@@ -452,8 +445,8 @@ export class LunarLanderEnv extends BaseEnv {
     return { obs, reward, terminated, truncated: false, info: {} };
   }
 
-  /** The planck world of the current episode (for inspection; null before the first reset). */
-  get world(): Box2DWorld | null {
+  /** The Box2D world of the current episode (for inspection; null before the first reset). */
+  get world(): World | null {
     return this.#world;
   }
 

@@ -1,8 +1,8 @@
 /**
- * Gymnasium 1.3's Box2D tasks on `planck` with pybox2d 2.3.10's behaviour:
- * `LunarLanderContinuous-v3` ({@linkcode LunarLanderEnv}) and `BipedalWalker-v3` /
- * `BipedalWalkerHardcore-v3` ({@linkcode BipedalWalkerEnv}), their drawable scene frames, and the
- * Box2D 2.3 layer over planck (`box2d23.ts`).
+ * Gymnasium 1.3's Box2D tasks on a float32 Box2D 2.3.10 that steps bit-identically to the
+ * pybox2d Gymnasium runs: `LunarLanderContinuous-v3` ({@linkcode LunarLanderEnv}) and
+ * `BipedalWalker-v3` / `BipedalWalkerHardcore-v3` ({@linkcode BipedalWalkerEnv}), their drawable
+ * scene frames, and the engine ({@linkcode World}, `world.ts` and the modules it uses).
  *
  * @example
  * ```ts
@@ -20,3 +20,6 @@ export * from "./lunar_lander.ts";
 export * from "./bipedal_walker.ts";
 export * from "./scene.ts";
 export type { Box2DDraws } from "./draws.ts";
+export { Body, Contact, Fixture, World } from "./world.ts";
+export { boxShape, edgeShape, polygonShape } from "./shapes.ts";
+export { RevoluteJoint } from "./revolute_joint.ts";

@@ -274,7 +274,7 @@ export function replayEnvFor(envId: string, draws: readonly RecordedDraw[]): Rep
  * import type { EpisodeComparison } from "./recording.ts";
  * const c: EpisodeComparison = {
  *   resetObsError: 1e-7, stepObsError: [2e-7], terminationStep: 1, recordedTerminationStep: 1,
- *   episodeReturn: -100, recordedReturn: -100, drawsLeft: 0,
+ *   episodeReturn: -100, recordedReturn: -100, drawsLeft: 0, mismatch: "step 1: obs[0]",
  * };
  * ```
  */
@@ -293,6 +293,12 @@ export interface EpisodeComparison {
   recordedReturn: number;
   /** Draws recorded for the replayed steps that the env did not ask for (0 when it made all). */
   drawsLeft: number;
+  /**
+   * The first value that is not bit-identical to Gymnasium's (`Object.is`): an observation
+   * entry, a reward or a termination flag, e.g. "step 12: reward -0.1 vs -0.2" ("reset: …" for
+   * the reset observation); null when the whole episode is identical.
+   */
+  mismatch: string | null;
 }
 
 /**
@@ -315,6 +321,7 @@ export function replayEpisode(
   const env = replayEnv(recording, episode);
   const { obs } = env.reset({ seed: episode.seed });
   const resetObsError = maxAbsDiff(obs, episode.reset_obs);
+  let mismatch = firstObsMismatch("reset", obs, episode.reset_obs);
   const stepObsError: number[] = [];
   let episodeReturn = 0;
   let terminationStep: number | null = null;
@@ -323,11 +330,20 @@ export function replayEpisode(
     replayed++;
     const r = env.step(step.action);
     stepObsError.push(maxAbsDiff(r.obs, step.obs));
+    const where = `step ${step.t + 1}`;
+    mismatch ??= firstObsMismatch(where, r.obs, step.obs) ??
+      (Object.is(r.reward, step.reward)
+        ? null
+        : `${where}: reward ${r.reward} vs ${step.reward}`) ??
+      (r.terminated === step.terminated ? null : `${where}: terminated ${r.terminated}`);
     episodeReturn += r.reward;
     if (r.terminated) {
       terminationStep = step.t + 1;
       break;
     }
+  }
+  if (replayed < episode.steps.length) {
+    mismatch ??= `step ${replayed}: terminated early (Gymnasium ran ${episode.n_steps} steps)`;
   }
   const recordedReturn = episode.steps.reduce((sum, s) => sum + s.reward, 0);
   return {
@@ -340,7 +356,20 @@ export function replayEpisode(
     recordedReturn,
     drawsLeft: env.replay.remaining -
       episode.steps.slice(replayed).reduce((n, s) => n + s.rng.length, 0),
+    mismatch,
   };
+}
+
+/** "where: obs[i] ours vs theirs" for the first entry that is not the same IEEE value, or null. */
+function firstObsMismatch(
+  where: string,
+  ours: ArrayLike<number>,
+  theirs: readonly number[],
+): string | null {
+  for (let i = 0; i < theirs.length; i++) {
+    if (!Object.is(ours[i], theirs[i])) return `${where}: obs[${i}] ${ours[i]} vs ${theirs[i]}`;
+  }
+  return null;
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

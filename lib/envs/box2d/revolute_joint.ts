@@ -1,89 +1,171 @@
 /**
- * {@linkcode Box2DRevoluteJoint}: planck's revolute joint with Box2D 2.3's solver steps rewritten
- * on the island's position and velocity arrays (`island.ts`). The arithmetic is
- * `b2RevoluteJoint`'s (point constraint, motor, limits, the 3×3 and 2×2 solves), in C++'s operation
- * order; planck's version computes the same in float64 but allocates a dozen vectors per velocity
- * iteration, and the walker runs 180 iterations over four joints every step. Inside a plain planck
- * world (whose solver calls `initVelocityConstraints` etc.) it works on the bodies' solver state.
+ * Box2D 2.3.10's revolute joint (`b2RevoluteJoint`) in float32: point constraint, motor with a
+ * torque limit, angle limits (the 3×3 and reduced 2×2 solves), position correction, in Box2D's
+ * operation order on the island's position and velocity arrays (`island.ts`).
  *
  * @module
  */
-import { type Body, RevoluteJoint, type RevoluteJointDef } from "planck";
-import type { XY } from "./box2d23.ts";
-import { type IslandBody, type IslandJoint, type IslandState, islandState } from "./island.ts";
+import {
+  ANGULAR_SLOP,
+  f32,
+  LINEAR_SLOP,
+  MAX_ANGULAR_CORRECTION,
+  type Rot,
+  setRot,
+} from "./settings.ts";
+import type { IslandJoint, SolverData } from "./island.ts";
+import type { Body } from "./world.ts";
 
-/** planck's `LimitState` values. */
-const INACTIVE = 0;
-const AT_LOWER = 1;
-const AT_UPPER = 2;
-const EQUAL = 3;
+/** Limit states (`b2LimitState`). */
+export const INACTIVE_LIMIT = 0;
+/** At the lower limit. */
+export const AT_LOWER_LIMIT = 1;
+/** At the upper limit. */
+export const AT_UPPER_LIMIT = 2;
+/** The limits are (nearly) equal. */
+export const EQUAL_LIMITS = 3;
 
-/** The Box2D settings the joint uses (Box2D's values; planck's are the same in float64). */
-const ANGULAR_SLOP = (2.0 / 180.0) * Math.PI;
-const LINEAR_SLOP = 0.005;
-const MAX_ANGULAR_CORRECTION = (8.0 / 180.0) * Math.PI;
-
-/** The planck time step fields the solver reads. */
-interface Step {
-  dt: number;
-  dtRatio: number;
-  warmStarting: boolean;
+/** A revolute joint definition (`b2RevoluteJointDef`; float32 values, angles in radians). */
+export interface RevoluteJointDef {
+  /** Anchor in body A's frame. */
+  localAnchorA: readonly [number, number];
+  /** Anchor in body B's frame. */
+  localAnchorB: readonly [number, number];
+  /**
+   * Body B's angle minus body A's in the reference pose; omitted, pybox2d's `revoluteJointDef`
+   * default: B's angle − A's angle now.
+   */
+  referenceAngle?: number;
+  /** Enable the angle limits. */
+  enableLimit: boolean;
+  /** Lower angle limit. */
+  lowerAngle: number;
+  /** Upper angle limit. */
+  upperAngle: number;
+  /** Enable the motor. */
+  enableMotor: boolean;
+  /** Motor speed (rad/s). */
+  motorSpeed: number;
+  /** Maximum motor torque. */
+  maxMotorTorque: number;
+  /** Whether the two bodies collide with each other. */
+  collideConnected: boolean;
 }
 
-/** The body fields the joint reads. */
-interface SolverBody extends IslandBody {
-  m_sweep: { localCenter: XY };
-  m_invMass: number;
-  m_invI: number;
+/** A link in a body's joint list (`b2JointEdge`). */
+export interface JointEdge {
+  /** The joint. */
+  joint: RevoluteJoint;
+  /** The body at the other end. */
+  other: Body;
+  /** Previous edge of the body's list. */
+  prev: JointEdge | null;
+  /** Next edge of the body's list. */
+  next: JointEdge | null;
 }
 
-/** The per-step solver state planck keeps on a body (plain planck worlds). */
-interface PlanckSolverBody {
-  c_position: { c: XY; a: number };
-  c_velocity: { v: XY; w: number };
-}
+const qA: Rot = { s: 0, c: 1 };
+const qB: Rot = { s: 0, c: 1 };
+const armA = { x: 0, y: 0 };
+const armB = { x: 0, y: 0 };
 
-/** planck's joint fields that stay in use (read by snapshots and the rest of planck). */
-interface Fields {
-  m_bodyA: Body;
-  m_bodyB: Body;
-  m_localAnchorA: XY;
-  m_localAnchorB: XY;
-  m_referenceAngle: number;
-  m_impulse: { x: number; y: number; z: number };
-  m_motorImpulse: number;
-  m_limitState: number;
-  m_enableMotor: boolean;
-  m_enableLimit: boolean;
-  m_lowerAngle: number;
-  m_upperAngle: number;
-  m_maxMotorTorque: number;
-  m_motorSpeed: number;
+/** b2Mul(q, anchor − centre): a lever arm in world orientation, into `out`. */
+function arm(
+  q: Rot,
+  ax: number,
+  ay: number,
+  cx: number,
+  cy: number,
+  out: { x: number; y: number },
+): void {
+  const dx = f32(ax - cx);
+  const dy = f32(ay - cy);
+  out.x = f32(f32(q.c * dx) - f32(q.s * dy));
+  out.y = f32(f32(q.s * dx) + f32(q.c * dy));
 }
 
 /**
- * A revolute joint whose velocity and position solvers are Box2D 2.3's, without allocations.
+ * `b2RevoluteJoint`: two bodies pinned at an anchor, with an optional motor and angle limits.
+ * Create it with `World.createRevoluteJoint`.
  *
  * @example
  * ```ts
- * import { World, Vec2, Box } from "planck";
- * import { Box2DRevoluteJoint } from "./revolute_joint.ts";
- * const world = new World({ gravity: new Vec2(0, -10) });
- * const a = world.createDynamicBody(new Vec2(0, 2));
- * const b = world.createDynamicBody(new Vec2(0, 1));
- * a.createFixture(new Box(0.1, 0.5), 1);
- * b.createFixture(new Box(0.1, 0.5), 1);
- * world.createJoint(new Box2DRevoluteJoint({
- *   bodyA: a, bodyB: b, localAnchorA: new Vec2(0, -0.5), localAnchorB: new Vec2(0, 0.5),
- *   referenceAngle: 0,
- * }));
- * world.step(1 / 50, 8, 3);
+ * import { boxShape } from "./shapes.ts";
+ * import { World } from "./world.ts";
+ * const world = new World(0, -10);
+ * const a = world.createBody({ type: "dynamic", position: [0, 2] });
+ * const b = world.createBody({ type: "dynamic", position: [0, 1] });
+ * a.createFixture(boxShape(0.1, 0.5), { density: 1 });
+ * b.createFixture(boxShape(0.1, 0.5), { density: 1 });
+ * const hinge = world.createRevoluteJoint(a, b, {
+ *   localAnchorA: [0, -0.5], localAnchorB: [0, 0.5], enableLimit: false,
+ *   lowerAngle: 0, upperAngle: 0, enableMotor: true, motorSpeed: 1, maxMotorTorque: 10,
+ *   collideConnected: false,
+ * });
+ * hinge.jointAngle(); // 0
  * ```
  */
-export class Box2DRevoluteJoint extends RevoluteJoint implements IslandJoint {
-  // Per-step values (Box2D's m_rA, m_rB, m_mass, m_motorMass and the bodies' mass data).
+export class RevoluteJoint implements IslandJoint {
+  /** Body A. */
+  readonly bodyA: Body;
+  /** Body B. */
+  readonly bodyB: Body;
+  /** Anchor x in A's frame. */
+  readonly localAnchorAX: number;
+  /** Anchor y in A's frame. */
+  readonly localAnchorAY: number;
+  /** Anchor x in B's frame. */
+  readonly localAnchorBX: number;
+  /** Anchor y in B's frame. */
+  readonly localAnchorBY: number;
+  /** Reference angle. */
+  readonly referenceAngle: number;
+  /** Whether the bodies collide. */
+  readonly collideConnected: boolean;
+  /** Limits enabled. */
+  enableLimit: boolean;
+  /** Lower limit. */
+  lowerAngle: number;
+  /** Upper limit. */
+  upperAngle: number;
+  /** Motor enabled. */
+  enableMotor: boolean;
+  /** Motor speed (float32). */
+  motorSpeed: number;
+  /** Maximum motor torque (float32). */
+  maxMotorTorque: number;
+  /** Accumulated point impulse x. */
+  impulseX = 0;
+  /** Accumulated point impulse y. */
+  impulseY = 0;
+  /** Accumulated limit impulse. */
+  impulseZ = 0;
+  /** Accumulated motor impulse. */
+  motorImpulse = 0;
+  /** {@linkcode INACTIVE_LIMIT}, ... */
+  limitState = INACTIVE_LIMIT;
+  /** Island bookkeeping. */
+  islandFlag = false;
+  /** This joint in body A's joint list. */
+  readonly edgeA: JointEdge;
+  /** This joint in body B's joint list. */
+  readonly edgeB: JointEdge;
+  /** World joint list links. */
+  prev: RevoluteJoint | null = null;
+  /** World joint list links. */
+  next: RevoluteJoint | null = null;
+
+  // Solver temporaries (Box2D's m_indexA, m_rA, m_mass, ...).
   #iA = 0;
   #iB = 0;
+  #lcAx = 0;
+  #lcAy = 0;
+  #lcBx = 0;
+  #lcBy = 0;
+  #mA = 0;
+  #mB = 0;
+  #IA = 0;
+  #IB = 0;
   #rAx = 0;
   #rAy = 0;
   #rBx = 0;
@@ -95,377 +177,366 @@ export class Box2DRevoluteJoint extends RevoluteJoint implements IslandJoint {
   #k23 = 0;
   #k33 = 0;
   #motorMass = 0;
-  #mA = 0;
-  #mB = 0;
-  #invIA = 0;
-  #invIB = 0;
-  #lcAx = 0;
-  #lcAy = 0;
-  #lcBx = 0;
-  #lcBy = 0;
+  // Parts of K.Solve33 and K.Solve22 that depend on K alone (Box2D recomputes them every
+  // iteration; the values are the same): b2Cross(ey, ez) and the inverse determinants.
+  #eyezX = 0;
+  #eyezY = 0;
+  #eyezZ = 0;
+  #det33 = 0;
+  #det22 = 0;
+  #fixedRotation = false;
 
-  /** A joint from planck's definition (pass `referenceAngle` explicitly). */
-  constructor(def: RevoluteJointDef) {
-    super(def);
+  /** A joint between two bodies (use `World.createRevoluteJoint`, which links it in). */
+  constructor(bodyA: Body, bodyB: Body, def: RevoluteJointDef) {
+    this.bodyA = bodyA;
+    this.bodyB = bodyB;
+    this.localAnchorAX = f32(def.localAnchorA[0]);
+    this.localAnchorAY = f32(def.localAnchorA[1]);
+    this.localAnchorBX = f32(def.localAnchorB[0]);
+    this.localAnchorBY = f32(def.localAnchorB[1]);
+    this.referenceAngle = f32(def.referenceAngle ?? f32(bodyB.a - bodyA.a));
+    this.enableLimit = def.enableLimit;
+    this.lowerAngle = f32(def.lowerAngle);
+    this.upperAngle = f32(def.upperAngle);
+    this.enableMotor = def.enableMotor;
+    this.motorSpeed = f32(def.motorSpeed);
+    this.maxMotorTorque = f32(def.maxMotorTorque);
+    this.collideConnected = def.collideConnected;
+    this.edgeA = { joint: this, other: bodyB, prev: null, next: null };
+    this.edgeB = { joint: this, other: bodyA, prev: null, next: null };
   }
 
-  /** `b2RevoluteJoint::InitVelocityConstraints` on island arrays. */
-  initVelocity(s: IslandState): void {
-    const j = this as unknown as Fields;
-    const bA = j.m_bodyA as unknown as SolverBody;
-    const bB = j.m_bodyB as unknown as SolverBody;
+  /** pybox2d's `joint.angle` (`GetJointAngle`): B's angle − A's angle − reference angle. */
+  jointAngle(): number {
+    return f32(f32(this.bodyB.a - this.bodyA.a) - this.referenceAngle);
+  }
+
+  /** pybox2d's `joint.speed` (`GetJointSpeed`): B's angular velocity − A's. */
+  jointSpeed(): number {
+    return f32(this.bodyB.w - this.bodyA.w);
+  }
+
+  /** `SetMotorSpeed` (pybox2d's `joint.motorSpeed = v`): wakes both bodies. */
+  setMotorSpeed(speed: number): void {
+    this.bodyA.setAwake(true);
+    this.bodyB.setAwake(true);
+    this.motorSpeed = f32(speed);
+  }
+
+  /** `SetMaxMotorTorque` (pybox2d's `joint.maxMotorTorque = t`): wakes both bodies. */
+  setMaxMotorTorque(torque: number): void {
+    this.bodyA.setAwake(true);
+    this.bodyB.setAwake(true);
+    this.maxMotorTorque = f32(torque);
+  }
+
+  /** `InitVelocityConstraints`. */
+  initVelocityConstraints(data: SolverData): void {
+    const bA = this.bodyA;
+    const bB = this.bodyB;
     const iA = (this.#iA = bA.islandIndex);
     const iB = (this.#iB = bB.islandIndex);
-    this.#lcAx = bA.m_sweep.localCenter.x;
-    this.#lcAy = bA.m_sweep.localCenter.y;
-    this.#lcBx = bB.m_sweep.localCenter.x;
-    this.#lcBy = bB.m_sweep.localCenter.y;
-    const mA = (this.#mA = bA.m_invMass);
-    const mB = (this.#mB = bB.m_invMass);
-    const IA = (this.#invIA = bA.m_invI);
-    const IB = (this.#invIB = bB.m_invI);
-    const aA = s.ca[iA];
-    const aB = s.ca[iB];
-    let wA = s.vw[iA];
-    let wB = s.vw[iB];
+    const lcAx = (this.#lcAx = bA.localCenterX);
+    const lcAy = (this.#lcAy = bA.localCenterY);
+    const lcBx = (this.#lcBx = bB.localCenterX);
+    const lcBy = (this.#lcBy = bB.localCenterY);
+    const mA = (this.#mA = bA.invMass);
+    const mB = (this.#mB = bB.invMass);
+    const IA = (this.#IA = bA.invI);
+    const IB = (this.#IB = bB.invI);
+    const aA = data.a[iA];
+    let vAx = data.vx[iA];
+    let vAy = data.vy[iA];
+    let wA = data.w[iA];
+    const aB = data.a[iB];
+    let vBx = data.vx[iB];
+    let vBy = data.vy[iB];
+    let wB = data.w[iB];
+    setRot(qA, aA);
+    setRot(qB, aB);
+    arm(qA, this.localAnchorAX, this.localAnchorAY, lcAx, lcAy, armA);
+    arm(qB, this.localAnchorBX, this.localAnchorBY, lcBx, lcBy, armB);
+    const rAx = (this.#rAx = armA.x);
+    const rAy = (this.#rAy = armA.y);
+    const rBx = (this.#rBx = armB.x);
+    const rBy = (this.#rBy = armB.y);
 
-    const sA = Math.sin(aA);
-    const cA = Math.cos(aA);
-    const sB = Math.sin(aB);
-    const cB = Math.cos(aB);
-    const ax = j.m_localAnchorA.x - this.#lcAx;
-    const ay = j.m_localAnchorA.y - this.#lcAy;
-    const bx = j.m_localAnchorB.x - this.#lcBx;
-    const by = j.m_localAnchorB.y - this.#lcBy;
-    const rAx = (this.#rAx = cA * ax - sA * ay);
-    const rAy = (this.#rAy = sA * ax + cA * ay);
-    const rBx = (this.#rBx = cB * bx - sB * by);
-    const rBy = (this.#rBy = sB * bx + cB * by);
+    const fixedRotation = f32(IA + IB) === 0;
+    const mAB = f32(mA + mB);
+    this.#k11 = f32(f32(mAB + f32(f32(rAy * rAy) * IA)) + f32(f32(rBy * rBy) * IB));
+    this.#k12 = f32(f32(f32(-rAy * rAx) * IA) - f32(f32(rBy * rBx) * IB));
+    this.#k13 = f32(f32(-rAy * IA) - f32(rBy * IB));
+    this.#k22 = f32(f32(mAB + f32(f32(rAx * rAx) * IA)) + f32(f32(rBx * rBx) * IB));
+    this.#k23 = f32(f32(rAx * IA) + f32(rBx * IB));
+    this.#k33 = f32(IA + IB);
+    this.#motorMass = f32(IA + IB);
+    if (this.#motorMass > 0) this.#motorMass = f32(1 / this.#motorMass);
+    this.#fixedRotation = fixedRotation;
+    const k11 = this.#k11;
+    const k12 = this.#k12;
+    const k13 = this.#k13;
+    const k22 = this.#k22;
+    const k23 = this.#k23;
+    const k33 = this.#k33;
+    const eyezX = (this.#eyezX = f32(f32(k22 * k33) - f32(k23 * k23)));
+    const eyezY = (this.#eyezY = f32(f32(k23 * k13) - f32(k12 * k33)));
+    const eyezZ = (this.#eyezZ = f32(f32(k12 * k23) - f32(k22 * k13)));
+    let det = f32(f32(f32(k11 * eyezX) + f32(k12 * eyezY)) + f32(k13 * eyezZ));
+    if (det !== 0) det = f32(1 / det);
+    this.#det33 = det;
+    det = f32(f32(k11 * k22) - f32(k12 * k12));
+    if (det !== 0) det = f32(1 / det);
+    this.#det22 = det;
 
-    const fixedRotation = IA + IB === 0.0;
-    this.#k11 = mA + mB + rAy * rAy * IA + rBy * rBy * IB;
-    this.#k12 = -rAy * rAx * IA - rBy * rBx * IB;
-    this.#k13 = -rAy * IA - rBy * IB;
-    this.#k22 = mA + mB + rAx * rAx * IA + rBx * rBx * IB;
-    this.#k23 = rAx * IA + rBx * IB;
-    this.#k33 = IA + IB;
-    this.#motorMass = IA + IB;
-    if (this.#motorMass > 0.0) this.#motorMass = 1.0 / this.#motorMass;
+    if (!this.enableMotor || fixedRotation) this.motorImpulse = 0;
 
-    if (j.m_enableMotor === false || fixedRotation) j.m_motorImpulse = 0.0;
-
-    const impulse = j.m_impulse;
-    if (j.m_enableLimit && fixedRotation === false) {
-      const jointAngle = aB - aA - j.m_referenceAngle;
-      if (Math.abs(j.m_upperAngle - j.m_lowerAngle) < 2.0 * ANGULAR_SLOP) {
-        j.m_limitState = EQUAL;
-      } else if (jointAngle <= j.m_lowerAngle) {
-        if (j.m_limitState !== AT_LOWER) impulse.z = 0.0;
-        j.m_limitState = AT_LOWER;
-      } else if (jointAngle >= j.m_upperAngle) {
-        if (j.m_limitState !== AT_UPPER) impulse.z = 0.0;
-        j.m_limitState = AT_UPPER;
+    if (this.enableLimit && !fixedRotation) {
+      const jointAngle = f32(f32(aB - aA) - this.referenceAngle);
+      const span = f32(this.upperAngle - this.lowerAngle);
+      if ((span > 0 ? span : -span) < f32(2 * ANGULAR_SLOP)) {
+        this.limitState = EQUAL_LIMITS;
+      } else if (jointAngle <= this.lowerAngle) {
+        if (this.limitState !== AT_LOWER_LIMIT) this.impulseZ = 0;
+        this.limitState = AT_LOWER_LIMIT;
+      } else if (jointAngle >= this.upperAngle) {
+        if (this.limitState !== AT_UPPER_LIMIT) this.impulseZ = 0;
+        this.limitState = AT_UPPER_LIMIT;
       } else {
-        j.m_limitState = INACTIVE;
-        impulse.z = 0.0;
+        this.limitState = INACTIVE_LIMIT;
+        this.impulseZ = 0;
       }
     } else {
-      j.m_limitState = INACTIVE;
+      this.limitState = INACTIVE_LIMIT;
     }
 
-    if (s.warmStarting) {
-      impulse.x *= s.dtRatio;
-      impulse.y *= s.dtRatio;
-      impulse.z *= s.dtRatio;
-      j.m_motorImpulse *= s.dtRatio;
-      const px = impulse.x;
-      const py = impulse.y;
-      s.vx[iA] -= mA * px;
-      s.vy[iA] -= mA * py;
-      wA -= IA * (rAx * py - rAy * px + j.m_motorImpulse + impulse.z);
-      s.vx[iB] += mB * px;
-      s.vy[iB] += mB * py;
-      wB += IB * (rBx * py - rBy * px + j.m_motorImpulse + impulse.z);
+    const step = data.step;
+    if (step.warmStarting) {
+      this.impulseX = f32(this.impulseX * step.dtRatio);
+      this.impulseY = f32(this.impulseY * step.dtRatio);
+      this.impulseZ = f32(this.impulseZ * step.dtRatio);
+      this.motorImpulse = f32(this.motorImpulse * step.dtRatio);
+      const Px = this.impulseX;
+      const Py = this.impulseY;
+      vAx = f32(vAx - f32(mA * Px));
+      vAy = f32(vAy - f32(mA * Py));
+      const crossA = f32(f32(rAx * Py) - f32(rAy * Px));
+      wA = f32(wA - f32(IA * f32(f32(crossA + this.motorImpulse) + this.impulseZ)));
+      vBx = f32(vBx + f32(mB * Px));
+      vBy = f32(vBy + f32(mB * Py));
+      const crossB = f32(f32(rBx * Py) - f32(rBy * Px));
+      wB = f32(wB + f32(IB * f32(f32(crossB + this.motorImpulse) + this.impulseZ)));
     } else {
-      impulse.x = 0;
-      impulse.y = 0;
-      impulse.z = 0;
-      j.m_motorImpulse = 0.0;
+      this.impulseX = 0;
+      this.impulseY = 0;
+      this.impulseZ = 0;
+      this.motorImpulse = 0;
     }
-    s.vw[iA] = wA;
-    s.vw[iB] = wB;
+    data.vx[iA] = vAx;
+    data.vy[iA] = vAy;
+    data.w[iA] = wA;
+    data.vx[iB] = vBx;
+    data.vy[iB] = vBy;
+    data.w[iB] = wB;
   }
 
-  /** `b2RevoluteJoint::SolveVelocityConstraints` on island arrays. */
-  solveVelocity(s: IslandState): void {
-    const j = this as unknown as Fields;
+  /** `SolveVelocityConstraints`: motor, then limit + point (3×3) or point only (2×2). */
+  solveVelocityConstraints(data: SolverData): void {
     const iA = this.#iA;
     const iB = this.#iB;
-    let vAx = s.vx[iA];
-    let vAy = s.vy[iA];
-    let wA = s.vw[iA];
-    let vBx = s.vx[iB];
-    let vBy = s.vy[iB];
-    let wB = s.vw[iB];
+    let vAx = data.vx[iA];
+    let vAy = data.vy[iA];
+    let wA = data.w[iA];
+    let vBx = data.vx[iB];
+    let vBy = data.vy[iB];
+    let wB = data.w[iB];
     const mA = this.#mA;
     const mB = this.#mB;
-    const IA = this.#invIA;
-    const IB = this.#invIB;
+    const IA = this.#IA;
+    const IB = this.#IB;
     const rAx = this.#rAx;
     const rAy = this.#rAy;
     const rBx = this.#rBx;
     const rBy = this.#rBy;
-    const fixedRotation = IA + IB === 0.0;
-    const limitState = j.m_limitState;
+    const fixedRotation = this.#fixedRotation;
 
-    if (j.m_enableMotor && limitState !== EQUAL && fixedRotation === false) {
-      const cdot = wB - wA - j.m_motorSpeed;
-      let impulse = -this.#motorMass * cdot;
-      const oldImpulse = j.m_motorImpulse;
-      const maxImpulse = s.dt * j.m_maxMotorTorque;
-      const sum = j.m_motorImpulse + impulse;
-      j.m_motorImpulse = sum < -maxImpulse ? -maxImpulse : sum > maxImpulse ? maxImpulse : sum;
-      impulse = j.m_motorImpulse - oldImpulse;
-      wA -= IA * impulse;
-      wB += IB * impulse;
+    if (this.enableMotor && this.limitState !== EQUAL_LIMITS && !fixedRotation) {
+      const cdot = f32(f32(wB - wA) - this.motorSpeed);
+      let impulse = f32(-this.#motorMass * cdot);
+      const oldImpulse = this.motorImpulse;
+      const maxImpulse = f32(data.step.dt * this.maxMotorTorque);
+      const sum = f32(this.motorImpulse + impulse);
+      const m = sum < maxImpulse ? sum : maxImpulse;
+      this.motorImpulse = -maxImpulse > m ? -maxImpulse : m;
+      impulse = f32(this.motorImpulse - oldImpulse);
+      wA = f32(wA - f32(IA * impulse));
+      wB = f32(wB + f32(IB * impulse));
     }
 
-    const acc = j.m_impulse;
-    if (j.m_enableLimit && limitState !== INACTIVE && fixedRotation === false) {
-      // Cdot1 = vB + cross(wB, rB) - vA - cross(wA, rA); cross(w, r) = (-w r.y, w r.x).
-      const cdot1x = vBx + -wB * rBy - vAx - -wA * rAy;
-      const cdot1y = vBy + wB * rBx - vAy - wA * rAx;
-      const cdot2 = wB - wA;
-      // impulse = -K⁻¹ Cdot (b2Mat33::Solve33 by Cramer's rule), K's columns
-      // ex = (k11, k12, k13), ey = (k12, k22, k23), ez = (k13, k23, k33).
-      const k11 = this.#k11;
-      const k12 = this.#k12;
-      const k13 = this.#k13;
-      const k22 = this.#k22;
-      const k23 = this.#k23;
-      const k33 = this.#k33;
-      const eyezX = k22 * k33 - k23 * k23;
-      const eyezY = k23 * k13 - k12 * k33;
-      const eyezZ = k12 * k23 - k22 * k13;
-      let det = k11 * eyezX + k12 * eyezY + k13 * eyezZ;
-      if (det !== 0.0) det = 1.0 / det;
+    const k11 = this.#k11;
+    const k12 = this.#k12;
+    const k13 = this.#k13;
+    const k22 = this.#k22;
+    const k23 = this.#k23;
+    const k33 = this.#k33;
+    // Cdot1 = vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA), b2Cross(w, r) = (−w r.y, w r.x).
+    const cdot1x = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
+    const cdot1y = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
+    if (this.enableLimit && this.limitState !== INACTIVE_LIMIT && !fixedRotation) {
+      const cdot2 = f32(wB - wA);
+      // impulse = −K.Solve33(Cdot), K's columns ex = (k11, k12, k13), ey = (k12, k22, k23),
+      // ez = (k13, k23, k33); Cramer's rule with b2Dot/b2Cross in Box2D's order.
+      const eyezX = this.#eyezX;
+      const eyezY = this.#eyezY;
+      const eyezZ = this.#eyezZ;
+      const det = this.#det33;
       const bx = cdot1x;
       const by = cdot1y;
       const bz = cdot2;
-      const bezX = by * k33 - bz * k23;
-      const bezY = bz * k13 - bx * k33;
-      const bezZ = bx * k23 - by * k13;
-      const eybX = k22 * bz - k23 * by;
-      const eybY = k23 * bx - k12 * bz;
-      const eybZ = k12 * by - k22 * bx;
-      let ix = -(det * (bx * eyezX + by * eyezY + bz * eyezZ));
-      let iy = -(det * (k11 * bezX + k12 * bezY + k13 * bezZ));
-      let iz = -(det * (k11 * eybX + k12 * eybY + k13 * eybZ));
-
-      if (limitState === EQUAL) {
-        acc.x += ix;
-        acc.y += iy;
-        acc.z += iz;
+      const bezX = f32(f32(by * k33) - f32(bz * k23));
+      const bezY = f32(f32(bz * k13) - f32(bx * k33));
+      const bezZ = f32(f32(bx * k23) - f32(by * k13));
+      const eybX = f32(f32(k22 * bz) - f32(k23 * by));
+      const eybY = f32(f32(k23 * bx) - f32(k12 * bz));
+      const eybZ = f32(f32(k12 * by) - f32(k22 * bx));
+      let ix = -f32(det * f32(f32(f32(bx * eyezX) + f32(by * eyezY)) + f32(bz * eyezZ)));
+      let iy = -f32(det * f32(f32(f32(k11 * bezX) + f32(k12 * bezY)) + f32(k13 * bezZ)));
+      let iz = -f32(det * f32(f32(f32(k11 * eybX) + f32(k12 * eybY)) + f32(k13 * eybZ)));
+      const state = this.limitState;
+      if (state === EQUAL_LIMITS) {
+        this.impulseX = f32(this.impulseX + ix);
+        this.impulseY = f32(this.impulseY + iy);
+        this.impulseZ = f32(this.impulseZ + iz);
       } else {
-        const newImpulse = acc.z + iz;
-        if (limitState === AT_LOWER ? newImpulse < 0.0 : newImpulse > 0.0) {
-          // rhs = -Cdot1 + impulse.z · (K.ez.x, K.ez.y), solved with the 2×2 block.
-          const rx = -cdot1x + acc.z * k13;
-          const ry = -cdot1y + acc.z * k23;
-          let d2 = k11 * k22 - k12 * k12;
-          if (d2 !== 0.0) d2 = 1.0 / d2;
-          const redX = d2 * (k22 * rx - k12 * ry);
-          const redY = d2 * (k11 * ry - k12 * rx);
+        const newImpulse = f32(this.impulseZ + iz);
+        if (state === AT_LOWER_LIMIT ? newImpulse < 0 : newImpulse > 0) {
+          // rhs = −Cdot1 + impulse.z·(ez.x, ez.y), solved with K's 2×2 block (Solve22).
+          const rx = f32(-cdot1x + f32(this.impulseZ * k13));
+          const ry = f32(-cdot1y + f32(this.impulseZ * k23));
+          const d2 = this.#det22;
+          const redX = f32(d2 * f32(f32(k22 * rx) - f32(k12 * ry)));
+          const redY = f32(d2 * f32(f32(k11 * ry) - f32(k12 * rx)));
           ix = redX;
           iy = redY;
-          iz = -acc.z;
-          acc.x += redX;
-          acc.y += redY;
-          acc.z = 0.0;
+          iz = -this.impulseZ;
+          this.impulseX = f32(this.impulseX + redX);
+          this.impulseY = f32(this.impulseY + redY);
+          this.impulseZ = 0;
         } else {
-          acc.x += ix;
-          acc.y += iy;
-          acc.z += iz;
+          this.impulseX = f32(this.impulseX + ix);
+          this.impulseY = f32(this.impulseY + iy);
+          this.impulseZ = f32(this.impulseZ + iz);
         }
       }
-      vAx -= mA * ix;
-      vAy -= mA * iy;
-      wA -= IA * (rAx * iy - rAy * ix + iz);
-      vBx += mB * ix;
-      vBy += mB * iy;
-      wB += IB * (rBx * iy - rBy * ix + iz);
+      vAx = f32(vAx - f32(mA * ix));
+      vAy = f32(vAy - f32(mA * iy));
+      wA = f32(wA - f32(IA * f32(f32(f32(rAx * iy) - f32(rAy * ix)) + iz)));
+      vBx = f32(vBx + f32(mB * ix));
+      vBy = f32(vBy + f32(mB * iy));
+      wB = f32(wB + f32(IB * f32(f32(f32(rBx * iy) - f32(rBy * ix)) + iz)));
     } else {
-      const cdotx = vBx + -wB * rBy - vAx - -wA * rAy;
-      const cdoty = vBy + wB * rBx - vAy - wA * rAx;
-      // impulse = K22⁻¹ (-Cdot) (b2Mat33::Solve22).
-      const k11 = this.#k11;
-      const k12 = this.#k12;
-      const k22 = this.#k22;
-      let det = k11 * k22 - k12 * k12;
-      if (det !== 0.0) det = 1.0 / det;
-      const ix = det * (k22 * -cdotx - k12 * -cdoty);
-      const iy = det * (k11 * -cdoty - k12 * -cdotx);
-      acc.x += ix;
-      acc.y += iy;
-      vAx -= mA * ix;
-      vAy -= mA * iy;
-      wA -= IA * (rAx * iy - rAy * ix);
-      vBx += mB * ix;
-      vBy += mB * iy;
-      wB += IB * (rBx * iy - rBy * ix);
+      // impulse = K.Solve22(−Cdot).
+      const det = this.#det22;
+      const bx = -cdot1x;
+      const by = -cdot1y;
+      const ix = f32(det * f32(f32(k22 * bx) - f32(k12 * by)));
+      const iy = f32(det * f32(f32(k11 * by) - f32(k12 * bx)));
+      this.impulseX = f32(this.impulseX + ix);
+      this.impulseY = f32(this.impulseY + iy);
+      vAx = f32(vAx - f32(mA * ix));
+      vAy = f32(vAy - f32(mA * iy));
+      wA = f32(wA - f32(IA * f32(f32(rAx * iy) - f32(rAy * ix))));
+      vBx = f32(vBx + f32(mB * ix));
+      vBy = f32(vBy + f32(mB * iy));
+      wB = f32(wB + f32(IB * f32(f32(rBx * iy) - f32(rBy * ix))));
     }
-    s.vx[iA] = vAx;
-    s.vy[iA] = vAy;
-    s.vw[iA] = wA;
-    s.vx[iB] = vBx;
-    s.vy[iB] = vBy;
-    s.vw[iB] = wB;
+    data.vx[iA] = vAx;
+    data.vy[iA] = vAy;
+    data.w[iA] = wA;
+    data.vx[iB] = vBx;
+    data.vy[iB] = vBy;
+    data.w[iB] = wB;
   }
 
-  /** `b2RevoluteJoint::SolvePositionConstraints` on island arrays; true when within the slops. */
-  solvePosition(s: IslandState): boolean {
-    const j = this as unknown as Fields;
+  /** `SolvePositionConstraints`: limit correction, then the point constraint; true when solved. */
+  solvePositionConstraints(data: SolverData): boolean {
     const iA = this.#iA;
     const iB = this.#iB;
-    let cAx = s.cx[iA];
-    let cAy = s.cy[iA];
-    let aA = s.ca[iA];
-    let cBx = s.cx[iB];
-    let cBy = s.cy[iB];
-    let aB = s.ca[iB];
-    let angularError = 0.0;
-    let positionError = 0.0;
-    const fixedRotation = this.#invIA + this.#invIB === 0.0;
-
-    if (j.m_enableLimit && j.m_limitState !== INACTIVE && fixedRotation === false) {
-      const angle = aB - aA - j.m_referenceAngle;
-      let limitImpulse = 0.0;
-      if (j.m_limitState === EQUAL) {
-        const d = angle - j.m_lowerAngle;
-        const C = d < -MAX_ANGULAR_CORRECTION
-          ? -MAX_ANGULAR_CORRECTION
-          : d > MAX_ANGULAR_CORRECTION
-          ? MAX_ANGULAR_CORRECTION
-          : d;
-        limitImpulse = -this.#motorMass * C;
-        angularError = Math.abs(C);
-      } else if (j.m_limitState === AT_LOWER) {
-        let C = angle - j.m_lowerAngle;
+    let cAx = data.cx[iA];
+    let cAy = data.cy[iA];
+    let aA = data.a[iA];
+    let cBx = data.cx[iB];
+    let cBy = data.cy[iB];
+    let aB = data.a[iB];
+    let angularError = 0;
+    const fixedRotation = f32(this.#IA + this.#IB) === 0;
+    if (this.enableLimit && this.limitState !== INACTIVE_LIMIT && !fixedRotation) {
+      const angle = f32(f32(aB - aA) - this.referenceAngle);
+      let limitImpulse = 0;
+      if (this.limitState === EQUAL_LIMITS) {
+        const C = clamp(
+          f32(angle - this.lowerAngle),
+          -MAX_ANGULAR_CORRECTION,
+          MAX_ANGULAR_CORRECTION,
+        );
+        limitImpulse = f32(-this.#motorMass * C);
+        angularError = C > 0 ? C : -C;
+      } else if (this.limitState === AT_LOWER_LIMIT) {
+        let C = f32(angle - this.lowerAngle);
         angularError = -C;
-        C += ANGULAR_SLOP;
-        C = C < -MAX_ANGULAR_CORRECTION ? -MAX_ANGULAR_CORRECTION : C > 0.0 ? 0.0 : C;
-        limitImpulse = -this.#motorMass * C;
-      } else if (j.m_limitState === AT_UPPER) {
-        let C = angle - j.m_upperAngle;
+        C = clamp(f32(C + ANGULAR_SLOP), -MAX_ANGULAR_CORRECTION, 0);
+        limitImpulse = f32(-this.#motorMass * C);
+      } else if (this.limitState === AT_UPPER_LIMIT) {
+        let C = f32(angle - this.upperAngle);
         angularError = C;
-        C -= ANGULAR_SLOP;
-        C = C < 0.0 ? 0.0 : C > MAX_ANGULAR_CORRECTION ? MAX_ANGULAR_CORRECTION : C;
-        limitImpulse = -this.#motorMass * C;
+        C = clamp(f32(C - ANGULAR_SLOP), 0, MAX_ANGULAR_CORRECTION);
+        limitImpulse = f32(-this.#motorMass * C);
       }
-      aA -= this.#invIA * limitImpulse;
-      aB += this.#invIB * limitImpulse;
+      aA = f32(aA - f32(this.#IA * limitImpulse));
+      aB = f32(aB + f32(this.#IB * limitImpulse));
     }
-
-    {
-      const sA = Math.sin(aA);
-      const qA = Math.cos(aA);
-      const sB = Math.sin(aB);
-      const qB = Math.cos(aB);
-      const ax = j.m_localAnchorA.x - this.#lcAx;
-      const ay = j.m_localAnchorA.y - this.#lcAy;
-      const bx = j.m_localAnchorB.x - this.#lcBx;
-      const by = j.m_localAnchorB.y - this.#lcBy;
-      const rAx = qA * ax - sA * ay;
-      const rAy = sA * ax + qA * ay;
-      const rBx = qB * bx - sB * by;
-      const rBy = sB * bx + qB * by;
-      const Cx = cBx + rBx - cAx - rAx;
-      const Cy = cBy + rBy - cAy - rAy;
-      positionError = Math.sqrt(Cx * Cx + Cy * Cy);
-      const mA = this.#mA;
-      const mB = this.#mB;
-      const IA = this.#invIA;
-      const IB = this.#invIB;
-      const k11 = mA + mB + IA * rAy * rAy + IB * rBy * rBy;
-      const k12 = -IA * rAx * rAy - IB * rBx * rBy;
-      const k22 = mA + mB + IA * rAx * rAx + IB * rBx * rBx;
-      // impulse = -K⁻¹ C (b2Mat22::Solve).
-      let det = k11 * k22 - k12 * k12;
-      if (det !== 0.0) det = 1.0 / det;
-      const ix = -(det * (k22 * Cx - k12 * Cy));
-      const iy = -(det * (k11 * Cy - k12 * Cx));
-      cAx -= mA * ix;
-      cAy -= mA * iy;
-      aA -= IA * (rAx * iy - rAy * ix);
-      cBx += mB * ix;
-      cBy += mB * iy;
-      aB += IB * (rBx * iy - rBy * ix);
-    }
-    s.cx[iA] = cAx;
-    s.cy[iA] = cAy;
-    s.ca[iA] = aA;
-    s.cx[iB] = cBx;
-    s.cy[iB] = cBy;
-    s.ca[iB] = aB;
+    setRot(qA, aA);
+    setRot(qB, aB);
+    arm(qA, this.localAnchorAX, this.localAnchorAY, this.#lcAx, this.#lcAy, armA);
+    arm(qB, this.localAnchorBX, this.localAnchorBY, this.#lcBx, this.#lcBy, armB);
+    const rAx = armA.x;
+    const rAy = armA.y;
+    const rBx = armB.x;
+    const rBy = armB.y;
+    // C = cB + rB − cA − rA.
+    const Cx = f32(f32(f32(cBx + rBx) - cAx) - rAx);
+    const Cy = f32(f32(f32(cBy + rBy) - cAy) - rAy);
+    const positionError = f32(Math.sqrt(f32(f32(Cx * Cx) + f32(Cy * Cy))));
+    const mA = this.#mA;
+    const mB = this.#mB;
+    const IA = this.#IA;
+    const IB = this.#IB;
+    const mAB = f32(mA + mB);
+    const k11 = f32(f32(mAB + f32(f32(IA * rAy) * rAy)) + f32(f32(IB * rBy) * rBy));
+    const k12 = f32(f32(f32(-IA * rAx) * rAy) - f32(f32(IB * rBx) * rBy));
+    const k22 = f32(f32(mAB + f32(f32(IA * rAx) * rAx)) + f32(f32(IB * rBx) * rBx));
+    // impulse = −K.Solve(C) (b2Mat22::Solve).
+    let det = f32(f32(k11 * k22) - f32(k12 * k12));
+    if (det !== 0) det = f32(1 / det);
+    const ix = -f32(det * f32(f32(k22 * Cx) - f32(k12 * Cy)));
+    const iy = -f32(det * f32(f32(k11 * Cy) - f32(k12 * Cx)));
+    cAx = f32(cAx - f32(mA * ix));
+    cAy = f32(cAy - f32(mA * iy));
+    aA = f32(aA - f32(IA * f32(f32(rAx * iy) - f32(rAy * ix))));
+    cBx = f32(cBx + f32(mB * ix));
+    cBy = f32(cBy + f32(mB * iy));
+    aB = f32(aB + f32(IB * f32(f32(rBx * iy) - f32(rBy * ix))));
+    data.cx[iA] = cAx;
+    data.cy[iA] = cAy;
+    data.a[iA] = aA;
+    data.cx[iB] = cBx;
+    data.cy[iB] = cBy;
+    data.a[iB] = aB;
     return positionError <= LINEAR_SLOP && angularError <= ANGULAR_SLOP;
-  }
-
-  // planck's solver interface (a plain planck world): the same steps on the bodies' solver state.
-
-  /** planck's `initVelocityConstraints`. */
-  override initVelocityConstraints(step: Step): void {
-    const s = this.#gather(step);
-    this.initVelocity(s);
-    this.#scatter(s);
-  }
-
-  /** planck's `solveVelocityConstraints`. */
-  override solveVelocityConstraints(step: Step): void {
-    const s = this.#gather(step);
-    this.solveVelocity(s);
-    this.#scatter(s);
-  }
-
-  /** planck's `solvePositionConstraints`. */
-  override solvePositionConstraints(step: Step): boolean {
-    const s = this.#gather(step);
-    const ok = this.solvePosition(s);
-    this.#scatter(s);
-    return ok;
-  }
-
-  #gather(step: Step): IslandState {
-    const j = this as unknown as Fields;
-    const s = pairState;
-    [j.m_bodyA, j.m_bodyB].forEach((body, i) => {
-      const b = body as unknown as SolverBody & PlanckSolverBody;
-      b.islandIndex = i;
-      s.cx[i] = b.c_position.c.x;
-      s.cy[i] = b.c_position.c.y;
-      s.ca[i] = b.c_position.a;
-      s.vx[i] = b.c_velocity.v.x;
-      s.vy[i] = b.c_velocity.v.y;
-      s.vw[i] = b.c_velocity.w;
-    });
-    s.dt = step.dt;
-    s.dtRatio = step.dtRatio;
-    s.warmStarting = step.warmStarting;
-    return s;
-  }
-
-  #scatter(s: IslandState): void {
-    const j = this as unknown as Fields;
-    [j.m_bodyA, j.m_bodyB].forEach((body, i) => {
-      const b = body as unknown as PlanckSolverBody;
-      b.c_position.c.x = s.cx[i];
-      b.c_position.c.y = s.cy[i];
-      b.c_position.a = s.ca[i];
-      b.c_velocity.v.x = s.vx[i];
-      b.c_velocity.v.y = s.vy[i];
-      b.c_velocity.w = s.vw[i];
-    });
   }
 }
 
-/** Scratch arrays for joints solved inside a plain planck world. */
-const pairState = islandState(2);
+/** b2Clamp(a, low, high) = b2Max(low, b2Min(a, high)). */
+function clamp(a: number, low: number, high: number): number {
+  const m = a < high ? a : high;
+  return low > m ? low : m;
+}

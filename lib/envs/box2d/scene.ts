@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { Body } from "planck";
-import { bodyInternals } from "./box2d23.ts";
+import type { Body } from "./world.ts";
 
 /**
  * A body's pose and outline in world coordinates.
@@ -87,27 +86,23 @@ export interface Box2DFrame {
  *
  * @example
  * ```ts
- * import { addFixture, boxShape, Box2DWorld, createBody } from "./box2d23.ts";
+ * import { boxShape } from "./shapes.ts";
+ * import { World } from "./world.ts";
  * import { bodyPose } from "./scene.ts";
- * const world = new Box2DWorld(-10);
- * const crate = createBody(world, { type: "dynamic", position: [0, 4] });
- * addFixture(crate, boxShape(0.5, 0.5), { density: 1 });
+ * const world = new World(0, -10);
+ * const crate = world.createBody({ type: "dynamic", position: [0, 4] });
+ * crate.createFixture(boxShape(0.5, 0.5), { density: 1 });
  * bodyPose("crate", crate).polygon; // [[-0.5, 3.5], [0.5, 3.5], [0.5, 4.5], [-0.5, 4.5]]
  * ```
  */
 export function bodyPose(name: string, body: Body): BodyPose {
-  const b = bodyInternals(body);
-  const { p, q } = b.m_xf;
-  const shape = body.getFixtureList()!.getShape() as unknown as {
-    m_vertices: { x: number; y: number }[];
-  };
+  const { px, py, s, c } = body.xf;
+  const { vx, vy } = body.fixtures[0].shape;
   return {
     name,
-    x: p.x,
-    y: p.y,
-    angle: b.m_sweep.a,
-    polygon: shape.m_vertices.map((v) =>
-      [q.c * v.x - q.s * v.y + p.x, q.s * v.x + q.c * v.y + p.y] as [number, number]
-    ),
+    x: px,
+    y: py,
+    angle: body.a,
+    polygon: Array.from(vx, (x, i) => [c * x - s * vy[i] + px, s * x + c * vy[i] + py]),
   };
 }

@@ -18,30 +18,29 @@ import { RecordEpisodeStatistics } from "../../../lib/envs/mod.ts";
 
 const recording = loadRecording("LunarLanderContinuous-v3");
 
-Deno.test("LunarLanderContinuous-v3 sine episodes follow Gymnasium 1.3 + pybox2d 2.3.10", () => {
-  // Every seed: the same draws, reset obs to 1e-5, obs to 1e-4 over 100 steps, and the same
-  // termination step and return (within 1 %) on all five seeds (the acceptance asks for 4).
-  checkRecordedEpisodes(recording, "sine", {
-    resetObs: 1e-5,
-    obs: 1e-4,
-    horizon: 100,
-    matchingSeeds: 5,
-  });
+Deno.test("LunarLanderContinuous-v3 sine episodes equal Gymnasium 1.3 + pybox2d 2.3.10 exactly", () => {
+  // Every seed: the same draws, and every observation, reward and termination flag bit for bit.
+  checkRecordedEpisodes(recording, "sine");
 });
 
-Deno.test("LunarLanderContinuous-v3 heuristic landings follow Gymnasium, to the +100 at rest", () => {
-  checkRecordedEpisodes(recording, "heuristic", {
-    resetObs: 1e-5,
-    obs: 1e-4,
-    horizon: 100,
-    matchingSeeds: 5,
-  });
+Deno.test("LunarLanderContinuous-v3 heuristic landings equal Gymnasium's, to the +100 at rest", () => {
+  checkRecordedEpisodes(recording, "heuristic");
   // The landings end with Box2D putting the lander to sleep: reward +100 on the same step.
   for (const episode of recording.heuristic_episodes) {
-    const c = replayEpisode(recording, episode);
-    assertEquals(c.terminationStep, episode.n_steps);
     assertEquals(episode.steps.at(-1)!.reward, 100);
   }
+});
+
+Deno.test("replayEpisode names the first value that is not Gymnasium's bit for bit", () => {
+  const episode = structuredClone(recording.episodes[2]);
+  assertEquals(replayEpisode(recording, episode).mismatch, null);
+  // One ulp off in one observation entry, then a reward: each is caught and named.
+  const obs = episode.steps[9].obs;
+  obs[3] = obs[3] + Math.abs(obs[3]) * 2 ** -23;
+  assert(replayEpisode(recording, episode).mismatch!.startsWith("step 10: obs[3]"));
+  episode.steps[9].obs = recording.episodes[2].steps[9].obs;
+  episode.steps[40].reward += 1e-12;
+  assert(replayEpisode(recording, episode).mismatch!.startsWith("step 41: reward"));
 });
 
 Deno.test("LunarLanderContinuous-v3 terrain: the recorded helipad, and the moon under the legs", () => {
@@ -179,7 +178,7 @@ Deno.test("LunarLander with its own np_random: Gymnasium's draws, values and res
   const env = makeEnv("LunarLanderContinuous-v3");
   for (const episode of recording.heuristic_episodes) {
     const { obs } = env.reset({ seed: episode.seed });
-    obs.forEach((v, i) => assert(Math.abs(v - episode.reset_obs[i]) <= 1e-5));
+    assertEquals(Array.from(obs), episode.reset_obs);
   }
 });
 
