@@ -4,6 +4,10 @@
  * `BipedalWalker-v3` / `BipedalWalkerHardcore-v3` ({@linkcode BipedalWalkerEnv}), their drawable
  * scene frames, and the engine ({@linkcode World}, `world.ts` and the modules it uses).
  *
+ * The engine reimplements the algorithms of Box2D 2.3.10 (Erin Catto, zlib licence), as pybox2d
+ * 2.3.10 compiles them, operation for operation in float32 so that it reproduces pybox2d's
+ * numbers; it is an altered, partial version (only what these tasks use), not Box2D itself.
+ *
  * @example
  * ```ts
  * import { BipedalWalkerEnv, LunarLanderEnv } from "./mod.ts";
