@@ -30,7 +30,8 @@ import { makeEnv } from "../lib/envs/mod.ts";
 import { Rng } from "../lib/rng.ts";
 import { initActorCritic, makeActorCriticSpec } from "../lib/agents/ppo/policy.ts";
 import { initSacParams, makeSacSpec } from "../lib/agents/sac/policy.ts";
-import { WasmKernels } from "../lib/agents/sac/wasm/kernels.ts";
+import { Arena } from "../lib/compute/arena.ts";
+import { WasmDevice } from "../lib/compute/wasm/device.ts";
 import { symmetricEigen } from "../lib/linalg/symmetric_eigen.ts";
 import {
   type ChunkedLoss,
@@ -211,14 +212,16 @@ async function timeTfjs(loss: ChunkedLoss): Promise<number> {
  * of A row- and column-major, best of three 300 ms windows (the machine is shared).
  */
 function kernelGflops(m: number, k: number, n: number): number {
-  const wk = new WasmKernels(4 * (m * k + k * n + m * n) + 4096);
-  const a = wk.alloc(m * k), b = wk.alloc(k * n), c = wk.alloc(m * n);
+  const plan = new Arena(64);
+  const a = plan.f32(m * k), b = plan.f32(k * n), c = plan.f32(m * n);
+  const wk = new WasmDevice(plan.top);
   new Rng(1).fillNormal(wk.f32(a, m * k));
   new Rng(2).fillNormal(wk.f32(b, k * n));
   let best = 0;
   for (const layout of ["row", "col"] as const) {
     const lda = layout === "row" ? k : m;
-    const call = () => wk.gemm(layout, a, b, c, 0, 0, m, n, k, lda, n, n, 0);
+    const gemm = layout === "row" ? wk.kernels.gemmRow : wk.kernels.gemmCol;
+    const call = () => gemm(a, b, c, 0, 0, m, n, k, lda, n, n, 0);
     for (let i = 0; i < 100; i++) call();
     for (let window = 0; window < 3; window++) {
       let reps = 0;

@@ -15,10 +15,6 @@ import {
 } from "../../lib/subspaces/mod.ts";
 import { makeHessianOperator } from "../../lib/subspaces/hvp.ts";
 import { type FastEngineOptions, FastHessianOperator } from "../../lib/subspaces/engine/mod.ts";
-import { kernelModuleBytes } from "../../lib/agents/sac/wasm/kernels.ts";
-import { engineKernelModuleBytes } from "../../lib/subspaces/engine/kernels.ts";
-import { bindKernels } from "../../lib/subspaces/engine/runtime.ts";
-import { Rng } from "../../lib/rng.ts";
 import {
   type Act,
   fdGradient,
@@ -248,55 +244,4 @@ Deno.test("bad input: wrong vector length, non-finite θ, use after dispose, bad
   await assertRejects(() => nanOp.hvp(unitVector(nanOp.n, 1)), RangeError, "non-finite");
   nanOp.dispose();
   actor.dispose();
-});
-
-Deno.test("element-wise kernels: tanh within 3e-7 of Math.tanh; activation derivatives exact", () => {
-  const pages = 64;
-  const memory = new WebAssembly.Memory({ initial: pages });
-  const k = bindKernels(
-    new WebAssembly.Module(kernelModuleBytes(pages, false) as BufferSource),
-    new WebAssembly.Module(engineKernelModuleBytes(pages, false) as BufferSource),
-    memory,
-    64,
-  );
-  const n = 200_003; // not a multiple of 4: the tail path runs too
-  const x = new Float32Array(memory.buffer, 1024, n);
-  const rng = new Rng(1);
-  for (let i = 0; i < n; i++) x[i] = rng.normal() * 10 ** rng.uniform(-8, 1.5);
-  x.set([0, -0, 0.625, -0.625, 9, 10, -40, 1e-30, NaN], 0);
-  const y = new Float32Array(memory.buffer, 1024 + 4 * n + 64, n);
-  k.tanh(y.byteOffset, x.byteOffset, 1, n, 1, 64);
-  let worst = 0;
-  for (let i = 0; i < n; i++) {
-    const want = Math.tanh(x[i]);
-    if (Number.isNaN(x[i])) assert(Number.isNaN(y[i]), "tanh(NaN) must be NaN");
-    else worst = Math.max(worst, want === 0 ? Math.abs(y[i]) : Math.abs(y[i] / want - 1));
-  }
-  assert(worst <= 3e-7, `tanh relative error ${worst.toExponential(2)}`);
-  assert(Object.is(y[1], -0) && y[5] === 1 && y[6] === -1);
-  // [reps, rows, width] with broadcast h, d; width 7 exercises the tail.
-  const rows = 5, reps = 3, width = 7;
-  const at = (i: number) => 1024 + i * 4096;
-  const view = (i: number, len: number) => new Float32Array(memory.buffer, at(i), len);
-  const h = view(0, rows * width), d = view(1, rows * width);
-  const g = view(2, rows * reps * width), r = view(3, rows * reps * width);
-  rng.fillUniform(h, -1, 1);
-  rng.fillNormal(d);
-  rng.fillNormal(g);
-  rng.fillNormal(r);
-  const out = view(4, rows * reps * width), relu = view(5, rows * reps * width);
-  const guard = view(6, 4).fill(7); // right after `relu`'s slack: must stay untouched
-  k.tanhRBack(at(4), at(0), at(1), at(2), at(3), rows, width, reps, 64);
-  k.reluGrad(at(5), at(0), at(2), rows, width, reps, 64);
-  for (let a = 0; a < rows; a++) {
-    for (let j = 0; j < reps; j++) {
-      for (let i = 0; i < width; i++) {
-        const hb = h[a * width + i], db = d[a * width + i], q = (j * rows + a) * width + i;
-        const want = (1 - hb * hb) * g[q] - 2 * hb * db * r[q];
-        assertAlmostEquals(out[q], want, 1e-6 * (1 + Math.abs(want)));
-        assert(relu[q] === (hb > 0 ? g[q] : 0));
-      }
-    }
-  }
-  assert(guard.every((v) => v === 7));
 });

@@ -30,28 +30,54 @@
 import { HALF_LOG_2PI } from "../ppo/policy.ts";
 import { Adam, type AdamState, type MlpSpec, type ParamLayout } from "../../nn/mod.ts";
 import { LOG_STD_MAX, LOG_STD_MIN, type SacSpec, TANH_LOG_EPS } from "./policy.ts";
-import { GEMM, KERNEL_NAMES, type KernelName, WasmKernels } from "./wasm/kernels.ts";
-import { PhaseRunner } from "./wasm/threads.ts";
+import { Arena } from "../../compute/arena.ts";
+import { GEMM, ProgramRecorder } from "../../compute/kernels.ts";
+import { WasmDevice } from "../../compute/wasm/device.ts";
+import { bindCalls } from "../../compute/wasm/module.ts";
+import { programJob } from "../../compute/wasm/jobs.ts";
+import { WasmThreads } from "../../compute/wasm/threads.ts";
+
+/** A recorded list of kernel calls (one half of a phase). */
+type Program = ProgramRecorder;
 
 /**
- * A flat list of kernel calls with fixed arguments: [kernel index, ...args] per call.
- *
- * @example
- * ```ts
- * import { Program } from "./engine.ts";
- * const p = new Program();
- * p.call("transpose", 64, 128, 2, 3);
- * p.calls.length; // 1
- * ```
+ * Runs the engine's phases — pairs of programs with no data dependence between the two halves —
+ * on the calling thread, or the second half on a worker thread sharing the memory.
  */
-export class Program {
-  /** The calls, each [kernel index into KERNEL_NAMES, ...arguments]. */
-  readonly calls: number[][] = [];
+class PhaseRunner {
+  readonly #local: Map<Program, (() => unknown)[]>;
+  readonly #jobIds: Map<Program, number>;
+  readonly #threads: WasmThreads | null;
 
-  /** Appends one call. */
-  call(kernel: KernelName, ...args: number[]): this {
-    this.calls.push([KERNEL_NAMES.indexOf(kernel), ...args]);
-    return this;
+  constructor(device: WasmDevice, threads: 1 | 2, phases: [Program, Program][]) {
+    this.#local = new Map();
+    for (const p of phases.flat()) {
+      this.#local.set(p, bindCalls(device.exports, p.calls, device.scratch));
+    }
+    this.#jobIds = new Map(phases.map(([, second], i) => [second, i]));
+    this.#threads = threads === 2
+      ? new WasmThreads(device, [
+        phases.map(([, second]) => programJob(device, second.calls, device.scratch)),
+      ])
+      : null;
+  }
+
+  run([first, second]: readonly [Program, Program]): void {
+    if (this.#threads === null || second.calls.length === 0) {
+      this.#runLocal(first);
+      this.#runLocal(second);
+      return;
+    }
+    this.#threads.run(() => this.#runLocal(first), this.#jobIds.get(second)!);
+  }
+
+  close(): void {
+    this.#threads?.close();
+  }
+
+  #runLocal(p: Program): void {
+    const calls = this.#local.get(p)!;
+    for (let i = 0; i < calls.length; i++) calls[i]();
   }
 }
 
@@ -279,7 +305,7 @@ export class SacEngine {
   /** log α (float32 value). */
   logEntCoef: number;
 
-  readonly #k: WasmKernels;
+  readonly #k: WasmDevice;
   readonly #runner: PhaseRunner;
   readonly #adamEntCoef: Adam;
   readonly #adamEps: number;
@@ -359,9 +385,15 @@ export class SacEngine {
     }
     plan(maxLayer), plan(maxLayer), plan(B), plan(6), plan(6), plan(2);
     const floats = sizes.reduce((a, b) => a + b, 0);
-    const k = new WasmKernels(4 * floats + 96 * sizes.length + 4096, threads === 2);
+    const bytes = 4 * floats + 96 * sizes.length + 4096;
+    const k = new WasmDevice(bytes, { shared: threads === 2 });
     this.#k = k;
-    const alloc = (n: number) => k.alloc(n);
+    const arena = new Arena(64, 4);
+    const alloc = (n: number) => {
+      const p = arena.f32(n);
+      if (arena.top > bytes) throw new RangeError("SacEngine: the memory plan is too small");
+      return p;
+    };
 
     const thetaA = alloc(Na), thetaC = alloc(Nc), thetaT = alloc(Nc);
     const gradA = alloc(Na), gradC = alloc(Nc);
@@ -458,8 +490,7 @@ export class SacEngine {
     ) => {
       let x = input, ld = inputLd;
       layers.forEach((l, i) => {
-        p.call(
-          "gemmRow",
+        p.kernels.gemmRow(
           x,
           l.w,
           outs[i],
@@ -480,8 +511,8 @@ export class SacEngine {
     const actorForward = (p: Program, input: number, pass: typeof cur) => {
       forward(p, latent, input, O, pass.outs);
       const top = pass.outs[pass.outs.length - 1];
-      p.call("gemmRow", top, heads.muW, pass.mu, heads.muB, 0, B, A, H, H, A, A, GEMM.BIAS);
-      p.call("gemmRow", top, heads.lsW, pass.ls, heads.lsB, 0, B, A, H, H, A, A, GEMM.BIAS);
+      p.kernels.gemmRow(top, heads.muW, pass.mu, heads.muB, 0, B, A, H, H, A, A, GEMM.BIAS);
+      p.kernels.gemmRow(top, heads.lsW, pass.ls, heads.lsB, 0, B, A, H, H, A, A, GEMM.BIAS);
     };
     // Backward of layers [from..0] given deltas[from]; parameter gradients unless `noParams`;
     // the gradient with respect to input columns [col0, col0 + ncols) into `inputGrad`.
@@ -500,8 +531,7 @@ export class SacEngine {
         const l = layers[i];
         const x = i === 0 ? input : outs[i - 1], ldx = i === 0 ? inputLd : l.fanIn;
         if (!opts.noParams) {
-          p.call(
-            "gemmCol",
+          p.kernels.gemmCol(
             x,
             deltas[i],
             l.gw,
@@ -515,12 +545,11 @@ export class SacEngine {
             l.fanOut,
             0,
           );
-          p.call("colSum", deltas[i], l.gb, B, l.fanOut, l.fanOut, 0);
+          p.kernels.colSum(deltas[i], l.gb, B, l.fanOut, l.fanOut, 0);
         }
         if (i > 0) {
-          p.call("transpose", l.w, scr, l.fanIn, l.fanOut);
-          p.call(
-            "gemmRow",
+          p.kernels.transpose(l.w, scr, l.fanIn, l.fanOut);
+          p.kernels.gemmRow(
             deltas[i],
             scr,
             deltas[i - 1],
@@ -536,9 +565,8 @@ export class SacEngine {
           );
         } else if (opts.inputGrad) {
           const { ptr, col0, ncols } = opts.inputGrad;
-          p.call("transpose", l.w + 4 * col0 * l.fanOut, scr, ncols, l.fanOut);
-          p.call(
-            "gemmRow",
+          p.kernels.transpose(l.w + 4 * col0 * l.fanOut, scr, ncols, l.fanOut);
+          p.kernels.gemmRow(
             deltas[0],
             scr,
             ptr,
@@ -560,9 +588,9 @@ export class SacEngine {
       const [theta, grad, m, v, sc] = which === "actor"
         ? [thetaA, gradA, mA, vA, scA]
         : [thetaC, gradC, mC, vC, scC];
-      p.call("adam", theta + 4 * from, grad + 4 * from, m + 4 * from, v + 4 * from, to - from, sc);
+      p.kernels.adam(theta + 4 * from, grad + 4 * from, m + 4 * from, v + 4 * from, to - from, sc);
     };
-    const pair = (): [Program, Program] => [new Program(), new Program()];
+    const pair = (): [Program, Program] => [new ProgramRecorder(), new ProgramRecorder()];
 
     const actorForwardPhase = pair();
     actorForward(actorForwardPhase[0], obs, cur);
@@ -598,7 +626,7 @@ export class SacEngine {
         );
         if (withPolyak) {
           const off = 4 * j * spec.qfSize;
-          p.call("polyak", thetaT + off, thetaC + off, spec.qfSize, scP);
+          p.kernels.polyak(thetaT + off, thetaC + off, spec.qfSize, scP);
         }
       }
       return ph;
@@ -611,15 +639,14 @@ export class SacEngine {
       const p = actorHeads[0];
       const top = cur.outs[cur.outs.length - 1];
       const dTop = actorDeltas[actorDeltas.length - 1];
-      p.call("gemmCol", top, dmu, heads.gMuW, 0, 0, H, A, B, H, A, A, 0);
-      p.call("colSum", dmu, heads.gMuB, B, A, A, 0);
-      p.call("gemmCol", top, dls, heads.gLsW, 0, 0, H, A, B, H, A, A, 0);
-      p.call("colSum", dls, heads.gLsB, B, A, A, 0);
-      p.call("transpose", heads.muW, scratch[0], H, A);
-      p.call("gemmRow", dmu, scratch[0], dTop, 0, 0, B, H, A, A, H, H, 0);
-      p.call("transpose", heads.lsW, scratch[0], H, A);
-      p.call(
-        "gemmRow",
+      p.kernels.gemmCol(top, dmu, heads.gMuW, 0, 0, H, A, B, H, A, A, 0);
+      p.kernels.colSum(dmu, heads.gMuB, B, A, A, 0);
+      p.kernels.gemmCol(top, dls, heads.gLsW, 0, 0, H, A, B, H, A, A, 0);
+      p.kernels.colSum(dls, heads.gLsB, B, A, A, 0);
+      p.kernels.transpose(heads.muW, scratch[0], H, A);
+      p.kernels.gemmRow(dmu, scratch[0], dTop, 0, 0, B, H, A, A, H, H, 0);
+      p.kernels.transpose(heads.lsW, scratch[0], H, A);
+      p.kernels.gemmRow(
         dls,
         scratch[0],
         dTop,
@@ -637,7 +664,7 @@ export class SacEngine {
       // thread 1 updates that layer (Adam) in parallel there.
       const topLayer = latent[latent.length - 1];
       if (latent.length > 1) {
-        p.call("transpose", topLayer.w, scratch[0], topLayer.fanIn, topLayer.fanOut);
+        p.kernels.transpose(topLayer.w, scratch[0], topLayer.fanIn, topLayer.fanOut);
       }
     }
     const actorUpdate = pair();
@@ -646,8 +673,7 @@ export class SacEngine {
       const topLayer = latent[T];
       const xTop = T === 0 ? obs : cur.outs[T - 1], ldTop = T === 0 ? O : topLayer.fanIn;
       const p1 = actorUpdate[1];
-      p1.call(
-        "gemmCol",
+      p1.kernels.gemmCol(
         xTop,
         actorDeltas[T],
         topLayer.gw,
@@ -661,14 +687,13 @@ export class SacEngine {
         topLayer.fanOut,
         0,
       );
-      p1.call("colSum", actorDeltas[T], topLayer.gb, B, topLayer.fanOut, topLayer.fanOut, 0);
+      p1.kernels.colSum(actorDeltas[T], topLayer.gb, B, topLayer.fanOut, topLayer.fanOut, 0);
       const topFrom = (topLayer.w - thetaA) / 4;
       const topTo = (topLayer.b - thetaA) / 4 + topLayer.fanOut;
       adamRange(p1, "actor", topFrom, topTo);
       const p0 = actorUpdate[0];
       if (T > 0) {
-        p0.call(
-          "gemmRow",
+        p0.kernels.gemmRow(
           actorDeltas[T],
           scratch[0],
           actorDeltas[T - 1],
@@ -695,7 +720,7 @@ export class SacEngine {
       actorHeads,
       actorUpdate,
     };
-    this.#runner = new PhaseRunner(k, threads, Object.values(this.#phases).flat());
+    this.#runner = new PhaseRunner(k, threads, Object.values(this.#phases));
 
     this.logEntCoef = Math.fround(Math.log(options.entCoefInit));
     // SB3 builds the log α optimiser without the policy's optimizer_kwargs: torch's default ε.
@@ -892,7 +917,7 @@ export class SacEngine {
   }
 
   #checkVector(what: string, ptr: number, n: number): void {
-    const probe = this.#k.exports.finiteProbe(ptr, n) as number;
+    const probe = this.#k.kernels.finiteProbe(ptr, n);
     if (probe !== 0) {
       throw new Error(`SAC gradient step: the ${what} contains NaN/Inf; the networks diverged`);
     }

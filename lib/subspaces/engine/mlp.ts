@@ -35,11 +35,14 @@
  *
  * @module
  */
-import { GEMM } from "../../agents/sac/wasm/kernels.ts";
+import { Arena } from "../../compute/arena.ts";
+import { GEMM, type Kernels } from "../../compute/kernels.ts";
 import type { Activation } from "../../nn/mod.ts";
 
+export { Arena };
+
 /**
- * The kernels one thread calls (bound to an instance on the shared memory).
+ * The kernels one thread calls (bound to an instance on the shared memory) and the memory.
  *
  * @example
  * ```ts
@@ -47,27 +50,9 @@ import type { Activation } from "../../nn/mod.ts";
  * function zeroGemm(k: Kern, c: number) { k.gemmRow(0, 0, c, 0, 0, 0, 0, 0, 1, 1, 1, 0); }
  * ```
  */
-export interface Kern {
-  /** C (op)= A·B with row-major A (see `lib/agents/sac/wasm/kernels.ts`). */
-  gemmRow: (...args: number[]) => unknown;
-  /** C (op)= Aᵀ·B (A read column-major). */
-  gemmCol: (...args: number[]) => unknown;
-  /** dst (+)= column sums. */
-  colSum: (...args: number[]) => unknown;
-  /** Matrix transpose. */
-  transpose: (...args: number[]) => unknown;
-  /** Element-wise kernels (`./kernels.ts`). */
-  tanh: (...args: number[]) => unknown;
-  tanhGrad: (...args: number[]) => unknown;
-  reluGrad: (...args: number[]) => unknown;
-  tanhRBack: (...args: number[]) => unknown;
-  accumulateF64: (...args: number[]) => unknown;
-  gemvRow: (...args: number[]) => unknown;
-  gemvCol: (...args: number[]) => unknown;
+export interface Kern extends Kernels {
   /** The memory. */
   memory: WebAssembly.Memory;
-  /** Byte address of this thread's element-wise scratch. */
-  scratch: number;
 }
 
 /**
@@ -156,40 +141,6 @@ export interface NetPlan {
   frozen: boolean;
   /** Thread-scratch offset of the product buffer G (b × n × max fanIn). */
   g: number;
-}
-
-/**
- * A bump allocator over byte offsets (16-byte aligned, 64 bytes of slack after every buffer:
- * the matrix kernels may read 12 bytes past a row).
- *
- * @example
- * ```ts
- * import { Arena } from "./mlp.ts";
- * const a = new Arena(0);
- * const x = a.f32(10), y = a.f64(3);
- * a.top; // bytes used
- * ```
- */
-export class Arena {
-  /** Next free byte offset. */
-  top: number;
-  constructor(start: number) {
-    this.top = start;
-  }
-  /** Room for `n` float32 values; returns the byte offset. */
-  f32(n: number): number {
-    return this.bytes(4 * n);
-  }
-  /** Room for `n` float64 values. */
-  f64(n: number): number {
-    return this.bytes(8 * n);
-  }
-  /** Room for `n` bytes. */
-  bytes(n: number): number {
-    const p = this.top;
-    this.top += Math.ceil(n / 16) * 16 + 64;
-    return p;
-  }
 }
 
 /**
@@ -491,7 +442,7 @@ export function forward(k: Kern, net: NetPlan, x0: number, n: number, st: number
       l.fanOut,
       GEMM.BIAS | (l.act === 2 ? GEMM.RELU : 0),
     );
-    if (l.act === 1) k.tanh(out, out, 1, n * l.fanOut, 1, k.scratch);
+    if (l.act === 1) k.tanh(out, out, 1, n * l.fanOut, 1);
   }
 }
 
@@ -548,7 +499,7 @@ export function backward(
       l.fanIn,
       p.act === 2 ? GEMM.MASK : 0,
     );
-    if (p.act === 1) k.tanhGrad(dst, st + p.a, dst, 1, n * l.fanIn, 1, k.scratch);
+    if (p.act === 1) k.tanhGrad(dst, st + p.a, dst, 1, n * l.fanIn, 1);
   }
   if (inputGrad) {
     const l = layers[0];
@@ -694,7 +645,7 @@ export function rForward(
     if (l.act !== 0) {
       const next = sc + layers[i + 1].rh;
       const grad = l.act === 1 ? k.tanhGrad : k.reluGrad;
-      grad(next, st + l.a, rz, n, l.fanOut, b, k.scratch);
+      grad(next, st + l.a, rz, n, l.fanOut, b);
     }
   }
 }
@@ -777,8 +728,8 @@ export function rBackward(
         }
       }
       const dst = sc + p.rz;
-      if (p.act === 1) k.tanhRBack(dst, st + p.a, st + p.d, g, dst, n, l.fanIn, b, k.scratch);
-      else if (p.act === 2) k.reluGrad(dst, st + p.a, g, n, l.fanIn, b, k.scratch);
+      if (p.act === 1) k.tanhRBack(dst, st + p.a, st + p.d, g, dst, n, l.fanIn, b);
+      else if (p.act === 2) k.reluGrad(dst, st + p.a, g, n, l.fanIn, b);
       else throw new Error("engine: hidden layers need an activation");
     } else if (inputGrad) {
       if (!net.frozen) {

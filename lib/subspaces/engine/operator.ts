@@ -14,17 +14,19 @@
  *
  * @module
  */
-import { kernelModuleBytes } from "../../agents/sac/wasm/kernels.ts";
+import { Arena } from "../../compute/arena.ts";
+import { WASM_MAX_PAGES, WASM_PAGE, WasmDevice } from "../../compute/wasm/device.ts";
+import { bindKernels, ELEMENTWISE_SCRATCH_BYTES } from "../../compute/wasm/module.ts";
+import { WasmThreads } from "../../compute/wasm/threads.ts";
 import type { PlannedFamily } from "./family.ts";
-import { ELEMENTWISE_SCRATCH_BYTES, engineKernelModuleBytes } from "./kernels.ts";
-import { Arena, type Kern } from "./mlp.ts";
+import type { Kern } from "./mlp.ts";
 import {
   planPpoActor,
   planPpoCritic,
   type PpoActorEngineSpec,
   type PpoCriticEngineSpec,
 } from "./ppo.ts";
-import { bindKernels, ChunkRunner, type EnginePlan, OP, type ThreadBuffers } from "./runtime.ts";
+import { ChunkRunner, createJob, type EnginePlan, OP, type ThreadBuffers } from "./runtime.ts";
 import {
   planSacActor,
   planSacCritic,
@@ -73,9 +75,8 @@ export interface FastEngineOptions {
 /** The worker thread stops after this long without work (it is restarted when needed). */
 const WORKER_IDLE_MS = 2000;
 
-/** WebAssembly's 32-bit memories hold at most 65,536 pages of 64 KiB. */
-const MAX_PAGES = 65_536;
-const PAGE = 65_536;
+const MAX_PAGES = WASM_MAX_PAGES;
+const PAGE = WASM_PAGE;
 
 function planFamily(
   spec: FastLossSpec,
@@ -113,28 +114,6 @@ function defaultThreads(chunks: number): 1 | 2 {
   const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)
     ?.hardwareConcurrency ?? 1;
   return cores >= 2 && chunks >= 16 ? 2 : 1;
-}
-
-// Compiled kernel modules by (pages, shared): a module imports a memory of exactly its size when
-// shared, at least its size otherwise (then one module serves every size).
-const moduleCache = new Map<
-  string,
-  { matrix: WebAssembly.Module; elementwise: WebAssembly.Module }
->();
-
-function kernelModules(pages: number, shared: boolean) {
-  const p = shared ? pages : 1;
-  const key = `${p}/${shared}`;
-  let m = moduleCache.get(key);
-  if (!m) {
-    if (moduleCache.size >= 8) moduleCache.delete(moduleCache.keys().next().value!);
-    m = {
-      matrix: new WebAssembly.Module(kernelModuleBytes(p, shared) as BufferSource),
-      elementwise: new WebAssembly.Module(engineKernelModuleBytes(p, shared) as BufferSource),
-    };
-    moduleCache.set(key, m);
-  }
-  return m;
 }
 
 /**
@@ -189,16 +168,9 @@ export class FastHessianOperator {
   #value: Float64Array[];
   readonly #autoThreads: boolean;
   #prepared = false;
-  readonly #modules: {
-    matrix: WebAssembly.Module;
-    elementwise: WebAssembly.Module;
-    memory: WebAssembly.Memory;
-  };
-  #worker: Worker | null = null;
-  #ctl: Int32Array | null = null;
-  #ready: Promise<void> | null = null;
-  #idleTimer: ReturnType<typeof setTimeout> | null = null;
-  #seq = 0;
+  readonly #device: WasmDevice;
+  #threads: WasmThreads | null = null;
+  #counter = new Int32Array(new SharedArrayBuffer(4));
   #disposed = false;
 
   constructor(
@@ -267,13 +239,10 @@ export class FastHessianOperator {
     const cacheBytes = Math.min(options.cacheBytes ?? 1.5 * 2 ** 30, room);
     const cachedChunks = Math.max(0, Math.min(chunks, Math.floor(cacheBytes / stateBytes)));
     const total = cacheBase + cachedChunks * stateBytes + 1024;
-    const pages = Math.ceil(total / PAGE);
-    const shared = threads > 1;
-    const memory = shared
-      ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
-      : new WebAssembly.Memory({ initial: pages });
-    const { matrix, elementwise } = kernelModules(pages, shared);
-    this.#kern = bindKernels(matrix, elementwise, memory, buffers[0].elementwise);
+    const device = new WasmDevice(total, { shared: threads > 1, scratch: buffers[0].elementwise });
+    const memory = device.memory;
+    this.#device = device;
+    this.#kern = { ...bindKernels(device.exports, buffers[0].elementwise), memory };
     family.load(this.#kern);
     this.#plan = {
       family: family.name,
@@ -298,120 +267,60 @@ export class FastHessianOperator {
     this.threads = threads;
     this.chunks = chunks;
     this.cachedChunks = cachedChunks;
-    this.memoryBytes = pages * PAGE;
+    this.memoryBytes = device.byteLength;
     this.macs = {
       forwardBackward: family.macsPerSample.forwardBackward * samples,
       rPass: family.macsPerSample.rPass * samples,
     };
-    this.#modules = { matrix, elementwise, memory };
   }
 
   /**
-   * Starts the worker (lazily, and again after an idle stop). A live worker keeps a Deno process
-   * from exiting, so it is stopped after {@linkcode WORKER_IDLE_MS} without work and on dispose.
+   * The worker (started lazily, and again after an idle stop: a live worker keeps a Deno process
+   * from exiting, so it is stopped after {@linkcode WORKER_IDLE_MS} without work and on dispose).
    */
-  #startWorker(): void {
-    const ctl = new Int32Array(new SharedArrayBuffer(64));
-    let worker: Worker;
-    try {
-      worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
-    } catch (e) {
-      if (!this.#autoThreads) throw e;
-      this.#singleThreaded();
-      return;
-    }
-    this.#ready = new Promise<void>((resolve, reject) => {
-      worker.onmessage = (e: MessageEvent) => {
-        const d = e.data as { ready: boolean; error?: string };
-        if (d.ready) resolve();
-        else reject(new Error(`FastHessianOperator: the worker failed to start: ${d.error}`));
-      };
-      worker.onerror = (e: ErrorEvent) => {
-        e.preventDefault();
-        reject(new Error(`FastHessianOperator: the worker failed: ${e.message}`));
-      };
-    });
-    worker.postMessage({ plan: this.#plan, ...this.#modules, ctl, thread: 1 });
-    this.#worker = worker;
-    this.#ctl = ctl;
-    this.#seq = 0;
-  }
-
-  #stopWorker(): void {
-    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
-    this.#idleTimer = null;
-    if (this.#ctl && this.#worker) {
-      Atomics.store(this.#ctl, 0, -1);
-      Atomics.notify(this.#ctl, 0);
-      this.#worker.terminate();
-    }
-    this.#worker = null;
-    this.#ctl = null;
-    this.#ready = null;
-  }
-
-  #scheduleIdleStop(): void {
-    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
-    const timer = setTimeout(() => this.#stopWorker(), WORKER_IDLE_MS);
-    Deno.unrefTimer(timer as unknown as number); // the timer alone must not keep the process alive
-    this.#idleTimer = timer;
+  #workerThreads(): WasmThreads {
+    this.#threads ??= new WasmThreads(this.#device, [[{
+      local: createJob(
+        { plan: this.#plan, thread: 1, counter: this.#counter },
+        {
+          memory: this.#device.memory,
+          exports: this.#device.exports,
+          kernels: (s) => bindKernels(this.#device.exports, s),
+        },
+      ),
+      remote: {
+        module: new URL("./runtime.ts", import.meta.url).href,
+        init: { plan: this.#plan, thread: 1, counter: this.#counter },
+      },
+    }]], { idleStopMs: WORKER_IDLE_MS });
+    return this.#threads;
   }
 
   /** Runs one operation on all threads and returns when every thread is done. */
   async #dispatch(op: number, b: number): Promise<void> {
     if (this.#disposed) throw new Error(`FastHessianOperator(${this.label}): used after dispose()`);
-    if (this.threads === 2 && this.#worker === null) this.#startWorker();
-    const ctl = this.#ctl;
-    if (ctl === null) {
-      this.#runLocal(op, b);
+    if (this.threads === 1) {
+      let c = 0;
+      this.#runner.run(op, b, () => c++);
       return;
     }
-    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
-    this.#idleTimer = null;
+    const threads = this.#workerThreads();
     try {
-      await this.#ready;
+      await threads.ready();
     } catch (e) {
       if (!this.#autoThreads) throw e;
       this.#singleThreaded();
-      this.#runLocal(op, b);
-      return;
+      return this.#dispatch(op, b);
     }
-    try {
-      this.#runShared(ctl, op, b);
-    } finally {
-      this.#scheduleIdleStop();
-    }
-  }
-
-  #runShared(ctl: Int32Array, op: number, b: number): void {
-    const seq = ++this.#seq;
-    Atomics.store(ctl, 1, op);
-    Atomics.store(ctl, 2, b);
-    Atomics.store(ctl, 5, 0);
-    Atomics.store(ctl, 0, seq);
-    Atomics.notify(ctl, 0);
-    this.#runner.run(op, b, () => Atomics.add(ctl, 5, 1));
-    let done = Atomics.load(ctl, 3);
-    for (let i = 0; done !== seq && i < 200_000; i++) done = Atomics.load(ctl, 3);
-    while (done !== seq) {
-      if (Atomics.wait(ctl, 3, done, 120_000) === "timed-out") {
-        throw new Error(`FastHessianOperator(${this.label}): the worker did not finish in 120 s`);
-      }
-      done = Atomics.load(ctl, 3);
-    }
-    if (Atomics.load(ctl, 4) === 2) {
-      throw new Error(`FastHessianOperator(${this.label}): the worker failed (see its error)`);
-    }
-  }
-
-  #runLocal(op: number, b: number): void {
-    let c = 0;
-    this.#runner.run(op, b, () => c++);
+    const counter = this.#counter;
+    Atomics.store(counter, 0, 0);
+    threads.run(() => this.#runner.run(op, b, () => Atomics.add(counter, 0, 1)), 0, op, b);
   }
 
   /** Falls back to the main thread alone (the worker could not start). */
   #singleThreaded(): void {
-    this.#stopWorker();
+    this.#threads?.close();
+    this.#threads = null;
     this.threads = 1;
     this.#acc = this.#acc.slice(0, 1);
     this.#value = this.#value.slice(0, 1);
@@ -500,7 +409,8 @@ export class FastHessianOperator {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#stopWorker();
+    this.#threads?.close();
+    this.#threads = null;
   }
 
   /** Σ over threads of accumulator j, permuted to θ order. */

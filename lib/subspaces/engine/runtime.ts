@@ -13,6 +13,7 @@
  */
 import type { FamilyFactory, FamilyRuntime } from "./family.ts";
 import type { Kern } from "./mlp.ts";
+import type { JobFactory } from "../../compute/wasm/threads.ts";
 import { ppoActorRuntime, ppoCriticRuntime } from "./ppo.ts";
 import { sacActorRuntime, sacCriticRuntime } from "./sac.ts";
 
@@ -102,59 +103,13 @@ export interface EnginePlan {
 export const OP = Object.freeze({ PREPARE: 0, GRADIENT: 1, HVP: 2 });
 
 /**
- * Instantiates the matrix and element-wise kernel modules on a memory.
- *
- * @example
- * ```ts
- * import { kernelModuleBytes } from "../../agents/sac/wasm/kernels.ts";
- * import { engineKernelModuleBytes } from "./kernels.ts";
- * import { bindKernels } from "./runtime.ts";
- * const memory = new WebAssembly.Memory({ initial: 1 });
- * const k = bindKernels(
- *   new WebAssembly.Module(kernelModuleBytes(1, false) as BufferSource),
- *   new WebAssembly.Module(engineKernelModuleBytes(1, false) as BufferSource),
- *   memory, 0,
- * );
- * ```
- */
-export function bindKernels(
-  matrix: WebAssembly.Module,
-  elementwise: WebAssembly.Module,
-  memory: WebAssembly.Memory,
-  scratch: number,
-): Kern {
-  const m = new WebAssembly.Instance(matrix, { env: { memory } }).exports as Record<
-    string,
-    (...args: number[]) => unknown
-  >;
-  const e = new WebAssembly.Instance(elementwise, { env: { memory } }).exports as Record<
-    string,
-    (...args: number[]) => unknown
-  >;
-  return {
-    gemmRow: m.gemmRow,
-    gemmCol: m.gemmCol,
-    colSum: m.colSum,
-    transpose: m.transpose,
-    tanh: e.tanh,
-    tanhGrad: e.tanhGrad,
-    reluGrad: e.reluGrad,
-    tanhRBack: e.tanhRBack,
-    accumulateF64: e.accumulateF64,
-    gemvRow: e.gemvRow,
-    gemvCol: e.gemvCol,
-    memory,
-    scratch,
-  };
-}
-
-/**
  * One thread's executor of engine operations over its share of the chunks.
  *
  * @example
  * ```ts
  * import { ChunkRunner, type EnginePlan, OP } from "./runtime.ts";
  * import type { Kern } from "./mlp.ts";
+import type { JobFactory } from "../../compute/wasm/threads.ts";
  * function gradientOnOneThread(plan: EnginePlan, k: Kern) {
  *   let c = 0;
  *   new ChunkRunner(plan, k, 0).run(OP.GRADIENT, 1, () => c++);
@@ -174,7 +129,7 @@ export class ChunkRunner {
     if (!factory) throw new Error(`engine: unknown loss family "${plan.family}"`);
     this.#plan = plan;
     this.#t = plan.threads[thread];
-    this.#k = { ...kern, scratch: this.#t.elementwise };
+    this.#k = kern;
     this.#family = factory(plan.familyPlan, this.#k, plan.packedSize);
     const buf = kern.memory.buffer;
     this.#acc = new Float64Array(buf, this.#t.acc, plan.maxBlock * plan.packedSize);
@@ -210,3 +165,28 @@ export class ChunkRunner {
     }
   }
 }
+
+/**
+ * The engine's job for {@linkcode WasmThreads} (`lib/compute/wasm/threads.ts`): thread
+ * `init.thread`'s chunk loop, `(op, b) => runner.run(op, b, next)`, taking chunks from the shared
+ * counter `init.counter`.
+ *
+ * @example
+ * ```ts
+ * import { createJob } from "./runtime.ts";
+ * typeof createJob; // "function"
+ * ```
+ */
+export const createJob: JobFactory = (init, context) => {
+  const { plan, thread, counter } = init as {
+    plan: EnginePlan;
+    thread: number;
+    counter: Int32Array;
+  };
+  const kern: Kern = {
+    ...context.kernels(plan.threads[thread].elementwise),
+    memory: context.memory,
+  };
+  const runner = new ChunkRunner(plan, kern, thread);
+  return (op, b) => runner.run(op, b, () => Atomics.add(counter, 0, 1));
+};

@@ -1,7 +1,6 @@
 /**
- * Element-wise WebAssembly-SIMD kernels of the Hessian-vector-product engine, emitted at load
- * time with the SAC engine's assembler (`lib/agents/sac/wasm/assembler.ts`) and instantiated on
- * the same memory as its matrix-product kernels (`lib/agents/sac/wasm/kernels.ts`):
+ * Element-wise and matrix-vector WebAssembly-SIMD kernels (part of the compute layer's one kernel
+ * module, `module.ts`):
  *
  * | kernel | formula (per element) | used for |
  * |---|---|---|
@@ -15,8 +14,9 @@
  * The activation kernels work on `reps × rows × width` arrays: x, g and r are [reps, rows,
  * width] (one rows × width matrix per block vector, one after the other), h and d are
  * [rows, width] and are broadcast over the `reps` matrices (the forward state is shared by every
- * vector of a block). The output may alias x, g or r. Row tails (width mod 4) go through a 16-byte scratch area per
- * operand, so nothing outside the arrays is read or written.
+ * vector of a block). The output may alias x, g or r. Row tails (width mod 4) go through a 16-byte
+ * scratch area per operand ({@linkcode ELEMENTWISE_SCRATCH_BYTES}), so nothing outside the arrays
+ * is read or written.
  *
  * **tanh** (no tanh instruction exists): for |x| < 0.625 an odd polynomial x·P(x²) (degree 5
  * in x², fitted for minimal relative error on [0, 0.625]); above, 1 − 2/(e^{2|x|} + 1) with
@@ -27,42 +27,9 @@
  *
  * @module
  */
-import {
-  Code,
-  F32,
-  I32,
-  ModuleBuilder,
-  V128,
-  type ValType,
-} from "../../agents/sac/wasm/assembler.ts";
-
-// SIMD opcodes the assembler has no method for (WebAssembly SIMD proposal, prefix 0xFD).
-const OP = {
-  load64Splat: 0x0a,
-  v128And: 0x4e,
-  v128Or: 0x50,
-  bitselect: 0x52,
-  f32x4Lt: 0x43,
-  f32x4Gt: 0x44,
-  f32x4Nearest: 0x6a,
-  i32x4Shl: 0xab,
-  i32x4Add: 0xae,
-  f32x4Abs: 0xe0,
-  f32x4Min: 0xe8,
-  i32x4TruncSatF32x4S: 0xf8,
-} as const;
-
-function simd(c: Code, op: number): Code {
-  c.raw(0xfd);
-  let v = op;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    c.raw(byte);
-  } while (v !== 0);
-  return c;
-}
+import { Code, F32, I32, V128, type ValType } from "./assembler.ts";
+import { GEMM } from "../kernels.ts";
+import type { KernelCode } from "./matrix.ts";
 
 /** `v128.const` holding `x` in all four f32 lanes. */
 function f32x4Const(c: Code, x: number): Code {
@@ -114,7 +81,7 @@ type VectorBody = (c: Code, operand: (k: number) => void, locals: Locals) => voi
 function elementwiseCode(
   broadcast: readonly boolean[],
   body: VectorBody,
-): { params: ValType[]; locals: ValType[]; code: Code } {
+): KernelCode {
   const m = broadcast.length;
   const P_OUT = 0, P_IN = 1, P_ROWS = 1 + m, P_WIDTH = 2 + m, P_REPS = 3 + m, P_SCRATCH = 4 + m;
   const params: ValType[] = Array<ValType>(5 + m).fill(I32);
@@ -161,7 +128,7 @@ function elementwiseCode(
   for (let k = 0; k < m; k++) {
     for (let q = 0; q < 4; q++) {
       c.localGet(P_SCRATCH);
-      c.localGet(rem).i32Const(q).i32GtS().raw(0x04, F32) // if with an f32 result
+      c.localGet(rem).i32Const(q).i32GtS().ifResult(F32)
         .localGet(pIn[k]).localGet(i).i32Const(2).i32Shl().i32Add().f32Load(4 * q)
         .else().f32Const(0).end();
       c.f32Store(16 * (k + 1) + 4 * q);
@@ -182,7 +149,7 @@ function elementwiseCode(
   c.br(0).end().end();
   c.localGet(j).i32Const(1).i32Add().localSet(j);
   c.br(0).end().end();
-  return { params, locals: L.types, code: c };
+  return { params, results: [], locals: L.types, code: c };
 }
 
 /** tanh(x), see the module doc. Operand 0 is x. */
@@ -191,7 +158,7 @@ const tanhBody: VectorBody = (c, operand, L) => {
   const rr = L.add(V128), e = L.add(V128);
   operand(0);
   c.localTee(x);
-  simd(c, OP.f32x4Abs).localSet(ax);
+  c.f32x4Abs().localSet(ax);
   // Small |x|: x·P(x²) (with |x|; the sign is applied at the end).
   c.localGet(ax).localGet(ax).f32x4Mul().localSet(s);
   f32x4Const(c, TANH_P[TANH_P.length - 1]).localSet(p);
@@ -204,13 +171,13 @@ const tanhBody: VectorBody = (c, operand, L) => {
   // Large |x|: y = 2·min(|x|, cap); e^y = 2^k·poly(r).
   c.localGet(ax);
   f32x4Const(c, TANH_CAP);
-  simd(c, OP.f32x4Min);
+  c.f32x4Min();
   f32x4Const(c, 2);
   c.f32x4Mul().localSet(s);
   c.localGet(s);
   f32x4Const(c, Math.LOG2E);
   c.f32x4Mul();
-  simd(c, OP.f32x4Nearest).localSet(k);
+  c.f32x4Nearest().localSet(k);
   c.localGet(s).localGet(k);
   f32x4Const(c, LN2_HI);
   c.f32x4Mul().f32x4Sub().localGet(k);
@@ -225,11 +192,11 @@ const tanhBody: VectorBody = (c, operand, L) => {
   }
   // 2^k from the exponent bits: (k + 127) << 23.
   c.localGet(e).localGet(k);
-  simd(c, OP.i32x4TruncSatF32x4S);
+  c.i32x4TruncSatF32x4S();
   i32x4Const(c, 127);
-  simd(c, OP.i32x4Add);
+  c.i32x4Add();
   c.i32Const(23);
-  simd(c, OP.i32x4Shl);
+  c.i32x4Shl();
   c.f32x4Mul().localSet(e);
   // 1 − 2/(e + 1)
   f32x4Const(c, 1);
@@ -241,12 +208,12 @@ const tanhBody: VectorBody = (c, operand, L) => {
   c.localSet(e);
   c.localGet(p).localGet(e).localGet(ax);
   f32x4Const(c, TANH_SMALL);
-  simd(c, OP.f32x4Lt);
-  simd(c, OP.bitselect);
+  c.f32x4Lt();
+  c.v128Bitselect();
   c.localGet(x);
   i32x4Const(c, -0x80000000);
-  simd(c, OP.v128And);
-  simd(c, OP.v128Or);
+  c.v128And();
+  c.v128Or();
 };
 
 function factorial(q: number): number {
@@ -270,8 +237,8 @@ const reluGradBody: VectorBody = (c, operand) => {
   operand(1);
   operand(0);
   c.v128Const(new Uint8Array(16));
-  simd(c, OP.f32x4Gt);
-  simd(c, OP.v128And);
+  c.f32x4Gt();
+  c.v128And();
 };
 
 /** (1 − h²)·g − 2·h·d·r: operands h, d (broadcast), g, r. */
@@ -291,7 +258,7 @@ const tanhRBackBody: VectorBody = (c, operand, L) => {
 };
 
 /** a[i] += f64(x[i]) for i < n (a float64, x float32). Params: a, x, n. */
-function accumulateF64Code(): { params: ValType[]; locals: ValType[]; code: Code } {
+function accumulateF64Code(): KernelCode {
   const [a, x, n] = [0, 1, 2];
   const i = 3;
   const c = new Code();
@@ -301,7 +268,7 @@ function accumulateF64Code(): { params: ValType[]; locals: ValType[]; code: Code
   c.localGet(a).localGet(i).i32Const(3).i32Shl().i32Add();
   c.localGet(a).localGet(i).i32Const(3).i32Shl().i32Add().v128Load(0);
   c.localGet(x).localGet(i).i32Const(2).i32Shl().i32Add();
-  simd(c, OP.load64Splat).raw(3, 0); // align 2^3, offset 0
+  c.v128Load64Splat(0);
   c.f64x2PromoteLowF32x4().f64x2Add().v128Store(0);
   c.localGet(i).i32Const(2).i32Add().localSet(i);
   c.br(0).end().end();
@@ -311,17 +278,17 @@ function accumulateF64Code(): { params: ValType[]; locals: ValType[]; code: Code
   c.localGet(x).localGet(i).i32Const(2).i32Shl().i32Add().f32Load(0).f64PromoteF32();
   c.f64Add().f64Store(0);
   c.end();
-  return { params: [I32, I32, I32], locals: [I32], code: c };
+  return { params: [I32, I32, I32], results: [], locals: [I32], code: c };
 }
 
-const FLAG_ACCUMULATE = 1, FLAG_BIAS = 4; // as GEMM.ACCUMULATE, GEMM.BIAS
+const FLAG_ACCUMULATE = GEMM.ACCUMULATE, FLAG_BIAS = GEMM.BIAS;
 
 /**
  * Matrix-vector product y (op)= A·x for one output column (a layer of width 1: value and Q
  * heads), where the general product would use one of four SIMD lanes. Params: a, x, c, bias, M,
  * K, lda, ldc, flags; y[m] = c[m·ldc], x contiguous, flags ACCUMULATE | BIAS (bias[0]).
  */
-function gemvRowCode(): { params: ValType[]; locals: ValType[]; code: Code } {
+function gemvRowCode(): KernelCode {
   const [a, x, cp, bias, M, K, lda, ldc, flags] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const L = new Locals(9);
   const m = L.add(I32), k = L.add(I32), pa = L.add(I32), pc = L.add(I32);
@@ -364,7 +331,7 @@ function gemvRowCode(): { params: ValType[]; locals: ValType[]; code: Code } {
   c.localGet(pc).localGet(s).f32Store(0);
   c.localGet(m).i32Const(1).i32Add().localSet(m);
   c.br(0).end().end();
-  return { params: Array<ValType>(9).fill(I32), locals: L.types, code: c };
+  return { params: Array<ValType>(9).fill(I32), results: [], locals: L.types, code: c };
 }
 
 /**
@@ -372,7 +339,7 @@ function gemvRowCode(): { params: ValType[]; locals: ValType[]; code: Code } {
  * layer: y[m] = Σ_k a[k·lda + m]·x[k]). Params: a, x, c, M, K, lda, flags; y contiguous,
  * flags ACCUMULATE. SIMD over 16 (then 4, then 1) outputs at a time.
  */
-function gemvColCode(): { params: ValType[]; locals: ValType[]; code: Code } {
+function gemvColCode(): KernelCode {
   const [a, x, cp, M, K, lda, flags] = [0, 1, 2, 3, 4, 5, 6];
   const L = new Locals(7);
   const m0 = L.add(I32), k = L.add(I32), pa = L.add(I32), ldaB = L.add(I32);
@@ -432,60 +399,39 @@ function gemvColCode(): { params: ValType[]; locals: ValType[]; code: Code } {
   c.localGet(cp).localGet(m0).i32Const(2).i32Shl().i32Add().localGet(s).f32Store(0);
   c.localGet(m0).i32Const(1).i32Add().localSet(m0);
   c.br(0).end().end();
-  return { params: Array<ValType>(7).fill(I32), locals: L.types, code: c };
+  return { params: Array<ValType>(7).fill(I32), results: [], locals: L.types, code: c };
 }
 
 /**
- * The engine's element-wise kernel names, in export order.
+ * The element-wise and matrix-vector kernels' code, by kernel name (all return nothing).
  *
  * @example
  * ```ts
- * import { ENGINE_KERNEL_NAMES } from "./kernels.ts";
- * ENGINE_KERNEL_NAMES[0]; // "tanh"
+ * import { elementwiseKernelCode } from "./elementwise.ts";
+ * Object.keys(elementwiseKernelCode()); // ["tanh", "tanhGrad", …]
  * ```
  */
-export const ENGINE_KERNEL_NAMES = [
-  "tanh",
-  "tanhGrad",
-  "reluGrad",
-  "tanhRBack",
-  "accumulateF64",
-  "gemvRow",
-  "gemvCol",
-] as const;
-
-/**
- * Module bytes of the element-wise kernels for a memory of `pages` 64 KiB pages (`shared` for
- * use from several threads; its limits must equal the memory's).
- *
- * @example
- * ```ts
- * import { engineKernelModuleBytes } from "./kernels.ts";
- * WebAssembly.validate(engineKernelModuleBytes(1, false) as BufferSource); // true
- * ```
- */
-export function engineKernelModuleBytes(pages: number, shared: boolean): Uint8Array {
-  const m = new ModuleBuilder(
-    shared ? { minPages: pages, maxPages: pages, shared } : { minPages: pages },
-  );
-  const add = (name: string, k: { params: ValType[]; locals: ValType[]; code: Code }) =>
-    m.addFunction(name, k.params, [], k.locals, k.code);
-  add("tanh", elementwiseCode([false], tanhBody));
-  add("tanhGrad", elementwiseCode([true, false], tanhGradBody));
-  add("reluGrad", elementwiseCode([true, false], reluGradBody));
-  add("tanhRBack", elementwiseCode([true, true, false, false], tanhRBackBody));
-  add("accumulateF64", accumulateF64Code());
-  add("gemvRow", gemvRowCode());
-  add("gemvCol", gemvColCode());
-  return m.build();
+export function elementwiseKernelCode(): Record<
+  "tanh" | "tanhGrad" | "reluGrad" | "tanhRBack" | "accumulateF64" | "gemvRow" | "gemvCol",
+  KernelCode
+> {
+  return {
+    tanh: elementwiseCode([false], tanhBody),
+    tanhGrad: elementwiseCode([true, false], tanhGradBody),
+    reluGrad: elementwiseCode([true, false], reluGradBody),
+    tanhRBack: elementwiseCode([true, true, false, false], tanhRBackBody),
+    accumulateF64: accumulateF64Code(),
+    gemvRow: gemvRowCode(),
+    gemvCol: gemvColCode(),
+  };
 }
 
 /**
- * Bytes of scratch the element-wise kernels need (16 per operand and output).
+ * Bytes of scratch each thread gives the element-wise kernels (16 per operand and output).
  *
  * @example
  * ```ts
- * import { ELEMENTWISE_SCRATCH_BYTES } from "./kernels.ts";
+ * import { ELEMENTWISE_SCRATCH_BYTES } from "./elementwise.ts";
  * ELEMENTWISE_SCRATCH_BYTES; // 80
  * ```
  */

@@ -1,6 +1,6 @@
 /**
  * A minimal WebAssembly binary assembler: enough of the instruction set (i32, f32, f64 and
- * 128-bit SIMD, including relaxed SIMD's fused multiply-add) to write the SAC engine's kernels
+ * 128-bit SIMD, including relaxed SIMD's fused multiply-add) to write the compute layer's kernels
  * in TypeScript and compile them at load time. No toolchain, no binary files in the repository:
  * the kernels are readable code that emits bytes.
  *
@@ -99,6 +99,10 @@ export class Code {
   /** `if` with no result (pops an i32 condition). */
   if(): this {
     return this.raw(0x04, 0x40);
+  }
+  /** `if` with one result of type `t` (pops an i32 condition). */
+  ifResult(t: ValType): this {
+    return this.raw(0x04, t);
   }
   /** `else`. */
   else(): this {
@@ -333,6 +337,10 @@ export class Code {
   v128Load32Splat(offset = 0): this {
     return this.#simdMem(0x09, 2, offset);
   }
+  /** `v128.load64_splat offset`: one 64-bit value broadcast to both halves. */
+  v128Load64Splat(offset = 0): this {
+    return this.#simdMem(0x0a, 3, offset);
+  }
   /** `v128.store offset`. */
   v128Store(offset = 0): this {
     return this.#simdMem(0x0b, 4, offset);
@@ -356,6 +364,42 @@ export class Code {
   /** `v128.and`. */
   v128And(): this {
     return this.#simd(0x4e);
+  }
+  /** `v128.or`. */
+  v128Or(): this {
+    return this.#simd(0x50);
+  }
+  /** `v128.bitselect` (pops a, b, mask; bits of a where mask is 1, else of b). */
+  v128Bitselect(): this {
+    return this.#simd(0x52);
+  }
+  /** `f32x4.lt`. */
+  f32x4Lt(): this {
+    return this.#simd(0x43);
+  }
+  /** `f32x4.nearest` (round to nearest, ties to even). */
+  f32x4Nearest(): this {
+    return this.#simd(0x6a);
+  }
+  /** `i32x4.shl` (pops a vector and an i32 shift). */
+  i32x4Shl(): this {
+    return this.#simd(0xab);
+  }
+  /** `i32x4.add`. */
+  i32x4Add(): this {
+    return this.#simd(0xae);
+  }
+  /** `f32x4.abs`. */
+  f32x4Abs(): this {
+    return this.#simd(0xe0);
+  }
+  /** `f32x4.min`. */
+  f32x4Min(): this {
+    return this.#simd(0xe8);
+  }
+  /** `i32x4.trunc_sat_f32x4_s`. */
+  i32x4TruncSatF32x4S(): this {
+    return this.#simd(0xf8);
   }
   /** `f32x4.demote_f64x2_zero`. */
   f32x4DemoteF64x2Zero(): this {

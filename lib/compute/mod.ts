@@ -1,0 +1,28 @@
+/**
+ * The compute layer: everything that evaluates networks, under both `agents/` and `subspaces/`
+ * (it imports neither).
+ *
+ * - `kernels.ts`: the typed kernel interface every device implements, and a recorder for
+ *   kernel programs;
+ * - `arena.ts`: the one allocator of device memory;
+ * - `wasm/`: the float32 WebAssembly-SIMD device (assembler, one kernel module, worker pool).
+ *
+ * @example
+ * ```ts
+ * import { Arena, GEMM, WasmDevice } from "./mod.ts";
+ * const plan = new Arena(64);
+ * const x = plan.f32(6), w = plan.f32(6), y = plan.f32(4), b = plan.f32(2);
+ * const dev = new WasmDevice(plan.top);
+ * dev.kernels.gemmRow(x, w, y, b, 0, 2, 2, 3, 3, 2, 2, GEMM.BIAS | GEMM.RELU); // y = relu(x·W + b)
+ * ```
+ *
+ * @module
+ */
+export { Arena, ARENA_SLACK } from "./arena.ts";
+export { GEMM, KERNEL_NAMES, ProgramRecorder } from "./kernels.ts";
+export type { KernelCall, KernelName, Kernels, Ptr, RealArray } from "./kernels.ts";
+export { WASM_MAX_PAGES, WASM_PAGE, WasmDevice } from "./wasm/device.ts";
+export type { WasmDeviceOptions } from "./wasm/device.ts";
+export { programJob } from "./wasm/jobs.ts";
+export { WasmThreads } from "./wasm/threads.ts";
+export type { Job, JobContext, JobFactory, JobSpec, ThreadJob } from "./wasm/threads.ts";
