@@ -167,7 +167,7 @@ interface FastTiming {
 
 async function timeFast(loss: ChunkedLoss, threads: 1 | 2, block: number): Promise<FastTiming> {
   const op = new FastHessianOperator(
-    { label: loss.label, theta: loss.theta, fast: loss.fast! },
+    { label: loss.label, theta: loss.theta, objective: loss.objective! },
     { threads, maxBlock: BLOCK },
   );
   try {

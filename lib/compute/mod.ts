@@ -18,6 +18,26 @@
  *
  * @module
  */
+export { LayoutBuilder, ParamLayout } from "./layout.ts";
+export type { ParamBlock, ParamBlockSpec } from "./layout.ts";
+export { orthogonalInit, torchDefaultLinearInit, transpose } from "./init.ts";
+export type { LinearParams } from "./init.ts";
+export {
+  forwardCpu,
+  initMlp,
+  makeNetwork,
+  mlpBlockSpecs,
+  mlpLayerDims,
+  mlpLayout,
+  mlpNetwork,
+  mlpNetworkWithHeads,
+  mlpParamCount,
+} from "./network.ts";
+export type { Activation, DenseGroup, DenseLayer, MlpInit, MlpSpec, Network } from "./network.ts";
+export { Adam } from "./adam.ts";
+export type { AdamConfig, AdamState } from "./adam.ts";
+export { clipGradNorm, globalGradNorm } from "./clip.ts";
+export type { GradVector } from "./clip.ts";
 export { Arena, ARENA_SLACK } from "./arena.ts";
 export { GEMM, KERNEL_NAMES, ProgramRecorder } from "./kernels.ts";
 export type { KernelCall, KernelName, Kernels, Ptr, RealArray } from "./kernels.ts";

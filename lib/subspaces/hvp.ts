@@ -24,14 +24,15 @@
  * flat).
  *
  * **Engines.** This tfjs double-backprop path is the reference. Losses of the paper's families
- * also carry a `fast` description, which {@linkcode makeHessianOperator} hands to the fast engine
+ * also carry their compute `objective`, which {@linkcode makeHessianOperator} hands to the fast engine
  * (`./engine/`: the R-operator on WebAssembly-SIMD kernels, block HVPs, two threads) unless
  * `engine: "tfjs"` is asked for; then the tfjs chunks are never built.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type FastEngineOptions, FastHessianOperator, type FastLossSpec } from "./engine/mod.ts";
+import { type FastEngineOptions, FastHessianOperator } from "./engine/mod.ts";
+import type { ObjectiveSpec } from "../compute/objectives/mod.ts";
 
 /**
  * One chunk of a {@linkcode ChunkedLoss}.
@@ -74,7 +75,7 @@ export interface ChunkedLoss {
   /** The chunks; N = Σ n_c. */
   readonly chunks: readonly LossChunk[];
   /** The same loss for the fast engine, when it belongs to one of its families. */
-  readonly fast?: FastLossSpec;
+  readonly objective?: ObjectiveSpec;
   /** Frees the chunks' data tensors. Idempotent. */
   dispose(): void;
 }
@@ -110,8 +111,8 @@ export interface MakeChunkedLossOptions {
     start: number,
     count: number,
   ) => { loss: (theta: tf.Tensor1D) => tf.Scalar; tensors: tf.Tensor[] };
-  /** The same loss for the fast engine (see {@linkcode ChunkedLoss.fast}). */
-  fast?: FastLossSpec;
+  /** The same loss for the fast engine (see {@linkcode ChunkedLoss.objective}). */
+  objective?: ObjectiveSpec;
 }
 
 /**
@@ -180,7 +181,7 @@ export function makeChunkedLoss(options: MakeChunkedLossOptions): ChunkedLoss {
     get chunks() {
       return build();
     },
-    ...(options.fast ? { fast: options.fast } : {}),
+    ...(options.objective ? { objective: options.objective } : {}),
     dispose,
   };
 }
@@ -508,15 +509,15 @@ export function makeHessianOperator(
       `makeHessianOperator: engine must be "auto", "fast" or "tfjs", got "${engine}"`,
     );
   }
-  if (engine === "tfjs" || (engine === "auto" && !loss.fast)) return new HessianOperator(loss);
-  if (!loss.fast) {
+  if (engine === "tfjs" || (engine === "auto" && !loss.objective)) return new HessianOperator(loss);
+  if (!loss.objective) {
     throw new Error(
       `makeHessianOperator(${loss.label}): the fast engine does not support this loss; use ` +
         `engine "auto" or "tfjs"`,
     );
   }
   return new FastHessianOperator(
-    { label: loss.label, theta: loss.theta, fast: loss.fast },
+    { label: loss.label, theta: loss.theta, objective: loss.objective },
     options.fast,
   );
 }

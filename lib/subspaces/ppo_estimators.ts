@@ -44,7 +44,6 @@ import type { PpoAgentState } from "../agents/ppo/ppo.ts";
 import { RolloutBuffer, timeoutBootstrap } from "../agents/common/rollout_buffer.ts";
 import { VecNormalize, type VecNormalizeState } from "../agents/common/vec_normalize.ts";
 import { type ChunkedLoss, makeChunkedLoss } from "./hvp.ts";
-import { mlpNetBlocks } from "./engine/mod.ts";
 import type {
   AnalysisAlgorithm,
   CheckpointProblem,
@@ -338,14 +337,18 @@ export function ppoActorLoss(
     theta: thetaActor,
     samples: n,
     chunkSize: options.chunkSize,
-    fast: {
-      kind: "ppo-actor",
-      net: mlpNetBlocks(spec.pi, spec.actorLayout),
-      logStdOffset: spec.logStdOffset,
+    objective: {
+      kind: "policy-gradient",
+      net: spec.actorNet,
+      head: "gaussian",
+      headOffset: spec.logStdOffset,
       obs,
       actions,
       advantages,
+      oldLogProbs: null,
+      clipRange: 0,
       entCoef,
+      normalizeAdvantage: false,
     },
     chunk: (start, count) => {
       const batch = {
@@ -394,12 +397,13 @@ export function ppoCriticLoss(
     theta: thetaCritic,
     samples: n,
     chunkSize: options.chunkSize,
-    fast: {
-      kind: "ppo-critic",
-      net: mlpNetBlocks(spec.vf, spec.criticLayout),
-      obs,
-      returns,
-      vfCoef,
+    objective: {
+      kind: "regression",
+      nets: [spec.criticNet],
+      inputs: obs,
+      targets: returns,
+      coef: vfCoef,
+      clip: null,
     },
     chunk: (start, count) => {
       const batch = {

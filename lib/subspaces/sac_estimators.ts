@@ -31,7 +31,7 @@ import { makeSacSpec, type SacSpec } from "../agents/sac/policy.ts";
 import type { SacNetArch } from "../agents/sac/config.ts";
 import type { ReplayBufferState } from "../agents/sac/replay_buffer.ts";
 import { type ChunkedLoss, makeChunkedLoss } from "./hvp.ts";
-import { mlpNetBlocks, type NetBlocks, sacActorNetBlocks } from "./engine/mod.ts";
+import { stateActionRows } from "../compute/objectives/mod.ts";
 import type {
   AnalysisAlgorithm,
   CheckpointProblem,
@@ -396,12 +396,13 @@ export function sacCriticChunkedLoss(
     theta: thetaCritic,
     samples: data.n,
     chunkSize,
-    fast: {
-      kind: "sac-critic",
-      qNets: qNetBlocks(spec),
-      obs: data.observations,
-      actions: data.actions,
+    objective: {
+      kind: "regression",
+      nets: spec.qNets,
+      inputs: stateActionRows(data.observations, obsDim, data.actions, actDim),
       targets: data.targets,
+      coef: 0.5,
+      clip: null,
     },
     chunk: (start, count) => {
       const batch = {
@@ -449,10 +450,10 @@ export function sacActorChunkedLoss(
     theta: input.thetaActor,
     samples: data.n,
     chunkSize: options.chunkSize,
-    fast: {
-      kind: "sac-actor",
-      net: sacActorNetBlocks(spec),
-      qNets: qNetBlocks(spec),
+    objective: {
+      kind: "reparameterized",
+      net: spec.actorNet,
+      qNets: spec.qNets,
       criticTheta: input.thetaCritic,
       obs: data.observations,
       noise: data.noise,
@@ -484,11 +485,6 @@ export function sacActorChunkedLoss(
       };
     },
   });
-}
-
-/** The two Q-networks of a SAC spec as engine networks (θ_critic offsets). */
-function qNetBlocks(spec: SacSpec): [NetBlocks, NetBlocks] {
-  return [mlpNetBlocks(spec.qf[0], spec.criticLayout), mlpNetBlocks(spec.qf[1], spec.criticLayout)];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { LayoutBuilder } from "../../lib/nn/layout.ts";
+import { LayoutBuilder } from "../../lib/compute/layout.ts";
 // Importing lib/nn installs the second-order-safe gradients: the plain tfjs ops below must then
 // have exact second derivatives without any call to initRuntime.
 import { blockTensor } from "../../lib/nn/tf_ops.ts";

@@ -42,10 +42,10 @@ function ppoLosses(p: GaussianProblem, chunkSize = 64) {
 }
 
 function fastOf(loss: ChunkedLoss, options: FastEngineOptions = {}): FastHessianOperator {
-  const fast = loss.fast;
-  if (!fast) throw new Error(`${loss.label} carries no fast description`);
+  const objective = loss.objective;
+  if (!objective) throw new Error(`${loss.label} carries no compute objective`);
   return new FastHessianOperator(
-    { label: loss.label, theta: loss.theta, fast },
+    { label: loss.label, theta: loss.theta, objective },
     { threads: 1, chunkRows: 16, maxBlock: 3, ...options },
   );
 }
@@ -233,13 +233,14 @@ Deno.test("bad input: wrong vector length, non-finite θ, use after dispose, bad
   assertThrows(() => fastOf({ ...actor, theta }), RangeError, "θ[2] is NaN");
   assertThrows(() => fastOf(actor, { chunkRows: 0 }), RangeError, "chunkRows");
   const short = { ...actor, theta: actor.theta.subarray(1) };
-  assertThrows(() => fastOf(short), RangeError, "geometry");
-  const fast = actor.fast!;
-  if (fast.kind !== "ppo-actor") throw new Error("expected the actor");
-  const broken = { ...actor, fast: { ...fast, obs: fast.obs.subarray(1) } };
+  assertThrows(() => fastOf(short), RangeError, "block");
+  const objective = actor.objective!;
+  if (objective.kind !== "policy-gradient") throw new Error("expected the actor");
+  const obs = objective.obs as Float32Array, actions = objective.actions as Float32Array;
+  const broken = { ...actor, objective: { ...objective, obs: obs.subarray(1) } };
   assertThrows(() => fastOf(broken), RangeError, "observation");
   // A non-finite data value surfaces as a clear error, not as NaN in the result.
-  const nanData = { ...actor, fast: { ...fast, actions: fast.actions.map(() => NaN) } };
+  const nanData = { ...actor, objective: { ...objective, actions: actions.map(() => NaN) } };
   const nanOp = fastOf(nanData);
   await assertRejects(() => nanOp.hvp(unitVector(nanOp.n, 1)), RangeError, "non-finite");
   nanOp.dispose();

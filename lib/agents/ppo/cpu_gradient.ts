@@ -18,8 +18,8 @@
  *
  * @module
  */
-import type { MlpSpec, ParamLayout } from "../../nn/mod.ts";
-import { mlpLayerDims } from "../../nn/mod.ts";
+import type { MlpSpec, ParamLayout } from "../../compute/mod.ts";
+import { mlpLayerDims } from "../../compute/mod.ts";
 import type { PpoLossCoefficients } from "./losses.ts";
 import { type ActorCriticSpec, HALF_LOG_2PI } from "./policy.ts";
 

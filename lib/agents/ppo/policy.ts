@@ -23,8 +23,16 @@
  * @module
  */
 import type { Rng } from "../../rng.ts";
-import { initMlp, LayoutBuilder, mlpBlockSpecs, mlpForwardCpu } from "../../nn/mod.ts";
-import type { MlpSpec, ParamLayout } from "../../nn/mod.ts";
+import {
+  forwardCpu,
+  initMlp,
+  LayoutBuilder,
+  mlpBlockSpecs,
+  mlpNetwork,
+  type MlpSpec,
+  type Network,
+  type ParamLayout,
+} from "../../compute/mod.ts";
 import { piArch, type PpoConfig, vfArch } from "./config.ts";
 
 /**
@@ -61,6 +69,10 @@ export interface ActorCriticSpec {
   actorLayout: ParamLayout;
   /** Layout of θ_critic: vf MLP blocks. */
   criticLayout: ParamLayout;
+  /** The pi MLP as a network over θ_actor (its output is the action mean). */
+  actorNet: Network;
+  /** The vf MLP as a network over θ_critic (its output is the value). */
+  criticNet: Network;
   /** Offset of `log_std` in θ_actor. */
   logStdOffset: number;
 }
@@ -105,6 +117,8 @@ export function makeActorCriticSpec(
     vf,
     actorLayout,
     criticLayout,
+    actorNet: mlpNetwork(pi, actorLayout),
+    criticNet: mlpNetwork(vf, criticLayout),
     logStdOffset: actorLayout.block("log_std").offset,
   };
 }
@@ -216,12 +230,12 @@ export class ActorCriticCpu {
 
   /** μ_θ(obs) for one observation, written into `out` (default: an internal buffer). */
   actionMean(actor: Float32Array, obs: Float32Array, out: Float32Array = this.#mean): Float32Array {
-    return mlpForwardCpu(actor, this.spec.actorLayout, this.spec.pi, obs, 1, out);
+    return forwardCpu(this.spec.actorNet, actor, obs, 1, out);
   }
 
   /** V_θ(obs) for one observation. */
   value(critic: Float32Array, obs: Float32Array): number {
-    mlpForwardCpu(critic, this.spec.criticLayout, this.spec.vf, obs, 1, this.#value);
+    forwardCpu(this.spec.criticNet, critic, obs, 1, this.#value);
     return this.#value[0];
   }
 

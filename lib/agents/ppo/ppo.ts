@@ -24,7 +24,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng, type RngState } from "../../rng.ts";
 import type { Env, EnvState } from "../../envs/mod.ts";
-import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../nn/mod.ts";
+import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../compute/mod.ts";
 import {
   RolloutBuffer,
   type RolloutBufferState,

@@ -28,7 +28,7 @@
  * @module
  */
 import { HALF_LOG_2PI } from "../ppo/policy.ts";
-import { Adam, type AdamState, type MlpSpec, type ParamLayout } from "../../nn/mod.ts";
+import { Adam, type AdamState, type MlpSpec, type ParamLayout } from "../../compute/mod.ts";
 import { LOG_STD_MAX, LOG_STD_MIN, type SacSpec, TANH_LOG_EPS } from "./policy.ts";
 import { Arena } from "../../compute/arena.ts";
 import { GEMM, ProgramRecorder } from "../../compute/kernels.ts";

@@ -12,7 +12,7 @@ import {
   sacCriticTargets,
   sacPolicyOutputs,
 } from "../../../lib/agents/sac/losses.ts";
-import { Adam } from "../../../lib/nn/mod.ts";
+import { Adam } from "../../../lib/compute/mod.ts";
 import { Rng } from "../../../lib/rng.ts";
 import { relativeMaxError } from "./_reference.ts";
 import { runTorchSac, torchAvailable } from "./_torch.ts";

@@ -171,7 +171,7 @@ Deno.test("predict: deterministic tanh(μ) rescaled; stochastic predict leaves t
   collect(agent, 30);
   const obs = new Float32Array([0.6, -0.8, 1.3]);
   const det = agent.predict(obs, true);
-  const { mean } = agent.actor.distribution(agent.thetaActor, obs);
+  const mean = agent.actor.outputs(agent.thetaActor, obs); // [μ | ρ]
   assertAlmostEquals(det[0], 2 * Math.tanh(mean[0]), 1e-6);
   const state = agent.getState();
   for (let i = 0; i < 20; i++) {

@@ -6,7 +6,7 @@ import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { Arena } from "../../../lib/compute/arena.ts";
 import { GEMM } from "../../../lib/compute/kernels.ts";
 import { WasmDevice } from "../../../lib/compute/wasm/device.ts";
-import { Adam } from "../../../lib/nn/mod.ts";
+import { Adam } from "../../../lib/compute/adam.ts";
 import { Rng } from "../../../lib/rng.ts";
 
 const dev = new WasmDevice(8 << 20);

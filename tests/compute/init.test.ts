@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { orthogonalInit, torchDefaultLinearInit, transpose } from "../../lib/nn/init.ts";
+import { orthogonalInit, torchDefaultLinearInit, transpose } from "../../lib/compute/init.ts";
 import { Rng } from "../../lib/rng.ts";
 
 /** Gram matrix of the columns (cols×cols) of a rows×cols row-major matrix. */

@@ -1,16 +1,18 @@
 import { assert, assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { LayoutBuilder, type ParamLayout } from "../../lib/nn/layout.ts";
+import { LayoutBuilder, type ParamLayout } from "../../lib/compute/layout.ts";
 import {
+  forwardCpu,
   initMlp,
   mlpBlockSpecs,
-  mlpForwardCpu,
-  mlpForwardTf,
   mlpLayerDims,
   mlpLayout,
+  mlpNetwork,
+  mlpNetworkWithHeads,
   mlpParamCount,
   type MlpSpec,
-} from "../../lib/nn/mlp.ts";
+} from "../../lib/compute/network.ts";
+import { mlpForwardTf } from "../../lib/nn/tf_ops.ts";
 import { Rng } from "../../lib/rng.ts";
 
 if (!(await tf.setBackend("cpu"))) throw new Error("could not select the tfjs cpu backend");
@@ -43,6 +45,26 @@ function referenceForward(
     for (let j = 0; j < spec.outputDim; j++) out[s * spec.outputDim + j] = h[j];
   }
   return out;
+}
+
+/** forwardCpu of an MLP spec (an activated output read as the latent of a one-head network). */
+function mlpForwardCpu(
+  theta: Float32Array,
+  layout: ParamLayout,
+  spec: MlpSpec,
+  x: Float32Array,
+  batch: number,
+  out?: Float32Array,
+): Float32Array {
+  if (!spec.activateOutput) return forwardCpu(mlpNetwork(spec, layout), theta, x, batch, out);
+  const withHead = new LayoutBuilder().addAll(layout.blocks).add("h.w", [spec.outputDim, 1])
+    .add("h.b", [1]).build();
+  const t = new Float32Array(withHead.size);
+  t.set(theta);
+  const latent = out ?? new Float32Array(batch * spec.outputDim);
+  const net = mlpNetworkWithHeads(spec, withHead, [["h.w", "h.b"]]);
+  forwardCpu(net, t, x, batch, undefined, latent);
+  return latent;
 }
 
 function randomParams(size: number, seed: number, std = 0.5): Float32Array {
@@ -186,7 +208,7 @@ Deno.test("mlp: blocks are read from their offsets inside a composite layout", (
   }
 });
 
-Deno.test("mlpForwardCpu: reuses the output buffer and validates sizes", () => {
+Deno.test("forwardCpu: reuses the output buffer and validates sizes", () => {
   const spec = specs[1];
   const layout = mlpLayout(spec);
   const theta = randomParams(layout.size, 3);
@@ -202,7 +224,7 @@ Deno.test("mlpForwardCpu: reuses the output buffer and validates sizes", () => {
   assertThrows(
     () => mlpForwardCpu(theta.subarray(1), layout, spec, x, 2),
     Error,
-    `layout has ${layout.size}`,
+    `network reads ${layout.size}`,
   );
   const bad = x.slice();
   bad[3] = NaN;

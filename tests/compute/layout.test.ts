@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
-import { LayoutBuilder, ParamLayout } from "../../lib/nn/layout.ts";
+import { LayoutBuilder, ParamLayout } from "../../lib/compute/layout.ts";
 
 function sampleLayout(): ParamLayout {
   return new LayoutBuilder()

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { Adam } from "../../lib/nn/adam.ts";
+import { Adam } from "../../lib/compute/adam.ts";
 import { Rng } from "../../lib/rng.ts";
 
 /**

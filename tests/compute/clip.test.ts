@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { clipGradNorm, globalGradNorm } from "../../lib/nn/clip.ts";
+import { clipGradNorm, globalGradNorm } from "../../lib/compute/clip.ts";
 
 Deno.test("clipGradNorm: scales by max_norm/(norm + 1e-6) above the threshold", () => {
   const actor = new Float32Array([3, 0, 0]);

@@ -1,0 +1,142 @@
+/**
+ * The contract between the engines (the chunk runner of `../chunks.ts`, the PPO and SAC training
+ * steps) and an objective (a loss of one network's θ over a data set): how an objective lays out
+ * its memory when planned, and what it does with one chunk of samples on any thread.
+ *
+ * @module
+ */
+import type { Arena } from "../arena.ts";
+import type { Kernels, Ptr, RealArray } from "../kernels.ts";
+
+/**
+ * Where an objective places things while an engine plans the device memory. All arenas use the
+ * device's element size.
+ *
+ * @example
+ * ```ts
+ * import { Arena } from "../arena.ts";
+ * import type { PlanContext } from "./common.ts";
+ * const ctx: PlanContext = { fixed: new Arena(64), state: new Arena(0), scratch: new Arena(0), rows: 256, maxBlock: 4 };
+ * ```
+ */
+export interface PlanContext {
+  /** Absolute allocations shared by all threads (data, θ, transposed weights, directions). */
+  fixed: Arena;
+  /** Per-chunk state, offsets relative to a chunk's state base. */
+  state: Arena;
+  /** Per-thread scratch, offsets relative to a thread's scratch base. */
+  scratch: Arena;
+  /** Samples per chunk. */
+  rows: number;
+  /** Most directions per R-pass (0: the objective is used for gradients only). */
+  maxBlock: number;
+}
+
+/**
+ * A device as an objective's code sees it: the kernels of this thread and views of the memory.
+ *
+ * @example
+ * ```ts
+ * import type { DeviceContext } from "./common.ts";
+ * function first(d: DeviceContext, ptr: number) { return d.real(ptr, 1)[0]; }
+ * ```
+ */
+export interface DeviceContext {
+  /** Kernels bound to this thread. */
+  kernels: Kernels;
+  /** Bytes of one real. */
+  E: 4 | 8;
+  /** A view of `n` reals at `ptr`. */
+  real(ptr: Ptr, n: number): RealArray;
+  /** A view of `n` float64 values at `ptr`. */
+  f64(ptr: Ptr, n: number): Float64Array;
+}
+
+/**
+ * An objective planned on the main thread.
+ *
+ * @example
+ * ```ts
+ * import type { PlannedObjective } from "./common.ts";
+ * function size(p: PlannedObjective) { return p.size; }
+ * ```
+ */
+export interface PlannedObjective {
+  /** The objective kind (the key of its runtime factory). */
+  kind: string;
+  /** Serialisable plan handed to every thread's runtime. */
+  plan: unknown;
+  /** Length of θ. */
+  size: number;
+  /** Samples of the data set. */
+  samples: number;
+  /** Byte offset of θ on the device (θ order, the device's reals). */
+  theta: Ptr;
+  /** Byte offset of the direction staging (maxBlock θ-sized vectors; 0 without R-passes). */
+  directions: Ptr;
+  /** Writes the data and θ into the device and prepares the weights (called once). */
+  load(dev: DeviceContext): void;
+  /** After θ changed on the device (an optimiser step): refreshes what depends on it. */
+  refresh(dev: DeviceContext): void;
+  /** After `b` directions were written to `directions`: prepares them. */
+  stage(dev: DeviceContext, b: number): void;
+  /** Multiply-adds per sample of one gradient and of one R-pass (b = 1), for FLOP counts. */
+  macsPerSample: { forwardBackward: number; rPass: number };
+}
+
+/**
+ * What an objective does with one chunk, on any thread. Buffers: `st` the chunk's state base,
+ * `sc` the thread's scratch base, `out` the thread's θ-sized output (device reals; b vectors,
+ * stride θ), `acc` its float64 accumulators (same layout), `value` its float64 value slot. The
+ * network parts of a gradient or HVP are written to `out` (then accumulated by the engine), the
+ * head parts are added to `acc` directly.
+ *
+ * @example
+ * ```ts
+ * import type { ObjectiveRuntime } from "./common.ts";
+ * function once(r: ObjectiveRuntime, st: number) { r.prepare(0, 256, st, 0); }
+ * ```
+ */
+export interface ObjectiveRuntime {
+  /** Forward pass, loss-head state and backward pass of samples [start, start + n). */
+  prepare(start: number, n: number, st: Ptr, sc: Ptr): void;
+  /** Value and gradient of the prepared chunk. */
+  gradient(
+    start: number,
+    n: number,
+    st: Ptr,
+    out: Ptr,
+    acc: Float64Array,
+    value: Float64Array,
+  ): void;
+  /** R-pass of `b` staged directions. */
+  hvp(start: number, n: number, st: Ptr, sc: Ptr, b: number, out: Ptr, acc: Float64Array): void;
+}
+
+/**
+ * Builds an objective's runtime from its plan on one thread.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimeFactory } from "./common.ts";
+ * function build(f: RuntimeFactory) { return f; }
+ * ```
+ */
+export type RuntimeFactory = (plan: unknown, dev: DeviceContext) => ObjectiveRuntime;
+
+/** Copies `src` (any numbers) into the device reals at `ptr`. */
+export function upload(dev: DeviceContext, ptr: Ptr, src: ArrayLike<number>): void {
+  const view = dev.real(ptr, src.length);
+  for (let i = 0; i < src.length; i++) view[i] = src[i];
+}
+
+/** Checks that every value of `theta` is finite (a clear error naming the label otherwise). */
+export function checkFinite(label: string, theta: ArrayLike<number>): void {
+  for (let i = 0; i < theta.length; i++) {
+    if (!Number.isFinite(theta[i])) {
+      throw new RangeError(
+        `${label}: θ[${i}] is ${theta[i]}; the checkpoint's parameters must be finite`,
+      );
+    }
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * The regression objective of value heads: one or more networks fitted to targets by mean squared
+ * error (paper notes §3.1, §3.2), written once for the training updates and the analysis:
+ *
+ *   L = κ · Σ_j (1/N) Σ_n (ŷ_{j,n} − y_n)²,   ŷ_{j,n} = V_j(x_n), or with value clipping
+ *   ŷ = V_old + clip(V_j(x_n) − V_old, −ε_vf, ε_vf)
+ *
+ * PPO's critic is one network with κ = c_vf and y the λ-returns; SAC's critic is the two
+ * Q-networks on x = [s, a] with κ = ½ and y the (constant) targets. Per sample
+ * ∂L/∂V_j = κ·2·(ŷ_j − y)/N·1[not clipped], and R{∂L/∂V_j} = κ·2/N·1[not clipped]·R{V_j}.
+ *
+ * The per-sample loss head ({@linkcode regressionDeltas}) is shared with the SAC training step.
+ *
+ * @module
+ */
+import type { Network } from "../network.ts";
+import type { Ptr, RealArray } from "../kernels.ts";
+import {
+  backward,
+  forward,
+  gradient,
+  type NetPlan,
+  networkMacs,
+  planNet,
+  rBackward,
+  refreshTransposes,
+  rForward,
+  stageDirections,
+} from "../ops.ts";
+import {
+  checkFinite,
+  type DeviceContext,
+  type ObjectiveRuntime,
+  type PlanContext,
+  type PlannedObjective,
+  upload,
+} from "./common.ts";
+
+/**
+ * Squared-error loss head of one network's outputs: writes δ_n = κ·2·(ŷ_n − y_n)/N (0 where the
+ * value clip is active) into `delta` and returns Σ_n (ŷ_n − y_n)² (the caller scales by κ/N).
+ * `clip`: ŷ = V_old + clip(V − V_old, ±range). `squares` (when given) gets each sample's (ŷ − y)²
+ * added.
+ *
+ * @example
+ * ```ts
+ * import { regressionDeltas } from "./regression.ts";
+ * const delta = new Float32Array(2);
+ * regressionDeltas(new Float32Array([1, 3]), [0, 0], 0, 2, 0.5, 2, delta); // 5; delta = [0.5, 1.5]
+ * ```
+ */
+export function regressionDeltas(
+  values: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  targetOffset: number,
+  n: number,
+  coef: number,
+  samples: number,
+  delta: RealArray,
+  clip?: { old: ArrayLike<number>; range: number },
+  squares?: Float64Array,
+): number {
+  let sq = 0;
+  for (let r = 0; r < n; r++) {
+    const v = values[r];
+    let pred = v;
+    let pass = 1;
+    if (clip) {
+      const old = clip.old[targetOffset + r];
+      const diff = v - old;
+      if (diff < -clip.range) {
+        pred = old - clip.range;
+        pass = 0;
+      } else if (diff > clip.range) {
+        pred = old + clip.range;
+        pass = 0;
+      }
+    }
+    const err = pred - targets[targetOffset + r];
+    sq += err * err;
+    if (squares) squares[r] += err * err;
+    delta[r] = pass * coef * 2 * err / samples;
+  }
+  return sq;
+}
+
+/**
+ * Rows [s, a] of the Q-networks' input from n observations and actions (row-major).
+ *
+ * @example
+ * ```ts
+ * import { stateActionRows } from "./regression.ts";
+ * stateActionRows([1, 2, 3, 4], 2, [9, 8], 1); // Float32Array [1, 2, 9, 3, 4, 8]
+ * ```
+ */
+export function stateActionRows(
+  obs: ArrayLike<number>,
+  obsDim: number,
+  actions: ArrayLike<number>,
+  actDim: number,
+): Float32Array {
+  const n = actions.length / actDim, w = obsDim + actDim;
+  const out = new Float32Array(n * w);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < obsDim; d++) out[i * w + d] = obs[i * obsDim + d];
+    for (let d = 0; d < actDim; d++) out[i * w + obsDim + d] = actions[i * actDim + d];
+  }
+  return out;
+}
+
+/**
+ * The regression objective's description.
+ *
+ * @example
+ * ```ts
+ * import type { RegressionSpec } from "./regression.ts";
+ * function samples(s: RegressionSpec) { return s.targets.length; }
+ * ```
+ */
+export interface RegressionSpec {
+  kind: "regression";
+  /** The networks (one value network, or the two Q-networks), all over the same θ. */
+  nets: readonly Network[];
+  /** Inputs, N × inputDim: observations (value networks) or [s, a] rows (Q-networks). */
+  inputs: ArrayLike<number>;
+  /** Targets y. */
+  targets: ArrayLike<number>;
+  /** κ (c_vf for PPO, ½ for SAC). */
+  coef: number;
+  /** Value clipping around the old values (PPO `clip_range_vf`), or null. */
+  clip: { oldValues: ArrayLike<number>; range: number } | null;
+}
+
+interface RegressionPlan {
+  samples: number;
+  nets: NetPlan[];
+  inDim: number;
+  size: number;
+  inputs: Ptr;
+  targets: Ptr;
+  coef: number;
+  oldValues: Ptr;
+  clipRange: number | null;
+  /** Chunk state: Σ (ŷ − y)² of each network, per sample. */
+  sq: number;
+}
+
+/**
+ * Plans the regression objective (main thread).
+ *
+ * @example
+ * ```ts
+ * import type { PlanContext } from "./common.ts";
+ * import { planRegression, type RegressionSpec } from "./regression.ts";
+ * function plan(spec: RegressionSpec, theta: Float32Array, ctx: PlanContext) { return planRegression(spec, theta, ctx); }
+ * ```
+ */
+export function planRegression(
+  spec: RegressionSpec,
+  theta: ArrayLike<number>,
+  ctx: PlanContext,
+): PlannedObjective & { plan: RegressionPlan } {
+  const n = spec.targets.length;
+  const inDim = spec.nets[0].layers[0].fanIn;
+  for (const net of spec.nets) {
+    const last = net.layers[net.layers.length - 1];
+    if (net.layers[0].fanIn !== inDim || last.fanOut !== 1) {
+      throw new RangeError(
+        "regression objective: the networks need one input width and one output",
+      );
+    }
+  }
+  if (spec.inputs.length !== n * inDim || (spec.clip && spec.clip.oldValues.length !== n)) {
+    throw new RangeError(
+      `regression objective: ${n} targets need ${
+        n * inDim
+      } input values, got ${spec.inputs.length}`,
+    );
+  }
+  checkFinite("regression objective", theta);
+  const size = theta.length;
+  const thetaPtr = ctx.fixed.real(size);
+  const directions = ctx.maxBlock > 0 ? ctx.fixed.real(size * ctx.maxBlock) : 0;
+  const nets = spec.nets.map((net) => planNet(net, thetaPtr, size, directions, ctx));
+  const plan: RegressionPlan = {
+    samples: n,
+    nets,
+    inDim,
+    size,
+    inputs: ctx.fixed.real(n * inDim),
+    targets: ctx.fixed.real(n),
+    coef: spec.coef,
+    oldValues: spec.clip ? ctx.fixed.real(n) : 0,
+    clipRange: spec.clip ? spec.clip.range : null,
+    sq: ctx.state.f64(ctx.rows),
+  };
+  const macs = spec.nets.map(networkMacs);
+  return {
+    kind: "regression",
+    plan,
+    size,
+    samples: n,
+    theta: thetaPtr,
+    directions,
+    load(dev) {
+      upload(dev, thetaPtr, theta);
+      upload(dev, plan.inputs, spec.inputs);
+      upload(dev, plan.targets, spec.targets);
+      if (spec.clip) upload(dev, plan.oldValues, spec.clip.oldValues);
+      for (const net of nets) refreshTransposes(dev.kernels, net);
+    },
+    refresh(dev) {
+      for (const net of nets) refreshTransposes(dev.kernels, net);
+    },
+    stage(dev, b) {
+      for (const net of nets) stageDirections(dev.kernels, net, b);
+    },
+    macsPerSample: {
+      forwardBackward: macs.reduce((s, m) => s + m.forwardBackward, 0),
+      rPass: macs.reduce((s, m) => s + m.rPass, 0),
+    },
+  };
+}
+
+/**
+ * The regression objective's per-chunk work (any thread), with Σ(ŷ − y)² of the last prepared
+ * chunk per network.
+ *
+ * @example
+ * ```ts
+ * import type { DeviceContext } from "./common.ts";
+ * import { regressionRuntime } from "./regression.ts";
+ * function make(plan: unknown, dev: DeviceContext) { return regressionRuntime(plan, dev); }
+ * ```
+ */
+export function regressionRuntime(
+  planIn: unknown,
+  dev: DeviceContext,
+): ObjectiveRuntime & { stats: { squaredErrors: number[] } } {
+  const p = planIn as RegressionPlan;
+  const k = dev.kernels, E = dev.E, N = p.samples;
+  const targets = dev.real(p.targets, N);
+  const clip = p.clipRange === null ? undefined : {
+    old: dev.real(p.oldValues, N),
+    range: p.clipRange,
+  };
+  const xAt = (start: number) => p.inputs + E * start * p.inDim;
+  const stats = { squaredErrors: p.nets.map(() => 0) };
+  return {
+    stats,
+    prepare(start, n, st) {
+      const sq = dev.f64(st + p.sq, n);
+      sq.fill(0);
+      p.nets.forEach((net, j) => {
+        const last = net.layers[net.layers.length - 1];
+        forward(k, net, xAt(start), n, st);
+        const v = dev.real(st + last.a, n), d = dev.real(st + last.d, n);
+        stats.squaredErrors[j] = regressionDeltas(v, targets, start, n, p.coef, N, d, clip, sq);
+        backward(k, net, n, st);
+      });
+    },
+    gradient(start, n, st, out, _acc, value) {
+      const sq = dev.f64(st + p.sq, n);
+      let s = 0;
+      for (let r = 0; r < n; r++) s += sq[r];
+      value[0] += p.coef * s / N;
+      for (const net of p.nets) gradient(k, net, xAt(start), n, st, out);
+    },
+    hvp(start, n, st, sc, b, out) {
+      const c = p.coef * 2 / N;
+      for (const net of p.nets) {
+        const last = net.layers[net.layers.length - 1];
+        rForward(k, net, xAt(start), n, st, sc, b);
+        const rv = dev.real(sc + last.rz, n * b);
+        if (clip) {
+          const v = dev.real(st + last.a, n);
+          for (let j = 0; j < b; j++) {
+            for (let r = 0; r < n; r++) {
+              const diff = v[r] - clip.old[start + r];
+              rv[j * n + r] *= diff < -clip.range || diff > clip.range ? 0 : c;
+            }
+          }
+        } else {
+          for (let i = 0; i < n * b; i++) rv[i] *= c;
+        }
+        rBackward(k, net, xAt(start), n, st, sc, b, out, p.size);
+      }
+    },
+  };
+}
