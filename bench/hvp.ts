@@ -37,7 +37,6 @@ import {
   type ChunkedLoss,
   collectPpoRollout,
   explicitHessian,
-  HessianOperator,
   lanczosTopK,
   ppoActorLoss,
   ppoCriticLoss,
@@ -47,6 +46,8 @@ import {
   type SacDataSet,
 } from "../lib/subspaces/mod.ts";
 import { makeHessianOperator } from "../lib/subspaces/hvp.ts";
+// The tfjs double-backprop reference (a test reference, not a production path) for comparison.
+import { tfjsReference } from "../tests/reference/hessian_tfjs.ts";
 import { FastHessianOperator } from "../lib/subspaces/engine/mod.ts";
 
 const args = Deno.args;
@@ -131,12 +132,11 @@ const sacPrefix = (n: number): SacDataSet => ({
 
 type Kind = "ppo-actor" | "ppo-critic" | "sac-actor" | "sac-critic";
 function makeLoss(kind: Kind, n: number): ChunkedLoss {
-  const chunkSize = 8192;
   switch (kind) {
     case "ppo-actor":
-      return ppoActorLoss(ppoSpec, ppoTheta.actor, prefix(n), ENT_COEF, { chunkSize });
+      return ppoActorLoss(ppoSpec, ppoTheta.actor, prefix(n), ENT_COEF);
     case "ppo-critic":
-      return ppoCriticLoss(ppoSpec, ppoTheta.critic, prefix(n), VF_COEF, { chunkSize });
+      return ppoCriticLoss(ppoSpec, ppoTheta.critic, prefix(n), VF_COEF);
     case "sac-actor":
       return sacActorChunkedLoss(
         {
@@ -146,10 +146,10 @@ function makeLoss(kind: Kind, n: number): ChunkedLoss {
           alpha: SAC_ALPHA,
         },
         sacPrefix(n),
-        { chunkSize, detachQ: false },
+        { detachQ: false },
       );
     case "sac-critic":
-      return sacCriticChunkedLoss(sacSpec, sacTheta.critic, sacPrefix(n), chunkSize);
+      return sacCriticChunkedLoss(sacSpec, sacTheta.critic, sacPrefix(n));
   }
 }
 
@@ -167,7 +167,7 @@ interface FastTiming {
 
 async function timeFast(loss: ChunkedLoss, threads: 1 | 2, block: number): Promise<FastTiming> {
   const op = new FastHessianOperator(
-    { label: loss.label, theta: loss.theta, objective: loss.objective! },
+    { label: loss.label, theta: loss.theta, objective: loss.objective },
     { threads, maxBlock: BLOCK },
   );
   try {
@@ -190,8 +190,8 @@ async function timeFast(loss: ChunkedLoss, threads: 1 | 2, block: number): Promi
   }
 }
 
-async function timeTfjs(loss: ChunkedLoss): Promise<number> {
-  const op = new HessianOperator(loss);
+async function timeTfjs(analysisLoss: ChunkedLoss): Promise<number> {
+  const { op, loss } = tfjsReference(analysisLoss, 8192);
   try {
     const [v] = vectors(op.n, 1);
     const t0 = performance.now();
@@ -204,6 +204,7 @@ async function timeTfjs(loss: ChunkedLoss): Promise<number> {
     return (performance.now() - t1) / reps;
   } finally {
     op.dispose();
+    loss.dispose();
   }
 }
 

@@ -14,8 +14,8 @@
  * `--overlap-t1 all|N,N`, `--spectrum last|N,N`, `--spectrum-method auto|explicit|slq`,
  * `--networks actor,critic` (default both),
  * `--ppo-minibatch-default-gae`, `--sac-actor-detach-q`, `--strict` (stop when Lanczos does not
- * converge), `--backend auto|wasm|cpu|webgpu`, `--engine auto|fast|tfjs` (gradient/HVP engine;
- * auto = the fast R-operator engine where it supports the loss), `--engine-threads 1|2|auto`,
+ * converge), `--backend auto|wasm|cpu|webgpu`, `--engine auto|fast|cpu` (gradient/HVP engine;
+ * auto = fast: float32 R-operator; cpu: the same in float64), `--engine-threads 1|2|auto`,
  * `--eigensolver lanczos|block` (block Krylov–Schur on block HVPs) and `--block-size N` (16).
  * Rerunning the same command resumes.
  *
@@ -36,7 +36,7 @@ const USAGE = "usage: deno task analyze --run runs/NAME [--steps all|N,N] [--min
   "[--seed N] [--chunk-size N] [--overlap-t1 all|N,N] [--spectrum last|N,N] " +
   "[--spectrum-method auto|explicit|slq] [--networks actor,critic] [--ppo-minibatch-default-gae] " +
   "[--sac-actor-detach-q] " +
-  "[--strict] [--backend auto|wasm|cpu|webgpu] [--engine auto|fast|tfjs] [--engine-threads 1|2|auto] " +
+  "[--strict] [--backend auto|wasm|cpu|webgpu] [--engine auto|fast|cpu] [--engine-threads 1|2|auto] " +
   "[--eigensolver lanczos|block] [--block-size N]";
 
 const FLAGS = ["ppo-minibatch-default-gae", "sac-actor-detach-q", "strict"];
@@ -155,8 +155,8 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeCommand {
   if (values.backend) options.backend = parseBackendChoice(values.backend);
   if (values.engine) {
     const e = values.engine;
-    if (e !== "auto" && e !== "fast" && e !== "tfjs") {
-      throw new Error(`--engine must be auto, fast or tfjs, got "${e}"`);
+    if (e !== "auto" && e !== "fast" && e !== "cpu") {
+      throw new Error(`--engine must be auto, fast or cpu, got "${e}"`);
     }
     options.engine = e;
   }

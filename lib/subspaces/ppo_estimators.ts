@@ -24,26 +24,21 @@
  * **Losses** (functions of one network's θ, at the analysis point where ratio ≡ 1):
  *   L_a(θ_a) = −mean[Â·exp(log π_θ − stop(log π_θ))] − c_ent·H(π_θ),
  *   L_c(θ_c) = c_vf·mean[(R̂ − V_θ(s))²].
- * Advantages are normalised over the loss's whole data set first, then the data is chunked
- * (`advantageNormalization: "none"`), so L = Σ_c (n_c/N)·L_c exactly. Both losses also carry
- * their `fast` description for the R-operator engine (`./engine/ppo.ts`).
+ * Advantages are normalised over the loss's whole data set first, then the data is chunked, so
+ * L = Σ_c L_c exactly. The losses are the compute layer's policy-gradient objective (at the
+ * analysis point) and regression objective.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../rng.ts";
 import { type Env, makeEnv } from "../envs/mod.ts";
 import type { PpoConfig } from "../agents/ppo/config.ts";
-import {
-  actorAnalysisLoss,
-  criticAnalysisLoss,
-  normalizeAdvantages,
-} from "../agents/ppo/losses.ts";
+import { normalizeAdvantages } from "../compute/objectives/mod.ts";
 import { ActorCriticCpu, type ActorCriticSpec, makeActorCriticSpec } from "../agents/ppo/policy.ts";
 import type { PpoAgentState } from "../agents/ppo/ppo.ts";
 import { RolloutBuffer, timeoutBootstrap } from "../agents/common/rollout_buffer.ts";
 import { VecNormalize, type VecNormalizeState } from "../agents/common/vec_normalize.ts";
-import { type ChunkedLoss, makeChunkedLoss } from "./hvp.ts";
+import type { ChunkedLoss } from "./hvp.ts";
 import type {
   AnalysisAlgorithm,
   CheckpointProblem,
@@ -288,33 +283,30 @@ function gatherRows(src: Float32Array, dim: number, indices: Int32Array | null):
  * @example
  * ```ts
  * import type { PpoLossOptions } from "./ppo_estimators.ts";
- * const firstRows: PpoLossOptions = { chunkSize: 4096, indices: Int32Array.from([0, 1, 2]) };
+ * const firstRows: PpoLossOptions = { indices: Int32Array.from([0, 1, 2]) };
  * ```
  */
 export interface PpoLossOptions {
   /** What this is, for messages. */
   label?: string;
-  /** Samples per tfjs chunk. */
-  chunkSize: number;
   /** Rows of the rollout forming the data set (a mini-batch); null: the whole rollout. */
   indices?: Int32Array | null;
 }
 
 /**
- * The PPO actor loss at the analysis point on (a subset of) a rollout, chunked, with the
- * advantages normalised over that whole subset first (see the module doc).
+ * The PPO actor loss at the analysis point on (a subset of) a rollout, with the advantages
+ * normalised over that whole subset first (see the module doc): the policy-gradient objective
+ * without old log-probabilities.
  *
  * @example
  * ```ts
  * import type { ActorCriticSpec } from "../agents/ppo/policy.ts";
- * import { HessianOperator } from "./hvp.ts";
+ * import { makeHessianOperator } from "./hvp.ts";
  * import { ppoActorLoss, type PpoRollout } from "./ppo_estimators.ts";
  * async function actorGradient(spec: ActorCriticSpec, theta: Float32Array, rollout: PpoRollout) {
- *   const loss = ppoActorLoss(spec, theta, rollout, 0, { chunkSize: 4096 });
- *   const op = new HessianOperator(loss);
+ *   const op = makeHessianOperator(ppoActorLoss(spec, theta, rollout, 0));
  *   const g = await op.gradient();
  *   op.dispose();
- *   loss.dispose();
  *   return g;
  * }
  * ```
@@ -324,59 +316,39 @@ export function ppoActorLoss(
   thetaActor: Float32Array,
   rollout: PpoRollout,
   entCoef: number,
-  options: PpoLossOptions,
+  options: PpoLossOptions = {},
 ): ChunkedLoss {
   const indices = options.indices ?? null;
-  const obs = gatherRows(rollout.observations, rollout.obsDim, indices);
-  const actions = gatherRows(rollout.actions, rollout.actDim, indices);
-  const advantages = normalizeAdvantages(gatherRows(rollout.advantages, 1, indices));
-  const n = advantages.length;
-  const { obsDim, actDim } = rollout;
-  return makeChunkedLoss({
+  return {
     label: options.label ?? "PPO actor",
     theta: thetaActor,
-    samples: n,
-    chunkSize: options.chunkSize,
     objective: {
       kind: "policy-gradient",
       net: spec.actorNet,
       head: "gaussian",
       headOffset: spec.logStdOffset,
-      obs,
-      actions,
-      advantages,
+      obs: gatherRows(rollout.observations, rollout.obsDim, indices),
+      actions: gatherRows(rollout.actions, rollout.actDim, indices),
+      advantages: normalizeAdvantages(gatherRows(rollout.advantages, 1, indices)),
       oldLogProbs: null,
       clipRange: 0,
       entCoef,
       normalizeAdvantage: false,
     },
-    chunk: (start, count) => {
-      const batch = {
-        obs: tf.tensor2d(obs.subarray(start * obsDim, (start + count) * obsDim), [count, obsDim]),
-        actions: tf.tensor2d(
-          actions.subarray(start * actDim, (start + count) * actDim),
-          [count, actDim],
-        ),
-        advantages: tf.tensor1d(advantages.subarray(start, start + count)),
-      };
-      return {
-        loss: (theta) =>
-          actorAnalysisLoss(spec, theta, batch, { entCoef, advantageNormalization: "none" }),
-        tensors: [batch.obs, batch.actions, batch.advantages],
-      };
-    },
-  });
+    dispose: () => {},
+  };
 }
 
 /**
- * The PPO critic loss c_vf·mean[(R̂ − V_θ(s))²] on (a subset of) a rollout, chunked.
+ * The PPO critic loss c_vf·mean[(R̂ − V_θ(s))²] on (a subset of) a rollout: the regression
+ * objective on the value network.
  *
  * @example
  * ```ts
  * import type { ActorCriticSpec } from "../agents/ppo/policy.ts";
  * import { ppoCriticLoss, type PpoRollout } from "./ppo_estimators.ts";
  * function firstMiniBatchLoss(spec: ActorCriticSpec, theta: Float32Array, rollout: PpoRollout) {
- *   return ppoCriticLoss(spec, theta, rollout, 0.5, { chunkSize: 4096, indices: Int32Array.from([0, 5, 9]) });
+ *   return ppoCriticLoss(spec, theta, rollout, 0.5, { indices: Int32Array.from([0, 5, 9]) });
  * }
  * ```
  */
@@ -385,37 +357,22 @@ export function ppoCriticLoss(
   thetaCritic: Float32Array,
   rollout: PpoRollout,
   vfCoef: number,
-  options: PpoLossOptions,
+  options: PpoLossOptions = {},
 ): ChunkedLoss {
   const indices = options.indices ?? null;
-  const obs = gatherRows(rollout.observations, rollout.obsDim, indices);
-  const returns = gatherRows(rollout.returns, 1, indices);
-  const n = returns.length;
-  const { obsDim } = rollout;
-  return makeChunkedLoss({
+  return {
     label: options.label ?? "PPO critic",
     theta: thetaCritic,
-    samples: n,
-    chunkSize: options.chunkSize,
     objective: {
       kind: "regression",
       nets: [spec.criticNet],
-      inputs: obs,
-      targets: returns,
+      inputs: gatherRows(rollout.observations, rollout.obsDim, indices),
+      targets: gatherRows(rollout.returns, 1, indices),
       coef: vfCoef,
       clip: null,
     },
-    chunk: (start, count) => {
-      const batch = {
-        obs: tf.tensor2d(obs.subarray(start * obsDim, (start + count) * obsDim), [count, obsDim]),
-        returns: tf.tensor1d(returns.subarray(start, start + count)),
-      };
-      return {
-        loss: (theta) => criticAnalysisLoss(spec, theta, batch, { vfCoef }),
-        tensors: [batch.obs, batch.returns],
-      };
-    },
-  });
+    dispose: () => {},
+  };
 }
 
 function checkPpoState(state: unknown): PpoAgentState {
@@ -471,7 +428,6 @@ export class PpoCheckpointProblem implements CheckpointProblem {
   readonly miniBatches: Int32Array[];
   /** GAE (γ, λ) of the mini-batch rollout. */
   readonly miniBatchGae: { gamma: number; gaeLambda: number };
-  readonly #chunkSize: number;
   readonly #quirk: boolean;
 
   constructor(args: PrepareArgs) {
@@ -503,7 +459,6 @@ export class PpoCheckpointProblem implements CheckpointProblem {
         `PPO analysis: preciseSamples must be an integer ≥ 2, got ${settings.preciseSamples}`,
       );
     }
-    this.#chunkSize = settings.chunkSize;
     this.#quirk = settings.quirks.ppoMiniBatchDefaultGae === true;
     // One generator per (seed, step): the same checkpoint always gets the same data.
     const root = new Rng(settings.seed, args.step + 1);
@@ -597,7 +552,7 @@ export class PpoCheckpointProblem implements CheckpointProblem {
     indices: Int32Array | null,
     label: string,
   ): ChunkedLoss {
-    const options = { chunkSize: this.#chunkSize, indices, label: `PPO ${label}` };
+    const options = { indices, label: `PPO ${label}` };
     if (network === "actor") {
       return ppoActorLoss(this.spec, this.thetaActor, rollout, this.config.entCoef, options);
     }

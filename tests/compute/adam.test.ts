@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { Adam } from "../../lib/compute/adam.ts";
+import { runOracle, torchPython } from "../python_oracles.ts";
 import { Rng } from "../../lib/rng.ts";
 
 /**
@@ -119,27 +120,14 @@ Deno.test("Adam: bad input is rejected and leaves the state unchanged", () => {
   );
 });
 
-const torchPython = await findTorchPython();
-
 Deno.test({
   name: "Adam: matches torch.optim.Adam run on the same numbers",
   ignore: torchPython === null,
   fn: async () => {
     const { params, grads, lrs } = problem(4, 24, 10);
     const eps = 1e-5;
-    const script = [
-      "import json, sys, torch",
-      "d = json.load(sys.stdin)",
-      "p = torch.nn.Parameter(torch.tensor(d['params'], dtype=torch.float32))",
-      "opt = torch.optim.Adam([p], lr=1.0, betas=(0.9, 0.999), eps=d['eps'], foreach=False)",
-      "for g, lr in zip(d['grads'], d['lrs']):",
-      "    opt.param_groups[0]['lr'] = lr",
-      "    p.grad = torch.tensor(g, dtype=torch.float32)",
-      "    opt.step()",
-      "print(json.dumps(p.detach().double().tolist()))",
-    ].join("\n");
     const input = { params: Array.from(params), grads: grads.map((g) => Array.from(g)), lrs, eps };
-    const torchOut: number[] = JSON.parse(await runPython(torchPython!, script, input));
+    const torchOut = await runOracle(torchPython!, "torch_adam", input) as number[];
     const adam = new Adam(params.length, { lr: 0, eps });
     for (let k = 0; k < grads.length; k++) adam.step(params, grads[k], lrs[k]);
     for (let i = 0; i < params.length; i++) {
@@ -150,35 +138,3 @@ Deno.test({
     }
   },
 });
-if (torchPython === null) {
-  console.log("adam.test.ts: .venv/bin/python cannot import torch; torch cross-check skipped");
-}
-
-async function findTorchPython(): Promise<string | null> {
-  const path = new URL("../../.venv/bin/python", import.meta.url).pathname;
-  try {
-    const { success } = await new Deno.Command(path, {
-      args: ["-c", "import torch"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success ? path : null;
-  } catch {
-    return null; // no venv
-  }
-}
-
-async function runPython(python: string, script: string, input: unknown): Promise<string> {
-  const child = new Deno.Command(python, {
-    args: ["-c", script],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
-  await writer.close();
-  const { success, stdout, stderr } = await child.output();
-  if (!success) throw new Error(`python failed: ${new TextDecoder().decode(stderr)}`);
-  return new TextDecoder().decode(stdout);
-}

@@ -5,7 +5,7 @@
 // to 1e-4.
 import { assert, assertAlmostEquals } from "@std/assert";
 import { makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
-import { normalizeAdvantages } from "../../lib/agents/ppo/losses.ts";
+import { normalizeAdvantages } from "../../lib/compute/objectives/mod.ts";
 import { LayoutBuilder, mlpBlockSpecs, type MlpSpec } from "../../lib/compute/mod.ts";
 import { makeNetwork, mlpNetwork, mlpNetworkWithHeads } from "../../lib/compute/network.ts";
 import { ObjectiveEvaluator } from "../../lib/compute/evaluator.ts";

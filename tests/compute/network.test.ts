@@ -12,7 +12,7 @@ import {
   mlpParamCount,
   type MlpSpec,
 } from "../../lib/compute/network.ts";
-import { mlpForwardTf } from "../../lib/nn/tf_ops.ts";
+import { mlpForwardTf } from "../reference/tfjs.ts";
 import { Rng } from "../../lib/rng.ts";
 
 if (!(await tf.setBackend("cpu"))) throw new Error("could not select the tfjs cpu backend");

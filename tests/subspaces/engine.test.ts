@@ -6,13 +6,8 @@
 import { assert, assertAlmostEquals, assertRejects, assertThrows } from "@std/assert";
 import { initRuntime } from "../../lib/runtime/mod.ts";
 import { makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
-import {
-  type ChunkedLoss,
-  HessianOperator,
-  makeChunkedLoss,
-  ppoActorLoss,
-  ppoCriticLoss,
-} from "../../lib/subspaces/mod.ts";
+import { type ChunkedLoss, ppoActorLoss, ppoCriticLoss } from "../../lib/subspaces/mod.ts";
+import { tfjsReference } from "../reference/hessian_tfjs.ts";
 import { makeHessianOperator } from "../../lib/subspaces/hvp.ts";
 import { type FastEngineOptions, FastHessianOperator } from "../../lib/subspaces/engine/mod.ts";
 import {
@@ -32,12 +27,12 @@ await initRuntime({ backend: "cpu" });
 
 const ENT = 0.01, VF = 0.5;
 
-function ppoLosses(p: GaussianProblem, chunkSize = 64) {
+function ppoLosses(p: GaussianProblem) {
   const spec = makeActorCriticSpec(p.obsDim, p.actDim, { netArch: p.hidden, activation: p.act });
   const rollout = rolloutOf(p);
   return {
-    actor: ppoActorLoss(spec, p.actor, rollout, ENT, { chunkSize }),
-    critic: ppoCriticLoss(spec, p.critic, rollout, VF, { chunkSize }),
+    actor: ppoActorLoss(spec, p.actor, rollout, ENT),
+    critic: ppoCriticLoss(spec, p.critic, rollout, VF),
   };
 }
 
@@ -53,7 +48,7 @@ function fastOf(loss: ChunkedLoss, options: FastEngineOptions = {}): FastHessian
 /** Fast vs tfjs: value, gradient, single and block HVPs. */
 async function checkAgainstTfjs(label: string, loss: ChunkedLoss, seeds: number[]) {
   const fast = fastOf(loss);
-  const ref = new HessianOperator(loss);
+  const { op: ref, loss: refLoss } = tfjsReference(loss, 16);
   try {
     const a = await fast.valueAndGradient(), b = await ref.valueAndGradient();
     assertAlmostEquals(a.value, b.value, 1e-6 * Math.max(1, Math.abs(b.value)), label);
@@ -69,6 +64,7 @@ async function checkAgainstTfjs(label: string, loss: ChunkedLoss, seeds: number[
   } finally {
     fast.dispose();
     ref.dispose();
+    refLoss.dispose();
   }
 }
 
@@ -104,7 +100,7 @@ for (const act of ["tanh", "relu"] as Act[]) {
   Deno.test(`PPO actor and critic (${act}): engine == tfjs double backprop on random networks`, async () => {
     for (const [i, a] of ARCHITECTURES.entries()) {
       const p = gaussianProblem(a.obs, a.act, a.hidden, act, a.n, 100 + i);
-      const { actor, critic } = ppoLosses(p, 16);
+      const { actor, critic } = ppoLosses(p);
       const arch = `${act} ${a.obs}→[${a.hidden}]→${a.act}`;
       try {
         await checkAgainstTfjs(`actor ${arch}`, actor, [1, 2, 3, 4]);
@@ -192,33 +188,28 @@ Deno.test("two threads: the idle worker stops (a live one would keep the process
   actor.dispose();
 });
 
-Deno.test("makeHessianOperator: auto picks the engine, tfjs on request, fast only where supported", async () => {
+Deno.test("makeHessianOperator: auto and fast are float32 WebAssembly, cpu is float64", async () => {
   const p = gaussianProblem(3, 1, [5], "tanh", 20, 8);
   const { actor, critic } = ppoLosses(p);
   critic.dispose();
   const auto = makeHessianOperator(actor);
-  const tfjs = makeHessianOperator(actor, { engine: "tfjs" });
-  assert(auto.engine === "fast" && tfjs.engine === "tfjs");
+  const cpu = makeHessianOperator(actor, { engine: "cpu" });
+  assert(auto.engine === "fast" && cpu.engine === "cpu");
   const v = unitVector(actor.theta.length, 1);
-  assert(relativeError(await auto.hvp(v), await tfjs.hvp(v)) < 1e-5);
+  assert(relativeError(await auto.hvp(v), await cpu.hvp(v)) < 1e-5);
   auto.dispose();
-  tfjs.dispose();
-  actor.dispose();
-  const plain = makeChunkedLoss({
-    label: "plain",
-    theta: new Float32Array(2),
-    samples: 1,
-    chunkSize: 1,
-    chunk: () => ({ loss: () => null as never, tensors: [] }),
-  });
-  assert(makeHessianOperator(plain).engine === "tfjs");
-  assertThrows(() => makeHessianOperator(plain, { engine: "fast" }), Error, "does not support");
+  cpu.dispose();
   assertThrows(
-    () => makeHessianOperator(plain, { engine: "gpu" as "fast" }),
+    () => makeHessianOperator(actor, { engine: "tfjs" as "fast" }),
     RangeError,
-    'engine must be "auto"',
+    "tests/reference",
   );
-  plain.dispose();
+  assertThrows(
+    () => makeHessianOperator(actor, { engine: "gpu" as "fast" }),
+    RangeError,
+    "engine must be one of",
+  );
+  actor.dispose();
 });
 
 Deno.test("bad input: wrong vector length, non-finite θ, use after dispose, bad options", async () => {

@@ -8,11 +8,11 @@ import { initSacParams, makeSacSpec } from "../../lib/agents/sac/policy.ts";
 import { Rng } from "../../lib/rng.ts";
 import {
   type ChunkedLoss,
-  HessianOperator,
   sacActorChunkedLoss,
   sacCriticChunkedLoss,
   type SacDataSet,
 } from "../../lib/subspaces/mod.ts";
+import { tfjsReference } from "../reference/hessian_tfjs.ts";
 import { type FastEngineOptions, FastHessianOperator } from "../../lib/subspaces/engine/mod.ts";
 import { relativeError, unitVector } from "./_reference.ts";
 
@@ -50,7 +50,7 @@ function sacProblem(obsDim: number, actDim: number, hidden: number[], n: number,
 
 async function checkAgainstTfjs(label: string, loss: ChunkedLoss, options: FastEngineOptions) {
   const fast = fastOf(loss, options);
-  const ref = new HessianOperator(loss);
+  const { op: ref, loss: refLoss } = tfjsReference(loss, 16);
   try {
     const a = await fast.valueAndGradient(), b = await ref.valueAndGradient();
     assertAlmostEquals(a.value, b.value, 1e-6 * Math.max(1, Math.abs(b.value)), label);
@@ -65,6 +65,7 @@ async function checkAgainstTfjs(label: string, loss: ChunkedLoss, options: FastE
   } finally {
     fast.dispose();
     ref.dispose();
+    refLoss.dispose();
   }
 }
 
@@ -75,12 +76,12 @@ Deno.test("SAC actor (frozen twin Q, clamp active, detachQ) and critic: engine =
       const loss = sacActorChunkedLoss(
         { spec, thetaActor: actor, thetaCritic: critic, alpha: 0.2 },
         data,
-        { chunkSize: 16, detachQ },
+        { detachQ },
       );
       await checkAgainstTfjs(`actor ${hidden} detachQ=${detachQ}`, loss, {});
       loss.dispose();
     }
-    const loss = sacCriticChunkedLoss(spec, critic, data, 16);
+    const loss = sacCriticChunkedLoss(spec, critic, data);
     await checkAgainstTfjs(`critic ${hidden}`, loss, {});
     loss.dispose();
   }
@@ -90,10 +91,9 @@ Deno.test("SAC: two threads, uncached chunks and one thread agree", async () => 
   const { spec, actor, critic, data } = sacProblem(3, 2, [8, 8], 260, 5);
   const losses = [
     sacActorChunkedLoss({ spec, thetaActor: actor, thetaCritic: critic, alpha: 0.1 }, data, {
-      chunkSize: 64,
       detachQ: false,
     }),
-    sacCriticChunkedLoss(spec, critic, data, 64),
+    sacCriticChunkedLoss(spec, critic, data),
   ];
   for (const loss of losses) {
     const vs = [unitVector(loss.theta.length, 1), unitVector(loss.theta.length, 2)];

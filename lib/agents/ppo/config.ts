@@ -69,15 +69,17 @@ export type Activation = "tanh" | "relu";
 export type NetArch = number[] | { pi: number[]; vf: number[] };
 
 /**
- * How the update phase computes gradients (pgsubspace-specific; both compute the same loss).
+ * The compute device of the update phase (pgsubspace-specific; both compute the same loss):
+ * `"cpu"` float64 in a fixed summation order (bit-reproducible on every machine), `"wasm"`
+ * float32 WebAssembly SIMD.
  *
  * @example
  * ```ts
  * import type { GradientEngine } from "./config.ts";
- * const e: GradientEngine = "tfjs"; // reference path, slower
+ * const e: GradientEngine = "wasm"; // float32
  * ```
  */
-export type GradientEngine = "cpu" | "tfjs";
+export type GradientEngine = "cpu" | "wasm";
 
 /**
  * PPO hyperparameters (SB3 1.8.0 semantics, single environment).
@@ -131,7 +133,7 @@ export interface PpoConfig {
   normalize: boolean;
   /** Adam ε (SB3's ActorCriticPolicy default 1e-5). */
   adamEps: number;
-  /** Gradient implementation of the update phase: hand-written CPU backprop (fast) or tfjs. */
+  /** Compute device of the update phase: float64 CPU (default, bit-reproducible) or float32 WASM. */
   gradientEngine: GradientEngine;
 }
 
@@ -408,7 +410,7 @@ export function validatePpoConfig(obj: unknown): PpoConfig {
   num("logStdInit", -Infinity, Infinity, true, true);
   bool("normalize");
   num("adamEps", 0, Infinity, true, true);
-  oneOf("gradientEngine", ["cpu", "tfjs"]);
+  oneOf("gradientEngine", ["cpu", "wasm"]);
   const copy = { ...o } as unknown as PpoConfig;
   copy.netArch = Array.isArray(arch)
     ? [...arch]

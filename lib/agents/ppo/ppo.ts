@@ -21,7 +21,6 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { Rng, type RngState } from "../../rng.ts";
 import type { Env, EnvState } from "../../envs/mod.ts";
 import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../compute/mod.ts";
@@ -32,8 +31,11 @@ import {
 } from "../common/rollout_buffer.ts";
 import { VecNormalize, type VecNormalizeState } from "../common/vec_normalize.ts";
 import { makePpoConfig, type PpoConfig, scheduleValue } from "./config.ts";
-import { type MiniBatchStats, PpoCpuGradient } from "./cpu_gradient.ts";
-import { type PpoLossCoefficients, ppoLossTerms } from "./losses.ts";
+import {
+  type MiniBatchStats,
+  type PpoLossCoefficients,
+  PpoMinibatchGradient,
+} from "./minibatch.ts";
 import {
   ActorCriticCpu,
   type ActorCriticSpec,
@@ -249,7 +251,7 @@ export class PpoAgent {
   readonly #adamCritic: Adam;
   readonly #rng: Rng;
   readonly #predictRng: Rng;
-  #cpuGradient: PpoCpuGradient | null = null;
+  #gradient: PpoMinibatchGradient | null = null;
   #lastObs: Float32Array;
   #lastEpisodeStart = true;
   #updatePending = false;
@@ -702,84 +704,23 @@ export class PpoAgent {
     count: number,
     coefs: PpoLossCoefficients,
   ): MiniBatchStats {
-    if (this.config.gradientEngine === "cpu") {
-      this.#cpuGradient ??= new PpoCpuGradient(this.spec, this.config.batchSize);
-      return this.#cpuGradient.compute(
-        this.thetaActor,
-        this.thetaCritic,
-        this.rolloutBuffer,
-        perm,
-        start,
-        count,
-        coefs,
-        this.#gradActor,
-        this.#gradCritic,
-      );
-    }
-    return this.#tfjsLossAndGradients(perm, start, count, coefs);
-  }
-
-  /** The same with tfjs autodiff on `ppoLossTerms` (reference engine). */
-  #tfjsLossAndGradients(
-    perm: Int32Array,
-    start: number,
-    count: number,
-    coefs: PpoLossCoefficients,
-  ): MiniBatchStats {
-    const { obsDim, actDim } = this.spec;
-    const buf = this.rolloutBuffer;
-    const obs = new Float32Array(count * obsDim), act = new Float32Array(count * actDim);
-    const oldLogProbs = new Float32Array(count), adv = new Float32Array(count);
-    const returns = new Float32Array(count), oldValues = new Float32Array(count);
-    for (let b = 0; b < count; b++) {
-      const t = perm[start + b];
-      obs.set(buf.observations.subarray(t * obsDim, (t + 1) * obsDim), b * obsDim);
-      act.set(buf.actions.subarray(t * actDim, (t + 1) * actDim), b * actDim);
-      oldLogProbs[b] = buf.logProbs[t];
-      adv[b] = buf.advantages[t];
-      returns[b] = buf.returns[t];
-      oldValues[b] = buf.values[t];
-    }
-    const out = tf.tidy(() => {
-      const batch = {
-        obs: tf.tensor2d(obs, [count, obsDim]),
-        actions: tf.tensor2d(act, [count, actDim]),
-        oldLogProbs: tf.tensor1d(oldLogProbs),
-        advantages: tf.tensor1d(adv),
-        returns: tf.tensor1d(returns),
-        oldValues: tf.tensor1d(oldValues),
-      };
-      const ta = tf.tensor1d(this.thetaActor), tc = tf.tensor1d(this.thetaCritic);
-      const grads = tf.grads((a: tf.Tensor, c: tf.Tensor) =>
-        ppoLossTerms(this.spec, a as tf.Tensor1D, c as tf.Tensor1D, batch, coefs).loss
-      )([ta, tc]);
-      const terms = ppoLossTerms(this.spec, ta, tc, batch, coefs);
-      const logRatio = tf.sub(terms.logProbs, batch.oldLogProbs);
-      const approxKl = tf.mean(tf.sub(tf.sub(terms.ratio, 1), logRatio));
-      const clipFraction = tf.mean(
-        tf.cast(tf.greater(tf.abs(tf.sub(terms.ratio, 1)), coefs.clipRange), "float32"),
-      );
-      const scalars = tf.stack([
-        terms.loss,
-        terms.policyLoss,
-        terms.valueLoss,
-        terms.entropyLoss,
-        approxKl,
-        clipFraction,
-      ]);
-      return { gA: grads[0].dataSync(), gC: grads[1].dataSync(), s: scalars.dataSync() };
-    });
-    this.#gradActor.set(out.gA);
-    this.#gradCritic.set(out.gC);
-    const s = out.s;
-    return {
-      loss: s[0],
-      policyLoss: s[1],
-      valueLoss: s[2],
-      entropyLoss: s[3],
-      approxKl: s[4],
-      clipFraction: s[5],
-    };
+    this.#gradient ??= new PpoMinibatchGradient(
+      this.spec,
+      this.config.batchSize,
+      coefs,
+      this.config.gradientEngine,
+    );
+    return this.#gradient.compute(
+      this.thetaActor,
+      this.thetaCritic,
+      this.rolloutBuffer,
+      perm,
+      start,
+      count,
+      coefs,
+      this.#gradActor,
+      this.#gradCritic,
+    );
   }
 }
 

@@ -39,39 +39,7 @@ import {
 import { SquashedGaussianHead } from "../../compute/heads.ts";
 import { type SacConfig, sacPiArch, sacQfArch } from "./config.ts";
 
-/**
- * Lower clamp of the actor's log standard deviation (SB3 `LOG_STD_MIN`).
- *
- * @example
- * ```ts
- * import { LOG_STD_MIN } from "./policy.ts";
- * LOG_STD_MIN; // -20
- * ```
- */
-export const LOG_STD_MIN = -20;
-
-/**
- * Upper clamp of the actor's log standard deviation (SB3 `LOG_STD_MAX`).
- *
- * @example
- * ```ts
- * import { LOG_STD_MAX } from "./policy.ts";
- * LOG_STD_MAX; // 2
- * ```
- */
-export const LOG_STD_MAX = 2;
-
-/**
- * The ε inside the tanh log-probability correction −Σ log(1 − tanh(u)² + ε) (SB3
- * `SquashedDiagGaussianDistribution.epsilon`).
- *
- * @example
- * ```ts
- * import { TANH_LOG_EPS } from "./policy.ts";
- * TANH_LOG_EPS; // 1e-6
- * ```
- */
-export const TANH_LOG_EPS = 1e-6;
+export { LOG_STD_MAX, LOG_STD_MIN, TANH_LOG_EPS } from "../../compute/heads.ts";
 
 /**
  * Geometry of a SAC actor and critic: MLP specs, layouts and head offsets.

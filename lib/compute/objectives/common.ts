@@ -74,6 +74,8 @@ export interface PlannedObjective {
   theta: Ptr;
   /** Byte offset of the direction staging (maxBlock θ-sized vectors; 0 without R-passes). */
   directions: Ptr;
+  /** The data columns on the device by name: row-major, `width` reals per sample. */
+  columns: Record<string, { ptr: Ptr; width: number }>;
   /** Writes the data and θ into the device and prepares the weights (called once). */
   load(dev: DeviceContext): void;
   /** After θ changed on the device (an optimiser step): refreshes what depends on it. */

@@ -43,6 +43,35 @@ import {
 } from "./common.ts";
 
 /**
+ * SB3's advantage normalisation (Â − mean Â)/(std Â + 1e-8) with the unbiased std (divide by
+ * n − 1), over `n` values of `src` from `offset`, computed in float64 and written to `out`
+ * (a new Float32Array by default); unchanged for n < 2 (SB3 skips one sample).
+ *
+ * @example
+ * ```ts
+ * import { normalizeAdvantages } from "./policy_gradient.ts";
+ * normalizeAdvantages([1, 2, 3]); // Float32Array [-1, 0, 1]
+ * ```
+ */
+export function normalizeAdvantages<T extends Float32Array | Float64Array = Float32Array>(
+  src: ArrayLike<number>,
+  offset = 0,
+  n = src.length - offset,
+  out: T = new Float32Array(n) as T,
+): T {
+  for (let r = 0; r < n; r++) out[r] = src[offset + r];
+  if (n < 2) return out;
+  let mean = 0;
+  for (let r = 0; r < n; r++) mean += out[r];
+  mean /= n;
+  let ss = 0;
+  for (let r = 0; r < n; r++) ss += (out[r] - mean) ** 2;
+  const denom = Math.sqrt(ss / (n - 1)) + 1e-8;
+  for (let r = 0; r < n; r++) out[r] = (out[r] - mean) / denom;
+  return out;
+}
+
+/**
  * Likelihood heads by name (plans name their head; a new head registers here).
  *
  * @example
@@ -108,7 +137,10 @@ export interface PolicyGradientStats {
 }
 
 interface PgPlan {
+  /** Samples N of the data set (the weights 1/N; at most `capacity`). */
   samples: number;
+  /** Rows the data buffers hold. */
+  capacity: number;
   net: NetPlan;
   head: string;
   actDim: number;
@@ -186,6 +218,7 @@ export function planPolicyGradient(
   const net = planNet(spec.net, thetaPtr, size, directions, ctx);
   const plan: PgPlan = {
     samples: n,
+    capacity: n,
     net,
     head: spec.head,
     actDim,
@@ -214,6 +247,12 @@ export function planPolicyGradient(
     samples: n,
     theta: thetaPtr,
     directions,
+    columns: {
+      obs: { ptr: plan.obs, width: obsDim },
+      actions: { ptr: plan.actions, width: actDim },
+      advantages: { ptr: plan.advantages, width: 1 },
+      ...(plan.hasOld ? { oldLogProbs: { ptr: plan.oldLogProbs, width: 1 } } : {}),
+    },
     load(dev) {
       upload(dev, thetaPtr, theta);
       upload(dev, plan.obs, spec.obs);
@@ -249,13 +288,13 @@ export function policyGradientRuntime(
 ): ObjectiveRuntime & { stats: PolicyGradientStats } {
   const p = planIn as PgPlan;
   const k = dev.kernels, E = dev.E;
-  const { net, actDim: A, obsDim, samples: N, paramCount: P } = p;
+  const { net, actDim: A, obsDim, capacity, paramCount: P } = p;
   const head = LIKELIHOOD_HEADS[p.head](A);
   const last = net.layers[net.layers.length - 1];
   const zStride = last.fanOut;
-  const actions = dev.real(p.actions, N * A);
-  const adv = dev.real(p.advantages, N);
-  const old = p.hasOld ? dev.real(p.oldLogProbs, N) : null;
+  const actions = dev.real(p.actions, capacity * A);
+  const adv = dev.real(p.advantages, capacity);
+  const old = p.hasOld ? dev.real(p.oldLogProbs, capacity) : null;
   const params = dev.real(p.theta + E * p.headOffset, P);
   const sink = new Float64Array(P);
   let logp = new Float64Array(0), normAdv = new Float64Array(0);
@@ -280,6 +319,7 @@ export function policyGradientRuntime(
   return {
     stats,
     prepare(start, n, st) {
+      const N = p.samples;
       forward(k, net, obsAt(start), n, st);
       const c = chunk(start, n, st);
       if (logp.length < n) {
@@ -289,16 +329,8 @@ export function policyGradientRuntime(
       head.logProb(c, logp);
       // Advantages (normalised over the data set when asked: one chunk holds it all).
       const a = normAdv;
-      for (let r = 0; r < n; r++) a[r] = adv[start + r];
-      if (p.normalize && n > 1) {
-        let mean = 0;
-        for (let r = 0; r < n; r++) mean += a[r];
-        mean /= n;
-        let ss = 0;
-        for (let r = 0; r < n; r++) ss += (a[r] - mean) ** 2;
-        const denom = Math.sqrt(ss / (n - 1)) + 1e-8;
-        for (let r = 0; r < n; r++) a[r] = (a[r] - mean) / denom;
-      }
+      if (p.normalize) normalizeAdvantages(adv, start, n, a);
+      else for (let r = 0; r < n; r++) a[r] = adv[start + r];
       // Per sample: the loss term, ∂L/∂log π, and SB3's diagnostics.
       const g = dev.f64(st + p.g, n), term = dev.f64(st + p.term, n);
       const eps = p.clipRange;
@@ -330,6 +362,7 @@ export function policyGradientRuntime(
       backward(k, net, n, st);
     },
     gradient(start, n, st, out, acc, value) {
+      const N = p.samples;
       const c = chunk(start, n, st);
       const g = dev.f64(st + p.g, n), term = dev.f64(st + p.term, n);
       const w = n / N; // this chunk's share of the mean entropy
@@ -343,6 +376,7 @@ export function policyGradientRuntime(
       gradient(k, net, obsAt(start), n, st, out);
     },
     hvp(start, n, st, sc, b, out, acc) {
+      const N = p.samples;
       const x0 = obsAt(start);
       rForward(k, net, x0, n, st, sc, b);
       const c = chunk(start, n, st);

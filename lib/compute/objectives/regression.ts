@@ -109,6 +109,38 @@ export function stateActionRows(
 }
 
 /**
+ * SAC's critic targets (the soft Bellman backup), rounded to float32 as torch computes them:
+ *
+ *   y = r + (1 − d)·γ·(min(Q̄_0, Q̄_1) − α·log π(ã′|s′)),
+ *
+ * with d the done mask (terminal and not a time-out), Q̄ the target critics at [s′, ã′] and ã′
+ * sampled from the current actor. Writes `out` (n values) and returns it.
+ *
+ * @example
+ * ```ts
+ * import { softBellmanTargets } from "./regression.ts";
+ * softBellmanTargets([1], [0], [2], [3], [-1], 0.5, 0.9, 1); // [1 + 0.9·(2 + 0.5)] = [3.25]
+ * ```
+ */
+export function softBellmanTargets(
+  rewards: ArrayLike<number>,
+  dones: ArrayLike<number>,
+  q0: ArrayLike<number>,
+  q1: ArrayLike<number>,
+  nextLogProbs: ArrayLike<number>,
+  alpha: number,
+  gamma: number,
+  n: number,
+  out: Float32Array | Float64Array = new Float32Array(n),
+): Float32Array | Float64Array {
+  for (let b = 0; b < n; b++) {
+    const minQ = Math.min(q0[b], q1[b]);
+    out[b] = Math.fround(rewards[b] + (1 - dones[b]) * gamma * (minQ - alpha * nextLogProbs[b]));
+  }
+  return out;
+}
+
+/**
  * The regression objective's description.
  *
  * @example
@@ -132,7 +164,10 @@ export interface RegressionSpec {
 }
 
 interface RegressionPlan {
+  /** Samples N (the weights 1/N; at most `capacity`). */
   samples: number;
+  /** Rows the data buffers hold. */
+  capacity: number;
   nets: NetPlan[];
   inDim: number;
   size: number;
@@ -184,6 +219,7 @@ export function planRegression(
   const nets = spec.nets.map((net) => planNet(net, thetaPtr, size, directions, ctx));
   const plan: RegressionPlan = {
     samples: n,
+    capacity: n,
     nets,
     inDim,
     size,
@@ -202,6 +238,11 @@ export function planRegression(
     samples: n,
     theta: thetaPtr,
     directions,
+    columns: {
+      inputs: { ptr: plan.inputs, width: inDim },
+      targets: { ptr: plan.targets, width: 1 },
+      ...(spec.clip ? { oldValues: { ptr: plan.oldValues, width: 1 } } : {}),
+    },
     load(dev) {
       upload(dev, thetaPtr, theta);
       upload(dev, plan.inputs, spec.inputs);
@@ -238,12 +279,12 @@ export function regressionRuntime(
   dev: DeviceContext,
 ): ObjectiveRuntime & { stats: { squaredErrors: number[] } } {
   const p = planIn as RegressionPlan;
-  const k = dev.kernels, E = dev.E, N = p.samples;
-  const targets = dev.real(p.targets, N);
-  const clip = p.clipRange === null ? undefined : {
-    old: dev.real(p.oldValues, N),
-    range: p.clipRange,
-  };
+  const k = dev.kernels, E = dev.E;
+  const targets = dev.real(p.targets, p.capacity);
+  const oldValues = p.clipRange === null ? null : dev.real(p.oldValues, p.capacity);
+  // The clip range is read at every call (a training schedule may change it).
+  const clipOf = () =>
+    oldValues === null || p.clipRange === null ? undefined : { old: oldValues, range: p.clipRange };
   const xAt = (start: number) => p.inputs + E * start * p.inDim;
   const stats = { squaredErrors: p.nets.map(() => 0) };
   return {
@@ -255,7 +296,17 @@ export function regressionRuntime(
         const last = net.layers[net.layers.length - 1];
         forward(k, net, xAt(start), n, st);
         const v = dev.real(st + last.a, n), d = dev.real(st + last.d, n);
-        stats.squaredErrors[j] = regressionDeltas(v, targets, start, n, p.coef, N, d, clip, sq);
+        stats.squaredErrors[j] = regressionDeltas(
+          v,
+          targets,
+          start,
+          n,
+          p.coef,
+          p.samples,
+          d,
+          clipOf(),
+          sq,
+        );
         backward(k, net, n, st);
       });
     },
@@ -263,11 +314,12 @@ export function regressionRuntime(
       const sq = dev.f64(st + p.sq, n);
       let s = 0;
       for (let r = 0; r < n; r++) s += sq[r];
-      value[0] += p.coef * s / N;
+      value[0] += p.coef * s / p.samples;
       for (const net of p.nets) gradient(k, net, xAt(start), n, st, out);
     },
     hvp(start, n, st, sc, b, out) {
-      const c = p.coef * 2 / N;
+      const c = p.coef * 2 / p.samples;
+      const clip = clipOf();
       for (const net of p.nets) {
         const last = net.layers[net.layers.length - 1];
         rForward(k, net, xAt(start), n, st, sc, b);

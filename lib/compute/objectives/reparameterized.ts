@@ -66,7 +66,10 @@ export interface ReparameterizedSpec {
 }
 
 interface ReparamPlan {
+  /** Samples N (the weights 1/N; at most `capacity`). */
   samples: number;
+  /** Rows the data buffers hold. */
+  capacity: number;
   net: NetPlan;
   qNets: NetPlan[];
   /** Q-network state lives in the chunk state (needed by the R-pass) or in thread scratch. */
@@ -142,6 +145,7 @@ export function planReparameterized(
   );
   const plan: ReparamPlan = {
     samples: n,
+    capacity: n,
     net,
     qNets,
     qInState,
@@ -181,6 +185,10 @@ export function planReparameterized(
     samples: n,
     theta: thetaPtr,
     directions,
+    columns: {
+      obs: { ptr: plan.obs, width: obsDim },
+      noise: { ptr: plan.noise, width: actDim },
+    },
     load(dev) {
       upload(dev, thetaPtr, theta);
       upload(dev, criticPtr, spec.criticTheta);
@@ -215,14 +223,13 @@ export function planReparameterized(
 export function reparameterizedRuntime(planIn: unknown, dev: DeviceContext): ObjectiveRuntime {
   const p = planIn as ReparamPlan;
   const k = dev.kernels, E = dev.E;
-  const { net, qNets, obsDim, actDim: A, samples: N } = p;
+  const { net, qNets, obsDim, actDim: A, capacity } = p;
   const head = new SquashedGaussianHead(A);
   const last = net.layers[net.layers.length - 1];
   const qLast = qNets.map((q) => q.layers[q.layers.length - 1]);
   const zStride = 2 * A;
-  const noise = dev.real(p.noise, N * A);
-  const obsAll = dev.real(p.obs, N * obsDim);
-  const w = 1 / N, wa = w * p.alpha;
+  const noise = dev.real(p.noise, capacity * A);
+  const obsAll = dev.real(p.obs, capacity * obsDim);
   const qIn = obsDim + A;
   const obsAt = (start: number) => p.obs + E * start * obsDim;
   let logp = new Float64Array(0), g = new Float64Array(0), rg = new Float64Array(0);
@@ -234,6 +241,7 @@ export function reparameterizedRuntime(planIn: unknown, dev: DeviceContext): Obj
   });
   return {
     prepare(start, n, st, sc) {
+      const w = 1 / p.samples, wa = w * p.alpha;
       forward(k, net, obsAt(start), n, st);
       if (logp.length < n) {
         logp = new Float64Array(n);
@@ -289,6 +297,7 @@ export function reparameterizedRuntime(planIn: unknown, dev: DeviceContext): Obj
       gradient(k, net, obsAt(start), n, st, out);
     },
     hvp(start, n, st, sc, b, out) {
+      const wa = p.alpha / p.samples;
       const x0 = obsAt(start);
       rForward(k, net, x0, n, st, sc, b);
       const rz = dev.real(sc + last.rz, n * b * zStride);

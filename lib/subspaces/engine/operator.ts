@@ -43,8 +43,8 @@ export type FastEngineOptions = EvaluatorOptions;
  */
 export class FastHessianOperator {
   // Implements HessianOperatorLike (lib/subspaces/hvp.ts), which imports this module.
-  /** "fast". */
-  readonly engine = "fast" as const;
+  /** "fast" (float32 WebAssembly) or "cpu" (float64). */
+  readonly engine: "fast" | "cpu";
   /** What this is, for messages. */
   readonly label: string;
   /** Dimension of θ. */
@@ -62,6 +62,7 @@ export class FastHessianOperator {
     options: FastEngineOptions = {},
   ) {
     this.label = loss.label;
+    this.engine = options.device === "cpu" ? "cpu" : "fast";
     this.#evaluator = new ObjectiveEvaluator(loss.objective, loss.theta, options, loss.label);
     this.n = this.#evaluator.n;
     this.samples = this.#evaluator.samples;

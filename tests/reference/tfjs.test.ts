@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
 import { LayoutBuilder } from "../../lib/compute/layout.ts";
-// Importing lib/nn installs the second-order-safe gradients: the plain tfjs ops below must then
-// have exact second derivatives without any call to initRuntime.
-import { blockTensor } from "../../lib/nn/tf_ops.ts";
+// Importing the tfjs reference installs the second-order-safe gradients: the plain tfjs ops
+// below must then have exact second derivatives without any call to initRuntime.
+import { blockTensor } from "./tfjs.ts";
 
 if (!(await tf.setBackend("cpu"))) throw new Error("could not select the tfjs cpu backend");
 

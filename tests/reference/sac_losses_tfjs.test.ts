@@ -1,4 +1,5 @@
-// SAC losses (tfjs) against the independent float64 reference (tests/agents/sac/_reference.ts):
+// The tfjs reference of SAC's losses (tests/reference/sac_losses_tfjs.ts) against the
+// independent float64 reference (tests/agents/sac/_reference.ts):
 // policy outputs, targets, loss values, gradients by central differences, Hessian bilinear forms
 // by mixed differences, the paper-era detached actor loss, the α loss, and (when a torch venv
 // exists) a PyTorch re-implementation of SB3's SAC.train (tools/sb3_sac_loss.py).
@@ -11,8 +12,8 @@ import {
   sacEntCoefLoss,
   sacPolicyOutputs,
   sacQValues,
-} from "../../../lib/agents/sac/losses.ts";
-import { makeSacSpec } from "../../../lib/agents/sac/policy.ts";
+} from "./sac_losses_tfjs.ts";
+import { makeSacSpec } from "../../lib/agents/sac/policy.ts";
 import {
   fdBilinear,
   fdGradient,
@@ -28,9 +29,9 @@ import {
   refSacSizes,
   refTargets,
   relativeMaxError,
-} from "./_reference.ts";
-import { Rng } from "../../../lib/rng.ts";
-import { runTorchSac, torchAvailable } from "./_torch.ts";
+} from "../agents/sac/_reference.ts";
+import { Rng } from "../../lib/rng.ts";
+import { runOracle, torchPython } from "../python_oracles.ts";
 
 await tf.setBackend("cpu");
 (tf.engine().registry["cpu"] as unknown as { firstUse?: boolean }).firstUse = false;
@@ -299,60 +300,63 @@ Deno.test("bad shapes give clear errors; loss evaluation leaks no tensors", () =
 
 // ---- PyTorch cross-check (SB3's SAC.train re-implemented in torch by tools/sb3_sac_loss.py).
 
-Deno.test("losses and gradients match a PyTorch SB3 re-implementation (skipped without torch)", async () => {
-  if (!(await torchAvailable())) return;
-  const torch = await runTorchSac({
-    mode: "losses",
-    obs_dim: NET.obsDim,
-    act_dim: NET.actDim,
-    hidden: NET.hidden,
-    actor: Array.from(actor),
-    critic: Array.from(critic),
-    critic_target: Array.from(target),
-    batch: {
-      obs: Array.from(batch.obs),
-      actions: Array.from(batch.actions),
-      rewards: Array.from(batch.rewards),
-      next_obs: Array.from(batch.nextObs),
-      dones: Array.from(batch.dones),
-      noise: Array.from(batch.noise),
-      next_noise: Array.from(batch.nextNoise),
-    },
-    log_ent_coef: Math.log(ALPHA),
-    target_entropy: -2,
-    gamma: GAMMA,
-  }) as Record<string, number & number[]>;
-  const ours = scoped(() => {
-    const t = tensors(batch);
-    const ta = tf.tensor1d(actor), tc = tf.tensor1d(critic), tt = tf.tensor1d(target);
-    const alpha = Math.fround(Math.exp(Math.fround(Math.log(ALPHA))));
-    const y = sacCriticTargets(spec, ta, tt, t, t.nextNoise, { alpha, gamma: GAMMA });
-    const lc = (c: tf.Tensor) => sacCriticLoss(spec, c as tf.Tensor1D, t, y);
-    const la = (a: tf.Tensor) => sacActorLoss(spec, a as tf.Tensor1D, tc, t, t.noise, alpha);
-    const lp = sacPolicyOutputs(spec, ta, t.obs, t.noise).logProbs;
-    const le = (x: tf.Tensor) => sacEntCoefLoss(x as tf.Scalar, lp, -2);
-    const logAlpha = tf.scalar(Math.log(ALPHA));
-    return {
-      targets: y.dataSync().slice(),
-      criticLoss: lc(tc).dataSync()[0],
-      actorLoss: la(ta).dataSync()[0],
-      entLoss: le(logAlpha).dataSync()[0],
-      gc: tf.grad(lc)(tc).dataSync(),
-      ga: tf.grad(la)(ta).dataSync(),
-      ge: tf.grad(le)(logAlpha).dataSync()[0],
-      logProbs: lp.dataSync().slice(),
-    };
-  });
-  assert(relativeMaxError(ours.targets, torch.targets) < 1e-5, "targets vs torch");
-  assert(relativeMaxError(ours.logProbs, torch.log_prob) < 1e-5, "log-probs vs torch");
-  assertAlmostEquals(ours.criticLoss, torch.critic_loss, 1e-5 * Math.max(1, torch.critic_loss));
-  assertAlmostEquals(
-    ours.actorLoss,
-    torch.actor_loss,
-    1e-5 * Math.max(1, Math.abs(torch.actor_loss)),
-  );
-  assertAlmostEquals(ours.entLoss, torch.ent_coef_loss, 1e-5);
-  assertAlmostEquals(ours.ge, torch.grad_log_ent_coef, 1e-5);
-  assert(relativeMaxError(ours.gc, torch.grad_critic) < 1e-5, "critic gradient vs torch");
-  assert(relativeMaxError(ours.ga, torch.grad_actor) < 1e-4, "actor gradient vs torch");
+Deno.test({
+  name: "losses and gradients match a PyTorch SB3 re-implementation",
+  ignore: torchPython === null,
+  fn: async () => {
+    const torch = await runOracle(torchPython!, "sb3_sac_loss", {
+      mode: "losses",
+      obs_dim: NET.obsDim,
+      act_dim: NET.actDim,
+      hidden: NET.hidden,
+      actor: Array.from(actor),
+      critic: Array.from(critic),
+      critic_target: Array.from(target),
+      batch: {
+        obs: Array.from(batch.obs),
+        actions: Array.from(batch.actions),
+        rewards: Array.from(batch.rewards),
+        next_obs: Array.from(batch.nextObs),
+        dones: Array.from(batch.dones),
+        noise: Array.from(batch.noise),
+        next_noise: Array.from(batch.nextNoise),
+      },
+      log_ent_coef: Math.log(ALPHA),
+      target_entropy: -2,
+      gamma: GAMMA,
+    }) as Record<string, number & number[]>;
+    const ours = scoped(() => {
+      const t = tensors(batch);
+      const ta = tf.tensor1d(actor), tc = tf.tensor1d(critic), tt = tf.tensor1d(target);
+      const alpha = Math.fround(Math.exp(Math.fround(Math.log(ALPHA))));
+      const y = sacCriticTargets(spec, ta, tt, t, t.nextNoise, { alpha, gamma: GAMMA });
+      const lc = (c: tf.Tensor) => sacCriticLoss(spec, c as tf.Tensor1D, t, y);
+      const la = (a: tf.Tensor) => sacActorLoss(spec, a as tf.Tensor1D, tc, t, t.noise, alpha);
+      const lp = sacPolicyOutputs(spec, ta, t.obs, t.noise).logProbs;
+      const le = (x: tf.Tensor) => sacEntCoefLoss(x as tf.Scalar, lp, -2);
+      const logAlpha = tf.scalar(Math.log(ALPHA));
+      return {
+        targets: y.dataSync().slice(),
+        criticLoss: lc(tc).dataSync()[0],
+        actorLoss: la(ta).dataSync()[0],
+        entLoss: le(logAlpha).dataSync()[0],
+        gc: tf.grad(lc)(tc).dataSync(),
+        ga: tf.grad(la)(ta).dataSync(),
+        ge: tf.grad(le)(logAlpha).dataSync()[0],
+        logProbs: lp.dataSync().slice(),
+      };
+    });
+    assert(relativeMaxError(ours.targets, torch.targets) < 1e-5, "targets vs torch");
+    assert(relativeMaxError(ours.logProbs, torch.log_prob) < 1e-5, "log-probs vs torch");
+    assertAlmostEquals(ours.criticLoss, torch.critic_loss, 1e-5 * Math.max(1, torch.critic_loss));
+    assertAlmostEquals(
+      ours.actorLoss,
+      torch.actor_loss,
+      1e-5 * Math.max(1, Math.abs(torch.actor_loss)),
+    );
+    assertAlmostEquals(ours.entLoss, torch.ent_coef_loss, 1e-5);
+    assertAlmostEquals(ours.ge, torch.grad_log_ent_coef, 1e-5);
+    assert(relativeMaxError(ours.gc, torch.grad_critic) < 1e-5, "critic gradient vs torch");
+    assert(relativeMaxError(ours.ga, torch.grad_actor) < 1e-4, "actor gradient vs torch");
+  },
 });

@@ -1,18 +1,19 @@
-// PPO losses (tfjs) against an independent float64 reference (tests/agents/ppo/_reference.ts):
-// values, gradients by central differences, Hessian bilinear forms by mixed differences, and,
-// when a torch venv exists, against a PyTorch re-implementation of SB3's PPO.train loss.
+// The tfjs reference of PPO's losses (tests/reference/ppo_losses_tfjs.ts) against the
+// independent float64 reference (tests/agents/ppo/_reference.ts): values, gradients by central
+// differences, Hessian bilinear forms by mixed differences. (The compute layer's PPO loss against
+// PyTorch: tests/agents/ppo/minibatch.test.ts.)
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import {
   actorAnalysisLoss,
   criticAnalysisLoss,
   gaussianEntropyTf,
-  normalizeAdvantages,
   normalizeAdvantagesTf,
   ppoLossTerms,
-  stopGradient,
-} from "../../../lib/agents/ppo/losses.ts";
-import { makeActorCriticSpec } from "../../../lib/agents/ppo/policy.ts";
+} from "./ppo_losses_tfjs.ts";
+import { stopGradient } from "./tfjs.ts";
+import { normalizeAdvantages } from "../../lib/compute/objectives/mod.ts";
+import { makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
 import {
   fdBilinear,
   fdGradient,
@@ -27,8 +28,8 @@ import {
   refNormalize,
   refPpoLoss,
   relativeMaxError,
-} from "./_reference.ts";
-import { Rng } from "../../../lib/rng.ts";
+} from "../agents/ppo/_reference.ts";
+import { Rng } from "../../lib/rng.ts";
 
 await tf.setBackend("cpu");
 // Silence the CPU backend's "running in Node.js" banner (as lib/runtime does).
@@ -287,82 +288,4 @@ Deno.test("losses do not leak tensors", () => {
     });
   }
   assertEquals(tf.memory().numTensors, before);
-});
-
-// ---- PyTorch cross-check (SB3's loss re-implemented in torch by tools/sb3_ppo_loss.py).
-
-const PYTHON = new URL("../../../.venv/bin/python", import.meta.url).pathname;
-const SCRIPT = new URL("../../../tools/sb3_ppo_loss.py", import.meta.url).pathname;
-
-async function torchAvailable(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(PYTHON, { args: ["-c", "import torch"], stderr: "null" })
-      .output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
-
-Deno.test("training loss matches a PyTorch SB3 re-implementation (skipped without torch)", async () => {
-  if (!(await torchAvailable())) {
-    console.log(`skipped: ${PYTHON} cannot import torch`);
-    return;
-  }
-  const { actor, critic, batch } = makeProblem(NET);
-  const inputs = COEF_CASES.map((coefs) => ({
-    obs_dim: NET.obsDim,
-    act_dim: NET.actDim,
-    hidden: NET.hidden,
-    activation: NET.activation,
-    actor: Array.from(actor),
-    critic: Array.from(critic),
-    batch: {
-      obs: Array.from(batch.obs),
-      actions: Array.from(batch.actions),
-      old_log_prob: Array.from(batch.oldLogProbs),
-      advantages: Array.from(batch.advantages),
-      returns: Array.from(batch.returns),
-      old_values: Array.from(batch.oldValues),
-    },
-    clip_range: coefs.clipRange,
-    clip_range_vf: coefs.clipRangeVf,
-    ent_coef: coefs.entCoef,
-    vf_coef: coefs.vfCoef,
-    normalize_advantage: coefs.normalizeAdvantage,
-  }));
-  const child = new Deno.Command(PYTHON, { args: [SCRIPT], stdin: "piped", stdout: "piped" })
-    .spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(inputs)));
-  await writer.close();
-  const { success, stdout } = await child.output();
-  assert(success, "tools/sb3_ppo_loss.py failed");
-  const torchOuts = JSON.parse(new TextDecoder().decode(stdout));
-  for (const [k, coefs] of COEF_CASES.entries()) {
-    const torchOut = torchOuts[k];
-    const ours = scoped(() => {
-      const bt = batchTensors(batch);
-      const ta = tf.tensor1d(actor), tc = tf.tensor1d(critic);
-      const t = ppoLossTerms(spec, ta, tc, bt, coefs);
-      const [ga, gc] = tf.grads((a: tf.Tensor, c: tf.Tensor) =>
-        ppoLossTerms(spec, a as tf.Tensor1D, c as tf.Tensor1D, bt, coefs).loss
-      )([ta, tc]);
-      return {
-        loss: t.loss.dataSync()[0],
-        policyLoss: t.policyLoss.dataSync()[0],
-        valueLoss: t.valueLoss.dataSync()[0],
-        entropyLoss: t.entropyLoss.dataSync()[0],
-        ga: ga.dataSync(),
-        gc: gc.dataSync(),
-      };
-    });
-    const label = JSON.stringify(coefs);
-    assertAlmostEquals(ours.loss, torchOut.loss, 1e-5, label);
-    assertAlmostEquals(ours.policyLoss, torchOut.policy_loss, 1e-5, label);
-    assertAlmostEquals(ours.valueLoss, torchOut.value_loss, 1e-5, label);
-    assertAlmostEquals(ours.entropyLoss, torchOut.entropy_loss, 1e-5, label);
-    assert(relativeMaxError(ours.ga, torchOut.grad_actor) < 1e-5, `actor grad vs torch ${label}`);
-    assert(relativeMaxError(ours.gc, torchOut.grad_critic) < 1e-5, `critic grad vs torch ${label}`);
-  }
 });

@@ -1,8 +1,7 @@
 /**
- * SAC losses as pure tfjs functions of ONE flat parameter vector each (Stable-Baselines3's
- * `SAC.train`, paper-notes §3.2), for the subspace analysis (gradients and Hessian-vector
- * products, differentiable to second order) and as the reference the fast training engine is
- * tested against.
+ * The tfjs reference of SAC's losses (Stable-Baselines3's `SAC.train`, paper-notes §3.2): pure
+ * tfjs functions of ONE flat parameter vector each, differentiable to second order (see
+ * `tfjs.ts`).
  *
  * Notation: B samples; ε ~ N(0, I) noise of shape [B, act] is an input (fixed across HVPs);
  * α is a number (the detached entropy coefficient).
@@ -34,24 +33,13 @@
  *
  * @module
  */
-import { HALF_LOG_2PI } from "../ppo/policy.ts";
 import * as tf from "@tensorflow/tfjs";
-import { blockTensor, mlpForwardTf } from "../../nn/mod.ts";
-import { stopGradient } from "../ppo/losses.ts";
-import { LOG_STD_MAX, LOG_STD_MIN, type SacSpec, TANH_LOG_EPS } from "./policy.ts";
+import { HALF_LOG_2PI, LOG_STD_MAX, LOG_STD_MIN, TANH_LOG_EPS } from "../../lib/compute/heads.ts";
+import type { SacSpec } from "../../lib/agents/sac/policy.ts";
+import { blockTensor, clampTf, minTf, mlpForwardTf, stopGradient } from "./tfjs.ts";
 
 /**
  * Replay-buffer samples as tensors. Shapes: [B, obsDim], [B, actDim] and [B].
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import type { SacBatchTf } from "./losses.ts";
- * const b: SacBatchTf = {
- *   obs: tf.zeros([2, 3]), actions: tf.zeros([2, 1]), rewards: tf.zeros([2]),
- *   nextObs: tf.zeros([2, 3]), dones: tf.zeros([2]),
- * };
- * ```
  */
 export interface SacBatchTf {
   /** Observations s. */
@@ -68,12 +56,6 @@ export interface SacBatchTf {
 
 /**
  * The squashed-Gaussian policy's outputs for observations and noise.
- *
- * @example
- * ```ts
- * import type { SacPolicyOutputsTf } from "./losses.ts";
- * function show(o: SacPolicyOutputsTf) { o.actions.print(); o.logProbs.print(); }
- * ```
  */
 export interface SacPolicyOutputsTf {
   /** ã = tanh(μ + σ ⊙ ε), [B, act]. */
@@ -89,17 +71,6 @@ export interface SacPolicyOutputsTf {
 /**
  * Actions and log-probabilities of the actor θ_actor on `obs` with reparameterisation noise
  * `noise` (see the module doc for the formulas).
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { sacPolicyOutputs } from "./losses.ts";
- * import { initSacParams, makeSacSpec } from "./policy.ts";
- * import { Rng } from "../../rng.ts";
- * const spec = makeSacSpec(3, 1, { netArch: [8] });
- * const { actor } = initSacParams(spec, new Rng(0));
- * const out = sacPolicyOutputs(spec, tf.tensor1d(actor), tf.ones([2, 3]), tf.zeros([2, 1]));
- * ```
  */
 export function sacPolicyOutputs(
   spec: SacSpec,
@@ -129,17 +100,6 @@ export function sacPolicyOutputs(
 
 /**
  * Q_0(s, a) and Q_1(s, a) of the critic θ_critic (or a target critic), each [B].
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { sacQValues } from "./losses.ts";
- * import { initSacParams, makeSacSpec } from "./policy.ts";
- * import { Rng } from "../../rng.ts";
- * const spec = makeSacSpec(3, 1, { netArch: [8] });
- * const { critic } = initSacParams(spec, new Rng(0));
- * const [q0, q1] = sacQValues(spec, tf.tensor1d(critic), tf.ones([2, 3]), tf.zeros([2, 1]));
- * ```
  */
 export function sacQValues(
   spec: SacSpec,
@@ -160,21 +120,6 @@ export function sacQValues(
  * SAC critic targets y = r + (1 − d)·γ·(min_j Q̄_j(s′, ã′) − α·log π(ã′|s′)), ã′ from the actor
  * θ_actor with next-action noise `nextNoise`, Q̄ the target critics. Computed without gradient
  * (the result is a constant for {@linkcode sacCriticLoss}).
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { sacCriticTargets } from "./losses.ts";
- * import { initSacParams, makeSacSpec } from "./policy.ts";
- * import { Rng } from "../../rng.ts";
- * const spec = makeSacSpec(3, 1, { netArch: [8] });
- * const { actor, critic } = initSacParams(spec, new Rng(0));
- * const batch = {
- *   obs: tf.ones([2, 3]) as tf.Tensor2D, actions: tf.zeros([2, 1]) as tf.Tensor2D,
- *   rewards: tf.tensor1d([1, 0]), nextObs: tf.ones([2, 3]) as tf.Tensor2D, dones: tf.tensor1d([0, 1]),
- * };
- * const y = sacCriticTargets(spec, tf.tensor1d(actor), tf.tensor1d(critic), batch, tf.zeros([2, 1]), { alpha: 0.5, gamma: 0.99 });
- * ```
  */
 export function sacCriticTargets(
   spec: SacSpec,
@@ -208,18 +153,6 @@ export function sacCriticTargets(
 /**
  * SAC critic loss L_c(θ_critic) = ½ Σ_{j=0,1} mean_B[(Q_j(s, a) − y)²] with constant targets y
  * (from {@linkcode sacCriticTargets}). θ_critic is both Q-networks, qf0 then qf1.
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { sacCriticLoss } from "./losses.ts";
- * import { initSacParams, makeSacSpec } from "./policy.ts";
- * import { Rng } from "../../rng.ts";
- * const spec = makeSacSpec(3, 1, { netArch: [8] });
- * const { critic } = initSacParams(spec, new Rng(0));
- * const batch = { obs: tf.ones([2, 3]) as tf.Tensor2D, actions: tf.zeros([2, 1]) as tf.Tensor2D };
- * const grad = tf.grad((t: tf.Tensor) => sacCriticLoss(spec, t as tf.Tensor1D, batch, tf.tensor1d([1, 2])))(tf.tensor1d(critic));
- * ```
  */
 export function sacCriticLoss(
   spec: SacSpec,
@@ -235,12 +168,6 @@ export function sacCriticLoss(
 
 /**
  * Options of {@linkcode sacActorLoss}.
- *
- * @example
- * ```ts
- * import type { SacActorLossOptions } from "./losses.ts";
- * const paperEra: SacActorLossOptions = { detachQ: true };
- * ```
  */
 export interface SacActorLossOptions {
   /**
@@ -254,19 +181,6 @@ export interface SacActorLossOptions {
  * SAC actor loss L_a(θ_actor) = mean_B[α·log π(ã|s) − min_j Q_j(s, ã)], ã = tanh(μ + σ ⊙ ε),
  * with the critic parameters `thetaCriticFrozen` held constant (only θ_actor is differentiated;
  * the gradient flows through ã into Q unless `detachQ`).
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { sacActorLoss } from "./losses.ts";
- * import { initSacParams, makeSacSpec } from "./policy.ts";
- * import { Rng } from "../../rng.ts";
- * const spec = makeSacSpec(3, 1, { netArch: [8] });
- * const { actor, critic } = initSacParams(spec, new Rng(0));
- * const obs = tf.ones([2, 3]) as tf.Tensor2D, noise = tf.zeros([2, 1]) as tf.Tensor2D;
- * const loss = (t: tf.Tensor) => sacActorLoss(spec, t as tf.Tensor1D, tf.tensor1d(critic), { obs }, noise, 0.2);
- * const grad = tf.grad(loss)(tf.tensor1d(actor));
- * ```
  */
 export function sacActorLoss(
   spec: SacSpec,
@@ -287,14 +201,6 @@ export function sacActorLoss(
 /**
  * SB3's entropy-coefficient loss L(log α) = −mean_B[log α · stop(log π + H̄)], H̄ the target
  * entropy; its gradient with respect to log α is −mean(log π + H̄).
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { sacEntCoefLoss } from "./losses.ts";
- * const g = tf.grad((la: tf.Tensor) => sacEntCoefLoss(la as tf.Scalar, tf.tensor1d([-1, 0]), -1))(tf.scalar(0));
- * g.print(); // −mean([−2, −1]) = 1.5
- * ```
  */
 export function sacEntCoefLoss(
   logEntCoef: tf.Scalar,
@@ -303,16 +209,6 @@ export function sacEntCoefLoss(
 ): tf.Scalar {
   const shifted = stopGradient(tf.add(logProbs, targetEntropy));
   return tf.neg(tf.mean(tf.mul(logEntCoef, shifted))) as tf.Scalar;
-}
-
-/** min(a, b) = a − relu(a − b), differentiable to any order (gradient to a at a tie). */
-function minTf<T extends tf.Tensor>(a: T, b: T): T {
-  return tf.sub(a, tf.relu(tf.sub(a, b))) as T;
-}
-
-/** clamp(x, lo, hi) = x − relu(x − hi) + relu(lo − x), differentiable to any order. */
-function clampTf<T extends tf.Tensor>(x: T, lo: number, hi: number): T {
-  return tf.add(tf.sub(x, tf.relu(tf.sub(x, hi))), tf.relu(tf.sub(lo, x))) as T;
 }
 
 function checkShape(name: string, t: tf.Tensor, shape: number[]): void {

@@ -1,18 +1,19 @@
-// Exact chunked gradients and Hessian-vector products (HessianOperator) against central finite
-// differences of independent float64 references (tests/subspaces/_reference.ts): PPO actor
-// (Gaussian) and critic losses with tanh and relu, and a SAC-style squashed-Gaussian actor loss
-// with frozen Q-nets and fixed noise. Also: chunked == unchunked, no tensor leaks, clear errors.
+// The tfjs reference Hessian operator (tests/reference/hessian_tfjs.ts: double backprop, chunked)
+// against central finite differences of independent float64 references
+// (tests/subspaces/_reference.ts): PPO actor (Gaussian) and critic losses with tanh and relu built
+// from the compute objectives, and a SAC-style squashed-Gaussian actor loss with frozen Q-nets and
+// fixed noise written out in tfjs. Also: chunked == unchunked, no tensor leaks, clear errors.
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertRejects, assertThrows } from "@std/assert";
 import { initRuntime } from "../../lib/runtime/mod.ts";
 import { makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
+import { ppoActorLoss, ppoCriticLoss } from "../../lib/subspaces/mod.ts";
 import {
-  type ChunkedLoss,
   HessianOperator,
-  makeChunkedLoss,
-  ppoActorLoss,
-  ppoCriticLoss,
-} from "../../lib/subspaces/mod.ts";
+  makeTfjsChunkedLoss as makeChunkedLoss,
+  type TfjsChunkedLoss as ChunkedLoss,
+  tfjsChunkedLoss,
+} from "./hessian_tfjs.ts";
 import {
   type Act,
   fdGradient,
@@ -28,7 +29,7 @@ import {
   type SquashedProblem,
   squashedProblem,
   unitVector,
-} from "./_reference.ts";
+} from "../subspaces/_reference.ts";
 
 await initRuntime({ backend: "cpu" });
 
@@ -36,8 +37,8 @@ function ppoLosses(p: GaussianProblem, chunkSize: number, entCoef = 0.01, vfCoef
   const spec = makeActorCriticSpec(p.obsDim, p.actDim, { netArch: p.hidden, activation: p.act });
   const rollout = rolloutOf(p);
   return {
-    actor: ppoActorLoss(spec, p.actor, rollout, entCoef, { chunkSize }),
-    critic: ppoCriticLoss(spec, p.critic, rollout, vfCoef, { chunkSize }),
+    actor: tfjsChunkedLoss(ppoActorLoss(spec, p.actor, rollout, entCoef), chunkSize),
+    critic: tfjsChunkedLoss(ppoCriticLoss(spec, p.critic, rollout, vfCoef), chunkSize),
   };
 }
 

@@ -1,8 +1,11 @@
-// The CPU gradient engine of the PPO update against the float64 reference
-// (tests/agents/ppo/_reference.ts): loss terms, gradients (central differences), approx KL and
-// clip fraction, for tanh and ReLU networks, uneven widths, and gathered (permuted) mini-batches.
+// The PPO update's mini-batch gradient (compute layer: policy-gradient and regression objectives)
+// against the float64 reference (tests/agents/ppo/_reference.ts): loss terms, gradients (central
+// differences), approx KL and clip fraction, for tanh and ReLU networks, uneven widths, gathered
+// (permuted) mini-batches, on the float64 CPU device and the float32 WebAssembly device; and
+// against a PyTorch re-implementation of SB3's PPO.train loss (tools/sb3_ppo_loss.py).
 import { assert, assertAlmostEquals } from "@std/assert";
-import { PpoCpuGradient } from "../../../lib/agents/ppo/cpu_gradient.ts";
+import { PpoMinibatchGradient } from "../../../lib/agents/ppo/minibatch.ts";
+import { runOracle, torchPython } from "../../python_oracles.ts";
 import { makeActorCriticSpec } from "../../../lib/agents/ppo/policy.ts";
 import {
   fdGradient,
@@ -51,7 +54,7 @@ function asRollout(batch: RefBatch, perm: Int32Array) {
   return out;
 }
 
-Deno.test("CPU engine: loss terms and gradients equal the float64 reference", () => {
+Deno.test("CPU device: loss terms and gradients equal the float64 reference", () => {
   for (const net of NETS) {
     const spec = makeActorCriticSpec(net.obsDim, net.actDim, {
       netArch: net.hidden,
@@ -60,8 +63,8 @@ Deno.test("CPU engine: loss terms and gradients equal the float64 reference", ()
     const { actor, critic, batch } = makeProblem(net, 11);
     const perm = Int32Array.from([3, 7, 0, 10, 1, 9, 2, 8, 4, 6, 5]);
     const data = asRollout(batch, perm);
-    const engine = new PpoCpuGradient(spec, 16);
     for (const coefs of COEFS) {
+      const engine = new PpoMinibatchGradient(spec, 16, coefs);
       const gA = new Float64Array(actor.length), gC = new Float64Array(critic.length);
       const s = engine.compute(actor, critic, data, perm, 0, batch.n, coefs, gA, gC);
       const ref = refPpoLoss(net, actor, critic, batch, coefs);
@@ -88,7 +91,7 @@ Deno.test("CPU engine: loss terms and gradients equal the float64 reference", ()
   }
 });
 
-Deno.test("CPU engine: a sub-range of the permutation is one mini-batch", () => {
+Deno.test("a sub-range of the permutation is one mini-batch", () => {
   const net = NETS[0];
   const spec = makeActorCriticSpec(net.obsDim, net.actDim, {
     netArch: net.hidden,
@@ -107,10 +110,92 @@ Deno.test("CPU engine: a sub-range of the permutation is one mini-batch", () => 
     returns: batch.returns.slice(4, 8),
     oldValues: batch.oldValues.slice(4, 8),
   };
-  const engine = new PpoCpuGradient(spec, 11);
+  const engine = new PpoMinibatchGradient(spec, 11, COEFS[1]);
   const gA = new Float64Array(actor.length), gC = new Float64Array(critic.length);
   const s = engine.compute(actor, critic, data, identity, 4, 4, COEFS[1], gA, gC);
   assertAlmostEquals(s.loss, refPpoLoss(net, actor, critic, sub, COEFS[1]).loss, 1e-9);
   const fdA = fdGradient((a) => refPpoLoss(net, a, critic, sub, COEFS[1]).loss, actor);
   assert(relativeMaxError(gA, fdA) < 1e-6);
+});
+
+Deno.test("float32 WebAssembly device: the same loss terms and gradients to float32 rounding", () => {
+  for (const net of NETS) {
+    const spec = makeActorCriticSpec(net.obsDim, net.actDim, {
+      netArch: net.hidden,
+      activation: net.activation,
+    });
+    const { actor, critic, batch } = makeProblem(net, 11);
+    const perm = Int32Array.from([3, 7, 0, 10, 1, 9, 2, 8, 4, 6, 5]);
+    const data = asRollout(batch, perm);
+    for (const coefs of COEFS) {
+      const cpu = new PpoMinibatchGradient(spec, 16, coefs);
+      const wasm = new PpoMinibatchGradient(spec, 16, coefs, "wasm");
+      const g = (e: PpoMinibatchGradient) => {
+        const gA = new Float64Array(actor.length), gC = new Float64Array(critic.length);
+        const s = e.compute(actor, critic, data, perm, 0, batch.n, coefs, gA, gC);
+        return { s, gA, gC };
+      };
+      const a = g(cpu), b = g(wasm);
+      assertAlmostEquals(b.s.loss, a.s.loss, 1e-5 * Math.max(1, Math.abs(a.s.loss)));
+      assert(relativeMaxError(b.gA, a.gA) < 1e-5, "actor gradient");
+      assert(relativeMaxError(b.gC, a.gC) < 1e-5, "critic gradient");
+    }
+  }
+});
+
+Deno.test({
+  name: "training loss and gradients match a PyTorch SB3 re-implementation",
+  ignore: torchPython === null,
+  fn: async () => {
+    const NET: RefNet = { obsDim: 3, hidden: [5, 4], actDim: 2, activation: "tanh" };
+    const spec = makeActorCriticSpec(NET.obsDim, NET.actDim, {
+      netArch: NET.hidden,
+      activation: NET.activation,
+    });
+    const { actor, critic, batch } = makeProblem(NET);
+    const inputs = COEFS.map((coefs) => ({
+      obs_dim: NET.obsDim,
+      act_dim: NET.actDim,
+      hidden: NET.hidden,
+      activation: NET.activation,
+      actor: Array.from(actor),
+      critic: Array.from(critic),
+      batch: {
+        obs: Array.from(batch.obs),
+        actions: Array.from(batch.actions),
+        old_log_prob: Array.from(batch.oldLogProbs),
+        advantages: Array.from(batch.advantages),
+        returns: Array.from(batch.returns),
+        old_values: Array.from(batch.oldValues),
+      },
+      clip_range: coefs.clipRange,
+      clip_range_vf: coefs.clipRangeVf,
+      ent_coef: coefs.entCoef,
+      vf_coef: coefs.vfCoef,
+      normalize_advantage: coefs.normalizeAdvantage,
+    }));
+    const torchOuts = await runOracle(torchPython!, "sb3_ppo_loss", inputs) as {
+      loss: number;
+      policy_loss: number;
+      value_loss: number;
+      entropy_loss: number;
+      grad_actor: number[];
+      grad_critic: number[];
+    }[];
+    const identity = Int32Array.from({ length: batch.n }, (_, i) => i);
+    const data = asRollout(batch, identity);
+    for (const [k, coefs] of COEFS.entries()) {
+      const torchOut = torchOuts[k];
+      const engine = new PpoMinibatchGradient(spec, batch.n, coefs);
+      const ga = new Float64Array(actor.length), gc = new Float64Array(critic.length);
+      const ours = engine.compute(actor, critic, data, identity, 0, batch.n, coefs, ga, gc);
+      const label = JSON.stringify(coefs);
+      assertAlmostEquals(ours.loss, torchOut.loss, 1e-5, label);
+      assertAlmostEquals(ours.policyLoss, torchOut.policy_loss, 1e-5, label);
+      assertAlmostEquals(ours.valueLoss, torchOut.value_loss, 1e-5, label);
+      assertAlmostEquals(ours.entropyLoss, torchOut.entropy_loss, 1e-5, label);
+      assert(relativeMaxError(ga, torchOut.grad_actor) < 1e-5, `actor grad vs torch ${label}`);
+      assert(relativeMaxError(gc, torchOut.grad_critic) < 1e-5, `critic grad vs torch ${label}`);
+    }
+  },
 });
