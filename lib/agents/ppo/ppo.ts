@@ -282,6 +282,9 @@ export class PpoAgent {
           "(SB3's learn(total_timesteps)); pass it in the options",
       );
     }
+    if (cfg.nEnvs !== 1) {
+      throw new Error(`PpoAgent: n_envs = ${cfg.nEnvs} is not supported yet (one environment)`);
+    }
     this.totalTimesteps = total;
     this.env = env;
     this.seed = seed;
@@ -649,9 +652,11 @@ export class PpoAgent {
     if (s?.version !== 1) {
       throw new TypeError(`PpoAgent.setState: unsupported state version ${s?.version}`);
     }
+    // Fields added since the state was written take their defaults (as the constructor does).
+    const saved = makePpoConfig(s.config);
     const mismatch = Object.keys(this.config).filter((k) =>
       JSON.stringify(this.config[k as keyof PpoConfig]) !==
-        JSON.stringify(s.config[k as keyof PpoConfig])
+        JSON.stringify(saved[k as keyof PpoConfig])
     );
     if (mismatch.length > 0) {
       throw new Error(

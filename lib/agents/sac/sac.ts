@@ -27,6 +27,7 @@ import { Rng, type RngState } from "../../rng.ts";
 import type { Env, EnvState } from "../../envs/mod.ts";
 import type { EpisodeInfo } from "../ppo/ppo.ts";
 import { gradientStepsPerPhase, makeSacConfig, type SacConfig } from "./config.ts";
+import { scheduleValue } from "../common/config_schema.ts";
 import { SacEngine, type SacEngineState } from "./engine.ts";
 import {
   initSacParams,
@@ -55,7 +56,7 @@ export interface SacAgentOptions {
   config?: Partial<SacConfig> | Record<string, unknown>;
   /** Seed of the environment (first reset), the initialisation and the agent's generators. */
   seed: number;
-  /** SB3 `learn(total_timesteps)` (recorded only: SAC's learning rate here is constant). */
+  /** SB3 `learn(total_timesteps)`: the T of progress_remaining = 1 − t/T (linear lr schedule). */
   totalTimesteps?: number;
   /**
    * Threads of the gradient engine: 1 (default) or 2 (a worker thread; identical results;
@@ -232,6 +233,12 @@ export class SacAgent {
     if (total !== null && (!Number.isSafeInteger(total) || total < 1)) {
       throw new RangeError(`SacAgent: totalTimesteps must be a positive integer, got ${total}`);
     }
+    if (total === null && cfg.learningRateSchedule === "linear") {
+      throw new Error(
+        "SacAgent: a linear learning-rate schedule needs totalTimesteps " +
+          "(SB3's learn(total_timesteps)); pass it in the options",
+      );
+    }
     this.totalTimesteps = total;
     this.env = env;
     this.seed = seed;
@@ -398,6 +405,13 @@ export class SacAgent {
     const cfg = this.config;
     const n = gradientStepsPerPhase(cfg);
     const engine = this.engine, rng = this.#trainRng;
+    // SB3's train() sets the optimisers' lr at the progress_remaining of the last environment
+    // step (clamped at 0, as PPO here).
+    const learningRate = scheduleValue(
+      cfg.learningRateSchedule,
+      cfg.learningRate,
+      this.totalTimesteps === null ? 1 : Math.max(0, 1 - this.numTimesteps / this.totalTimesteps),
+    );
     let actorLoss = 0, criticLoss = 0, entCoef = 0, entCoefLoss = 0;
     for (let g = 0; g < n; g++) {
       this.replayBuffer.sampleIndices(cfg.batchSize, rng, this.#indices);
@@ -408,7 +422,7 @@ export class SacAgent {
       try {
         s = engine.gradientStep({
           gamma: cfg.gamma,
-          learningRate: cfg.learningRate,
+          learningRate,
           tau: cfg.tau,
           polyak: g % cfg.targetUpdateInterval === 0,
           entCoef: cfg.entCoef,
@@ -435,7 +449,7 @@ export class SacAgent {
       iteration: this.iteration,
       nUpdates: this.nUpdates,
       gradientSteps: n,
-      learningRate: cfg.learningRate,
+      learningRate,
       actorLoss: actorLoss / n,
       criticLoss: criticLoss / n,
       entCoef: entCoef / n,
@@ -531,9 +545,11 @@ export class SacAgent {
         `SacAgent.setState: not a SAC agent state (version ${s?.version}, algo ${s?.algo})`,
       );
     }
+    // Fields added since the state was written take their defaults (as the constructor does).
+    const saved = makeSacConfig(s.config);
     const mismatch = Object.keys(this.config).filter((k) =>
       JSON.stringify(this.config[k as keyof SacConfig]) !==
-        JSON.stringify(s.config[k as keyof SacConfig])
+        JSON.stringify(saved[k as keyof SacConfig])
     );
     if (mismatch.length > 0) {
       throw new Error(
