@@ -340,9 +340,11 @@ let scratchB = new Float64Array(256);
  *
  * Precision: each output starts from its bias and accumulates the products in **float64**
  * (float32 weights times float64 activations); hidden activations are kept in float64, and only
- * the outputs are rounded to float32. It agrees with the float32 devices to about float32
- * rounding (≈1e-6 relative). With `latent`, the last hidden activations (the input of the last
- * layer, batch × fanIn) are written there too, rounded to float32.
+ * the outputs are rounded to float32 (kept in float64 when `out` is a Float64Array). It agrees
+ * with the float32 devices to about float32 rounding (≈1e-6 relative). With `latent`, the last
+ * hidden activations (the input of the last layer, batch × fanIn) are rounded to float32,
+ * written there, and the last layer reads the rounded values (as a float32 device's latent
+ * buffer; SAC's acting path matches its float32 engine this way).
  *
  * A NaN/±Inf output throws (it means diverged parameters or a bad observation).
  *
@@ -355,14 +357,14 @@ let scratchB = new Float64Array(256);
  * forwardCpu(mlpNetwork(spec, layout), layout.zeros(), new Float32Array([1, 0, 0.5]), 1, value);
  * ```
  */
-export function forwardCpu(
+export function forwardCpu<T extends Float32Array | Float64Array = Float32Array>(
   net: Network,
   params: ArrayLike<number>,
   x: ArrayLike<number>,
   batch: number,
-  out?: Float32Array,
+  out?: T,
   latent?: Float32Array,
-): Float32Array {
+): T {
   const layers = net.layers;
   const nLayers = layers.length;
   const inputDim = layers[0].fanIn, outputDim = layers[nLayers - 1].fanOut;
@@ -378,7 +380,7 @@ export function forwardCpu(
         `${net.thetaSize}; pass the vector of the network's layout`,
     );
   }
-  const y = out ?? new Float32Array(batch * outputDim);
+  const y = out ?? (new Float32Array(batch * outputDim) as T);
   if (y.length !== batch * outputDim) {
     throw new Error(
       `forwardCpu: output buffer has length ${y.length} but batch ${batch} × outputDim ` +
@@ -398,7 +400,10 @@ export function forwardCpu(
       const layer = layers[l];
       const fanIn = layer.fanIn;
       if (l === nLayers - 1 && latent) {
-        for (let i = 0; i < fanIn; i++) latent[s * fanIn + i] = h[i];
+        for (let i = 0; i < fanIn; i++) {
+          latent[s * fanIn + i] = h[i];
+          h[i] = latent[s * fanIn + i]; // the float32-rounded value
+        }
       }
       let c0 = 0;
       for (const g of layer.groups) {

@@ -35,6 +35,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Env, type EnvState, makeEnv } from "../envs/mod.ts";
 import { PpoAgent } from "../agents/ppo/ppo.ts";
+import { evaluatePolicy } from "../agents/common/collector.ts";
 import { SacAgent, type SacAgentState } from "../agents/sac/sac.ts";
 import { ReplayBuffer, type ReplayBufferChunk } from "../agents/sac/replay_buffer.ts";
 import { sacPiArch, sacQfArch } from "../agents/sac/config.ts";
@@ -47,6 +48,9 @@ import {
 import { type BackendChoice, initRuntime } from "../runtime/mod.ts";
 import { exists, readJson, readJsonl, writeFileAtomic, writeJsonAtomic } from "./files.ts";
 import { loadState, saveState } from "./state_io.ts";
+
+// Evaluation is the agents' (one collector for training, evaluation and analysis).
+export { evaluatePolicy, type EvaluationResult } from "../agents/common/collector.ts";
 
 /** Algorithms a run can train. */
 export type Algorithm = "ppo" | "sac";
@@ -161,6 +165,7 @@ interface TrainingAgent {
   step(): {
     numTimesteps: number;
     episode: { return: number; length: number } | null;
+    episodes?: { return: number; length: number }[];
     rolloutComplete: boolean;
     update: object | null;
   };
@@ -381,6 +386,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
 
   const env = makeEnv(o.envId);
   const evalEnv = makeEnv(o.envId);
+  // PPO with n_envs > 1 steps that many training environments together.
+  const nEnvs = preset.algo === "ppo" ? preset.config.nEnvs : 1;
+  const envs = [env, ...Array.from({ length: nEnvs - 1 }, () => makeEnv(o.envId))];
   let agent: TrainingAgent;
   if (preset.algo === "sac") {
     const widths = [...sacPiArch(preset.config), ...sacQfArch(preset.config)];
@@ -396,7 +404,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     });
   } else {
     agent = new PpoAgent({
-      env,
+      env: nEnvs === 1 ? env : envs,
       config: preset.config,
       seed: o.seed,
       totalTimesteps: o.totalSteps,
@@ -594,6 +602,7 @@ async function runLoop(
     if (o.stopAtStep !== undefined && agent.numTimesteps >= o.stopAtStep) {
       return await finish(false);
     }
+    const previous = agent.numTimesteps;
     const info = agent.step();
     if (o.algo === "sac") {
       if (info.update) state.lastUpdate = { ...(info.update as Record<string, number | null>) };
@@ -604,16 +613,21 @@ async function runLoop(
       }
     } else {
       if (info.update) await recordUpdate(info.update);
-      if (info.episode) state.rolloutEpisodes.push(info.episode);
+      state.rolloutEpisodes.push(...(info.episodes ?? []));
       if (info.rolloutComplete) {
         state.completedRollout = summariseEpisodes(state.rolloutEpisodes);
         state.rolloutEpisodes = [];
       }
     }
     const step = agent.numTimesteps;
-    if (o.evalFreq > 0 && step % o.evalFreq === 0) await evaluate();
-    if (schedulePending.has(step)) {
-      schedulePending.delete(step);
+    // One agent step is n_envs environment steps: evaluate and checkpoint when a multiple or a
+    // scheduled step is reached or crossed.
+    if (o.evalFreq > 0 && Math.floor(step / o.evalFreq) > Math.floor(previous / o.evalFreq)) {
+      await evaluate();
+    }
+    const due = [...schedulePending].filter((s) => s <= step);
+    if (due.length > 0) {
+      for (const s of due) schedulePending.delete(s);
       await checkpoint();
     }
     if ((step & 255) === 0) progress("step");
@@ -629,62 +643,6 @@ async function runLoop(
   info.status = "completed";
   await writeJsonAtomic(runFile, info);
   return await finish(true);
-}
-
-/** Result of {@linkcode evaluatePolicy}. */
-export interface EvaluationResult {
-  /** Mean episode return. */
-  meanReward: number;
-  /** Population standard deviation of the returns (numpy's default, as SB3). */
-  stdReward: number;
-  /** Mean episode length. */
-  meanLength: number;
-  /** Each episode's return. */
-  returns: number[];
-}
-
-/**
- * Runs `episodes` deterministic episodes of `agent.predict` on `env` (SB3's
- * `evaluate_policy`); `seed` seeds the first reset, later resets continue the env's generator.
- *
- * @example
- * ```ts
- * import { makeEnv } from "../envs/mod.ts";
- * import { PpoAgent } from "../agents/ppo/ppo.ts";
- * import { evaluatePolicy } from "./train.ts";
- * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), seed: 0 });
- * const { meanReward } = evaluatePolicy(agent, makeEnv("Pendulum-v1"), 10, 1);
- * ```
- */
-export function evaluatePolicy(
-  agent: Pick<TrainingAgent, "predict">,
-  env: Env,
-  episodes: number,
-  seed?: number,
-): EvaluationResult {
-  const returns: number[] = [];
-  const lengths: number[] = [];
-  for (let e = 0; e < episodes; e++) {
-    let obs = env.reset(e === 0 && seed !== undefined ? { seed } : {}).obs;
-    let total = 0, length = 0;
-    for (;;) {
-      const r = env.step(agent.predict(obs, true));
-      total += r.reward;
-      length++;
-      obs = r.obs;
-      if (r.terminated || r.truncated) break;
-    }
-    returns.push(total);
-    lengths.push(length);
-  }
-  const mean = returns.reduce((a, b) => a + b, 0) / episodes;
-  const variance = returns.reduce((a, b) => a + (b - mean) ** 2, 0) / episodes;
-  return {
-    meanReward: mean,
-    stdReward: Math.sqrt(variance),
-    meanLength: lengths.reduce((a, b) => a + b, 0) / episodes,
-    returns,
-  };
 }
 
 function summariseEpisodes(

@@ -15,8 +15,8 @@
  * **Estimators.**
  * - precise: `preciseSamples` fresh samples (paper 10⁶), one batch; GAE with the agent's γ/λ;
  *   advantages normalised over the whole batch (unbiased std + 1e-8).
- * - mini-batch: a fresh rollout of n_steps samples, split by a random permutation into
- *   mini-batches of batch_size (the last may be smaller), SB3's `RolloutBuffer.get`. Each
+ * - mini-batch: a fresh rollout of n_steps × n_envs samples (n_envs environments stepped
+ *   together, SB3's layout), split by a random permutation into mini-batches of batch_size (the last may be smaller), SB3's `RolloutBuffer.get`. Each
  *   mini-batch gradient normalises advantages over its mini-batch; the mini-batch Hessian is
  *   taken on the whole rollout with advantages normalised over it. GAE uses the agent's γ/λ, or
  *   SB3's defaults γ = 0.99, λ = 1 with the quirk `ppoMiniBatchDefaultGae` (§5.2).
@@ -32,12 +32,17 @@
  */
 import { Rng } from "../rng.ts";
 import { type Env, makeEnv } from "../envs/mod.ts";
-import type { PpoConfig } from "../agents/ppo/config.ts";
+import {
+  type ActorCriticSpec,
+  collectRollout,
+  makeActorCriticSpec,
+  makePpoConfig,
+  type PpoAgentState,
+  type PpoConfig,
+  type PpoRollout,
+  type PpoRolloutOptions,
+} from "../agents/mod.ts";
 import { normalizeAdvantages } from "../compute/objectives/mod.ts";
-import { ActorCriticCpu, type ActorCriticSpec, makeActorCriticSpec } from "../agents/ppo/policy.ts";
-import type { PpoAgentState } from "../agents/ppo/ppo.ts";
-import { RolloutBuffer, timeoutBootstrap } from "../agents/common/rollout_buffer.ts";
-import { VecNormalize, type VecNormalizeState } from "../agents/common/vec_normalize.ts";
 import type { ChunkedLoss } from "./hvp.ts";
 import type {
   AnalysisAlgorithm,
@@ -58,88 +63,17 @@ import type {
  */
 export const SB3_DEFAULT_GAE = Object.freeze({ gamma: 0.99, gaeLambda: 1 });
 
-/**
- * Options of {@linkcode collectPpoRollout}.
- *
- * @example
- * ```ts
- * import type { PpoRolloutOptions } from "./ppo_estimators.ts";
- * function withSamples(o: PpoRolloutOptions, samples: number): PpoRolloutOptions {
- *   return { ...o, samples };
- * }
- * ```
- */
-export interface PpoRolloutOptions {
-  /** Network geometry. */
-  spec: ActorCriticSpec;
-  /** θ_actor of the checkpoint. */
-  thetaActor: Float32Array;
-  /** θ_critic of the checkpoint. */
-  thetaCritic: Float32Array;
-  /** A fresh environment (wrapped in its TimeLimit, e.g. `makeEnv(id)`). */
-  env: Env;
-  /** The checkpoint's VecNormalize statistics (used frozen), or null when training used none. */
-  vecNormalize: VecNormalizeState | null;
-  /** Samples to collect. */
-  samples: number;
-  /** The agent's γ: the time-out bootstrap, and GAE unless `gaeGamma` is given. */
-  gamma: number;
-  /** GAE λ. */
-  gaeLambda: number;
-  /** GAE's γ when it differs from the bootstrap's (the §5.2 quirk); default `gamma`. */
-  gaeGamma?: number;
-  /** Seed of the environment's first reset. */
-  envSeed: number;
-  /** Generator of the action noise. */
-  rng: Rng;
-}
+export type { PpoRollout, PpoRolloutOptions };
 
 /**
- * A collected rollout with GAE (float32 arrays, row-major).
- *
- * @example
- * ```ts
- * import type { PpoRollout } from "./ppo_estimators.ts";
- * function meanAdvantage(r: PpoRollout): number {
- *   return r.advantages.reduce((a, b) => a + b, 0) / r.n;
- * }
- * ```
- */
-export interface PpoRollout {
-  /** Samples. */
-  n: number;
-  /** Observation length. */
-  obsDim: number;
-  /** Action length. */
-  actDim: number;
-  /** Observations the actions were chosen from (normalised when VecNormalize is on). */
-  observations: Float32Array;
-  /** Sampled actions, unclipped. */
-  actions: Float32Array;
-  /** Rewards (normalised; with the time-out bootstrap). */
-  rewards: Float32Array;
-  /** 1 where an episode starts. */
-  episodeStarts: Float32Array;
-  /** V(s) at collection. */
-  values: Float32Array;
-  /** log π(a|s) at collection. */
-  logProbs: Float32Array;
-  /** GAE advantages (not normalised). */
-  advantages: Float32Array;
-  /** λ-returns Â + V. */
-  returns: Float32Array;
-  /** Raw (unnormalised) returns of the episodes completed inside the rollout. */
-  episodeReturns: number[];
-}
-
-/**
- * Rolls out the checkpoint's stochastic policy for `samples` steps with SB3's collection
- * semantics and a frozen VecNormalize (see the module doc), then computes GAE.
+ * Rolls out the checkpoint's stochastic policy with SB3's collection semantics and a frozen
+ * VecNormalize, then computes GAE: the agents' {@linkcode collectRollout} (one collector for
+ * training and analysis).
  *
  * @example
  * ```ts
  * import { makeEnv } from "../envs/mod.ts";
- * import { initActorCritic, makeActorCriticSpec } from "../agents/ppo/policy.ts";
+ * import { initActorCritic, makeActorCriticSpec } from "../agents/mod.ts";
  * import { Rng } from "../rng.ts";
  * import { collectPpoRollout } from "./ppo_estimators.ts";
  * const spec = makeActorCriticSpec(3, 1, { netArch: [64, 64], activation: "tanh" });
@@ -151,97 +85,7 @@ export interface PpoRollout {
  * rollout.episodeReturns.length; // 5 Pendulum episodes of 200 steps
  * ```
  */
-export function collectPpoRollout(options: PpoRolloutOptions): PpoRollout {
-  const { spec, thetaActor, thetaCritic, env, samples, gamma, gaeLambda, rng } = options;
-  const { obsDim, actDim } = spec;
-  if (!Number.isSafeInteger(samples) || samples < 1) {
-    throw new RangeError(`collectPpoRollout: samples must be a positive integer, got ${samples}`);
-  }
-  if (env.observationSpace.size !== obsDim || env.actionSpace.size !== actDim) {
-    throw new Error(
-      `collectPpoRollout: the environment has observation/action sizes ` +
-        `${env.observationSpace.size}/${env.actionSpace.size}, the networks ${obsDim}/${actDim}`,
-    );
-  }
-  let normalizer: VecNormalize | null = null;
-  if (options.vecNormalize) {
-    normalizer = new VecNormalize(obsDim);
-    normalizer.setState(options.vecNormalize);
-    normalizer.training = false; // frozen statistics, as SB3 evaluation/analysis
-  }
-  const buffer = new RolloutBuffer({
-    size: samples,
-    obsDim,
-    actDim,
-    gamma: options.gaeGamma ?? gamma,
-    gaeLambda,
-  });
-  const policy = new ActorCriticCpu(spec);
-  const action = new Float32Array(actDim), envAction = new Float32Array(actDim);
-  const { low, high } = env.actionSpace;
-  const first = env.reset({ seed: options.envSeed }).obs;
-  let obs = normalizer ? normalizer.processReset(first) : first.slice();
-  let episodeStart = true;
-  let episodeReturn = 0;
-  const episodeReturns: number[] = [];
-  for (let t = 0; t < samples; t++) {
-    const logProb = policy.sample(thetaActor, obs, rng, action);
-    const value = policy.value(thetaCritic, obs);
-    if (!Number.isFinite(logProb) || !Number.isFinite(value)) {
-      throw new Error(
-        `collectPpoRollout: non-finite policy output at sample ${t} (log-prob ${logProb}, ` +
-          `value ${value}); the checkpoint's parameters are not usable`,
-      );
-    }
-    for (let d = 0; d < actDim; d++) {
-      const a = action[d];
-      envAction[d] = a < low[d] ? low[d] : a > high[d] ? high[d] : a;
-    }
-    const result = env.step(envAction);
-    episodeReturn += result.reward;
-    const done = result.terminated || result.truncated;
-    let nextRaw = result.obs;
-    let terminalRaw: Float32Array | null = null;
-    if (done) {
-      episodeReturns.push(episodeReturn);
-      episodeReturn = 0;
-      terminalRaw = result.obs;
-      nextRaw = env.reset().obs;
-    }
-    let nextObs: Float32Array, reward: number, terminalObs: Float32Array | null;
-    if (normalizer) {
-      const n = normalizer.processStep(nextRaw, result.reward, done, terminalRaw);
-      nextObs = n.obs;
-      reward = n.reward;
-      terminalObs = n.terminalObs;
-    } else {
-      nextObs = nextRaw;
-      reward = result.reward;
-      terminalObs = terminalRaw;
-    }
-    if (done && terminalObs !== null && result.truncated && !result.terminated) {
-      reward = timeoutBootstrap(reward, gamma, policy.value(thetaCritic, terminalObs), result);
-    }
-    buffer.add(obs, action, reward, episodeStart, value, logProb);
-    obs = nextObs;
-    episodeStart = done;
-  }
-  buffer.computeReturnsAndAdvantage(policy.value(thetaCritic, obs), episodeStart);
-  return {
-    n: samples,
-    obsDim,
-    actDim,
-    observations: buffer.observations,
-    actions: buffer.actions,
-    rewards: buffer.rewards,
-    episodeStarts: buffer.episodeStarts,
-    values: buffer.values,
-    logProbs: buffer.logProbs,
-    advantages: buffer.advantages,
-    returns: buffer.returns,
-    episodeReturns,
-  };
-}
+export const collectPpoRollout: (options: PpoRolloutOptions) => PpoRollout = collectRollout;
 
 /**
  * SB3's `RolloutBuffer.get(batch_size)` split: a random permutation of 0..n−1 cut into chunks of
@@ -300,7 +144,7 @@ export interface PpoLossOptions {
  *
  * @example
  * ```ts
- * import type { ActorCriticSpec } from "../agents/ppo/policy.ts";
+ * import type { ActorCriticSpec } from "../agents/mod.ts";
  * import { makeHessianOperator } from "./hvp.ts";
  * import { ppoActorLoss, type PpoRollout } from "./ppo_estimators.ts";
  * async function actorGradient(spec: ActorCriticSpec, theta: Float32Array, rollout: PpoRollout) {
@@ -345,7 +189,7 @@ export function ppoActorLoss(
  *
  * @example
  * ```ts
- * import type { ActorCriticSpec } from "../agents/ppo/policy.ts";
+ * import type { ActorCriticSpec } from "../agents/mod.ts";
  * import { ppoCriticLoss, type PpoRollout } from "./ppo_estimators.ts";
  * function firstMiniBatchLoss(spec: ActorCriticSpec, theta: Float32Array, rollout: PpoRollout) {
  *   return ppoCriticLoss(spec, theta, rollout, 0.5, { indices: Int32Array.from([0, 5, 9]) });
@@ -402,7 +246,7 @@ function checkPpoState(state: unknown): PpoAgentState {
  *   state, envId: "Pendulum-v1", step: 50_000,
  *   settings: { preciseSamples: 100_000, chunkSize: 8192, seed: 0, quirks: {} },
  * });
- * problem.miniBatchCount; // n_steps / batch_size
+ * problem.miniBatchCount; // n_steps · n_envs / batch_size
  * ```
  */
 export class PpoCheckpointProblem implements CheckpointProblem {
@@ -422,7 +266,7 @@ export class PpoCheckpointProblem implements CheckpointProblem {
   readonly thetaCritic: Float32Array;
   /** The precise rollout. */
   readonly precise: PpoRollout;
-  /** The mini-batch rollout (n_steps samples). */
+  /** The mini-batch rollout (n_steps × n_envs samples). */
   readonly miniBatchRollout: PpoRollout;
   /** Row indices of each mini-batch of the mini-batch rollout. */
   readonly miniBatches: Int32Array[];
@@ -434,7 +278,7 @@ export class PpoCheckpointProblem implements CheckpointProblem {
     const state = checkPpoState(args.state);
     const { settings } = args;
     this.step = args.step;
-    this.config = state.config;
+    this.config = makePpoConfig(state.config); // fields added since the run take defaults
     const probe = makeEnv(args.envId);
     this.spec = makeActorCriticSpec(
       probe.observationSpace.size,
@@ -480,19 +324,21 @@ export class PpoCheckpointProblem implements CheckpointProblem {
     this.miniBatchGae = this.#quirk
       ? { ...SB3_DEFAULT_GAE }
       : { gamma: this.config.gamma, gaeLambda: this.config.gaeLambda };
+    const nEnvs = this.config.nEnvs;
+    const envs: Env[] = Array.from({ length: nEnvs }, () => makeEnv(args.envId));
     this.miniBatchRollout = collectPpoRollout({
       ...common,
-      env: makeEnv(args.envId),
-      samples: this.config.nSteps,
+      env: envs,
+      samples: this.config.nSteps * nEnvs,
       gaeGamma: this.miniBatchGae.gamma,
       gaeLambda: this.miniBatchGae.gaeLambda,
       envSeed: root.seed(),
       rng: new Rng(root.seed()),
     });
-    this.miniBatches = miniBatchIndices(this.config.nSteps, this.config.batchSize, root);
+    this.miniBatches = miniBatchIndices(this.config.nSteps * nEnvs, this.config.batchSize, root);
   }
 
-  /** Number of mini-batches (⌈n_steps / batch_size⌉). */
+  /** Number of mini-batches (⌈n_steps · n_envs / batch_size⌉). */
   get miniBatchCount(): number {
     return this.miniBatches.length;
   }
@@ -502,7 +348,7 @@ export class PpoCheckpointProblem implements CheckpointProblem {
     return network === "actor" ? this.thetaActor.length : this.thetaCritic.length;
   }
 
-  /** Precise samples, or n_steps. */
+  /** Precise samples, or n_steps × n_envs. */
   sampleCount(estimator: DataEstimator): number {
     return estimator === "precise" ? this.precise.n : this.miniBatchRollout.n;
   }

@@ -24,9 +24,13 @@
  */
 import { Rng } from "../rng.ts";
 import { type Env, makeEnv } from "../envs/mod.ts";
-import { makeSacSpec, type SacSpec } from "../agents/sac/policy.ts";
-import type { SacNetArch } from "../agents/sac/config.ts";
-import type { ReplayBufferState } from "../agents/sac/replay_buffer.ts";
+import {
+  EnvCollector,
+  makeSacSpec,
+  type ReplayBufferState,
+  type SacNetArch,
+  type SacSpec,
+} from "../agents/mod.ts";
 import type { ChunkedLoss } from "./hvp.ts";
 import { softBellmanTargets, stateActionRows } from "../compute/objectives/mod.ts";
 import { forwardBatch } from "../compute/forward.ts";
@@ -95,7 +99,7 @@ export interface SacTransitions {
  *
  * @example
  * ```ts
- * import { ReplayBuffer } from "../agents/sac/replay_buffer.ts";
+ * import { ReplayBuffer } from "../agents/mod.ts";
  * import { transitionsFromReplayState } from "./sac_estimators.ts";
  * const buffer = new ReplayBuffer({ capacity: 10, obsDim: 3, actDim: 1 });
  * buffer.add([1, 0, 0], [0.9, 0.1, 0.2], [0.5], -1.2, false, false);
@@ -152,7 +156,8 @@ export function collectRandomTransitions(env: Env, n: number, seed: number): Sac
     nextObservations: new Float32Array(n * obsDim),
     dones: new Float32Array(n),
   };
-  let obs = env.reset({ seed }).obs;
+  const collector = new EnvCollector({ envs: [env] });
+  collector.reset(seed);
   const envAction = new Float32Array(actDim);
   for (let i = 0; i < n; i++) {
     for (let d = 0; d < actDim; d++) {
@@ -160,12 +165,11 @@ export function collectRandomTransitions(env: Env, n: number, seed: number): Sac
       const stored = t.actions[i * actDim + d]; // the env sees exactly the stored action, unscaled
       envAction[d] = low[d] + 0.5 * (stored + 1) * (high[d] - low[d]);
     }
-    const step = env.step(envAction);
-    t.observations.set(obs, i * obsDim);
-    t.nextObservations.set(step.obs, i * obsDim);
-    t.rewards[i] = step.reward;
-    t.dones[i] = step.terminated && !step.truncated ? 1 : 0;
-    obs = step.terminated || step.truncated ? env.reset().obs : step.obs;
+    const step = collector.step(envAction, i + 1);
+    t.observations.set(collector.prevObs, i * obsDim);
+    t.nextObservations.set(step.dones[0] ? step.terminalObs[0]! : collector.obs, i * obsDim);
+    t.rewards[i] = step.rewards[0];
+    t.dones[i] = step.terminated[0] && !step.truncated[0] ? 1 : 0;
   }
   return t;
 }

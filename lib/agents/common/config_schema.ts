@@ -313,11 +313,11 @@ export function oneOf(values: readonly unknown[]): FieldCheck {
  *
  * @example
  * ```ts
- * import { boolean } from "./config_schema.ts";
- * boolean(1, {}); // "true or false"
+ * import { isBoolean } from "./config_schema.ts";
+ * isBoolean(1, {}); // "true or false"
  * ```
  */
-export const boolean: FieldCheck = (v) => typeof v === "boolean" ? null : "true or false";
+export const isBoolean: FieldCheck = (v) => typeof v === "boolean" ? null : "true or false";
 
 /**
  * null, or what `check` accepts.

@@ -37,10 +37,10 @@
  */
 import {
   activationName,
-  boolean,
   type ConfigSchema,
   defineConfig,
   integerFrom,
+  isBoolean,
   netArch,
   nullOr,
   numberIn,
@@ -197,7 +197,7 @@ export const PPO_SCHEMA: ConfigSchema<PpoConfig> = defineConfig<PpoConfig>("PPO"
   entCoef: { sb3: "ent_coef", default: 0, check: numberIn(0, Infinity, "[)") },
   vfCoef: { sb3: "vf_coef", default: 0.5, check: numberIn(0, Infinity, "[)") },
   maxGradNorm: { sb3: "max_grad_norm", default: 0.5, check: positive },
-  normalizeAdvantage: { sb3: "normalize_advantage", default: true, check: boolean },
+  normalizeAdvantage: { sb3: "normalize_advantage", default: true, check: isBoolean },
   targetKl: { sb3: "target_kl", default: null, check: nullOr(positive) },
   netArch: { sb3: "net_arch", policyKwarg: true, default: [64, 64], check: netArch(["pi", "vf"]) },
   activation: {
@@ -207,14 +207,14 @@ export const PPO_SCHEMA: ConfigSchema<PpoConfig> = defineConfig<PpoConfig>("PPO"
     check: oneOf(["tanh", "relu"]),
     convert: activationName,
   },
-  orthoInit: { sb3: "ortho_init", policyKwarg: true, default: true, check: boolean },
+  orthoInit: { sb3: "ortho_init", policyKwarg: true, default: true, check: isBoolean },
   logStdInit: {
     sb3: "log_std_init",
     policyKwarg: true,
     default: 0,
     check: numberIn(-Infinity, Infinity, "()"),
   },
-  normalize: { sb3: "normalize", default: false, check: boolean },
+  normalize: { sb3: "normalize", default: false, check: isBoolean },
   adamEps: { sb3: "adam_eps", default: 1e-5, check: positive },
   gradientEngine: { default: "cpu", check: oneOf(["cpu", "wasm"]) },
 }, {

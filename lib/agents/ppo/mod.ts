@@ -14,4 +14,5 @@
 export * from "./config.ts";
 export * from "./policy.ts";
 export * from "./minibatch.ts";
+export * from "./rollout.ts";
 export * from "./ppo.ts";

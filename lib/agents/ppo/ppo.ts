@@ -1,11 +1,11 @@
 /**
  * PPO (Schulman et al. 2017) with Stable-Baselines3 1.8.0 semantics, for one environment
- * (n_envs = 1, as in the paper), written as a resumable state machine at environment-step
- * granularity.
+ * (n_envs = 1, as in the paper) or `n_envs` stepped together, written as a resumable state
+ * machine at environment-step granularity (one step = n_envs transitions).
  *
  * One iteration of SB3's `learn()` loop is
  *   (1) ROLLOUT: n_steps environment steps (sample, clip for env.step, auto-reset, VecNormalize,
- *       time-out bootstrap, store), then GAE on the full buffer;
+ *       time-out bootstrap, store: `./rollout.ts`), then GAE per environment on the full buffer;
  *   (2) UPDATE: n_epochs passes over fresh permutations in mini-batches, clipped surrogate +
  *       value MSE + entropy, global grad-norm clip, Adam.
  * SB3's callbacks (evaluation, checkpoints) fire after each environment step, *before* the update
@@ -24,11 +24,8 @@
 import { Rng, type RngState } from "../../rng.ts";
 import type { Env, EnvState } from "../../envs/mod.ts";
 import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../compute/mod.ts";
-import {
-  RolloutBuffer,
-  type RolloutBufferState,
-  timeoutBootstrap,
-} from "../common/rollout_buffer.ts";
+import { type CollectorState, EnvCollector, type EpisodeInfo } from "../common/collector.ts";
+import { RolloutBuffer, type RolloutBufferState } from "../common/rollout_buffer.ts";
 import { VecNormalize, type VecNormalizeState } from "../common/vec_normalize.ts";
 import { makePpoConfig, type PpoConfig, scheduleValue } from "./config.ts";
 import {
@@ -42,6 +39,9 @@ import {
   initActorCritic,
   makeActorCriticSpec,
 } from "./policy.ts";
+import { PpoRolloutCollector } from "./rollout.ts";
+
+export type { EpisodeInfo };
 
 /**
  * Options of {@linkcode PpoAgent}.
@@ -54,36 +54,17 @@ import {
  * ```
  */
 export interface PpoAgentOptions {
-  /** The training environment, already wrapped in its TimeLimit (e.g. `makeEnv(id)`). */
-  env: Env;
+  /**
+   * The training environment, already wrapped in its TimeLimit (e.g. `makeEnv(id)`), or
+   * `n_envs` of them (one per environment of the config's `nEnvs`, seeded seed + i).
+   */
+  env: Env | readonly Env[];
   /** Hyperparameters: a PpoConfig, or overrides of the SB3 defaults (camelCase or snake_case). */
   config?: Partial<PpoConfig> | Record<string, unknown>;
   /** Seed of the environment (first reset), the initialisation and the agent's generators. */
   seed: number;
   /** SB3 `learn(total_timesteps)`: the T of progress_remaining = 1 − t/T (linear schedules). */
   totalTimesteps?: number;
-}
-
-/**
- * A finished training episode (Monitor semantics: raw, unnormalised rewards).
- *
- * @example
- * ```ts
- * import type { EpisodeInfo } from "./ppo.ts";
- * const e: EpisodeInfo = { return: -1234.5, length: 200, endTimestep: 200, terminated: false, truncated: true };
- * ```
- */
-export interface EpisodeInfo {
-  /** Sum of raw rewards. */
-  return: number;
-  /** Number of steps. */
-  length: number;
-  /** `numTimesteps` at the step that ended it. */
-  endTimestep: number;
-  /** Ended by a terminal state. */
-  terminated: boolean;
-  /** Ended by the time limit. */
-  truncated: boolean;
 }
 
 /**
@@ -149,8 +130,10 @@ export interface PpoUpdateStats {
 export interface PpoStepInfo {
   /** Environment steps taken so far (after this step). */
   numTimesteps: number;
-  /** The episode this step finished, or null. */
+  /** The first episode this step finished, or null. */
   episode: EpisodeInfo | null;
+  /** Every episode this step finished (several environments may end at the same step). */
+  episodes: EpisodeInfo[];
   /** This step filled the rollout buffer; the update is pending until the next call. */
   rolloutComplete: boolean;
   /** Stats of the pending update this call ran before stepping, or null. */
@@ -170,8 +153,8 @@ export interface PpoStepInfo {
  * ```
  */
 export interface PpoAgentState {
-  /** Format version. */
-  version: 1;
+  /** Format version (version-1 states, from before the collector, are still read). */
+  version: 2;
   config: PpoConfig;
   seed: number;
   totalTimesteps: number | null;
@@ -186,15 +169,22 @@ export interface PpoAgentState {
   rng: RngState;
   /** Sampling of stochastic `predict` calls. */
   predictRng: RngState;
-  env: EnvState;
+  /** The environments, their last observations and running episodes. */
+  collector: CollectorState;
   vecNormalize: VecNormalizeState | null;
   buffer: RolloutBufferState;
+  updatePending: boolean;
+  rolloutEpisodes: EpisodeInfo[];
+}
+
+/** A state written before the collector (one environment). */
+interface PpoAgentStateV1 extends Omit<PpoAgentState, "version" | "collector"> {
+  version: 1;
+  env: EnvState;
   lastObs: Float32Array;
   lastEpisodeStart: boolean;
-  updatePending: boolean;
   episodeReturn: number;
   episodeLength: number;
-  rolloutEpisodes: EpisodeInfo[];
 }
 
 /**
@@ -218,8 +208,10 @@ export interface PpoAgentState {
 export class PpoAgent {
   /** Validated hyperparameters. */
   readonly config: PpoConfig;
-  /** The training environment. */
+  /** The (first) training environment. */
   readonly env: Env;
+  /** All training environments (`config.nEnvs`). */
+  readonly envs: readonly Env[];
   /** The seed of this run (given at construction, or restored by `setState`). */
   seed: number;
   /** T of the linear schedules, or null. */
@@ -236,6 +228,8 @@ export class PpoAgent {
   readonly rolloutBuffer: RolloutBuffer;
   /** CPU acting path. */
   readonly policy: ActorCriticCpu;
+  /** The environments' collector (Monitor, auto-reset, VecNormalize). */
+  readonly collector: EnvCollector;
   /** Environment steps taken. */
   numTimesteps = 0;
   /** SB3 `_n_updates`: epochs run over all updates. */
@@ -252,13 +246,8 @@ export class PpoAgent {
   readonly #rng: Rng;
   readonly #predictRng: Rng;
   #gradient: PpoMinibatchGradient | null = null;
-  #lastObs: Float32Array;
-  #lastEpisodeStart = true;
   #updatePending = false;
-  #episodeReturn = 0;
-  #episodeLength = 0;
-  readonly #action: Float32Array;
-  readonly #envAction: Float32Array;
+  readonly #rollout: PpoRolloutCollector;
   readonly #gradActor: Float64Array;
   readonly #gradCritic: Float64Array;
 
@@ -282,17 +271,23 @@ export class PpoAgent {
           "(SB3's learn(total_timesteps)); pass it in the options",
       );
     }
-    if (cfg.nEnvs !== 1) {
-      throw new Error(`PpoAgent: n_envs = ${cfg.nEnvs} is not supported yet (one environment)`);
+    const envs: readonly Env[] = Array.isArray(env) ? env : [env as Env];
+    if (envs.length !== cfg.nEnvs) {
+      throw new Error(
+        `PpoAgent: the config has n_envs = ${cfg.nEnvs}, got ${envs.length} environment(s); ` +
+          `pass one environment per n_envs`,
+      );
     }
     this.totalTimesteps = total;
-    this.env = env;
+    this.envs = envs;
+    this.env = envs[0];
     this.seed = seed;
-    const obsDim = env.observationSpace.size, actDim = env.actionSpace.size;
-    if (env.observationSpace.shape.length !== 1 || env.actionSpace.shape.length !== 1) {
+    const { observationSpace, actionSpace } = this.env;
+    const obsDim = observationSpace.size, actDim = actionSpace.size;
+    if (observationSpace.shape.length !== 1 || actionSpace.shape.length !== 1) {
       throw new Error(
-        `PpoAgent: needs flat Box spaces, got observation shape [${env.observationSpace.shape}] ` +
-          `and action shape [${env.actionSpace.shape}]`,
+        `PpoAgent: needs flat Box spaces, got observation shape [${observationSpace.shape}] ` +
+          `and action shape [${actionSpace.shape}]`,
       );
     }
     this.spec = makeActorCriticSpec(obsDim, actDim, cfg);
@@ -306,23 +301,23 @@ export class PpoAgent {
     this.#adamCritic = new Adam(this.thetaCritic.length, adam);
     this.#rng = new Rng(seed, 2);
     this.#predictRng = new Rng(seed, 3);
-    this.vecNormalize = cfg.normalize ? new VecNormalize(obsDim) : null;
+    this.vecNormalize = cfg.normalize ? new VecNormalize(obsDim, { nEnvs: cfg.nEnvs }) : null;
     this.rolloutBuffer = new RolloutBuffer({
       size: cfg.nSteps,
+      nEnvs: cfg.nEnvs,
       obsDim,
       actDim,
       gamma: cfg.gamma,
       gaeLambda: cfg.gaeLambda,
     });
     this.policy = new ActorCriticCpu(this.spec);
-    this.#action = new Float32Array(actDim);
-    this.#envAction = new Float32Array(actDim);
+    this.collector = new EnvCollector({ envs, vecNormalize: this.vecNormalize });
+    this.#rollout = new PpoRolloutCollector(this.collector, this.policy, this.rolloutBuffer);
     this.#gradActor = new Float64Array(this.thetaActor.length);
     this.#gradCritic = new Float64Array(this.thetaCritic.length);
-    // SB3 _setup_learn: seed the env through its first reset; all episodes start flagged.
-    const first = env.reset({ seed }).obs;
-    this.#lastObs = this.vecNormalize ? this.vecNormalize.processReset(first) : first.slice();
-    this.#lastEpisodeStart = true;
+    // SB3 _setup_learn: seed the envs (seed + i) through their first reset; all episodes start
+    // flagged.
+    this.collector.reset(seed);
   }
 
   /** True when the rollout buffer is full and the update has not run yet. */
@@ -330,9 +325,12 @@ export class PpoAgent {
     return this.#updatePending;
   }
 
-  /** The observation the next action will be chosen from (normalised when VecNormalize is on). */
+  /**
+   * The observation the next action will be chosen from (normalised when VecNormalize is on;
+   * one row per environment).
+   */
   get lastObs(): Float32Array {
-    return this.#lastObs.slice();
+    return this.collector.obs.slice();
   }
 
   /**
@@ -351,94 +349,37 @@ export class PpoAgent {
   step(): PpoStepInfo {
     const update = this.#updatePending ? this.update() : null;
     const t0 = performance.now();
-    const { env, rolloutBuffer: buffer } = this;
+    const buffer = this.rolloutBuffer;
     if (buffer.pos === 0) this.rolloutEpisodes = []; // rollout start
-
-    // ---- Act: sample from the current policy on the (normalised) last observation.
-    const obs = this.#lastObs;
-    const action = this.#action;
-    let logProb: number, value: number;
+    const endTimestep = this.numTimesteps + this.envs.length;
+    let collected;
     try {
-      logProb = this.policy.sample(this.thetaActor, obs, this.#rng, action);
-      value = this.policy.value(this.thetaCritic, obs);
+      collected = this.#rollout.step(
+        this.thetaActor,
+        this.thetaCritic,
+        this.#rng,
+        this.config.gamma,
+        endTimestep,
+      );
     } catch (e) {
-      throw new Error(`PPO rollout at step ${this.numTimesteps + 1}: ${(e as Error).message}`, {
+      throw new Error(`PPO rollout at step ${endTimestep}: ${(e as Error).message}`, {
         cause: e,
       });
     }
-    if (!Number.isFinite(logProb) || !Number.isFinite(value)) {
-      throw new Error(
-        `PPO rollout at step ${this.numTimesteps + 1}: non-finite policy output ` +
-          `(log-prob ${logProb}, value ${value}, action [${action}]); the parameters diverged`,
-      );
-    }
-    // Clip only what the environment sees; the buffer keeps the unclipped sample.
-    const { low, high } = env.actionSpace;
-    const envAction = this.#envAction;
-    for (let d = 0; d < action.length; d++) {
-      const a = action[d];
-      envAction[d] = a < low[d] ? low[d] : a > high[d] ? high[d] : a;
-    }
-
-    // ---- Environment step, Monitor bookkeeping, DummyVecEnv auto-reset.
-    const result = env.step(envAction);
-    this.numTimesteps++;
-    if (!Number.isFinite(result.reward)) {
-      throw new Error(`PPO rollout at step ${this.numTimesteps}: reward is ${result.reward}`);
-    }
-    this.#episodeReturn += result.reward;
-    this.#episodeLength++;
-    const done = result.terminated || result.truncated;
-    let episode: EpisodeInfo | null = null;
-    let nextObsRaw = result.obs;
-    let terminalObsRaw: Float32Array | null = null;
-    if (done) {
-      episode = {
-        return: this.#episodeReturn,
-        length: this.#episodeLength,
-        endTimestep: this.numTimesteps,
-        terminated: result.terminated,
-        truncated: result.truncated,
-      };
-      this.rolloutEpisodes.push(episode);
-      this.#episodeReturn = 0;
-      this.#episodeLength = 0;
-      terminalObsRaw = result.obs;
-      nextObsRaw = env.reset().obs;
-    }
-
-    // ---- VecNormalize (stats see the reset obs, never the terminal one).
-    let nextObs: Float32Array, reward: number, terminalObs: Float32Array | null;
-    if (this.vecNormalize) {
-      const n = this.vecNormalize.processStep(nextObsRaw, result.reward, done, terminalObsRaw);
-      nextObs = n.obs;
-      reward = n.reward;
-      terminalObs = n.terminalObs;
-    } else {
-      nextObs = nextObsRaw;
-      reward = result.reward;
-      terminalObs = terminalObsRaw;
-    }
-
-    // ---- Time-out bootstrap with the agent's γ and V of the (normalised) terminal obs.
-    if (done && terminalObs !== null && result.truncated && !result.terminated) {
-      const terminalValue = this.policy.value(this.thetaCritic, terminalObs);
-      reward = timeoutBootstrap(reward, this.config.gamma, terminalValue, result);
-    }
-
-    buffer.add(obs, action, reward, this.#lastEpisodeStart, value, logProb);
-    this.#lastObs = nextObs;
-    this.#lastEpisodeStart = done;
-
-    // ---- Rollout complete: GAE with V(next obs); the update waits for the next call.
-    const rolloutComplete = buffer.full;
-    if (rolloutComplete) {
-      const lastValue = this.policy.value(this.thetaCritic, this.#lastObs);
-      buffer.computeReturnsAndAdvantage(lastValue, done);
-      this.#updatePending = true;
-    }
+    this.numTimesteps = endTimestep;
+    const episodes = collected.step.episodes;
+    this.rolloutEpisodes.push(...episodes);
+    // ---- Rollout complete (GAE computed): the update waits for the next call.
+    const rolloutComplete = collected.rolloutComplete;
+    if (rolloutComplete) this.#updatePending = true;
     this.timing.rolloutMs += performance.now() - t0;
-    return { numTimesteps: this.numTimesteps, episode, rolloutComplete, update };
+    return {
+      numTimesteps: this.numTimesteps,
+      episode: episodes[0] ?? null,
+      episodes,
+      rolloutComplete,
+      update,
+    };
   }
 
   /**
@@ -490,7 +431,7 @@ export class PpoAgent {
     let approxKls: number[] = [];
     let lastLoss = NaN, gradNormSum = 0, gradSteps = 0, epochs = 0;
     let continueTraining = true;
-    const n = cfg.nSteps;
+    const n = buffer.rows;
     for (let epoch = 0; epoch < cfg.nEpochs && continueTraining; epoch++) {
       epochs++;
       approxKls = [];
@@ -618,7 +559,7 @@ export class PpoAgent {
   /** A deep copy of everything needed to resume exactly (see {@linkcode PpoAgentState}). */
   getState(): PpoAgentState {
     return {
-      version: 1,
+      version: 2,
       config: structuredClone(this.config),
       seed: this.seed,
       totalTimesteps: this.totalTimesteps,
@@ -631,14 +572,10 @@ export class PpoAgent {
       adamCritic: this.#adamCritic.getState(),
       rng: this.#rng.getState(),
       predictRng: this.#predictRng.getState(),
-      env: this.env.getState(),
+      collector: this.collector.getState(),
       vecNormalize: this.vecNormalize ? this.vecNormalize.getState() : null,
       buffer: this.rolloutBuffer.getState(),
-      lastObs: this.#lastObs.slice(),
-      lastEpisodeStart: this.#lastEpisodeStart,
       updatePending: this.#updatePending,
-      episodeReturn: this.#episodeReturn,
-      episodeLength: this.#episodeLength,
       rolloutEpisodes: structuredClone(this.rolloutEpisodes),
     };
   }
@@ -646,12 +583,15 @@ export class PpoAgent {
   /**
    * Restores {@linkcode PpoAgent.getState} into an agent built with the same environment id and
    * config (the seed given to the constructor is irrelevant: everything, the seed included, is
-   * overwritten).
+   * overwritten). Version-1 states (one environment, before the collector) are read too.
    */
-  setState(s: PpoAgentState): void {
-    if (s?.version !== 1) {
-      throw new TypeError(`PpoAgent.setState: unsupported state version ${s?.version}`);
+  setState(state: PpoAgentState | PpoAgentStateV1): void {
+    if (state?.version !== 1 && state?.version !== 2) {
+      throw new TypeError(
+        `PpoAgent.setState: unsupported state version ${(state as { version?: unknown })?.version}`,
+      );
     }
+    const s: PpoAgentState = state.version === 2 ? state : upgradeStateV1(state);
     // Fields added since the state was written take their defaults (as the constructor does).
     const saved = makePpoConfig(s.config);
     const mismatch = Object.keys(this.config).filter((k) =>
@@ -674,14 +614,15 @@ export class PpoAgent {
     }
     if (
       s.thetaActor.length !== this.thetaActor.length ||
-      s.thetaCritic.length !== this.thetaCritic.length || s.lastObs.length !== this.spec.obsDim
+      s.thetaCritic.length !== this.thetaCritic.length ||
+      s.collector.obs.length !== this.spec.obsDim * this.envs.length
     ) {
       throw new Error("PpoAgent.setState: parameter or observation sizes differ from this agent's");
     }
     if ((s.vecNormalize === null) !== (this.vecNormalize === null)) {
       throw new Error("PpoAgent.setState: VecNormalize presence differs from this agent's config");
     }
-    this.env.setState(s.env);
+    this.collector.setState(s.collector);
     this.thetaActor.set(s.thetaActor);
     this.thetaCritic.set(s.thetaCritic);
     this.#adamActor.setState(s.adamActor);
@@ -690,11 +631,7 @@ export class PpoAgent {
     this.#predictRng.setState(s.predictRng);
     if (this.vecNormalize && s.vecNormalize) this.vecNormalize.setState(s.vecNormalize);
     this.rolloutBuffer.setState(s.buffer);
-    this.#lastObs = Float32Array.from(s.lastObs);
-    this.#lastEpisodeStart = s.lastEpisodeStart;
     this.#updatePending = s.updatePending;
-    this.#episodeReturn = s.episodeReturn;
-    this.#episodeLength = s.episodeLength;
     this.rolloutEpisodes = structuredClone(s.rolloutEpisodes);
     this.seed = s.seed;
     this.numTimesteps = s.numTimesteps;
@@ -766,4 +703,20 @@ function mean(xs: number[]): number {
 function firstNonFinite(a: Float64Array): number {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
   return -1;
+}
+
+/** A version-1 state (one environment) in the version-2 layout. */
+function upgradeStateV1(s: PpoAgentStateV1): PpoAgentState {
+  const { env, lastObs, lastEpisodeStart, episodeReturn, episodeLength, ...rest } = s;
+  return {
+    ...rest,
+    version: 2,
+    collector: {
+      envs: [env],
+      obs: Float32Array.from(lastObs),
+      episodeStarts: [lastEpisodeStart ? 1 : 0],
+      episodeReturns: [episodeReturn],
+      episodeLengths: [episodeLength],
+    },
+  };
 }

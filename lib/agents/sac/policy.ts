@@ -241,18 +241,23 @@ export function unscaleAction(
 export class SacActorCpu {
   /** The geometry. */
   readonly spec: SacSpec;
-  readonly #z: Float32Array;
+  readonly #z: Float64Array;
+  readonly #latent: Float32Array;
   readonly #head: SquashedGaussianHead;
 
   constructor(spec: SacSpec) {
     this.spec = spec;
-    this.#z = new Float32Array(2 * spec.actDim);
+    this.#z = new Float64Array(2 * spec.actDim);
+    this.#latent = new Float32Array(spec.latentDim);
     this.#head = new SquashedGaussianHead(spec.actDim);
   }
 
-  /** The actor network's outputs [μ(obs) | ρ(obs)] (a view valid until the next call). */
-  outputs(actor: Float32Array, obs: Float32Array): Float32Array {
-    return forwardCpu(this.spec.actorNet, actor, obs, 1, this.#z);
+  /**
+   * The actor network's outputs [μ(obs) | ρ(obs)] in float64, from the latent features rounded
+   * to float32 as the engine's (a view valid until the next call).
+   */
+  outputs(actor: Float32Array, obs: Float32Array): Float64Array {
+    return forwardCpu(this.spec.actorNet, actor, obs, 1, this.#z, this.#latent);
   }
 
   /** tanh(μ + σ·ε) with one `rng.normal()` per dimension, into `out` (in [−1, 1]). */

@@ -25,7 +25,7 @@
  */
 import { Rng, type RngState } from "../../rng.ts";
 import type { Env, EnvState } from "../../envs/mod.ts";
-import type { EpisodeInfo } from "../ppo/ppo.ts";
+import { type CollectorState, EnvCollector, type EpisodeInfo } from "../common/collector.ts";
 import { gradientStepsPerPhase, makeSacConfig, type SacConfig } from "./config.ts";
 import { scheduleValue } from "../common/config_schema.ts";
 import { SacEngine, type SacEngineState } from "./engine.ts";
@@ -131,8 +131,8 @@ export interface SacStepInfo {
  * ```
  */
 export interface SacAgentState {
-  /** Format version. */
-  version: 1;
+  /** Format version (version-1 states, from before the collector, are still read). */
+  version: 2;
   /** Algorithm tag (distinguishes SAC from PPO states). */
   algo: "sac";
   config: SacConfig;
@@ -154,11 +154,18 @@ export interface SacAgentState {
   trainRng: RngState;
   /** Sampling of stochastic `predict` calls. */
   predictRng: RngState;
-  env: EnvState;
+  /** The environment, its last observation and running episode. */
+  collector: CollectorState;
   replayBuffer: ReplayBufferState;
-  lastObs: Float32Array;
   stepsSinceTrain: number;
   updatePending: boolean;
+}
+
+/** A state written before the collector. */
+interface SacAgentStateV1 extends Omit<SacAgentState, "version" | "collector"> {
+  version: 1;
+  env: EnvState;
+  lastObs: Float32Array;
   episodeReturn: number;
   episodeLength: number;
 }
@@ -216,11 +223,10 @@ export class SacAgent {
   readonly #bufferAction: Float32Array;
   readonly #envAction: Float32Array;
   readonly #indices: Int32Array;
-  #lastObs: Float32Array;
+  /** The environment's collector (Monitor, auto-reset). */
+  readonly collector: EnvCollector;
   #stepsSinceTrain = 0;
   #updatePending = false;
-  #episodeReturn = 0;
-  #episodeLength = 0;
 
   constructor(options: SacAgentOptions) {
     const { env, seed } = options;
@@ -276,7 +282,8 @@ export class SacAgent {
     this.#bufferAction = new Float32Array(actDim);
     this.#envAction = new Float32Array(actDim);
     this.#indices = new Int32Array(cfg.batchSize);
-    this.#lastObs = env.reset({ seed }).obs.slice();
+    this.collector = new EnvCollector({ envs: [env] });
+    this.collector.reset(seed);
   }
 
   /** θ_actor (latent MLP, mu head, log_std head); a live view, updated in place. */
@@ -306,7 +313,7 @@ export class SacAgent {
 
   /** The observation the next action will be chosen from. */
   get lastObs(): Float32Array {
-    return this.#lastObs.slice();
+    return this.collector.obs.slice();
   }
 
   /**
@@ -324,57 +331,38 @@ export class SacAgent {
   step(): SacStepInfo {
     const update = this.#updatePending ? this.update() : null;
     const t0 = performance.now();
-    const cfg = this.config, env = this.env;
+    const cfg = this.config, collector = this.collector;
     const bufferAction = this.#bufferAction, envAction = this.#envAction;
-    if (this.numTimesteps < cfg.learningStarts) {
-      // action_space.sample(): uniform in the Box; the buffer stores it rescaled to [−1, 1].
-      for (let d = 0; d < envAction.length; d++) {
-        envAction[d] = this.#rng.uniform(this.#low[d], this.#high[d]);
+    let step;
+    try {
+      if (this.numTimesteps < cfg.learningStarts) {
+        // action_space.sample(): uniform in the Box; the buffer stores it rescaled to [−1, 1].
+        for (let d = 0; d < envAction.length; d++) {
+          envAction[d] = this.#rng.uniform(this.#low[d], this.#high[d]);
+        }
+        scaleAction(envAction, this.#low, this.#high, bufferAction);
+      } else {
+        this.actor.sample(this.thetaActor, collector.obs, this.#rng, bufferAction);
       }
-      scaleAction(envAction, this.#low, this.#high, bufferAction);
-    } else {
-      try {
-        this.actor.sample(this.thetaActor, this.#lastObs, this.#rng, bufferAction);
-      } catch (e) {
-        throw new Error(`SAC rollout at step ${this.numTimesteps + 1}: ${(e as Error).message}`, {
-          cause: e,
-        });
-      }
+      unscaleAction(bufferAction, this.#low, this.#high, envAction);
+      step = collector.step(envAction, this.numTimesteps + 1);
+    } catch (e) {
+      throw new Error(`SAC rollout at step ${this.numTimesteps + 1}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
-    unscaleAction(bufferAction, this.#low, this.#high, envAction);
-
-    const result = env.step(envAction);
     this.numTimesteps++;
-    if (!Number.isFinite(result.reward)) {
-      throw new Error(`SAC rollout at step ${this.numTimesteps}: reward is ${result.reward}`);
-    }
-    this.#episodeReturn += result.reward;
-    this.#episodeLength++;
-    const done = result.terminated || result.truncated;
-    // SB3 stores infos["terminal_observation"] as next observation; ours is result.obs.
+    const done = step.dones[0] === 1;
+    // SB3 stores infos["terminal_observation"] as the next observation of an ended episode.
     this.replayBuffer.add(
-      this.#lastObs,
-      result.obs,
+      collector.prevObs,
+      done ? step.terminalObs[0]! : collector.obs,
       bufferAction,
-      result.reward,
+      step.rewards[0],
       done,
-      result.truncated && !result.terminated,
+      step.truncated[0] === 1 && step.terminated[0] === 0,
     );
-    let episode: EpisodeInfo | null = null;
-    if (done) {
-      episode = {
-        return: this.#episodeReturn,
-        length: this.#episodeLength,
-        endTimestep: this.numTimesteps,
-        terminated: result.terminated,
-        truncated: result.truncated,
-      };
-      this.#episodeReturn = 0;
-      this.#episodeLength = 0;
-      this.#lastObs = env.reset().obs.slice();
-    } else {
-      this.#lastObs = result.obs.slice();
-    }
+    const episode: EpisodeInfo | null = step.episodes[0] ?? null;
     let rolloutComplete = false;
     if (++this.#stepsSinceTrain === cfg.trainFreq) {
       this.#stepsSinceTrain = 0;
@@ -511,7 +499,7 @@ export class SacAgent {
    */
   getState(options: { replayData?: boolean } = {}): SacAgentState {
     return {
-      version: 1,
+      version: 2,
       algo: "sac",
       config: structuredClone(this.config),
       seed: this.seed,
@@ -524,27 +512,27 @@ export class SacAgent {
       rng: this.#rng.getState(),
       trainRng: this.#trainRng.getState(),
       predictRng: this.#predictRng.getState(),
-      env: this.env.getState(),
+      collector: this.collector.getState(),
       replayBuffer: this.replayBuffer.getState(options.replayData ?? true),
-      lastObs: this.#lastObs.slice(),
       stepsSinceTrain: this.#stepsSinceTrain,
       updatePending: this.#updatePending,
-      episodeReturn: this.#episodeReturn,
-      episodeLength: this.#episodeLength,
     };
   }
 
   /**
    * Restores {@linkcode SacAgent.getState} into an agent built with the same environment id and
    * config (the constructor's seed is overwritten). The state must hold the replay data (a
-   * checkpoint loaded with `loadCheckpointState` does).
+   * checkpoint loaded with `loadCheckpointState` does). Version-1 states are read too.
    */
-  setState(s: SacAgentState): void {
-    if (s?.version !== 1 || s.algo !== "sac") {
+  setState(state: SacAgentState | SacAgentStateV1): void {
+    if ((state?.version !== 1 && state?.version !== 2) || state.algo !== "sac") {
       throw new TypeError(
-        `SacAgent.setState: not a SAC agent state (version ${s?.version}, algo ${s?.algo})`,
+        `SacAgent.setState: not a SAC agent state (version ${
+          (state as { version?: unknown })?.version
+        }, algo ${state?.algo})`,
       );
     }
+    const s: SacAgentState = state.version === 2 ? state : upgradeStateV1(state);
     // Fields added since the state was written take their defaults (as the constructor does).
     const saved = makeSacConfig(s.config);
     const mismatch = Object.keys(this.config).filter((k) =>
@@ -559,20 +547,17 @@ export class SacAgent {
           `construct the agent with the saved config (state.config)`,
       );
     }
-    if (s.lastObs.length !== this.spec.obsDim) {
+    if (s.collector.obs.length !== this.spec.obsDim) {
       throw new Error("SacAgent.setState: observation size differs from this agent's");
     }
     this.replayBuffer.setState(s.replayBuffer);
     this.engine.setState(s.engine);
-    this.env.setState(s.env);
+    this.collector.setState(s.collector);
     this.#rng.setState(s.rng);
     this.#trainRng.setState(s.trainRng);
     this.#predictRng.setState(s.predictRng);
-    this.#lastObs = Float32Array.from(s.lastObs);
     this.#stepsSinceTrain = s.stepsSinceTrain;
     this.#updatePending = s.updatePending;
-    this.#episodeReturn = s.episodeReturn;
-    this.#episodeLength = s.episodeLength;
     this.seed = s.seed;
     this.numTimesteps = s.numTimesteps;
     this.nUpdates = s.nUpdates;
@@ -583,4 +568,21 @@ export class SacAgent {
   close(): void {
     this.engine.close();
   }
+}
+
+/** A version-1 state in the version-2 layout. */
+function upgradeStateV1(s: SacAgentStateV1): SacAgentState {
+  const { env, lastObs, episodeReturn, episodeLength, ...rest } = s;
+  return {
+    ...rest,
+    version: 2,
+    collector: {
+      envs: [env],
+      obs: Float32Array.from(lastObs),
+      // SAC does not use episode starts; a fresh episode has length 0.
+      episodeStarts: [episodeLength === 0 ? 1 : 0],
+      episodeReturns: [episodeReturn],
+      episodeLengths: [episodeLength],
+    },
+  };
 }

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { makeActorCriticSpec } from "../../agents/ppo/policy.ts";
+ * import { makeActorCriticSpec } from "../../agents/mod.ts";
  * import { FastHessianOperator } from "./mod.ts";
  * const spec = makeActorCriticSpec(3, 1, { netArch: [8], activation: "tanh" });
  * const theta = spec.criticLayout.zeros().map((_, i) => Math.cos(i));

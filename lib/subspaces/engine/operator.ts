@@ -26,7 +26,7 @@ export type FastEngineOptions = EvaluatorOptions;
  *
  * @example
  * ```ts
- * import { makeActorCriticSpec } from "../../agents/ppo/policy.ts";
+ * import { makeActorCriticSpec } from "../../agents/mod.ts";
  * import { FastHessianOperator } from "./operator.ts";
  * const spec = makeActorCriticSpec(3, 1, { netArch: [8], activation: "tanh" });
  * const theta = spec.criticLayout.zeros().map((_, i) => Math.sin(i));

@@ -251,3 +251,23 @@ Deno.test("linear learning-rate schedule: lr · (1 − t/T) at each training pha
   assert(rates.length > 0);
   for (const [t, lr] of rates) assertAlmostEquals(lr, 1e-3 * (1 - t / 100), 1e-15);
 });
+
+Deno.test("version-1 states (before the collector) resume exactly", () => {
+  const a = new SacAgent({ env: makeEnv("Pendulum-v1"), config: SMALL, seed: 5 });
+  collect(a, 230);
+  const { collector, ...rest } = structuredClone(a.getState());
+  const v1 = {
+    ...rest,
+    version: 1 as const,
+    env: collector.envs[0],
+    lastObs: collector.obs,
+    episodeReturn: collector.episodeReturns[0],
+    episodeLength: collector.episodeLengths[0],
+  };
+  const b = new SacAgent({ env: makeEnv("Pendulum-v1"), config: SMALL, seed: 0 });
+  b.setState(v1 as never);
+  assertEquals(collect(b, 60), collect(a, 60));
+  assertEquals(b.getState(), a.getState());
+  a.close();
+  b.close();
+});
