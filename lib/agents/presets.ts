@@ -50,6 +50,11 @@ export interface PresetEntry {
   analysisHorizon: number | null;
   /** Deviations from the paper and other remarks. */
   note: string;
+  /**
+   * Options of the environment (`makeEnv(envId, envOptions)`), when the preset needs any; the
+   * format leaves room for more optional per-entry fields.
+   */
+  envOptions?: Record<string, unknown>;
 }
 
 /**
