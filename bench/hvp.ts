@@ -2,7 +2,7 @@
  * Hessian-vector-product benchmark: the fast R-operator engine (`lib/subspaces/engine`) on one
  * and two threads and with blocks of 8 vectors, the tfjs double-backprop reference, and PyTorch
  * (double backprop with a retained graph, as the paper's code; one thread and the default
- * thread count) measured in the same run by `bench/hvp_torch.py` with `<repo>/.venv/bin/python`
+ * thread count) measured in the same run by `tools/hvp_torch.py` with `<repo>/.venv/bin/python`
  * when torch and scipy are importable.
  *
  * Losses (Pendulum-v1 sizes): PPO 64×64 tanh actor (N = 4,482) and critic (N = 4,481) on a
@@ -377,13 +377,13 @@ if (!flag("no-python")) {
   await Deno.writeTextFile(`${dir}/meta.json`, JSON.stringify(meta));
   try {
     const out = await new Deno.Command(python, {
-      args: [new URL("./hvp_torch.py", import.meta.url).pathname, dir],
+      args: [new URL("../tools/hvp_torch.py", import.meta.url).pathname, dir],
       stdout: "piped",
       stderr: "inherit",
     }).output();
     const text = new TextDecoder().decode(out.stdout).trim();
     if (out.success) torch = JSON.parse(text.split("\n").at(-1)!);
-    else console.error(`bench/hvp_torch.py failed (exit ${out.code}); PyTorch columns left empty`);
+    else console.error(`tools/hvp_torch.py failed (exit ${out.code}); PyTorch columns left empty`);
   } catch (e) {
     console.error(`PyTorch reference not run: ${(e as Error).message}`);
   }

@@ -1,7 +1,7 @@
 /**
  * The Python oracles of the tests, in one place: reference implementations in PyTorch (SB3's PPO
- * and SAC losses, torch's Adam) and Gymnasium, as scripts in `tools/` that read JSON on stdin and
- * write JSON to stdout. Tests that need them are skipped with `ignore: torchPython === null`
+ * and SAC losses, torch's Adam), numpy (LAPACK's QR) and Gymnasium, as scripts in `tools/` that
+ * read JSON on stdin and write JSON to stdout (`tools/hvp_torch.py` is the benchmark's). Tests that need them are skipped with `ignore: torchPython === null`
  * (reported as ignored, never as passed).
  *
  * @module
