@@ -67,6 +67,31 @@ export const GEMM = Object.freeze({
 });
 
 /**
+ * A matrix-product kernel: C (m × n, leading dimension ldc) (op)= op(A)·B + bias, with A m × k
+ * (lda), B k × n (ldb), `flags` a {@linkcode GEMM} mask; `mask` is the ReLU mask of MASK.
+ *
+ * @example
+ * ```ts
+ * import type { GemmKernel } from "./kernels.ts";
+ * const square = (gemm: GemmKernel, a: number, c: number) => gemm(a, a, c, 0, 0, 4, 4, 4, 4, 4, 4, 0);
+ * ```
+ */
+export type GemmKernel = (
+  a: Ptr,
+  b: Ptr,
+  c: Ptr,
+  bias: Ptr,
+  mask: Ptr,
+  m: number,
+  n: number,
+  k: number,
+  lda: number,
+  ldb: number,
+  ldc: number,
+  flags: number,
+) => void;
+
+/**
  * The kernels of a device (bound to its memory and, for the element-wise kernels, to one
  * thread's scratch). See the module doc for the formulas.
  *
@@ -78,35 +103,9 @@ export const GEMM = Object.freeze({
  */
 export interface Kernels {
   /** C (op)= A·B with row-major A. */
-  gemmRow(
-    a: Ptr,
-    b: Ptr,
-    c: Ptr,
-    bias: Ptr,
-    mask: Ptr,
-    m: number,
-    n: number,
-    k: number,
-    lda: number,
-    ldb: number,
-    ldc: number,
-    flags: number,
-  ): void;
+  gemmRow: GemmKernel;
   /** C (op)= Aᵀ·B, A read column-major (A(m, k) = a[k·lda + m]). */
-  gemmCol(
-    a: Ptr,
-    b: Ptr,
-    c: Ptr,
-    bias: Ptr,
-    mask: Ptr,
-    m: number,
-    n: number,
-    k: number,
-    lda: number,
-    ldb: number,
-    ldc: number,
-    flags: number,
-  ): void;
+  gemmCol: GemmKernel;
   /** y[i·ldc] (op)= Σ_k a[i·lda + k]·x[k] (+ bias[0]), i < m. */
   gemvRow(
     a: Ptr,

@@ -38,7 +38,7 @@ import { PpoAgent } from "../agents/ppo/ppo.ts";
 import { evaluatePolicy } from "../agents/common/collector.ts";
 import { SacAgent, type SacAgentState } from "../agents/sac/sac.ts";
 import { ReplayBuffer, type ReplayBufferChunk } from "../agents/sac/replay_buffer.ts";
-import { sacPiArch, sacQfArch } from "../agents/sac/config.ts";
+import { netArchPart } from "../agents/common/config_schema.ts";
 import {
   type ResolvedPpoPreset,
   type ResolvedSacPreset,
@@ -391,7 +391,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const envs = [env, ...Array.from({ length: nEnvs - 1 }, () => makeEnv(o.envId))];
   let agent: TrainingAgent;
   if (preset.algo === "sac") {
-    const widths = [...sacPiArch(preset.config), ...sacQfArch(preset.config)];
+    const arch = preset.config.netArch;
+    const widths = [...netArchPart(arch, "pi"), ...netArchPart(arch, "qf")];
     const threads = o.threads === "auto" || o.threads === undefined
       ? (navigator.hardwareConcurrency >= 2 && Math.max(...widths) >= 128 ? 2 : 1)
       : o.threads;

@@ -30,6 +30,7 @@ import {
   type ReplayBufferState,
   type SacNetArch,
   type SacSpec,
+  type TransitionBatch,
 } from "../agents/mod.ts";
 import type { ChunkedLoss } from "./hvp.ts";
 import { softBellmanTargets, stateActionRows } from "../compute/objectives/mod.ts";
@@ -75,19 +76,7 @@ export const SAC_MINIBATCH_SAMPLES = 2048;
  * }
  * ```
  */
-export interface SacTransitions {
-  /** Number of transitions. */
-  n: number;
-  /** Observation length. */
-  obsDim: number;
-  /** Action length. */
-  actDim: number;
-  /** s, n·obsDim. */
-  observations: Float32Array;
-  /** a in [−1, 1], n·actDim. */
-  actions: Float32Array;
-  /** r, n. */
-  rewards: Float32Array;
+export interface SacTransitions extends TransitionBatch {
   /** s′ (the terminal observation when the episode ended), n·obsDim. */
   nextObservations: Float32Array;
   /** Done mask d = terminated ∧ ¬time-out (SB3 `handle_timeout_termination`), n. */

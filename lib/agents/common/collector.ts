@@ -74,6 +74,31 @@ export interface CollectedStep {
 }
 
 /**
+ * Transitions as row-major float32 columns: what a rollout (PPO) and a set of replay transitions
+ * (SAC) have in common.
+ *
+ * @example
+ * ```ts
+ * import type { TransitionBatch } from "./collector.ts";
+ * const meanReward = (t: TransitionBatch) => t.rewards.reduce((a, b) => a + b, 0) / t.n;
+ * ```
+ */
+export interface TransitionBatch {
+  /** Number of transitions. */
+  n: number;
+  /** Observation length. */
+  obsDim: number;
+  /** Action length. */
+  actDim: number;
+  /** Observations the actions were chosen from, n·obsDim. */
+  observations: Float32Array;
+  /** Actions as the agent stores them, n·actDim. */
+  actions: Float32Array;
+  /** Rewards, n. */
+  rewards: Float32Array;
+}
+
+/**
  * Serialisable {@linkcode EnvCollector} state.
  *
  * @example

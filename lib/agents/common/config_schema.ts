@@ -438,3 +438,47 @@ export function parseOverride(text: string): [string, unknown] {
   }
   return [text.slice(0, eq), value];
 }
+
+/**
+ * Hidden sizes of one network of an SB3 `net_arch`: the list itself when it is shared, else its
+ * `part` (`pi`, `vf`, `qf`).
+ *
+ * @example
+ * ```ts
+ * import { netArchPart } from "./config_schema.ts";
+ * netArchPart([64, 64], "pi"); // [64, 64]
+ * netArchPart({ pi: [256, 256], vf: [64] }, "vf"); // [64]
+ * ```
+ */
+export function netArchPart<K extends string>(
+  arch: number[] | Record<K, number[]>,
+  part: K,
+): number[] {
+  return Array.isArray(arch) ? arch : arch[part];
+}
+
+/**
+ * SB3's `learning_rate` as two fields: the value (initial value of a linear schedule) and its
+ * schedule (rl-zoo's `"lin_<x>"` sets it to "linear").
+ *
+ * @example
+ * ```ts
+ * import { defineConfig, learningRateFields, type Schedule } from "./config_schema.ts";
+ * const s = defineConfig<{ learningRate: number; learningRateSchedule: Schedule }>("Toy", learningRateFields(1e-3));
+ * s.make({ learning_rate: "lin_3e-4" }).learningRateSchedule; // "linear"
+ * ```
+ */
+export function learningRateFields(initial: number): {
+  learningRate: FieldSpec;
+  learningRateSchedule: FieldSpec;
+} {
+  return {
+    learningRate: {
+      sb3: "learning_rate",
+      default: initial,
+      check: numberIn(0, Infinity, "()"),
+      schedule: "learningRateSchedule",
+    },
+    learningRateSchedule: { default: "constant", check: oneOf(["constant", "linear"]) },
+  };
+}

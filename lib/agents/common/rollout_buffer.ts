@@ -104,18 +104,39 @@ export function timeoutBootstrap(
  * const s: RolloutBufferState = buf.getState();
  * ```
  */
-export interface RolloutBufferState {
+export interface RolloutBufferState extends RolloutColumns {
   /** Number of steps stored so far. */
   pos: number;
   /** Whether GAE has been computed for the current contents. */
   computed: boolean;
+}
+
+/**
+ * The columns of a rollout (row-major float32, one row per transition): what the buffer stores
+ * and the update and the analysis read.
+ *
+ * @example
+ * ```ts
+ * import { RolloutBuffer, type RolloutColumns } from "./rollout_buffer.ts";
+ * const columns: RolloutColumns = new RolloutBuffer({ size: 8, obsDim: 3, actDim: 1, gamma: 0.99, gaeLambda: 0.95 });
+ * ```
+ */
+export interface RolloutColumns {
+  /** Observations the actions were chosen from (normalised when VecNormalize is on). */
   observations: Float32Array;
+  /** Sampled actions, unclipped. */
   actions: Float32Array;
+  /** Rewards (normalised; with the time-out bootstrap). */
   rewards: Float32Array;
+  /** 1 where an episode starts. */
   episodeStarts: Float32Array;
+  /** V(s) at collection. */
   values: Float32Array;
+  /** log π(a|s) at collection. */
   logProbs: Float32Array;
+  /** GAE advantages (not normalised). */
   advantages: Float32Array;
+  /** λ-returns Â + V. */
   returns: Float32Array;
 }
 
@@ -225,7 +246,11 @@ export class RolloutBuffer {
     this.#computed = false;
   }
 
-  /** Appends one transition of a single-environment buffer; throws when full. */
+  /**
+   * Stores environment `env`'s transition of the current step (row env·size + pos); the step
+   * ends with the last environment's (env = nEnvs − 1; with one environment every call).
+   * Throws when full.
+   */
   add(
     obs: ArrayLike<number>,
     action: ArrayLike<number>,
@@ -233,29 +258,13 @@ export class RolloutBuffer {
     episodeStart: boolean,
     value: number,
     logProb: number,
-  ): void {
-    if (this.nEnvs !== 1) {
-      throw new Error(`RolloutBuffer.add: the buffer has ${this.nEnvs} environments; use addEnv`);
-    }
-    this.addEnv(0, obs, action, reward, episodeStart, value, logProb);
-    this.advance();
-  }
-
-  /**
-   * Stores environment `env`'s transition of the current step (row env·size + pos); call
-   * {@linkcode RolloutBuffer.advance} once every environment's transition is stored.
-   */
-  addEnv(
-    env: number,
-    obs: ArrayLike<number>,
-    action: ArrayLike<number>,
-    reward: number,
-    episodeStart: boolean,
-    value: number,
-    logProb: number,
+    env = 0,
   ): void {
     if (this.#pos >= this.size) {
       throw new Error(`RolloutBuffer.add: buffer is full (${this.size} steps); call reset() first`);
+    }
+    if (!Number.isInteger(env) || env < 0 || env >= this.nEnvs) {
+      throw new RangeError(`RolloutBuffer.add: env ${env} outside [0, ${this.nEnvs})`);
     }
     const t = env * this.size + this.#pos;
     this.observations.set(obs, t * this.obsDim);
@@ -264,14 +273,7 @@ export class RolloutBuffer {
     this.episodeStarts[t] = episodeStart ? 1 : 0;
     this.values[t] = value;
     this.logProbs[t] = logProb;
-  }
-
-  /** Ends the current step (after {@linkcode RolloutBuffer.addEnv} for every environment). */
-  advance(): void {
-    if (this.#pos >= this.size) {
-      throw new Error(`RolloutBuffer.add: buffer is full (${this.size} steps); call reset() first`);
-    }
-    this.#pos++;
+    if (env === this.nEnvs - 1) this.#pos++;
   }
 
   /**

@@ -4,7 +4,7 @@
  *
  * Field names are camelCase in TypeScript. Presets and overrides may also use the snake_case
  * names of SB3's `PPO(...)` constructor and of rl-zoo's hyperparameter files; they are mapped by
- * {@linkcode SB3_PPO_NAMES}:
+ * `PPO_SCHEMA.sb3Names`:
  *
  * | SB3 / rl-zoo name | PpoConfig field |
  * |---|---|
@@ -41,6 +41,7 @@ import {
   defineConfig,
   integerFrom,
   isBoolean,
+  learningRateFields,
   netArch,
   nullOr,
   numberIn,
@@ -158,13 +159,7 @@ const positive = numberIn(0, Infinity, "()");
  * ```
  */
 export const PPO_SCHEMA: ConfigSchema<PpoConfig> = defineConfig<PpoConfig>("PPO", {
-  learningRate: {
-    sb3: "learning_rate",
-    default: 3e-4,
-    check: positive,
-    schedule: "learningRateSchedule",
-  },
-  learningRateSchedule: { default: "constant", check: oneOf(["constant", "linear"]) },
+  ...learningRateFields(3e-4),
   nEnvs: { sb3: "n_envs", default: 1, check: integerFrom(1) },
   nSteps: { sb3: "n_steps", default: 2048, check: integerFrom(2) },
   batchSize: {
@@ -227,90 +222,6 @@ export const PPO_SCHEMA: ConfigSchema<PpoConfig> = defineConfig<PpoConfig>("PPO"
     useSde: (v) => v === true ? "gSDE is not supported (use a plain diagonal Gaussian)" : null,
   },
 });
-
-/**
- * SB3 1.8.0 `PPO` defaults with its default `MlpPolicy` (n_envs = 1).
- *
- * @example
- * ```ts
- * import { PPO_DEFAULTS } from "./config.ts";
- * PPO_DEFAULTS.nSteps; // 2048
- * ```
- */
-export const PPO_DEFAULTS: Readonly<PpoConfig> = PPO_SCHEMA.defaults;
-
-/**
- * SB3 / rl-zoo snake_case name → PpoConfig field (see the module doc for value conversions).
- *
- * @example
- * ```ts
- * import { SB3_PPO_NAMES } from "./config.ts";
- * SB3_PPO_NAMES.gae_lambda; // "gaeLambda"
- * ```
- */
-export const SB3_PPO_NAMES: Readonly<Record<string, keyof PpoConfig>> = PPO_SCHEMA.sb3Names;
-
-/**
- * Hidden sizes of the policy MLP.
- *
- * @example
- * ```ts
- * import { piArch } from "./config.ts";
- * piArch({ netArch: { pi: [256, 256], vf: [64] } }); // [256, 256]
- * ```
- */
-export function piArch(config: Pick<PpoConfig, "netArch">): number[] {
-  return Array.isArray(config.netArch) ? config.netArch : config.netArch.pi;
-}
-
-/**
- * Hidden sizes of the value MLP.
- *
- * @example
- * ```ts
- * import { vfArch } from "./config.ts";
- * vfArch({ netArch: [64, 64] }); // [64, 64]
- * ```
- */
-export function vfArch(config: Pick<PpoConfig, "netArch">): number[] {
-  return Array.isArray(config.netArch) ? config.netArch : config.netArch.vf;
-}
-
-/**
- * Converts SB3/rl-zoo style hyperparameters (snake_case, `policy_kwargs`, `"lin_x"` schedules,
- * `"nn.Tanh"`) to camelCase PpoConfig fields. camelCase keys pass through unchanged. Does not
- * fill defaults or validate; unknown keys are kept so that validation can name them.
- *
- * @example
- * ```ts
- * import { fromSb3Names } from "./config.ts";
- * fromSb3Names({ learning_rate: "lin_3e-4", policy_kwargs: { net_arch: [256, 256] } });
- * // { learningRate: 3e-4, learningRateSchedule: "linear", netArch: [256, 256] }
- * ```
- */
-export function fromSb3Names(
-  obj: Partial<PpoConfig> | Record<string, unknown>,
-): Record<string, unknown> {
-  return PPO_SCHEMA.fromSb3(obj);
-}
-
-/**
- * Checks a complete config object and returns it typed. Rejects unknown fields, missing fields
- * and invalid values with a message naming the field, the value and the valid range. Accepts
- * camelCase names only (run {@linkcode fromSb3Names} first for SB3 names, or use
- * {@linkcode makePpoConfig}).
- *
- * @example
- * ```ts
- * import { PPO_DEFAULTS, validatePpoConfig } from "./config.ts";
- * validatePpoConfig({ ...PPO_DEFAULTS, gamma: 0.9 });
- * // validatePpoConfig({ ...PPO_DEFAULTS, gamma: 1.5 }) throws
- * // "PPO config: gamma = 1.5 is invalid; expected a number in (0, 1]"
- * ```
- */
-export function validatePpoConfig(obj: unknown): PpoConfig {
-  return PPO_SCHEMA.validate(obj);
-}
 
 /**
  * SB3 defaults, overridden by `overrides` (camelCase or SB3/rl-zoo snake_case names), validated.

@@ -17,6 +17,7 @@
 import { type BatchDevice, BatchObjective } from "../../compute/batch.ts";
 import type { PolicyGradientStats } from "../../compute/objectives/mod.ts";
 import type { ActorCriticSpec } from "./policy.ts";
+import type { RolloutColumns } from "../common/rollout_buffer.ts";
 
 /**
  * Coefficients of the training loss (the PpoConfig fields of the same names).
@@ -50,14 +51,10 @@ export interface PpoLossCoefficients {
  * const data: RolloutArrays = new RolloutBuffer({ size: 8, obsDim: 3, actDim: 1, gamma: 0.99, gaeLambda: 0.95 });
  * ```
  */
-export interface RolloutArrays {
-  observations: Float32Array;
-  actions: Float32Array;
-  logProbs: Float32Array;
-  advantages: Float32Array;
-  returns: Float32Array;
-  values: Float32Array;
-}
+export type RolloutArrays = Pick<
+  RolloutColumns,
+  "observations" | "actions" | "logProbs" | "advantages" | "returns" | "values"
+>;
 
 /**
  * Scalars of one mini-batch (float64).

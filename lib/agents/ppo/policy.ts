@@ -34,7 +34,8 @@ import {
   type ParamLayout,
 } from "../../compute/mod.ts";
 import { GaussianHead } from "../../compute/heads.ts";
-import { piArch, type PpoConfig, vfArch } from "./config.ts";
+import type { PpoConfig } from "./config.ts";
+import { netArchPart } from "../common/config_schema.ts";
 
 export { gaussianEntropy, gaussianLogProb, HALF_LOG_2PI } from "../../compute/heads.ts";
 
@@ -88,14 +89,14 @@ export function makeActorCriticSpec(
   const pi: MlpSpec = Object.freeze({
     prefix: "pi",
     inputDim: obsDim,
-    hidden: Object.freeze([...piArch(config)]),
+    hidden: Object.freeze([...netArchPart(config.netArch, "pi")]),
     outputDim: actDim,
     activation: config.activation,
   });
   const vf: MlpSpec = Object.freeze({
     prefix: "vf",
     inputDim: obsDim,
-    hidden: Object.freeze([...vfArch(config)]),
+    hidden: Object.freeze([...netArchPart(config.netArch, "vf")]),
     outputDim: 1,
     activation: config.activation,
   });

@@ -27,6 +27,12 @@ import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../comput
 import { type CollectorState, EnvCollector, type EpisodeInfo } from "../common/collector.ts";
 import { RolloutBuffer, type RolloutBufferState } from "../common/rollout_buffer.ts";
 import { VecNormalize, type VecNormalizeState } from "../common/vec_normalize.ts";
+import {
+  type AgentOptions,
+  checkAgentOptions,
+  OnlineAgent,
+  progressRemaining,
+} from "../common/agent.ts";
 import { makePpoConfig, type PpoConfig, scheduleValue } from "./config.ts";
 import {
   type MiniBatchStats,
@@ -53,18 +59,9 @@ export type { EpisodeInfo };
  * const opts: PpoAgentOptions = { env: makeEnv("Pendulum-v1"), config: { learning_rate: "lin_3e-4" }, seed: 0, totalTimesteps: 100_000 };
  * ```
  */
-export interface PpoAgentOptions {
-  /**
-   * The training environment, already wrapped in its TimeLimit (e.g. `makeEnv(id)`), or
-   * `n_envs` of them (one per environment of the config's `nEnvs`, seeded seed + i).
-   */
-  env: Env | readonly Env[];
+export interface PpoAgentOptions extends AgentOptions {
   /** Hyperparameters: a PpoConfig, or overrides of the SB3 defaults (camelCase or snake_case). */
   config?: Partial<PpoConfig> | Record<string, unknown>;
-  /** Seed of the environment (first reset), the initialisation and the agent's generators. */
-  seed: number;
-  /** SB3 `learn(total_timesteps)`: the T of progress_remaining = 1 − t/T (linear schedules). */
-  totalTimesteps?: number;
 }
 
 /**
@@ -205,17 +202,13 @@ interface PpoAgentStateV1 extends Omit<PpoAgentState, "version" | "collector"> {
  * const snapshot = agent.getState(); // resume later with agent.setState(snapshot)
  * ```
  */
-export class PpoAgent {
+export class PpoAgent extends OnlineAgent<PpoUpdateStats, PpoStepInfo> {
   /** Validated hyperparameters. */
   readonly config: PpoConfig;
   /** The (first) training environment. */
   readonly env: Env;
   /** All training environments (`config.nEnvs`). */
   readonly envs: readonly Env[];
-  /** The seed of this run (given at construction, or restored by `setState`). */
-  seed: number;
-  /** T of the linear schedules, or null. */
-  readonly totalTimesteps: number | null;
   /** Network geometry and parameter layouts. */
   readonly spec: ActorCriticSpec;
   /** θ_actor (pi MLP + action head + log_std); updated in place. */
@@ -230,66 +223,30 @@ export class PpoAgent {
   readonly policy: ActorCriticCpu;
   /** The environments' collector (Monitor, auto-reset, VecNormalize). */
   readonly collector: EnvCollector;
-  /** Environment steps taken. */
-  numTimesteps = 0;
-  /** SB3 `_n_updates`: epochs run over all updates. */
-  nUpdates = 0;
-  /** Completed update phases. */
-  iteration = 0;
   /** Episodes finished during the current rollout (cleared when a rollout starts, as the paper's FixEpInfoBufferCallback). */
   rolloutEpisodes: EpisodeInfo[] = [];
-  /** Wall-clock milliseconds spent in rollout steps and in updates (not part of the state). */
-  readonly timing = { rolloutMs: 0, updateMs: 0 };
 
   readonly #adamActor: Adam;
   readonly #adamCritic: Adam;
   readonly #rng: Rng;
   readonly #predictRng: Rng;
   #gradient: PpoMinibatchGradient | null = null;
-  #updatePending = false;
   readonly #rollout: PpoRolloutCollector;
   readonly #gradActor: Float64Array;
   readonly #gradCritic: Float64Array;
 
   constructor(options: PpoAgentOptions) {
-    const { env, seed } = options;
-    if (!Number.isSafeInteger(seed) || seed < 0) {
-      throw new RangeError(`PpoAgent: seed must be a non-negative integer, got ${seed}`);
-    }
-    this.config = makePpoConfig(options.config ?? {});
-    const cfg = this.config;
-    const total = options.totalTimesteps ?? null;
-    if (total !== null && (!Number.isSafeInteger(total) || total < 1)) {
-      throw new RangeError(`PpoAgent: totalTimesteps must be a positive integer, got ${total}`);
-    }
-    if (
-      total === null &&
-      (cfg.learningRateSchedule === "linear" || cfg.clipRangeSchedule === "linear")
-    ) {
-      throw new Error(
-        "PpoAgent: a linear learning-rate or clip-range schedule needs totalTimesteps " +
-          "(SB3's learn(total_timesteps)); pass it in the options",
-      );
-    }
-    const envs: readonly Env[] = Array.isArray(env) ? env : [env as Env];
-    if (envs.length !== cfg.nEnvs) {
-      throw new Error(
-        `PpoAgent: the config has n_envs = ${cfg.nEnvs}, got ${envs.length} environment(s); ` +
-          `pass one environment per n_envs`,
-      );
-    }
-    this.totalTimesteps = total;
+    const cfg = makePpoConfig(options.config ?? {});
+    const { envs, totalTimesteps } = checkAgentOptions("PpoAgent", options, {
+      nEnvs: cfg.nEnvs,
+      schedules: { "learning-rate": cfg.learningRateSchedule, "clip-range": cfg.clipRangeSchedule },
+    });
+    super(options.seed, totalTimesteps);
+    this.config = cfg;
+    const seed = options.seed;
     this.envs = envs;
     this.env = envs[0];
-    this.seed = seed;
-    const { observationSpace, actionSpace } = this.env;
-    const obsDim = observationSpace.size, actDim = actionSpace.size;
-    if (observationSpace.shape.length !== 1 || actionSpace.shape.length !== 1) {
-      throw new Error(
-        `PpoAgent: needs flat Box spaces, got observation shape [${observationSpace.shape}] ` +
-          `and action shape [${actionSpace.shape}]`,
-      );
-    }
+    const obsDim = this.env.observationSpace.size, actDim = this.env.actionSpace.size;
     this.spec = makeActorCriticSpec(obsDim, actDim, cfg);
     const init = initActorCritic(this.spec, cfg, new Rng(seed, 1));
     this.thetaActor = init.actor;
@@ -320,35 +277,8 @@ export class PpoAgent {
     this.collector.reset(seed);
   }
 
-  /** True when the rollout buffer is full and the update has not run yet. */
-  get updatePending(): boolean {
-    return this.#updatePending;
-  }
-
-  /**
-   * The observation the next action will be chosen from (normalised when VecNormalize is on;
-   * one row per environment).
-   */
-  get lastObs(): Float32Array {
-    return this.collector.obs.slice();
-  }
-
-  /**
-   * Advances one environment step (running a pending update first).
-   *
-   * @example
-   * ```ts
-   * import { makeEnv } from "../../envs/mod.ts";
-   * import { PpoAgent } from "./ppo.ts";
-   * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config: { n_steps: 64, batch_size: 32 }, seed: 1 });
-   * let info = agent.step();
-   * while (!info.rolloutComplete) info = agent.step();
-   * const stats = agent.update(); // or the next agent.step()
-   * ```
-   */
-  step(): PpoStepInfo {
-    const update = this.#updatePending ? this.update() : null;
-    const t0 = performance.now();
+  /** One environment step (n_envs transitions) into the rollout buffer (see `./rollout.ts`). */
+  protected collectStep(update: PpoUpdateStats | null): PpoStepInfo {
     const buffer = this.rolloutBuffer;
     if (buffer.pos === 0) this.rolloutEpisodes = []; // rollout start
     const endTimestep = this.numTimesteps + this.envs.length;
@@ -371,8 +301,7 @@ export class PpoAgent {
     this.rolloutEpisodes.push(...episodes);
     // ---- Rollout complete (GAE computed): the update waits for the next call.
     const rolloutComplete = collected.rolloutComplete;
-    if (rolloutComplete) this.#updatePending = true;
-    this.timing.rolloutMs += performance.now() - t0;
+    if (rolloutComplete) this.pending = true;
     return {
       numTimesteps: this.numTimesteps,
       episode: episodes[0] ?? null,
@@ -397,7 +326,7 @@ export class PpoAgent {
    * ```
    */
   update(): PpoUpdateStats {
-    if (!this.#updatePending) {
+    if (!this.pending) {
       throw new Error(
         `PpoAgent.update: no update pending (${this.rolloutBuffer.pos}/${this.config.nSteps} ` +
           `rollout steps collected); call step() until a rollout completes`,
@@ -407,17 +336,9 @@ export class PpoAgent {
     const cfg = this.config;
     const buffer = this.rolloutBuffer;
     // ---- Schedules at SB3's progress_remaining (evaluated after the rollout).
-    // Clamped at 0: SB3 would go negative in a last rollout that overshoots total_timesteps
-    // (a negative learning rate); we use 0 there instead.
-    const progressRemaining = this.totalTimesteps === null
-      ? 1
-      : Math.max(0, 1 - this.numTimesteps / this.totalTimesteps);
-    const learningRate = scheduleValue(
-      cfg.learningRateSchedule,
-      cfg.learningRate,
-      progressRemaining,
-    );
-    const clipRange = scheduleValue(cfg.clipRangeSchedule, cfg.clipRange, progressRemaining);
+    const progress = progressRemaining(this.numTimesteps, this.totalTimesteps);
+    const learningRate = scheduleValue(cfg.learningRateSchedule, cfg.learningRate, progress);
+    const clipRange = scheduleValue(cfg.clipRangeSchedule, cfg.clipRange, progress);
     const coefs: PpoLossCoefficients = {
       clipRange,
       clipRangeVf: cfg.clipRangeVf,
@@ -477,13 +398,7 @@ export class PpoAgent {
     }
     std /= this.spec.actDim;
     buffer.reset();
-    this.#updatePending = false;
-    this.iteration++;
-    this.timing.updateMs += performance.now() - t0;
-    return {
-      numTimesteps: this.numTimesteps,
-      iteration: this.iteration,
-      nUpdates: this.nUpdates,
+    return this.finishUpdate(t0, {
       learningRate,
       clipRange,
       clipRangeVf: cfg.clipRangeVf,
@@ -498,7 +413,7 @@ export class PpoAgent {
       epochs,
       earlyStopped: !continueTraining,
       gradNorm: gradSteps > 0 ? gradNormSum / gradSteps : NaN,
-    };
+    });
   }
 
   /**
@@ -516,11 +431,11 @@ export class PpoAgent {
    */
   learn(totalTimesteps: number, onStep?: (info: PpoStepInfo, agent: PpoAgent) => void): void {
     if (
-      this.numTimesteps >= totalTimesteps && !this.#updatePending && this.rolloutBuffer.pos === 0
+      this.numTimesteps >= totalTimesteps && !this.pending && this.rolloutBuffer.pos === 0
     ) {
       return;
     }
-    while (!(this.numTimesteps >= totalTimesteps && this.#updatePending)) {
+    while (!(this.numTimesteps >= totalTimesteps && this.pending)) {
       const info = this.step();
       onStep?.(info, this);
     }
@@ -561,11 +476,7 @@ export class PpoAgent {
     return {
       version: 2,
       config: structuredClone(this.config),
-      seed: this.seed,
-      totalTimesteps: this.totalTimesteps,
-      numTimesteps: this.numTimesteps,
-      nUpdates: this.nUpdates,
-      iteration: this.iteration,
+      ...this.counters(),
       thetaActor: this.thetaActor.slice(),
       thetaCritic: this.thetaCritic.slice(),
       adamActor: this.#adamActor.getState(),
@@ -575,7 +486,6 @@ export class PpoAgent {
       collector: this.collector.getState(),
       vecNormalize: this.vecNormalize ? this.vecNormalize.getState() : null,
       buffer: this.rolloutBuffer.getState(),
-      updatePending: this.#updatePending,
       rolloutEpisodes: structuredClone(this.rolloutEpisodes),
     };
   }
@@ -592,37 +502,17 @@ export class PpoAgent {
       );
     }
     const s: PpoAgentState = state.version === 2 ? state : upgradeStateV1(state);
-    // Fields added since the state was written take their defaults (as the constructor does).
-    const saved = makePpoConfig(s.config);
-    const mismatch = Object.keys(this.config).filter((k) =>
-      JSON.stringify(this.config[k as keyof PpoConfig]) !==
-        JSON.stringify(saved[k as keyof PpoConfig])
-    );
-    if (mismatch.length > 0) {
-      throw new Error(
-        `PpoAgent.setState: the state was saved with a different config (${
-          mismatch.join(", ")
-        }); ` +
-          `construct the agent with the saved config (state.config)`,
-      );
-    }
-    if (s.totalTimesteps !== this.totalTimesteps) {
-      throw new Error(
-        `PpoAgent.setState: state has totalTimesteps ${s.totalTimesteps}, this agent ` +
-          `${this.totalTimesteps}`,
-      );
-    }
     if (
       s.thetaActor.length !== this.thetaActor.length ||
-      s.thetaCritic.length !== this.thetaCritic.length ||
-      s.collector.obs.length !== this.spec.obsDim * this.envs.length
+      s.thetaCritic.length !== this.thetaCritic.length
     ) {
-      throw new Error("PpoAgent.setState: parameter or observation sizes differ from this agent's");
+      throw new Error("PpoAgent.setState: parameter sizes differ from this agent's");
     }
     if ((s.vecNormalize === null) !== (this.vecNormalize === null)) {
       throw new Error("PpoAgent.setState: VecNormalize presence differs from this agent's config");
     }
-    this.collector.setState(s.collector);
+    // Fields added since the state was written take their defaults (as the constructor does).
+    this.restoreShared(s, this.config, makePpoConfig(s.config));
     this.thetaActor.set(s.thetaActor);
     this.thetaCritic.set(s.thetaCritic);
     this.#adamActor.setState(s.adamActor);
@@ -631,12 +521,7 @@ export class PpoAgent {
     this.#predictRng.setState(s.predictRng);
     if (this.vecNormalize && s.vecNormalize) this.vecNormalize.setState(s.vecNormalize);
     this.rolloutBuffer.setState(s.buffer);
-    this.#updatePending = s.updatePending;
     this.rolloutEpisodes = structuredClone(s.rolloutEpisodes);
-    this.seed = s.seed;
-    this.numTimesteps = s.numTimesteps;
-    this.nUpdates = s.nUpdates;
-    this.iteration = s.iteration;
   }
 
   /** Loss terms of one mini-batch; gradients into #gradActor/#gradCritic. */

@@ -17,8 +17,13 @@
  */
 import type { Rng } from "../../rng.ts";
 import type { Env } from "../../envs/mod.ts";
-import { clipToBox, type CollectedStep, EnvCollector } from "../common/collector.ts";
-import { RolloutBuffer } from "../common/rollout_buffer.ts";
+import {
+  clipToBox,
+  type CollectedStep,
+  EnvCollector,
+  type TransitionBatch,
+} from "../common/collector.ts";
+import { RolloutBuffer, type RolloutColumns } from "../common/rollout_buffer.ts";
 import { VecNormalize, type VecNormalizeState } from "../common/vec_normalize.ts";
 import { ActorCriticCpu, type ActorCriticSpec } from "./policy.ts";
 
@@ -46,7 +51,7 @@ export interface PpoCollectedStep {
  * import { makeEnv } from "../../envs/mod.ts";
  * import { Rng } from "../../rng.ts";
  * import { EnvCollector } from "../common/collector.ts";
- * import { RolloutBuffer } from "../common/rollout_buffer.ts";
+ * import { RolloutBuffer, type RolloutColumns } from "../common/rollout_buffer.ts";
  * import { ActorCriticCpu, initActorCritic, makeActorCriticSpec } from "./policy.ts";
  * import { PpoRolloutCollector } from "./rollout.ts";
  * const spec = makeActorCriticSpec(3, 1, { netArch: [8], activation: "tanh" });
@@ -127,17 +132,16 @@ export class PpoRolloutCollector {
     const step = collector.step(this.#envActions, endTimestep);
     collector.bootstrapTimeouts(step, gamma, (obs) => policy.value(thetaCritic, obs));
     for (let i = 0; i < n; i++) {
-      buffer.addEnv(
-        i,
+      buffer.add(
         collector.prevObsOf(i),
         n === 1 ? actions : actions.subarray(i * a, (i + 1) * a),
         step.rewards[i],
         this.#starts[i] === 1,
         this.#values[i],
         this.#logProbs[i],
+        i,
       );
     }
-    buffer.advance();
     const rolloutComplete = buffer.full;
     if (rolloutComplete) {
       const lastValues = new Float64Array(n);
@@ -199,29 +203,7 @@ export interface PpoRolloutOptions {
  * }
  * ```
  */
-export interface PpoRollout {
-  /** Samples. */
-  n: number;
-  /** Observation length. */
-  obsDim: number;
-  /** Action length. */
-  actDim: number;
-  /** Observations the actions were chosen from (normalised when VecNormalize is on). */
-  observations: Float32Array;
-  /** Sampled actions, unclipped. */
-  actions: Float32Array;
-  /** Rewards (normalised; with the time-out bootstrap). */
-  rewards: Float32Array;
-  /** 1 where an episode starts. */
-  episodeStarts: Float32Array;
-  /** V(s) at collection. */
-  values: Float32Array;
-  /** log π(a|s) at collection. */
-  logProbs: Float32Array;
-  /** GAE advantages (not normalised). */
-  advantages: Float32Array;
-  /** λ-returns Â + V. */
-  returns: Float32Array;
+export interface PpoRollout extends TransitionBatch, RolloutColumns {
   /** Raw (unnormalised) returns of the episodes completed inside the rollout. */
   episodeReturns: number[];
 }

@@ -32,10 +32,10 @@ import {
   type ConfigSchema,
   defineConfig,
   integerFrom,
+  learningRateFields,
   literalOr,
   netArch,
   numberIn,
-  oneOf,
   type Schedule,
 } from "../common/config_schema.ts";
 
@@ -109,13 +109,7 @@ const positive = numberIn(0, Infinity, "()");
  * ```
  */
 export const SAC_SCHEMA: ConfigSchema<SacConfig> = defineConfig<SacConfig>("SAC", {
-  learningRate: {
-    sb3: "learning_rate",
-    default: 3e-4,
-    check: positive,
-    schedule: "learningRateSchedule",
-  },
-  learningRateSchedule: { default: "constant", check: oneOf(["constant", "linear"]) },
+  ...learningRateFields(3e-4),
   bufferSize: { sb3: "buffer_size", default: 1_000_000, check: integerFrom(1) },
   learningStarts: { sb3: "learning_starts", default: 100, check: integerFrom(0) },
   batchSize: { sb3: "batch_size", default: 256, check: integerFrom(1) },
@@ -196,88 +190,6 @@ export const SAC_SCHEMA: ConfigSchema<SacConfig> = defineConfig<SacConfig>("SAC"
       "policy_kwargs.log_std_init only applies to gSDE, which is not implemented; remove it",
   },
 });
-
-/**
- * SB3 `SAC` defaults with its default `MlpPolicy`.
- *
- * @example
- * ```ts
- * import { SAC_DEFAULTS } from "./config.ts";
- * SAC_DEFAULTS.batchSize; // 256
- * ```
- */
-export const SAC_DEFAULTS: Readonly<SacConfig> = SAC_SCHEMA.defaults;
-
-/**
- * SB3 / rl-zoo snake_case name → SacConfig field.
- *
- * @example
- * ```ts
- * import { SB3_SAC_NAMES } from "./config.ts";
- * SB3_SAC_NAMES.learning_starts; // "learningStarts"
- * ```
- */
-export const SB3_SAC_NAMES: Readonly<Record<string, keyof SacConfig>> = SAC_SCHEMA.sb3Names;
-
-/**
- * Hidden sizes of the actor's latent network.
- *
- * @example
- * ```ts
- * import { sacPiArch } from "./config.ts";
- * sacPiArch({ netArch: { pi: [64, 64], qf: [256, 256] } }); // [64, 64]
- * ```
- */
-export function sacPiArch(config: Pick<SacConfig, "netArch">): number[] {
-  return Array.isArray(config.netArch) ? config.netArch : config.netArch.pi;
-}
-
-/**
- * Hidden sizes of each Q-network.
- *
- * @example
- * ```ts
- * import { sacQfArch } from "./config.ts";
- * sacQfArch({ netArch: [256, 256] }); // [256, 256]
- * ```
- */
-export function sacQfArch(config: Pick<SacConfig, "netArch">): number[] {
-  return Array.isArray(config.netArch) ? config.netArch : config.netArch.qf;
-}
-
-/**
- * Converts SB3/rl-zoo style hyperparameters (snake_case, `policy_kwargs`, `"auto_0.1"`,
- * `[1, "step"]`, `"nn.ReLU"`, `"lin_x"`) to camelCase SacConfig fields; camelCase keys pass
- * through. Unsupported SB3 options are rejected with the reason. Does not fill defaults or
- * validate.
- *
- * @example
- * ```ts
- * import { sacFromSb3Names } from "./config.ts";
- * sacFromSb3Names({ ent_coef: "auto_0.1", policy_kwargs: { net_arch: [64, 64] } });
- * // { entCoef: "auto", entCoefInit: 0.1, netArch: [64, 64] }
- * ```
- */
-export function sacFromSb3Names(
-  obj: Partial<SacConfig> | Record<string, unknown>,
-): Record<string, unknown> {
-  return SAC_SCHEMA.fromSb3(obj);
-}
-
-/**
- * Checks a complete config object (camelCase) and returns it typed; rejects unknown, missing and
- * invalid fields with a message naming the field, the value and the valid range.
- *
- * @example
- * ```ts
- * import { SAC_DEFAULTS, validateSacConfig } from "./config.ts";
- * validateSacConfig({ ...SAC_DEFAULTS, tau: 0.01 });
- * // validateSacConfig({ ...SAC_DEFAULTS, tau: 2 }) throws "SAC config: tau = 2 is invalid; ..."
- * ```
- */
-export function validateSacConfig(obj: unknown): SacConfig {
-  return SAC_SCHEMA.validate(obj);
-}
 
 /**
  * SB3 defaults, overridden by `overrides` (camelCase or SB3/rl-zoo names), validated.

@@ -37,7 +37,8 @@ import {
   torchDefaultLinearInit,
 } from "../../compute/mod.ts";
 import { SquashedGaussianHead } from "../../compute/heads.ts";
-import { type SacConfig, sacPiArch, sacQfArch } from "./config.ts";
+import type { SacConfig } from "./config.ts";
+import { netArchPart } from "../common/config_schema.ts";
 
 export { LOG_STD_MAX, LOG_STD_MIN, TANH_LOG_EPS } from "../../compute/heads.ts";
 
@@ -97,7 +98,7 @@ export function makeSacSpec(
       throw new RangeError(`makeSacSpec: ${what} must be a positive integer, got ${v}`);
     }
   }
-  const pi = sacPiArch(config), qfArch = sacQfArch(config);
+  const pi = netArchPart(config.netArch, "pi"), qfArch = netArchPart(config.netArch, "qf");
   if (pi.length === 0 || qfArch.length === 0) {
     throw new Error("makeSacSpec: netArch needs at least one hidden layer for actor and critic");
   }

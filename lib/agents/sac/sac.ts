@@ -28,6 +28,12 @@ import type { Env, EnvState } from "../../envs/mod.ts";
 import { type CollectorState, EnvCollector, type EpisodeInfo } from "../common/collector.ts";
 import { gradientStepsPerPhase, makeSacConfig, type SacConfig } from "./config.ts";
 import { scheduleValue } from "../common/config_schema.ts";
+import {
+  type AgentOptions,
+  checkAgentOptions,
+  OnlineAgent,
+  progressRemaining,
+} from "../common/agent.ts";
 import { SacEngine, type SacEngineState } from "./engine.ts";
 import {
   initSacParams,
@@ -49,15 +55,11 @@ import { ReplayBuffer, type ReplayBufferState } from "./replay_buffer.ts";
  * const opts: SacAgentOptions = { env: makeEnv("Pendulum-v1"), config: { learning_rate: 1e-3 }, seed: 0 };
  * ```
  */
-export interface SacAgentOptions {
+export interface SacAgentOptions extends AgentOptions {
   /** The training environment, already wrapped in its TimeLimit (e.g. `makeEnv(id)`). */
   env: Env;
   /** Hyperparameters: a SacConfig, or overrides of the SB3 defaults (camelCase or snake_case). */
   config?: Partial<SacConfig> | Record<string, unknown>;
-  /** Seed of the environment (first reset), the initialisation and the agent's generators. */
-  seed: number;
-  /** SB3 `learn(total_timesteps)`: the T of progress_remaining = 1 − t/T (linear lr schedule). */
-  totalTimesteps?: number;
   /**
    * Threads of the gradient engine: 1 (default) or 2 (a worker thread; identical results;
    * call {@linkcode SacAgent.close} when done).
@@ -187,15 +189,11 @@ interface SacAgentStateV1 extends Omit<SacAgentState, "version" | "collector"> {
  * agent.close();
  * ```
  */
-export class SacAgent {
+export class SacAgent extends OnlineAgent<SacUpdateStats, SacStepInfo> {
   /** Validated hyperparameters. */
   readonly config: SacConfig;
   /** The training environment. */
   readonly env: Env;
-  /** Seed of this run. */
-  seed: number;
-  /** total_timesteps of the run, or null. */
-  readonly totalTimesteps: number | null;
   /** Network geometry and layouts. */
   readonly spec: SacSpec;
   /** Parameters, optimisers and the gradient step. */
@@ -206,14 +204,6 @@ export class SacAgent {
   readonly actor: SacActorCpu;
   /** H̄ of the α loss (−dim(A) for "auto"). */
   readonly targetEntropy: number;
-  /** Environment steps taken. */
-  numTimesteps = 0;
-  /** Gradient steps taken (SB3 `_n_updates`). */
-  nUpdates = 0;
-  /** Training phases run. */
-  iteration = 0;
-  /** Wall-clock milliseconds in acting/environment steps and in training (not part of the state). */
-  readonly timing = { rolloutMs: 0, updateMs: 0 };
 
   readonly #rng: Rng;
   readonly #trainRng: Rng;
@@ -226,35 +216,17 @@ export class SacAgent {
   /** The environment's collector (Monitor, auto-reset). */
   readonly collector: EnvCollector;
   #stepsSinceTrain = 0;
-  #updatePending = false;
 
   constructor(options: SacAgentOptions) {
-    const { env, seed } = options;
-    if (!Number.isSafeInteger(seed) || seed < 0) {
-      throw new RangeError(`SacAgent: seed must be a non-negative integer, got ${seed}`);
-    }
-    this.config = makeSacConfig(options.config ?? {});
-    const cfg = this.config;
-    const total = options.totalTimesteps ?? null;
-    if (total !== null && (!Number.isSafeInteger(total) || total < 1)) {
-      throw new RangeError(`SacAgent: totalTimesteps must be a positive integer, got ${total}`);
-    }
-    if (total === null && cfg.learningRateSchedule === "linear") {
-      throw new Error(
-        "SacAgent: a linear learning-rate schedule needs totalTimesteps " +
-          "(SB3's learn(total_timesteps)); pass it in the options",
-      );
-    }
-    this.totalTimesteps = total;
+    const cfg = makeSacConfig(options.config ?? {});
+    const { envs, totalTimesteps } = checkAgentOptions("SacAgent", options, {
+      schedules: { "learning-rate": cfg.learningRateSchedule },
+    });
+    super(options.seed, totalTimesteps);
+    this.config = cfg;
+    const env = envs[0], seed = options.seed;
     this.env = env;
-    this.seed = seed;
-    const obsSpace = env.observationSpace, actSpace = env.actionSpace;
-    if (obsSpace.shape.length !== 1 || actSpace.shape.length !== 1) {
-      throw new Error(
-        `SacAgent: needs flat Box spaces, got observation shape [${obsSpace.shape}] and action ` +
-          `shape [${actSpace.shape}]`,
-      );
-    }
+    const actSpace = env.actionSpace;
     if (!actSpace.isBounded("both")) {
       throw new Error(
         "SacAgent: the action Box must be bounded (SAC squashes actions with tanh and rescales " +
@@ -263,7 +235,7 @@ export class SacAgent {
     }
     this.#low = actSpace.low;
     this.#high = actSpace.high;
-    const obsDim = obsSpace.size, actDim = actSpace.size;
+    const obsDim = env.observationSpace.size, actDim = actSpace.size;
     this.spec = makeSacSpec(obsDim, actDim, cfg);
     this.targetEntropy = cfg.targetEntropy === "auto" ? -actDim : cfg.targetEntropy;
     this.engine = new SacEngine(this.spec, {
@@ -306,31 +278,8 @@ export class SacAgent {
     return this.engine.entCoef(this.config.entCoef);
   }
 
-  /** True when a training phase is due and has not run yet. */
-  get updatePending(): boolean {
-    return this.#updatePending;
-  }
-
-  /** The observation the next action will be chosen from. */
-  get lastObs(): Float32Array {
-    return this.collector.obs.slice();
-  }
-
-  /**
-   * Advances one environment step (running a pending training phase first).
-   *
-   * @example
-   * ```ts
-   * import { makeEnv } from "../../envs/mod.ts";
-   * import { SacAgent } from "./sac.ts";
-   * const agent = new SacAgent({ env: makeEnv("Pendulum-v1"), config: { learning_starts: 10, net_arch: [16] }, seed: 1 });
-   * let info = agent.step();
-   * while (!info.update) info = agent.step(); // the first training phase runs at step 12
-   * ```
-   */
-  step(): SacStepInfo {
-    const update = this.#updatePending ? this.update() : null;
-    const t0 = performance.now();
+  /** One environment step into the replay buffer (uniform actions before learning_starts). */
+  protected collectStep(update: SacUpdateStats | null): SacStepInfo {
     const cfg = this.config, collector = this.collector;
     const bufferAction = this.#bufferAction, envAction = this.#envAction;
     let step;
@@ -368,10 +317,9 @@ export class SacAgent {
       this.#stepsSinceTrain = 0;
       rolloutComplete = true;
       if (this.numTimesteps > cfg.learningStarts && gradientStepsPerPhase(cfg) > 0) {
-        this.#updatePending = true;
+        this.pending = true;
       }
     }
-    this.timing.rolloutMs += performance.now() - t0;
     return { numTimesteps: this.numTimesteps, episode, rolloutComplete, update };
   }
 
@@ -382,7 +330,7 @@ export class SacAgent {
    *   the environment step, the gradient step and the quantity).
    */
   update(): SacUpdateStats {
-    if (!this.#updatePending) {
+    if (!this.pending) {
       throw new Error(
         `SacAgent.update: no training pending at step ${this.numTimesteps} (training follows ` +
           `every trainFreq = ${this.config.trainFreq} steps once t > learningStarts = ` +
@@ -398,7 +346,7 @@ export class SacAgent {
     const learningRate = scheduleValue(
       cfg.learningRateSchedule,
       cfg.learningRate,
-      this.totalTimesteps === null ? 1 : Math.max(0, 1 - this.numTimesteps / this.totalTimesteps),
+      progressRemaining(this.numTimesteps, this.totalTimesteps),
     );
     let actorLoss = 0, criticLoss = 0, entCoef = 0, entCoefLoss = 0;
     for (let g = 0; g < n; g++) {
@@ -429,20 +377,14 @@ export class SacAgent {
       entCoef += s.entCoef;
       entCoefLoss += s.entCoefLoss;
     }
-    this.#updatePending = false;
-    this.iteration++;
-    this.timing.updateMs += performance.now() - t0;
-    return {
-      numTimesteps: this.numTimesteps,
-      iteration: this.iteration,
-      nUpdates: this.nUpdates,
+    return this.finishUpdate(t0, {
       gradientSteps: n,
       learningRate,
       actorLoss: actorLoss / n,
       criticLoss: criticLoss / n,
       entCoef: entCoef / n,
       entCoefLoss: cfg.entCoef === "auto" ? entCoefLoss / n : null,
-    };
+    });
   }
 
   /**
@@ -464,7 +406,7 @@ export class SacAgent {
       const info = this.step();
       onStep?.(info, this);
     }
-    if (this.#updatePending) this.update();
+    if (this.pending) this.update();
   }
 
   /**
@@ -502,11 +444,7 @@ export class SacAgent {
       version: 2,
       algo: "sac",
       config: structuredClone(this.config),
-      seed: this.seed,
-      totalTimesteps: this.totalTimesteps,
-      numTimesteps: this.numTimesteps,
-      nUpdates: this.nUpdates,
-      iteration: this.iteration,
+      ...this.counters(),
       engine: this.engine.getState(),
       entCoef: this.entCoef,
       rng: this.#rng.getState(),
@@ -515,7 +453,6 @@ export class SacAgent {
       collector: this.collector.getState(),
       replayBuffer: this.replayBuffer.getState(options.replayData ?? true),
       stepsSinceTrain: this.#stepsSinceTrain,
-      updatePending: this.#updatePending,
     };
   }
 
@@ -534,34 +471,13 @@ export class SacAgent {
     }
     const s: SacAgentState = state.version === 2 ? state : upgradeStateV1(state);
     // Fields added since the state was written take their defaults (as the constructor does).
-    const saved = makeSacConfig(s.config);
-    const mismatch = Object.keys(this.config).filter((k) =>
-      JSON.stringify(this.config[k as keyof SacConfig]) !==
-        JSON.stringify(saved[k as keyof SacConfig])
-    );
-    if (mismatch.length > 0) {
-      throw new Error(
-        `SacAgent.setState: the state was saved with a different config (${
-          mismatch.join(", ")
-        }); ` +
-          `construct the agent with the saved config (state.config)`,
-      );
-    }
-    if (s.collector.obs.length !== this.spec.obsDim) {
-      throw new Error("SacAgent.setState: observation size differs from this agent's");
-    }
+    this.restoreShared(s, this.config, makeSacConfig(s.config));
     this.replayBuffer.setState(s.replayBuffer);
     this.engine.setState(s.engine);
-    this.collector.setState(s.collector);
     this.#rng.setState(s.rng);
     this.#trainRng.setState(s.trainRng);
     this.#predictRng.setState(s.predictRng);
     this.#stepsSinceTrain = s.stepsSinceTrain;
-    this.#updatePending = s.updatePending;
-    this.seed = s.seed;
-    this.numTimesteps = s.numTimesteps;
-    this.nUpdates = s.nUpdates;
-    this.iteration = s.iteration;
   }
 
   /** Releases the engine's worker thread (with `threads: 2`). Idempotent. */

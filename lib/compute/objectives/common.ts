@@ -7,6 +7,8 @@
  */
 import type { Arena } from "../arena.ts";
 import type { Kernels, Ptr, RealArray } from "../kernels.ts";
+import type { Network } from "../network.ts";
+import { type NetPlan, planNet, refreshTransposes, stageDirections } from "../ops.ts";
 
 /**
  * Where an objective places things while an engine plans the device memory. All arenas use the
@@ -141,4 +143,120 @@ export function checkFinite(label: string, theta: ArrayLike<number>): void {
       );
     }
   }
+}
+
+/**
+ * θ of an objective on the device (checked finite), its direction staging, and the networks
+ * that read θ in place, planned.
+ *
+ * @example
+ * ```ts
+ * import { planParameters, type PlanContext } from "./common.ts";
+ * import type { Network } from "../network.ts";
+ * function plan(net: Network, theta: Float32Array, ctx: PlanContext) {
+ *   return planParameters("my objective", [net], theta, ctx).nets[0];
+ * }
+ * ```
+ */
+export function planParameters(
+  label: string,
+  nets: readonly Network[],
+  theta: ArrayLike<number>,
+  ctx: PlanContext,
+): { size: number; theta: Ptr; directions: Ptr; nets: NetPlan[] } {
+  checkFinite(label, theta);
+  const size = theta.length;
+  const thetaPtr = ctx.fixed.real(size);
+  const directions = ctx.maxBlock > 0 ? ctx.fixed.real(size * ctx.maxBlock) : 0;
+  const plans = nets.map((net) => planNet(net, thetaPtr, size, directions, ctx));
+  return { size, theta: thetaPtr, directions, nets: plans };
+}
+
+/**
+ * A data column on the device: row-major, `width` reals per sample, and the values it holds.
+ *
+ * @example
+ * ```ts
+ * import type { DataColumn } from "./common.ts";
+ * const c: DataColumn = { ptr: 0, width: 3, values: new Float32Array(30) };
+ * ```
+ */
+export interface DataColumn {
+  /** Byte offset on the device. */
+  ptr: Ptr;
+  /** Reals per sample. */
+  width: number;
+  /** The data set's values (uploaded by `load`). */
+  values: ArrayLike<number>;
+}
+
+/**
+ * Allocates the data columns of `n` samples (`[values, width]` each; null entries are absent).
+ *
+ * @example
+ * ```ts
+ * import { dataColumns, type PlanContext } from "./common.ts";
+ * function columns(ctx: PlanContext, obs: Float32Array, returns: Float32Array) {
+ *   return dataColumns(ctx, returns.length, { obs: [obs, 3], returns: [returns, 1] });
+ * }
+ * ```
+ */
+export function dataColumns<K extends string>(
+  ctx: PlanContext,
+  n: number,
+  columns: Record<K, readonly [ArrayLike<number>, number] | null>,
+): Record<K, DataColumn> {
+  const out: Partial<Record<K, DataColumn>> = {};
+  for (
+    const [name, column] of Object.entries(columns) as [
+      K,
+      readonly [ArrayLike<number>, number] | null,
+    ][]
+  ) {
+    if (column === null) continue;
+    const [values, width] = column;
+    out[name] = { ptr: ctx.fixed.real(n * width), width, values };
+  }
+  return out as Record<K, DataColumn>;
+}
+
+/**
+ * The `load`, `refresh` and `stage` hooks of an objective whose trained networks are `nets`:
+ * `load` writes θ, the data columns and `constants` (`[ptr, values]` pairs), then the
+ * networks' transposed weights (and those of `frozen`, networks over constant parameters);
+ * `refresh` redoes the trained networks' transposes after θ changed; `stage` prepares b written
+ * directions.
+ *
+ * @example
+ * ```ts
+ * import { dataColumns, parameterHooks, planParameters, type PlanContext } from "./common.ts";
+ * import type { Network } from "../network.ts";
+ * function hooks(net: Network, theta: Float32Array, obs: Float32Array, ctx: PlanContext) {
+ *   const p = planParameters("my objective", [net], theta, ctx);
+ *   return parameterHooks(p, theta, dataColumns(ctx, obs.length / 3, { obs: [obs, 3] }));
+ * }
+ * ```
+ */
+export function parameterHooks(
+  planned: { theta: Ptr; nets: readonly NetPlan[] },
+  theta: ArrayLike<number>,
+  columns: Readonly<Record<string, DataColumn>>,
+  frozen: readonly NetPlan[] = [],
+  constants: readonly (readonly [Ptr, ArrayLike<number>])[] = [],
+): Pick<PlannedObjective, "load" | "refresh" | "stage"> {
+  const { nets } = planned;
+  return {
+    load(dev) {
+      upload(dev, planned.theta, theta);
+      for (const [ptr, values] of constants) upload(dev, ptr, values);
+      for (const c of Object.values(columns)) upload(dev, c.ptr, c.values);
+      for (const net of [...nets, ...frozen]) refreshTransposes(dev.kernels, net);
+    },
+    refresh(dev) {
+      for (const net of nets) refreshTransposes(dev.kernels, net);
+    },
+    stage(dev, b) {
+      for (const net of nets) stageDirections(dev.kernels, net, b);
+    },
+  };
 }

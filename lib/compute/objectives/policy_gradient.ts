@@ -20,27 +20,9 @@
  */
 import { GaussianHead, type HeadChunk, type LikelihoodHead } from "../heads.ts";
 import type { Network } from "../network.ts";
-import {
-  backward,
-  forward,
-  gradient,
-  type NetPlan,
-  networkMacs,
-  planNet,
-  rBackward,
-  refreshTransposes,
-  rForward,
-  stageDirections,
-} from "../ops.ts";
+import * as ops from "../ops.ts";
 import type { Ptr } from "../kernels.ts";
-import {
-  checkFinite,
-  type DeviceContext,
-  type ObjectiveRuntime,
-  type PlanContext,
-  type PlannedObjective,
-  upload,
-} from "./common.ts";
+import * as common from "./common.ts";
 
 /**
  * SB3's advantage normalisation (Â − mean Â)/(std Â + 1e-8) with the unbiased std (divide by
@@ -141,7 +123,7 @@ interface PgPlan {
   samples: number;
   /** Rows the data buffers hold. */
   capacity: number;
-  net: NetPlan;
+  net: ops.NetPlan;
   head: string;
   actDim: number;
   obsDim: number;
@@ -176,8 +158,8 @@ interface PgPlan {
 export function planPolicyGradient(
   spec: PolicyGradientSpec,
   theta: ArrayLike<number>,
-  ctx: PlanContext,
-): PlannedObjective & { plan: PgPlan } {
+  ctx: common.PlanContext,
+): common.PlannedObjective & { plan: PgPlan } {
   const make = LIKELIHOOD_HEADS[spec.head];
   if (!make) throw new Error(`policy-gradient objective: unknown head "${spec.head}"`);
   const n = spec.advantages.length;
@@ -206,16 +188,20 @@ export function planPolicyGradient(
     throw new Error(`policy-gradient objective: head "${spec.head}" needs latent features`);
   }
   const size = theta.length;
-  checkFinite("policy-gradient objective", theta);
   if (spec.headOffset + head.paramCount > size) {
     throw new RangeError(
       `policy-gradient objective: θ has ${size} entries but the head's block ends at ` +
         `${spec.headOffset + head.paramCount}`,
     );
   }
-  const thetaPtr = ctx.fixed.real(size);
-  const directions = ctx.maxBlock > 0 ? ctx.fixed.real(size * ctx.maxBlock) : 0;
-  const net = planNet(spec.net, thetaPtr, size, directions, ctx);
+  const planned = common.planParameters("policy-gradient objective", [spec.net], theta, ctx);
+  const thetaPtr = planned.theta, net = planned.nets[0];
+  const cols = common.dataColumns(ctx, n, {
+    obs: [spec.obs, obsDim],
+    actions: [spec.actions, actDim],
+    advantages: [spec.advantages, 1],
+    oldLogProbs: spec.oldLogProbs && [spec.oldLogProbs, 1],
+  });
   const plan: PgPlan = {
     samples: n,
     capacity: n,
@@ -227,10 +213,10 @@ export function planPolicyGradient(
     paramCount: head.paramCount,
     size,
     theta: thetaPtr,
-    obs: ctx.fixed.real(n * obsDim),
-    actions: ctx.fixed.real(n * actDim),
-    advantages: ctx.fixed.real(n),
-    oldLogProbs: spec.oldLogProbs === null ? 0 : ctx.fixed.real(n),
+    obs: cols.obs.ptr,
+    actions: cols.actions.ptr,
+    advantages: cols.advantages.ptr,
+    oldLogProbs: cols.oldLogProbs?.ptr ?? 0,
     hasOld: spec.oldLogProbs !== null,
     clipRange: spec.clipRange,
     entCoef: spec.entCoef,
@@ -239,35 +225,16 @@ export function planPolicyGradient(
     g: ctx.state.f64(ctx.rows),
     term: ctx.state.f64(ctx.rows),
   };
-  const macs = networkMacs(spec.net);
   return {
     kind: "policy-gradient",
     plan,
     size,
     samples: n,
     theta: thetaPtr,
-    directions,
-    columns: {
-      obs: { ptr: plan.obs, width: obsDim },
-      actions: { ptr: plan.actions, width: actDim },
-      advantages: { ptr: plan.advantages, width: 1 },
-      ...(plan.hasOld ? { oldLogProbs: { ptr: plan.oldLogProbs, width: 1 } } : {}),
-    },
-    load(dev) {
-      upload(dev, thetaPtr, theta);
-      upload(dev, plan.obs, spec.obs);
-      upload(dev, plan.actions, spec.actions);
-      upload(dev, plan.advantages, spec.advantages);
-      if (spec.oldLogProbs !== null) upload(dev, plan.oldLogProbs, spec.oldLogProbs);
-      refreshTransposes(dev.kernels, net);
-    },
-    refresh(dev) {
-      refreshTransposes(dev.kernels, net);
-    },
-    stage(dev, b) {
-      stageDirections(dev.kernels, net, b);
-    },
-    macsPerSample: macs,
+    directions: planned.directions,
+    columns: cols,
+    ...common.parameterHooks(planned, theta, cols),
+    macsPerSample: ops.networkMacs(spec.net),
   };
 }
 
@@ -284,8 +251,8 @@ export function planPolicyGradient(
  */
 export function policyGradientRuntime(
   planIn: unknown,
-  dev: DeviceContext,
-): ObjectiveRuntime & { stats: PolicyGradientStats } {
+  dev: common.DeviceContext,
+): common.ObjectiveRuntime & { stats: PolicyGradientStats } {
   const p = planIn as PgPlan;
   const k = dev.kernels, E = dev.E;
   const { net, actDim: A, obsDim, capacity, paramCount: P } = p;
@@ -320,7 +287,7 @@ export function policyGradientRuntime(
     stats,
     prepare(start, n, st) {
       const N = p.samples;
-      forward(k, net, obsAt(start), n, st);
+      ops.forward(k, net, obsAt(start), n, st);
       const c = chunk(start, n, st);
       if (logp.length < n) {
         logp = new Float64Array(n);
@@ -359,7 +326,7 @@ export function policyGradientRuntime(
       stats.approxKl = klSum / n;
       stats.clipFraction = clipped / n;
       head.backward(c, g, dev.real(st + last.d, n * zStride), sink);
-      backward(k, net, n, st);
+      ops.backward(k, net, n, st);
     },
     gradient(start, n, st, out, acc, value) {
       const N = p.samples;
@@ -373,12 +340,12 @@ export function policyGradientRuntime(
       let v = 0;
       for (let r = 0; r < n; r++) v += term[r];
       value[0] += v - p.entCoef * w * meanH;
-      gradient(k, net, obsAt(start), n, st, out);
+      ops.gradient(k, net, obsAt(start), n, st, out);
     },
     hvp(start, n, st, sc, b, out, acc) {
       const N = p.samples;
       const x0 = obsAt(start);
-      rForward(k, net, x0, n, st, sc, b);
+      ops.rForward(k, net, x0, n, st, sc, b);
       const c = chunk(start, n, st);
       const rz = dev.real(sc + last.rz, n * b * zStride);
       if (vHead.length < b * P) {
@@ -399,7 +366,7 @@ export function policyGradientRuntime(
       for (let j = 0; j < b; j++) {
         for (let d = 0; d < P; d++) acc[j * p.size + p.headOffset + d] += hv[j * P + d];
       }
-      rBackward(k, net, x0, n, st, sc, b, out, p.size);
+      ops.rBackward(k, net, x0, n, st, sc, b, out, p.size);
     },
   };
 }

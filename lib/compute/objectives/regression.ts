@@ -15,26 +15,8 @@
  */
 import type { Network } from "../network.ts";
 import type { Ptr, RealArray } from "../kernels.ts";
-import {
-  backward,
-  forward,
-  gradient,
-  type NetPlan,
-  networkMacs,
-  planNet,
-  rBackward,
-  refreshTransposes,
-  rForward,
-  stageDirections,
-} from "../ops.ts";
-import {
-  checkFinite,
-  type DeviceContext,
-  type ObjectiveRuntime,
-  type PlanContext,
-  type PlannedObjective,
-  upload,
-} from "./common.ts";
+import * as ops from "../ops.ts";
+import * as common from "./common.ts";
 
 /**
  * Squared-error loss head of one network's outputs: writes δ_n = κ·2·(ŷ_n − y_n)/N (0 where the
@@ -168,7 +150,7 @@ interface RegressionPlan {
   samples: number;
   /** Rows the data buffers hold. */
   capacity: number;
-  nets: NetPlan[];
+  nets: ops.NetPlan[];
   inDim: number;
   size: number;
   inputs: Ptr;
@@ -193,8 +175,8 @@ interface RegressionPlan {
 export function planRegression(
   spec: RegressionSpec,
   theta: ArrayLike<number>,
-  ctx: PlanContext,
-): PlannedObjective & { plan: RegressionPlan } {
+  ctx: common.PlanContext,
+): common.PlannedObjective & { plan: RegressionPlan } {
   const n = spec.targets.length;
   const inDim = spec.nets[0].layers[0].fanIn;
   for (const net of spec.nets) {
@@ -212,50 +194,36 @@ export function planRegression(
       } input values, got ${spec.inputs.length}`,
     );
   }
-  checkFinite("regression objective", theta);
-  const size = theta.length;
-  const thetaPtr = ctx.fixed.real(size);
-  const directions = ctx.maxBlock > 0 ? ctx.fixed.real(size * ctx.maxBlock) : 0;
-  const nets = spec.nets.map((net) => planNet(net, thetaPtr, size, directions, ctx));
+  const planned = common.planParameters("regression objective", spec.nets, theta, ctx);
+  const { size, nets } = planned;
+  const cols = common.dataColumns(ctx, n, {
+    inputs: [spec.inputs, inDim],
+    targets: [spec.targets, 1],
+    oldValues: spec.clip && [spec.clip.oldValues, 1],
+  });
   const plan: RegressionPlan = {
     samples: n,
     capacity: n,
     nets,
     inDim,
     size,
-    inputs: ctx.fixed.real(n * inDim),
-    targets: ctx.fixed.real(n),
+    inputs: cols.inputs.ptr,
+    targets: cols.targets.ptr,
     coef: spec.coef,
-    oldValues: spec.clip ? ctx.fixed.real(n) : 0,
+    oldValues: cols.oldValues?.ptr ?? 0,
     clipRange: spec.clip ? spec.clip.range : null,
     sq: ctx.state.f64(ctx.rows),
   };
-  const macs = spec.nets.map(networkMacs);
+  const macs = spec.nets.map(ops.networkMacs);
   return {
     kind: "regression",
     plan,
     size,
     samples: n,
-    theta: thetaPtr,
-    directions,
-    columns: {
-      inputs: { ptr: plan.inputs, width: inDim },
-      targets: { ptr: plan.targets, width: 1 },
-      ...(spec.clip ? { oldValues: { ptr: plan.oldValues, width: 1 } } : {}),
-    },
-    load(dev) {
-      upload(dev, thetaPtr, theta);
-      upload(dev, plan.inputs, spec.inputs);
-      upload(dev, plan.targets, spec.targets);
-      if (spec.clip) upload(dev, plan.oldValues, spec.clip.oldValues);
-      for (const net of nets) refreshTransposes(dev.kernels, net);
-    },
-    refresh(dev) {
-      for (const net of nets) refreshTransposes(dev.kernels, net);
-    },
-    stage(dev, b) {
-      for (const net of nets) stageDirections(dev.kernels, net, b);
-    },
+    theta: planned.theta,
+    directions: planned.directions,
+    columns: cols,
+    ...common.parameterHooks(planned, theta, cols),
     macsPerSample: {
       forwardBackward: macs.reduce((s, m) => s + m.forwardBackward, 0),
       rPass: macs.reduce((s, m) => s + m.rPass, 0),
@@ -276,8 +244,8 @@ export function planRegression(
  */
 export function regressionRuntime(
   planIn: unknown,
-  dev: DeviceContext,
-): ObjectiveRuntime & { stats: { squaredErrors: number[] } } {
+  dev: common.DeviceContext,
+): common.ObjectiveRuntime & { stats: { squaredErrors: number[] } } {
   const p = planIn as RegressionPlan;
   const k = dev.kernels, E = dev.E;
   const targets = dev.real(p.targets, p.capacity);
@@ -294,7 +262,7 @@ export function regressionRuntime(
       sq.fill(0);
       p.nets.forEach((net, j) => {
         const last = net.layers[net.layers.length - 1];
-        forward(k, net, xAt(start), n, st);
+        ops.forward(k, net, xAt(start), n, st);
         const v = dev.real(st + last.a, n), d = dev.real(st + last.d, n);
         stats.squaredErrors[j] = regressionDeltas(
           v,
@@ -307,7 +275,7 @@ export function regressionRuntime(
           clipOf(),
           sq,
         );
-        backward(k, net, n, st);
+        ops.backward(k, net, n, st);
       });
     },
     gradient(start, n, st, out, _acc, value) {
@@ -315,14 +283,14 @@ export function regressionRuntime(
       let s = 0;
       for (let r = 0; r < n; r++) s += sq[r];
       value[0] += p.coef * s / p.samples;
-      for (const net of p.nets) gradient(k, net, xAt(start), n, st, out);
+      for (const net of p.nets) ops.gradient(k, net, xAt(start), n, st, out);
     },
     hvp(start, n, st, sc, b, out) {
       const c = p.coef * 2 / p.samples;
       const clip = clipOf();
       for (const net of p.nets) {
         const last = net.layers[net.layers.length - 1];
-        rForward(k, net, xAt(start), n, st, sc, b);
+        ops.rForward(k, net, xAt(start), n, st, sc, b);
         const rv = dev.real(sc + last.rz, n * b);
         if (clip) {
           const v = dev.real(st + last.a, n);
@@ -335,7 +303,7 @@ export function regressionRuntime(
         } else {
           for (let i = 0; i < n * b; i++) rv[i] *= c;
         }
-        rBackward(k, net, xAt(start), n, st, sc, b, out, p.size);
+        ops.rBackward(k, net, xAt(start), n, st, sc, b, out, p.size);
       }
     },
   };

@@ -17,26 +17,8 @@
 import { SquashedGaussianHead, type SquashedSample } from "../heads.ts";
 import type { Network } from "../network.ts";
 import type { Ptr } from "../kernels.ts";
-import {
-  backward,
-  forward,
-  gradient,
-  type NetPlan,
-  networkMacs,
-  planNet,
-  rBackward,
-  refreshTransposes,
-  rForward,
-  stageDirections,
-} from "../ops.ts";
-import {
-  checkFinite,
-  type DeviceContext,
-  type ObjectiveRuntime,
-  type PlanContext,
-  type PlannedObjective,
-  upload,
-} from "./common.ts";
+import * as ops from "../ops.ts";
+import * as common from "./common.ts";
 
 /**
  * The reparameterised actor objective's description.
@@ -70,8 +52,8 @@ interface ReparamPlan {
   samples: number;
   /** Rows the data buffers hold. */
   capacity: number;
-  net: NetPlan;
-  qNets: NetPlan[];
+  net: ops.NetPlan;
+  qNets: ops.NetPlan[];
   /** Q-network state lives in the chunk state (needed by the R-pass) or in thread scratch. */
   qInState: boolean;
   /** R{g} is needed (tanh Q-networks and not detachQ). */
@@ -109,8 +91,8 @@ interface ReparamPlan {
 export function planReparameterized(
   spec: ReparameterizedSpec,
   theta: ArrayLike<number>,
-  ctx: PlanContext,
-): PlannedObjective & { plan: ReparamPlan } {
+  ctx: common.PlanContext,
+): common.PlannedObjective & { plan: ReparamPlan } {
   const layers = spec.net.layers;
   const obsDim = layers[0].fanIn;
   const actDim = layers[layers.length - 1].fanOut / 2;
@@ -126,23 +108,21 @@ export function planReparameterized(
         `Q-networks of input width ${qIn}`,
     );
   }
-  checkFinite("reparameterised actor objective", theta);
-  checkFinite("reparameterised actor objective (critic)", spec.criticTheta);
-  const size = theta.length;
+  common.checkFinite("reparameterised actor objective (critic)", spec.criticTheta);
   const { rows, maxBlock } = ctx;
-  const thetaPtr = ctx.fixed.real(size);
+  const planned = common.planParameters("reparameterised actor objective", [spec.net], theta, ctx);
+  const { size, nets: [net] } = planned;
   const criticPtr = ctx.fixed.real(spec.criticTheta.length);
-  const directions = maxBlock > 0 ? ctx.fixed.real(size * maxBlock) : 0;
-  const net = planNet(spec.net, thetaPtr, size, directions, ctx);
   const qSecondOrder = !spec.detachQ && spec.qNets[0].activation === "tanh";
   const qInState = qSecondOrder;
   const qNets = spec.qNets.map((q) =>
-    planNet(q, criticPtr, spec.criticTheta.length, 0, {
+    ops.planNet(q, criticPtr, spec.criticTheta.length, 0, {
       ...ctx,
       state: qInState ? ctx.state : ctx.scratch,
       maxBlock: qSecondOrder ? maxBlock : 0,
     })
   );
+  const cols = common.dataColumns(ctx, n, { obs: [spec.obs, obsDim], noise: [spec.noise, actDim] });
   const plan: ReparamPlan = {
     samples: n,
     capacity: n,
@@ -151,10 +131,10 @@ export function planReparameterized(
     qInState,
     qSecondOrder,
     size,
-    obs: ctx.fixed.real(n * obsDim),
+    obs: cols.obs.ptr,
     obsDim,
     actDim,
-    noise: ctx.fixed.real(n * actDim),
+    noise: cols.noise.ptr,
     alpha: spec.alpha,
     detachQ: spec.detachQ,
     t: ctx.state.real(rows * actDim),
@@ -170,7 +150,7 @@ export function planReparameterized(
       ctx.scratch.real(rows * Math.max(maxBlock, 1) * actDim),
     ],
   };
-  const a = networkMacs(spec.net), q = spec.qNets.map(networkMacs);
+  const a = ops.networkMacs(spec.net), q = spec.qNets.map(ops.networkMacs);
   // Q-networks in the gradient pass: forward, δ and the action input gradient (no ∇W).
   const qFb = spec.qNets.reduce(
     (s, qn) =>
@@ -183,26 +163,10 @@ export function planReparameterized(
     plan,
     size,
     samples: n,
-    theta: thetaPtr,
-    directions,
-    columns: {
-      obs: { ptr: plan.obs, width: obsDim },
-      noise: { ptr: plan.noise, width: actDim },
-    },
-    load(dev) {
-      upload(dev, thetaPtr, theta);
-      upload(dev, criticPtr, spec.criticTheta);
-      upload(dev, plan.obs, spec.obs);
-      upload(dev, plan.noise, spec.noise);
-      refreshTransposes(dev.kernels, net);
-      for (const qn of qNets) refreshTransposes(dev.kernels, qn);
-    },
-    refresh(dev) {
-      refreshTransposes(dev.kernels, net);
-    },
-    stage(dev, b) {
-      stageDirections(dev.kernels, net, b);
-    },
+    theta: planned.theta,
+    directions: planned.directions,
+    columns: cols,
+    ...common.parameterHooks(planned, theta, cols, qNets, [[criticPtr, spec.criticTheta]]),
     macsPerSample: {
       forwardBackward: a.forwardBackward + qFb,
       rPass: a.rPass + (qSecondOrder ? q[0].rPass + q[1].rPass : 0),
@@ -220,7 +184,10 @@ export function planReparameterized(
  * function make(plan: unknown, dev: DeviceContext) { return reparameterizedRuntime(plan, dev); }
  * ```
  */
-export function reparameterizedRuntime(planIn: unknown, dev: DeviceContext): ObjectiveRuntime {
+export function reparameterizedRuntime(
+  planIn: unknown,
+  dev: common.DeviceContext,
+): common.ObjectiveRuntime {
   const p = planIn as ReparamPlan;
   const k = dev.kernels, E = dev.E;
   const { net, qNets, obsDim, actDim: A, capacity } = p;
@@ -242,7 +209,7 @@ export function reparameterizedRuntime(planIn: unknown, dev: DeviceContext): Obj
   return {
     prepare(start, n, st, sc) {
       const w = 1 / p.samples, wa = w * p.alpha;
-      forward(k, net, obsAt(start), n, st);
+      ops.forward(k, net, obsAt(start), n, st);
       if (logp.length < n) {
         logp = new Float64Array(n);
         g = new Float64Array(n * A);
@@ -260,7 +227,7 @@ export function reparameterizedRuntime(planIn: unknown, dev: DeviceContext): Obj
       const val = dev.f64(st + p.value, n);
       for (let r = 0; r < n; r++) val[r] = wa * logp[r];
       const qBase = p.qInState ? st : sc;
-      for (const q of qNets) forward(k, q, sc + p.qx, n, qBase);
+      for (const q of qNets) ops.forward(k, q, sc + p.qx, n, qBase);
       const q0 = dev.real(qBase + qLast[0].a, n), q1 = dev.real(qBase + qLast[1].a, n);
       const d0 = dev.real(qBase + qLast[0].d, n), d1 = dev.real(qBase + qLast[1].d, n);
       for (let r = 0; r < n; r++) {
@@ -272,7 +239,7 @@ export function reparameterizedRuntime(planIn: unknown, dev: DeviceContext): Obj
       let gOrNull: Float64Array | null = null;
       if (!p.detachQ) {
         qNets.forEach((q, j) =>
-          backward(k, q, n, qBase, { ptr: sc + p.ga[j], col: obsDim, width: A })
+          ops.backward(k, q, n, qBase, { ptr: sc + p.ga[j], col: obsDim, width: A })
         );
         const g0 = dev.real(sc + p.ga[0], n * A), g1 = dev.real(sc + p.ga[1], n * A);
         for (let i = 0; i < n * A; i++) g[i] = g0[i] + g1[i];
@@ -287,19 +254,19 @@ export function reparameterizedRuntime(planIn: unknown, dev: DeviceContext): Obj
         zStride,
         dev.real(st + p.pa, n * A),
       );
-      backward(k, net, n, st);
+      ops.backward(k, net, n, st);
     },
     gradient(start, n, st, out, _acc, value) {
       const val = dev.f64(st + p.value, n);
       let s = 0;
       for (let r = 0; r < n; r++) s += val[r];
       value[0] += s;
-      gradient(k, net, obsAt(start), n, st, out);
+      ops.gradient(k, net, obsAt(start), n, st, out);
     },
     hvp(start, n, st, sc, b, out) {
       const wa = p.alpha / p.samples;
       const x0 = obsAt(start);
-      rForward(k, net, x0, n, st, sc, b);
+      ops.rForward(k, net, x0, n, st, sc, b);
       const rz = dev.real(sc + last.rz, n * b * zStride);
       const s = sampleOf(st, n);
       const rt = dev.real(sc + p.rt, n * b * A);
@@ -307,9 +274,9 @@ export function reparameterizedRuntime(planIn: unknown, dev: DeviceContext): Obj
       let rgOrNull: Float64Array | null = null;
       if (p.qSecondOrder) {
         qNets.forEach((q, j) => {
-          rForward(k, q, 0, n, st, sc, b, { ptr: sc + p.rt, col: obsDim, width: A });
+          ops.rForward(k, q, 0, n, st, sc, b, { ptr: sc + p.rt, col: obsDim, width: A });
           dev.real(sc + qLast[j].rz, n * b).fill(0); // R{δ_Q} = 0: the seed −w·1[k = j] is constant
-          rBackward(k, q, 0, n, st, sc, b, 0, 0, { ptr: sc + p.rga[j], col: obsDim, width: A });
+          ops.rBackward(k, q, 0, n, st, sc, b, 0, 0, { ptr: sc + p.rga[j], col: obsDim, width: A });
         });
         if (rg.length < n * b * A) rg = new Float64Array(n * b * A);
         const r0 = dev.real(sc + p.rga[0], n * b * A), r1 = dev.real(sc + p.rga[1], n * b * A);
@@ -317,7 +284,7 @@ export function reparameterizedRuntime(planIn: unknown, dev: DeviceContext): Obj
         rgOrNull = rg;
       }
       head.rBackward(s, n, b, wa, dev.real(st + p.pa, n * A), rt, rgOrNull, rz, zStride);
-      rBackward(k, net, x0, n, st, sc, b, out, p.size);
+      ops.rBackward(k, net, x0, n, st, sc, b, out, p.size);
     },
   };
 }

@@ -141,9 +141,8 @@ Deno.test("several environments: SB3's swap_and_flatten rows (env·n_steps + t),
   const start = (e: number, t: number) => t === 0 || (e === 1 && t === 2);
   for (let t = 0; t < size; t++) {
     for (let e = 0; e < nEnvs; e++) {
-      buf.addEnv(e, [10 * e + t], [t], reward(e, t), start(e, t), value(e, t), -t);
+      buf.add([10 * e + t], [t], reward(e, t), start(e, t), value(e, t), -t, e);
     }
-    buf.advance();
   }
   assertEquals(buf.full, true);
   for (let e = 0; e < nEnvs; e++) {
@@ -167,6 +166,7 @@ Deno.test("several environments: SB3's swap_and_flatten rows (env·n_steps + t),
     assertEquals(buf.advantages.subarray(e * size, (e + 1) * size), adv);
     assertEquals(buf.returns.subarray(e * size, (e + 1) * size), ret);
   }
-  assertThrows(() => buf.add([0], [0], 0, false, 0, 0), Error, "addEnv");
-  assertThrows(() => buf.advance(), Error, "full");
+  assertThrows(() => buf.add([0], [0], 0, false, 0, 0), Error, "full");
+  const fresh = new RolloutBuffer({ size, nEnvs, obsDim: 1, actDim: 1, gamma, gaeLambda });
+  assertThrows(() => fresh.add([0], [0], 0, false, 0, 0, 3), RangeError, "env 3");
 });
