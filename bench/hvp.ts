@@ -38,8 +38,7 @@ import {
   collectPpoRollout,
   explicitHessian,
   lanczosTopK,
-  ppoActorLoss,
-  ppoCriticLoss,
+  ppoLoss,
   type PpoRollout,
   sacActorChunkedLoss,
   sacCriticChunkedLoss,
@@ -134,9 +133,9 @@ type Kind = "ppo-actor" | "ppo-critic" | "sac-actor" | "sac-critic";
 function makeLoss(kind: Kind, n: number): ChunkedLoss {
   switch (kind) {
     case "ppo-actor":
-      return ppoActorLoss(ppoSpec, ppoTheta.actor, prefix(n), ENT_COEF);
+      return ppoLoss("actor", ppoSpec, ppoTheta.actor, prefix(n), ENT_COEF);
     case "ppo-critic":
-      return ppoCriticLoss(ppoSpec, ppoTheta.critic, prefix(n), VF_COEF);
+      return ppoLoss("critic", ppoSpec, ppoTheta.critic, prefix(n), VF_COEF);
     case "sac-actor":
       return sacActorChunkedLoss(
         {

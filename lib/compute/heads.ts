@@ -261,13 +261,8 @@ export class GaussianHead implements LikelihoodHead {
     }
   }
 
-  jvp(
-    c: HeadChunk,
-    b: number,
-    rz: RealArray,
-    vParams: ArrayLike<number>,
-    out: Float64Array,
-  ): void {
+  /** See {@linkcode LikelihoodHead.jvp}. */
+  jvp: LikelihoodHead["jvp"] = (c, b, rz, vParams, out) => {
     const A = this.actDim, n = c.n, zs = c.zStride, st = c.state;
     for (let j = 0; j < b; j++) {
       for (let r = 0; r < n; r++) {
@@ -279,17 +274,10 @@ export class GaussianHead implements LikelihoodHead {
         out[j * n + r] = rf;
       }
     }
-  }
+  };
 
-  rBackward(
-    c: HeadChunk,
-    b: number,
-    g: Float64Array,
-    rg: Float64Array,
-    rz: RealArray,
-    vParams: ArrayLike<number>,
-    hvParams: Float64Array,
-  ): void {
+  /** See {@linkcode LikelihoodHead.rBackward} (the entropy bonus has no second derivatives here). */
+  rBackward: LikelihoodHead["rBackward"] = (c, b, g, rg, rz, vParams, hvParams) => {
     const A = this.actDim, n = c.n, zs = c.zStride, st = c.state, s = c.params;
     for (let d = 0; d < A; d++) {
       const e2 = Math.exp(-2 * s[d]);
@@ -306,7 +294,7 @@ export class GaussianHead implements LikelihoodHead {
         hvParams[j * A + d] += hs;
       }
     }
-  }
+  };
 }
 
 /**

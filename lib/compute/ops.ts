@@ -37,7 +37,7 @@
  * @module
  */
 import type { Arena } from "./arena.ts";
-import { GEMM, type Kernels, type Ptr } from "./kernels.ts";
+import { GEMM, type GemmKernel, type Kernels, type Ptr } from "./kernels.ts";
 import type { Network } from "./network.ts";
 
 /** 0: none (output layer), 1: tanh, 2: ReLU. */
@@ -257,28 +257,16 @@ export function stageDirections(k: Kernels, net: NetPlan, b: number): void {
   }
 }
 
+/** A product issued by the network operations: the kernel arguments after the kernels and E. */
+type GemmOp = (k: Kernels, E: number, ...args: Parameters<GemmKernel>) => void;
+
 /**
  * C (op)= A·B with row-major A, issued in row blocks of A of about 256 KiB: the matrix kernel
  * sweeps all of A once per 8-column panel of B, so A should stay in the L2 cache. A single
  * contiguous column B (a width-1 layer) goes to the matrix-vector kernel, which uses all SIMD
  * lanes.
  */
-function gemmRows(
-  k: Kernels,
-  E: number,
-  a: Ptr,
-  b: Ptr,
-  c: Ptr,
-  bias: Ptr,
-  mask: Ptr,
-  M: number,
-  N: number,
-  K: number,
-  lda: number,
-  ldb: number,
-  ldc: number,
-  flags: number,
-): void {
+const gemmRows: GemmOp = (k, E, a, b, c, bias, mask, M, N, K, lda, ldb, ldc, flags) => {
   if (N === 1 && ldb === 1 && (flags & (GEMM.RELU | GEMM.MASK)) === 0) {
     k.gemvRow(a, b, c, bias, M, K, lda, ldc, flags);
     return;
@@ -301,30 +289,41 @@ function gemmRows(
       flags,
     );
   }
-}
+};
 
-/** C (op)= Aᵀ·B (A read column-major); a matrix-vector kernel when B is one contiguous column. */
-function gemmCols(
-  k: Kernels,
-  a: Ptr,
-  b: Ptr,
-  c: Ptr,
-  M: number,
-  N: number,
-  K: number,
-  lda: number,
-  ldb: number,
-  ldc: number,
-  flags: number,
-): void {
+/**
+ * C (op)= Aᵀ·B (A read column-major; no bias or mask); a matrix-vector kernel when B is one
+ * contiguous column.
+ */
+const gemmCols: GemmOp = (k, _E, a, b, c, _bias, _mask, M, N, K, lda, ldb, ldc, flags) => {
   if (N === 1 && ldb === 1 && ldc === 1) k.gemvCol(a, b, c, M, K, lda, flags);
   else k.gemmCol(a, b, c, 0, 0, M, N, K, lda, ldb, ldc, flags);
-}
+};
 
 /** Input of layer i: x0 (ld = fanIn) for i = 0, else the previous layer's output. */
 function inputOf(net: NetPlan, i: number, x0: Ptr, st: Ptr): Ptr {
   return i === 0 ? x0 : st + net.layers[i - 1].a;
 }
+
+/**
+ * An operation on layer i of a chunk of n rows (the network's input x_0 at `x0`, the chunk's
+ * state at `st`), with further arguments `Rest`.
+ *
+ * @example
+ * ```ts
+ * import { forwardLayer, type LayerOp } from "./ops.ts";
+ * const op: LayerOp = forwardLayer;
+ * ```
+ */
+export type LayerOp<Rest extends unknown[] = []> = (
+  k: Kernels,
+  net: NetPlan,
+  i: number,
+  x0: Ptr,
+  n: number,
+  st: Ptr,
+  ...rest: Rest
+) => void;
 
 /**
  * Forward pass of layer i for `n` rows (its input at x0 for i = 0, else in the state at `st`).
@@ -336,14 +335,7 @@ function inputOf(net: NetPlan, i: number, x0: Ptr, st: Ptr): Ptr {
  * function first(k: Kernels, net: NetPlan, x0: number, n: number, st: number) { forwardLayer(k, net, 0, x0, n, st); }
  * ```
  */
-export function forwardLayer(
-  k: Kernels,
-  net: NetPlan,
-  i: number,
-  x0: Ptr,
-  n: number,
-  st: Ptr,
-): void {
+export const forwardLayer: LayerOp = (k, net, i, x0, n, st) => {
   const E = net.E, l = net.layers[i];
   const x = inputOf(net, i, x0, st);
   const out = st + l.a;
@@ -367,7 +359,7 @@ export function forwardLayer(
     );
   }
   if (l.act === 1) k.tanh(out, out, 1, n * l.fanOut, 1);
-}
+};
 
 /**
  * Forward pass of `n` rows from input x_0 (row-major, fanIn wide) into the state at `st`.
@@ -477,21 +469,40 @@ export function inputGradient(
   st: Ptr,
   inputGrad: InputWindow,
 ): void {
-  const E = net.E, l = net.layers[0];
+  const l = net.layers[0];
+  windowProduct(k, net.E, l, st + l.d, n, inputGrad);
+}
+
+/**
+ * The input window of δ_0·W_0ᵀ for `rows` rows of layer 0's δ (or R{δ}) at `src`: what
+ * ∂ℓ/∂x_0 and R{∂ℓ/∂x_0} restrict to the window (written, the groups summed).
+ */
+function windowProduct(
+  k: Kernels,
+  E: number,
+  l: LayerPlan,
+  src: Ptr,
+  rows: number,
+  w: InputWindow,
+): void {
   l.groups.forEach((g, q) => {
-    k.gemmRow(
-      st + l.d + E * g.col0,
-      g.wt + E * inputGrad.col,
-      inputGrad.ptr,
+    const flags = q > 0 ? GEMM.ACCUMULATE : 0;
+    const wt = g.wt + E * w.col;
+    gemmRows(
+      k,
+      E,
+      src + E * g.col0,
+      wt,
+      w.ptr,
       0,
       0,
-      n,
-      inputGrad.width,
+      rows,
+      w.width,
       g.width,
       l.fanOut,
       l.fanIn,
-      inputGrad.width,
-      q > 0 ? GEMM.ACCUMULATE : 0,
+      w.width,
+      flags,
     );
   });
 }
@@ -509,23 +520,30 @@ export function inputGradient(
  * }
  * ```
  */
-export function layerGradient(
-  k: Kernels,
-  net: NetPlan,
-  i: number,
-  x0: Ptr,
-  n: number,
-  st: Ptr,
-  out: Ptr,
-): void {
+export const layerGradient: LayerOp<[out: Ptr]> = (k, net, i, x0, n, st, out) => {
   const E = net.E, l = net.layers[i];
   const x = inputOf(net, i, x0, st);
   for (const g of l.groups) {
     const d = st + l.d + E * g.col0;
-    gemmCols(k, x, d, out + E * g.weight, l.fanIn, g.width, n, l.fanIn, l.fanOut, g.width, 0);
+    gemmCols(
+      k,
+      E,
+      x,
+      d,
+      out + E * g.weight,
+      0,
+      0,
+      l.fanIn,
+      g.width,
+      n,
+      l.fanIn,
+      l.fanOut,
+      g.width,
+      0,
+    );
     k.colSum(d, out + E * g.bias, n, g.width, l.fanOut, 0);
   }
-}
+};
 
 /**
  * Parameter gradient of the chunk (every layer) into the θ-ordered gradient at `out`.
@@ -542,6 +560,27 @@ export function gradient(k: Kernels, net: NetPlan, x0: Ptr, n: number, st: Ptr, 
 }
 
 /**
+ * A second-order pass over a chunk of n rows for b staged directions (input x_0 at `x0`, the
+ * chunk's state at `st`, the thread's scratch at `sc`), with further arguments `Rest`.
+ *
+ * @example
+ * ```ts
+ * import { rForward, type RPass } from "./ops.ts";
+ * const pass: RPass<[]> = rForward;
+ * ```
+ */
+export type RPass<Rest extends unknown[]> = (
+  k: Kernels,
+  net: NetPlan,
+  x0: Ptr,
+  n: number,
+  st: Ptr,
+  sc: Ptr,
+  b: number,
+  ...rest: Rest
+) => void;
+
+/**
  * R-forward pass for `b` directions: R{z_i} into the scratch `rz` buffers, R{x_{i+1}} into `rh`
  * (both [b, n, width]). `rInput`: R{x_0} on an input window ((b·n) × width); otherwise
  * R{x_0} = 0.
@@ -553,16 +592,7 @@ export function gradient(k: Kernels, net: NetPlan, x0: Ptr, n: number, st: Ptr, 
  * function run(k: Kernels, net: NetPlan, x0: number, n: number, st: number, sc: number) { rForward(k, net, x0, n, st, sc, 1); }
  * ```
  */
-export function rForward(
-  k: Kernels,
-  net: NetPlan,
-  x0: Ptr,
-  n: number,
-  st: Ptr,
-  sc: Ptr,
-  b: number,
-  rInput?: InputWindow,
-): void {
+export const rForward: RPass<[rInput?: InputWindow]> = (k, net, x0, n, st, sc, b, rInput) => {
   const E = net.E, layers = net.layers;
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i];
@@ -622,7 +652,7 @@ export function rForward(
       else k.reluGrad(next, st + l.a, rz, n, l.fanOut, b);
     }
   }
-}
+};
 
 /**
  * R-backward pass for `b` directions, from R{δ_L} (in the last layer's `rz` scratch, written by
@@ -640,19 +670,9 @@ export function rForward(
  * }
  * ```
  */
-export function rBackward(
-  k: Kernels,
-  net: NetPlan,
-  x0: Ptr,
-  n: number,
-  st: Ptr,
-  sc: Ptr,
-  b: number,
-  out: Ptr,
-  stride: number,
-  inputGrad?: InputWindow,
-  accumulateLatent = false,
-): void {
+export const rBackward: RPass<
+  [out: Ptr, stride: number, inputGrad?: InputWindow, accumulateLatent?: boolean]
+> = (k, net, x0, n, st, sc, b, out, stride, inputGrad, accumulateLatent = false) => {
   const E = net.E, layers = net.layers;
   for (let i = layers.length - 1; i >= 0; i--) {
     const l = layers[i];
@@ -664,13 +684,31 @@ export function rBackward(
         const rdj = rd + E * j * n * l.fanOut;
         for (const g of l.groups) {
           const w = o + E * g.weight;
-          gemmCols(k, x, rdj + E * g.col0, w, l.fanIn, g.width, n, l.fanIn, l.fanOut, g.width, 0);
+          gemmCols(
+            k,
+            E,
+            x,
+            rdj + E * g.col0,
+            w,
+            0,
+            0,
+            l.fanIn,
+            g.width,
+            n,
+            l.fanIn,
+            l.fanOut,
+            g.width,
+            0,
+          );
           if (i > 0) {
             gemmCols(
               k,
+              E,
               sc + l.rh + E * j * n * l.fanIn,
               st + l.d + E * g.col0,
               w,
+              0,
+              0,
               l.fanIn,
               g.width,
               n,
@@ -734,27 +772,10 @@ export function rBackward(
       if (!net.frozen) {
         throw new Error("compute: R{∂ℓ/∂x_0} is only implemented for frozen networks");
       }
-      l.groups.forEach((g, q) => {
-        gemmRows(
-          k,
-          E,
-          rd + E * g.col0,
-          g.wt + E * inputGrad.col,
-          inputGrad.ptr,
-          0,
-          0,
-          n * b,
-          inputGrad.width,
-          g.width,
-          l.fanOut,
-          l.fanIn,
-          inputGrad.width,
-          q > 0 ? GEMM.ACCUMULATE : 0,
-        );
-      });
+      windowProduct(k, E, l, rd, n * b, inputGrad);
     }
   }
-}
+};
 
 /**
  * Multiply-adds per sample of a network's gradient pass (forward, backward, gradient) and of one

@@ -101,10 +101,9 @@ export {
 export {
   collectPpoRollout,
   miniBatchIndices,
-  ppoActorLoss,
   ppoAnalysis,
   PpoCheckpointProblem,
-  ppoCriticLoss,
+  ppoLoss,
   type PpoLossOptions,
   type PpoRollout,
   type PpoRolloutOptions,

@@ -42,15 +42,9 @@ import {
   type PpoRollout,
   type PpoRolloutOptions,
 } from "../agents/mod.ts";
-import { normalizeAdvantages } from "../compute/objectives/mod.ts";
+import { normalizeAdvantages, type ObjectiveSpec } from "../compute/objectives/mod.ts";
 import type { ChunkedLoss } from "./hvp.ts";
-import type {
-  AnalysisAlgorithm,
-  CheckpointProblem,
-  DataEstimator,
-  NetworkName,
-  PrepareArgs,
-} from "./estimators.ts";
+import type * as est from "./estimators.ts";
 
 /**
  * SB3's `RolloutBuffer` defaults, used by the reference's mini-batch buffer (§5.2 quirk).
@@ -122,7 +116,7 @@ function gatherRows(src: Float32Array, dim: number, indices: Int32Array | null):
 }
 
 /**
- * Options of {@linkcode ppoActorLoss} and {@linkcode ppoCriticLoss}.
+ * Options of {@linkcode ppoLoss}.
  *
  * @example
  * ```ts
@@ -138,85 +132,65 @@ export interface PpoLossOptions {
 }
 
 /**
- * The PPO actor loss at the analysis point on (a subset of) a rollout, with the advantages
- * normalised over that whole subset first (see the module doc): the policy-gradient objective
- * without old log-probabilities.
+ * A PPO analysis loss of one network on (a subset of) a rollout (see the module doc):
+ * - `"actor"`: the policy-gradient objective at the analysis point (no old log-probabilities),
+ *   with the advantages normalised over the whole subset first; `coef` = c_ent;
+ * - `"critic"`: the regression objective c_vf·mean[(R̂ − V_θ(s))²] on the value network;
+ *   `coef` = c_vf.
  *
  * @example
  * ```ts
  * import type { ActorCriticSpec } from "../agents/mod.ts";
  * import { makeHessianOperator } from "./hvp.ts";
- * import { ppoActorLoss, type PpoRollout } from "./ppo_estimators.ts";
+ * import { ppoLoss, type PpoRollout } from "./ppo_estimators.ts";
  * async function actorGradient(spec: ActorCriticSpec, theta: Float32Array, rollout: PpoRollout) {
- *   const op = makeHessianOperator(ppoActorLoss(spec, theta, rollout, 0));
+ *   const op = makeHessianOperator(ppoLoss("actor", spec, theta, rollout, 0));
  *   const g = await op.gradient();
  *   op.dispose();
  *   return g;
  * }
+ * // The critic loss of a mini-batch: ppoLoss("critic", spec, θ_c, rollout, 0.5, { indices })
  * ```
  */
-export function ppoActorLoss(
+export function ppoLoss(
+  network: est.NetworkName,
   spec: ActorCriticSpec,
-  thetaActor: Float32Array,
+  theta: Float32Array,
   rollout: PpoRollout,
-  entCoef: number,
+  coef: number,
   options: PpoLossOptions = {},
 ): ChunkedLoss {
   const indices = options.indices ?? null;
-  return {
-    label: options.label ?? "PPO actor",
-    theta: thetaActor,
-    objective: {
+  const obs = gatherRows(rollout.observations, rollout.obsDim, indices);
+  let objective: ObjectiveSpec;
+  if (network === "actor") {
+    objective = {
       kind: "policy-gradient",
       net: spec.actorNet,
       head: "gaussian",
       headOffset: spec.logStdOffset,
-      obs: gatherRows(rollout.observations, rollout.obsDim, indices),
+      obs,
       actions: gatherRows(rollout.actions, rollout.actDim, indices),
       advantages: normalizeAdvantages(gatherRows(rollout.advantages, 1, indices)),
       oldLogProbs: null,
       clipRange: 0,
-      entCoef,
+      entCoef: coef,
       normalizeAdvantage: false,
-    },
-    dispose: () => {},
-  };
-}
-
-/**
- * The PPO critic loss c_vf·mean[(R̂ − V_θ(s))²] on (a subset of) a rollout: the regression
- * objective on the value network.
- *
- * @example
- * ```ts
- * import type { ActorCriticSpec } from "../agents/mod.ts";
- * import { ppoCriticLoss, type PpoRollout } from "./ppo_estimators.ts";
- * function firstMiniBatchLoss(spec: ActorCriticSpec, theta: Float32Array, rollout: PpoRollout) {
- *   return ppoCriticLoss(spec, theta, rollout, 0.5, { indices: Int32Array.from([0, 5, 9]) });
- * }
- * ```
- */
-export function ppoCriticLoss(
-  spec: ActorCriticSpec,
-  thetaCritic: Float32Array,
-  rollout: PpoRollout,
-  vfCoef: number,
-  options: PpoLossOptions = {},
-): ChunkedLoss {
-  const indices = options.indices ?? null;
-  return {
-    label: options.label ?? "PPO critic",
-    theta: thetaCritic,
-    objective: {
+    };
+  } else if (network === "critic") {
+    const targets = gatherRows(rollout.returns, 1, indices);
+    objective = {
       kind: "regression",
       nets: [spec.criticNet],
-      inputs: gatherRows(rollout.observations, rollout.obsDim, indices),
-      targets: gatherRows(rollout.returns, 1, indices),
-      coef: vfCoef,
+      inputs: obs,
+      targets,
+      coef,
       clip: null,
-    },
-    dispose: () => {},
-  };
+    };
+  } else {
+    throw new RangeError(`PPO analysis: unknown network "${network}" (actor or critic)`);
+  }
+  return { label: options.label ?? `PPO ${network}`, theta, objective, dispose: () => {} };
 }
 
 function checkPpoState(state: unknown): PpoAgentState {
@@ -249,13 +223,13 @@ function checkPpoState(state: unknown): PpoAgentState {
  * problem.miniBatchCount; // n_steps · n_envs / batch_size
  * ```
  */
-export class PpoCheckpointProblem implements CheckpointProblem {
+export class PpoCheckpointProblem implements est.CheckpointProblem {
   /** "ppo". */
   readonly algo = "ppo";
   /** The checkpoint's step. */
   readonly step: number;
   /** Actor, then critic. */
-  readonly networks: readonly NetworkName[] = ["actor", "critic"];
+  readonly networks: readonly est.NetworkName[] = ["actor", "critic"];
   /** The agent's config. */
   readonly config: PpoConfig;
   /** Network geometry. */
@@ -274,7 +248,7 @@ export class PpoCheckpointProblem implements CheckpointProblem {
   readonly miniBatchGae: { gamma: number; gaeLambda: number };
   readonly #quirk: boolean;
 
-  constructor(args: PrepareArgs) {
+  constructor(args: est.PrepareArgs) {
     const state = checkPpoState(args.state);
     const { settings } = args;
     this.step = args.step;
@@ -344,23 +318,23 @@ export class PpoCheckpointProblem implements CheckpointProblem {
   }
 
   /** N of the actor or critic. */
-  parameterCount(network: NetworkName): number {
+  parameterCount(network: est.NetworkName): number {
     return network === "actor" ? this.thetaActor.length : this.thetaCritic.length;
   }
 
   /** Precise samples, or n_steps × n_envs. */
-  sampleCount(estimator: DataEstimator): number {
+  sampleCount(estimator: est.DataEstimator): number {
     return estimator === "precise" ? this.precise.n : this.miniBatchRollout.n;
   }
 
   /** See {@linkcode CheckpointProblem.loss}. */
-  loss(network: NetworkName, estimator: DataEstimator): ChunkedLoss {
+  loss(network: est.NetworkName, estimator: est.DataEstimator): ChunkedLoss {
     const rollout = estimator === "precise" ? this.precise : this.miniBatchRollout;
     return this.#loss(network, rollout, null, `${network} (${estimator})`);
   }
 
   /** See {@linkcode CheckpointProblem.miniBatchLoss}. */
-  miniBatchLoss(network: NetworkName, index: number): ChunkedLoss {
+  miniBatchLoss(network: est.NetworkName, index: number): ChunkedLoss {
     const indices = this.miniBatches[index];
     if (!indices) {
       throw new RangeError(
@@ -393,19 +367,15 @@ export class PpoCheckpointProblem implements CheckpointProblem {
   dispose(): void {}
 
   #loss(
-    network: NetworkName,
+    network: est.NetworkName,
     rollout: PpoRollout,
     indices: Int32Array | null,
     label: string,
   ): ChunkedLoss {
-    const options = { indices, label: `PPO ${label}` };
-    if (network === "actor") {
-      return ppoActorLoss(this.spec, this.thetaActor, rollout, this.config.entCoef, options);
-    }
-    if (network === "critic") {
-      return ppoCriticLoss(this.spec, this.thetaCritic, rollout, this.config.vfCoef, options);
-    }
-    throw new RangeError(`PPO analysis: unknown network "${network}" (actor or critic)`);
+    const actor = network === "actor";
+    const theta = actor ? this.thetaActor : this.thetaCritic;
+    const coef = actor ? this.config.entCoef : this.config.vfCoef;
+    return ppoLoss(network, this.spec, theta, rollout, coef, { indices, label: `PPO ${label}` });
   }
 }
 
@@ -418,9 +388,9 @@ export class PpoCheckpointProblem implements CheckpointProblem {
  * ppoAnalysis.networks; // ["actor", "critic"]
  * ```
  */
-export const ppoAnalysis: AnalysisAlgorithm = Object.freeze({
+export const ppoAnalysis: est.AnalysisAlgorithm = Object.freeze({
   algo: "ppo",
   networks: ["actor", "critic"] as const,
-  prepare: (args: PrepareArgs): Promise<CheckpointProblem> =>
+  prepare: (args: est.PrepareArgs): Promise<est.CheckpointProblem> =>
     Promise.resolve(new PpoCheckpointProblem(args)),
 });

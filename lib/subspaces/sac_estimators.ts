@@ -36,13 +36,7 @@ import type { ChunkedLoss } from "./hvp.ts";
 import { softBellmanTargets, stateActionRows } from "../compute/objectives/mod.ts";
 import { forwardBatch } from "../compute/forward.ts";
 import { SquashedGaussianHead } from "../compute/heads.ts";
-import type {
-  AnalysisAlgorithm,
-  CheckpointProblem,
-  DataEstimator,
-  NetworkName,
-  PrepareArgs,
-} from "./estimators.ts";
+import type * as est from "./estimators.ts";
 
 /**
  * Transitions collected at step 0 when the replay buffer is empty (§5.3).
@@ -437,39 +431,28 @@ export function sacActorChunkedLoss(
  * }
  * ```
  */
-export class SacCheckpointProblem implements CheckpointProblem {
+export class SacCheckpointProblem implements est.CheckpointProblem {
   /** "sac". */
   readonly algo = "sac";
-  /** The checkpoint's step. */
-  readonly step: number;
   /** Actor, then critic (both Q-networks). */
-  readonly networks: readonly NetworkName[] = ["actor", "critic"];
-  /** The inputs. */
-  readonly input: SacAnalysisInput;
-  /** Precise data (the whole buffer, or its subsample). */
-  readonly precise: SacDataSet;
-  /** The union of the mini-batches. */
-  readonly miniBatchUnion: SacDataSet;
+  readonly networks: readonly est.NetworkName[] = ["actor", "critic"];
   /** Size of each mini-batch (batch_size). */
   readonly miniBatchSize: number;
-  /** Whether the step-0 random transitions replaced an empty buffer. */
-  readonly randomWarmup: boolean;
-  readonly #detachQ: boolean;
 
   private constructor(
-    input: SacAnalysisInput,
-    step: number,
-    precise: SacDataSet,
-    union: SacDataSet,
-    options: { detachQ: boolean; randomWarmup: boolean },
+    /** The inputs. */
+    readonly input: SacAnalysisInput,
+    /** The checkpoint's step. */
+    readonly step: number,
+    /** Precise data (the whole buffer, or its subsample). */
+    readonly precise: SacDataSet,
+    /** The union of the mini-batches. */
+    readonly miniBatchUnion: SacDataSet,
+    /** Whether the step-0 random transitions replaced an empty buffer. */
+    readonly randomWarmup: boolean,
+    private readonly detachQ: boolean,
   ) {
-    this.input = input;
-    this.step = step;
-    this.precise = precise;
-    this.miniBatchUnion = union;
     this.miniBatchSize = input.batchSize;
-    this.randomWarmup = options.randomWarmup;
-    this.#detachQ = options.detachQ;
   }
 
   /**
@@ -478,7 +461,7 @@ export class SacCheckpointProblem implements CheckpointProblem {
    */
   static create(
     input: SacAnalysisInput,
-    args: Pick<PrepareArgs, "step" | "settings"> & { envId?: string },
+    args: Pick<est.PrepareArgs, "step" | "settings"> & { envId?: string },
   ): Promise<SacCheckpointProblem> {
     try {
       return Promise.resolve(SacCheckpointProblem.#build(input, args));
@@ -489,7 +472,7 @@ export class SacCheckpointProblem implements CheckpointProblem {
 
   static #build(
     input: SacAnalysisInput,
-    args: Pick<PrepareArgs, "step" | "settings"> & { envId?: string },
+    args: Pick<est.PrepareArgs, "step" | "settings"> & { envId?: string },
   ): SacCheckpointProblem {
     const { settings } = args;
     const root = new Rng(settings.seed, args.step + 1);
@@ -517,10 +500,8 @@ export class SacCheckpointProblem implements CheckpointProblem {
     for (let i = 0; i < unionRows.length; i++) unionRows[i] = root.int(n);
     const precise = makeSacDataSet(input, preciseRows, new Rng(root.seed()), settings.chunkSize);
     const union = makeSacDataSet(input, unionRows, new Rng(root.seed()), settings.chunkSize);
-    return new SacCheckpointProblem(input, args.step, precise, union, {
-      detachQ: settings.quirks.sacActorDetachQ === true,
-      randomWarmup,
-    });
+    const detachQ = settings.quirks.sacActorDetachQ === true;
+    return new SacCheckpointProblem(input, args.step, precise, union, randomWarmup, detachQ);
   }
 
   /** ⌊2048 / batch_size⌋. */
@@ -529,23 +510,23 @@ export class SacCheckpointProblem implements CheckpointProblem {
   }
 
   /** N of the actor or the critic (both Q-networks). */
-  parameterCount(network: NetworkName): number {
+  parameterCount(network: est.NetworkName): number {
     return network === "actor" ? this.input.thetaActor.length : this.input.thetaCritic.length;
   }
 
   /** Transitions behind an estimator. */
-  sampleCount(estimator: DataEstimator): number {
+  sampleCount(estimator: est.DataEstimator): number {
     return estimator === "precise" ? this.precise.n : this.miniBatchUnion.n;
   }
 
   /** See {@linkcode CheckpointProblem.loss}. */
-  loss(network: NetworkName, estimator: DataEstimator): ChunkedLoss {
+  loss(network: est.NetworkName, estimator: est.DataEstimator): ChunkedLoss {
     const data = estimator === "precise" ? this.precise : this.miniBatchUnion;
     return this.#loss(network, data, `${network} (${estimator})`);
   }
 
   /** See {@linkcode CheckpointProblem.miniBatchLoss}: rows [i·bs, (i+1)·bs) of the union. */
-  miniBatchLoss(network: NetworkName, index: number): ChunkedLoss {
+  miniBatchLoss(network: est.NetworkName, index: number): ChunkedLoss {
     if (!Number.isInteger(index) || index < 0 || index >= this.miniBatchCount) {
       throw new RangeError(
         `SAC analysis: mini-batch ${index} does not exist (there are ${this.miniBatchCount})`,
@@ -572,20 +553,20 @@ export class SacCheckpointProblem implements CheckpointProblem {
       batchSize: this.miniBatchSize,
       alpha: this.input.alpha,
       gamma: this.input.gamma,
-      actorDetachQ: this.#detachQ,
+      actorDetachQ: this.detachQ,
     };
   }
 
   /** Nothing to free: the losses own their tensors. */
   dispose(): void {}
 
-  #loss(network: NetworkName, data: SacDataSet, label: string): ChunkedLoss {
+  #loss(network: est.NetworkName, data: SacDataSet, label: string): ChunkedLoss {
     if (network === "critic") {
       return sacCriticChunkedLoss(this.input.spec, this.input.thetaCritic, data, `SAC ${label}`);
     }
     if (network === "actor") {
       return sacActorChunkedLoss(this.input, data, {
-        detachQ: this.#detachQ,
+        detachQ: this.detachQ,
         label: `SAC ${label}`,
       });
     }
@@ -603,9 +584,9 @@ export class SacCheckpointProblem implements CheckpointProblem {
  * sacAnalysis.algo; // "sac"
  * ```
  */
-export const sacAnalysis: AnalysisAlgorithm = Object.freeze({
+export const sacAnalysis: est.AnalysisAlgorithm = Object.freeze({
   algo: "sac",
   networks: ["actor", "critic"] as const,
-  prepare: (args: PrepareArgs): Promise<CheckpointProblem> =>
+  prepare: (args: est.PrepareArgs): Promise<est.CheckpointProblem> =>
     SacCheckpointProblem.create(sacAnalysisInputFromState(args.state, args.envId), args),
 });

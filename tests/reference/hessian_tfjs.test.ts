@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertRejects, assertThrows } from "@std/assert";
 import { initRuntime } from "../../lib/runtime/mod.ts";
 import { makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
-import { ppoActorLoss, ppoCriticLoss } from "../../lib/subspaces/mod.ts";
+import { ppoLoss } from "../../lib/subspaces/mod.ts";
 import {
   HessianOperator,
   makeTfjsChunkedLoss as makeChunkedLoss,
@@ -37,8 +37,8 @@ function ppoLosses(p: GaussianProblem, chunkSize: number, entCoef = 0.01, vfCoef
   const spec = makeActorCriticSpec(p.obsDim, p.actDim, { netArch: p.hidden, activation: p.act });
   const rollout = rolloutOf(p);
   return {
-    actor: tfjsChunkedLoss(ppoActorLoss(spec, p.actor, rollout, entCoef), chunkSize),
-    critic: tfjsChunkedLoss(ppoCriticLoss(spec, p.critic, rollout, vfCoef), chunkSize),
+    actor: tfjsChunkedLoss(ppoLoss("actor", spec, p.actor, rollout, entCoef), chunkSize),
+    critic: tfjsChunkedLoss(ppoLoss("critic", spec, p.critic, rollout, vfCoef), chunkSize),
   };
 }
 

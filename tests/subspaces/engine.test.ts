@@ -6,7 +6,7 @@
 import { assert, assertAlmostEquals, assertRejects, assertThrows } from "@std/assert";
 import { initRuntime } from "../../lib/runtime/mod.ts";
 import { makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
-import { type ChunkedLoss, ppoActorLoss, ppoCriticLoss } from "../../lib/subspaces/mod.ts";
+import { type ChunkedLoss, ppoLoss } from "../../lib/subspaces/mod.ts";
 import { tfjsReference } from "../reference/hessian_tfjs.ts";
 import { makeHessianOperator } from "../../lib/subspaces/hvp.ts";
 import { type FastEngineOptions, FastHessianOperator } from "../../lib/subspaces/engine/mod.ts";
@@ -31,8 +31,8 @@ function ppoLosses(p: GaussianProblem) {
   const spec = makeActorCriticSpec(p.obsDim, p.actDim, { netArch: p.hidden, activation: p.act });
   const rollout = rolloutOf(p);
   return {
-    actor: ppoActorLoss(spec, p.actor, rollout, ENT),
-    critic: ppoCriticLoss(spec, p.critic, rollout, VF),
+    actor: ppoLoss("actor", spec, p.actor, rollout, ENT),
+    critic: ppoLoss("critic", spec, p.critic, rollout, VF),
   };
 }
 

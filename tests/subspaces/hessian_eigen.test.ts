@@ -12,8 +12,7 @@ import {
   hessianSpectrum,
   lanczosTopK,
   makeHessianOperator,
-  ppoActorLoss,
-  ppoCriticLoss,
+  ppoLoss,
   slqTrace,
   subspaceOverlap,
 } from "../../lib/subspaces/mod.ts";
@@ -31,8 +30,8 @@ await initRuntime({ backend: "cpu" });
 function operators(p: GaussianProblem, chunkRows: number) {
   const spec = makeActorCriticSpec(p.obsDim, p.actDim, { netArch: p.hidden, activation: p.act });
   const rollout = rolloutOf(p);
-  const actorLoss = ppoActorLoss(spec, p.actor, rollout, 0);
-  const criticLoss = ppoCriticLoss(spec, p.critic, rollout, 0.5);
+  const actorLoss = ppoLoss("actor", spec, p.actor, rollout, 0);
+  const criticLoss = ppoLoss("critic", spec, p.critic, rollout, 0.5);
   const options = { fast: { chunkRows, threads: 1 as const } };
   return {
     actor: makeHessianOperator(actorLoss, options),

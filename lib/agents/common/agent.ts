@@ -7,6 +7,7 @@
  * @module
  */
 import type { Env } from "../../envs/mod.ts";
+import { Rng, type RngState } from "../../rng.ts";
 import type { CollectorState, EnvCollector } from "./collector.ts";
 import type { Schedule } from "./config_schema.ts";
 
@@ -116,12 +117,14 @@ export function checkSavedConfig<C extends object>(agent: string, current: C, sa
 }
 
 /**
- * The counters every agent state holds.
+ * The counters and generator states every agent state holds.
  *
  * @example
  * ```ts
  * import type { AgentCounters } from "./agent.ts";
- * const c: AgentCounters = { seed: 0, totalTimesteps: null, numTimesteps: 0, nUpdates: 0, iteration: 0, updatePending: false };
+ * import { Rng } from "../../rng.ts";
+ * const rng = new Rng(0).getState();
+ * const c: AgentCounters = { seed: 0, totalTimesteps: null, numTimesteps: 0, nUpdates: 0, iteration: 0, updatePending: false, rng, predictRng: rng };
  * ```
  */
 export interface AgentCounters {
@@ -131,6 +134,10 @@ export interface AgentCounters {
   nUpdates: number;
   iteration: number;
   updatePending: boolean;
+  /** Action sampling (and PPO's mini-batch permutations). */
+  rng: RngState;
+  /** Sampling of stochastic `predict` calls. */
+  predictRng: RngState;
 }
 
 /**
@@ -162,6 +169,10 @@ export abstract class OnlineAgent<Update, Info> {
   readonly timing = { rolloutMs: 0, updateMs: 0 };
   /** An update is due and has not run yet. */
   protected pending = false;
+  /** Action sampling (and PPO's mini-batch permutations): stream 2 of the seed. */
+  protected readonly rng: Rng;
+  /** Sampling of stochastic `predict` calls (leaves training alone): stream 3 of the seed. */
+  protected readonly predictRng: Rng;
 
   /** The environments' collector. */
   abstract readonly collector: EnvCollector;
@@ -169,6 +180,8 @@ export abstract class OnlineAgent<Update, Info> {
   constructor(seed: number, totalTimesteps: number | null) {
     this.seed = seed;
     this.totalTimesteps = totalTimesteps;
+    this.rng = new Rng(seed, 2);
+    this.predictRng = new Rng(seed, 3);
   }
 
   /** True when an update is due and has not run yet. */
@@ -202,6 +215,8 @@ export abstract class OnlineAgent<Update, Info> {
       nUpdates: this.nUpdates,
       iteration: this.iteration,
       updatePending: this.pending,
+      rng: this.rng.getState(),
+      predictRng: this.predictRng.getState(),
     };
   }
 
@@ -237,6 +252,8 @@ export abstract class OnlineAgent<Update, Info> {
     this.nUpdates = s.nUpdates;
     this.iteration = s.iteration;
     this.pending = s.updatePending;
+    this.rng.setState(s.rng);
+    this.predictRng.setState(s.predictRng);
   }
 
   /** Runs the pending update phase. */

@@ -124,6 +124,36 @@ export interface CollectorState {
 }
 
 /**
+ * The collector state of one environment from the fields an agent state kept before the
+ * collector (version-1 states): the environment, its last observation, whether that observation
+ * starts an episode, and the running episode's return and length.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../../envs/mod.ts";
+ * import { singleEnvCollectorState } from "./collector.ts";
+ * const env = makeEnv("Pendulum-v1");
+ * const obs = env.reset({ seed: 0 }).obs;
+ * singleEnvCollectorState({ env: env.getState(), lastObs: obs, episodeStart: true, episodeReturn: 0, episodeLength: 0 });
+ * ```
+ */
+export function singleEnvCollectorState(s: {
+  env: EnvState;
+  lastObs: ArrayLike<number>;
+  episodeStart: boolean;
+  episodeReturn: number;
+  episodeLength: number;
+}): CollectorState {
+  return {
+    envs: [s.env],
+    obs: Float32Array.from(s.lastObs),
+    episodeStarts: [s.episodeStart ? 1 : 0],
+    episodeReturns: [s.episodeReturn],
+    episodeLengths: [s.episodeLength],
+  };
+}
+
+/**
  * Options of {@linkcode EnvCollector}.
  *
  * @example

@@ -282,6 +282,17 @@ export function numberIn(lo: number, hi: number, bounds: "()" | "(]" | "[)" | "[
 }
 
 /**
+ * A finite number > 0.
+ *
+ * @example
+ * ```ts
+ * import { positiveNumber } from "./config_schema.ts";
+ * positiveNumber(0, {}); // "a number in (0, Infinity)"
+ * ```
+ */
+export const positiveNumber: FieldCheck = numberIn(0, Infinity, "()");
+
+/**
  * An integer ≥ lo.
  *
  * @example
@@ -476,7 +487,7 @@ export function learningRateFields(initial: number): {
     learningRate: {
       sb3: "learning_rate",
       default: initial,
-      check: numberIn(0, Infinity, "()"),
+      check: positiveNumber,
       schedule: "learningRateSchedule",
     },
     learningRateSchedule: { default: "constant", check: oneOf(["constant", "linear"]) },

@@ -46,6 +46,7 @@ import {
   nullOr,
   numberIn,
   oneOf,
+  positiveNumber,
   type Schedule,
   scheduleValue,
 } from "../common/config_schema.ts";
@@ -146,8 +147,6 @@ export interface PpoConfig {
   gradientEngine: GradientEngine;
 }
 
-const positive = numberIn(0, Infinity, "()");
-
 /**
  * PPO's config schema: SB3 1.8.0 `PPO` defaults with its default `MlpPolicy` (n_envs = 1), the
  * SB3 names and the checks.
@@ -184,16 +183,16 @@ export const PPO_SCHEMA: ConfigSchema<PpoConfig> = defineConfig<PpoConfig>("PPO"
   clipRange: {
     sb3: "clip_range",
     default: 0.2,
-    check: positive,
+    check: positiveNumber,
     schedule: "clipRangeSchedule",
   },
   clipRangeSchedule: { default: "constant", check: oneOf(["constant", "linear"]) },
-  clipRangeVf: { sb3: "clip_range_vf", default: null, check: nullOr(positive) },
+  clipRangeVf: { sb3: "clip_range_vf", default: null, check: nullOr(positiveNumber) },
   entCoef: { sb3: "ent_coef", default: 0, check: numberIn(0, Infinity, "[)") },
   vfCoef: { sb3: "vf_coef", default: 0.5, check: numberIn(0, Infinity, "[)") },
-  maxGradNorm: { sb3: "max_grad_norm", default: 0.5, check: positive },
+  maxGradNorm: { sb3: "max_grad_norm", default: 0.5, check: positiveNumber },
   normalizeAdvantage: { sb3: "normalize_advantage", default: true, check: isBoolean },
-  targetKl: { sb3: "target_kl", default: null, check: nullOr(positive) },
+  targetKl: { sb3: "target_kl", default: null, check: nullOr(positiveNumber) },
   netArch: { sb3: "net_arch", policyKwarg: true, default: [64, 64], check: netArch(["pi", "vf"]) },
   activation: {
     sb3: "activation_fn",
@@ -210,7 +209,7 @@ export const PPO_SCHEMA: ConfigSchema<PpoConfig> = defineConfig<PpoConfig>("PPO"
     check: numberIn(-Infinity, Infinity, "()"),
   },
   normalize: { sb3: "normalize", default: false, check: isBoolean },
-  adamEps: { sb3: "adam_eps", default: 1e-5, check: positive },
+  adamEps: { sb3: "adam_eps", default: 1e-5, check: positiveNumber },
   gradientEngine: { default: "cpu", check: oneOf(["cpu", "wasm"]) },
 }, {
   rejected: {

@@ -21,18 +21,18 @@
  *
  * @module
  */
-import { Rng, type RngState } from "../../rng.ts";
+import { Rng } from "../../rng.ts";
 import type { Env, EnvState } from "../../envs/mod.ts";
 import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../compute/mod.ts";
-import { type CollectorState, EnvCollector, type EpisodeInfo } from "../common/collector.ts";
+import {
+  type CollectorState,
+  EnvCollector,
+  type EpisodeInfo,
+  singleEnvCollectorState,
+} from "../common/collector.ts";
 import { RolloutBuffer, type RolloutBufferState } from "../common/rollout_buffer.ts";
 import { VecNormalize, type VecNormalizeState } from "../common/vec_normalize.ts";
-import {
-  type AgentOptions,
-  checkAgentOptions,
-  OnlineAgent,
-  progressRemaining,
-} from "../common/agent.ts";
+import * as base from "../common/agent.ts";
 import { makePpoConfig, type PpoConfig, scheduleValue } from "./config.ts";
 import {
   type MiniBatchStats,
@@ -59,7 +59,7 @@ export type { EpisodeInfo };
  * const opts: PpoAgentOptions = { env: makeEnv("Pendulum-v1"), config: { learning_rate: "lin_3e-4" }, seed: 0, totalTimesteps: 100_000 };
  * ```
  */
-export interface PpoAgentOptions extends AgentOptions {
+export interface PpoAgentOptions extends base.AgentOptions {
   /** Hyperparameters: a PpoConfig, or overrides of the SB3 defaults (camelCase or snake_case). */
   config?: Partial<PpoConfig> | Record<string, unknown>;
 }
@@ -149,28 +149,18 @@ export interface PpoStepInfo {
  * new PpoAgent({ env: makeEnv("Pendulum-v1"), config: state.config, seed: 0 }).setState(state);
  * ```
  */
-export interface PpoAgentState {
+export interface PpoAgentState extends base.AgentCounters {
   /** Format version (version-1 states, from before the collector, are still read). */
   version: 2;
   config: PpoConfig;
-  seed: number;
-  totalTimesteps: number | null;
-  numTimesteps: number;
-  nUpdates: number;
-  iteration: number;
   thetaActor: Float32Array;
   thetaCritic: Float32Array;
   adamActor: AdamState;
   adamCritic: AdamState;
-  /** Action sampling and mini-batch permutations. */
-  rng: RngState;
-  /** Sampling of stochastic `predict` calls. */
-  predictRng: RngState;
   /** The environments, their last observations and running episodes. */
   collector: CollectorState;
   vecNormalize: VecNormalizeState | null;
   buffer: RolloutBufferState;
-  updatePending: boolean;
   rolloutEpisodes: EpisodeInfo[];
 }
 
@@ -202,7 +192,7 @@ interface PpoAgentStateV1 extends Omit<PpoAgentState, "version" | "collector"> {
  * const snapshot = agent.getState(); // resume later with agent.setState(snapshot)
  * ```
  */
-export class PpoAgent extends OnlineAgent<PpoUpdateStats, PpoStepInfo> {
+export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
   /** Validated hyperparameters. */
   readonly config: PpoConfig;
   /** The (first) training environment. */
@@ -228,8 +218,6 @@ export class PpoAgent extends OnlineAgent<PpoUpdateStats, PpoStepInfo> {
 
   readonly #adamActor: Adam;
   readonly #adamCritic: Adam;
-  readonly #rng: Rng;
-  readonly #predictRng: Rng;
   #gradient: PpoMinibatchGradient | null = null;
   readonly #rollout: PpoRolloutCollector;
   readonly #gradActor: Float64Array;
@@ -237,7 +225,7 @@ export class PpoAgent extends OnlineAgent<PpoUpdateStats, PpoStepInfo> {
 
   constructor(options: PpoAgentOptions) {
     const cfg = makePpoConfig(options.config ?? {});
-    const { envs, totalTimesteps } = checkAgentOptions("PpoAgent", options, {
+    const { envs, totalTimesteps } = base.checkAgentOptions("PpoAgent", options, {
       nEnvs: cfg.nEnvs,
       schedules: { "learning-rate": cfg.learningRateSchedule, "clip-range": cfg.clipRangeSchedule },
     });
@@ -256,8 +244,6 @@ export class PpoAgent extends OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     const adam = { lr: cfg.learningRate, beta1: 0.9, beta2: 0.999, eps: cfg.adamEps };
     this.#adamActor = new Adam(this.thetaActor.length, adam);
     this.#adamCritic = new Adam(this.thetaCritic.length, adam);
-    this.#rng = new Rng(seed, 2);
-    this.#predictRng = new Rng(seed, 3);
     this.vecNormalize = cfg.normalize ? new VecNormalize(obsDim, { nEnvs: cfg.nEnvs }) : null;
     this.rolloutBuffer = new RolloutBuffer({
       size: cfg.nSteps,
@@ -287,7 +273,7 @@ export class PpoAgent extends OnlineAgent<PpoUpdateStats, PpoStepInfo> {
       collected = this.#rollout.step(
         this.thetaActor,
         this.thetaCritic,
-        this.#rng,
+        this.rng,
         this.config.gamma,
         endTimestep,
       );
@@ -336,7 +322,7 @@ export class PpoAgent extends OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     const cfg = this.config;
     const buffer = this.rolloutBuffer;
     // ---- Schedules at SB3's progress_remaining (evaluated after the rollout).
-    const progress = progressRemaining(this.numTimesteps, this.totalTimesteps);
+    const progress = base.progressRemaining(this.numTimesteps, this.totalTimesteps);
     const learningRate = scheduleValue(cfg.learningRateSchedule, cfg.learningRate, progress);
     const clipRange = scheduleValue(cfg.clipRangeSchedule, cfg.clipRange, progress);
     const coefs: PpoLossCoefficients = {
@@ -357,7 +343,7 @@ export class PpoAgent extends OnlineAgent<PpoUpdateStats, PpoStepInfo> {
       epochs++;
       approxKls = [];
       // ---- One pass over a fresh permutation, batch_size chunks (the last may be smaller).
-      const perm = this.#rng.permutation(n);
+      const perm = this.rng.permutation(n);
       for (let start = 0, mb = 0; start < n; start += cfg.batchSize, mb++) {
         const count = Math.min(cfg.batchSize, n - start);
         const stats = this.#lossAndGradients(perm, start, count, coefs);
@@ -465,7 +451,7 @@ export class PpoAgent extends OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     const x = this.vecNormalize ? this.vecNormalize.normalizeObs(obs) : Float32Array.from(obs);
     const out = new Float32Array(actDim);
     if (deterministic) this.policy.actionMean(this.thetaActor, x, out);
-    else this.policy.sample(this.thetaActor, x, this.#predictRng, out);
+    else this.policy.sample(this.thetaActor, x, this.predictRng, out);
     const { low, high } = this.env.actionSpace;
     for (let d = 0; d < actDim; d++) out[d] = Math.min(Math.max(out[d], low[d]), high[d]);
     return out;
@@ -481,8 +467,6 @@ export class PpoAgent extends OnlineAgent<PpoUpdateStats, PpoStepInfo> {
       thetaCritic: this.thetaCritic.slice(),
       adamActor: this.#adamActor.getState(),
       adamCritic: this.#adamCritic.getState(),
-      rng: this.#rng.getState(),
-      predictRng: this.#predictRng.getState(),
       collector: this.collector.getState(),
       vecNormalize: this.vecNormalize ? this.vecNormalize.getState() : null,
       buffer: this.rolloutBuffer.getState(),
@@ -517,8 +501,6 @@ export class PpoAgent extends OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     this.thetaCritic.set(s.thetaCritic);
     this.#adamActor.setState(s.adamActor);
     this.#adamCritic.setState(s.adamCritic);
-    this.#rng.setState(s.rng);
-    this.#predictRng.setState(s.predictRng);
     if (this.vecNormalize && s.vecNormalize) this.vecNormalize.setState(s.vecNormalize);
     this.rolloutBuffer.setState(s.buffer);
     this.rolloutEpisodes = structuredClone(s.rolloutEpisodes);
@@ -593,15 +575,13 @@ function firstNonFinite(a: Float64Array): number {
 /** A version-1 state (one environment) in the version-2 layout. */
 function upgradeStateV1(s: PpoAgentStateV1): PpoAgentState {
   const { env, lastObs, lastEpisodeStart, episodeReturn, episodeLength, ...rest } = s;
-  return {
-    ...rest,
-    version: 2,
-    collector: {
-      envs: [env],
-      obs: Float32Array.from(lastObs),
-      episodeStarts: [lastEpisodeStart ? 1 : 0],
-      episodeReturns: [episodeReturn],
-      episodeLengths: [episodeLength],
-    },
-  };
+  const episodeStart = lastEpisodeStart;
+  const collector = singleEnvCollectorState({
+    env,
+    lastObs,
+    episodeStart,
+    episodeReturn,
+    episodeLength,
+  });
+  return { ...rest, version: 2, collector };
 }

@@ -36,6 +36,7 @@ import {
   literalOr,
   netArch,
   numberIn,
+  positiveNumber,
   type Schedule,
 } from "../common/config_schema.ts";
 
@@ -96,8 +97,6 @@ export interface SacConfig {
   adamEps: number;
 }
 
-const positive = numberIn(0, Infinity, "()");
-
 /**
  * SAC's config schema: SB3 `SAC` defaults with its default `MlpPolicy`, the SB3 names, the
  * value forms (`"auto_0.1"`, `[1, "step"]`) and the checks.
@@ -151,7 +150,7 @@ export const SAC_SCHEMA: ConfigSchema<SacConfig> = defineConfig<SacConfig>("SAC"
       return m[1] === undefined ? { entCoef: "auto" } : { entCoef: "auto", entCoefInit: init };
     },
   },
-  entCoefInit: { default: 1.0, check: positive },
+  entCoefInit: { default: 1.0, check: positiveNumber },
   targetEntropy: {
     sb3: "target_entropy",
     default: "auto",
@@ -171,7 +170,7 @@ export const SAC_SCHEMA: ConfigSchema<SacConfig> = defineConfig<SacConfig>("SAC"
     check: (v) => v === "relu" ? null : '"relu" (SB3\'s SAC default; the one SAC supports here)',
     convert: activationName,
   },
-  adamEps: { sb3: "adam_eps", default: 1e-8, check: positive },
+  adamEps: { sb3: "adam_eps", default: 1e-8, check: positiveNumber },
 }, {
   rejected: {
     use_sde: (v) =>

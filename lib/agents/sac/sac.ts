@@ -25,15 +25,15 @@
  */
 import { Rng, type RngState } from "../../rng.ts";
 import type { Env, EnvState } from "../../envs/mod.ts";
-import { type CollectorState, EnvCollector, type EpisodeInfo } from "../common/collector.ts";
+import {
+  type CollectorState,
+  EnvCollector,
+  type EpisodeInfo,
+  singleEnvCollectorState,
+} from "../common/collector.ts";
 import { gradientStepsPerPhase, makeSacConfig, type SacConfig } from "./config.ts";
 import { scheduleValue } from "../common/config_schema.ts";
-import {
-  type AgentOptions,
-  checkAgentOptions,
-  OnlineAgent,
-  progressRemaining,
-} from "../common/agent.ts";
+import * as base from "../common/agent.ts";
 import { SacEngine, type SacEngineState } from "./engine.ts";
 import {
   initSacParams,
@@ -55,7 +55,7 @@ import { ReplayBuffer, type ReplayBufferState } from "./replay_buffer.ts";
  * const opts: SacAgentOptions = { env: makeEnv("Pendulum-v1"), config: { learning_rate: 1e-3 }, seed: 0 };
  * ```
  */
-export interface SacAgentOptions extends AgentOptions {
+export interface SacAgentOptions extends base.AgentOptions {
   /** The training environment, already wrapped in its TimeLimit (e.g. `makeEnv(id)`). */
   env: Env;
   /** Hyperparameters: a SacConfig, or overrides of the SB3 defaults (camelCase or snake_case). */
@@ -132,17 +132,12 @@ export interface SacStepInfo {
  * const state: SacAgentState = agent.getState();
  * ```
  */
-export interface SacAgentState {
+export interface SacAgentState extends base.AgentCounters {
   /** Format version (version-1 states, from before the collector, are still read). */
   version: 2;
   /** Algorithm tag (distinguishes SAC from PPO states). */
   algo: "sac";
   config: SacConfig;
-  seed: number;
-  totalTimesteps: number | null;
-  numTimesteps: number;
-  nUpdates: number;
-  iteration: number;
   /** Parameters, target critics, optimisers and log α. */
   engine: SacEngineState;
   /**
@@ -150,17 +145,12 @@ export interface SacAgentState {
    * the value the next gradient step uses; `setState` restores α from `engine.logEntCoef`).
    */
   entCoef: number;
-  /** Warm-up actions and exploration noise. */
-  rng: RngState;
   /** Replay sampling and reparameterisation noise of the gradient steps. */
   trainRng: RngState;
-  /** Sampling of stochastic `predict` calls. */
-  predictRng: RngState;
   /** The environment, its last observation and running episode. */
   collector: CollectorState;
   replayBuffer: ReplayBufferState;
   stepsSinceTrain: number;
-  updatePending: boolean;
 }
 
 /** A state written before the collector. */
@@ -189,7 +179,7 @@ interface SacAgentStateV1 extends Omit<SacAgentState, "version" | "collector"> {
  * agent.close();
  * ```
  */
-export class SacAgent extends OnlineAgent<SacUpdateStats, SacStepInfo> {
+export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
   /** Validated hyperparameters. */
   readonly config: SacConfig;
   /** The training environment. */
@@ -205,9 +195,7 @@ export class SacAgent extends OnlineAgent<SacUpdateStats, SacStepInfo> {
   /** H̄ of the α loss (−dim(A) for "auto"). */
   readonly targetEntropy: number;
 
-  readonly #rng: Rng;
   readonly #trainRng: Rng;
-  readonly #predictRng: Rng;
   readonly #low: Float32Array;
   readonly #high: Float32Array;
   readonly #bufferAction: Float32Array;
@@ -219,7 +207,7 @@ export class SacAgent extends OnlineAgent<SacUpdateStats, SacStepInfo> {
 
   constructor(options: SacAgentOptions) {
     const cfg = makeSacConfig(options.config ?? {});
-    const { envs, totalTimesteps } = checkAgentOptions("SacAgent", options, {
+    const { envs, totalTimesteps } = base.checkAgentOptions("SacAgent", options, {
       schedules: { "learning-rate": cfg.learningRateSchedule },
     });
     super(options.seed, totalTimesteps);
@@ -248,8 +236,6 @@ export class SacAgent extends OnlineAgent<SacUpdateStats, SacStepInfo> {
     this.engine.setParameters(init.actor, init.critic);
     this.replayBuffer = new ReplayBuffer({ capacity: cfg.bufferSize, obsDim, actDim });
     this.actor = new SacActorCpu(this.spec);
-    this.#rng = new Rng(seed, 2);
-    this.#predictRng = new Rng(seed, 3);
     this.#trainRng = new Rng(seed, 4);
     this.#bufferAction = new Float32Array(actDim);
     this.#envAction = new Float32Array(actDim);
@@ -287,11 +273,11 @@ export class SacAgent extends OnlineAgent<SacUpdateStats, SacStepInfo> {
       if (this.numTimesteps < cfg.learningStarts) {
         // action_space.sample(): uniform in the Box; the buffer stores it rescaled to [−1, 1].
         for (let d = 0; d < envAction.length; d++) {
-          envAction[d] = this.#rng.uniform(this.#low[d], this.#high[d]);
+          envAction[d] = this.rng.uniform(this.#low[d], this.#high[d]);
         }
         scaleAction(envAction, this.#low, this.#high, bufferAction);
       } else {
-        this.actor.sample(this.thetaActor, collector.obs, this.#rng, bufferAction);
+        this.actor.sample(this.thetaActor, collector.obs, this.rng, bufferAction);
       }
       unscaleAction(bufferAction, this.#low, this.#high, envAction);
       step = collector.step(envAction, this.numTimesteps + 1);
@@ -346,7 +332,7 @@ export class SacAgent extends OnlineAgent<SacUpdateStats, SacStepInfo> {
     const learningRate = scheduleValue(
       cfg.learningRateSchedule,
       cfg.learningRate,
-      progressRemaining(this.numTimesteps, this.totalTimesteps),
+      base.progressRemaining(this.numTimesteps, this.totalTimesteps),
     );
     let actorLoss = 0, criticLoss = 0, entCoef = 0, entCoefLoss = 0;
     for (let g = 0; g < n; g++) {
@@ -431,7 +417,7 @@ export class SacAgent extends OnlineAgent<SacUpdateStats, SacStepInfo> {
     const x = Float32Array.from(obs);
     const squashed = new Float32Array(actDim);
     if (deterministic) this.actor.deterministic(this.thetaActor, x, squashed);
-    else this.actor.sample(this.thetaActor, x, this.#predictRng, squashed);
+    else this.actor.sample(this.thetaActor, x, this.predictRng, squashed);
     return unscaleAction(squashed, this.#low, this.#high, new Float32Array(actDim));
   }
 
@@ -447,9 +433,7 @@ export class SacAgent extends OnlineAgent<SacUpdateStats, SacStepInfo> {
       ...this.counters(),
       engine: this.engine.getState(),
       entCoef: this.entCoef,
-      rng: this.#rng.getState(),
       trainRng: this.#trainRng.getState(),
-      predictRng: this.#predictRng.getState(),
       collector: this.collector.getState(),
       replayBuffer: this.replayBuffer.getState(options.replayData ?? true),
       stepsSinceTrain: this.#stepsSinceTrain,
@@ -474,9 +458,7 @@ export class SacAgent extends OnlineAgent<SacUpdateStats, SacStepInfo> {
     this.restoreShared(s, this.config, makeSacConfig(s.config));
     this.replayBuffer.setState(s.replayBuffer);
     this.engine.setState(s.engine);
-    this.#rng.setState(s.rng);
     this.#trainRng.setState(s.trainRng);
-    this.#predictRng.setState(s.predictRng);
     this.#stepsSinceTrain = s.stepsSinceTrain;
   }
 
@@ -486,19 +468,19 @@ export class SacAgent extends OnlineAgent<SacUpdateStats, SacStepInfo> {
   }
 }
 
-/** A version-1 state in the version-2 layout. */
+/** A version-1 state in the version-2 layout (SAC does not use episode starts). */
 function upgradeStateV1(s: SacAgentStateV1): SacAgentState {
   const { env, lastObs, episodeReturn, episodeLength, ...rest } = s;
+  const episodeStart = episodeLength === 0;
   return {
     ...rest,
     version: 2,
-    collector: {
-      envs: [env],
-      obs: Float32Array.from(lastObs),
-      // SAC does not use episode starts; a fresh episode has length 0.
-      episodeStarts: [episodeLength === 0 ? 1 : 0],
-      episodeReturns: [episodeReturn],
-      episodeLengths: [episodeLength],
-    },
+    collector: singleEnvCollectorState({
+      env,
+      lastObs,
+      episodeStart,
+      episodeReturn,
+      episodeLength,
+    }),
   };
 }

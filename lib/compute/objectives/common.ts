@@ -118,6 +118,23 @@ export interface ObjectiveRuntime {
 }
 
 /**
+ * Plans an objective (main thread): its spec, θ and the planning context in, the planned
+ * objective with its serialisable plan `P` out.
+ *
+ * @example
+ * ```ts
+ * import type { Planner } from "./common.ts";
+ * import type { RegressionSpec } from "./regression.ts";
+ * const plans = (p: Planner<RegressionSpec, unknown>) => p;
+ * ```
+ */
+export type Planner<S, P> = (
+  spec: S,
+  theta: ArrayLike<number>,
+  ctx: PlanContext,
+) => PlannedObjective & { plan: P };
+
+/**
  * Builds an objective's runtime from its plan on one thread.
  *
  * @example
@@ -146,6 +163,29 @@ export function checkFinite(label: string, theta: ArrayLike<number>): void {
 }
 
 /**
+ * θ of an objective (its values, and where it lives on the device), its direction staging and
+ * the networks that read θ in place.
+ *
+ * @example
+ * ```ts
+ * import type { PlannedParameters } from "./common.ts";
+ * const size = (p: PlannedParameters) => p.size;
+ * ```
+ */
+export interface PlannedParameters {
+  /** Length of θ. */
+  size: number;
+  /** θ's values (uploaded by `load`). */
+  values: ArrayLike<number>;
+  /** Byte offset of θ on the device. */
+  theta: Ptr;
+  /** Byte offset of the direction staging (0 without R-passes). */
+  directions: Ptr;
+  /** The trained networks, planned over θ. */
+  nets: NetPlan[];
+}
+
+/**
  * θ of an objective on the device (checked finite), its direction staging, and the networks
  * that read θ in place, planned.
  *
@@ -163,13 +203,13 @@ export function planParameters(
   nets: readonly Network[],
   theta: ArrayLike<number>,
   ctx: PlanContext,
-): { size: number; theta: Ptr; directions: Ptr; nets: NetPlan[] } {
+): PlannedParameters {
   checkFinite(label, theta);
   const size = theta.length;
   const thetaPtr = ctx.fixed.real(size);
   const directions = ctx.maxBlock > 0 ? ctx.fixed.real(size * ctx.maxBlock) : 0;
   const plans = nets.map((net) => planNet(net, thetaPtr, size, directions, ctx));
-  return { size, theta: thetaPtr, directions, nets: plans };
+  return { size, values: theta, theta: thetaPtr, directions, nets: plans };
 }
 
 /**
@@ -221,42 +261,56 @@ export function dataColumns<K extends string>(
 }
 
 /**
- * The `load`, `refresh` and `stage` hooks of an objective whose trained networks are `nets`:
- * `load` writes θ, the data columns and `constants` (`[ptr, values]` pairs), then the
- * networks' transposed weights (and those of `frozen`, networks over constant parameters);
- * `refresh` redoes the trained networks' transposes after θ changed; `stage` prepares b written
- * directions.
+ * The planned objective from its parts: the kind and serialisable plan (with its sample count),
+ * θ and its trained networks (from `planParameters`), the data columns, the multiply-adds per
+ * sample, the networks over constant parameters (`frozen`) and other constants (`[ptr, values]`).
+ * Its hooks: `load` writes θ, the constants and the columns, then every network's transposed
+ * weights; `refresh` redoes the trained networks' transposes after θ changed; `stage` prepares b
+ * written directions.
  *
  * @example
  * ```ts
- * import { dataColumns, parameterHooks, planParameters, type PlanContext } from "./common.ts";
+ * import { dataColumns, planned, planParameters, type PlanContext } from "./common.ts";
  * import type { Network } from "../network.ts";
- * function hooks(net: Network, theta: Float32Array, obs: Float32Array, ctx: PlanContext) {
+ * function plan(net: Network, theta: Float32Array, obs: Float32Array, ctx: PlanContext) {
  *   const p = planParameters("my objective", [net], theta, ctx);
- *   return parameterHooks(p, theta, dataColumns(ctx, obs.length / 3, { obs: [obs, 3] }));
+ *   const columns = dataColumns(ctx, obs.length / 3, { obs: [obs, 3] });
+ *   const macsPerSample = { forwardBackward: 0, rPass: 0 };
+ *   return planned({ kind: "mine", plan: { samples: obs.length / 3 }, parameters: p, columns, macsPerSample });
  * }
  * ```
  */
-export function parameterHooks(
-  planned: { theta: Ptr; nets: readonly NetPlan[] },
-  theta: ArrayLike<number>,
-  columns: Readonly<Record<string, DataColumn>>,
-  frozen: readonly NetPlan[] = [],
-  constants: readonly (readonly [Ptr, ArrayLike<number>])[] = [],
-): Pick<PlannedObjective, "load" | "refresh" | "stage"> {
-  const { nets } = planned;
+export function planned<P extends { samples: number }>(o: {
+  kind: string;
+  plan: P;
+  parameters: PlannedParameters;
+  columns: Readonly<Record<string, DataColumn>>;
+  macsPerSample: { forwardBackward: number; rPass: number };
+  frozen?: readonly NetPlan[];
+  constants?: readonly (readonly [Ptr, ArrayLike<number>])[];
+}): PlannedObjective & { plan: P } {
+  const { parameters: p, columns } = o;
+  const all = [...p.nets, ...(o.frozen ?? [])];
   return {
+    kind: o.kind,
+    plan: o.plan,
+    size: p.size,
+    samples: o.plan.samples,
+    theta: p.theta,
+    directions: p.directions,
+    columns,
     load(dev) {
-      upload(dev, planned.theta, theta);
-      for (const [ptr, values] of constants) upload(dev, ptr, values);
+      upload(dev, p.theta, p.values);
+      for (const [ptr, values] of o.constants ?? []) upload(dev, ptr, values);
       for (const c of Object.values(columns)) upload(dev, c.ptr, c.values);
-      for (const net of [...nets, ...frozen]) refreshTransposes(dev.kernels, net);
+      for (const net of all) refreshTransposes(dev.kernels, net);
     },
     refresh(dev) {
-      for (const net of nets) refreshTransposes(dev.kernels, net);
+      for (const net of p.nets) refreshTransposes(dev.kernels, net);
     },
     stage(dev, b) {
-      for (const net of nets) stageDirections(dev.kernels, net, b);
+      for (const net of p.nets) stageDirections(dev.kernels, net, b);
     },
+    macsPerSample: o.macsPerSample,
   };
 }

@@ -145,6 +145,8 @@ interface PgPlan {
   term: number;
 }
 
+type PolicyGradientPlanner = common.Planner<PolicyGradientSpec, PgPlan>;
+
 /**
  * Plans the policy-gradient objective (main thread); `theta` is θ of the whole actor.
  *
@@ -155,11 +157,7 @@ interface PgPlan {
  * function plan(spec: PolicyGradientSpec, theta: Float32Array, ctx: PlanContext) { return planPolicyGradient(spec, theta, ctx); }
  * ```
  */
-export function planPolicyGradient(
-  spec: PolicyGradientSpec,
-  theta: ArrayLike<number>,
-  ctx: common.PlanContext,
-): common.PlannedObjective & { plan: PgPlan } {
+export const planPolicyGradient: PolicyGradientPlanner = (spec, theta, ctx) => {
   const make = LIKELIHOOD_HEADS[spec.head];
   if (!make) throw new Error(`policy-gradient objective: unknown head "${spec.head}"`);
   const n = spec.advantages.length;
@@ -194,9 +192,9 @@ export function planPolicyGradient(
         `${spec.headOffset + head.paramCount}`,
     );
   }
-  const planned = common.planParameters("policy-gradient objective", [spec.net], theta, ctx);
-  const thetaPtr = planned.theta, net = planned.nets[0];
-  const cols = common.dataColumns(ctx, n, {
+  const parameters = common.planParameters("policy-gradient objective", [spec.net], theta, ctx);
+  const thetaPtr = parameters.theta, net = parameters.nets[0];
+  const columns = common.dataColumns(ctx, n, {
     obs: [spec.obs, obsDim],
     actions: [spec.actions, actDim],
     advantages: [spec.advantages, 1],
@@ -213,10 +211,10 @@ export function planPolicyGradient(
     paramCount: head.paramCount,
     size,
     theta: thetaPtr,
-    obs: cols.obs.ptr,
-    actions: cols.actions.ptr,
-    advantages: cols.advantages.ptr,
-    oldLogProbs: cols.oldLogProbs?.ptr ?? 0,
+    obs: columns.obs.ptr,
+    actions: columns.actions.ptr,
+    advantages: columns.advantages.ptr,
+    oldLogProbs: columns.oldLogProbs?.ptr ?? 0,
     hasOld: spec.oldLogProbs !== null,
     clipRange: spec.clipRange,
     entCoef: spec.entCoef,
@@ -225,18 +223,9 @@ export function planPolicyGradient(
     g: ctx.state.f64(ctx.rows),
     term: ctx.state.f64(ctx.rows),
   };
-  return {
-    kind: "policy-gradient",
-    plan,
-    size,
-    samples: n,
-    theta: thetaPtr,
-    directions: planned.directions,
-    columns: cols,
-    ...common.parameterHooks(planned, theta, cols),
-    macsPerSample: ops.networkMacs(spec.net),
-  };
-}
+  const macsPerSample = ops.networkMacs(spec.net);
+  return common.planned({ kind: "policy-gradient", plan, parameters, columns, macsPerSample });
+};
 
 /**
  * The policy-gradient objective's per-chunk work (any thread), with the statistics of the last

@@ -162,6 +162,8 @@ interface RegressionPlan {
   sq: number;
 }
 
+type RegressionPlanner = common.Planner<RegressionSpec, RegressionPlan>;
+
 /**
  * Plans the regression objective (main thread).
  *
@@ -172,11 +174,7 @@ interface RegressionPlan {
  * function plan(spec: RegressionSpec, theta: Float32Array, ctx: PlanContext) { return planRegression(spec, theta, ctx); }
  * ```
  */
-export function planRegression(
-  spec: RegressionSpec,
-  theta: ArrayLike<number>,
-  ctx: common.PlanContext,
-): common.PlannedObjective & { plan: RegressionPlan } {
+export const planRegression: RegressionPlanner = (spec, theta, ctx) => {
   const n = spec.targets.length;
   const inDim = spec.nets[0].layers[0].fanIn;
   for (const net of spec.nets) {
@@ -194,9 +192,9 @@ export function planRegression(
       } input values, got ${spec.inputs.length}`,
     );
   }
-  const planned = common.planParameters("regression objective", spec.nets, theta, ctx);
-  const { size, nets } = planned;
-  const cols = common.dataColumns(ctx, n, {
+  const parameters = common.planParameters("regression objective", spec.nets, theta, ctx);
+  const { size, nets } = parameters;
+  const columns = common.dataColumns(ctx, n, {
     inputs: [spec.inputs, inDim],
     targets: [spec.targets, 1],
     oldValues: spec.clip && [spec.clip.oldValues, 1],
@@ -207,29 +205,20 @@ export function planRegression(
     nets,
     inDim,
     size,
-    inputs: cols.inputs.ptr,
-    targets: cols.targets.ptr,
+    inputs: columns.inputs.ptr,
+    targets: columns.targets.ptr,
     coef: spec.coef,
-    oldValues: cols.oldValues?.ptr ?? 0,
+    oldValues: columns.oldValues?.ptr ?? 0,
     clipRange: spec.clip ? spec.clip.range : null,
     sq: ctx.state.f64(ctx.rows),
   };
   const macs = spec.nets.map(ops.networkMacs);
-  return {
-    kind: "regression",
-    plan,
-    size,
-    samples: n,
-    theta: planned.theta,
-    directions: planned.directions,
-    columns: cols,
-    ...common.parameterHooks(planned, theta, cols),
-    macsPerSample: {
-      forwardBackward: macs.reduce((s, m) => s + m.forwardBackward, 0),
-      rPass: macs.reduce((s, m) => s + m.rPass, 0),
-    },
+  const macsPerSample = {
+    forwardBackward: macs.reduce((s, m) => s + m.forwardBackward, 0),
+    rPass: macs.reduce((s, m) => s + m.rPass, 0),
   };
-}
+  return common.planned({ kind: "regression", plan, parameters, columns, macsPerSample });
+};
 
 /**
  * The regression objective's per-chunk work (any thread), with Σ(ŷ − y)² of the last prepared

@@ -78,6 +78,8 @@ interface ReparamPlan {
   rga: number[];
 }
 
+type ReparameterizedPlanner = common.Planner<ReparameterizedSpec, ReparamPlan>;
+
 /**
  * Plans the reparameterised actor objective (main thread).
  *
@@ -88,11 +90,7 @@ interface ReparamPlan {
  * function plan(spec: ReparameterizedSpec, theta: Float32Array, ctx: PlanContext) { return planReparameterized(spec, theta, ctx); }
  * ```
  */
-export function planReparameterized(
-  spec: ReparameterizedSpec,
-  theta: ArrayLike<number>,
-  ctx: common.PlanContext,
-): common.PlannedObjective & { plan: ReparamPlan } {
+export const planReparameterized: ReparameterizedPlanner = (spec, theta, ctx) => {
   const layers = spec.net.layers;
   const obsDim = layers[0].fanIn;
   const actDim = layers[layers.length - 1].fanOut / 2;
@@ -110,8 +108,13 @@ export function planReparameterized(
   }
   common.checkFinite("reparameterised actor objective (critic)", spec.criticTheta);
   const { rows, maxBlock } = ctx;
-  const planned = common.planParameters("reparameterised actor objective", [spec.net], theta, ctx);
-  const { size, nets: [net] } = planned;
+  const parameters = common.planParameters(
+    "reparameterised actor objective",
+    [spec.net],
+    theta,
+    ctx,
+  );
+  const { size, nets: [net] } = parameters;
   const criticPtr = ctx.fixed.real(spec.criticTheta.length);
   const qSecondOrder = !spec.detachQ && spec.qNets[0].activation === "tanh";
   const qInState = qSecondOrder;
@@ -122,7 +125,10 @@ export function planReparameterized(
       maxBlock: qSecondOrder ? maxBlock : 0,
     })
   );
-  const cols = common.dataColumns(ctx, n, { obs: [spec.obs, obsDim], noise: [spec.noise, actDim] });
+  const columns = common.dataColumns(ctx, n, {
+    obs: [spec.obs, obsDim],
+    noise: [spec.noise, actDim],
+  });
   const plan: ReparamPlan = {
     samples: n,
     capacity: n,
@@ -131,10 +137,10 @@ export function planReparameterized(
     qInState,
     qSecondOrder,
     size,
-    obs: cols.obs.ptr,
+    obs: columns.obs.ptr,
     obsDim,
     actDim,
-    noise: cols.noise.ptr,
+    noise: columns.noise.ptr,
     alpha: spec.alpha,
     detachQ: spec.detachQ,
     t: ctx.state.real(rows * actDim),
@@ -158,21 +164,21 @@ export function planReparameterized(
       actDim * qn.layers[0].fanOut,
     0,
   );
-  return {
+  const macsPerSample = {
+    forwardBackward: a.forwardBackward + qFb,
+    rPass: a.rPass + (qSecondOrder ? q[0].rPass + q[1].rPass : 0),
+  };
+  const constants = [[criticPtr, spec.criticTheta]] as const;
+  return common.planned({
     kind: "reparameterized",
     plan,
-    size,
-    samples: n,
-    theta: planned.theta,
-    directions: planned.directions,
-    columns: cols,
-    ...common.parameterHooks(planned, theta, cols, qNets, [[criticPtr, spec.criticTheta]]),
-    macsPerSample: {
-      forwardBackward: a.forwardBackward + qFb,
-      rPass: a.rPass + (qSecondOrder ? q[0].rPass + q[1].rPass : 0),
-    },
-  };
-}
+    parameters,
+    columns,
+    macsPerSample,
+    frozen: qNets,
+    constants,
+  });
+};
 
 /**
  * The reparameterised actor objective's per-chunk work (any thread).

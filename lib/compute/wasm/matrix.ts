@@ -186,6 +186,65 @@ function gemmCode(layout: "row" | "col"): KernelCode {
   return { params: Array<ValType>(12).fill(I32), results: [], locals, code: c };
 }
 
+/** The float32 operations of one lane width: 4 (SIMD, v128) or 1 (the scalar tail). */
+interface Lanes {
+  width: 1 | 4;
+  zero(c: Code): Code;
+  load(c: Code): Code;
+  store(c: Code): Code;
+  add(c: Code): Code;
+  sub(c: Code): Code;
+  mul(c: Code): Code;
+  div(c: Code): Code;
+  sqrt(c: Code): Code;
+}
+
+/** The operations of `width` lanes. */
+function lanes(width: 1 | 4): Lanes {
+  const v = width === 4;
+  return {
+    width,
+    zero: (c) => v ? c.v128Const(new Uint8Array(16)) : c.f32Const(0),
+    load: (c) => v ? c.v128Load(0) : c.f32Load(0),
+    store: (c) => v ? c.v128Store(0) : c.f32Store(0),
+    add: (c) => v ? c.f32x4Add() : c.f32Add(),
+    sub: (c) => v ? c.f32x4Sub() : c.f32Sub(),
+    mul: (c) => v ? c.f32x4Mul() : c.f32Mul(),
+    div: (c) => v ? c.f32x4Div() : c.f32Div(),
+    sqrt: (c) => v ? c.f32x4Sqrt() : c.f32Sqrt(),
+  };
+}
+
+const SIMD = lanes(4), SCALAR = lanes(1);
+
+/**
+ * An element-wise loop over n float32 entries: `body` runs with the byte offset in local `off`
+ * first on 4 lanes while 4 entries remain, then on 1 lane for the tail (local `i` counts).
+ */
+function laneLoops(
+  c: Code,
+  i: number,
+  n: number,
+  off: number,
+  body: (lanes: Lanes) => void,
+): void {
+  c.i32Const(0).localSet(i);
+  for (const lanes of [SIMD, SCALAR]) {
+    c.block().loop();
+    breakAtEnd(c, i, n, lanes.width);
+    c.localGet(i).i32Const(2).i32Shl().localSet(off);
+    body(lanes);
+    c.localGet(i).i32Const(lanes.width).i32Add().localSet(i);
+    c.br(0).end().end();
+  }
+}
+
+/** Leaves the enclosing block when fewer than `width` entries remain (i + width > n). */
+function breakAtEnd(c: Code, i: number, n: number, width: 1 | 4): void {
+  if (width === 4) c.localGet(i).i32Const(4).i32Add().localGet(n).i32GtS().brIf(1);
+  else c.localGet(i).localGet(n).i32GeS().brIf(1);
+}
+
 /** dst[n] (op)= Σ_{m<M} src[m·ld + n] for n < N; `accumulate` ≠ 0 adds to dst. */
 function colSumCode(): KernelCode {
   // params: src dst M N ld accumulate
@@ -194,42 +253,27 @@ function colSumCode(): KernelCode {
   const c = new Code();
   c.localGet(ld).i32Const(2).i32Shl().localSet(ldB);
   c.i32Const(0).localSet(n);
-  // 4 columns at a time.
-  c.block().loop();
-  c.localGet(n).i32Const(4).i32Add().localGet(N).i32GtS().brIf(1);
-  c.v128Const(new Uint8Array(16)).localSet(acc);
-  c.localGet(src).localGet(n).i32Const(2).i32Shl().i32Add().localSet(p);
-  c.i32Const(0).localSet(m);
-  c.block().loop();
-  c.localGet(m).localGet(M).i32GeS().brIf(1);
-  c.localGet(acc).localGet(p).v128Load(0).f32x4Add().localSet(acc);
-  c.localGet(p).localGet(ldB).i32Add().localSet(p);
-  c.localGet(m).i32Const(1).i32Add().localSet(m);
-  c.br(0).end().end();
-  c.localGet(accumulate).if()
-    .localGet(acc).localGet(dst).localGet(n).i32Const(2).i32Shl().i32Add().v128Load(0).f32x4Add()
-    .localSet(acc).end();
-  c.localGet(dst).localGet(n).i32Const(2).i32Shl().i32Add().localGet(acc).v128Store(0);
-  c.localGet(n).i32Const(4).i32Add().localSet(n);
-  c.br(0).end().end();
-  // Remaining columns one at a time.
-  c.block().loop();
-  c.localGet(n).localGet(N).i32GeS().brIf(1);
-  c.f32Const(0).localSet(s);
-  c.localGet(src).localGet(n).i32Const(2).i32Shl().i32Add().localSet(p);
-  c.i32Const(0).localSet(m);
-  c.block().loop();
-  c.localGet(m).localGet(M).i32GeS().brIf(1);
-  c.localGet(s).localGet(p).f32Load(0).f32Add().localSet(s);
-  c.localGet(p).localGet(ldB).i32Add().localSet(p);
-  c.localGet(m).i32Const(1).i32Add().localSet(m);
-  c.br(0).end().end();
-  c.localGet(accumulate).if()
-    .localGet(s).localGet(dst).localGet(n).i32Const(2).i32Shl().i32Add().f32Load(0).f32Add()
-    .localSet(s).end();
-  c.localGet(dst).localGet(n).i32Const(2).i32Shl().i32Add().localGet(s).f32Store(0);
-  c.localGet(n).i32Const(1).i32Add().localSet(n);
-  c.br(0).end().end();
+  // 4 columns at a time, then the remaining ones one at a time.
+  for (const L of [SIMD, SCALAR]) {
+    const sum = L.width === 4 ? acc : s;
+    c.block().loop();
+    breakAtEnd(c, n, N, L.width);
+    L.zero(c).localSet(sum);
+    c.localGet(src).localGet(n).i32Const(2).i32Shl().i32Add().localSet(p);
+    c.i32Const(0).localSet(m);
+    c.block().loop();
+    c.localGet(m).localGet(M).i32GeS().brIf(1);
+    L.add(L.load(c.localGet(sum).localGet(p))).localSet(sum);
+    c.localGet(p).localGet(ldB).i32Add().localSet(p);
+    c.localGet(m).i32Const(1).i32Add().localSet(m);
+    c.br(0).end().end();
+    const at = () => c.localGet(dst).localGet(n).i32Const(2).i32Shl().i32Add();
+    c.localGet(accumulate).if().localGet(sum);
+    L.add(L.load(at())).localSet(sum).end();
+    L.store(at().localGet(sum));
+    c.localGet(n).i32Const(L.width).i32Add().localSet(n);
+    c.br(0).end().end();
+  }
   return {
     params: [I32, I32, I32, I32, I32, I32],
     results: [],
@@ -272,67 +316,33 @@ function transposeCode(): KernelCode {
 function adamCode(): KernelCode {
   const [p, g, m, v, n, sc] = [0, 1, 2, 3, 4, 5];
   const i = 6, off = 7;
-  const step = 8, bc2 = 9, eps = 10, w1 = 11, b2 = 12, w2 = 13, gv = 14, mv = 15, vv = 16;
-  const sStep = 17, sBc2 = 18, sEps = 19, sW1 = 20, sB2 = 21, sW2 = 22, gs = 23, ms = 24, vs = 25;
+  // Locals of the SIMD loop (v128) and of the scalar tail (f32): the six scalars, g, m, v.
+  const simd = { step: 8, bc2: 9, eps: 10, w1: 11, b2: 12, w2: 13, g: 14, m: 15, v: 16 };
+  const scalar = { step: 17, bc2: 18, eps: 19, w1: 20, b2: 21, w2: 22, g: 23, m: 24, v: 25 };
   const c = new Code();
-  const splat = (slot: number, local: number, scalarLocal: number) => {
-    c.localGet(sc).f32Load(4 * slot).localTee(scalarLocal).f32x4Splat().localSet(local);
-  };
-  splat(0, step, sStep);
-  splat(1, bc2, sBc2);
-  splat(2, eps, sEps);
-  splat(3, w1, sW1);
-  splat(4, b2, sB2);
-  splat(5, w2, sW2);
-  c.i32Const(0).localSet(i);
-  c.block().loop();
-  c.localGet(i).i32Const(4).i32Add().localGet(n).i32GtS().brIf(1);
-  c.localGet(i).i32Const(2).i32Shl().localSet(off);
+  (["step", "bc2", "eps", "w1", "b2", "w2"] as const).forEach((name, slot) => {
+    c.localGet(sc).f32Load(4 * slot).localTee(scalar[name]).f32x4Splat().localSet(simd[name]);
+  });
   const at = (base: number) => c.localGet(base).localGet(off).i32Add();
-  at(g).v128Load(0).localSet(gv);
-  // m ← m + w1·(g − m)
-  at(m).v128Load(0).localSet(mv);
-  c.localGet(mv).localGet(w1).localGet(gv).localGet(mv).f32x4Sub().f32x4Mul().f32x4Add()
-    .localSet(mv);
-  at(m).localGet(mv).v128Store(0);
-  // v ← β2·v + w2·g·g
-  at(v).v128Load(0).localGet(b2).f32x4Mul()
-    .localGet(w2).localGet(gv).localGet(gv).f32x4Mul().f32x4Mul().f32x4Add().localSet(vv);
-  at(v).localGet(vv).v128Store(0);
-  // p ← p − step·(m / (√v / bc2 + eps))
-  at(p);
-  at(p).v128Load(0)
-    .localGet(step)
-    .localGet(mv)
-    .localGet(vv).f32x4Sqrt()
-    .localGet(bc2).f32x4Div()
-    .localGet(eps).f32x4Add()
-    .f32x4Div()
-    .f32x4Mul().f32x4Sub().v128Store(0);
-  c.localGet(i).i32Const(4).i32Add().localSet(i);
-  c.br(0).end().end();
-  // Scalar tail.
-  c.block().loop();
-  c.localGet(i).localGet(n).i32GeS().brIf(1);
-  c.localGet(i).i32Const(2).i32Shl().localSet(off);
-  at(g).f32Load(0).localSet(gs);
-  at(m).f32Load(0).localSet(ms);
-  c.localGet(ms).localGet(sW1).localGet(gs).localGet(ms).f32Sub().f32Mul().f32Add().localSet(ms);
-  at(m).localGet(ms).f32Store(0);
-  at(v).f32Load(0).localGet(sB2).f32Mul()
-    .localGet(sW2).localGet(gs).localGet(gs).f32Mul().f32Mul().f32Add().localSet(vs);
-  at(v).localGet(vs).f32Store(0);
-  at(p);
-  at(p).f32Load(0)
-    .localGet(sStep)
-    .localGet(ms)
-    .localGet(vs).f32Sqrt()
-    .localGet(sBc2).f32Div()
-    .localGet(sEps).f32Add()
-    .f32Div()
-    .f32Mul().f32Sub().f32Store(0);
-  c.localGet(i).i32Const(1).i32Add().localSet(i);
-  c.br(0).end().end();
+  laneLoops(c, i, n, off, (L) => {
+    const r = L.width === 4 ? simd : scalar;
+    L.load(at(g)).localSet(r.g);
+    // m ← m + w1·(g − m)
+    L.load(at(m)).localSet(r.m);
+    L.add(L.mul(L.sub(c.localGet(r.m).localGet(r.w1).localGet(r.g).localGet(r.m)))).localSet(r.m);
+    L.store(at(m).localGet(r.m));
+    // v ← β2·v + w2·g·g
+    L.mul(L.load(at(v)).localGet(r.b2));
+    L.add(L.mul(L.mul(c.localGet(r.w2).localGet(r.g).localGet(r.g)))).localSet(r.v);
+    L.store(at(v).localGet(r.v));
+    // p ← p − step·(m / (√v / bc2 + eps))
+    at(p);
+    L.load(at(p)).localGet(r.step).localGet(r.m);
+    L.sqrt(c.localGet(r.v));
+    L.div(c.localGet(r.bc2));
+    L.add(c.localGet(r.eps));
+    L.store(L.sub(L.mul(L.div(c))));
+  });
   return {
     params: [I32, I32, I32, I32, I32, I32],
     results: [],
@@ -352,29 +362,19 @@ function adamCode(): KernelCode {
  */
 function polyakCode(): KernelCode {
   const [t, p, n, sc] = [0, 1, 2, 3];
-  const i = 4, off = 5, keep = 6, tau = 7, sKeep = 8, sTau = 9;
+  const i = 4, off = 5;
+  const simd = { keep: 6, tau: 7 }, scalar = { keep: 8, tau: 9 };
   const c = new Code();
-  c.localGet(sc).f32Load(0).localTee(sKeep).f32x4Splat().localSet(keep);
-  c.localGet(sc).f32Load(4).localTee(sTau).f32x4Splat().localSet(tau);
-  c.i32Const(0).localSet(i);
-  c.block().loop();
-  c.localGet(i).i32Const(4).i32Add().localGet(n).i32GtS().brIf(1);
-  c.localGet(i).i32Const(2).i32Shl().localSet(off);
-  c.localGet(t).localGet(off).i32Add();
-  c.localGet(t).localGet(off).i32Add().v128Load(0).localGet(keep).f32x4Mul();
-  c.localGet(p).localGet(off).i32Add().v128Load(0).localGet(tau).f32x4Mul();
-  c.f32x4Add().v128Store(0);
-  c.localGet(i).i32Const(4).i32Add().localSet(i);
-  c.br(0).end().end();
-  c.block().loop();
-  c.localGet(i).localGet(n).i32GeS().brIf(1);
-  c.localGet(i).i32Const(2).i32Shl().localSet(off);
-  c.localGet(t).localGet(off).i32Add();
-  c.localGet(t).localGet(off).i32Add().f32Load(0).localGet(sKeep).f32Mul();
-  c.localGet(p).localGet(off).i32Add().f32Load(0).localGet(sTau).f32Mul();
-  c.f32Add().f32Store(0);
-  c.localGet(i).i32Const(1).i32Add().localSet(i);
-  c.br(0).end().end();
+  c.localGet(sc).f32Load(0).localTee(scalar.keep).f32x4Splat().localSet(simd.keep);
+  c.localGet(sc).f32Load(4).localTee(scalar.tau).f32x4Splat().localSet(simd.tau);
+  const at = (base: number) => c.localGet(base).localGet(off).i32Add();
+  laneLoops(c, i, n, off, (L) => {
+    const r = L.width === 4 ? simd : scalar;
+    at(t);
+    L.mul(L.load(at(t)).localGet(r.keep));
+    L.mul(L.load(at(p)).localGet(r.tau));
+    L.store(L.add(c));
+  });
   return {
     params: [I32, I32, I32, I32],
     results: [],
