@@ -1,0 +1,45 @@
+/**
+ * The analysis' Hessian operator interface: engine choice, counters, the operator adapters and
+ * the pointer to the tfjs reference for a "tfjs" request.
+ */
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { makeActorCriticSpec } from "../../lib/agents/mod.ts";
+import { HVP_ENGINES, makeHessianOperator } from "../../lib/subspaces/hvp.ts";
+import { ppoLoss } from "../../lib/subspaces/ppo_estimators.ts";
+import { gaussianProblem, ppoCriticReference, rolloutOf } from "./_reference.ts";
+import { fdHvp, relativeError, unitVector } from "../reference/float64.ts";
+
+const p = gaussianProblem(3, 1, [8], "tanh", 40, 2);
+const spec = makeActorCriticSpec(3, 1, { netArch: [8], activation: "tanh" });
+const loss = () => ppoLoss("critic", spec, p.critic, rolloutOf(p), 0.5);
+
+Deno.test("engines: auto and fast are float32 WebAssembly, cpu float64; tfjs points to the tests", async () => {
+  assertEquals([...HVP_ENGINES], ["auto", "fast", "cpu"]);
+  const v = unitVector(p.critic.length, 3);
+  const ref = fdHvp(ppoCriticReference(p, 0.5), p.critic, v);
+  for (const engine of HVP_ENGINES) {
+    const op = makeHessianOperator(loss(), { engine });
+    assertEquals(op.engine, engine === "cpu" ? "cpu" : "fast");
+    assertEquals(op.n, p.critic.length);
+    assertEquals(op.samples, 40);
+    const hv = await op.hvp(v);
+    assert(relativeError(hv, ref) < (engine === "cpu" ? 1e-6 : 1e-4), engine);
+    // The adapters and the block form give the same products; counters count products.
+    const [b0, b1] = await op.asBlockOperator()([Float64Array.from(v), Float64Array.from(v)]);
+    const single = await op.asOperator()(Float64Array.from(v));
+    for (let i = 0; i < v.length; i++) {
+      assertAlmostEquals(b0[i], hv[i], 1e-6);
+      assertAlmostEquals(b1[i], single[i], 1e-6);
+    }
+    assertEquals(op.hvpCount, 4);
+    const { value } = await op.valueAndGradient();
+    assertAlmostEquals(value, ppoCriticReference(p, 0.5)(Float64Array.from(p.critic)), 1e-5);
+    assertEquals(op.gradientCount, 1);
+    op.dispose();
+  }
+  assertThrows(
+    () => makeHessianOperator(loss(), { engine: "tfjs" as never }),
+    RangeError,
+    "tests/reference",
+  );
+});
