@@ -16,6 +16,7 @@ import {
   type ObjectiveSpec,
   type PlannedObjective,
   planObjective,
+  runSteps,
 } from "./objectives/mod.ts";
 import { WasmDevice } from "./wasm/device.ts";
 import { Arena } from "./arena.ts";
@@ -149,13 +150,13 @@ export class BatchObjective {
     }
     (this.planned.plan as { samples: number }).samples = count;
     this.#value[0] = 0;
-    this.runtime.prepare(0, count, this.#state, this.#scratch);
+    runSteps(this.runtime.prepare(0, count, this.#state, this.#scratch));
     const out = this.#outView, g = this.#gradient;
     // The network blocks are written to `out`, the head's own blocks added to the float64
     // gradient (the same memory on the CPU device): both start at zero.
     out.fill(0);
     g.fill(0);
-    this.runtime.gradient(0, count, this.#state, this.#out, g, this.#value);
+    runSteps(this.runtime.gradient(0, count, this.#state, this.#out, g, this.#value));
     if (g !== out) { for (let i = 0; i < g.length; i++) g[i] += out[i]; }
     return { value: this.#value[0], gradient: g };
   }

@@ -24,16 +24,19 @@ import type { Kernels, Ptr } from "./kernels.ts";
 import { CpuDevice } from "./cpu/device.ts";
 import {
   type DeviceContext,
+  type DownloadRequest,
   OBJECTIVE_RUNTIMES,
   type ObjectiveRuntime,
   objectiveSamples,
   type ObjectiveSpec,
   type PlannedObjective,
   planObjective,
+  runSteps,
 } from "./objectives/mod.ts";
 import { WASM_MAX_PAGES, WASM_PAGE, WasmDevice } from "./wasm/device.ts";
 import { bindKernels, ELEMENTWISE_SCRATCH_BYTES } from "./wasm/module.ts";
 import { type JobFactory, WasmThreads } from "./wasm/threads.ts";
+import { hasRealGpu, WebGpuDevice } from "./webgpu/device.ts";
 
 /**
  * Options of {@linkcode ObjectiveEvaluator}.
@@ -45,8 +48,15 @@ import { type JobFactory, WasmThreads } from "./wasm/threads.ts";
  * ```
  */
 export interface EvaluatorOptions {
-  /** `"wasm"` (float32, default) or `"cpu"` (float64, one thread). */
-  device?: "wasm" | "cpu";
+  /**
+   * `"wasm"` (float32, default), `"cpu"` (float64, one thread), `"webgpu"` (float32 on a GPU,
+   * one host thread; created on first use, on a real adapter unless `allowFallbackGpu`) or
+   * `"auto"` (WebGPU when a real, non-fallback GPU adapter exists, else WebAssembly; decided on
+   * first use).
+   */
+  device?: "wasm" | "cpu" | "webgpu" | "auto";
+  /** Accept a fallback (software) WebGPU adapter (tests, benchmarks); default false. */
+  allowFallbackGpu?: boolean;
   /**
    * 1, 2, or "auto" (default: 2 when the machine reports ≥ 2 cores and the data has at least 16
    * chunks; falls back to 1 when the worker cannot start). The CPU device uses one.
@@ -151,6 +161,7 @@ export class ChunkRunner {
   readonly #runtime: ObjectiveRuntime;
   readonly #acc: Float64Array;
   readonly #value: Float64Array;
+  readonly #real: DeviceContext["real"];
 
   constructor(plan: EvaluatorPlan, dev: DeviceContext, thread: number) {
     const factory = OBJECTIVE_RUNTIMES[plan.kind];
@@ -161,6 +172,7 @@ export class ChunkRunner {
     this.#runtime = factory(plan.objective, dev);
     this.#acc = dev.f64(this.#t.acc, plan.maxBlock * plan.size);
     this.#value = dev.f64(this.#t.value, 1);
+    this.#real = dev.real;
   }
 
   /**
@@ -169,10 +181,34 @@ export class ChunkRunner {
    * zero and then fill this thread's accumulators.
    */
   run(op: number, b: number, next: () => number): void {
+    runSteps(this.#steps(op, b, next, false));
+  }
+
+  /**
+   * {@linkcode ChunkRunner.run} on a device whose kernels run asynchronously: awaits each
+   * download the objective asks for, and accumulates the outputs on the host.
+   */
+  async runAsync(
+    op: number,
+    b: number,
+    next: () => number,
+    download: (ranges: DownloadRequest) => Promise<void>,
+  ): Promise<void> {
+    const steps = this.#steps(op, b, next, true);
+    for (let r = steps.next(); !r.done; r = steps.next()) await download(r.value);
+  }
+
+  /** The chunk loop as steps; `hostAccumulate` downloads the outputs and adds them on the host. */
+  *#steps(
+    op: number,
+    b: number,
+    next: () => number,
+    hostAccumulate: boolean,
+  ): Generator<DownloadRequest, void, undefined> {
     const p = this.#plan, t = this.#t, k = this.#k, f = this.#runtime;
-    const size = p.size;
+    const size = p.size, acc = this.#acc;
     if (op !== OP.PREPARE) {
-      this.#acc.fill(0, 0, Math.max(b, 1) * size);
+      acc.fill(0, 0, Math.max(b, 1) * size);
       this.#value[0] = 0;
     }
     const last = op === OP.PREPARE ? p.cachedChunks : p.chunks;
@@ -181,18 +217,21 @@ export class ChunkRunner {
       const n = Math.min(p.rows, p.samples - start);
       const cached = c < p.cachedChunks;
       const st = cached ? p.cacheBase + c * p.stateBytes : t.state;
-      if (op === OP.PREPARE || !cached) f.prepare(start, n, st, t.scratch);
-      if (op === OP.GRADIENT) {
-        f.gradient(start, n, st, t.out, this.#acc, this.#value);
-        k.accumulateF64(t.acc, t.out, size);
-      } else if (op === OP.HVP) {
-        f.hvp(start, n, st, t.scratch, b, t.out, this.#acc);
-        k.accumulateF64(t.acc, t.out, b * size);
+      if (op === OP.PREPARE || !cached) yield* f.prepare(start, n, st, t.scratch);
+      if (op === OP.PREPARE) continue;
+      const m = op === OP.GRADIENT ? 1 : b;
+      if (op === OP.GRADIENT) yield* f.gradient(start, n, st, t.out, acc, this.#value);
+      else yield* f.hvp(start, n, st, t.scratch, b, t.out, acc);
+      if (!hostAccumulate) {
+        k.accumulateF64(t.acc, t.out, m * size);
+        continue;
       }
+      yield [[t.out, m * size]];
+      const out = this.#real(t.out, m * size);
+      for (let i = 0; i < m * size; i++) acc[i] += out[i];
     }
   }
 }
-
 /** A device context for the float32 WebAssembly device on one thread. */
 function wasmContext(kernels: Kernels, memory: WebAssembly.Memory): DeviceContext {
   return {
@@ -255,8 +294,8 @@ const WORKER_IDLE_MS = 2000;
 export class ObjectiveEvaluator {
   /** What this is, for messages. */
   readonly label: string;
-  /** `"wasm"` or `"cpu"`. */
-  readonly device: "wasm" | "cpu";
+  /** `"wasm"`, `"cpu"` or `"webgpu"` (`"auto"` until the first use decides). */
+  device: "wasm" | "cpu" | "webgpu" | "auto";
   /** Dimension of θ. */
   readonly n: number;
   /** Total samples N. */
@@ -267,18 +306,22 @@ export class ObjectiveEvaluator {
   readonly cachedChunks: number;
   readonly chunks: number;
   /** Bytes of the device memory. */
-  readonly memoryBytes: number;
+  memoryBytes: number;
   /** Multiply-adds of one gradient pass and of one R-pass per direction, over all samples. */
   readonly macs: { forwardBackward: number; rPass: number };
   readonly #planned: PlannedObjective;
   readonly #plan: EvaluatorPlan;
-  readonly #dev: DeviceContext;
-  readonly #runner: ChunkRunner;
-  #acc: Float64Array[];
-  #value: Float64Array[];
+  #dev!: DeviceContext;
+  #runner!: ChunkRunner;
+  #acc: Float64Array[] = [];
+  #value: Float64Array[] = [];
+  #readyOnce: Promise<void> | null = null;
+  #gpuDevice: WebGpuDevice | null = null;
+  readonly #gpuOptions: { bytes: number; allowFallback: boolean };
+  readonly #wasmOptions: { bytes: number; shared: boolean; scratch: Ptr };
   readonly #autoThreads: boolean;
   #prepared = false;
-  readonly #wasm: WasmDevice | null;
+  #wasm: WasmDevice | null;
   #threads: WasmThreads | null = null;
   readonly #counter = new Int32Array(new SharedArrayBuffer(4));
   #disposed = false;
@@ -291,8 +334,10 @@ export class ObjectiveEvaluator {
   ) {
     this.label = label;
     const device = options.device ?? "wasm";
-    if (device !== "wasm" && device !== "cpu") {
-      throw new RangeError(`ObjectiveEvaluator: device must be "wasm" or "cpu", got "${device}"`);
+    if (device !== "wasm" && device !== "cpu" && device !== "webgpu" && device !== "auto") {
+      throw new RangeError(
+        `ObjectiveEvaluator: device must be "wasm", "cpu", "webgpu" or "auto", got "${device}"`,
+      );
     }
     this.device = device;
     const rows = options.chunkRows ?? 256;
@@ -308,7 +353,11 @@ export class ObjectiveEvaluator {
     }
     const auto = options.threads === undefined || options.threads === "auto";
     const chunks = Math.ceil(samples / rows);
-    const threads = device === "cpu" ? 1 : auto ? defaultThreads(chunks) : options.threads;
+    const threads = device === "cpu" || device === "webgpu"
+      ? 1
+      : auto
+      ? defaultThreads(chunks)
+      : options.threads;
     if (threads !== 1 && threads !== 2) {
       throw new RangeError(`ObjectiveEvaluator: threads must be 1, 2 or "auto", got ${threads}`);
     }
@@ -336,24 +385,34 @@ export class ObjectiveEvaluator {
       });
     }
     const cacheBase = Math.ceil(fixed.top / 64) * 64;
-    const room = device === "wasm" ? (WASM_MAX_PAGES - 1) * WASM_PAGE - cacheBase - 1024 : 2 ** 31;
+    // A GPU memory is one storage binding: 1 GiB at most here (the adapter may allow less).
+    const limit = device === "wasm" || device === "auto"
+      ? (WASM_MAX_PAGES - 1) * WASM_PAGE
+      : device === "webgpu"
+      ? 2 ** 30
+      : 2 ** 31 + cacheBase + 1024;
+    const room = limit - cacheBase - 1024;
     if (room < 0) {
       throw new RangeError(
         `ObjectiveEvaluator(${label}): the data and buffers need ${cacheBase} bytes, more than ` +
           `a WebAssembly memory holds (4 GiB); use fewer samples or a smaller maxBlock/chunkRows`,
       );
     }
-    const cacheBytes = Math.min(options.cacheBytes ?? 1.5 * 2 ** 30, room);
+    const cacheBytes = Math.min(
+      options.cacheBytes ?? (device === "webgpu" ? 2 ** 28 : 1.5 * 2 ** 30),
+      room,
+    );
     const cachedChunks = Math.max(0, Math.min(chunks, Math.floor(cacheBytes / stateBytes)));
     const total = cacheBase + cachedChunks * stateBytes + 1024;
-    if (device === "wasm") {
-      const wasm = new WasmDevice(total, {
-        shared: threads > 1,
-        scratch: buffers[0].elementwise,
-      });
-      this.#wasm = wasm;
-      this.#dev = wasmContext(wasm.kernels, wasm.memory);
-      this.memoryBytes = wasm.byteLength;
+    this.#gpuOptions = { bytes: total, allowFallback: options.allowFallbackGpu ?? false };
+    this.#wasmOptions = { bytes: total, shared: threads > 1, scratch: buffers[0].elementwise };
+    if (device === "webgpu" || device === "auto") {
+      // Created on first use (asynchronously): see #ready().
+      this.#wasm = null;
+      this.memoryBytes = total;
+    } else if (device === "wasm") {
+      this.#wasm = this.#wasmDevice();
+      this.memoryBytes = this.#wasm.byteLength;
     } else {
       const cpu = new CpuDevice(total);
       this.#wasm = null;
@@ -365,7 +424,6 @@ export class ObjectiveEvaluator {
       };
       this.memoryBytes = cpu.byteLength;
     }
-    planned.load(this.#dev);
     this.#plan = {
       kind: planned.kind,
       objective: planned.plan,
@@ -381,9 +439,7 @@ export class ObjectiveEvaluator {
       threads: buffers,
     };
     this.#planned = planned;
-    this.#runner = new ChunkRunner(this.#plan, this.#dev, 0);
-    this.#acc = buffers.map((b) => this.#dev.f64(b.acc, maxBlock * size));
-    this.#value = buffers.map((b) => this.#dev.f64(b.value, 1));
+    if (device === "wasm" || device === "cpu") this.#attach(this.#dev);
     this.n = size;
     this.samples = samples;
     this.threads = threads;
@@ -393,6 +449,59 @@ export class ObjectiveEvaluator {
       forwardBackward: planned.macsPerSample.forwardBackward * samples,
       rPass: planned.macsPerSample.rPass * samples,
     };
+  }
+
+  /** Loads the data and θ into the device and builds the chunk runner. */
+  #attach(dev: DeviceContext): void {
+    this.#dev = dev;
+    this.#planned.load(dev);
+    const { maxBlock, size, threads } = this.#plan;
+    this.#runner = new ChunkRunner(this.#plan, dev, 0);
+    this.#acc = threads.map((b) => dev.f64(b.acc, maxBlock * size));
+    this.#value = threads.map((b) => dev.f64(b.value, 1));
+  }
+
+  /** The WebAssembly device of the planned memory (and its context). */
+  #wasmDevice(): WasmDevice {
+    const o = this.#wasmOptions;
+    const wasm = new WasmDevice(o.bytes, { shared: o.shared, scratch: o.scratch });
+    this.#dev = wasmContext(wasm.kernels, wasm.memory);
+    return wasm;
+  }
+
+  /**
+   * The device of an `"auto"` or `"webgpu"` evaluator, created and loaded on first use (nothing
+   * for the other devices).
+   */
+  #ready(): Promise<void> {
+    this.#readyOnce ??= this.#resolveDevice();
+    return this.#readyOnce;
+  }
+
+  async #resolveDevice(): Promise<void> {
+    if (this.device === "auto") {
+      if (await hasRealGpu()) {
+        this.device = "webgpu";
+        this.threads = 1;
+      } else {
+        this.device = "wasm";
+        this.#wasm = this.#wasmDevice();
+        this.memoryBytes = this.#wasm.byteLength;
+        this.#attach(this.#dev);
+        return;
+      }
+    }
+    if (this.device !== "webgpu") return;
+    const gpu = await WebGpuDevice.create(this.#gpuOptions.bytes, {
+      allowFallback: this.#gpuOptions.allowFallback,
+    });
+    this.#gpuDevice = gpu;
+    this.#attach({
+      kernels: gpu.kernels,
+      E: 4,
+      real: (p, n) => gpu.real(p, n),
+      f64: (p, n) => gpu.f64(p, n),
+    });
   }
 
   /** The worker (started lazily, stopped after {@linkcode WORKER_IDLE_MS} idle and on dispose). */
@@ -413,6 +522,12 @@ export class ObjectiveEvaluator {
   /** Runs one operation on all threads and returns when every thread is done. */
   async #dispatch(op: number, b: number): Promise<void> {
     if (this.#disposed) throw new Error(`ObjectiveEvaluator(${this.label}): used after dispose()`);
+    if (this.#gpuDevice !== null) {
+      const gpu = this.#gpuDevice;
+      let c = 0;
+      await this.#runner.runAsync(op, b, () => c++, (ranges) => gpu.download(ranges));
+      return;
+    }
     if (this.threads === 1) {
       let c = 0;
       this.#runner.run(op, b, () => c++);
@@ -441,6 +556,7 @@ export class ObjectiveEvaluator {
   }
 
   async #prepare(): Promise<void> {
+    await this.#ready();
     if (this.#prepared) return;
     if (this.#plan.cachedChunks > 0) await this.#dispatch(OP.PREPARE, 0);
     this.#prepared = true;
@@ -496,6 +612,8 @@ export class ObjectiveEvaluator {
     this.#disposed = true;
     this.#threads?.close();
     this.#threads = null;
+    this.#gpuDevice?.destroy();
+    this.#gpuDevice = null;
   }
 
   /** Σ over threads of accumulator j. */

@@ -64,7 +64,7 @@ export interface ChunkedLoss {
  */
 export interface HessianOperatorLike {
   /** Which engine computes the products. */
-  readonly engine: "fast" | "cpu";
+  readonly engine: "fast" | "cpu" | "webgpu";
   /** Dimension of θ. */
   readonly n: number;
   /** Total samples N. */
@@ -91,7 +91,9 @@ export interface HessianOperatorLike {
 
 /**
  * Which engine computes gradients and HVPs: `"fast"` (float32 WebAssembly SIMD, one or two
- * threads), `"cpu"` (float64, one thread) or `"auto"` (the fast engine).
+ * threads), `"cpu"` (float64, one thread), `"webgpu"` (float32 on a GPU; accepts a software
+ * adapter when asked for explicitly) or `"auto"` (WebGPU on a real, non-fallback GPU adapter,
+ * else the fast engine; decided at the first product).
  *
  * @example
  * ```ts
@@ -99,7 +101,7 @@ export interface HessianOperatorLike {
  * const engine: HvpEngine = "auto";
  * ```
  */
-export type HvpEngine = "auto" | "fast" | "cpu";
+export type HvpEngine = "auto" | "fast" | "cpu" | "webgpu";
 
 /**
  * The engines {@linkcode makeHessianOperator} accepts.
@@ -110,7 +112,7 @@ export type HvpEngine = "auto" | "fast" | "cpu";
  * HVP_ENGINES.includes("cpu"); // true
  * ```
  */
-export const HVP_ENGINES: readonly HvpEngine[] = Object.freeze(["auto", "fast", "cpu"]);
+export const HVP_ENGINES: readonly HvpEngine[] = Object.freeze(["auto", "fast", "cpu", "webgpu"]);
 
 /**
  * Options of {@linkcode makeHessianOperator}.
@@ -158,8 +160,9 @@ export function makeHessianOperator(
           : ""),
     );
   }
+  const device = { auto: "auto", fast: "wasm", cpu: "cpu", webgpu: "webgpu" } as const;
   return new FastHessianOperator(
     { label: loss.label, theta: loss.theta, objective: loss.objective },
-    { ...options.fast, device: engine === "cpu" ? "cpu" : "wasm" },
+    { ...options.fast, device: device[engine], allowFallbackGpu: engine === "webgpu" },
   );
 }

@@ -37,6 +37,11 @@ export interface PlanContext {
 /**
  * A device as an objective's code sees it: the kernels of this thread and views of the memory.
  *
+ * The contract that lets the same code drive an asynchronous device (WebGPU, whose views are of
+ * a host mirror): host code reads what kernels wrote only after yielding a
+ * {@linkcode DownloadRequest} for it, and writes only through views taken since the last kernel
+ * call (a view taken before a kernel is for reading; take a new one to write after it).
+ *
  * @example
  * ```ts
  * import type { DeviceContext } from "./common.ts";
@@ -89,21 +94,61 @@ export interface PlannedObjective {
 }
 
 /**
- * What an objective does with one chunk, on any thread. Buffers: `st` the chunk's state base,
- * `sc` the thread's scratch base, `out` the thread's θ-sized output (device reals; b vectors,
- * stride θ), `acc` its float64 accumulators (same layout), `value` its float64 value slot. The
- * network parts of a gradient or HVP are written to `out` (then accumulated by the engine), the
- * head parts are added to `acc` directly.
+ * Device ranges (`[ptr, reals]`) that host code is about to read after kernels wrote them. A
+ * device whose kernels run asynchronously (WebGPU) downloads them before the objective goes on;
+ * on the WebAssembly and CPU devices the memory is the host's and nothing is to be done.
  *
  * @example
  * ```ts
- * import type { ObjectiveRuntime } from "./common.ts";
- * function once(r: ObjectiveRuntime, st: number) { r.prepare(0, 256, st, 0); }
+ * import type { DownloadRequest } from "./common.ts";
+ * const outputs: DownloadRequest = [[4096, 256]];
+ * ```
+ */
+export type DownloadRequest = readonly (readonly [Ptr, number])[];
+
+/**
+ * The steps of one objective operation on a chunk: a generator that yields a
+ * {@linkcode DownloadRequest} wherever host code reads what kernels just wrote.
+ *
+ * @example
+ * ```ts
+ * import type { ObjectiveSteps } from "./common.ts";
+ * function* nothing(): ObjectiveSteps {}
+ * ```
+ */
+export type ObjectiveSteps = Generator<DownloadRequest, void, undefined>;
+
+/**
+ * Runs steps on a device whose memory the host shares (WebAssembly, CPU): the download requests
+ * need nothing.
+ *
+ * @example
+ * ```ts
+ * import { runSteps } from "./common.ts";
+ * runSteps((function* () { yield [[0, 4]]; })());
+ * ```
+ */
+export function runSteps(steps: ObjectiveSteps): void {
+  for (let r = steps.next(); !r.done; r = steps.next());
+}
+
+/**
+ * What an objective does with one chunk, on any thread. Buffers: `st` the chunk's state base,
+ * `sc` the thread's scratch base, `out` the thread's θ-sized output (device reals; b vectors,
+ * stride θ), `acc` its float64 accumulators (same layout, host memory), `value` its float64
+ * value slot. The network parts of a gradient or HVP are written to `out` (then accumulated by
+ * the engine), the head parts are added to `acc` directly. Each operation is a generator of
+ * {@linkcode ObjectiveSteps} (see {@linkcode DownloadRequest}).
+ *
+ * @example
+ * ```ts
+ * import { type ObjectiveRuntime, runSteps } from "./common.ts";
+ * function once(r: ObjectiveRuntime, st: number) { runSteps(r.prepare(0, 256, st, 0)); }
  * ```
  */
 export interface ObjectiveRuntime {
   /** Forward pass, loss-head state and backward pass of samples [start, start + n). */
-  prepare(start: number, n: number, st: Ptr, sc: Ptr): void;
+  prepare(start: number, n: number, st: Ptr, sc: Ptr): ObjectiveSteps;
   /** Value and gradient of the prepared chunk. */
   gradient(
     start: number,
@@ -112,9 +157,17 @@ export interface ObjectiveRuntime {
     out: Ptr,
     acc: Float64Array,
     value: Float64Array,
-  ): void;
+  ): ObjectiveSteps;
   /** R-pass of `b` staged directions. */
-  hvp(start: number, n: number, st: Ptr, sc: Ptr, b: number, out: Ptr, acc: Float64Array): void;
+  hvp(
+    start: number,
+    n: number,
+    st: Ptr,
+    sc: Ptr,
+    b: number,
+    out: Ptr,
+    acc: Float64Array,
+  ): ObjectiveSteps;
 }
 
 /**

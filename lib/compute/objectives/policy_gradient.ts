@@ -274,9 +274,10 @@ export function policyGradientRuntime(
   });
   return {
     stats,
-    prepare(start, n, st) {
+    *prepare(start, n, st) {
       const N = p.samples;
       ops.forward(k, net, obsAt(start), n, st);
+      yield [[st + last.a, n * zStride]];
       const c = chunk(start, n, st);
       if (logp.length < n) {
         logp = new Float64Array(n);
@@ -317,7 +318,7 @@ export function policyGradientRuntime(
       head.backward(c, g, dev.real(st + last.d, n * zStride), sink);
       ops.backward(k, net, n, st);
     },
-    gradient(start, n, st, out, acc, value) {
+    *gradient(start, n, st, out, acc, value) {
       const N = p.samples;
       const c = chunk(start, n, st);
       const g = dev.f64(st + p.g, n), term = dev.f64(st + p.term, n);
@@ -331,10 +332,11 @@ export function policyGradientRuntime(
       value[0] += v - p.entCoef * w * meanH;
       ops.gradient(k, net, obsAt(start), n, st, out);
     },
-    hvp(start, n, st, sc, b, out, acc) {
+    *hvp(start, n, st, sc, b, out, acc) {
       const N = p.samples;
       const x0 = obsAt(start);
       ops.rForward(k, net, x0, n, st, sc, b);
+      yield [[sc + last.rz, n * b * zStride]];
       const c = chunk(start, n, st);
       const rz = dev.real(sc + last.rz, n * b * zStride);
       if (vHead.length < b * P) {

@@ -246,12 +246,13 @@ export function regressionRuntime(
   const stats = { squaredErrors: p.nets.map(() => 0) };
   return {
     stats,
-    prepare(start, n, st) {
+    *prepare(start, n, st) {
       const sq = dev.f64(st + p.sq, n);
       sq.fill(0);
-      p.nets.forEach((net, j) => {
+      for (const [j, net] of p.nets.entries()) {
         const last = net.layers[net.layers.length - 1];
         ops.forward(k, net, xAt(start), n, st);
+        yield [[st + last.a, n]];
         const v = dev.real(st + last.a, n), d = dev.real(st + last.d, n);
         stats.squaredErrors[j] = regressionDeltas(
           v,
@@ -265,21 +266,22 @@ export function regressionRuntime(
           sq,
         );
         ops.backward(k, net, n, st);
-      });
+      }
     },
-    gradient(start, n, st, out, _acc, value) {
+    *gradient(start, n, st, out, _acc, value) {
       const sq = dev.f64(st + p.sq, n);
       let s = 0;
       for (let r = 0; r < n; r++) s += sq[r];
       value[0] += p.coef * s / p.samples;
       for (const net of p.nets) ops.gradient(k, net, xAt(start), n, st, out);
     },
-    hvp(start, n, st, sc, b, out) {
+    *hvp(start, n, st, sc, b, out) {
       const c = p.coef * 2 / p.samples;
       const clip = clipOf();
       for (const net of p.nets) {
         const last = net.layers[net.layers.length - 1];
         ops.rForward(k, net, xAt(start), n, st, sc, b);
+        yield [[sc + last.rz, n * b]];
         const rv = dev.real(sc + last.rz, n * b);
         if (clip) {
           const v = dev.real(st + last.a, n);

@@ -213,9 +213,10 @@ export function reparameterizedRuntime(
     logProbs: logp,
   });
   return {
-    prepare(start, n, st, sc) {
+    *prepare(start, n, st, sc) {
       const w = 1 / p.samples, wa = w * p.alpha;
       ops.forward(k, net, obsAt(start), n, st);
+      yield [[st + last.a, n * zStride]];
       if (logp.length < n) {
         logp = new Float64Array(n);
         g = new Float64Array(n * A);
@@ -234,6 +235,7 @@ export function reparameterizedRuntime(
       for (let r = 0; r < n; r++) val[r] = wa * logp[r];
       const qBase = p.qInState ? st : sc;
       for (const q of qNets) ops.forward(k, q, sc + p.qx, n, qBase);
+      yield [[qBase + qLast[0].a, n], [qBase + qLast[1].a, n]];
       const q0 = dev.real(qBase + qLast[0].a, n), q1 = dev.real(qBase + qLast[1].a, n);
       const d0 = dev.real(qBase + qLast[0].d, n), d1 = dev.real(qBase + qLast[1].d, n);
       for (let r = 0; r < n; r++) {
@@ -247,6 +249,7 @@ export function reparameterizedRuntime(
         qNets.forEach((q, j) =>
           ops.backward(k, q, n, qBase, { ptr: sc + p.ga[j], col: obsDim, width: A })
         );
+        yield [[sc + p.ga[0], n * A], [sc + p.ga[1], n * A]];
         const g0 = dev.real(sc + p.ga[0], n * A), g1 = dev.real(sc + p.ga[1], n * A);
         for (let i = 0; i < n * A; i++) g[i] = g0[i] + g1[i];
         gOrNull = g;
@@ -262,17 +265,18 @@ export function reparameterizedRuntime(
       );
       ops.backward(k, net, n, st);
     },
-    gradient(start, n, st, out, _acc, value) {
+    *gradient(start, n, st, out, _acc, value) {
       const val = dev.f64(st + p.value, n);
       let s = 0;
       for (let r = 0; r < n; r++) s += val[r];
       value[0] += s;
       ops.gradient(k, net, obsAt(start), n, st, out);
     },
-    hvp(start, n, st, sc, b, out) {
+    *hvp(start, n, st, sc, b, out) {
       const wa = p.alpha / p.samples;
       const x0 = obsAt(start);
       ops.rForward(k, net, x0, n, st, sc, b);
+      yield [[sc + last.rz, n * b * zStride]];
       const rz = dev.real(sc + last.rz, n * b * zStride);
       const s = sampleOf(st, n);
       const rt = dev.real(sc + p.rt, n * b * A);
@@ -284,12 +288,15 @@ export function reparameterizedRuntime(
           dev.real(sc + qLast[j].rz, n * b).fill(0); // R{δ_Q} = 0: the seed −w·1[k = j] is constant
           ops.rBackward(k, q, 0, n, st, sc, b, 0, 0, { ptr: sc + p.rga[j], col: obsDim, width: A });
         });
+        yield [[sc + p.rga[0], n * b * A], [sc + p.rga[1], n * b * A]];
         if (rg.length < n * b * A) rg = new Float64Array(n * b * A);
         const r0 = dev.real(sc + p.rga[0], n * b * A), r1 = dev.real(sc + p.rga[1], n * b * A);
         for (let i = 0; i < n * b * A; i++) rg[i] = r0[i] + r1[i];
         rgOrNull = rg;
       }
-      head.rBackward(s, n, b, wa, dev.real(st + p.pa, n * A), rt, rgOrNull, rz, zStride);
+      // A fresh view: the Q passes above ran kernels since `rz` was taken (see DeviceContext).
+      const rzNow = dev.real(sc + last.rz, n * b * zStride);
+      head.rBackward(s, n, b, wa, dev.real(st + p.pa, n * A), rt, rgOrNull, rzNow, zStride);
       ops.rBackward(k, net, x0, n, st, sc, b, out, p.size);
     },
   };

@@ -51,7 +51,8 @@ export async function webGpuAdapter(): Promise<GpuAdapter | null> {
 }
 
 /**
- * Whether a real (non-fallback) GPU adapter exists: what `auto` device choices check.
+ * Whether a real (non-fallback) GPU adapter exists: what `auto` device choices check (probed
+ * once per process).
  *
  * @example
  * ```ts
@@ -59,10 +60,12 @@ export async function webGpuAdapter(): Promise<GpuAdapter | null> {
  * const useGpu = await hasRealGpu(); // false on a software adapter
  * ```
  */
-export async function hasRealGpu(): Promise<boolean> {
-  const a = await webGpuAdapter();
-  return a !== null && !isFallback(a);
+export function hasRealGpu(): Promise<boolean> {
+  realGpu ??= webGpuAdapter().then((a) => a !== null && !isFallback(a));
+  return realGpu;
 }
+
+let realGpu: Promise<boolean> | null = null;
 
 function isFallback(a: GpuAdapter): boolean {
   const info = a.info as { isFallbackAdapter?: boolean } | undefined;

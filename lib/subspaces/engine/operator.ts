@@ -43,8 +43,8 @@ export type FastEngineOptions = EvaluatorOptions;
  */
 export class FastHessianOperator {
   // Implements HessianOperatorLike (lib/subspaces/hvp.ts), which imports this module.
-  /** "fast" (float32 WebAssembly) or "cpu" (float64). */
-  readonly engine: "fast" | "cpu";
+  /** "fast" (float32 WebAssembly, or a GPU that `auto` found), "cpu" (float64) or "webgpu". */
+  readonly engine: "fast" | "cpu" | "webgpu";
   /** What this is, for messages. */
   readonly label: string;
   /** Dimension of θ. */
@@ -62,10 +62,19 @@ export class FastHessianOperator {
     options: FastEngineOptions = {},
   ) {
     this.label = loss.label;
-    this.engine = options.device === "cpu" ? "cpu" : "fast";
+    this.engine = options.device === "cpu"
+      ? "cpu"
+      : options.device === "webgpu"
+      ? "webgpu"
+      : "fast";
     this.#evaluator = new ObjectiveEvaluator(loss.objective, loss.theta, options, loss.label);
     this.n = this.#evaluator.n;
     this.samples = this.#evaluator.samples;
+  }
+
+  /** The evaluator's device: "wasm", "cpu", "webgpu", or "auto" before the first product. */
+  get device(): string {
+    return this.#evaluator.device;
   }
 
   /** Threads used (1 after a failed worker start with threads "auto"). */
