@@ -14,8 +14,9 @@
  * `--overlap-t1 all|N,N`, `--spectrum last|N,N`, `--spectrum-method auto|explicit|slq`,
  * `--networks actor,critic` (default both),
  * `--ppo-minibatch-default-gae`, `--sac-actor-detach-q`, `--strict` (stop when Lanczos does not
- * converge), `--backend auto|wasm|cpu|webgpu`, `--engine auto|fast|cpu` (gradient/HVP engine;
- * auto = fast: float32 R-operator; cpu: the same in float64), `--engine-threads 1|2|auto`,
+ * converge), `--backend auto|wasm|cpu|webgpu`, `--engine auto|fast|cpu|webgpu` (gradient/HVP
+ * engine: fast = float32 R-operator, cpu = float64, webgpu = a GPU, auto = webgpu on a real GPU
+ * else fast), `--engine-threads 1|2|auto`,
  * `--eigensolver lanczos|block` (block Krylov–Schur on block HVPs) and `--block-size N` (16).
  * Rerunning the same command resumes.
  *
@@ -36,7 +37,7 @@ const USAGE = "usage: deno task analyze --run runs/NAME [--steps all|N,N] [--min
   "[--seed N] [--chunk-size N] [--overlap-t1 all|N,N] [--spectrum last|N,N] " +
   "[--spectrum-method auto|explicit|slq] [--networks actor,critic] [--ppo-minibatch-default-gae] " +
   "[--sac-actor-detach-q] " +
-  "[--strict] [--backend auto|wasm|cpu|webgpu] [--engine auto|fast|cpu] [--engine-threads 1|2|auto] " +
+  "[--strict] [--backend auto|wasm|cpu|webgpu] [--engine auto|fast|cpu|webgpu] [--engine-threads 1|2|auto] " +
   "[--eigensolver lanczos|block] [--block-size N]";
 
 const FLAGS = ["ppo-minibatch-default-gae", "sac-actor-detach-q", "strict"];
@@ -155,8 +156,8 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeCommand {
   if (values.backend) options.backend = parseBackendChoice(values.backend);
   if (values.engine) {
     const e = values.engine;
-    if (e !== "auto" && e !== "fast" && e !== "cpu") {
-      throw new Error(`--engine must be auto, fast or cpu, got "${e}"`);
+    if (e !== "auto" && e !== "fast" && e !== "cpu" && e !== "webgpu") {
+      throw new Error(`--engine must be auto, fast, cpu or webgpu, got "${e}"`);
     }
     options.engine = e;
   }
