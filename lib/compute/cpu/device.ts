@@ -30,7 +30,13 @@ function cpuKernels(h: Float64Array): Kernels {
     if (flags & GEMM.MASK && !(h[mask] > 0)) s = 0;
     return s;
   };
-  /** C (op)= A·B with A(m, k) = h[A + m·sm + k·sk], B row-major. */
+  // Contiguous copies of the operands (grown on demand).
+  let ta = new Float64Array(256), tb = new Float64Array(256);
+  /**
+   * C (op)= A·B with A(m, k) = h[A + m·sm + k·sk], B row-major: Bᵀ (and A when it is not stored
+   * by rows) copied to contiguous rows first, then dot products of rows two by two. Every output
+   * is Σ_k A(m, k)·B(k, n) summed from 0 in increasing k.
+   */
   const gemm = (
     A: number,
     sm: number,
@@ -46,15 +52,31 @@ function cpuKernels(h: Float64Array): Kernels {
     ldc: number,
     flags: number,
   ): void => {
+    if (tb.length < N * K) tb = new Float64Array(N * K);
+    const bt = tb;
+    for (let k = 0; k < K; k++) {
+      for (let n = 0, p = B + k * ldb; n < N; n++) bt[n * K + k] = h[p + n];
+    }
+    let a: Float64Array = h, aBase = A, aStride = sm;
+    if (sk !== 1) {
+      if (ta.length < M * K) ta = new Float64Array(M * K);
+      for (let m = 0; m < M; m++) {
+        for (let k = 0, p = A + m * sm; k < K; k++, p += sk) ta[m * K + k] = h[p];
+      }
+      a = ta;
+      aBase = 0;
+      aStride = K;
+    }
     let m = 0;
     for (; m + 1 < M; m += 2) {
-      const a0 = A + m * sm, a1 = a0 + sm, r0 = C + m * ldc, r1 = r0 + ldc;
-      const k0 = mask + m * ldc, k1 = k0 + ldc;
+      const a0 = aBase + m * aStride, a1 = a0 + aStride;
+      const r0 = C + m * ldc, r1 = r0 + ldc, k0 = mask + m * ldc, k1 = k0 + ldc;
       let n = 0;
       for (; n + 1 < N; n += 2) {
+        const b0 = n * K, b1 = b0 + K;
         let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-        for (let k = 0, pa = 0, pb = B + n; k < K; k++, pa += sk, pb += ldb) {
-          const x0 = h[a0 + pa], x1 = h[a1 + pa], y0 = h[pb], y1 = h[pb + 1];
+        for (let k = 0; k < K; k++) {
+          const x0 = a[a0 + k], x1 = a[a1 + k], y0 = bt[b0 + k], y1 = bt[b1 + k];
           c00 += x0 * y0;
           c01 += x0 * y1;
           c10 += x1 * y0;
@@ -66,23 +88,23 @@ function cpuKernels(h: Float64Array): Kernels {
         h[r1 + n + 1] = finish(c11, r1 + n + 1, bias, k1 + n + 1, n + 1, flags);
       }
       if (n < N) {
+        const b0 = n * K;
         let c0 = 0, c1 = 0;
-        for (let k = 0, pa = 0, pb = B + n; k < K; k++, pa += sk, pb += ldb) {
-          const y = h[pb];
-          c0 += h[a0 + pa] * y;
-          c1 += h[a1 + pa] * y;
+        for (let k = 0; k < K; k++) {
+          const y = bt[b0 + k];
+          c0 += a[a0 + k] * y;
+          c1 += a[a1 + k] * y;
         }
         h[r0 + n] = finish(c0, r0 + n, bias, k0 + n, n, flags);
         h[r1 + n] = finish(c1, r1 + n, bias, k1 + n, n, flags);
       }
     }
     if (m < M) {
-      const a0 = A + m * sm, r0 = C + m * ldc, k0 = mask + m * ldc;
+      const a0 = aBase + m * aStride, r0 = C + m * ldc, k0 = mask + m * ldc;
       for (let n = 0; n < N; n++) {
+        const b0 = n * K;
         let c = 0;
-        for (let k = 0, pa = 0, pb = B + n; k < K; k++, pa += sk, pb += ldb) {
-          c += h[a0 + pa] * h[pb];
-        }
+        for (let k = 0; k < K; k++) c += a[a0 + k] * bt[b0 + k];
         h[r0 + n] = finish(c, r0 + n, bias, k0 + n, n, flags);
       }
     }
