@@ -405,8 +405,9 @@ export function forwardCpu<T extends Float32Array | Float64Array = Float32Array>
           h[i] = latent[s * fanIn + i]; // the float32-rounded value
         }
       }
-      let c0 = 0;
-      for (const g of layer.groups) {
+      const groups = layer.groups;
+      for (let q = 0, c0 = 0; q < groups.length; q++) {
+        const g = groups[q];
         const width = g.width, wOff = g.weight, bOff = g.bias;
         // next[c0 + j] = b[j] + Σ_i h[i]·W[i, j], four outputs at a time so the four running sums
         // stay in registers and each weight row is read contiguously (≈1.5× faster than one).

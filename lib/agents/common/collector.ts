@@ -172,6 +172,9 @@ export interface EnvCollectorOptions {
   autoReset?: boolean;
 }
 
+/** The episodes of a step in which none ended (shared, never written). */
+const NO_EPISODES: EpisodeInfo[] = Object.freeze([]) as unknown as EpisodeInfo[];
+
 /**
  * Steps environments for an agent, an evaluation or an analysis (see the module doc).
  *
@@ -266,11 +269,13 @@ export class EnvCollector {
 
   /** Row `i` of {@linkcode EnvCollector.obs} (a live view). */
   obsOf(i: number): Float32Array {
+    if (this.nEnvs === 1) return this.#obs;
     return this.#obs.subarray(i * this.obsDim, (i + 1) * this.obsDim);
   }
 
   /** Row `i` of {@linkcode EnvCollector.prevObs} (a live view). */
   prevObsOf(i: number): Float32Array {
+    if (this.nEnvs === 1) return this.#prevObs;
     return this.#prevObs.subarray(i * this.obsDim, (i + 1) * this.obsDim);
   }
 
@@ -303,8 +308,10 @@ export class EnvCollector {
     const n = this.nEnvs, d = this.obsDim, a = this.actDim;
     const out = this.#step;
     const raw = this.#raw;
-    [this.#prevObs, this.#obs] = [this.#obs, this.#prevObs];
-    out.episodes = [];
+    const previous = this.#obs;
+    this.#obs = this.#prevObs;
+    this.#prevObs = previous;
+    out.episodes = NO_EPISODES;
     for (let i = 0; i < n; i++) {
       if (this.#ended[i]) {
         throw new Error(
@@ -328,6 +335,7 @@ export class EnvCollector {
       this.#rawTerminal[i] = null;
       let next = result.obs;
       if (done) {
+        if (out.episodes === NO_EPISODES) out.episodes = [];
         out.episodes.push({
           return: this.#returns[i],
           length: this.#lengths[i],
@@ -341,7 +349,7 @@ export class EnvCollector {
         if (this.autoReset) next = env.reset().obs;
         else this.#ended[i] = 1;
       }
-      raw.set(next, i * d);
+      for (let j = 0, o = i * d; j < d; j++) raw[o + j] = next[j]; // (faster than set() here)
       this.episodeStarts[i] = done ? 1 : 0;
     }
     if (this.vecNormalize) {
@@ -359,7 +367,8 @@ export class EnvCollector {
         out.terminalObs,
       );
     } else {
-      this.#obs.set(raw);
+      const obs = this.#obs;
+      for (let j = 0; j < n * d; j++) obs[j] = raw[j];
       for (let i = 0; i < n; i++) out.terminalObs[i] = this.#rawTerminal[i];
     }
     return out;

@@ -284,7 +284,7 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     }
     this.numTimesteps = endTimestep;
     const episodes = collected.step.episodes;
-    this.rolloutEpisodes.push(...episodes);
+    for (const e of episodes) this.rolloutEpisodes.push(e);
     // ---- Rollout complete (GAE computed): the update waits for the next call.
     const rolloutComplete = collected.rolloutComplete;
     if (rolloutComplete) this.pending = true;

@@ -128,7 +128,7 @@ export class PpoRolloutCollector {
     }
     const { low, high } = collector.envs[0].actionSpace;
     clipToBox(actions, low, high, this.#envActions);
-    this.#starts.set(collector.episodeStarts);
+    for (let i = 0; i < n; i++) this.#starts[i] = collector.episodeStarts[i];
     const step = collector.step(this.#envActions, endTimestep);
     collector.bootstrapTimeouts(step, gamma, (obs) => policy.value(thetaCritic, obs));
     for (let i = 0; i < n; i++) {

@@ -30,6 +30,76 @@ function cpuKernels(h: Float64Array): Kernels {
     if (flags & GEMM.MASK && !(h[mask] > 0)) s = 0;
     return s;
   };
+  /**
+   * The plain products C = A·B (+ bias added last when `bias` ≥ 0) of gemm's common epilogues,
+   * without the general epilogue's per-output call (the same sums, the same bits).
+   */
+  const products = (
+    a: Float64Array,
+    aBase: number,
+    aStride: number,
+    bt: Float64Array,
+    C: number,
+    bias: number,
+    M: number,
+    N: number,
+    K: number,
+    ldc: number,
+  ): void => {
+    const withBias = bias >= 0;
+    let m = 0;
+    for (; m + 1 < M; m += 2) {
+      const a0 = aBase + m * aStride, a1 = a0 + aStride;
+      const r0 = C + m * ldc, r1 = r0 + ldc;
+      let n = 0;
+      for (; n + 1 < N; n += 2) {
+        const b0 = n * K, b1 = b0 + K;
+        let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
+        for (let k = 0; k < K; k++) {
+          const x0 = a[a0 + k], x1 = a[a1 + k], y0 = bt[b0 + k], y1 = bt[b1 + k];
+          c00 += x0 * y0;
+          c01 += x0 * y1;
+          c10 += x1 * y0;
+          c11 += x1 * y1;
+        }
+        if (withBias) {
+          const e0 = h[bias + n], e1 = h[bias + n + 1];
+          c00 += e0;
+          c01 += e1;
+          c10 += e0;
+          c11 += e1;
+        }
+        h[r0 + n] = c00;
+        h[r0 + n + 1] = c01;
+        h[r1 + n] = c10;
+        h[r1 + n + 1] = c11;
+      }
+      if (n < N) {
+        const b0 = n * K;
+        let c0 = 0, c1 = 0;
+        for (let k = 0; k < K; k++) {
+          const y = bt[b0 + k];
+          c0 += a[a0 + k] * y;
+          c1 += a[a1 + k] * y;
+        }
+        if (withBias) {
+          c0 += h[bias + n];
+          c1 += h[bias + n];
+        }
+        h[r0 + n] = c0;
+        h[r1 + n] = c1;
+      }
+    }
+    if (m < M) {
+      const a0 = aBase + m * aStride, r0 = C + m * ldc;
+      for (let n = 0; n < N; n++) {
+        const b0 = n * K;
+        let c = 0;
+        for (let k = 0; k < K; k++) c += a[a0 + k] * bt[b0 + k];
+        h[r0 + n] = withBias ? c + h[bias + n] : c;
+      }
+    }
+  };
   // Contiguous copies of the operands (grown on demand).
   let ta = new Float64Array(256), tb = new Float64Array(256);
   /**
@@ -66,6 +136,10 @@ function cpuKernels(h: Float64Array): Kernels {
       a = ta;
       aBase = 0;
       aStride = K;
+    }
+    if (flags === 0 || flags === GEMM.BIAS) {
+      products(a, aBase, aStride, bt, C, flags === 0 ? -1 : bias, M, N, K, ldc);
+      return;
     }
     let m = 0;
     for (; m + 1 < M; m += 2) {
