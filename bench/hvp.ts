@@ -2,7 +2,7 @@
  * Hessian-vector-product benchmark: the fast R-operator engine (`lib/subspaces/engine`) on one
  * and two threads and with blocks of 8 vectors, the tfjs double-backprop reference, and PyTorch
  * (double backprop with a retained graph, as the paper's code; one thread and the default
- * thread count) measured in the same run by `bench/hvp_torch.py` with `<repo>/.venv/bin/python`
+ * thread count) measured in the same run by `tools/hvp_torch.py` with `<repo>/.venv/bin/python`
  * when torch and scipy are importable.
  *
  * Losses (Pendulum-v1 sizes): PPO 64×64 tanh actor (N = 4,482) and critic (N = 4,481) on a
@@ -30,22 +30,23 @@ import { makeEnv } from "../lib/envs/mod.ts";
 import { Rng } from "../lib/rng.ts";
 import { initActorCritic, makeActorCriticSpec } from "../lib/agents/ppo/policy.ts";
 import { initSacParams, makeSacSpec } from "../lib/agents/sac/policy.ts";
-import { WasmKernels } from "../lib/agents/sac/wasm/kernels.ts";
+import { Arena } from "../lib/compute/arena.ts";
+import { WasmDevice } from "../lib/compute/wasm/device.ts";
 import { symmetricEigen } from "../lib/linalg/symmetric_eigen.ts";
 import {
   type ChunkedLoss,
   collectPpoRollout,
   explicitHessian,
-  HessianOperator,
   lanczosTopK,
-  ppoActorLoss,
-  ppoCriticLoss,
+  ppoLoss,
   type PpoRollout,
   sacActorChunkedLoss,
   sacCriticChunkedLoss,
   type SacDataSet,
 } from "../lib/subspaces/mod.ts";
 import { makeHessianOperator } from "../lib/subspaces/hvp.ts";
+// The tfjs double-backprop reference (a test reference, not a production path) for comparison.
+import { tfjsReference } from "../tests/reference/hessian_tfjs.ts";
 import { FastHessianOperator } from "../lib/subspaces/engine/mod.ts";
 
 const args = Deno.args;
@@ -130,12 +131,11 @@ const sacPrefix = (n: number): SacDataSet => ({
 
 type Kind = "ppo-actor" | "ppo-critic" | "sac-actor" | "sac-critic";
 function makeLoss(kind: Kind, n: number): ChunkedLoss {
-  const chunkSize = 8192;
   switch (kind) {
     case "ppo-actor":
-      return ppoActorLoss(ppoSpec, ppoTheta.actor, prefix(n), ENT_COEF, { chunkSize });
+      return ppoLoss("actor", ppoSpec, ppoTheta.actor, prefix(n), ENT_COEF);
     case "ppo-critic":
-      return ppoCriticLoss(ppoSpec, ppoTheta.critic, prefix(n), VF_COEF, { chunkSize });
+      return ppoLoss("critic", ppoSpec, ppoTheta.critic, prefix(n), VF_COEF);
     case "sac-actor":
       return sacActorChunkedLoss(
         {
@@ -145,10 +145,10 @@ function makeLoss(kind: Kind, n: number): ChunkedLoss {
           alpha: SAC_ALPHA,
         },
         sacPrefix(n),
-        { chunkSize, detachQ: false },
+        { detachQ: false },
       );
     case "sac-critic":
-      return sacCriticChunkedLoss(sacSpec, sacTheta.critic, sacPrefix(n), chunkSize);
+      return sacCriticChunkedLoss(sacSpec, sacTheta.critic, sacPrefix(n));
   }
 }
 
@@ -166,7 +166,7 @@ interface FastTiming {
 
 async function timeFast(loss: ChunkedLoss, threads: 1 | 2, block: number): Promise<FastTiming> {
   const op = new FastHessianOperator(
-    { label: loss.label, theta: loss.theta, fast: loss.fast! },
+    { label: loss.label, theta: loss.theta, objective: loss.objective },
     { threads, maxBlock: BLOCK },
   );
   try {
@@ -189,8 +189,8 @@ async function timeFast(loss: ChunkedLoss, threads: 1 | 2, block: number): Promi
   }
 }
 
-async function timeTfjs(loss: ChunkedLoss): Promise<number> {
-  const op = new HessianOperator(loss);
+async function timeTfjs(analysisLoss: ChunkedLoss): Promise<number> {
+  const { op, loss } = tfjsReference(analysisLoss, 8192);
   try {
     const [v] = vectors(op.n, 1);
     const t0 = performance.now();
@@ -203,6 +203,7 @@ async function timeTfjs(loss: ChunkedLoss): Promise<number> {
     return (performance.now() - t1) / reps;
   } finally {
     op.dispose();
+    loss.dispose();
   }
 }
 
@@ -211,14 +212,16 @@ async function timeTfjs(loss: ChunkedLoss): Promise<number> {
  * of A row- and column-major, best of three 300 ms windows (the machine is shared).
  */
 function kernelGflops(m: number, k: number, n: number): number {
-  const wk = new WasmKernels(4 * (m * k + k * n + m * n) + 4096);
-  const a = wk.alloc(m * k), b = wk.alloc(k * n), c = wk.alloc(m * n);
+  const plan = new Arena(64);
+  const a = plan.f32(m * k), b = plan.f32(k * n), c = plan.f32(m * n);
+  const wk = new WasmDevice(plan.top);
   new Rng(1).fillNormal(wk.f32(a, m * k));
   new Rng(2).fillNormal(wk.f32(b, k * n));
   let best = 0;
   for (const layout of ["row", "col"] as const) {
     const lda = layout === "row" ? k : m;
-    const call = () => wk.gemm(layout, a, b, c, 0, 0, m, n, k, lda, n, n, 0);
+    const gemm = layout === "row" ? wk.kernels.gemmRow : wk.kernels.gemmCol;
+    const call = () => gemm(a, b, c, 0, 0, m, n, k, lda, n, n, 0);
     for (let i = 0; i < 100; i++) call();
     for (let window = 0; window < 3; window++) {
       let reps = 0;
@@ -373,13 +376,13 @@ if (!flag("no-python")) {
   await Deno.writeTextFile(`${dir}/meta.json`, JSON.stringify(meta));
   try {
     const out = await new Deno.Command(python, {
-      args: [new URL("./hvp_torch.py", import.meta.url).pathname, dir],
+      args: [new URL("../tools/hvp_torch.py", import.meta.url).pathname, dir],
       stdout: "piped",
       stderr: "inherit",
     }).output();
     const text = new TextDecoder().decode(out.stdout).trim();
     if (out.success) torch = JSON.parse(text.split("\n").at(-1)!);
-    else console.error(`bench/hvp_torch.py failed (exit ${out.code}); PyTorch columns left empty`);
+    else console.error(`tools/hvp_torch.py failed (exit ${out.code}); PyTorch columns left empty`);
   } catch (e) {
     console.error(`PyTorch reference not run: ${(e as Error).message}`);
   }

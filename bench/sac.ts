@@ -18,7 +18,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { makeEnv } from "../lib/envs/mod.ts";
 import { resolveSacPreset, SacAgent } from "../lib/agents/mod.ts";
-import { GEMM, WasmKernels } from "../lib/agents/sac/wasm/kernels.ts";
+import { Arena } from "../lib/compute/arena.ts";
+import { GEMM } from "../lib/compute/kernels.ts";
+import { WasmDevice } from "../lib/compute/wasm/device.ts";
 import { initRuntime } from "../lib/runtime/mod.ts";
 
 function arg(name: string, fallback: string): string {
@@ -88,19 +90,21 @@ if (!Deno.args.includes("--no-tfjs")) {
         const r = fn();
         for (const x of Array.isArray(r) ? r : [r]) x.dataSync();
       }), reps);
-  const k = new WasmKernels(16 << 20);
+  const plan = new Arena(64);
   const n = 256;
   const [pa, pb, pc, pd, bias] = [
-    k.alloc(n * n),
-    k.alloc(n * n),
-    k.alloc(n * n),
-    k.alloc(n * n),
-    k.alloc(n),
+    plan.f32(n * n),
+    plan.f32(n * n),
+    plan.f32(n * n),
+    plan.f32(n * n),
+    plan.f32(n),
   ];
-  for (const p of [pa, pb, pd]) k.f32(p, n * n).forEach((_, i, a) => (a[i] = Math.sin(i)));
   const P = 67329; // one Q-network of the 256×256 Pendulum critic
-  const [tp, tg, tm, tv, sc] = [k.alloc(P), k.alloc(P), k.alloc(P), k.alloc(P), k.alloc(6)];
-  k.f32(sc, 6).set([1e-3, 0.5, 1e-8, 0.1, 0.999, 0.001]);
+  const [tp, tg, tm, tv, sc] = [plan.f32(P), plan.f32(P), plan.f32(P), plan.f32(P), plan.f32(6)];
+  const dev = new WasmDevice(plan.top);
+  const k = dev.kernels;
+  for (const p of [pa, pb, pd]) dev.f32(p, n * n).forEach((_, i, a) => (a[i] = Math.sin(i)));
+  dev.f32(sc, 6).set([1e-3, 0.5, 1e-8, 0.1, 0.999, 0.001]);
   const ours = (fn: () => void) => time(fn, 50);
 
   const A = tf.randomNormal([n, n]), Bm = tf.randomNormal([n, n]);
@@ -109,20 +113,20 @@ if (!Deno.args.includes("--no-tfjs")) {
     [
       "matMul A·B (forward)",
       tfTime(() => tf.matMul(A, Bm)),
-      ours(() => k.gemm("row", pa, pb, pc, bias, 0, n, n, n, n, n, n, GEMM.BIAS | GEMM.RELU)),
+      ours(() => k.gemmRow(pa, pb, pc, bias, 0, n, n, n, n, n, n, GEMM.BIAS | GEMM.RELU)),
     ],
     [
       "matMul A·Bᵀ (∂X = ∂Y·Wᵀ)",
       tfTime(() => tf.matMul(A, Bm, false, true)),
       ours(() => {
-        k.exports.transpose(pb, pd, n, n);
-        k.gemm("row", pa, pd, pc, 0, pa, n, n, n, n, n, n, GEMM.MASK);
+        k.transpose(pb, pd, n, n);
+        k.gemmRow(pa, pd, pc, 0, pa, n, n, n, n, n, n, GEMM.MASK);
       }),
     ],
     [
       "matMul Aᵀ·B (∂W = Xᵀ·∂Y)",
       tfTime(() => tf.matMul(A, Bm, true, false)),
-      ours(() => k.gemm("col", pa, pb, pc, 0, 0, n, n, n, n, n, n, 0)),
+      ours(() => k.gemmCol(pa, pb, pc, 0, 0, n, n, n, n, n, n, 0)),
     ],
     [
       "ReLU gradient 256×256",
@@ -139,7 +143,7 @@ if (!Deno.args.includes("--no-tfjs")) {
       perVar.applyGradients(vars.map((v) => ({ name: v.name, tensor: tf.onesLike(v) })));
       return vars[0];
     }),
-    ours(() => k.exports.adam(tp, tg, tm, tv, P, sc)),
+    ours(() => k.adam(tp, tg, tm, tv, P, sc)),
   ]);
   const flat = tf.variable(tf.randomNormal([P]));
   const flatAdam = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);

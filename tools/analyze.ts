@@ -124,8 +124,10 @@ export const ANALYZE_CLI: CliSpec = {
     {
       name: "engine",
       type: "string",
-      value: "auto|fast|tfjs",
-      description: "gradient/HVP engine",
+      value: "auto|fast|cpu|webgpu",
+      description:
+        "gradient/HVP engine: fast = float32 R-operator, cpu = float64, webgpu = a GPU, " +
+        "auto = webgpu on a real GPU else fast",
       default: "auto",
     },
     {
@@ -221,7 +223,7 @@ function analyzeCommandOf(args: ParsedArgs): AnalyzeCommand {
     options.networks = nets as ("actor" | "critic")[];
   }
   if (args.has("backend")) options.backend = parseBackendChoice(args.string("backend")!);
-  options.engine = args.choice("engine", ["auto", "fast", "tfjs"] as const);
+  options.engine = args.choice("engine", ["auto", "fast", "cpu", "webgpu"] as const);
   options.eigensolver = args.choice("eigensolver", ["lanczos", "block"] as const);
   if (args.has("block-size")) options.blockSize = args.int("block-size", 1);
   const threads = args.choice("engine-threads", ["1", "2", "auto"] as const);

@@ -14,6 +14,9 @@
  */
 export * from "./ppo/mod.ts";
 export * from "./sac/mod.ts";
+export * from "./common/agent.ts";
+export * from "./common/collector.ts";
+export * from "./common/config_schema.ts";
 export * from "./common/rollout_buffer.ts";
 export * from "./common/vec_normalize.ts";
 export * from "./presets.ts";

@@ -19,8 +19,8 @@
  */
 import ppoPresetFile from "../../data/presets/ppo.json" with { type: "json" };
 import sacPresetFile from "../../data/presets/sac.json" with { type: "json" };
-import { fromSb3Names, makePpoConfig, type PpoConfig } from "./ppo/config.ts";
-import { makeSacConfig, type SacConfig, sacFromSb3Names } from "./sac/config.ts";
+import { makePpoConfig, PPO_SCHEMA, type PpoConfig } from "./ppo/config.ts";
+import { makeSacConfig, SAC_SCHEMA, type SacConfig } from "./sac/config.ts";
 
 /**
  * Algorithms with presets.
@@ -187,7 +187,7 @@ export function getPreset(id: string): PresetEntry {
 /**
  * Resolves a PPO preset: SB3 defaults, then the preset's hyperparameters, then `overrides`
  * (camelCase or SB3 snake_case names; an override replaces the preset value of the same field),
- * validated by {@linkcode validatePpoConfig}. SAC presets resolve with
+ * validated by the PPO config schema. SAC presets resolve with
  * {@linkcode resolveSacPreset}.
  *
  * @example
@@ -211,7 +211,8 @@ export function resolvePreset(
   const entry = getPreset(id);
   let config: PpoConfig;
   try {
-    config = makePpoConfig({ ...fromSb3Names(entry.hyperparameters), ...fromSb3Names(overrides) });
+    const fromSb3 = PPO_SCHEMA.fromSb3;
+    config = makePpoConfig({ ...fromSb3(entry.hyperparameters), ...fromSb3(overrides) });
   } catch (e) {
     throw new Error(`Preset "${id}": ${(e as Error).message}`, { cause: e });
   }
@@ -221,7 +222,7 @@ export function resolvePreset(
 /**
  * Resolves a SAC preset `sac/<env id>` or a variant `<variant>/<env id>` (e.g. `sac_small`):
  * SB3 defaults, then the preset's hyperparameters, then the variant's, then `overrides`
- * (camelCase or SB3 snake_case names), validated by {@linkcode validateSacConfig}.
+ * (camelCase or SB3 snake_case names), validated by the SAC config schema.
  *
  * @example
  * ```ts
@@ -249,9 +250,9 @@ export function resolveSacPreset(
   let config: SacConfig;
   try {
     config = makeSacConfig({
-      ...sacFromSb3Names(entry.hyperparameters),
-      ...sacFromSb3Names(variant),
-      ...sacFromSb3Names(overrides),
+      ...SAC_SCHEMA.fromSb3(entry.hyperparameters),
+      ...SAC_SCHEMA.fromSb3(variant),
+      ...SAC_SCHEMA.fromSb3(overrides),
     });
   } catch (e) {
     throw new Error(`Preset "${id}": ${(e as Error).message}`, { cause: e });

@@ -524,3 +524,25 @@ function checkPlainObject(v: unknown): string | null {
     ? null
     : "must be a plain object of reset options";
 }
+
+/**
+ * Checks the argument of a classic-control env's `setPhysicalState`: two finite numbers (the
+ * names say which, for the message).
+ *
+ * @throws TypeError naming the env, the expected state and what was given.
+ * @example
+ * ```ts
+ * import { checkPhysicalState } from "./env.ts";
+ * checkPhysicalState("Pendulum-v1", [0.5, 0], "[theta, thetaDot]"); // ok
+ * ```
+ */
+export function checkPhysicalState(id: string, state: ArrayLike<number>, names: string): void {
+  if (
+    state === null || typeof state !== "object" || state.length !== 2 ||
+    !Number.isFinite(state[0]) || !Number.isFinite(state[1])
+  ) {
+    throw new TypeError(
+      `${id}.setPhysicalState: expected ${names} as two finite numbers, got ${describe(state)}`,
+    );
+  }
+}

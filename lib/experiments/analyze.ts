@@ -57,6 +57,7 @@ import {
 } from "../subspaces/mod.ts";
 import {
   type HessianOperatorOptions,
+  HVP_ENGINES,
   type HvpEngine,
   makeHessianOperator,
 } from "../subspaces/hvp.ts";
@@ -155,7 +156,7 @@ export interface AnalyzeOptions {
   seed?: number;
   /** Networks to analyse (default all of the algorithm's: actor and critic). */
   networks?: NetworkName[];
-  /** Samples per tfjs chunk (default 8192; memory and speed only). */
+  /** Samples per chunk of the SAC target computation (default 8192; memory and speed only). */
   chunkSize?: number;
   /** t1 values of S_overlap (must be analysed steps); default every analysed step. */
   overlapT1?: number[] | "all";
@@ -168,8 +169,8 @@ export interface AnalyzeOptions {
   /** tfjs backend (default: `PGSUBSPACE_BACKEND`, else auto). */
   backend?: BackendChoice;
   /**
-   * Gradient/HVP engine: "auto" (default: the fast R-operator engine for the losses it supports,
-   * tfjs otherwise), "fast" (error if unsupported) or "tfjs" (double backprop, the reference).
+   * Gradient/HVP engine: "auto" (default) or "fast" (the R-operator engine on float32
+   * WebAssembly), or "cpu" (the same in float64, slower).
    * Results agree to float32 rounding.
    */
   engine?: HvpEngine;
@@ -703,8 +704,8 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
   }
   const onNotConverged = options.onNotConverged ?? "warn";
   const engine = options.engine ?? "auto";
-  if (engine !== "auto" && engine !== "fast" && engine !== "tfjs") {
-    throw new RangeError(`analyzeRun: engine must be "auto", "fast" or "tfjs", got "${engine}"`);
+  if (!HVP_ENGINES.includes(engine)) {
+    throw new RangeError(`analyzeRun: engine must be ${HVP_ENGINES.join(", ")}, got "${engine}"`);
   }
   const hessianOptions: HessianOperatorOptions = {
     engine,

@@ -44,9 +44,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Env, type EnvState, makeEnv, prepareEnv } from "../envs/mod.ts";
 import { PpoAgent } from "../agents/ppo/ppo.ts";
+import { evaluatePolicy } from "../agents/common/collector.ts";
 import { SacAgent, type SacAgentState } from "../agents/sac/sac.ts";
 import { ReplayBuffer, type ReplayBufferChunk } from "../agents/sac/replay_buffer.ts";
-import { sacPiArch, sacQfArch } from "../agents/sac/config.ts";
+import { netArchPart } from "../agents/common/config_schema.ts";
 import {
   type ResolvedPpoPreset,
   type ResolvedSacPreset,
@@ -60,6 +61,9 @@ import { noteUnverified, readSealedJson, writeSealedJson } from "../io/checksum.
 import { type MachineInfo, machineInfo, toolkitVersions } from "../provenance.ts";
 
 export { PGSUBSPACE_VERSION } from "../provenance.ts";
+
+// Evaluation is the agents' (one collector for training, evaluation and analysis).
+export { evaluatePolicy, type EvaluationResult } from "../agents/common/collector.ts";
 
 /** Algorithms a run can train. */
 export type Algorithm = "ppo" | "sac";
@@ -206,6 +210,7 @@ interface TrainingAgent {
   step(): {
     numTimesteps: number;
     episode: { return: number; length: number } | null;
+    episodes?: { return: number; length: number }[];
     rolloutComplete: boolean;
     update: object | null;
   };
@@ -467,9 +472,16 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   await prepareEnv(o.envId);
   const env = makeEnv(o.envId, { ...envOptions });
   const evalEnv = makeEnv(o.envId, { ...envOptions });
+  // PPO with n_envs > 1 steps that many training environments together.
+  const nEnvs = preset.algo === "ppo" ? preset.config.nEnvs : 1;
+  const envs = [
+    env,
+    ...Array.from({ length: nEnvs - 1 }, () => makeEnv(o.envId, { ...envOptions })),
+  ];
   let agent: TrainingAgent;
   if (preset.algo === "sac") {
-    const widths = [...sacPiArch(preset.config), ...sacQfArch(preset.config)];
+    const arch = preset.config.netArch;
+    const widths = [...netArchPart(arch, "pi"), ...netArchPart(arch, "qf")];
     const threads = o.threads === "auto" || o.threads === undefined
       ? (navigator.hardwareConcurrency >= 2 && Math.max(...widths) >= 128 ? 2 : 1)
       : o.threads;
@@ -482,7 +494,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     });
   } else {
     agent = new PpoAgent({
-      env,
+      env: nEnvs === 1 ? env : envs,
       config: preset.config,
       seed: o.seed,
       totalTimesteps: o.totalSteps,
@@ -708,6 +720,7 @@ async function runLoop(
         return await finish(false);
       }
       if (o.signal?.aborted) throw new Error(`interrupted by ${o.signal.reason ?? "abort"}`);
+      const before = agent.numTimesteps;
       const stepInfo = agent.step();
       if (o.algo === "sac") {
         if (stepInfo.update) {
@@ -720,16 +733,21 @@ async function runLoop(
         }
       } else {
         if (stepInfo.update) await recordUpdate(stepInfo.update);
-        if (stepInfo.episode) state.rolloutEpisodes.push(stepInfo.episode);
+        state.rolloutEpisodes.push(...(stepInfo.episodes ?? []));
         if (stepInfo.rolloutComplete) {
           state.completedRollout = summariseEpisodes(state.rolloutEpisodes);
           state.rolloutEpisodes = [];
         }
       }
       const step = agent.numTimesteps;
-      if (o.evalFreq > 0 && step % o.evalFreq === 0) await evaluate();
-      if (schedulePending.has(step)) {
-        schedulePending.delete(step);
+      // One agent step is n_envs environment steps: evaluate and checkpoint when a multiple or a
+      // scheduled step is reached or crossed.
+      if (o.evalFreq > 0 && Math.floor(step / o.evalFreq) > Math.floor(before / o.evalFreq)) {
+        await evaluate();
+      }
+      const due = [...schedulePending].filter((s) => s <= step);
+      if (due.length > 0) {
+        for (const s of due) schedulePending.delete(s);
         await checkpoint();
       }
       if ((step & 255) === 0) progress("step");
@@ -743,62 +761,6 @@ async function runLoop(
 
     return await finish(true);
   }
-}
-
-/** Result of {@linkcode evaluatePolicy}. */
-export interface EvaluationResult {
-  /** Mean episode return. */
-  meanReward: number;
-  /** Population standard deviation of the returns (numpy's default, as SB3). */
-  stdReward: number;
-  /** Mean episode length. */
-  meanLength: number;
-  /** Each episode's return. */
-  returns: number[];
-}
-
-/**
- * Runs `episodes` deterministic episodes of `agent.predict` on `env` (SB3's
- * `evaluate_policy`); `seed` seeds the first reset, later resets continue the env's generator.
- *
- * @example
- * ```ts
- * import { makeEnv } from "../envs/mod.ts";
- * import { PpoAgent } from "../agents/ppo/ppo.ts";
- * import { evaluatePolicy } from "./train.ts";
- * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), seed: 0 });
- * const { meanReward } = evaluatePolicy(agent, makeEnv("Pendulum-v1"), 10, 1);
- * ```
- */
-export function evaluatePolicy(
-  agent: Pick<TrainingAgent, "predict">,
-  env: Env,
-  episodes: number,
-  seed?: number,
-): EvaluationResult {
-  const returns: number[] = [];
-  const lengths: number[] = [];
-  for (let e = 0; e < episodes; e++) {
-    let obs = env.reset(e === 0 && seed !== undefined ? { seed } : {}).obs;
-    let total = 0, length = 0;
-    for (;;) {
-      const r = env.step(agent.predict(obs, true));
-      total += r.reward;
-      length++;
-      obs = r.obs;
-      if (r.terminated || r.truncated) break;
-    }
-    returns.push(total);
-    lengths.push(length);
-  }
-  const mean = returns.reduce((a, b) => a + b, 0) / episodes;
-  const variance = returns.reduce((a, b) => a + (b - mean) ** 2, 0) / episodes;
-  return {
-    meanReward: mean,
-    stdReward: Math.sqrt(variance),
-    meanLength: lengths.reduce((a, b) => a + b, 0) / episodes,
-    returns,
-  };
 }
 
 function summariseEpisodes(

@@ -4,8 +4,8 @@
  * - Numerical core, independent of tfjs: top-k Hessian eigenpairs by thick-restart Lanczos,
  *   spectral density by stochastic Lanczos quadrature, the paper's subspace metrics (S_frac,
  *   S_overlap, random baseline) and the training-phase aggregation of Fig. 2.
- * - Hessians of network losses (tfjs): exact chunked gradients and Hessian-vector products
- *   (`hvp.ts`), the full spectrum (`full_spectrum.ts`).
+ * - Hessians of network losses: exact chunked gradients and Hessian-vector products of the
+ *   compute layer's objectives (`hvp.ts`), the full spectrum (`full_spectrum.ts`).
  * - Estimators (§5): the algorithm-independent contract (`estimators.ts`), PPO's data and
  *   losses (`ppo_estimators.ts`) and SAC's (`sac_estimators.ts`). The pipeline over a run's
  *   checkpoints is `lib/experiments/analyze.ts`.
@@ -80,13 +80,10 @@ export {
 } from "./phases.ts";
 export {
   type ChunkedLoss,
-  HessianOperator,
   type HessianOperatorLike,
   type HessianOperatorOptions,
+  HVP_ENGINES,
   type HvpEngine,
-  type LossChunk,
-  makeChunkedLoss,
-  type MakeChunkedLossOptions,
   makeHessianOperator,
 } from "./hvp.ts";
 export { FastHessianOperator } from "./engine/mod.ts";
@@ -116,10 +113,9 @@ export {
 export {
   collectPpoRollout,
   miniBatchIndices,
-  ppoActorLoss,
   ppoAnalysis,
   PpoCheckpointProblem,
-  ppoCriticLoss,
+  ppoLoss,
   type PpoLossOptions,
   type PpoRollout,
   type PpoRolloutOptions,

@@ -15,8 +15,8 @@
  * **Estimators.**
  * - precise: `preciseSamples` fresh samples (paper 10⁶), one batch; GAE with the agent's γ/λ;
  *   advantages normalised over the whole batch (unbiased std + 1e-8).
- * - mini-batch: a fresh rollout of n_steps samples, split by a random permutation into
- *   mini-batches of batch_size (the last may be smaller), SB3's `RolloutBuffer.get`. Each
+ * - mini-batch: a fresh rollout of n_steps × n_envs samples (n_envs environments stepped
+ *   together, SB3's layout), split by a random permutation into mini-batches of batch_size (the last may be smaller), SB3's `RolloutBuffer.get`. Each
  *   mini-batch gradient normalises advantages over its mini-batch; the mini-batch Hessian is
  *   taken on the whole rollout with advantages normalised over it. GAE uses the agent's γ/λ, or
  *   SB3's defaults γ = 0.99, λ = 1 with the quirk `ppoMiniBatchDefaultGae` (§5.2).
@@ -24,34 +24,27 @@
  * **Losses** (functions of one network's θ, at the analysis point where ratio ≡ 1):
  *   L_a(θ_a) = −mean[Â·exp(log π_θ − stop(log π_θ))] − c_ent·H(π_θ),
  *   L_c(θ_c) = c_vf·mean[(R̂ − V_θ(s))²].
- * Advantages are normalised over the loss's whole data set first, then the data is chunked
- * (`advantageNormalization: "none"`), so L = Σ_c (n_c/N)·L_c exactly. Both losses also carry
- * their `fast` description for the R-operator engine (`./engine/ppo.ts`).
+ * Advantages are normalised over the loss's whole data set first, then the data is chunked, so
+ * L = Σ_c L_c exactly. The losses are the compute layer's policy-gradient objective (at the
+ * analysis point) and regression objective.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../rng.ts";
-import { asFloat32, type Env, makeEnv, type Observation } from "../envs/mod.ts";
-import type { PpoConfig } from "../agents/ppo/config.ts";
+import { type Env, makeEnv } from "../envs/mod.ts";
 import {
-  actorAnalysisLoss,
-  criticAnalysisLoss,
-  normalizeAdvantages,
-} from "../agents/ppo/losses.ts";
-import { ActorCriticCpu, type ActorCriticSpec, makeActorCriticSpec } from "../agents/ppo/policy.ts";
-import type { PpoAgentState } from "../agents/ppo/ppo.ts";
-import { RolloutBuffer, timeoutBootstrap } from "../agents/common/rollout_buffer.ts";
-import { VecNormalize, type VecNormalizeState } from "../agents/common/vec_normalize.ts";
-import { type ChunkedLoss, makeChunkedLoss } from "./hvp.ts";
-import { mlpNetBlocks } from "./engine/mod.ts";
-import type {
-  AnalysisAlgorithm,
-  CheckpointProblem,
-  DataEstimator,
-  NetworkName,
-  PrepareArgs,
-} from "./estimators.ts";
+  type ActorCriticSpec,
+  collectRollout,
+  makeActorCriticSpec,
+  makePpoConfig,
+  type PpoAgentState,
+  type PpoConfig,
+  type PpoRollout,
+  type PpoRolloutOptions,
+} from "../agents/mod.ts";
+import { normalizeAdvantages, type ObjectiveSpec } from "../compute/objectives/mod.ts";
+import type { ChunkedLoss } from "./hvp.ts";
+import type * as est from "./estimators.ts";
 
 /**
  * SB3's `RolloutBuffer` defaults, used by the reference's mini-batch buffer (§5.2 quirk).
@@ -64,88 +57,17 @@ import type {
  */
 export const SB3_DEFAULT_GAE = Object.freeze({ gamma: 0.99, gaeLambda: 1 });
 
-/**
- * Options of {@linkcode collectPpoRollout}.
- *
- * @example
- * ```ts
- * import type { PpoRolloutOptions } from "./ppo_estimators.ts";
- * function withSamples(o: PpoRolloutOptions, samples: number): PpoRolloutOptions {
- *   return { ...o, samples };
- * }
- * ```
- */
-export interface PpoRolloutOptions {
-  /** Network geometry. */
-  spec: ActorCriticSpec;
-  /** θ_actor of the checkpoint. */
-  thetaActor: Float32Array;
-  /** θ_critic of the checkpoint. */
-  thetaCritic: Float32Array;
-  /** A fresh environment (wrapped in its TimeLimit, e.g. `makeEnv(id)`). */
-  env: Env;
-  /** The checkpoint's VecNormalize statistics (used frozen), or null when training used none. */
-  vecNormalize: VecNormalizeState | null;
-  /** Samples to collect. */
-  samples: number;
-  /** The agent's γ: the time-out bootstrap, and GAE unless `gaeGamma` is given. */
-  gamma: number;
-  /** GAE λ. */
-  gaeLambda: number;
-  /** GAE's γ when it differs from the bootstrap's (the §5.2 quirk); default `gamma`. */
-  gaeGamma?: number;
-  /** Seed of the environment's first reset. */
-  envSeed: number;
-  /** Generator of the action noise. */
-  rng: Rng;
-}
+export type { PpoRollout, PpoRolloutOptions };
 
 /**
- * A collected rollout with GAE (float32 arrays, row-major).
- *
- * @example
- * ```ts
- * import type { PpoRollout } from "./ppo_estimators.ts";
- * function meanAdvantage(r: PpoRollout): number {
- *   return r.advantages.reduce((a, b) => a + b, 0) / r.n;
- * }
- * ```
- */
-export interface PpoRollout {
-  /** Samples. */
-  n: number;
-  /** Observation length. */
-  obsDim: number;
-  /** Action length. */
-  actDim: number;
-  /** Observations the actions were chosen from (normalised when VecNormalize is on). */
-  observations: Float32Array;
-  /** Sampled actions, unclipped. */
-  actions: Float32Array;
-  /** Rewards (normalised; with the time-out bootstrap). */
-  rewards: Float32Array;
-  /** 1 where an episode starts. */
-  episodeStarts: Float32Array;
-  /** V(s) at collection. */
-  values: Float32Array;
-  /** log π(a|s) at collection. */
-  logProbs: Float32Array;
-  /** GAE advantages (not normalised). */
-  advantages: Float32Array;
-  /** λ-returns Â + V. */
-  returns: Float32Array;
-  /** Raw (unnormalised) returns of the episodes completed inside the rollout. */
-  episodeReturns: number[];
-}
-
-/**
- * Rolls out the checkpoint's stochastic policy for `samples` steps with SB3's collection
- * semantics and a frozen VecNormalize (see the module doc), then computes GAE.
+ * Rolls out the checkpoint's stochastic policy with SB3's collection semantics and a frozen
+ * VecNormalize, then computes GAE: the agents' {@linkcode collectRollout} (one collector for
+ * training and analysis).
  *
  * @example
  * ```ts
  * import { makeEnv } from "../envs/mod.ts";
- * import { initActorCritic, makeActorCriticSpec } from "../agents/ppo/policy.ts";
+ * import { initActorCritic, makeActorCriticSpec } from "../agents/mod.ts";
  * import { Rng } from "../rng.ts";
  * import { collectPpoRollout } from "./ppo_estimators.ts";
  * const spec = makeActorCriticSpec(3, 1, { netArch: [64, 64], activation: "tanh" });
@@ -157,97 +79,7 @@ export interface PpoRollout {
  * rollout.episodeReturns.length; // 5 Pendulum episodes of 200 steps
  * ```
  */
-export function collectPpoRollout(options: PpoRolloutOptions): PpoRollout {
-  const { spec, thetaActor, thetaCritic, env, samples, gamma, gaeLambda, rng } = options;
-  const { obsDim, actDim } = spec;
-  if (!Number.isSafeInteger(samples) || samples < 1) {
-    throw new RangeError(`collectPpoRollout: samples must be a positive integer, got ${samples}`);
-  }
-  if (env.observationSpace.size !== obsDim || env.actionSpace.size !== actDim) {
-    throw new Error(
-      `collectPpoRollout: the environment has observation/action sizes ` +
-        `${env.observationSpace.size}/${env.actionSpace.size}, the networks ${obsDim}/${actDim}`,
-    );
-  }
-  let normalizer: VecNormalize | null = null;
-  if (options.vecNormalize) {
-    normalizer = new VecNormalize(obsDim);
-    normalizer.setState(options.vecNormalize);
-    normalizer.training = false; // frozen statistics, as SB3 evaluation/analysis
-  }
-  const buffer = new RolloutBuffer({
-    size: samples,
-    obsDim,
-    actDim,
-    gamma: options.gaeGamma ?? gamma,
-    gaeLambda,
-  });
-  const policy = new ActorCriticCpu(spec);
-  const action = new Float32Array(actDim), envAction = new Float32Array(actDim);
-  const { low, high } = env.actionSpace;
-  const first = env.reset({ seed: options.envSeed }).obs;
-  let obs = normalizer ? normalizer.processReset(first) : Float32Array.from(first);
-  let episodeStart = true;
-  let episodeReturn = 0;
-  const episodeReturns: number[] = [];
-  for (let t = 0; t < samples; t++) {
-    const logProb = policy.sample(thetaActor, obs, rng, action);
-    const value = policy.value(thetaCritic, obs);
-    if (!Number.isFinite(logProb) || !Number.isFinite(value)) {
-      throw new Error(
-        `collectPpoRollout: non-finite policy output at sample ${t} (log-prob ${logProb}, ` +
-          `value ${value}); the checkpoint's parameters are not usable`,
-      );
-    }
-    for (let d = 0; d < actDim; d++) {
-      const a = action[d];
-      envAction[d] = a < low[d] ? low[d] : a > high[d] ? high[d] : a;
-    }
-    const result = env.step(envAction);
-    episodeReturn += result.reward;
-    const done = result.terminated || result.truncated;
-    let nextRaw = result.obs;
-    let terminalRaw: Observation | null = null;
-    if (done) {
-      episodeReturns.push(episodeReturn);
-      episodeReturn = 0;
-      terminalRaw = result.obs;
-      nextRaw = env.reset().obs;
-    }
-    let nextObs: Float32Array, reward: number, terminalObs: Float32Array | null;
-    if (normalizer) {
-      const n = normalizer.processStep(nextRaw, result.reward, done, terminalRaw);
-      nextObs = n.obs;
-      reward = n.reward;
-      terminalObs = n.terminalObs;
-    } else {
-      nextObs = asFloat32(nextRaw);
-      reward = result.reward;
-      terminalObs = terminalRaw === null ? null : asFloat32(terminalRaw);
-    }
-    if (done && terminalObs !== null && result.truncated && !result.terminated) {
-      reward = timeoutBootstrap(reward, gamma, policy.value(thetaCritic, terminalObs), result);
-    }
-    buffer.add(obs, action, reward, episodeStart, value, logProb);
-    obs = nextObs;
-    episodeStart = done;
-  }
-  buffer.computeReturnsAndAdvantage(policy.value(thetaCritic, obs), episodeStart);
-  return {
-    n: samples,
-    obsDim,
-    actDim,
-    observations: buffer.observations,
-    actions: buffer.actions,
-    rewards: buffer.rewards,
-    episodeStarts: buffer.episodeStarts,
-    values: buffer.values,
-    logProbs: buffer.logProbs,
-    advantages: buffer.advantages,
-    returns: buffer.returns,
-    episodeReturns,
-  };
-}
+export const collectPpoRollout: (options: PpoRolloutOptions) => PpoRollout = collectRollout;
 
 /**
  * SB3's `RolloutBuffer.get(batch_size)` split: a random permutation of 0..n−1 cut into chunks of
@@ -284,134 +116,81 @@ function gatherRows(src: Float32Array, dim: number, indices: Int32Array | null):
 }
 
 /**
- * Options of {@linkcode ppoActorLoss} and {@linkcode ppoCriticLoss}.
+ * Options of {@linkcode ppoLoss}.
  *
  * @example
  * ```ts
  * import type { PpoLossOptions } from "./ppo_estimators.ts";
- * const firstRows: PpoLossOptions = { chunkSize: 4096, indices: Int32Array.from([0, 1, 2]) };
+ * const firstRows: PpoLossOptions = { indices: Int32Array.from([0, 1, 2]) };
  * ```
  */
 export interface PpoLossOptions {
   /** What this is, for messages. */
   label?: string;
-  /** Samples per tfjs chunk. */
-  chunkSize: number;
   /** Rows of the rollout forming the data set (a mini-batch); null: the whole rollout. */
   indices?: Int32Array | null;
 }
 
 /**
- * The PPO actor loss at the analysis point on (a subset of) a rollout, chunked, with the
- * advantages normalised over that whole subset first (see the module doc).
+ * A PPO analysis loss of one network on (a subset of) a rollout (see the module doc):
+ * - `"actor"`: the policy-gradient objective at the analysis point (no old log-probabilities),
+ *   with the advantages normalised over the whole subset first; `coef` = c_ent;
+ * - `"critic"`: the regression objective c_vf·mean[(R̂ − V_θ(s))²] on the value network;
+ *   `coef` = c_vf.
  *
  * @example
  * ```ts
- * import type { ActorCriticSpec } from "../agents/ppo/policy.ts";
- * import { HessianOperator } from "./hvp.ts";
- * import { ppoActorLoss, type PpoRollout } from "./ppo_estimators.ts";
+ * import type { ActorCriticSpec } from "../agents/mod.ts";
+ * import { makeHessianOperator } from "./hvp.ts";
+ * import { ppoLoss, type PpoRollout } from "./ppo_estimators.ts";
  * async function actorGradient(spec: ActorCriticSpec, theta: Float32Array, rollout: PpoRollout) {
- *   const loss = ppoActorLoss(spec, theta, rollout, 0, { chunkSize: 4096 });
- *   const op = new HessianOperator(loss);
+ *   const op = makeHessianOperator(ppoLoss("actor", spec, theta, rollout, 0));
  *   const g = await op.gradient();
  *   op.dispose();
- *   loss.dispose();
  *   return g;
  * }
+ * // The critic loss of a mini-batch: ppoLoss("critic", spec, θ_c, rollout, 0.5, { indices })
  * ```
  */
-export function ppoActorLoss(
+export function ppoLoss(
+  network: est.NetworkName,
   spec: ActorCriticSpec,
-  thetaActor: Float32Array,
+  theta: Float32Array,
   rollout: PpoRollout,
-  entCoef: number,
-  options: PpoLossOptions,
+  coef: number,
+  options: PpoLossOptions = {},
 ): ChunkedLoss {
   const indices = options.indices ?? null;
   const obs = gatherRows(rollout.observations, rollout.obsDim, indices);
-  const actions = gatherRows(rollout.actions, rollout.actDim, indices);
-  const advantages = normalizeAdvantages(gatherRows(rollout.advantages, 1, indices));
-  const n = advantages.length;
-  const { obsDim, actDim } = rollout;
-  return makeChunkedLoss({
-    label: options.label ?? "PPO actor",
-    theta: thetaActor,
-    samples: n,
-    chunkSize: options.chunkSize,
-    fast: {
-      kind: "ppo-actor",
-      net: mlpNetBlocks(spec.pi, spec.actorLayout),
-      logStdOffset: spec.logStdOffset,
+  let objective: ObjectiveSpec;
+  if (network === "actor") {
+    objective = {
+      kind: "policy-gradient",
+      net: spec.actorNet,
+      head: "gaussian",
+      headOffset: spec.logStdOffset,
       obs,
-      actions,
-      advantages,
-      entCoef,
-    },
-    chunk: (start, count) => {
-      const batch = {
-        obs: tf.tensor2d(obs.subarray(start * obsDim, (start + count) * obsDim), [count, obsDim]),
-        actions: tf.tensor2d(
-          actions.subarray(start * actDim, (start + count) * actDim),
-          [count, actDim],
-        ),
-        advantages: tf.tensor1d(advantages.subarray(start, start + count)),
-      };
-      return {
-        loss: (theta) =>
-          actorAnalysisLoss(spec, theta, batch, { entCoef, advantageNormalization: "none" }),
-        tensors: [batch.obs, batch.actions, batch.advantages],
-      };
-    },
-  });
-}
-
-/**
- * The PPO critic loss c_vf·mean[(R̂ − V_θ(s))²] on (a subset of) a rollout, chunked.
- *
- * @example
- * ```ts
- * import type { ActorCriticSpec } from "../agents/ppo/policy.ts";
- * import { ppoCriticLoss, type PpoRollout } from "./ppo_estimators.ts";
- * function firstMiniBatchLoss(spec: ActorCriticSpec, theta: Float32Array, rollout: PpoRollout) {
- *   return ppoCriticLoss(spec, theta, rollout, 0.5, { chunkSize: 4096, indices: Int32Array.from([0, 5, 9]) });
- * }
- * ```
- */
-export function ppoCriticLoss(
-  spec: ActorCriticSpec,
-  thetaCritic: Float32Array,
-  rollout: PpoRollout,
-  vfCoef: number,
-  options: PpoLossOptions,
-): ChunkedLoss {
-  const indices = options.indices ?? null;
-  const obs = gatherRows(rollout.observations, rollout.obsDim, indices);
-  const returns = gatherRows(rollout.returns, 1, indices);
-  const n = returns.length;
-  const { obsDim } = rollout;
-  return makeChunkedLoss({
-    label: options.label ?? "PPO critic",
-    theta: thetaCritic,
-    samples: n,
-    chunkSize: options.chunkSize,
-    fast: {
-      kind: "ppo-critic",
-      net: mlpNetBlocks(spec.vf, spec.criticLayout),
-      obs,
-      returns,
-      vfCoef,
-    },
-    chunk: (start, count) => {
-      const batch = {
-        obs: tf.tensor2d(obs.subarray(start * obsDim, (start + count) * obsDim), [count, obsDim]),
-        returns: tf.tensor1d(returns.subarray(start, start + count)),
-      };
-      return {
-        loss: (theta) => criticAnalysisLoss(spec, theta, batch, { vfCoef }),
-        tensors: [batch.obs, batch.returns],
-      };
-    },
-  });
+      actions: gatherRows(rollout.actions, rollout.actDim, indices),
+      advantages: normalizeAdvantages(gatherRows(rollout.advantages, 1, indices)),
+      oldLogProbs: null,
+      clipRange: 0,
+      entCoef: coef,
+      normalizeAdvantage: false,
+    };
+  } else if (network === "critic") {
+    const targets = gatherRows(rollout.returns, 1, indices);
+    objective = {
+      kind: "regression",
+      nets: [spec.criticNet],
+      inputs: obs,
+      targets,
+      coef,
+      clip: null,
+    };
+  } else {
+    throw new RangeError(`PPO analysis: unknown network "${network}" (actor or critic)`);
+  }
+  return { label: options.label ?? `PPO ${network}`, theta, objective, dispose: () => {} };
 }
 
 function checkPpoState(state: unknown): PpoAgentState {
@@ -441,16 +220,16 @@ function checkPpoState(state: unknown): PpoAgentState {
  *   state, envId: "Pendulum-v1", step: 50_000,
  *   settings: { preciseSamples: 100_000, chunkSize: 8192, seed: 0, quirks: {} },
  * });
- * problem.miniBatchCount; // n_steps / batch_size
+ * problem.miniBatchCount; // n_steps · n_envs / batch_size
  * ```
  */
-export class PpoCheckpointProblem implements CheckpointProblem {
+export class PpoCheckpointProblem implements est.CheckpointProblem {
   /** "ppo". */
   readonly algo = "ppo";
   /** The checkpoint's step. */
   readonly step: number;
   /** Actor, then critic. */
-  readonly networks: readonly NetworkName[] = ["actor", "critic"];
+  readonly networks: readonly est.NetworkName[] = ["actor", "critic"];
   /** The agent's config. */
   readonly config: PpoConfig;
   /** Network geometry. */
@@ -461,20 +240,19 @@ export class PpoCheckpointProblem implements CheckpointProblem {
   readonly thetaCritic: Float32Array;
   /** The precise rollout. */
   readonly precise: PpoRollout;
-  /** The mini-batch rollout (n_steps samples). */
+  /** The mini-batch rollout (n_steps × n_envs samples). */
   readonly miniBatchRollout: PpoRollout;
   /** Row indices of each mini-batch of the mini-batch rollout. */
   readonly miniBatches: Int32Array[];
   /** GAE (γ, λ) of the mini-batch rollout. */
   readonly miniBatchGae: { gamma: number; gaeLambda: number };
-  readonly #chunkSize: number;
   readonly #quirk: boolean;
 
-  constructor(args: PrepareArgs) {
+  constructor(args: est.PrepareArgs) {
     const state = checkPpoState(args.state);
     const { settings } = args;
     this.step = args.step;
-    this.config = state.config;
+    this.config = makePpoConfig(state.config); // fields added since the run take defaults
     const makeRunEnv = () => makeEnv(args.envId, { ...args.envOptions });
     const probe = makeRunEnv();
     this.spec = makeActorCriticSpec(
@@ -500,7 +278,6 @@ export class PpoCheckpointProblem implements CheckpointProblem {
         `PPO analysis: preciseSamples must be an integer ≥ 2, got ${settings.preciseSamples}`,
       );
     }
-    this.#chunkSize = settings.chunkSize;
     this.#quirk = settings.quirks.ppoMiniBatchDefaultGae === true;
     // One generator per (seed, step): the same checkpoint always gets the same data.
     const root = new Rng(settings.seed, args.step + 1);
@@ -522,41 +299,43 @@ export class PpoCheckpointProblem implements CheckpointProblem {
     this.miniBatchGae = this.#quirk
       ? { ...SB3_DEFAULT_GAE }
       : { gamma: this.config.gamma, gaeLambda: this.config.gaeLambda };
+    const nEnvs = this.config.nEnvs;
+    const envs: Env[] = Array.from({ length: nEnvs }, makeRunEnv);
     this.miniBatchRollout = collectPpoRollout({
       ...common,
-      env: makeRunEnv(),
-      samples: this.config.nSteps,
+      env: envs,
+      samples: this.config.nSteps * nEnvs,
       gaeGamma: this.miniBatchGae.gamma,
       gaeLambda: this.miniBatchGae.gaeLambda,
       envSeed: root.seed(),
       rng: new Rng(root.seed()),
     });
-    this.miniBatches = miniBatchIndices(this.config.nSteps, this.config.batchSize, root);
+    this.miniBatches = miniBatchIndices(this.config.nSteps * nEnvs, this.config.batchSize, root);
   }
 
-  /** Number of mini-batches (⌈n_steps / batch_size⌉). */
+  /** Number of mini-batches (⌈n_steps · n_envs / batch_size⌉). */
   get miniBatchCount(): number {
     return this.miniBatches.length;
   }
 
   /** N of the actor or critic. */
-  parameterCount(network: NetworkName): number {
+  parameterCount(network: est.NetworkName): number {
     return network === "actor" ? this.thetaActor.length : this.thetaCritic.length;
   }
 
-  /** Precise samples, or n_steps. */
-  sampleCount(estimator: DataEstimator): number {
+  /** Precise samples, or n_steps × n_envs. */
+  sampleCount(estimator: est.DataEstimator): number {
     return estimator === "precise" ? this.precise.n : this.miniBatchRollout.n;
   }
 
   /** See {@linkcode CheckpointProblem.loss}. */
-  loss(network: NetworkName, estimator: DataEstimator): ChunkedLoss {
+  loss(network: est.NetworkName, estimator: est.DataEstimator): ChunkedLoss {
     const rollout = estimator === "precise" ? this.precise : this.miniBatchRollout;
     return this.#loss(network, rollout, null, `${network} (${estimator})`);
   }
 
   /** See {@linkcode CheckpointProblem.miniBatchLoss}. */
-  miniBatchLoss(network: NetworkName, index: number): ChunkedLoss {
+  miniBatchLoss(network: est.NetworkName, index: number): ChunkedLoss {
     const indices = this.miniBatches[index];
     if (!indices) {
       throw new RangeError(
@@ -589,19 +368,15 @@ export class PpoCheckpointProblem implements CheckpointProblem {
   dispose(): void {}
 
   #loss(
-    network: NetworkName,
+    network: est.NetworkName,
     rollout: PpoRollout,
     indices: Int32Array | null,
     label: string,
   ): ChunkedLoss {
-    const options = { chunkSize: this.#chunkSize, indices, label: `PPO ${label}` };
-    if (network === "actor") {
-      return ppoActorLoss(this.spec, this.thetaActor, rollout, this.config.entCoef, options);
-    }
-    if (network === "critic") {
-      return ppoCriticLoss(this.spec, this.thetaCritic, rollout, this.config.vfCoef, options);
-    }
-    throw new RangeError(`PPO analysis: unknown network "${network}" (actor or critic)`);
+    const actor = network === "actor";
+    const theta = actor ? this.thetaActor : this.thetaCritic;
+    const coef = actor ? this.config.entCoef : this.config.vfCoef;
+    return ppoLoss(network, this.spec, theta, rollout, coef, { indices, label: `PPO ${label}` });
   }
 }
 
@@ -614,9 +389,9 @@ export class PpoCheckpointProblem implements CheckpointProblem {
  * ppoAnalysis.networks; // ["actor", "critic"]
  * ```
  */
-export const ppoAnalysis: AnalysisAlgorithm = Object.freeze({
+export const ppoAnalysis: est.AnalysisAlgorithm = Object.freeze({
   algo: "ppo",
   networks: ["actor", "critic"] as const,
-  prepare: (args: PrepareArgs): Promise<CheckpointProblem> =>
+  prepare: (args: est.PrepareArgs): Promise<est.CheckpointProblem> =>
     Promise.resolve(new PpoCheckpointProblem(args)),
 });

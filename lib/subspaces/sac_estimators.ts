@@ -1,6 +1,6 @@
 /**
- * SAC's analysis data and losses (paper notes §3.2, §5.3, §5.4), on the tfjs losses of
- * `lib/agents/sac/losses.ts`.
+ * SAC's analysis data and losses (paper notes §3.2, §5.3, §5.4), on the compute layer's
+ * regression and reparameterised-actor objectives.
  *
  * **Data.**
  * - precise: the whole replay buffer at the checkpoint (all min(t, buffer_size) transitions).
@@ -18,27 +18,25 @@
  * with α = exp(log α) of the checkpoint (detached), the next-action noise ε′ and the actor noise
  * ε drawn once per transition of a data set — so they are the same in every HVP of a solve and
  * a mini-batch gradient sees the same noise as the union's Hessian. `sacActorDetachQ` (§3.2
- * quirk) differentiates only α·log π. Both losses also carry their `fast` description for the
- * R-operator engine (`./engine/sac.ts`).
+ * quirk) differentiates only α·log π.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../rng.ts";
 import { type Env, makeEnv } from "../envs/mod.ts";
-import { sacActorLoss, sacCriticLoss, sacCriticTargets } from "../agents/sac/losses.ts";
-import { makeSacSpec, type SacSpec } from "../agents/sac/policy.ts";
-import type { SacNetArch } from "../agents/sac/config.ts";
-import type { ReplayBufferState } from "../agents/sac/replay_buffer.ts";
-import { type ChunkedLoss, makeChunkedLoss } from "./hvp.ts";
-import { mlpNetBlocks, type NetBlocks, sacActorNetBlocks } from "./engine/mod.ts";
-import type {
-  AnalysisAlgorithm,
-  CheckpointProblem,
-  DataEstimator,
-  NetworkName,
-  PrepareArgs,
-} from "./estimators.ts";
+import {
+  EnvCollector,
+  makeSacSpec,
+  type ReplayBufferState,
+  type SacNetArch,
+  type SacSpec,
+  type TransitionBatch,
+} from "../agents/mod.ts";
+import type { ChunkedLoss } from "./hvp.ts";
+import { softBellmanTargets, stateActionRows } from "../compute/objectives/mod.ts";
+import { forwardBatch } from "../compute/forward.ts";
+import { SquashedGaussianHead } from "../compute/heads.ts";
+import type * as est from "./estimators.ts";
 
 /**
  * Transitions collected at step 0 when the replay buffer is empty (§5.3).
@@ -72,19 +70,7 @@ export const SAC_MINIBATCH_SAMPLES = 2048;
  * }
  * ```
  */
-export interface SacTransitions {
-  /** Number of transitions. */
-  n: number;
-  /** Observation length. */
-  obsDim: number;
-  /** Action length. */
-  actDim: number;
-  /** s, n·obsDim. */
-  observations: Float32Array;
-  /** a in [−1, 1], n·actDim. */
-  actions: Float32Array;
-  /** r, n. */
-  rewards: Float32Array;
+export interface SacTransitions extends TransitionBatch {
   /** s′ (the terminal observation when the episode ended), n·obsDim. */
   nextObservations: Float32Array;
   /** Done mask d = terminated ∧ ¬time-out (SB3 `handle_timeout_termination`), n. */
@@ -96,7 +82,7 @@ export interface SacTransitions {
  *
  * @example
  * ```ts
- * import { ReplayBuffer } from "../agents/sac/replay_buffer.ts";
+ * import { ReplayBuffer } from "../agents/mod.ts";
  * import { transitionsFromReplayState } from "./sac_estimators.ts";
  * const buffer = new ReplayBuffer({ capacity: 10, obsDim: 3, actDim: 1 });
  * buffer.add([1, 0, 0], [0.9, 0.1, 0.2], [0.5], -1.2, false, false);
@@ -153,7 +139,8 @@ export function collectRandomTransitions(env: Env, n: number, seed: number): Sac
     nextObservations: new Float32Array(n * obsDim),
     dones: new Float32Array(n),
   };
-  let obs = env.reset({ seed }).obs;
+  const collector = new EnvCollector({ envs: [env] });
+  collector.reset(seed);
   const envAction = new Float32Array(actDim);
   for (let i = 0; i < n; i++) {
     for (let d = 0; d < actDim; d++) {
@@ -161,12 +148,11 @@ export function collectRandomTransitions(env: Env, n: number, seed: number): Sac
       const stored = t.actions[i * actDim + d]; // the env sees exactly the stored action, unscaled
       envAction[d] = low[d] + 0.5 * (stored + 1) * (high[d] - low[d]);
     }
-    const step = env.step(envAction);
-    t.observations.set(obs, i * obsDim);
-    t.nextObservations.set(step.obs, i * obsDim);
-    t.rewards[i] = step.reward;
-    t.dones[i] = step.terminated && !step.truncated ? 1 : 0;
-    obs = step.terminated || step.truncated ? env.reset().obs : step.obs;
+    const step = collector.step(envAction, i + 1);
+    t.observations.set(collector.prevObs, i * obsDim);
+    t.nextObservations.set(step.dones[0] ? step.terminalObs[0]! : collector.obs, i * obsDim);
+    t.rewards[i] = step.rewards[0];
+    t.dones[i] = step.terminated[0] && !step.truncated[0] ? 1 : 0;
   }
   return t;
 }
@@ -310,18 +296,18 @@ export interface SacDataSet {
  * ```ts
  * import { Rng } from "../rng.ts";
  * import { makeSacDataSet, type SacAnalysisInput } from "./sac_estimators.ts";
- * async function all(input: SacAnalysisInput) {
+ * function all(input: SacAnalysisInput) {
  *   const rows = Int32Array.from({ length: input.transitions.n }, (_, i) => i);
- *   return await makeSacDataSet(input, rows, new Rng(0), 4096);
+ *   return makeSacDataSet(input, rows, new Rng(0), 4096);
  * }
  * ```
  */
-export async function makeSacDataSet(
+export function makeSacDataSet(
   input: SacAnalysisInput,
   rows: Int32Array,
   rng: Rng,
   chunkSize: number,
-): Promise<SacDataSet> {
+): SacDataSet {
   const t = input.transitions;
   const { obsDim, actDim } = t;
   const n = rows.length;
@@ -332,58 +318,50 @@ export async function makeSacDataSet(
   const dones = gather(t.dones, 1, rows);
   const nextNoise = rng.fillNormal(new Float32Array(n * actDim));
   const noise = rng.fillNormal(new Float32Array(n * actDim));
-  const targets = new Float32Array(n);
-  const thetaActor = tf.tensor1d(input.thetaActor);
-  const thetaTarget = tf.tensor1d(input.thetaCriticTarget);
+  // ã′ ~ π(·|s′) with the next-action noise, then the target critics at [s′, ã′].
+  const chunkRows = Math.max(1, chunkSize);
+  const z = forwardBatch(input.spec.actorNet, input.thetaActor, nextObs, n, { chunkRows });
+  const next = {
+    actions: new Float32Array(n * actDim),
+    sigmaEps: new Float32Array(n * actDim),
+    inside: new Float32Array(n * actDim),
+    logProbs: new Float64Array(n),
+  };
   try {
-    for (let start = 0; start < n; start += chunkSize) {
-      const count = Math.min(chunkSize, n - start);
-      const y = tf.tidy(() =>
-        sacCriticTargets(
-          input.spec,
-          thetaActor,
-          thetaTarget,
-          {
-            rewards: tf.tensor1d(rewards.subarray(start, start + count)),
-            nextObs: tf.tensor2d(nextObs.subarray(start * obsDim, (start + count) * obsDim), [
-              count,
-              obsDim,
-            ]),
-            dones: tf.tensor1d(dones.subarray(start, start + count)),
-          },
-          tf.tensor2d(nextNoise.subarray(start * actDim, (start + count) * actDim), [
-            count,
-            actDim,
-          ]),
-          { alpha: input.alpha, gamma: input.gamma },
-        )
-      );
-      const data = await y.data();
-      y.dispose();
-      for (let i = 0; i < count; i++) {
-        if (!Number.isFinite(data[i])) {
-          throw new RangeError(
-            `SAC analysis: critic target of transition ${rows[start + i]} is ${data[i]}`,
-          );
-        }
-      }
-      targets.set(data, start);
+    new SquashedGaussianHead(actDim).sample(z, 2 * actDim, nextNoise, 0, n, next);
+  } catch (e) {
+    throw new RangeError(`SAC analysis: critic targets: ${(e as Error).message}`, { cause: e });
+  }
+  const qIn = stateActionRows(nextObs, obsDim, next.actions, actDim);
+  const [q0, q1] = input.spec.qNets.map((q) =>
+    forwardBatch(q, input.thetaCriticTarget, qIn, n, { chunkRows })
+  );
+  const targets = softBellmanTargets(
+    rewards,
+    dones,
+    q0,
+    q1,
+    next.logProbs,
+    input.alpha,
+    input.gamma,
+    n,
+  ) as Float32Array;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(targets[i])) {
+      throw new RangeError(`SAC analysis: critic target of transition ${rows[i]} is ${targets[i]}`);
     }
-  } finally {
-    thetaActor.dispose();
-    thetaTarget.dispose();
   }
   return { n, observations, actions, targets, noise };
 }
 
 /**
- * The SAC critic loss on a data set, chunked (targets constant).
+ * The SAC critic loss on a data set (targets constant): the regression objective on the twin Q.
  *
  * @example
  * ```ts
  * import { sacCriticChunkedLoss, type SacAnalysisInput, type SacDataSet } from "./sac_estimators.ts";
  * function loss(input: SacAnalysisInput, data: SacDataSet) {
- *   return sacCriticChunkedLoss(input.spec, input.thetaCritic, data, 4096);
+ *   return sacCriticChunkedLoss(input.spec, input.thetaCritic, data);
  * }
  * ```
  */
@@ -391,108 +369,57 @@ export function sacCriticChunkedLoss(
   spec: SacSpec,
   thetaCritic: Float32Array,
   data: SacDataSet,
-  chunkSize: number,
   label = "SAC critic",
 ): ChunkedLoss {
   const { obsDim, actDim } = spec;
-  return makeChunkedLoss({
+  return {
     label,
     theta: thetaCritic,
-    samples: data.n,
-    chunkSize,
-    fast: {
-      kind: "sac-critic",
-      qNets: qNetBlocks(spec),
-      obs: data.observations,
-      actions: data.actions,
+    objective: {
+      kind: "regression",
+      nets: spec.qNets,
+      inputs: stateActionRows(data.observations, obsDim, data.actions, actDim),
       targets: data.targets,
+      coef: 0.5,
+      clip: null,
     },
-    chunk: (start, count) => {
-      const batch = {
-        obs: tf.tensor2d(data.observations.subarray(start * obsDim, (start + count) * obsDim), [
-          count,
-          obsDim,
-        ]),
-        actions: tf.tensor2d(data.actions.subarray(start * actDim, (start + count) * actDim), [
-          count,
-          actDim,
-        ]),
-      };
-      const targets = tf.tensor1d(data.targets.subarray(start, start + count));
-      return {
-        loss: (theta) => sacCriticLoss(spec, theta, batch, targets),
-        tensors: [batch.obs, batch.actions, targets],
-      };
-    },
-  });
+    dispose: () => {},
+  };
 }
 
 /**
- * The SAC actor loss on a data set, chunked (critic frozen, noise fixed).
+ * The SAC actor loss on a data set (critic frozen, noise fixed): the reparameterised actor
+ * objective.
  *
  * @example
  * ```ts
  * import { sacActorChunkedLoss, type SacAnalysisInput, type SacDataSet } from "./sac_estimators.ts";
  * function loss(input: SacAnalysisInput, data: SacDataSet) {
- *   return sacActorChunkedLoss(input, data, { chunkSize: 4096, detachQ: false });
+ *   return sacActorChunkedLoss(input, data, { detachQ: false });
  * }
  * ```
  */
 export function sacActorChunkedLoss(
   input: Pick<SacAnalysisInput, "spec" | "thetaActor" | "thetaCritic" | "alpha">,
   data: SacDataSet,
-  options: { chunkSize: number; detachQ: boolean; label?: string },
+  options: { detachQ: boolean; label?: string },
 ): ChunkedLoss {
   const { spec } = input;
-  const { obsDim, actDim } = spec;
-  // The frozen critic is uploaded with the first chunk (chunks are built only for tfjs) and freed
-  // with the chunks' tensors.
-  let critic: tf.Tensor1D | null = null;
-  return makeChunkedLoss({
+  return {
     label: options.label ?? "SAC actor",
     theta: input.thetaActor,
-    samples: data.n,
-    chunkSize: options.chunkSize,
-    fast: {
-      kind: "sac-actor",
-      net: sacActorNetBlocks(spec),
-      qNets: qNetBlocks(spec),
+    objective: {
+      kind: "reparameterized",
+      net: spec.actorNet,
+      qNets: spec.qNets,
       criticTheta: input.thetaCritic,
       obs: data.observations,
       noise: data.noise,
       alpha: input.alpha,
       detachQ: options.detachQ,
     },
-    chunk: (start, count) => {
-      const tensors: tf.Tensor[] = [];
-      if (critic === null || critic.isDisposed) {
-        critic = tf.tensor1d(input.thetaCritic);
-        tensors.push(critic);
-      }
-      const frozen = critic;
-      const obs = tf.tensor2d(
-        data.observations.subarray(start * obsDim, (start + count) * obsDim),
-        [count, obsDim],
-      );
-      const noise = tf.tensor2d(data.noise.subarray(start * actDim, (start + count) * actDim), [
-        count,
-        actDim,
-      ]);
-      tensors.push(obs, noise);
-      return {
-        loss: (theta) =>
-          sacActorLoss(spec, theta, frozen, { obs }, noise, input.alpha, {
-            detachQ: options.detachQ,
-          }),
-        tensors,
-      };
-    },
-  });
-}
-
-/** The two Q-networks of a SAC spec as engine networks (θ_critic offsets). */
-function qNetBlocks(spec: SacSpec): [NetBlocks, NetBlocks] {
-  return [mlpNetBlocks(spec.qf[0], spec.criticLayout), mlpNetBlocks(spec.qf[1], spec.criticLayout)];
+    dispose: () => {},
+  };
 }
 
 /**
@@ -508,48 +435,49 @@ function qNetBlocks(spec: SacSpec): [NetBlocks, NetBlocks] {
  * }
  * ```
  */
-export class SacCheckpointProblem implements CheckpointProblem {
+export class SacCheckpointProblem implements est.CheckpointProblem {
   /** "sac". */
   readonly algo = "sac";
-  /** The checkpoint's step. */
-  readonly step: number;
   /** Actor, then critic (both Q-networks). */
-  readonly networks: readonly NetworkName[] = ["actor", "critic"];
-  /** The inputs. */
-  readonly input: SacAnalysisInput;
-  /** Precise data (the whole buffer, or its subsample). */
-  readonly precise: SacDataSet;
-  /** The union of the mini-batches. */
-  readonly miniBatchUnion: SacDataSet;
+  readonly networks: readonly est.NetworkName[] = ["actor", "critic"];
   /** Size of each mini-batch (batch_size). */
   readonly miniBatchSize: number;
-  /** Whether the step-0 random transitions replaced an empty buffer. */
-  readonly randomWarmup: boolean;
-  readonly #chunkSize: number;
-  readonly #detachQ: boolean;
 
   private constructor(
-    input: SacAnalysisInput,
-    step: number,
-    precise: SacDataSet,
-    union: SacDataSet,
-    options: { chunkSize: number; detachQ: boolean; randomWarmup: boolean },
+    /** The inputs. */
+    readonly input: SacAnalysisInput,
+    /** The checkpoint's step. */
+    readonly step: number,
+    /** Precise data (the whole buffer, or its subsample). */
+    readonly precise: SacDataSet,
+    /** The union of the mini-batches. */
+    readonly miniBatchUnion: SacDataSet,
+    /** Whether the step-0 random transitions replaced an empty buffer. */
+    readonly randomWarmup: boolean,
+    private readonly detachQ: boolean,
   ) {
-    this.input = input;
-    this.step = step;
-    this.precise = precise;
-    this.miniBatchUnion = union;
     this.miniBatchSize = input.batchSize;
-    this.randomWarmup = options.randomWarmup;
-    this.#chunkSize = options.chunkSize;
-    this.#detachQ = options.detachQ;
   }
 
-  /** Builds the data sets (targets need tfjs, hence async). */
-  static async create(
+  /**
+   * Builds the data sets (collecting step-0 transitions when the buffer is empty). Errors reject
+   * the promise.
+   */
+  static create(
     input: SacAnalysisInput,
-    args: Pick<PrepareArgs, "step" | "settings" | "envOptions"> & { envId?: string },
+    args: Pick<est.PrepareArgs, "step" | "settings" | "envOptions"> & { envId?: string },
   ): Promise<SacCheckpointProblem> {
+    try {
+      return Promise.resolve(SacCheckpointProblem.#build(input, args));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  static #build(
+    input: SacAnalysisInput,
+    args: Pick<est.PrepareArgs, "step" | "settings" | "envOptions"> & { envId?: string },
+  ): SacCheckpointProblem {
     const { settings } = args;
     const root = new Rng(settings.seed, args.step + 1);
     let randomWarmup = false;
@@ -574,18 +502,10 @@ export class SacCheckpointProblem implements CheckpointProblem {
     const batches = Math.max(1, Math.floor(SAC_MINIBATCH_SAMPLES / input.batchSize));
     const unionRows = new Int32Array(batches * input.batchSize);
     for (let i = 0; i < unionRows.length; i++) unionRows[i] = root.int(n);
-    const precise = await makeSacDataSet(
-      input,
-      preciseRows,
-      new Rng(root.seed()),
-      settings.chunkSize,
-    );
-    const union = await makeSacDataSet(input, unionRows, new Rng(root.seed()), settings.chunkSize);
-    return new SacCheckpointProblem(input, args.step, precise, union, {
-      chunkSize: settings.chunkSize,
-      detachQ: settings.quirks.sacActorDetachQ === true,
-      randomWarmup,
-    });
+    const precise = makeSacDataSet(input, preciseRows, new Rng(root.seed()), settings.chunkSize);
+    const union = makeSacDataSet(input, unionRows, new Rng(root.seed()), settings.chunkSize);
+    const detachQ = settings.quirks.sacActorDetachQ === true;
+    return new SacCheckpointProblem(input, args.step, precise, union, randomWarmup, detachQ);
   }
 
   /** ⌊2048 / batch_size⌋. */
@@ -594,23 +514,23 @@ export class SacCheckpointProblem implements CheckpointProblem {
   }
 
   /** N of the actor or the critic (both Q-networks). */
-  parameterCount(network: NetworkName): number {
+  parameterCount(network: est.NetworkName): number {
     return network === "actor" ? this.input.thetaActor.length : this.input.thetaCritic.length;
   }
 
   /** Transitions behind an estimator. */
-  sampleCount(estimator: DataEstimator): number {
+  sampleCount(estimator: est.DataEstimator): number {
     return estimator === "precise" ? this.precise.n : this.miniBatchUnion.n;
   }
 
   /** See {@linkcode CheckpointProblem.loss}. */
-  loss(network: NetworkName, estimator: DataEstimator): ChunkedLoss {
+  loss(network: est.NetworkName, estimator: est.DataEstimator): ChunkedLoss {
     const data = estimator === "precise" ? this.precise : this.miniBatchUnion;
     return this.#loss(network, data, `${network} (${estimator})`);
   }
 
   /** See {@linkcode CheckpointProblem.miniBatchLoss}: rows [i·bs, (i+1)·bs) of the union. */
-  miniBatchLoss(network: NetworkName, index: number): ChunkedLoss {
+  miniBatchLoss(network: est.NetworkName, index: number): ChunkedLoss {
     if (!Number.isInteger(index) || index < 0 || index >= this.miniBatchCount) {
       throw new RangeError(
         `SAC analysis: mini-batch ${index} does not exist (there are ${this.miniBatchCount})`,
@@ -637,27 +557,20 @@ export class SacCheckpointProblem implements CheckpointProblem {
       batchSize: this.miniBatchSize,
       alpha: this.input.alpha,
       gamma: this.input.gamma,
-      actorDetachQ: this.#detachQ,
+      actorDetachQ: this.detachQ,
     };
   }
 
   /** Nothing to free: the losses own their tensors. */
   dispose(): void {}
 
-  #loss(network: NetworkName, data: SacDataSet, label: string): ChunkedLoss {
+  #loss(network: est.NetworkName, data: SacDataSet, label: string): ChunkedLoss {
     if (network === "critic") {
-      return sacCriticChunkedLoss(
-        this.input.spec,
-        this.input.thetaCritic,
-        data,
-        this.#chunkSize,
-        `SAC ${label}`,
-      );
+      return sacCriticChunkedLoss(this.input.spec, this.input.thetaCritic, data, `SAC ${label}`);
     }
     if (network === "actor") {
       return sacActorChunkedLoss(this.input, data, {
-        chunkSize: this.#chunkSize,
-        detachQ: this.#detachQ,
+        detachQ: this.detachQ,
         label: `SAC ${label}`,
       });
     }
@@ -675,10 +588,10 @@ export class SacCheckpointProblem implements CheckpointProblem {
  * sacAnalysis.algo; // "sac"
  * ```
  */
-export const sacAnalysis: AnalysisAlgorithm = Object.freeze({
+export const sacAnalysis: est.AnalysisAlgorithm = Object.freeze({
   algo: "sac",
   networks: ["actor", "critic"] as const,
-  prepare: (args: PrepareArgs): Promise<CheckpointProblem> =>
+  prepare: (args: est.PrepareArgs): Promise<est.CheckpointProblem> =>
     SacCheckpointProblem.create(
       sacAnalysisInputFromState(args.state, args.envId, args.envOptions),
       args,

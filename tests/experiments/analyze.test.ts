@@ -18,7 +18,7 @@ import { symmetricEigen } from "../../lib/linalg/symmetric_eigen.ts";
 import {
   explicitHessian,
   gradientSubspaceFraction,
-  HessianOperator,
+  makeHessianOperator,
   PpoCheckpointProblem,
   sacAnalysis,
 } from "../../lib/subspaces/mod.ts";
@@ -101,7 +101,7 @@ Deno.test("analyzeRun: rows, caches, overlaps and spectrum; eigenpairs and S_fra
     settings: { preciseSamples: 500, chunkSize: 500, seed: 3, quirks: {} },
   });
   const loss = problem.loss("critic", "precise");
-  const op = new HessianOperator(loss);
+  const op = makeHessianOperator(loss, { engine: "cpu" });
   const n = op.n;
   const dense = symmetricEigen((await explicitHessian(op.asOperator(), n)).matrix, n);
   const gradient = await op.gradient();
@@ -242,8 +242,8 @@ Deno.test("step grid, progress line and CLI parser", () => {
     "critic",
   ]);
   assertThrows(() => parseAnalyzeArgs(["--run", "x", "--networks", "qf"]), Error, "actor and/or");
-  const engine = parseAnalyzeArgs(["--run", "x", "--engine", "tfjs", "--engine-threads", "1"]);
-  assertEquals([engine.options.engine, engine.options.engineThreads], ["tfjs", 1]);
+  const engine = parseAnalyzeArgs(["--run", "x", "--engine", "cpu", "--engine-threads", "1"]);
+  assertEquals([engine.options.engine, engine.options.engineThreads], ["cpu", 1]);
   assertThrows(() => parseAnalyzeArgs(["--run", "x", "--engine", "gpu"]), Error, "--engine");
   assertThrows(() => parseAnalyzeArgs(["--run", "x", "--engine-threads", "3"]), Error, "threads");
   const blockArgs = parseAnalyzeArgs(["--run", "x", "--eigensolver", "block", "--block-size", "8"]);
@@ -251,11 +251,11 @@ Deno.test("step grid, progress line and CLI parser", () => {
   assertThrows(() => parseAnalyzeArgs(["--run", "x", "--eigensolver", "qr"]), Error, "eigensolver");
 });
 
-Deno.test("analyzeRun: the fast engine and the tfjs reference give the same results", async () => {
+Deno.test("analyzeRun: the fast engine and the float64 cpu engine give the same results", async () => {
   const options = { ...OPTIONS, steps: [300], seed: 4, spectrumSteps: undefined };
   const fast = await analyzeRun({ ...options, engine: "fast", engineThreads: 2 });
   await Deno.remove(fast.analysisDir, { recursive: true });
-  const reference = await analyzeRun({ ...options, engine: "tfjs" });
+  const reference = await analyzeRun({ ...options, engine: "cpu" });
   assertEquals(reference.analysisDir, fast.analysisDir);
   assertEquals(reference.results.length, fast.results.length);
   reference.results.forEach((r, i) => {
@@ -381,7 +381,7 @@ Deno.test("analyzeRun on a SAC run: buffer-based estimators; critic rows vs a de
     settings: { preciseSamples: 400, chunkSize: 512, seed: 0, quirks: {} },
   });
   const loss = problem.loss("critic", "precise");
-  const op = new HessianOperator(loss);
+  const op = makeHessianOperator(loss, { engine: "cpu" });
   const n = op.n;
   const dense = symmetricEigen((await explicitHessian(op.asOperator(), n)).matrix, n);
   const gradient = await op.gradient();

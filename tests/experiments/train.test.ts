@@ -46,6 +46,30 @@ Deno.test("same seed, same backend: byte-identical metrics; the run directory is
   for (const d of [a, b]) await Deno.remove(d, { recursive: true });
 });
 
+Deno.test("n_envs = 4: evaluations and checkpoints where a step count is reached or crossed", async () => {
+  const dir = await Deno.makeTempDir();
+  // 4 × 128 = 512 transitions per rollout; one agent step is 4 environment steps: 998 is
+  // crossed at step 1000, 1996 reached exactly; checkpoints at 1000, 2000, 2600 are reached.
+  await trainRun({
+    ...SMALL,
+    outDir: dir,
+    evalFreq: 998,
+    overrides: { ...SMALL.overrides, n_steps: 128, n_envs: 4 },
+  });
+  const rows = (await Deno.readTextFile(`${dir}/metrics.jsonl`)).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  assertEquals(rows.filter((r) => r.event === "eval").map((r) => r.step), [0, 1000, 1996]);
+  assertEquals(rows.filter((r) => r.event === "train").map((r) => r.step), [
+    512,
+    1024,
+    1536,
+    2048,
+    2560,
+  ]);
+  assertEquals(await listCheckpoints(dir), [0, 1000, 2000, 2600]);
+  await Deno.remove(dir, { recursive: true });
+});
 Deno.test("resume after a kill mid-rollout continues exactly", async () => {
   const full = await Deno.makeTempDir(), killed = await Deno.makeTempDir();
   await trainRun({ ...SMALL, outDir: full });

@@ -1,6 +1,8 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { householderQr } from "../../lib/linalg/qr.ts";
 import { Rng } from "../../lib/rng.ts";
+import { findPython } from "../../tools/python_ref.ts";
+import { runOracle } from "../python_oracles.ts";
 
 function randomMatrix(rows: number, cols: number, seed: number): Float64Array {
   return new Rng(seed).fillNormal(new Float64Array(rows * cols));
@@ -83,7 +85,7 @@ Deno.test("householderQr: rejects bad input with a clear message", () => {
   );
 });
 
-const pythonWithNumpy = await findPython("import numpy");
+const pythonWithNumpy = await findPython("numpy");
 
 Deno.test({
   name: "householderQr: matches numpy.linalg.qr (LAPACK) including signs",
@@ -92,53 +94,14 @@ Deno.test({
     const cases: [number, number, number][] = [[6, 4, 11], [4, 4, 12], [3, 5, 13]];
     for (const [rows, cols, seed] of cases) {
       const a = randomMatrix(rows, cols, seed);
-      const script = [
-        "import json, sys, numpy as np",
-        "d = json.load(sys.stdin)",
-        "q, r = np.linalg.qr(np.array(d['a']).reshape(d['m'], d['n']))",
-        "print(json.dumps({'q': q.ravel().tolist(), 'r': r.ravel().tolist()}))",
-      ].join("\n");
-      const ref = JSON.parse(
-        await runPython(pythonWithNumpy!, script, { a: Array.from(a), m: rows, n: cols }),
-      );
+      const ref = await runOracle(pythonWithNumpy!, "numpy_qr", {
+        a: Array.from(a),
+        m: rows,
+        n: cols,
+      }) as { q: number[]; r: number[] };
       const { q, r } = householderQr(a, rows, cols);
       for (let i = 0; i < q.length; i++) assert(Math.abs(q[i] - ref.q[i]) < 1e-12, `Q[${i}]`);
       for (let i = 0; i < r.length; i++) assert(Math.abs(r[i] - ref.r[i]) < 1e-12, `R[${i}]`);
     }
   },
 });
-if (pythonWithNumpy === null) {
-  console.log("qr.test.ts: no python with numpy in .venv or /tmp/pyref; numpy cross-check skipped");
-}
-
-async function findPython(probe: string): Promise<string | null> {
-  const venv = new URL("../../.venv/bin/python", import.meta.url).pathname;
-  for (const path of [venv, "/tmp/pyref/bin/python"]) {
-    try {
-      const { success } = await new Deno.Command(path, {
-        args: ["-c", probe],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      if (success) return path;
-    } catch {
-      // not installed here: try the next one
-    }
-  }
-  return null;
-}
-
-async function runPython(python: string, script: string, input: unknown): Promise<string> {
-  const child = new Deno.Command(python, {
-    args: ["-c", script],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
-  await writer.close();
-  const { success, stdout, stderr } = await child.output();
-  if (!success) throw new Error(`python failed: ${new TextDecoder().decode(stderr)}`);
-  return new TextDecoder().decode(stdout);
-}

@@ -1,51 +1,34 @@
 /**
- * Independent float64 references for the Hessian tests: small MLP losses written out in plain
- * JavaScript from the published equations (paper-notes §3.1, §3.2), and finite differences.
- * Shares no code with lib/ — only the documented parameter block order of an MLP: for each
- * layer, W (in × out, row-major, y = x·W + b) then b.
+ * Independent float64 references for the Hessian tests: small MLP losses from the published
+ * equations (paper-notes §3.1, §3.2) on the tests' shared float64 MLP
+ * (`tests/reference/float64.ts`), and finite differences. Shares no code with lib/ — only the
+ * documented parameter block order of an MLP: for each layer, W (in × out, row-major,
+ * y = x·W + b) then b.
  *
  * @module
  */
 import { Rng } from "../../lib/rng.ts";
 import type { PpoRollout } from "../../lib/subspaces/mod.ts";
+import {
+  type Act,
+  fdGradient as fdGradient64,
+  gaussianLogProb,
+  HALF_LOG_2PI,
+  mlp,
+  mlpSize,
+  normalized as normalizedAdv,
+  squashedSample,
+} from "../reference/float64.ts";
 
-/** Hidden nonlinearity. */
-export type Act = "tanh" | "relu";
-
-/** Number of parameters of an MLP with the given widths. */
-export function mlpSize(dims: number[]): number {
-  let n = 0;
-  for (let i = 0; i + 1 < dims.length; i++) n += dims[i] * dims[i + 1] + dims[i + 1];
-  return n;
-}
-
-/** y = MLP(x), blocks starting at `offset`; the activation follows every layer but the last. */
-export function mlp(
-  theta: ArrayLike<number>,
-  offset: number,
-  dims: number[],
-  act: Act,
-  x: ArrayLike<number>,
-  activateLast = false,
-): number[] {
-  let h = Array.from(x);
-  let off = offset;
-  for (let l = 0; l + 1 < dims.length; l++) {
-    const fi = dims[l], fo = dims[l + 1];
-    const out: number[] = [];
-    for (let j = 0; j < fo; j++) {
-      let s = theta[off + fi * fo + j];
-      for (let i = 0; i < fi; i++) s += h[i] * theta[off + i * fo + j];
-      const last = l + 2 === dims.length;
-      out.push(!last || activateLast ? (act === "tanh" ? Math.tanh(s) : Math.max(0, s)) : s);
-    }
-    off += fi * fo + fo;
-    h = out;
-  }
-  return h;
-}
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+export {
+  type Act,
+  fdHvp,
+  mlp,
+  mlpSize,
+  normalized,
+  relativeError,
+  unitVector,
+} from "../reference/float64.ts";
 
 /** A PPO-style Gaussian actor-critic problem in float32 arrays. */
 export interface GaussianProblem {
@@ -93,28 +76,15 @@ export function gaussianProblem(
   };
 }
 
-/** (A − mean)/(unbiased std + 1e-8) in float64. */
-export function normalized(a: ArrayLike<number>): number[] {
-  const xs = Array.from(a);
-  const m = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
-  return xs.map((x) => (x - m) / (sd + 1e-8));
-}
-
 /** log N(a; μ_θ(s), diag σ²) per sample. */
 export function gaussianLogProbs(p: GaussianProblem, actor: ArrayLike<number>): number[] {
   const dims = [p.obsDim, ...p.hidden, p.actDim];
-  const ls0 = actor.length - p.actDim;
+  const logStd = Array.from(actor).slice(actor.length - p.actDim);
   const out: number[] = [];
   for (let b = 0; b < p.n; b++) {
     const mu = mlp(actor, 0, dims, p.act, p.obs.subarray(b * p.obsDim, (b + 1) * p.obsDim));
-    let lp = 0;
-    for (let d = 0; d < p.actDim; d++) {
-      const ls = actor[ls0 + d];
-      const z = (p.actions[b * p.actDim + d] - mu[d]) / Math.exp(ls);
-      lp += -0.5 * z * z - ls - HALF_LOG_2PI;
-    }
-    out.push(lp);
+    const action = p.actions.subarray(b * p.actDim, (b + 1) * p.actDim);
+    out.push(gaussianLogProb(mu, logStd, action));
   }
   return out;
 }
@@ -126,7 +96,7 @@ export function gaussianLogProbs(p: GaussianProblem, actor: ArrayLike<number>): 
  */
 export function ppoActorReference(p: GaussianProblem, entCoef: number) {
   const logProbs0 = gaussianLogProbs(p, p.actor);
-  const adv = normalized(p.advantages);
+  const adv = normalizedAdv(p.advantages);
   return (theta: ArrayLike<number>): number => {
     const lp = gaussianLogProbs(p, theta);
     let s = 0;
@@ -213,21 +183,11 @@ export function squashedActorReference(p: SquashedProblem) {
     for (let b = 0; b < p.n; b++) {
       const s = p.obs.subarray(b * p.obsDim, (b + 1) * p.obsDim);
       const z = mlp(theta, 0, latentDims, p.act, s, true);
-      let logProb = 0;
-      const a: number[] = [];
-      for (let d = 0; d < p.actDim; d++) {
-        let mu = theta[headOff + h * p.actDim + d];
-        let ls = theta[headOff + 2 * h * p.actDim + p.actDim + d];
-        for (let i = 0; i < h; i++) {
-          mu += z[i] * theta[headOff + i * p.actDim + d];
-          ls += z[i] * theta[headOff + h * p.actDim + p.actDim + i * p.actDim + d];
-        }
-        ls = Math.min(Math.max(ls, -20), 2);
-        const eps = p.noise[b * p.actDim + d];
-        const ad = Math.tanh(mu + Math.exp(ls) * eps);
-        a.push(ad);
-        logProb += -0.5 * eps * eps - ls - HALF_LOG_2PI - Math.log(1 - ad * ad + 1e-6);
-      }
+      // The heads: μ = z·W_μ + b_μ, ρ = z·W_σ + b_σ (one-layer maps of the latent).
+      const mu = mlp(theta, headOff, [h, p.actDim], p.act, z);
+      const rho = mlp(theta, headOff + h * p.actDim + p.actDim, [h, p.actDim], p.act, z);
+      const eps = p.noise.subarray(b * p.actDim, (b + 1) * p.actDim);
+      const { action: a, logProb } = squashedSample(mu, rho, eps);
       const x = [...s, ...a];
       const q1 = mlp(p.critic, 0, qDims, p.act, x)[0];
       const q2 = mlp(p.critic, qSize, qDims, p.act, x)[0];
@@ -237,62 +197,13 @@ export function squashedActorReference(p: SquashedProblem) {
   };
 }
 
-/** (H v)_i by mixed central differences of a float64 loss: error O(h²) + O(ε/h²). */
-export function fdHvp(
-  f: (theta: Float64Array) => number,
-  theta: ArrayLike<number>,
-  v: ArrayLike<number>,
-  h = 1e-4,
-): Float64Array {
-  const n = theta.length;
-  const out = new Float64Array(n);
-  const p = new Float64Array(n);
-  const at = (si: number, i: number, sv: number) => {
-    for (let j = 0; j < n; j++) p[j] = theta[j] + sv * h * v[j];
-    p[i] += si * h;
-    return f(p);
-  };
-  for (let i = 0; i < n; i++) {
-    out[i] = (at(1, i, 1) - at(1, i, -1) - at(-1, i, 1) + at(-1, i, -1)) / (4 * h * h);
-  }
-  return out;
-}
-
 /** Central finite-difference gradient. */
 export function fdGradient(
   f: (theta: Float64Array) => number,
   theta: ArrayLike<number>,
   h = 1e-5,
 ): Float64Array {
-  const p = Float64Array.from(theta);
-  const g = new Float64Array(p.length);
-  for (let i = 0; i < p.length; i++) {
-    const x = p[i];
-    p[i] = x + h;
-    const fp = f(p);
-    p[i] = x - h;
-    const fm = f(p);
-    p[i] = x;
-    g[i] = (fp - fm) / (2 * h);
-  }
-  return g;
-}
-
-/** ‖a − b‖₂ / ‖b‖₂. */
-export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
-
-/** A seeded unit vector. */
-export function unitVector(n: number, seed: number): Float64Array {
-  const v = new Rng(seed, 7).fillNormal(new Float64Array(n));
-  const s = Math.hypot(...v);
-  return v.map((x) => x / s);
+  return fdGradient64(f, theta, h);
 }
 
 /** A PPO rollout holding a Gaussian problem's batch (the fields the analysis losses read). */

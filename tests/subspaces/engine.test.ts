@@ -6,19 +6,10 @@
 import { assert, assertAlmostEquals, assertRejects, assertThrows } from "@std/assert";
 import { initRuntime } from "../../lib/runtime/mod.ts";
 import { makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
-import {
-  type ChunkedLoss,
-  HessianOperator,
-  makeChunkedLoss,
-  ppoActorLoss,
-  ppoCriticLoss,
-} from "../../lib/subspaces/mod.ts";
+import { type ChunkedLoss, ppoLoss } from "../../lib/subspaces/mod.ts";
+import { tfjsReference } from "../reference/hessian_tfjs.ts";
 import { makeHessianOperator } from "../../lib/subspaces/hvp.ts";
 import { type FastEngineOptions, FastHessianOperator } from "../../lib/subspaces/engine/mod.ts";
-import { kernelModuleBytes } from "../../lib/agents/sac/wasm/kernels.ts";
-import { engineKernelModuleBytes } from "../../lib/subspaces/engine/kernels.ts";
-import { bindKernels } from "../../lib/subspaces/engine/runtime.ts";
-import { Rng } from "../../lib/rng.ts";
 import {
   type Act,
   fdGradient,
@@ -36,20 +27,20 @@ await initRuntime({ backend: "cpu" });
 
 const ENT = 0.01, VF = 0.5;
 
-function ppoLosses(p: GaussianProblem, chunkSize = 64) {
+function ppoLosses(p: GaussianProblem) {
   const spec = makeActorCriticSpec(p.obsDim, p.actDim, { netArch: p.hidden, activation: p.act });
   const rollout = rolloutOf(p);
   return {
-    actor: ppoActorLoss(spec, p.actor, rollout, ENT, { chunkSize }),
-    critic: ppoCriticLoss(spec, p.critic, rollout, VF, { chunkSize }),
+    actor: ppoLoss("actor", spec, p.actor, rollout, ENT),
+    critic: ppoLoss("critic", spec, p.critic, rollout, VF),
   };
 }
 
 function fastOf(loss: ChunkedLoss, options: FastEngineOptions = {}): FastHessianOperator {
-  const fast = loss.fast;
-  if (!fast) throw new Error(`${loss.label} carries no fast description`);
+  const objective = loss.objective;
+  if (!objective) throw new Error(`${loss.label} carries no compute objective`);
   return new FastHessianOperator(
-    { label: loss.label, theta: loss.theta, fast },
+    { label: loss.label, theta: loss.theta, objective },
     { threads: 1, chunkRows: 16, maxBlock: 3, ...options },
   );
 }
@@ -57,7 +48,7 @@ function fastOf(loss: ChunkedLoss, options: FastEngineOptions = {}): FastHessian
 /** Fast vs tfjs: value, gradient, single and block HVPs. */
 async function checkAgainstTfjs(label: string, loss: ChunkedLoss, seeds: number[]) {
   const fast = fastOf(loss);
-  const ref = new HessianOperator(loss);
+  const { op: ref, loss: refLoss } = tfjsReference(loss, 16);
   try {
     const a = await fast.valueAndGradient(), b = await ref.valueAndGradient();
     assertAlmostEquals(a.value, b.value, 1e-6 * Math.max(1, Math.abs(b.value)), label);
@@ -73,6 +64,7 @@ async function checkAgainstTfjs(label: string, loss: ChunkedLoss, seeds: number[
   } finally {
     fast.dispose();
     ref.dispose();
+    refLoss.dispose();
   }
 }
 
@@ -108,7 +100,7 @@ for (const act of ["tanh", "relu"] as Act[]) {
   Deno.test(`PPO actor and critic (${act}): engine == tfjs double backprop on random networks`, async () => {
     for (const [i, a] of ARCHITECTURES.entries()) {
       const p = gaussianProblem(a.obs, a.act, a.hidden, act, a.n, 100 + i);
-      const { actor, critic } = ppoLosses(p, 16);
+      const { actor, critic } = ppoLosses(p);
       const arch = `${act} ${a.obs}→[${a.hidden}]→${a.act}`;
       try {
         await checkAgainstTfjs(`actor ${arch}`, actor, [1, 2, 3, 4]);
@@ -196,33 +188,28 @@ Deno.test("two threads: the idle worker stops (a live one would keep the process
   actor.dispose();
 });
 
-Deno.test("makeHessianOperator: auto picks the engine, tfjs on request, fast only where supported", async () => {
+Deno.test("makeHessianOperator: auto and fast are float32 WebAssembly, cpu is float64", async () => {
   const p = gaussianProblem(3, 1, [5], "tanh", 20, 8);
   const { actor, critic } = ppoLosses(p);
   critic.dispose();
   const auto = makeHessianOperator(actor);
-  const tfjs = makeHessianOperator(actor, { engine: "tfjs" });
-  assert(auto.engine === "fast" && tfjs.engine === "tfjs");
+  const cpu = makeHessianOperator(actor, { engine: "cpu" });
+  assert(auto.engine === "fast" && cpu.engine === "cpu");
   const v = unitVector(actor.theta.length, 1);
-  assert(relativeError(await auto.hvp(v), await tfjs.hvp(v)) < 1e-5);
+  assert(relativeError(await auto.hvp(v), await cpu.hvp(v)) < 1e-5);
   auto.dispose();
-  tfjs.dispose();
-  actor.dispose();
-  const plain = makeChunkedLoss({
-    label: "plain",
-    theta: new Float32Array(2),
-    samples: 1,
-    chunkSize: 1,
-    chunk: () => ({ loss: () => null as never, tensors: [] }),
-  });
-  assert(makeHessianOperator(plain).engine === "tfjs");
-  assertThrows(() => makeHessianOperator(plain, { engine: "fast" }), Error, "does not support");
+  cpu.dispose();
   assertThrows(
-    () => makeHessianOperator(plain, { engine: "gpu" as "fast" }),
+    () => makeHessianOperator(actor, { engine: "tfjs" as "fast" }),
     RangeError,
-    'engine must be "auto"',
+    "tests/reference",
   );
-  plain.dispose();
+  assertThrows(
+    () => makeHessianOperator(actor, { engine: "gpu" as "fast" }),
+    RangeError,
+    "engine must be one of",
+  );
+  actor.dispose();
 });
 
 Deno.test("bad input: wrong vector length, non-finite θ, use after dispose, bad options", async () => {
@@ -237,66 +224,16 @@ Deno.test("bad input: wrong vector length, non-finite θ, use after dispose, bad
   assertThrows(() => fastOf({ ...actor, theta }), RangeError, "θ[2] is NaN");
   assertThrows(() => fastOf(actor, { chunkRows: 0 }), RangeError, "chunkRows");
   const short = { ...actor, theta: actor.theta.subarray(1) };
-  assertThrows(() => fastOf(short), RangeError, "geometry");
-  const fast = actor.fast!;
-  if (fast.kind !== "ppo-actor") throw new Error("expected the actor");
-  const broken = { ...actor, fast: { ...fast, obs: fast.obs.subarray(1) } };
+  assertThrows(() => fastOf(short), RangeError, "block");
+  const objective = actor.objective!;
+  if (objective.kind !== "policy-gradient") throw new Error("expected the actor");
+  const obs = objective.obs as Float32Array, actions = objective.actions as Float32Array;
+  const broken = { ...actor, objective: { ...objective, obs: obs.subarray(1) } };
   assertThrows(() => fastOf(broken), RangeError, "observation");
   // A non-finite data value surfaces as a clear error, not as NaN in the result.
-  const nanData = { ...actor, fast: { ...fast, actions: fast.actions.map(() => NaN) } };
+  const nanData = { ...actor, objective: { ...objective, actions: actions.map(() => NaN) } };
   const nanOp = fastOf(nanData);
   await assertRejects(() => nanOp.hvp(unitVector(nanOp.n, 1)), RangeError, "non-finite");
   nanOp.dispose();
   actor.dispose();
-});
-
-Deno.test("element-wise kernels: tanh within 3e-7 of Math.tanh; activation derivatives exact", () => {
-  const pages = 64;
-  const memory = new WebAssembly.Memory({ initial: pages });
-  const k = bindKernels(
-    new WebAssembly.Module(kernelModuleBytes(pages, false) as BufferSource),
-    new WebAssembly.Module(engineKernelModuleBytes(pages, false) as BufferSource),
-    memory,
-    64,
-  );
-  const n = 200_003; // not a multiple of 4: the tail path runs too
-  const x = new Float32Array(memory.buffer, 1024, n);
-  const rng = new Rng(1);
-  for (let i = 0; i < n; i++) x[i] = rng.normal() * 10 ** rng.uniform(-8, 1.5);
-  x.set([0, -0, 0.625, -0.625, 9, 10, -40, 1e-30, NaN], 0);
-  const y = new Float32Array(memory.buffer, 1024 + 4 * n + 64, n);
-  k.tanh(y.byteOffset, x.byteOffset, 1, n, 1, 64);
-  let worst = 0;
-  for (let i = 0; i < n; i++) {
-    const want = Math.tanh(x[i]);
-    if (Number.isNaN(x[i])) assert(Number.isNaN(y[i]), "tanh(NaN) must be NaN");
-    else worst = Math.max(worst, want === 0 ? Math.abs(y[i]) : Math.abs(y[i] / want - 1));
-  }
-  assert(worst <= 3e-7, `tanh relative error ${worst.toExponential(2)}`);
-  assert(Object.is(y[1], -0) && y[5] === 1 && y[6] === -1);
-  // [reps, rows, width] with broadcast h, d; width 7 exercises the tail.
-  const rows = 5, reps = 3, width = 7;
-  const at = (i: number) => 1024 + i * 4096;
-  const view = (i: number, len: number) => new Float32Array(memory.buffer, at(i), len);
-  const h = view(0, rows * width), d = view(1, rows * width);
-  const g = view(2, rows * reps * width), r = view(3, rows * reps * width);
-  rng.fillUniform(h, -1, 1);
-  rng.fillNormal(d);
-  rng.fillNormal(g);
-  rng.fillNormal(r);
-  const out = view(4, rows * reps * width), relu = view(5, rows * reps * width);
-  const guard = view(6, 4).fill(7); // right after `relu`'s slack: must stay untouched
-  k.tanhRBack(at(4), at(0), at(1), at(2), at(3), rows, width, reps, 64);
-  k.reluGrad(at(5), at(0), at(2), rows, width, reps, 64);
-  for (let a = 0; a < rows; a++) {
-    for (let j = 0; j < reps; j++) {
-      for (let i = 0; i < width; i++) {
-        const hb = h[a * width + i], db = d[a * width + i], q = (j * rows + a) * width + i;
-        const want = (1 - hb * hb) * g[q] - 2 * hb * db * r[q];
-        assertAlmostEquals(out[q], want, 1e-6 * (1 + Math.abs(want)));
-        assert(relu[q] === (hb > 0 ? g[q] : 0));
-      }
-    }
-  }
-  assert(guard.every((v) => v === 7));
 });

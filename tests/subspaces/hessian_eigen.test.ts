@@ -8,11 +8,11 @@ import { symmetricEigen } from "../../lib/linalg/symmetric_eigen.ts";
 import {
   explicitHessian,
   fullSpectrum,
-  HessianOperator,
+  type HessianOperatorLike,
   hessianSpectrum,
   lanczosTopK,
-  ppoActorLoss,
-  ppoCriticLoss,
+  makeHessianOperator,
+  ppoLoss,
   slqTrace,
   subspaceOverlap,
 } from "../../lib/subspaces/mod.ts";
@@ -27,15 +27,17 @@ import {
 
 await initRuntime({ backend: "cpu" });
 
-function operators(p: GaussianProblem, chunkSize: number) {
+function operators(p: GaussianProblem, chunkRows: number) {
   const spec = makeActorCriticSpec(p.obsDim, p.actDim, { netArch: p.hidden, activation: p.act });
   const rollout = rolloutOf(p);
-  const actorLoss = ppoActorLoss(spec, p.actor, rollout, 0, { chunkSize });
-  const criticLoss = ppoCriticLoss(spec, p.critic, rollout, 0.5, { chunkSize });
+  const actorLoss = ppoLoss("actor", spec, p.actor, rollout, 0);
+  const criticLoss = ppoLoss("critic", spec, p.critic, rollout, 0.5);
+  const options = { fast: { chunkRows, threads: 1 as const } };
   return {
-    actor: new HessianOperator(actorLoss),
-    critic: new HessianOperator(criticLoss),
-    dispose(this: { actor: HessianOperator; critic: HessianOperator }) {
+    actor: makeHessianOperator(actorLoss, options),
+    critic: makeHessianOperator(criticLoss, options),
+    theta: { actor: p.actor, critic: p.critic },
+    dispose(this: { actor: HessianOperatorLike; critic: HessianOperatorLike }) {
       this.actor.dispose();
       this.critic.dispose();
       actorLoss.dispose();
@@ -94,7 +96,7 @@ Deno.test("full spectrum == spectrum of the finite-difference Hessian of the flo
       ] as const
     ) {
       const n = op.n;
-      const theta = Float64Array.from(op.loss.theta);
+      const theta = Float64Array.from(ops.theta[label]);
       const fd = new Float64Array(n * n);
       for (let j = 0; j < n; j++) {
         const e = new Float64Array(n);

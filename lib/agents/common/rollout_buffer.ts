@@ -1,6 +1,10 @@
 /**
- * On-policy rollout storage with SB3 1.8.0 `RolloutBuffer` semantics for one environment, plus
- * GAE and the time-out bootstrap as pure functions.
+ * On-policy rollout storage with SB3 1.8.0 `RolloutBuffer` semantics for one or `nEnvs`
+ * environments, plus GAE and the time-out bootstrap as pure functions.
+ *
+ * With several environments the rows are stored in the order SB3's `swap_and_flatten` gives the
+ * update: environment e's step t is row e·size + t (each environment's steps contiguous), and GAE
+ * runs per environment over its own rows.
  *
  * What is stored at step t (exactly what SB3 stores):
  * - `observations[t]`: the observation the action was chosen from (normalised when VecNormalize
@@ -100,23 +104,45 @@ export function timeoutBootstrap(
  * const s: RolloutBufferState = buf.getState();
  * ```
  */
-export interface RolloutBufferState {
+export interface RolloutBufferState extends RolloutColumns {
   /** Number of steps stored so far. */
   pos: number;
   /** Whether GAE has been computed for the current contents. */
   computed: boolean;
+}
+
+/**
+ * The columns of a rollout (row-major float32, one row per transition): what the buffer stores
+ * and the update and the analysis read.
+ *
+ * @example
+ * ```ts
+ * import { RolloutBuffer, type RolloutColumns } from "./rollout_buffer.ts";
+ * const columns: RolloutColumns = new RolloutBuffer({ size: 8, obsDim: 3, actDim: 1, gamma: 0.99, gaeLambda: 0.95 });
+ * ```
+ */
+export interface RolloutColumns {
+  /** Observations the actions were chosen from (normalised when VecNormalize is on). */
   observations: Float32Array;
+  /** Sampled actions, unclipped. */
   actions: Float32Array;
+  /** Rewards (normalised; with the time-out bootstrap). */
   rewards: Float32Array;
+  /** 1 where an episode starts. */
   episodeStarts: Float32Array;
+  /** V(s) at collection. */
   values: Float32Array;
+  /** log π(a|s) at collection. */
   logProbs: Float32Array;
+  /** GAE advantages (not normalised). */
   advantages: Float32Array;
+  /** λ-returns Â + V. */
   returns: Float32Array;
 }
 
 /**
- * Fixed-size storage for one rollout of `size` steps of a single environment.
+ * Fixed-size storage for one rollout of `size` steps of `nEnvs` environments (default 1):
+ * `size · nEnvs` rows, environment e's step t at row e·size + t.
  *
  * @example
  * ```ts
@@ -129,8 +155,10 @@ export interface RolloutBufferState {
  * ```
  */
 export class RolloutBuffer {
-  /** Steps per rollout. */
+  /** Steps per rollout (per environment). */
   readonly size: number;
+  /** Environments stepped together. */
+  readonly nEnvs: number;
   /** Observation length. */
   readonly obsDim: number;
   /** Action length. */
@@ -159,27 +187,42 @@ export class RolloutBuffer {
   #computed = false;
 
   constructor(
-    opts: { size: number; obsDim: number; actDim: number; gamma: number; gaeLambda: number },
+    opts: {
+      size: number;
+      obsDim: number;
+      actDim: number;
+      gamma: number;
+      gaeLambda: number;
+      nEnvs?: number;
+    },
   ) {
     const { size, obsDim, actDim } = opts;
-    for (const [k, v] of Object.entries({ size, obsDim, actDim })) {
+    const nEnvs = opts.nEnvs ?? 1;
+    for (const [k, v] of Object.entries({ size, obsDim, actDim, nEnvs })) {
       if (!Number.isSafeInteger(v) || v < 1) {
         throw new RangeError(`RolloutBuffer: ${k} must be a positive integer, got ${v}`);
       }
     }
     this.size = size;
+    this.nEnvs = nEnvs;
     this.obsDim = obsDim;
     this.actDim = actDim;
     this.gamma = opts.gamma;
     this.gaeLambda = opts.gaeLambda;
-    this.observations = new Float32Array(size * obsDim);
-    this.actions = new Float32Array(size * actDim);
-    this.rewards = new Float32Array(size);
-    this.episodeStarts = new Float32Array(size);
-    this.values = new Float32Array(size);
-    this.logProbs = new Float32Array(size);
-    this.advantages = new Float32Array(size);
-    this.returns = new Float32Array(size);
+    const rows = size * nEnvs;
+    this.observations = new Float32Array(rows * obsDim);
+    this.actions = new Float32Array(rows * actDim);
+    this.rewards = new Float32Array(rows);
+    this.episodeStarts = new Float32Array(rows);
+    this.values = new Float32Array(rows);
+    this.logProbs = new Float32Array(rows);
+    this.advantages = new Float32Array(rows);
+    this.returns = new Float32Array(rows);
+  }
+
+  /** Rows of a full rollout: size · nEnvs. */
+  get rows(): number {
+    return this.size * this.nEnvs;
   }
 
   /** Number of steps stored. */
@@ -203,7 +246,11 @@ export class RolloutBuffer {
     this.#computed = false;
   }
 
-  /** Appends one transition; throws when full. */
+  /**
+   * Stores environment `env`'s transition of the current step (row env·size + pos); the step
+   * ends with the last environment's (env = nEnvs − 1; with one environment every call).
+   * Throws when full.
+   */
   add(
     obs: ArrayLike<number>,
     action: ArrayLike<number>,
@@ -211,42 +258,53 @@ export class RolloutBuffer {
     episodeStart: boolean,
     value: number,
     logProb: number,
+    env = 0,
   ): void {
     if (this.#pos >= this.size) {
       throw new Error(`RolloutBuffer.add: buffer is full (${this.size} steps); call reset() first`);
     }
-    const t = this.#pos;
+    if (!Number.isInteger(env) || env < 0 || env >= this.nEnvs) {
+      throw new RangeError(`RolloutBuffer.add: env ${env} outside [0, ${this.nEnvs})`);
+    }
+    const t = env * this.size + this.#pos;
     this.observations.set(obs, t * this.obsDim);
     this.actions.set(action, t * this.actDim);
     this.rewards[t] = reward;
     this.episodeStarts[t] = episodeStart ? 1 : 0;
     this.values[t] = value;
     this.logProbs[t] = logProb;
-    this.#pos++;
+    if (env === this.nEnvs - 1) this.#pos++;
   }
 
   /**
-   * Fills `advantages` and `returns` by {@linkcode computeGae}.
-   * @param lastValue V(next observation) after the last stored step.
-   * @param lastDone whether the last stored step ended an episode.
+   * Fills `advantages` and `returns` by {@linkcode computeGae}, per environment.
+   * @param lastValue V(next observation) after the last stored step (one per environment).
+   * @param lastDone whether the last stored step ended an episode (one per environment).
    */
-  computeReturnsAndAdvantage(lastValue: number, lastDone: boolean): void {
+  computeReturnsAndAdvantage(
+    lastValue: number | ArrayLike<number>,
+    lastDone: boolean | ArrayLike<number | boolean>,
+  ): void {
     if (!this.full) {
       throw new Error(
         `RolloutBuffer: GAE needs a full rollout (${this.#pos}/${this.size} steps stored)`,
       );
     }
-    computeGae({
-      rewards: this.rewards,
-      values: this.values,
-      episodeStarts: this.episodeStarts,
-      lastValue,
-      lastDone,
-      gamma: this.gamma,
-      gaeLambda: this.gaeLambda,
-      advantages: this.advantages,
-      returns: this.returns,
-    });
+    const n = this.size;
+    for (let e = 0; e < this.nEnvs; e++) {
+      const rows = (a: Float32Array) => this.nEnvs === 1 ? a : a.subarray(e * n, (e + 1) * n);
+      computeGae({
+        rewards: rows(this.rewards),
+        values: rows(this.values),
+        episodeStarts: rows(this.episodeStarts),
+        lastValue: typeof lastValue === "number" ? lastValue : lastValue[e],
+        lastDone: typeof lastDone === "boolean" ? lastDone : Boolean(lastDone[e]),
+        gamma: this.gamma,
+        gaeLambda: this.gaeLambda,
+        advantages: rows(this.advantages),
+        returns: rows(this.returns),
+      });
+    }
     this.#computed = true;
   }
 

@@ -1,6 +1,7 @@
 /**
  * Observation and reward normalisation with SB3 1.8.0 `VecNormalize` semantics, for one
- * environment (n_envs = 1).
+ * environment or `nEnvs` environments stepped together (each environment has its own running
+ * return G; the statistics merge the batch of all environments' values at each step, as SB3).
  *
  * - Running statistics ({@linkcode RunningMeanStd}) are float64, start at mean 0, var 1,
  *   count ε = 1e-4, and merge batches with the parallel-variance formula.
@@ -82,6 +83,27 @@ export class RunningMeanStd {
     this.count = tot;
   }
 
+  /**
+   * Merges `count` samples stored row after row in `x` (`count × dim`): their mean and population
+   * variance (float64), as SB3's `update(batch)`. One row is {@linkcode RunningMeanStd.update}.
+   */
+  updateBatch(x: ArrayLike<number>, count: number): void {
+    const dim = this.mean.length;
+    this.#checkDim(x.length / count);
+    if (count === 1) {
+      this.update(x);
+      return;
+    }
+    const m = new Float64Array(dim), v = new Float64Array(dim);
+    for (let r = 0; r < count; r++) for (let i = 0; i < dim; i++) m[i] += x[r * dim + i];
+    for (let i = 0; i < dim; i++) m[i] /= count;
+    for (let r = 0; r < count; r++) {
+      for (let i = 0; i < dim; i++) v[i] += (x[r * dim + i] - m[i]) ** 2;
+    }
+    for (let i = 0; i < dim; i++) v[i] /= count;
+    this.updateFromMoments(m, v, count);
+  }
+
   /** Merges a batch of `batchCount` samples given its mean and population variance. */
   updateFromMoments(
     batchMean: ArrayLike<number>,
@@ -153,6 +175,8 @@ export interface VecNormalizeOptions {
   gamma?: number;
   /** Added to the variances before the square root (default 1e-8). */
   epsilon?: number;
+  /** Environments stepped together (default 1). */
+  nEnvs?: number;
 }
 
 /**
@@ -167,13 +191,16 @@ export interface VecNormalizeOptions {
 export interface VecNormalizeState {
   obsRms: RunningMeanStdState;
   retRms: RunningMeanStdState;
-  /** The running discounted return G of the current episode. */
-  returns: number;
+  /** The running discounted return G of the current episode (an array when nEnvs > 1). */
+  returns: number | number[];
   training: boolean;
 }
 
 /**
- * SB3's VecNormalize for one environment. See the module doc for the order of operations.
+ * SB3's VecNormalize. See the module doc for the order of operations. `processReset` and
+ * `processStep` handle one environment; {@linkcode VecNormalize.resetBatch} and
+ * {@linkcode VecNormalize.stepBatch} handle all `nEnvs` at once (the same arithmetic when
+ * `nEnvs` is 1).
  *
  * @example
  * ```ts
@@ -204,13 +231,20 @@ export class VecNormalize {
   readonly obsRms: RunningMeanStd;
   /** Discounted-return statistics. */
   readonly retRms: RunningMeanStd;
-  /** Running discounted return G. */
-  returns = 0;
+  /** Environments stepped together. */
+  readonly nEnvs: number;
+  /** Running discounted return G of each environment. */
+  readonly returnsAll: Float64Array;
   /** When false, statistics and G are frozen (SB3 `training = False`). */
   training = true;
 
   constructor(obsDim: number, options: VecNormalizeOptions = {}) {
     this.obsDim = obsDim;
+    this.nEnvs = options.nEnvs ?? 1;
+    if (!Number.isSafeInteger(this.nEnvs) || this.nEnvs < 1) {
+      throw new RangeError(`VecNormalize: nEnvs must be a positive integer, got ${this.nEnvs}`);
+    }
+    this.returnsAll = new Float64Array(this.nEnvs);
     this.normObs = options.normObs ?? true;
     this.normReward = options.normReward ?? true;
     this.clipObs = options.clipObs ?? 10;
@@ -225,7 +259,10 @@ export class VecNormalize {
    * (obs − μ)/√(σ² + ε) clipped to ±clipObs, into `out` (a new array by default); a copy of
    * `obs` when `normObs` is false. Never updates statistics.
    */
-  normalizeObs(obs: ArrayLike<number>, out = new Float32Array(this.obsDim)): Float32Array {
+  normalizeObs(
+    obs: ArrayLike<number>,
+    out: Float32Array = new Float32Array(this.obsDim),
+  ): Float32Array {
     if (!this.normObs) {
       out.set(obs);
       return out;
@@ -247,15 +284,34 @@ export class VecNormalize {
     return z < -c ? -c : z > c ? c : z;
   }
 
-  /** After `env.reset()`: G ← 0, update obs statistics (if training), return normalised obs. */
+  /** Running discounted return G (of the first environment). */
+  get returns(): number {
+    return this.returnsAll[0];
+  }
+  set returns(g: number) {
+    this.returnsAll[0] = g;
+  }
+
+  /** After `env.reset()` of one environment: G ← 0, update obs statistics (if training), return normalised obs. */
   processReset(obs: ArrayLike<number>): Float32Array {
-    this.returns = 0;
-    if (this.training && this.normObs) this.obsRms.update(obs);
-    return this.normalizeObs(obs);
+    return this.resetBatch(obs, new Float32Array(this.obsDim));
   }
 
   /**
-   * After one environment step.
+   * After the reset of all environments (`obs`: rows of obsDim, one per environment): every
+   * G ← 0, the rows update the obs statistics as one batch (if training); the normalised rows go
+   * to `out`.
+   */
+  resetBatch(obs: ArrayLike<number>, out: Float32Array): Float32Array {
+    const n = obs.length / this.obsDim;
+    this.returnsAll.fill(0);
+    if (this.training && this.normObs) this.obsRms.updateBatch(obs, n);
+    this.#normalizeRows(obs, n, out);
+    return out;
+  }
+
+  /**
+   * After one environment step of one environment.
    * @param nextObs the observation the next action is chosen from (the reset observation when
    *   the episode ended).
    * @param reward the raw reward.
@@ -268,16 +324,57 @@ export class VecNormalize {
     done: boolean,
     terminalObs: ArrayLike<number> | null,
   ): { obs: Float32Array; reward: number; terminalObs: Float32Array | null } {
-    if (this.training && this.normObs) this.obsRms.update(nextObs);
-    const obs = this.normalizeObs(nextObs);
+    const obs = new Float32Array(this.obsDim);
+    const rewards = new Float64Array([reward]);
+    const terminal = [done && terminalObs !== null ? new Float32Array(this.obsDim) : null];
+    this.stepBatch(obs, nextObs, rewards, [done ? 1 : 0], [terminalObs], terminal);
+    return { obs, reward: rewards[0], terminalObs: terminal[0] };
+  }
+
+  /**
+   * After one step of all environments, in place.
+   * @param obsOut the normalised next observations (rows of obsDim, one per environment).
+   * @param nextObs the raw observations the next actions are chosen from (reset observations
+   *   where an episode ended).
+   * @param rewards the raw rewards, replaced by the normalised ones.
+   * @param dones 1 where the episode ended (terminated or truncated).
+   * @param terminalObs the raw last observation of each ended episode (null elsewhere).
+   * @param terminalOut where the normalised terminal observations go (used where an episode
+   *   ended and has a terminal observation).
+   */
+  stepBatch(
+    obsOut: Float32Array,
+    nextObs: ArrayLike<number>,
+    rewards: Float64Array,
+    dones: ArrayLike<number>,
+    terminalObs: readonly (ArrayLike<number> | null)[],
+    terminalOut: readonly (Float32Array | null)[],
+  ): void {
+    const n = rewards.length, g = this.returnsAll;
+    if (this.training && this.normObs) this.obsRms.updateBatch(nextObs, n);
+    this.#normalizeRows(nextObs, n, obsOut);
     if (this.training) {
-      this.returns = this.returns * this.gamma + reward;
-      this.retRms.update([this.returns]);
+      for (let i = 0; i < n; i++) g[i] = g[i] * this.gamma + rewards[i];
+      this.retRms.updateBatch(g.subarray(0, n), n);
     }
-    const normReward = this.normalizeReward(reward);
-    const normTerminal = done && terminalObs !== null ? this.normalizeObs(terminalObs) : null;
-    if (done) this.returns = 0;
-    return { obs, reward: normReward, terminalObs: normTerminal };
+    for (let i = 0; i < n; i++) {
+      rewards[i] = this.normalizeReward(rewards[i]);
+      const t = terminalObs[i], out = terminalOut[i];
+      if (dones[i] && t !== null && out !== null) this.normalizeObs(t, out);
+      if (dones[i]) g[i] = 0;
+    }
+  }
+
+  #normalizeRows(obs: ArrayLike<number>, n: number, out: Float32Array): void {
+    const d = this.obsDim;
+    if (n === 1) {
+      this.normalizeObs(obs, out);
+      return;
+    }
+    for (let r = 0; r < n; r++) {
+      const row = Array.prototype.slice.call(obs, r * d, (r + 1) * d) as number[];
+      this.normalizeObs(row, out.subarray(r * d, (r + 1) * d));
+    }
   }
 
   /** A copy of the statistics, the return accumulator and the training flag. */
@@ -285,7 +382,7 @@ export class VecNormalize {
     return {
       obsRms: this.obsRms.getState(),
       retRms: this.retRms.getState(),
-      returns: this.returns,
+      returns: this.nEnvs === 1 ? this.returnsAll[0] : Array.from(this.returnsAll),
       training: this.training,
     };
   }
@@ -294,10 +391,17 @@ export class VecNormalize {
   setState(s: VecNormalizeState): void {
     this.obsRms.setState(s.obsRms);
     this.retRms.setState(s.retRms);
-    if (typeof s.returns !== "number" || typeof s.training !== "boolean") {
-      throw new TypeError("VecNormalize.setState: returns must be a number and training a boolean");
+    const returns = typeof s.returns === "number" ? [s.returns] : s.returns;
+    if (
+      !Array.isArray(returns) || returns.length !== this.nEnvs || typeof s.training !== "boolean"
+    ) {
+      throw new TypeError(
+        `VecNormalize.setState: returns must be ${
+          this.nEnvs === 1 ? "a number" : `${this.nEnvs} numbers`
+        } and training a boolean`,
+      );
     }
-    this.returns = s.returns;
+    this.returnsAll.set(returns);
     this.training = s.training;
   }
 }

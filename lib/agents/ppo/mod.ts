@@ -13,6 +13,6 @@
  */
 export * from "./config.ts";
 export * from "./policy.ts";
-export * from "./losses.ts";
-export * from "./cpu_gradient.ts";
+export * from "./minibatch.ts";
+export * from "./rollout.ts";
 export * from "./ppo.ts";

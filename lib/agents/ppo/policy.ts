@@ -23,20 +23,21 @@
  * @module
  */
 import type { Rng } from "../../rng.ts";
-import { initMlp, LayoutBuilder, mlpBlockSpecs, mlpForwardCpu } from "../../nn/mod.ts";
-import type { MlpSpec, ParamLayout } from "../../nn/mod.ts";
-import { piArch, type PpoConfig, vfArch } from "./config.ts";
+import {
+  forwardCpu,
+  initMlp,
+  LayoutBuilder,
+  mlpBlockSpecs,
+  mlpNetwork,
+  type MlpSpec,
+  type Network,
+  type ParamLayout,
+} from "../../compute/mod.ts";
+import { GaussianHead } from "../../compute/heads.ts";
+import type { PpoConfig } from "./config.ts";
+import { netArchPart } from "../common/config_schema.ts";
 
-/**
- * ½·log(2π).
- *
- * @example
- * ```ts
- * import { HALF_LOG_2PI } from "./policy.ts";
- * HALF_LOG_2PI; // 0.9189385332046727
- * ```
- */
-export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+export { gaussianEntropy, gaussianLogProb, HALF_LOG_2PI } from "../../compute/heads.ts";
 
 /**
  * Geometry of a PPO actor-critic: MLP specs and the two parameter layouts.
@@ -61,6 +62,10 @@ export interface ActorCriticSpec {
   actorLayout: ParamLayout;
   /** Layout of θ_critic: vf MLP blocks. */
   criticLayout: ParamLayout;
+  /** The pi MLP as a network over θ_actor (its output is the action mean). */
+  actorNet: Network;
+  /** The vf MLP as a network over θ_critic (its output is the value). */
+  criticNet: Network;
   /** Offset of `log_std` in θ_actor. */
   logStdOffset: number;
 }
@@ -84,14 +89,14 @@ export function makeActorCriticSpec(
   const pi: MlpSpec = Object.freeze({
     prefix: "pi",
     inputDim: obsDim,
-    hidden: Object.freeze([...piArch(config)]),
+    hidden: Object.freeze([...netArchPart(config.netArch, "pi")]),
     outputDim: actDim,
     activation: config.activation,
   });
   const vf: MlpSpec = Object.freeze({
     prefix: "vf",
     inputDim: obsDim,
-    hidden: Object.freeze([...vfArch(config)]),
+    hidden: Object.freeze([...netArchPart(config.netArch, "vf")]),
     outputDim: 1,
     activation: config.activation,
   });
@@ -105,6 +110,8 @@ export function makeActorCriticSpec(
     vf,
     actorLayout,
     criticLayout,
+    actorNet: mlpNetwork(pi, actorLayout),
+    criticNet: mlpNetwork(vf, criticLayout),
     logStdOffset: actorLayout.block("log_std").offset,
   };
 }
@@ -140,53 +147,6 @@ export function initActorCritic(
 }
 
 /**
- * log N(a; μ, diag(σ²)) summed over the `actDim` dimensions, σ = exp(log_std):
- *
- *   log π(a|s) = Σ_d [ −½((a_d − μ_d)/σ_d)² − log σ_d − ½ log 2π ].
- *
- * Reads `mean`/`action` at `offset` (for batches) and `logStd` at `logStdOffset`.
- *
- * @example
- * ```ts
- * import { gaussianLogProb } from "./policy.ts";
- * gaussianLogProb([0], [0], [0], 1); // −½ log 2π ≈ −0.9189
- * ```
- */
-export function gaussianLogProb(
-  mean: ArrayLike<number>,
-  logStd: ArrayLike<number>,
-  action: ArrayLike<number>,
-  actDim: number,
-  offset = 0,
-  logStdOffset = 0,
-): number {
-  let lp = 0;
-  for (let d = 0; d < actDim; d++) {
-    const ls = logStd[logStdOffset + d];
-    const z = (action[offset + d] - mean[offset + d]) * Math.exp(-ls);
-    lp += -0.5 * z * z - ls - HALF_LOG_2PI;
-  }
-  return lp;
-}
-
-/**
- * Analytic entropy of the diagonal Gaussian, summed over dimensions (state-independent):
- *
- *   H = Σ_d ( ½ + ½ log 2π + log σ_d ).
- *
- * @example
- * ```ts
- * import { gaussianEntropy } from "./policy.ts";
- * gaussianEntropy([0]); // ½ + ½ log 2π ≈ 1.4189
- * ```
- */
-export function gaussianEntropy(logStd: ArrayLike<number>, actDim = logStd.length, offset = 0) {
-  let h = 0;
-  for (let d = 0; d < actDim; d++) h += 0.5 + HALF_LOG_2PI + logStd[offset + d];
-  return h;
-}
-
-/**
  * Plain-TypeScript acting path: action means, values, sampling and log-probabilities on
  * Float32Arrays, reusing internal buffers (no allocation per call, no tfjs).
  *
@@ -208,20 +168,22 @@ export class ActorCriticCpu {
   readonly spec: ActorCriticSpec;
   readonly #mean: Float32Array;
   readonly #value = new Float32Array(1);
+  readonly #head: GaussianHead;
 
   constructor(spec: ActorCriticSpec) {
     this.spec = spec;
     this.#mean = new Float32Array(spec.actDim);
+    this.#head = new GaussianHead(spec.actDim);
   }
 
   /** μ_θ(obs) for one observation, written into `out` (default: an internal buffer). */
   actionMean(actor: Float32Array, obs: Float32Array, out: Float32Array = this.#mean): Float32Array {
-    return mlpForwardCpu(actor, this.spec.actorLayout, this.spec.pi, obs, 1, out);
+    return forwardCpu(this.spec.actorNet, actor, obs, 1, out);
   }
 
   /** V_θ(obs) for one observation. */
   value(critic: Float32Array, obs: Float32Array): number {
-    mlpForwardCpu(critic, this.spec.criticLayout, this.spec.vf, obs, 1, this.#value);
+    forwardCpu(this.spec.criticNet, critic, obs, 1, this.#value);
     return this.#value[0];
   }
 
@@ -230,11 +192,12 @@ export class ActorCriticCpu {
    * per dimension, and returns log π(a|obs) computed from the stored float32 action.
    */
   sample(actor: Float32Array, obs: Float32Array, rng: Rng, outAction: Float32Array): number {
-    const mean = this.actionMean(actor, obs);
-    const off = this.spec.logStdOffset;
-    for (let d = 0; d < this.spec.actDim; d++) {
-      outAction[d] = mean[d] + Math.exp(actor[off + d]) * rng.normal();
-    }
-    return gaussianLogProb(mean, actor, outAction, this.spec.actDim, 0, off);
+    return this.#head.sample(
+      this.actionMean(actor, obs),
+      actor,
+      this.spec.logStdOffset,
+      rng,
+      outAction,
+    );
   }
 }

@@ -1,11 +1,11 @@
 /**
  * PPO (Schulman et al. 2017) with Stable-Baselines3 1.8.0 semantics, for one environment
- * (n_envs = 1, as in the paper), written as a resumable state machine at environment-step
- * granularity.
+ * (n_envs = 1, as in the paper) or `n_envs` stepped together, written as a resumable state
+ * machine at environment-step granularity (one step = n_envs transitions).
  *
  * One iteration of SB3's `learn()` loop is
  *   (1) ROLLOUT: n_steps environment steps (sample, clip for env.step, auto-reset, VecNormalize,
- *       time-out bootstrap, store), then GAE on the full buffer;
+ *       time-out bootstrap, store: `./rollout.ts`), then GAE per environment on the full buffer;
  *   (2) UPDATE: n_epochs passes over fresh permutations in mini-batches, clipped surrogate +
  *       value MSE + entropy, global grad-norm clip, Adam.
  * SB3's callbacks (evaluation, checkpoints) fire after each environment step, *before* the update
@@ -21,25 +21,33 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { Rng, type RngState } from "../../rng.ts";
-import { asFloat32, type Env, type EnvState, type Observation } from "../../envs/mod.ts";
-import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../nn/mod.ts";
+import { Rng } from "../../rng.ts";
+import type { Env, EnvState } from "../../envs/mod.ts";
+import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../compute/mod.ts";
 import {
-  RolloutBuffer,
-  type RolloutBufferState,
-  timeoutBootstrap,
-} from "../common/rollout_buffer.ts";
+  type CollectorState,
+  EnvCollector,
+  type EpisodeInfo,
+  singleEnvCollectorState,
+} from "../common/collector.ts";
+import { RolloutBuffer, type RolloutBufferState } from "../common/rollout_buffer.ts";
 import { VecNormalize, type VecNormalizeState } from "../common/vec_normalize.ts";
+import * as base from "../common/agent.ts";
 import { makePpoConfig, type PpoConfig, scheduleValue } from "./config.ts";
-import { type MiniBatchStats, PpoCpuGradient } from "./cpu_gradient.ts";
-import { type PpoLossCoefficients, ppoLossTerms } from "./losses.ts";
+import {
+  type MiniBatchStats,
+  type PpoLossCoefficients,
+  PpoMinibatchGradient,
+} from "./minibatch.ts";
 import {
   ActorCriticCpu,
   type ActorCriticSpec,
   initActorCritic,
   makeActorCriticSpec,
 } from "./policy.ts";
+import { PpoRolloutCollector } from "./rollout.ts";
+
+export type { EpisodeInfo };
 
 /**
  * Options of {@linkcode PpoAgent}.
@@ -51,37 +59,9 @@ import {
  * const opts: PpoAgentOptions = { env: makeEnv("Pendulum-v1"), config: { learning_rate: "lin_3e-4" }, seed: 0, totalTimesteps: 100_000 };
  * ```
  */
-export interface PpoAgentOptions {
-  /** The training environment, already wrapped in its TimeLimit (e.g. `makeEnv(id)`). */
-  env: Env;
+export interface PpoAgentOptions extends base.AgentOptions {
   /** Hyperparameters: a PpoConfig, or overrides of the SB3 defaults (camelCase or snake_case). */
   config?: Partial<PpoConfig> | Record<string, unknown>;
-  /** Seed of the environment (first reset), the initialisation and the agent's generators. */
-  seed: number;
-  /** SB3 `learn(total_timesteps)`: the T of progress_remaining = 1 − t/T (linear schedules). */
-  totalTimesteps?: number;
-}
-
-/**
- * A finished training episode (Monitor semantics: raw, unnormalised rewards).
- *
- * @example
- * ```ts
- * import type { EpisodeInfo } from "./ppo.ts";
- * const e: EpisodeInfo = { return: -1234.5, length: 200, endTimestep: 200, terminated: false, truncated: true };
- * ```
- */
-export interface EpisodeInfo {
-  /** Sum of raw rewards. */
-  return: number;
-  /** Number of steps. */
-  length: number;
-  /** `numTimesteps` at the step that ended it. */
-  endTimestep: number;
-  /** Ended by a terminal state. */
-  terminated: boolean;
-  /** Ended by the time limit. */
-  truncated: boolean;
 }
 
 /**
@@ -147,8 +127,10 @@ export interface PpoUpdateStats {
 export interface PpoStepInfo {
   /** Environment steps taken so far (after this step). */
   numTimesteps: number;
-  /** The episode this step finished, or null. */
+  /** The first episode this step finished, or null. */
   episode: EpisodeInfo | null;
+  /** Every episode this step finished (several environments may end at the same step). */
+  episodes: EpisodeInfo[];
   /** This step filled the rollout buffer; the update is pending until the next call. */
   rolloutComplete: boolean;
   /** Stats of the pending update this call ran before stepping, or null. */
@@ -167,32 +149,29 @@ export interface PpoStepInfo {
  * new PpoAgent({ env: makeEnv("Pendulum-v1"), config: state.config, seed: 0 }).setState(state);
  * ```
  */
-export interface PpoAgentState {
-  /** Format version. */
-  version: 1;
+export interface PpoAgentState extends base.AgentCounters {
+  /** Format version (version-1 states, from before the collector, are still read). */
+  version: 2;
   config: PpoConfig;
-  seed: number;
-  totalTimesteps: number | null;
-  numTimesteps: number;
-  nUpdates: number;
-  iteration: number;
   thetaActor: Float32Array;
   thetaCritic: Float32Array;
   adamActor: AdamState;
   adamCritic: AdamState;
-  /** Action sampling and mini-batch permutations. */
-  rng: RngState;
-  /** Sampling of stochastic `predict` calls. */
-  predictRng: RngState;
-  env: EnvState;
+  /** The environments, their last observations and running episodes. */
+  collector: CollectorState;
   vecNormalize: VecNormalizeState | null;
   buffer: RolloutBufferState;
+  rolloutEpisodes: EpisodeInfo[];
+}
+
+/** A state written before the collector (one environment). */
+interface PpoAgentStateV1 extends Omit<PpoAgentState, "version" | "collector"> {
+  version: 1;
+  env: EnvState;
   lastObs: Float32Array;
   lastEpisodeStart: boolean;
-  updatePending: boolean;
   episodeReturn: number;
   episodeLength: number;
-  rolloutEpisodes: EpisodeInfo[];
 }
 
 /**
@@ -213,15 +192,13 @@ export interface PpoAgentState {
  * const snapshot = agent.getState(); // resume later with agent.setState(snapshot)
  * ```
  */
-export class PpoAgent {
+export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
   /** Validated hyperparameters. */
   readonly config: PpoConfig;
-  /** The training environment. */
+  /** The (first) training environment. */
   readonly env: Env;
-  /** The seed of this run (given at construction, or restored by `setState`). */
-  seed: number;
-  /** T of the linear schedules, or null. */
-  readonly totalTimesteps: number | null;
+  /** All training environments (`config.nEnvs`). */
+  readonly envs: readonly Env[];
   /** Network geometry and parameter layouts. */
   readonly spec: ActorCriticSpec;
   /** θ_actor (pi MLP + action head + log_std); updated in place. */
@@ -234,62 +211,30 @@ export class PpoAgent {
   readonly rolloutBuffer: RolloutBuffer;
   /** CPU acting path. */
   readonly policy: ActorCriticCpu;
-  /** Environment steps taken. */
-  numTimesteps = 0;
-  /** SB3 `_n_updates`: epochs run over all updates. */
-  nUpdates = 0;
-  /** Completed update phases. */
-  iteration = 0;
+  /** The environments' collector (Monitor, auto-reset, VecNormalize). */
+  readonly collector: EnvCollector;
   /** Episodes finished during the current rollout (cleared when a rollout starts, as the paper's FixEpInfoBufferCallback). */
   rolloutEpisodes: EpisodeInfo[] = [];
-  /** Wall-clock milliseconds spent in rollout steps and in updates (not part of the state). */
-  readonly timing = { rolloutMs: 0, updateMs: 0 };
 
   readonly #adamActor: Adam;
   readonly #adamCritic: Adam;
-  readonly #rng: Rng;
-  readonly #predictRng: Rng;
-  #cpuGradient: PpoCpuGradient | null = null;
-  #lastObs: Float32Array;
-  #lastEpisodeStart = true;
-  #updatePending = false;
-  #episodeReturn = 0;
-  #episodeLength = 0;
-  readonly #action: Float32Array;
-  readonly #envAction: Float32Array;
+  #gradient: PpoMinibatchGradient | null = null;
+  readonly #rollout: PpoRolloutCollector;
   readonly #gradActor: Float64Array;
   readonly #gradCritic: Float64Array;
 
   constructor(options: PpoAgentOptions) {
-    const { env, seed } = options;
-    if (!Number.isSafeInteger(seed) || seed < 0) {
-      throw new RangeError(`PpoAgent: seed must be a non-negative integer, got ${seed}`);
-    }
-    this.config = makePpoConfig(options.config ?? {});
-    const cfg = this.config;
-    const total = options.totalTimesteps ?? null;
-    if (total !== null && (!Number.isSafeInteger(total) || total < 1)) {
-      throw new RangeError(`PpoAgent: totalTimesteps must be a positive integer, got ${total}`);
-    }
-    if (
-      total === null &&
-      (cfg.learningRateSchedule === "linear" || cfg.clipRangeSchedule === "linear")
-    ) {
-      throw new Error(
-        "PpoAgent: a linear learning-rate or clip-range schedule needs totalTimesteps " +
-          "(SB3's learn(total_timesteps)); pass it in the options",
-      );
-    }
-    this.totalTimesteps = total;
-    this.env = env;
-    this.seed = seed;
-    const obsDim = env.observationSpace.size, actDim = env.actionSpace.size;
-    if (env.observationSpace.shape.length !== 1 || env.actionSpace.shape.length !== 1) {
-      throw new Error(
-        `PpoAgent: needs flat Box spaces, got observation shape [${env.observationSpace.shape}] ` +
-          `and action shape [${env.actionSpace.shape}]`,
-      );
-    }
+    const cfg = makePpoConfig(options.config ?? {});
+    const { envs, totalTimesteps } = base.checkAgentOptions("PpoAgent", options, {
+      nEnvs: cfg.nEnvs,
+      schedules: { "learning-rate": cfg.learningRateSchedule, "clip-range": cfg.clipRangeSchedule },
+    });
+    super(options.seed, totalTimesteps);
+    this.config = cfg;
+    const seed = options.seed;
+    this.envs = envs;
+    this.env = envs[0];
+    const obsDim = this.env.observationSpace.size, actDim = this.env.actionSpace.size;
     this.spec = makeActorCriticSpec(obsDim, actDim, cfg);
     const init = initActorCritic(this.spec, cfg, new Rng(seed, 1));
     this.thetaActor = init.actor;
@@ -299,143 +244,57 @@ export class PpoAgent {
     const adam = { lr: cfg.learningRate, beta1: 0.9, beta2: 0.999, eps: cfg.adamEps };
     this.#adamActor = new Adam(this.thetaActor.length, adam);
     this.#adamCritic = new Adam(this.thetaCritic.length, adam);
-    this.#rng = new Rng(seed, 2);
-    this.#predictRng = new Rng(seed, 3);
-    this.vecNormalize = cfg.normalize ? new VecNormalize(obsDim) : null;
+    this.vecNormalize = cfg.normalize ? new VecNormalize(obsDim, { nEnvs: cfg.nEnvs }) : null;
     this.rolloutBuffer = new RolloutBuffer({
       size: cfg.nSteps,
+      nEnvs: cfg.nEnvs,
       obsDim,
       actDim,
       gamma: cfg.gamma,
       gaeLambda: cfg.gaeLambda,
     });
     this.policy = new ActorCriticCpu(this.spec);
-    this.#action = new Float32Array(actDim);
-    this.#envAction = new Float32Array(actDim);
+    this.collector = new EnvCollector({ envs, vecNormalize: this.vecNormalize });
+    this.#rollout = new PpoRolloutCollector(this.collector, this.policy, this.rolloutBuffer);
     this.#gradActor = new Float64Array(this.thetaActor.length);
     this.#gradCritic = new Float64Array(this.thetaCritic.length);
-    // SB3 _setup_learn: seed the env through its first reset; all episodes start flagged.
-    const first = env.reset({ seed }).obs;
-    this.#lastObs = this.vecNormalize
-      ? this.vecNormalize.processReset(first)
-      : Float32Array.from(first);
-    this.#lastEpisodeStart = true;
+    // SB3 _setup_learn: seed the envs (seed + i) through their first reset; all episodes start
+    // flagged.
+    this.collector.reset(seed);
   }
 
-  /** True when the rollout buffer is full and the update has not run yet. */
-  get updatePending(): boolean {
-    return this.#updatePending;
-  }
-
-  /** The observation the next action will be chosen from (normalised when VecNormalize is on). */
-  get lastObs(): Float32Array {
-    return this.#lastObs.slice();
-  }
-
-  /**
-   * Advances one environment step (running a pending update first).
-   *
-   * @example
-   * ```ts
-   * import { makeEnv } from "../../envs/mod.ts";
-   * import { PpoAgent } from "./ppo.ts";
-   * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config: { n_steps: 64, batch_size: 32 }, seed: 1 });
-   * let info = agent.step();
-   * while (!info.rolloutComplete) info = agent.step();
-   * const stats = agent.update(); // or the next agent.step()
-   * ```
-   */
-  step(): PpoStepInfo {
-    const update = this.#updatePending ? this.update() : null;
-    const t0 = performance.now();
-    const { env, rolloutBuffer: buffer } = this;
+  /** One environment step (n_envs transitions) into the rollout buffer (see `./rollout.ts`). */
+  protected collectStep(update: PpoUpdateStats | null): PpoStepInfo {
+    const buffer = this.rolloutBuffer;
     if (buffer.pos === 0) this.rolloutEpisodes = []; // rollout start
-
-    // ---- Act: sample from the current policy on the (normalised) last observation.
-    const obs = this.#lastObs;
-    const action = this.#action;
-    let logProb: number, value: number;
+    const endTimestep = this.numTimesteps + this.envs.length;
+    let collected;
     try {
-      logProb = this.policy.sample(this.thetaActor, obs, this.#rng, action);
-      value = this.policy.value(this.thetaCritic, obs);
+      collected = this.#rollout.step(
+        this.thetaActor,
+        this.thetaCritic,
+        this.rng,
+        this.config.gamma,
+        endTimestep,
+      );
     } catch (e) {
-      throw new Error(`PPO rollout at step ${this.numTimesteps + 1}: ${(e as Error).message}`, {
+      throw new Error(`PPO rollout at step ${endTimestep}: ${(e as Error).message}`, {
         cause: e,
       });
     }
-    if (!Number.isFinite(logProb) || !Number.isFinite(value)) {
-      throw new Error(
-        `PPO rollout at step ${this.numTimesteps + 1}: non-finite policy output ` +
-          `(log-prob ${logProb}, value ${value}, action [${action}]); the parameters diverged`,
-      );
-    }
-    // Clip only what the environment sees; the buffer keeps the unclipped sample.
-    const { low, high } = env.actionSpace;
-    const envAction = this.#envAction;
-    for (let d = 0; d < action.length; d++) {
-      const a = action[d];
-      envAction[d] = a < low[d] ? low[d] : a > high[d] ? high[d] : a;
-    }
-
-    // ---- Environment step, Monitor bookkeeping, DummyVecEnv auto-reset.
-    const result = env.step(envAction);
-    this.numTimesteps++;
-    if (!Number.isFinite(result.reward)) {
-      throw new Error(`PPO rollout at step ${this.numTimesteps}: reward is ${result.reward}`);
-    }
-    this.#episodeReturn += result.reward;
-    this.#episodeLength++;
-    const done = result.terminated || result.truncated;
-    let episode: EpisodeInfo | null = null;
-    let nextObsRaw = result.obs;
-    let terminalObsRaw: Observation | null = null;
-    if (done) {
-      episode = {
-        return: this.#episodeReturn,
-        length: this.#episodeLength,
-        endTimestep: this.numTimesteps,
-        terminated: result.terminated,
-        truncated: result.truncated,
-      };
-      this.rolloutEpisodes.push(episode);
-      this.#episodeReturn = 0;
-      this.#episodeLength = 0;
-      terminalObsRaw = result.obs;
-      nextObsRaw = env.reset().obs;
-    }
-
-    // ---- VecNormalize (stats see the reset obs, never the terminal one).
-    let nextObs: Float32Array, reward: number, terminalObs: Float32Array | null;
-    if (this.vecNormalize) {
-      const n = this.vecNormalize.processStep(nextObsRaw, result.reward, done, terminalObsRaw);
-      nextObs = n.obs;
-      reward = n.reward;
-      terminalObs = n.terminalObs;
-    } else {
-      nextObs = asFloat32(nextObsRaw);
-      reward = result.reward;
-      terminalObs = terminalObsRaw === null ? null : asFloat32(terminalObsRaw);
-    }
-
-    // ---- Time-out bootstrap with the agent's γ and V of the (normalised) terminal obs.
-    if (done && terminalObs !== null && result.truncated && !result.terminated) {
-      const terminalValue = this.policy.value(this.thetaCritic, terminalObs);
-      reward = timeoutBootstrap(reward, this.config.gamma, terminalValue, result);
-    }
-
-    buffer.add(obs, action, reward, this.#lastEpisodeStart, value, logProb);
-    this.#lastObs = nextObs;
-    this.#lastEpisodeStart = done;
-
-    // ---- Rollout complete: GAE with V(next obs); the update waits for the next call.
-    const rolloutComplete = buffer.full;
-    if (rolloutComplete) {
-      const lastValue = this.policy.value(this.thetaCritic, this.#lastObs);
-      buffer.computeReturnsAndAdvantage(lastValue, done);
-      this.#updatePending = true;
-    }
-    this.timing.rolloutMs += performance.now() - t0;
-    return { numTimesteps: this.numTimesteps, episode, rolloutComplete, update };
+    this.numTimesteps = endTimestep;
+    const episodes = collected.step.episodes;
+    for (const e of episodes) this.rolloutEpisodes.push(e);
+    // ---- Rollout complete (GAE computed): the update waits for the next call.
+    const rolloutComplete = collected.rolloutComplete;
+    if (rolloutComplete) this.pending = true;
+    return {
+      numTimesteps: this.numTimesteps,
+      episode: episodes[0] ?? null,
+      episodes,
+      rolloutComplete,
+      update,
+    };
   }
 
   /**
@@ -453,7 +312,7 @@ export class PpoAgent {
    * ```
    */
   update(): PpoUpdateStats {
-    if (!this.#updatePending) {
+    if (!this.pending) {
       throw new Error(
         `PpoAgent.update: no update pending (${this.rolloutBuffer.pos}/${this.config.nSteps} ` +
           `rollout steps collected); call step() until a rollout completes`,
@@ -463,17 +322,9 @@ export class PpoAgent {
     const cfg = this.config;
     const buffer = this.rolloutBuffer;
     // ---- Schedules at SB3's progress_remaining (evaluated after the rollout).
-    // Clamped at 0: SB3 would go negative in a last rollout that overshoots total_timesteps
-    // (a negative learning rate); we use 0 there instead.
-    const progressRemaining = this.totalTimesteps === null
-      ? 1
-      : Math.max(0, 1 - this.numTimesteps / this.totalTimesteps);
-    const learningRate = scheduleValue(
-      cfg.learningRateSchedule,
-      cfg.learningRate,
-      progressRemaining,
-    );
-    const clipRange = scheduleValue(cfg.clipRangeSchedule, cfg.clipRange, progressRemaining);
+    const progress = base.progressRemaining(this.numTimesteps, this.totalTimesteps);
+    const learningRate = scheduleValue(cfg.learningRateSchedule, cfg.learningRate, progress);
+    const clipRange = scheduleValue(cfg.clipRangeSchedule, cfg.clipRange, progress);
     const coefs: PpoLossCoefficients = {
       clipRange,
       clipRangeVf: cfg.clipRangeVf,
@@ -487,12 +338,12 @@ export class PpoAgent {
     let approxKls: number[] = [];
     let lastLoss = NaN, gradNormSum = 0, gradSteps = 0, epochs = 0;
     let continueTraining = true;
-    const n = cfg.nSteps;
+    const n = buffer.rows;
     for (let epoch = 0; epoch < cfg.nEpochs && continueTraining; epoch++) {
       epochs++;
       approxKls = [];
       // ---- One pass over a fresh permutation, batch_size chunks (the last may be smaller).
-      const perm = this.#rng.permutation(n);
+      const perm = this.rng.permutation(n);
       for (let start = 0, mb = 0; start < n; start += cfg.batchSize, mb++) {
         const count = Math.min(cfg.batchSize, n - start);
         const stats = this.#lossAndGradients(perm, start, count, coefs);
@@ -533,13 +384,7 @@ export class PpoAgent {
     }
     std /= this.spec.actDim;
     buffer.reset();
-    this.#updatePending = false;
-    this.iteration++;
-    this.timing.updateMs += performance.now() - t0;
-    return {
-      numTimesteps: this.numTimesteps,
-      iteration: this.iteration,
-      nUpdates: this.nUpdates,
+    return this.finishUpdate(t0, {
       learningRate,
       clipRange,
       clipRangeVf: cfg.clipRangeVf,
@@ -554,7 +399,7 @@ export class PpoAgent {
       epochs,
       earlyStopped: !continueTraining,
       gradNorm: gradSteps > 0 ? gradNormSum / gradSteps : NaN,
-    };
+    });
   }
 
   /**
@@ -572,11 +417,11 @@ export class PpoAgent {
    */
   learn(totalTimesteps: number, onStep?: (info: PpoStepInfo, agent: PpoAgent) => void): void {
     if (
-      this.numTimesteps >= totalTimesteps && !this.#updatePending && this.rolloutBuffer.pos === 0
+      this.numTimesteps >= totalTimesteps && !this.pending && this.rolloutBuffer.pos === 0
     ) {
       return;
     }
-    while (!(this.numTimesteps >= totalTimesteps && this.#updatePending)) {
+    while (!(this.numTimesteps >= totalTimesteps && this.pending)) {
       const info = this.step();
       onStep?.(info, this);
     }
@@ -606,7 +451,7 @@ export class PpoAgent {
     const x = this.vecNormalize ? this.vecNormalize.normalizeObs(obs) : Float32Array.from(obs);
     const out = new Float32Array(actDim);
     if (deterministic) this.policy.actionMean(this.thetaActor, x, out);
-    else this.policy.sample(this.thetaActor, x, this.#predictRng, out);
+    else this.policy.sample(this.thetaActor, x, this.predictRng, out);
     const { low, high } = this.env.actionSpace;
     for (let d = 0; d < actDim; d++) out[d] = Math.min(Math.max(out[d], low[d]), high[d]);
     return out;
@@ -615,27 +460,16 @@ export class PpoAgent {
   /** A deep copy of everything needed to resume exactly (see {@linkcode PpoAgentState}). */
   getState(): PpoAgentState {
     return {
-      version: 1,
+      version: 2,
       config: structuredClone(this.config),
-      seed: this.seed,
-      totalTimesteps: this.totalTimesteps,
-      numTimesteps: this.numTimesteps,
-      nUpdates: this.nUpdates,
-      iteration: this.iteration,
+      ...this.counters(),
       thetaActor: this.thetaActor.slice(),
       thetaCritic: this.thetaCritic.slice(),
       adamActor: this.#adamActor.getState(),
       adamCritic: this.#adamCritic.getState(),
-      rng: this.#rng.getState(),
-      predictRng: this.#predictRng.getState(),
-      env: this.env.getState(),
+      collector: this.collector.getState(),
       vecNormalize: this.vecNormalize ? this.vecNormalize.getState() : null,
       buffer: this.rolloutBuffer.getState(),
-      lastObs: this.#lastObs.slice(),
-      lastEpisodeStart: this.#lastEpisodeStart,
-      updatePending: this.#updatePending,
-      episodeReturn: this.#episodeReturn,
-      episodeLength: this.#episodeLength,
       rolloutEpisodes: structuredClone(this.rolloutEpisodes),
     };
   }
@@ -643,58 +477,33 @@ export class PpoAgent {
   /**
    * Restores {@linkcode PpoAgent.getState} into an agent built with the same environment id and
    * config (the seed given to the constructor is irrelevant: everything, the seed included, is
-   * overwritten).
+   * overwritten). Version-1 states (one environment, before the collector) are read too.
    */
-  setState(s: PpoAgentState): void {
-    if (s?.version !== 1) {
-      throw new TypeError(`PpoAgent.setState: unsupported state version ${s?.version}`);
-    }
-    const mismatch = Object.keys(this.config).filter((k) =>
-      JSON.stringify(this.config[k as keyof PpoConfig]) !==
-        JSON.stringify(s.config[k as keyof PpoConfig])
-    );
-    if (mismatch.length > 0) {
-      throw new Error(
-        `PpoAgent.setState: the state was saved with a different config (${
-          mismatch.join(", ")
-        }); ` +
-          `construct the agent with the saved config (state.config)`,
+  setState(state: PpoAgentState | PpoAgentStateV1): void {
+    if (state?.version !== 1 && state?.version !== 2) {
+      throw new TypeError(
+        `PpoAgent.setState: unsupported state version ${(state as { version?: unknown })?.version}`,
       );
     }
-    if (s.totalTimesteps !== this.totalTimesteps) {
-      throw new Error(
-        `PpoAgent.setState: state has totalTimesteps ${s.totalTimesteps}, this agent ` +
-          `${this.totalTimesteps}`,
-      );
-    }
+    const s: PpoAgentState = state.version === 2 ? state : upgradeStateV1(state);
     if (
       s.thetaActor.length !== this.thetaActor.length ||
-      s.thetaCritic.length !== this.thetaCritic.length || s.lastObs.length !== this.spec.obsDim
+      s.thetaCritic.length !== this.thetaCritic.length
     ) {
-      throw new Error("PpoAgent.setState: parameter or observation sizes differ from this agent's");
+      throw new Error("PpoAgent.setState: parameter sizes differ from this agent's");
     }
     if ((s.vecNormalize === null) !== (this.vecNormalize === null)) {
       throw new Error("PpoAgent.setState: VecNormalize presence differs from this agent's config");
     }
-    this.env.setState(s.env);
+    // Fields added since the state was written take their defaults (as the constructor does).
+    this.restoreShared(s, this.config, makePpoConfig(s.config));
     this.thetaActor.set(s.thetaActor);
     this.thetaCritic.set(s.thetaCritic);
     this.#adamActor.setState(s.adamActor);
     this.#adamCritic.setState(s.adamCritic);
-    this.#rng.setState(s.rng);
-    this.#predictRng.setState(s.predictRng);
     if (this.vecNormalize && s.vecNormalize) this.vecNormalize.setState(s.vecNormalize);
     this.rolloutBuffer.setState(s.buffer);
-    this.#lastObs = Float32Array.from(s.lastObs);
-    this.#lastEpisodeStart = s.lastEpisodeStart;
-    this.#updatePending = s.updatePending;
-    this.#episodeReturn = s.episodeReturn;
-    this.#episodeLength = s.episodeLength;
     this.rolloutEpisodes = structuredClone(s.rolloutEpisodes);
-    this.seed = s.seed;
-    this.numTimesteps = s.numTimesteps;
-    this.nUpdates = s.nUpdates;
-    this.iteration = s.iteration;
   }
 
   /** Loss terms of one mini-batch; gradients into #gradActor/#gradCritic. */
@@ -704,84 +513,23 @@ export class PpoAgent {
     count: number,
     coefs: PpoLossCoefficients,
   ): MiniBatchStats {
-    if (this.config.gradientEngine === "cpu") {
-      this.#cpuGradient ??= new PpoCpuGradient(this.spec, this.config.batchSize);
-      return this.#cpuGradient.compute(
-        this.thetaActor,
-        this.thetaCritic,
-        this.rolloutBuffer,
-        perm,
-        start,
-        count,
-        coefs,
-        this.#gradActor,
-        this.#gradCritic,
-      );
-    }
-    return this.#tfjsLossAndGradients(perm, start, count, coefs);
-  }
-
-  /** The same with tfjs autodiff on `ppoLossTerms` (reference engine). */
-  #tfjsLossAndGradients(
-    perm: Int32Array,
-    start: number,
-    count: number,
-    coefs: PpoLossCoefficients,
-  ): MiniBatchStats {
-    const { obsDim, actDim } = this.spec;
-    const buf = this.rolloutBuffer;
-    const obs = new Float32Array(count * obsDim), act = new Float32Array(count * actDim);
-    const oldLogProbs = new Float32Array(count), adv = new Float32Array(count);
-    const returns = new Float32Array(count), oldValues = new Float32Array(count);
-    for (let b = 0; b < count; b++) {
-      const t = perm[start + b];
-      obs.set(buf.observations.subarray(t * obsDim, (t + 1) * obsDim), b * obsDim);
-      act.set(buf.actions.subarray(t * actDim, (t + 1) * actDim), b * actDim);
-      oldLogProbs[b] = buf.logProbs[t];
-      adv[b] = buf.advantages[t];
-      returns[b] = buf.returns[t];
-      oldValues[b] = buf.values[t];
-    }
-    const out = tf.tidy(() => {
-      const batch = {
-        obs: tf.tensor2d(obs, [count, obsDim]),
-        actions: tf.tensor2d(act, [count, actDim]),
-        oldLogProbs: tf.tensor1d(oldLogProbs),
-        advantages: tf.tensor1d(adv),
-        returns: tf.tensor1d(returns),
-        oldValues: tf.tensor1d(oldValues),
-      };
-      const ta = tf.tensor1d(this.thetaActor), tc = tf.tensor1d(this.thetaCritic);
-      const grads = tf.grads((a: tf.Tensor, c: tf.Tensor) =>
-        ppoLossTerms(this.spec, a as tf.Tensor1D, c as tf.Tensor1D, batch, coefs).loss
-      )([ta, tc]);
-      const terms = ppoLossTerms(this.spec, ta, tc, batch, coefs);
-      const logRatio = tf.sub(terms.logProbs, batch.oldLogProbs);
-      const approxKl = tf.mean(tf.sub(tf.sub(terms.ratio, 1), logRatio));
-      const clipFraction = tf.mean(
-        tf.cast(tf.greater(tf.abs(tf.sub(terms.ratio, 1)), coefs.clipRange), "float32"),
-      );
-      const scalars = tf.stack([
-        terms.loss,
-        terms.policyLoss,
-        terms.valueLoss,
-        terms.entropyLoss,
-        approxKl,
-        clipFraction,
-      ]);
-      return { gA: grads[0].dataSync(), gC: grads[1].dataSync(), s: scalars.dataSync() };
-    });
-    this.#gradActor.set(out.gA);
-    this.#gradCritic.set(out.gC);
-    const s = out.s;
-    return {
-      loss: s[0],
-      policyLoss: s[1],
-      valueLoss: s[2],
-      entropyLoss: s[3],
-      approxKl: s[4],
-      clipFraction: s[5],
-    };
+    this.#gradient ??= new PpoMinibatchGradient(
+      this.spec,
+      this.config.batchSize,
+      coefs,
+      this.config.gradientEngine,
+    );
+    return this.#gradient.compute(
+      this.thetaActor,
+      this.thetaCritic,
+      this.rolloutBuffer,
+      perm,
+      start,
+      count,
+      coefs,
+      this.#gradActor,
+      this.#gradCritic,
+    );
   }
 }
 
@@ -822,4 +570,18 @@ function mean(xs: number[]): number {
 function firstNonFinite(a: Float64Array): number {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
   return -1;
+}
+
+/** A version-1 state (one environment) in the version-2 layout. */
+function upgradeStateV1(s: PpoAgentStateV1): PpoAgentState {
+  const { env, lastObs, lastEpisodeStart, episodeReturn, episodeLength, ...rest } = s;
+  const episodeStart = lastEpisodeStart;
+  const collector = singleEnvCollectorState({
+    env,
+    lastObs,
+    episodeStart,
+    episodeReturn,
+    episodeLength,
+  });
+  return { ...rest, version: 2, collector };
 }

@@ -4,7 +4,7 @@
  *
  * | SB3 / rl-zoo name | SacConfig field |
  * |---|---|
- * | `learning_rate` | `learningRate` (one lr for actor, critic and α, as SB3) |
+ * | `learning_rate` (number, or rl-zoo `"lin_<x>"`) | `learningRate` (+ `learningRateSchedule`; one lr for actor, critic and α, as SB3) |
  * | `buffer_size` | `bufferSize` |
  * | `learning_starts` | `learningStarts` |
  * | `batch_size` | `batchSize` |
@@ -21,11 +21,24 @@
  *
  * `net_arch` and `activation_fn` are also accepted at the top level. Not supported (rejected with
  * an explanation): `use_sde: true` (gSDE), `optimize_memory_usage: true`, `n_critics` ≠ 2,
- * `share_features_extractor: true`, learning-rate schedules, `train_freq` in episodes, and
- * activations other than ReLU (the SAC engine's kernels fuse ReLU).
+ * `share_features_extractor: true`, `n_envs` ≠ 1, `train_freq` in episodes, and activations
+ * other than ReLU (SAC's default). The schema (one for every agent) is
+ * `../common/config_schema.ts`.
  *
  * @module
  */
+import {
+  activationName,
+  type ConfigSchema,
+  defineConfig,
+  integerFrom,
+  learningRateFields,
+  literalOr,
+  netArch,
+  numberIn,
+  positiveNumber,
+  type Schedule,
+} from "../common/config_schema.ts";
 
 /**
  * Hidden-layer sizes: one list for the actor's latent network and each Q-network, or separate
@@ -52,6 +65,8 @@ export type SacNetArch = number[] | { pi: number[]; qf: number[] };
 export interface SacConfig {
   /** Adam step size of the actor, the critic and log α. SB3 `learning_rate`. */
   learningRate: number;
+  /** `constant`, or `linear`: lr · progress_remaining (rl-zoo `"lin_<x>"`). */
+  learningRateSchedule: Schedule;
   /** Replay-buffer capacity in transitions (circular). */
   bufferSize: number;
   /** Uniform-random actions for this many first steps; no gradient step until t > learningStarts. */
@@ -83,137 +98,48 @@ export interface SacConfig {
 }
 
 /**
- * SB3 `SAC` defaults with its default `MlpPolicy`.
+ * SAC's config schema: SB3 `SAC` defaults with its default `MlpPolicy`, the SB3 names, the
+ * value forms (`"auto_0.1"`, `[1, "step"]`) and the checks.
  *
  * @example
  * ```ts
- * import { SAC_DEFAULTS } from "./config.ts";
- * SAC_DEFAULTS.batchSize; // 256
+ * import { SAC_SCHEMA } from "./config.ts";
+ * SAC_SCHEMA.make({ ent_coef: "auto_0.1" }).entCoefInit; // 0.1
  * ```
  */
-export const SAC_DEFAULTS: Readonly<SacConfig> = Object.freeze({
-  learningRate: 3e-4,
-  bufferSize: 1_000_000,
-  learningStarts: 100,
-  batchSize: 256,
-  tau: 0.005,
-  gamma: 0.99,
-  trainFreq: 1,
-  gradientSteps: 1,
-  entCoef: "auto",
-  entCoefInit: 1.0,
-  targetEntropy: "auto",
-  targetUpdateInterval: 1,
-  netArch: [256, 256],
-  activation: "relu",
-  adamEps: 1e-8,
-} as SacConfig);
-
-/**
- * SB3 / rl-zoo snake_case name → SacConfig field.
- *
- * @example
- * ```ts
- * import { SB3_SAC_NAMES } from "./config.ts";
- * SB3_SAC_NAMES.learning_starts; // "learningStarts"
- * ```
- */
-export const SB3_SAC_NAMES: Readonly<Record<string, keyof SacConfig>> = Object.freeze({
-  learning_rate: "learningRate",
-  buffer_size: "bufferSize",
-  learning_starts: "learningStarts",
-  batch_size: "batchSize",
-  tau: "tau",
-  gamma: "gamma",
-  train_freq: "trainFreq",
-  gradient_steps: "gradientSteps",
-  ent_coef: "entCoef",
-  target_entropy: "targetEntropy",
-  target_update_interval: "targetUpdateInterval",
-  net_arch: "netArch",
-  activation_fn: "activation",
-  adam_eps: "adamEps",
-});
-
-const FIELDS = Object.keys(SAC_DEFAULTS) as (keyof SacConfig)[];
-
-/**
- * Hidden sizes of the actor's latent network.
- *
- * @example
- * ```ts
- * import { sacPiArch } from "./config.ts";
- * sacPiArch({ netArch: { pi: [64, 64], qf: [256, 256] } }); // [64, 64]
- * ```
- */
-export function sacPiArch(config: Pick<SacConfig, "netArch">): number[] {
-  return Array.isArray(config.netArch) ? config.netArch : config.netArch.pi;
-}
-
-/**
- * Hidden sizes of each Q-network.
- *
- * @example
- * ```ts
- * import { sacQfArch } from "./config.ts";
- * sacQfArch({ netArch: [256, 256] }); // [256, 256]
- * ```
- */
-export function sacQfArch(config: Pick<SacConfig, "netArch">): number[] {
-  return Array.isArray(config.netArch) ? config.netArch : config.netArch.qf;
-}
-
-/**
- * Converts SB3/rl-zoo style hyperparameters (snake_case, `policy_kwargs`, `"auto_0.1"`,
- * `[1, "step"]`, `"nn.ReLU"`) to camelCase SacConfig fields; camelCase keys pass through.
- * Unsupported SB3 options are rejected with the reason. Does not fill defaults or validate.
- *
- * @example
- * ```ts
- * import { sacFromSb3Names } from "./config.ts";
- * sacFromSb3Names({ ent_coef: "auto_0.1", policy_kwargs: { net_arch: [64, 64] } });
- * // { entCoef: "auto", entCoefInit: 0.1, netArch: [64, 64] }
- * ```
- */
-export function sacFromSb3Names(
-  obj: Partial<SacConfig> | Record<string, unknown>,
-): Record<string, unknown> {
-  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
-    throw new TypeError(`SAC config must be an object, got ${describe(obj)}`);
-  }
-  const out: Record<string, unknown> = {};
-  const put = (key: string, value: unknown, origin: string) => {
-    if (key in out) {
-      throw new Error(`SAC config: "${origin}" sets ${key}, which is already set by another key`);
-    }
-    out[key] = value;
-  };
-  const handle = (key: string, value: unknown, origin: string) => {
-    const unsupported = (why: string): never => {
-      throw new Error(`SAC config: ${origin} = ${describe(value)} is not supported: ${why}`);
-    };
-    switch (key) {
-      case "use_sde":
-      case "useSde":
-        if (value === true) {
-          unsupported(
-            "gSDE is not implemented; pgsubspace uses SB3's plain squashed Gaussian. Remove " +
-              "use_sde/sde_sample_freq/log_std_init from the config",
-          );
-        }
-        return;
-      case "optimize_memory_usage":
-        if (value === true) unsupported("the replay buffer always stores next observations");
-        return;
-      case "n_critics":
-        if (value !== 2) unsupported("SAC here always has two Q-networks (SB3's default)");
-        return;
-      case "share_features_extractor":
-        if (value !== false) unsupported("actor and critic never share layers (SB3's default)");
-        return;
-    }
-    const field = SB3_SAC_NAMES[key] ?? key;
-    if (field === "entCoef" && typeof value === "string") {
+export const SAC_SCHEMA: ConfigSchema<SacConfig> = defineConfig<SacConfig>("SAC", {
+  ...learningRateFields(3e-4),
+  bufferSize: { sb3: "buffer_size", default: 1_000_000, check: integerFrom(1) },
+  learningStarts: { sb3: "learning_starts", default: 100, check: integerFrom(0) },
+  batchSize: { sb3: "batch_size", default: 256, check: integerFrom(1) },
+  tau: { sb3: "tau", default: 0.005, check: numberIn(0, 1, "[]") },
+  gamma: { sb3: "gamma", default: 0.99, check: numberIn(0, 1, "[]") },
+  trainFreq: {
+    sb3: "train_freq",
+    default: 1,
+    check: integerFrom(1),
+    convert: (value, origin) => {
+      if (!Array.isArray(value)) return { trainFreq: value };
+      if (value.length !== 2 || value[1] !== "step") {
+        throw new Error(
+          `SAC config: ${origin} = ${JSON.stringify(value)} is not supported: train_freq must ` +
+            `count steps, e.g. 64 or [64, "step"]`,
+        );
+      }
+      return { trainFreq: value[0] };
+    },
+  },
+  gradientSteps: {
+    sb3: "gradient_steps",
+    default: 1,
+    check: (v, c) => v === -1 ? null : integerFrom(0)(v, c) && "an integer ≥ 0, or −1",
+  },
+  entCoef: {
+    sb3: "ent_coef",
+    default: "auto",
+    check: literalOr("auto", numberIn(0, Infinity, "[)")),
+    convert: (value, origin) => {
+      if (typeof value !== "string") return { entCoef: value };
       const m = /^auto(?:_(.+))?$/.exec(value);
       const init = m?.[1] === undefined ? 1.0 : Number(m[1]);
       if (!m || !Number.isFinite(init)) {
@@ -221,144 +147,48 @@ export function sacFromSb3Names(
           `SAC config: ${origin} = "${value}" is not "auto", "auto_<initial α>" or a number`,
         );
       }
-      put("entCoef", "auto", origin);
-      if (m[1] !== undefined) put("entCoefInit", init, origin);
-      return;
-    }
-    if (field === "trainFreq" && Array.isArray(value)) {
-      if (value.length !== 2 || value[1] !== "step") {
-        unsupported('train_freq must count steps, e.g. 64 or [64, "step"]');
-      }
-      put("trainFreq", value[0], origin);
-      return;
-    }
-    if (field === "learningRate" && typeof value === "string") {
-      unsupported("learning-rate schedules are not implemented for SAC; give a number");
-    }
-    if (field === "activation" && typeof value === "string") {
-      put(field, value.replace(/^(th\.)?nn\./, "").toLowerCase(), origin);
-      return;
-    }
-    put(field, value, origin);
-  };
-  for (const [key, value] of Object.entries(obj)) {
-    if (key === "policy_kwargs" || key === "policyKwargs") {
-      if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        throw new TypeError(`SAC config: policy_kwargs must be an object, got ${describe(value)}`);
-      }
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (k === "optimizer_kwargs") {
-          const extra = Object.keys((v ?? {}) as object).filter((x) => x !== "eps");
-          if (extra.length > 0) {
-            throw new Error(
-              `SAC config: policy_kwargs.optimizer_kwargs supports only "eps", got ${extra}`,
-            );
-          }
-          const eps = (v as Record<string, unknown> | null)?.eps;
-          if (eps !== undefined) put("adamEps", eps, "policy_kwargs.optimizer_kwargs.eps");
-          continue;
-        }
-        if (k === "log_std_init") {
-          throw new Error(
-            "SAC config: policy_kwargs.log_std_init only applies to gSDE, which is not " +
-              "implemented; remove it",
-          );
-        }
-        handle(k, v, `policy_kwargs.${k}`);
-      }
-      continue;
-    }
-    handle(key, value, key);
-  }
-  return out;
-}
-
-/**
- * Checks a complete config object (camelCase) and returns it typed; rejects unknown, missing and
- * invalid fields with a message naming the field, the value and the valid range.
- *
- * @example
- * ```ts
- * import { SAC_DEFAULTS, validateSacConfig } from "./config.ts";
- * validateSacConfig({ ...SAC_DEFAULTS, tau: 0.01 });
- * // validateSacConfig({ ...SAC_DEFAULTS, tau: 2 }) throws "SAC config: tau = 2 is invalid; ..."
- * ```
- */
-export function validateSacConfig(obj: unknown): SacConfig {
-  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
-    throw new TypeError(`SAC config must be an object, got ${describe(obj)}`);
-  }
-  const o = obj as Record<string, unknown>;
-  const unknown = Object.keys(o).filter((k) => !(FIELDS as string[]).includes(k));
-  if (unknown.length > 0) {
-    throw new Error(
-      `SAC config: unknown field(s) ${unknown.map((k) => `"${k}"`).join(", ")}; valid fields: ` +
-        `${FIELDS.join(", ")} (or their SB3 snake_case names)`,
-    );
-  }
-  const missing = FIELDS.filter((k) => !(k in o));
-  if (missing.length > 0) {
-    throw new Error(
-      `SAC config: missing field(s) ${missing.join(", ")}; start from SAC_DEFAULTS or use ` +
-        `makeSacConfig()`,
-    );
-  }
-  const bad = (field: string, expected: string): never => {
-    throw new RangeError(
-      `SAC config: ${field} = ${describe(o[field])} is invalid; expected ${expected}`,
-    );
-  };
-  const num = (field: string, lo: number, hi: number, loOpen: boolean, hiOpen: boolean) => {
-    const v = o[field];
-    const okLo = loOpen ? (v as number) > lo : (v as number) >= lo;
-    const okHi = hiOpen ? (v as number) < hi : (v as number) <= hi;
-    if (typeof v !== "number" || !Number.isFinite(v) || !okLo || !okHi) {
-      bad(field, `a number in ${loOpen ? "(" : "["}${lo}, ${hi}${hiOpen ? ")" : "]"}`);
-    }
-  };
-  const int = (field: string, lo: number) => {
-    const v = o[field];
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < lo) {
-      bad(field, `an integer ≥ ${lo}`);
-    }
-  };
-  num("learningRate", 0, Infinity, true, true);
-  int("bufferSize", 1);
-  int("learningStarts", 0);
-  int("batchSize", 1);
-  num("tau", 0, 1, false, false);
-  num("gamma", 0, 1, false, false);
-  int("trainFreq", 1);
-  if (o.gradientSteps !== -1) int("gradientSteps", 0);
-  if (o.entCoef !== "auto") num("entCoef", 0, Infinity, false, true);
-  num("entCoefInit", 0, Infinity, true, true);
-  if (o.targetEntropy !== "auto") num("targetEntropy", -Infinity, Infinity, true, true);
-  int("targetUpdateInterval", 1);
-  const arch = o.netArch;
-  const archOk = (a: unknown) =>
-    Array.isArray(a) && a.length > 0 &&
-    a.every((h) => typeof h === "number" && Number.isInteger(h) && h >= 1);
-  if (
-    !(archOk(arch) ||
-      (arch !== null && typeof arch === "object" && !Array.isArray(arch) &&
-        Object.keys(arch).sort().join() === "pi,qf" &&
-        archOk((arch as { pi: unknown }).pi) && archOk((arch as { qf: unknown }).qf)))
-  ) {
-    bad(
-      "netArch",
-      "a non-empty list of positive integers (e.g. [256, 256]) or { pi: [...], qf: [...] }",
-    );
-  }
-  if (o.activation !== "relu") {
-    bad("activation", '"relu" (SB3\'s SAC default; the SAC engine supports ReLU only)');
-  }
-  num("adamEps", 0, Infinity, true, true);
-  const copy = { ...o } as unknown as SacConfig;
-  copy.netArch = Array.isArray(arch)
-    ? [...arch]
-    : { pi: [...(arch as { pi: number[] }).pi], qf: [...(arch as { qf: number[] }).qf] };
-  return copy;
-}
+      return m[1] === undefined ? { entCoef: "auto" } : { entCoef: "auto", entCoefInit: init };
+    },
+  },
+  entCoefInit: { default: 1.0, check: positiveNumber },
+  targetEntropy: {
+    sb3: "target_entropy",
+    default: "auto",
+    check: literalOr("auto", numberIn(-Infinity, Infinity, "()")),
+  },
+  targetUpdateInterval: { sb3: "target_update_interval", default: 1, check: integerFrom(1) },
+  netArch: {
+    sb3: "net_arch",
+    policyKwarg: true,
+    default: [256, 256],
+    check: netArch(["pi", "qf"], false),
+  },
+  activation: {
+    sb3: "activation_fn",
+    policyKwarg: true,
+    default: "relu",
+    check: (v) => v === "relu" ? null : '"relu" (SB3\'s SAC default; the one SAC supports here)',
+    convert: activationName,
+  },
+  adamEps: { sb3: "adam_eps", default: 1e-8, check: positiveNumber },
+}, {
+  rejected: {
+    use_sde: (v) =>
+      v === true
+        ? "gSDE is not implemented; pgsubspace uses SB3's plain squashed Gaussian. Remove " +
+          "use_sde/sde_sample_freq/log_std_init from the config"
+        : null,
+    useSde: (v) => v === true ? "gSDE is not implemented (plain squashed Gaussian)" : null,
+    optimize_memory_usage: (v) =>
+      v === true ? "the replay buffer always stores next observations" : null,
+    n_critics: (v) => v !== 2 ? "SAC here always has two Q-networks (SB3's default)" : null,
+    share_features_extractor: (v) =>
+      v !== false ? "actor and critic never share layers (SB3's default)" : null,
+    n_envs: (v) => v !== 1 ? "SAC collects from one environment here" : null,
+    log_std_init: () =>
+      "policy_kwargs.log_std_init only applies to gSDE, which is not implemented; remove it",
+  },
+});
 
 /**
  * SB3 defaults, overridden by `overrides` (camelCase or SB3/rl-zoo names), validated.
@@ -373,7 +203,7 @@ export function validateSacConfig(obj: unknown): SacConfig {
 export function makeSacConfig(
   overrides: Partial<SacConfig> | Record<string, unknown> = {},
 ): SacConfig {
-  return validateSacConfig({ ...SAC_DEFAULTS, ...sacFromSb3Names(overrides) });
+  return SAC_SCHEMA.make(overrides);
 }
 
 /**
@@ -388,15 +218,4 @@ export function makeSacConfig(
  */
 export function gradientStepsPerPhase(config: SacConfig): number {
   return config.gradientSteps === -1 ? config.trainFreq : config.gradientSteps;
-}
-
-function describe(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "number") return String(v);
-  if (v === undefined) return "undefined";
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
 }

@@ -1,7 +1,8 @@
 /**
- * The fast SAC gradient engine: one Stable-Baselines3 gradient step (`SAC.train`, inner loop) on
- * a sampled batch, with all matrix work in float32 WebAssembly-SIMD kernels (`wasm/kernels.ts`)
- * and hand-written backpropagation, in SB3's order:
+ * The SAC learner: one Stable-Baselines3 gradient step (`SAC.train`, inner loop) on a sampled
+ * batch, on the compute layer — the network operations of `lib/compute/ops.ts` on float32
+ * WebAssembly SIMD, the squashed-Gaussian head and the soft-Q regression of `lib/compute` — in
+ * SB3's order:
  *
  * 1. actor on s (noise ε): ã, log π(ã|s);
  * 2. entropy coefficient: α = exp(log α) (the value used below), then one Adam step on log α
@@ -13,84 +14,42 @@
  *    gradient through ã, Adam step on θ_actor;
  * 6. when asked, Polyak update of the target critics: θ̄ ← (1 − τ)·θ̄ + τ·θ.
  *
- * It computes the same functions as `losses.ts` (tests compare both, and a float64 reference).
+ * The losses are the ones the subspace analysis differentiates (the regression objective of the
+ * twin Q-networks and the reparameterised actor objective); tests compare the step with the tfjs
+ * reference and with PyTorch.
  *
- * Work is organised in *phases* of kernel calls with fixed arguments, each split into two
- * independent halves (e.g. Q-network 0 | Q-network 1: neither half reads what the other
- * writes); with `threads: 2` a worker runs the second half on a shared memory. Each output is
+ * Work is organised in *phases* of recorded kernel programs, each split into two independent
+ * halves (e.g. Q-network 0 | Q-network 1: neither half reads what the other writes); with
+ * `threads: 2` a worker runs the second half on a shared memory (`PhaseRunner`). Each output is
  * computed by the same kernel calls in the same order either way, so results are bit-identical
- * for 1 and 2 threads. Small per-sample algebra (squashing, log-probabilities, targets, loss
- * derivatives) runs in TypeScript between phases.
+ * for 1 and 2 threads. The per-sample algebra of the head and the losses runs in TypeScript
+ * between phases.
  *
  * Per gradient step with 256×256 networks and batch 256 this is 16 products of 256×256×256
  * (≈ 537 MFLOP); see `bench/sac.ts` for where the time goes.
  *
  * @module
  */
-import { HALF_LOG_2PI } from "../ppo/policy.ts";
-import { Adam, type AdamState, type MlpSpec, type ParamLayout } from "../../nn/mod.ts";
-import { LOG_STD_MAX, LOG_STD_MIN, type SacSpec, TANH_LOG_EPS } from "./policy.ts";
-import { GEMM, KERNEL_NAMES, type KernelName, WasmKernels } from "./wasm/kernels.ts";
-import { PhaseRunner } from "./wasm/threads.ts";
+import { Adam, type AdamState } from "../../compute/mod.ts";
+import type { SacSpec } from "./policy.ts";
+import { Arena } from "../../compute/arena.ts";
+import { type Kernels, ProgramRecorder, type Ptr } from "../../compute/kernels.ts";
+import { SquashedGaussianHead, type SquashedSample } from "../../compute/heads.ts";
+import {
+  backward,
+  backwardLayer,
+  forward,
+  gradient,
+  layerGradient,
+  type NetPlan,
+  planNet,
+  refreshTransposes,
+} from "../../compute/ops.ts";
+import { regressionDeltas, softBellmanTargets } from "../../compute/objectives/mod.ts";
+import { WasmDevice } from "../../compute/wasm/device.ts";
+import { PhaseRunner } from "../../compute/wasm/phases.ts";
 
-/**
- * A flat list of kernel calls with fixed arguments: [kernel index, ...args] per call.
- *
- * @example
- * ```ts
- * import { Program } from "./engine.ts";
- * const p = new Program();
- * p.call("transpose", 64, 128, 2, 3);
- * p.calls.length; // 1
- * ```
- */
-export class Program {
-  /** The calls, each [kernel index into KERNEL_NAMES, ...arguments]. */
-  readonly calls: number[][] = [];
-
-  /** Appends one call. */
-  call(kernel: KernelName, ...args: number[]): this {
-    this.calls.push([KERNEL_NAMES.indexOf(kernel), ...args]);
-    return this;
-  }
-}
-
-/** One linear layer inside a flat parameter vector (byte addresses in the engine memory). */
-interface Layer {
-  fanIn: number;
-  fanOut: number;
-  /** Weight [fanIn, fanOut] and bias in θ. */
-  w: number;
-  b: number;
-  /** The same blocks in the gradient vector (0 when no gradient is kept). */
-  gw: number;
-  gb: number;
-  relu: boolean;
-}
-
-function mlpLayers(
-  spec: MlpSpec,
-  layout: ParamLayout,
-  theta: number,
-  grad: number,
-): Layer[] {
-  const dims = [spec.inputDim, ...spec.hidden, spec.outputDim];
-  const layers: Layer[] = [];
-  for (let i = 0; i + 1 < dims.length; i++) {
-    const w = layout.block(`${spec.prefix}.${i}.weight`).offset * 4;
-    const b = layout.block(`${spec.prefix}.${i}.bias`).offset * 4;
-    layers.push({
-      fanIn: dims[i],
-      fanOut: dims[i + 1],
-      w: theta + w,
-      b: theta + b,
-      gw: grad === 0 ? 0 : grad + w,
-      gb: grad === 0 ? 0 : grad + b,
-      relu: i + 2 < dims.length || spec.activateOutput === true,
-    });
-  }
-  return layers;
-}
+type Program = ProgramRecorder;
 
 /**
  * Hyperparameters of one gradient step.
@@ -279,16 +238,20 @@ export class SacEngine {
   /** log α (float32 value). */
   logEntCoef: number;
 
-  readonly #k: WasmKernels;
+  readonly #dev: WasmDevice;
   readonly #runner: PhaseRunner;
+  readonly #head: SquashedGaussianHead;
   readonly #adamEntCoef: Adam;
   readonly #adamEps: number;
   readonly #adamActor: { m: Float32Array; v: Float32Array; step: number };
   readonly #adamCritic: { m: Float32Array; v: Float32Array; step: number };
   readonly #scalars: { actor: Float32Array; critic: Float32Array; polyak: Float32Array };
   // Views used by the per-sample algebra.
-  readonly #cur: { mu: Float32Array; ls: Float32Array; dmu: Float32Array; dls: Float32Array };
-  readonly #next: { mu: Float32Array; ls: Float32Array };
+  readonly #zCur: Float32Array;
+  readonly #zNext: Float32Array;
+  readonly #deltaZ: Float32Array;
+  readonly #cur: SquashedSample;
+  readonly #next: SquashedSample;
   readonly #qInTarget: Float32Array;
   readonly #qInCritic: Float32Array;
   readonly #qInPi: Float32Array;
@@ -297,10 +260,10 @@ export class SacEngine {
   readonly #dqCritic: [Float32Array, Float32Array];
   readonly #qPi: [Float32Array, Float32Array];
   readonly #dActPi: [Float32Array, Float32Array];
-  readonly #thetaActorPtr: number;
-  readonly #thetaCriticPtr: number;
-  readonly #gradActorPtr: number;
-  readonly #gradCriticPtr: number;
+  readonly #targets: Float32Array;
+  readonly #gAct: Float64Array;
+  readonly #gradActorPtr: Ptr;
+  readonly #gradCriticPtr: Ptr;
   // Phases: [thread-0 program, thread-1 program].
   readonly #phases: {
     actorForward: [Program, Program];
@@ -310,8 +273,6 @@ export class SacEngine {
     actorHeads: [Program, Program];
     actorUpdate: [Program, Program];
   };
-  readonly #logStdTmp: Float64Array;
-  readonly #nextLogProbs: Float64Array;
   readonly #logEntCoefParam = new Float32Array(1);
   readonly #logEntCoefGrad = new Float64Array(1);
 
@@ -328,364 +289,161 @@ export class SacEngine {
     this.batchSize = B;
     this.threads = threads;
     this.#adamEps = options.adamEps;
-    const { obsDim: O, actDim: A, latentDim: H } = spec;
+    this.#head = new SquashedGaussianHead(spec.actDim);
+    const { obsDim: O, actDim: A } = spec;
     const Na = spec.actorLayout.size, Nc = spec.criticLayout.size;
-    const latentWidths = [...spec.latent.hidden, spec.latent.outputDim];
-    const qWidths = [...spec.qf[0].hidden, 1];
     const QI = O + A;
-    const maxLayer = Math.max(
-      ...mlpLayerSizes(spec.latent),
-      ...mlpLayerSizes(spec.qf[0]),
-      H * A,
-    );
 
-    // ---- Memory: count floats, then allocate.
-    const sizes: number[] = [];
-    const plan = (n: number) => (sizes.push(n), n);
-    plan(Na), plan(Nc), plan(Nc), plan(Na), plan(Nc); // θa θc θt ga gc
-    plan(Na), plan(Na), plan(Nc), plan(Nc); // adam moments
-    plan(B * O), plan(B * A), plan(B), plan(B * O), plan(B), plan(B * A), plan(B * A);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const w of latentWidths) plan(B * w);
-      plan(B * A), plan(B * A);
-    }
-    for (const w of latentWidths) plan(B * w); // actor deltas
-    plan(B * A), plan(B * A); // dmu, dls
-    plan(B * QI), plan(B * QI), plan(B * QI);
-    for (let j = 0; j < 2; j++) {
-      for (let pass = 0; pass < 3; pass++) for (const w of qWidths) plan(B * w);
-      for (let pass = 0; pass < 2; pass++) for (const w of qWidths) plan(B * w); // deltas
-      plan(B * A);
-    }
-    plan(maxLayer), plan(maxLayer), plan(B), plan(6), plan(6), plan(2);
-    const floats = sizes.reduce((a, b) => a + b, 0);
-    const k = new WasmKernels(4 * floats + 96 * sizes.length + 4096, threads === 2);
-    this.#k = k;
-    const alloc = (n: number) => k.alloc(n);
+    // ---- Memory plan: parameters, optimiser state, batch, network states, scratch.
+    const fixed = new Arena(64, 4);
+    const thetaA = fixed.f32(Na), thetaC = fixed.f32(Nc), thetaT = fixed.f32(Nc);
+    const gradA = fixed.f32(Na), gradC = fixed.f32(Nc);
+    const mA = fixed.f32(Na), vA = fixed.f32(Na), mC = fixed.f32(Nc), vC = fixed.f32(Nc);
+    const obs = fixed.f32(B * O), act = fixed.f32(B * A), rew = fixed.f32(B);
+    const nextObs = fixed.f32(B * O), dones = fixed.f32(B);
+    const eps1 = fixed.f32(B * A), eps2 = fixed.f32(B * A);
+    const qInT = fixed.f32(B * QI), qInC = fixed.f32(B * QI), qInPi = fixed.f32(B * QI);
+    const scA = fixed.f32(6), scC = fixed.f32(6), scP = fixed.f32(2);
+    // A network plan holds its transposed weights; one plan serves several batches (states).
+    const plan = (net: SacSpec["actorNet"], theta: Ptr, size: number) => {
+      const state = new Arena(0, 4);
+      const p = planNet(net, theta, size, 0, {
+        fixed,
+        state,
+        scratch: new Arena(0, 4),
+        rows: B,
+        maxBlock: 0,
+      });
+      return { p, stateBytes: state.top };
+    };
+    const actor = plan(spec.actorNet, thetaA, Na);
+    const stCur = fixed.bytes(actor.stateBytes), stNext = fixed.bytes(actor.stateBytes);
+    const critic = spec.qNets.map((q) => plan(q, thetaC, Nc));
+    const target = spec.qNets.map((q) => plan(q, thetaT, Nc));
+    const stCritic = critic.map((c) => fixed.bytes(c.stateBytes));
+    const stPi = critic.map((c) => fixed.bytes(c.stateBytes));
+    const stTarget = target.map((t) => fixed.bytes(t.stateBytes));
+    const dAct = [fixed.f32(B * A), fixed.f32(B * A)];
 
-    const thetaA = alloc(Na), thetaC = alloc(Nc), thetaT = alloc(Nc);
-    const gradA = alloc(Na), gradC = alloc(Nc);
-    const mA = alloc(Na), vA = alloc(Na), mC = alloc(Nc), vC = alloc(Nc);
-    this.#thetaActorPtr = thetaA;
-    this.#thetaCriticPtr = thetaC;
+    const dev = new WasmDevice(fixed.top, { shared: threads === 2 });
+    this.#dev = dev;
+    const f32 = (ptr: Ptr, n: number) => dev.f32(ptr, n);
     this.#gradActorPtr = gradA;
     this.#gradCriticPtr = gradC;
-    this.thetaActor = k.f32(thetaA, Na);
-    this.thetaCritic = k.f32(thetaC, Nc);
-    this.thetaCriticTarget = k.f32(thetaT, Nc);
-    this.grad = { actor: k.f32(gradA, Na), critic: k.f32(gradC, Nc) };
-    this.#adamActor = { m: k.f32(mA, Na), v: k.f32(vA, Na), step: 0 };
-    this.#adamCritic = { m: k.f32(mC, Nc), v: k.f32(vC, Nc), step: 0 };
-
-    const obs = alloc(B * O), act = alloc(B * A), rew = alloc(B), nextObs = alloc(B * O);
-    const dones = alloc(B), eps1 = alloc(B * A), eps2 = alloc(B * A);
+    this.thetaActor = f32(thetaA, Na);
+    this.thetaCritic = f32(thetaC, Nc);
+    this.thetaCriticTarget = f32(thetaT, Nc);
+    this.grad = { actor: f32(gradA, Na), critic: f32(gradC, Nc) };
+    this.#adamActor = { m: f32(mA, Na), v: f32(vA, Na), step: 0 };
+    this.#adamCritic = { m: f32(mC, Nc), v: f32(vC, Nc), step: 0 };
     this.batch = {
-      obs: k.f32(obs, B * O),
-      actions: k.f32(act, B * A),
-      rewards: k.f32(rew, B),
-      nextObs: k.f32(nextObs, B * O),
-      dones: k.f32(dones, B),
+      obs: f32(obs, B * O),
+      actions: f32(act, B * A),
+      rewards: f32(rew, B),
+      nextObs: f32(nextObs, B * O),
+      dones: f32(dones, B),
     };
-    this.noise = { current: k.f32(eps1, B * A), next: k.f32(eps2, B * A) };
-
-    const actorPass = () => ({
-      outs: latentWidths.map((w) => alloc(B * w)),
-      mu: alloc(B * A),
-      ls: alloc(B * A),
+    this.noise = { current: f32(eps1, B * A), next: f32(eps2, B * A) };
+    this.#scalars = { actor: f32(scA, 6), critic: f32(scC, 6), polyak: f32(scP, 2) };
+    const a = actor.p, last = a.layers[a.layers.length - 1];
+    this.#zCur = f32(stCur + last.a, B * 2 * A);
+    this.#zNext = f32(stNext + last.a, B * 2 * A);
+    this.#deltaZ = f32(stCur + last.d, B * 2 * A);
+    const sample = (): SquashedSample => ({
+      actions: new Float32Array(B * A),
+      sigmaEps: new Float32Array(B * A),
+      inside: new Float32Array(B * A),
+      logProbs: new Float64Array(B),
     });
-    const cur = actorPass(), next = actorPass();
-    const actorDeltas = latentWidths.map((w) => alloc(B * w));
-    const dmu = alloc(B * A), dls = alloc(B * A);
-    this.#cur = {
-      mu: k.f32(cur.mu, B * A),
-      ls: k.f32(cur.ls, B * A),
-      dmu: k.f32(dmu, B * A),
-      dls: k.f32(dls, B * A),
-    };
-    this.#next = { mu: k.f32(next.mu, B * A), ls: k.f32(next.ls, B * A) };
-    const qInT = alloc(B * QI), qInC = alloc(B * QI), qInPi = alloc(B * QI);
-    this.#qInTarget = k.f32(qInT, B * QI);
-    this.#qInCritic = k.f32(qInC, B * QI);
-    this.#qInPi = k.f32(qInPi, B * QI);
-    const qPasses = [0, 1].map(() => ({
-      target: qWidths.map((w) => alloc(B * w)),
-      critic: qWidths.map((w) => alloc(B * w)),
-      pi: qWidths.map((w) => alloc(B * w)),
-      criticDeltas: qWidths.map((w) => alloc(B * w)),
-      piDeltas: qWidths.map((w) => alloc(B * w)),
-      dAct: alloc(B * A),
-    }));
-    const scratch = [alloc(maxLayer), alloc(maxLayer)];
-    const ones = alloc(B);
-    k.f32(ones, B).fill(1);
-    const scA = alloc(6), scC = alloc(6), scP = alloc(2);
-    this.#scalars = { actor: k.f32(scA, 6), critic: k.f32(scC, 6), polyak: k.f32(scP, 2) };
-    const L = qWidths.length;
-    this.#qTarget = [k.f32(qPasses[0].target[L - 1], B), k.f32(qPasses[1].target[L - 1], B)];
-    this.#qCritic = [k.f32(qPasses[0].critic[L - 1], B), k.f32(qPasses[1].critic[L - 1], B)];
-    this.#dqCritic = [
-      k.f32(qPasses[0].criticDeltas[L - 1], B),
-      k.f32(qPasses[1].criticDeltas[L - 1], B),
-    ];
-    this.#qPi = [k.f32(qPasses[0].pi[L - 1], B), k.f32(qPasses[1].pi[L - 1], B)];
-    this.#dActPi = [k.f32(qPasses[0].dAct, B * A), k.f32(qPasses[1].dAct, B * A)];
+    this.#cur = sample();
+    this.#next = sample();
+    this.#qInTarget = f32(qInT, B * QI);
+    this.#qInCritic = f32(qInC, B * QI);
+    this.#qInPi = f32(qInPi, B * QI);
+    const out = (plans: { p: NetPlan }[], sts: Ptr[], field: "a" | "d") =>
+      plans.map((c, j) => f32(sts[j] + c.p.layers[c.p.layers.length - 1][field], B)) as [
+        Float32Array,
+        Float32Array,
+      ];
+    this.#qTarget = out(target, stTarget, "a");
+    this.#qCritic = out(critic, stCritic, "a");
+    this.#dqCritic = out(critic, stCritic, "d");
+    this.#qPi = out(critic, stPi, "a");
+    // ∂Q_j/∂ã per sample with upstream 1; the actor loss picks min_j afterwards.
+    for (const d of out(critic, stPi, "d")) d.fill(1);
+    this.#dActPi = [f32(dAct[0], B * A), f32(dAct[1], B * A)];
+    this.#targets = new Float32Array(B);
+    this.#gAct = new Float64Array(B * A);
     this.last = { logProbs: new Float64Array(B), actions: new Float64Array(B * A) };
-    this.#logStdTmp = new Float64Array(B * A);
-    this.#nextLogProbs = new Float64Array(B);
 
-    // ---- Layer plans.
-    const latent = mlpLayers(spec.latent, spec.actorLayout, thetaA, gradA);
-    const heads = {
-      muW: thetaA + 4 * spec.heads.muWeight,
-      muB: thetaA + 4 * spec.heads.muBias,
-      lsW: thetaA + 4 * spec.heads.logStdWeight,
-      lsB: thetaA + 4 * spec.heads.logStdBias,
-      gMuW: gradA + 4 * spec.heads.muWeight,
-      gMuB: gradA + 4 * spec.heads.muBias,
-      gLsW: gradA + 4 * spec.heads.logStdWeight,
-      gLsB: gradA + 4 * spec.heads.logStdBias,
-    };
-    const qCritic = spec.qf.map((q) => mlpLayers(q, spec.criticLayout, thetaC, gradC));
-    const qTarget = spec.qf.map((q) => mlpLayers(q, spec.criticLayout, thetaT, 0));
-
-    // ---- Program emitters.
-    const forward = (
-      p: Program,
-      layers: Layer[],
-      input: number,
-      inputLd: number,
-      outs: number[],
-    ) => {
-      let x = input, ld = inputLd;
-      layers.forEach((l, i) => {
-        p.call(
-          "gemmRow",
-          x,
-          l.w,
-          outs[i],
-          l.b,
-          0,
-          B,
-          l.fanOut,
-          l.fanIn,
-          ld,
-          l.fanOut,
-          l.fanOut,
-          GEMM.BIAS | (l.relu ? GEMM.RELU : 0),
-        );
-        x = outs[i];
-        ld = l.fanOut;
-      });
-    };
-    const actorForward = (p: Program, input: number, pass: typeof cur) => {
-      forward(p, latent, input, O, pass.outs);
-      const top = pass.outs[pass.outs.length - 1];
-      p.call("gemmRow", top, heads.muW, pass.mu, heads.muB, 0, B, A, H, H, A, A, GEMM.BIAS);
-      p.call("gemmRow", top, heads.lsW, pass.ls, heads.lsB, 0, B, A, H, H, A, A, GEMM.BIAS);
-    };
-    // Backward of layers [from..0] given deltas[from]; parameter gradients unless `noParams`;
-    // the gradient with respect to input columns [col0, col0 + ncols) into `inputGrad`.
-    const backward = (
-      p: Program,
-      layers: Layer[],
-      from: number,
-      input: number,
-      inputLd: number,
-      outs: number[],
-      deltas: number[],
-      scr: number,
-      opts: { noParams?: boolean; inputGrad?: { ptr: number; col0: number; ncols: number } },
-    ) => {
-      for (let i = from; i >= 0; i--) {
-        const l = layers[i];
-        const x = i === 0 ? input : outs[i - 1], ldx = i === 0 ? inputLd : l.fanIn;
-        if (!opts.noParams) {
-          p.call(
-            "gemmCol",
-            x,
-            deltas[i],
-            l.gw,
-            0,
-            0,
-            l.fanIn,
-            l.fanOut,
-            B,
-            ldx,
-            l.fanOut,
-            l.fanOut,
-            0,
-          );
-          p.call("colSum", deltas[i], l.gb, B, l.fanOut, l.fanOut, 0);
-        }
-        if (i > 0) {
-          p.call("transpose", l.w, scr, l.fanIn, l.fanOut);
-          p.call(
-            "gemmRow",
-            deltas[i],
-            scr,
-            deltas[i - 1],
-            0,
-            outs[i - 1],
-            B,
-            l.fanIn,
-            l.fanOut,
-            l.fanOut,
-            l.fanIn,
-            l.fanIn,
-            GEMM.MASK,
-          );
-        } else if (opts.inputGrad) {
-          const { ptr, col0, ncols } = opts.inputGrad;
-          p.call("transpose", l.w + 4 * col0 * l.fanOut, scr, ncols, l.fanOut);
-          p.call(
-            "gemmRow",
-            deltas[0],
-            scr,
-            ptr,
-            0,
-            0,
-            B,
-            ncols,
-            l.fanOut,
-            l.fanOut,
-            ncols,
-            ncols,
-            0,
-          );
-        }
-      }
-    };
-    const adamRange = (p: Program, which: "actor" | "critic", from: number, to: number) => {
+    // ---- Phase programs.
+    const adamRange = (k: Kernels, which: "actor" | "critic", from: number, to: number) => {
       if (to <= from) return;
       const [theta, grad, m, v, sc] = which === "actor"
         ? [thetaA, gradA, mA, vA, scA]
         : [thetaC, gradC, mC, vC, scC];
-      p.call("adam", theta + 4 * from, grad + 4 * from, m + 4 * from, v + 4 * from, to - from, sc);
+      k.adam(theta + 4 * from, grad + 4 * from, m + 4 * from, v + 4 * from, to - from, sc);
     };
-    const pair = (): [Program, Program] => [new Program(), new Program()];
+    const pair = (): [Program, Program] => [new ProgramRecorder(), new ProgramRecorder()];
 
     const actorForwardPhase = pair();
-    actorForward(actorForwardPhase[0], obs, cur);
-    actorForward(actorForwardPhase[1], nextObs, next);
+    forward(actorForwardPhase[0].kernels, a, obs, B, stCur);
+    forward(actorForwardPhase[1].kernels, a, nextObs, B, stNext);
 
     const qForwardPhase = pair();
     for (let j = 0; j < 2; j++) {
-      forward(qForwardPhase[j], qTarget[j], qInT, QI, qPasses[j].target);
-      forward(qForwardPhase[j], qCritic[j], qInC, QI, qPasses[j].critic);
+      const k = qForwardPhase[j].kernels;
+      forward(k, target[j].p, qInT, B, stTarget[j]);
+      forward(k, critic[j].p, qInC, B, stCritic[j]);
     }
 
     const criticPhase = (withPolyak: boolean) => {
       const ph = pair();
       for (let j = 0; j < 2; j++) {
-        const p = ph[j], q = qPasses[j], layers = qCritic[j];
-        backward(p, layers, L - 1, qInC, QI, q.critic, q.criticDeltas, scratch[j], {});
-        adamRange(p, "critic", j * spec.qfSize, (j + 1) * spec.qfSize);
-        forward(p, layers, qInPi, QI, q.pi);
-        // ∂Q_j/∂ã per sample (upstream 1); the actor loss picks min_j afterwards.
-        backward(
-          p,
-          layers,
-          L - 1,
-          qInPi,
-          QI,
-          q.pi,
-          [...q.piDeltas.slice(0, L - 1), ones],
-          scratch[j],
-          {
-            noParams: true,
-            inputGrad: { ptr: q.dAct, col0: O, ncols: A },
-          },
-        );
+        const k = ph[j].kernels, q = critic[j].p;
+        refreshTransposes(k, q);
+        backward(k, q, B, stCritic[j]);
+        gradient(k, q, qInC, B, stCritic[j], gradC);
+        adamRange(k, "critic", j * spec.qfSize, (j + 1) * spec.qfSize);
+        forward(k, q, qInPi, B, stPi[j]);
+        refreshTransposes(k, q);
+        backward(k, q, B, stPi[j], { ptr: dAct[j], col: O, width: A });
         if (withPolyak) {
           const off = 4 * j * spec.qfSize;
-          p.call("polyak", thetaT + off, thetaC + off, spec.qfSize, scP);
+          k.polyak(thetaT + off, thetaC + off, spec.qfSize, scP);
         }
       }
       return ph;
     };
 
-    // Actor backward: heads and ∂latent on thread 0, then the top latent layer's weight
-    // gradient (thread 1) in parallel with the rest of the chain (thread 0).
+    // Actor backward: the heads' gradients and δ of the top latent layer on thread 0, then the
+    // top latent layer's weight gradient and Adam (thread 1) in parallel with the rest of the
+    // chain (thread 0), which reads that layer's Wᵀ taken in the first phase.
+    const L = a.layers.length - 1; // the heads layer
+    const top = a.layers[L - 1];
     const actorHeads = pair();
     {
-      const p = actorHeads[0];
-      const top = cur.outs[cur.outs.length - 1];
-      const dTop = actorDeltas[actorDeltas.length - 1];
-      p.call("gemmCol", top, dmu, heads.gMuW, 0, 0, H, A, B, H, A, A, 0);
-      p.call("colSum", dmu, heads.gMuB, B, A, A, 0);
-      p.call("gemmCol", top, dls, heads.gLsW, 0, 0, H, A, B, H, A, A, 0);
-      p.call("colSum", dls, heads.gLsB, B, A, A, 0);
-      p.call("transpose", heads.muW, scratch[0], H, A);
-      p.call("gemmRow", dmu, scratch[0], dTop, 0, 0, B, H, A, A, H, H, 0);
-      p.call("transpose", heads.lsW, scratch[0], H, A);
-      p.call(
-        "gemmRow",
-        dls,
-        scratch[0],
-        dTop,
-        0,
-        top,
-        B,
-        H,
-        A,
-        A,
-        H,
-        H,
-        GEMM.ACCUMULATE | GEMM.MASK,
-      );
-      // Wᵀ of the top latent layer for thread 0's ∂X in the next phase, taken here because
-      // thread 1 updates that layer (Adam) in parallel there.
-      const topLayer = latent[latent.length - 1];
-      if (latent.length > 1) {
-        p.call("transpose", topLayer.w, scratch[0], topLayer.fanIn, topLayer.fanOut);
-      }
+      const k = actorHeads[0].kernels;
+      refreshTransposes(k, a, L, L + 1);
+      layerGradient(k, a, L, obs, B, stCur, gradA);
+      backwardLayer(k, a, L, B, stCur);
+      if (L > 1) refreshTransposes(k, a, L - 1, L);
     }
     const actorUpdate = pair();
     {
-      const T = latent.length - 1;
-      const topLayer = latent[T];
-      const xTop = T === 0 ? obs : cur.outs[T - 1], ldTop = T === 0 ? O : topLayer.fanIn;
-      const p1 = actorUpdate[1];
-      p1.call(
-        "gemmCol",
-        xTop,
-        actorDeltas[T],
-        topLayer.gw,
-        0,
-        0,
-        topLayer.fanIn,
-        topLayer.fanOut,
-        B,
-        ldTop,
-        topLayer.fanOut,
-        topLayer.fanOut,
-        0,
-      );
-      p1.call("colSum", actorDeltas[T], topLayer.gb, B, topLayer.fanOut, topLayer.fanOut, 0);
-      const topFrom = (topLayer.w - thetaA) / 4;
-      const topTo = (topLayer.b - thetaA) / 4 + topLayer.fanOut;
-      adamRange(p1, "actor", topFrom, topTo);
-      const p0 = actorUpdate[0];
-      if (T > 0) {
-        p0.call(
-          "gemmRow",
-          actorDeltas[T],
-          scratch[0],
-          actorDeltas[T - 1],
-          0,
-          cur.outs[T - 1],
-          B,
-          topLayer.fanIn,
-          topLayer.fanOut,
-          topLayer.fanOut,
-          topLayer.fanIn,
-          topLayer.fanIn,
-          GEMM.MASK,
-        );
-        backward(p0, latent, T - 1, obs, O, cur.outs, actorDeltas, scratch[0], {});
+      const topFrom = top.groups[0].weight, topTo = top.groups[0].bias + top.fanOut;
+      const k1 = actorUpdate[1].kernels;
+      layerGradient(k1, a, L - 1, obs, B, stCur, gradA);
+      adamRange(k1, "actor", topFrom, topTo);
+      const k0 = actorUpdate[0].kernels;
+      if (L > 1) {
+        backwardLayer(k0, a, L - 1, B, stCur);
+        refreshTransposes(k0, a, 0, L - 1);
+        for (let i = L - 2; i >= 1; i--) backwardLayer(k0, a, i, B, stCur);
+        for (let i = 0; i < L - 1; i++) layerGradient(k0, a, i, obs, B, stCur, gradA);
       }
-      adamRange(p0, "actor", 0, topFrom);
-      adamRange(p0, "actor", topTo, Na);
+      adamRange(k0, "actor", 0, topFrom);
+      adamRange(k0, "actor", topTo, Na);
     }
     this.#phases = {
       actorForward: actorForwardPhase,
@@ -695,7 +453,7 @@ export class SacEngine {
       actorHeads,
       actorUpdate,
     };
-    this.#runner = new PhaseRunner(k, threads, Object.values(this.#phases).flat());
+    this.#runner = new PhaseRunner(dev, threads, Object.values(this.#phases));
 
     this.logEntCoef = Math.fround(Math.log(options.entCoefInit));
     // SB3 builds the log α optimiser without the policy's optimizer_kwargs: torch's default ε.
@@ -747,17 +505,25 @@ export class SacEngine {
     this.#runner.run(this.#phases.actorForward);
     const t2 = performance.now();
 
-    // ---- Squash and log-probabilities (s: ã into [s, ã]; s′: ã′ into [s′, ã′]).
-    const logProbs = this.last.logProbs, actions = this.last.actions;
-    this.#squash(this.#cur.mu, this.#cur.ls, this.noise.current, this.#qInPi, logProbs, actions);
-    const nextLogProbs = this.#squash(
-      this.#next.mu,
-      this.#next.ls,
-      this.noise.next,
-      this.#qInTarget,
-      this.#nextLogProbs,
-      null,
-    );
+    // ---- Squashed samples (s: ã into [s, ã]; s′: ã′ into [s′, ã′]).
+    const cur = this.#cur, next = this.#next;
+    try {
+      this.#head.sample(this.#zCur, 2 * A, this.noise.current, 0, B, cur, {
+        array: this.#qInPi,
+        stride: QI,
+        col: O,
+      });
+      this.#head.sample(this.#zNext, 2 * A, this.noise.next, 0, B, next, {
+        array: this.#qInTarget,
+        stride: QI,
+        col: O,
+      });
+    } catch (e) {
+      throw new Error(`SAC gradient step: ${(e as Error).message}`, { cause: e });
+    }
+    const logProbs = cur.logProbs;
+    this.last.logProbs.set(logProbs);
+    this.last.actions.set(cur.actions);
     // ---- Entropy coefficient: α before its update, then one Adam step on log α.
     let entCoefLoss = NaN;
     const alpha = this.entCoef(c.entCoef);
@@ -775,19 +541,22 @@ export class SacEngine {
     this.#runner.run(this.#phases.qForward);
     const t4 = performance.now();
 
-    // ---- Targets and the critic loss's output gradient.
-    const [qt0, qt1] = this.#qTarget, [qc0, qc1] = this.#qCritic, [dq0, dq1] = this.#dqCritic;
+    // ---- Targets and the critic loss's output gradient (the soft-Q regression, κ = ½).
+    const [qt0, qt1] = this.#qTarget;
+    const y = softBellmanTargets(
+      this.batch.rewards,
+      this.batch.dones,
+      qt0,
+      qt1,
+      next.logProbs,
+      alpha,
+      c.gamma,
+      B,
+      this.#targets,
+    );
     let criticLoss = 0;
-    for (let b = 0; b < B; b++) {
-      const minQ = Math.min(qt0[b], qt1[b]);
-      const y = Math.fround(
-        this.batch.rewards[b] +
-          (1 - this.batch.dones[b]) * c.gamma * (minQ - alpha * nextLogProbs[b]),
-      );
-      const e0 = qc0[b] - y, e1 = qc1[b] - y;
-      criticLoss += e0 * e0 + e1 * e1;
-      dq0[b] = e0 / B;
-      dq1[b] = e1 / B;
+    for (let j = 0; j < 2; j++) {
+      criticLoss += regressionDeltas(this.#qCritic[j], y, 0, B, 0.5, B, this.#dqCritic[j]);
     }
     criticLoss *= 0.5 / B;
     this.#check("critic loss", criticLoss);
@@ -798,26 +567,19 @@ export class SacEngine {
     this.#checkVector("critic gradient", this.#gradCriticPtr, this.thetaCritic.length);
     const t6 = performance.now();
 
-    // ---- Actor loss and its gradient with respect to μ and log σ (pre-clamp).
+    // ---- Actor loss and its gradient with respect to the heads (the reparameterised objective).
     const [qp0, qp1] = this.#qPi, [ja0, ja1] = this.#dActPi;
-    const { dmu, dls, ls: lsRaw } = this.#cur;
-    const eps = this.noise.current, logStd = this.#logStdTmp;
+    const g = this.#gAct;
     let actorLoss = 0;
     for (let b = 0; b < B; b++) {
       const first = qp0[b] <= qp1[b];
       actorLoss += alpha * logProbs[b] - (first ? qp0[b] : qp1[b]);
       const jac = first ? ja0 : ja1;
-      for (let d = 0; d < A; d++) {
-        const i = b * A + d;
-        const a = actions[i], s = 1 - a * a;
-        const du = -jac[i] / B * s + (alpha / B) * 2 * a * s / (s + TANH_LOG_EPS);
-        dmu[i] = du;
-        const inside = lsRaw[i] >= LOG_STD_MIN && lsRaw[i] <= LOG_STD_MAX;
-        dls[i] = inside ? du * Math.exp(logStd[i]) * eps[i] - alpha / B : 0;
-      }
+      for (let d = 0; d < A; d++) g[b * A + d] = -jac[b * A + d] / B;
     }
     actorLoss /= B;
     this.#check("actor loss", actorLoss);
+    this.#head.backward(cur, B, alpha / B, g, this.#deltaZ, 2 * A);
     this.#adamScalars(this.#scalars.actor, ++this.#adamActor.step, c.learningRate);
     const t7 = performance.now();
     this.#runner.run(this.#phases.actorHeads);
@@ -832,47 +594,6 @@ export class SacEngine {
     tm.actorUpdate += t8 - t7;
     tm.scalar += (t1 - t0) + (t3 - t2) + (t5 - t4) + (t7 - t6);
     return { actorLoss, criticLoss, entCoef: alpha, entCoefLoss };
-  }
-
-  /**
-   * Per sample and dimension: log σ = clamp(ls, −20, 2), u = μ + σ·ε, ã = tanh(u) (float32,
-   * written into the action columns of `qIn`), and log π summed over dimensions.
-   */
-  #squash(
-    mu: Float32Array,
-    ls: Float32Array,
-    eps: Float32Array,
-    qIn: Float32Array,
-    logProbs: Float64Array,
-    actionsOut: Float64Array | null,
-  ): Float64Array {
-    const B = this.batchSize, { obsDim: O, actDim: A } = this.spec;
-    const QI = O + A;
-    for (let b = 0; b < B; b++) {
-      let lp = 0;
-      for (let d = 0; d < A; d++) {
-        const i = b * A + d;
-        const raw = ls[i];
-        const logStd = raw < LOG_STD_MIN ? LOG_STD_MIN : raw > LOG_STD_MAX ? LOG_STD_MAX : raw;
-        const e = eps[i];
-        const u = mu[i] + Math.exp(logStd) * e;
-        const a = Math.fround(Math.tanh(u));
-        qIn[b * QI + O + d] = a;
-        lp += -0.5 * e * e - logStd - HALF_LOG_2PI - Math.log(1 - a * a + TANH_LOG_EPS);
-        if (actionsOut) {
-          actionsOut[i] = a;
-          this.#logStdTmp[i] = logStd;
-        }
-      }
-      if (!Number.isFinite(lp)) {
-        throw new Error(
-          `SAC gradient step: log-probability of sample ${b} is ${lp} (actor outputs μ/log σ ` +
-            `non-finite); the actor diverged`,
-        );
-      }
-      logProbs[b] = lp;
-    }
-    return logProbs;
   }
 
   #adamScalars(sc: Float32Array, t: number, lr: number): void {
@@ -892,7 +613,7 @@ export class SacEngine {
   }
 
   #checkVector(what: string, ptr: number, n: number): void {
-    const probe = this.#k.exports.finiteProbe(ptr, n) as number;
+    const probe = this.#dev.kernels.finiteProbe(ptr, n);
     if (probe !== 0) {
       throw new Error(`SAC gradient step: the ${what} contains NaN/Inf; the networks diverged`);
     }
@@ -952,11 +673,4 @@ export class SacEngine {
   close(): void {
     this.#runner.close();
   }
-}
-
-function mlpLayerSizes(spec: MlpSpec): number[] {
-  const dims = [spec.inputDim, ...spec.hidden, spec.outputDim];
-  const out: number[] = [];
-  for (let i = 0; i + 1 < dims.length; i++) out.push(dims[i] * dims[i + 1]);
-  return out;
 }

@@ -15,7 +15,6 @@
  */
 export * from "./config.ts";
 export * from "./policy.ts";
-export * from "./losses.ts";
 export * from "./replay_buffer.ts";
 export * from "./engine.ts";
 export * from "./sac.ts";

@@ -24,44 +24,23 @@
  * @module
  */
 import type { Rng } from "../../rng.ts";
-import { initMlp, LayoutBuilder, mlpBlockSpecs, mlpForwardCpu } from "../../nn/mod.ts";
-import type { MlpSpec, ParamLayout } from "../../nn/mod.ts";
-import { torchDefaultLinearInit } from "../../nn/mod.ts";
-import { type SacConfig, sacPiArch, sacQfArch } from "./config.ts";
+import {
+  forwardCpu,
+  initMlp,
+  LayoutBuilder,
+  mlpBlockSpecs,
+  mlpNetwork,
+  mlpNetworkWithHeads,
+  type MlpSpec,
+  type Network,
+  type ParamLayout,
+  torchDefaultLinearInit,
+} from "../../compute/mod.ts";
+import { SquashedGaussianHead } from "../../compute/heads.ts";
+import type { SacConfig } from "./config.ts";
+import { netArchPart } from "../common/config_schema.ts";
 
-/**
- * Lower clamp of the actor's log standard deviation (SB3 `LOG_STD_MIN`).
- *
- * @example
- * ```ts
- * import { LOG_STD_MIN } from "./policy.ts";
- * LOG_STD_MIN; // -20
- * ```
- */
-export const LOG_STD_MIN = -20;
-
-/**
- * Upper clamp of the actor's log standard deviation (SB3 `LOG_STD_MAX`).
- *
- * @example
- * ```ts
- * import { LOG_STD_MAX } from "./policy.ts";
- * LOG_STD_MAX; // 2
- * ```
- */
-export const LOG_STD_MAX = 2;
-
-/**
- * The ε inside the tanh log-probability correction −Σ log(1 − tanh(u)² + ε) (SB3
- * `SquashedDiagGaussianDistribution.epsilon`).
- *
- * @example
- * ```ts
- * import { TANH_LOG_EPS } from "./policy.ts";
- * TANH_LOG_EPS; // 1e-6
- * ```
- */
-export const TANH_LOG_EPS = 1e-6;
+export { LOG_STD_MAX, LOG_STD_MIN, TANH_LOG_EPS } from "../../compute/heads.ts";
 
 /**
  * Geometry of a SAC actor and critic: MLP specs, layouts and head offsets.
@@ -89,6 +68,10 @@ export interface SacSpec {
   actorLayout: ParamLayout;
   /** Layout of θ_critic (and of the target critic). */
   criticLayout: ParamLayout;
+  /** The actor as a network over θ_actor: the latent MLP, then the heads [μ | ρ]. */
+  actorNet: Network;
+  /** The two Q-networks as networks over θ_critic. */
+  qNets: readonly [Network, Network];
   /** Offsets in θ_actor of `mu.weight`, `mu.bias`, `log_std.weight`, `log_std.bias`. */
   heads: { muWeight: number; muBias: number; logStdWeight: number; logStdBias: number };
   /** Parameters of one Q-network; qf1 starts at this offset in θ_critic. */
@@ -115,7 +98,7 @@ export function makeSacSpec(
       throw new RangeError(`makeSacSpec: ${what} must be a positive integer, got ${v}`);
     }
   }
-  const pi = sacPiArch(config), qfArch = sacQfArch(config);
+  const pi = netArchPart(config.netArch, "pi"), qfArch = netArchPart(config.netArch, "qf");
   if (pi.length === 0 || qfArch.length === 0) {
     throw new Error("makeSacSpec: netArch needs at least one hidden layer for actor and critic");
   }
@@ -154,6 +137,11 @@ export function makeSacSpec(
     qf,
     actorLayout,
     criticLayout,
+    actorNet: mlpNetworkWithHeads(latent, actorLayout, [
+      ["mu.weight", "mu.bias"],
+      ["log_std.weight", "log_std.bias"],
+    ]),
+    qNets: [mlpNetwork(qf[0], criticLayout), mlpNetwork(qf[1], criticLayout)],
     heads: {
       muWeight: actorLayout.block("mu.weight").offset,
       muBias: actorLayout.block("mu.bias").offset,
@@ -254,52 +242,33 @@ export function unscaleAction(
 export class SacActorCpu {
   /** The geometry. */
   readonly spec: SacSpec;
+  readonly #z: Float64Array;
   readonly #latent: Float32Array;
-  readonly #mean: Float64Array;
-  readonly #logStd: Float64Array;
+  readonly #head: SquashedGaussianHead;
 
   constructor(spec: SacSpec) {
     this.spec = spec;
+    this.#z = new Float64Array(2 * spec.actDim);
     this.#latent = new Float32Array(spec.latentDim);
-    this.#mean = new Float64Array(spec.actDim);
-    this.#logStd = new Float64Array(spec.actDim);
+    this.#head = new SquashedGaussianHead(spec.actDim);
   }
 
-  /** μ(obs) and the clamped log σ(obs) (float64 views, valid until the next call). */
-  distribution(
-    actor: Float32Array,
-    obs: Float32Array,
-  ): { mean: Float64Array; logStd: Float64Array } {
-    const { spec } = this;
-    mlpForwardCpu(actor, spec.actorLayout, spec.latent, obs, 1, this.#latent);
-    const h = this.#latent, H = spec.latentDim, A = spec.actDim;
-    const { muWeight, muBias, logStdWeight, logStdBias } = spec.heads;
-    for (let d = 0; d < A; d++) {
-      let mu = actor[muBias + d], ls = actor[logStdBias + d];
-      for (let i = 0; i < H; i++) {
-        mu += h[i] * actor[muWeight + i * A + d];
-        ls += h[i] * actor[logStdWeight + i * A + d];
-      }
-      this.#mean[d] = mu;
-      this.#logStd[d] = ls < LOG_STD_MIN ? LOG_STD_MIN : ls > LOG_STD_MAX ? LOG_STD_MAX : ls;
-    }
-    return { mean: this.#mean, logStd: this.#logStd };
+  /**
+   * The actor network's outputs [μ(obs) | ρ(obs)] in float64, from the latent features rounded
+   * to float32 as the engine's (a view valid until the next call).
+   */
+  outputs(actor: Float32Array, obs: Float32Array): Float64Array {
+    return forwardCpu(this.spec.actorNet, actor, obs, 1, this.#z, this.#latent);
   }
 
   /** tanh(μ + σ·ε) with one `rng.normal()` per dimension, into `out` (in [−1, 1]). */
   sample(actor: Float32Array, obs: Float32Array, rng: Rng, out: Float32Array): Float32Array {
-    const { mean, logStd } = this.distribution(actor, obs);
-    for (let d = 0; d < this.spec.actDim; d++) {
-      out[d] = Math.tanh(mean[d] + Math.exp(logStd[d]) * rng.normal());
-    }
-    return this.#checked(out);
+    return this.#checked(this.#head.sampleAction(this.outputs(actor, obs), rng, out));
   }
 
   /** The deterministic action tanh(μ), into `out`. */
   deterministic(actor: Float32Array, obs: Float32Array, out: Float32Array): Float32Array {
-    const { mean } = this.distribution(actor, obs);
-    for (let d = 0; d < this.spec.actDim; d++) out[d] = Math.tanh(mean[d]);
-    return this.#checked(out);
+    return this.#checked(this.#head.deterministicAction(this.outputs(actor, obs), out));
   }
 
   #checked(out: Float32Array): Float32Array {

@@ -272,16 +272,7 @@ export class ReplayBuffer {
       timeouts: new Uint8Array(n),
     };
     for (let i = 0; i < n; i++) {
-      const s = (start + i) % capacity;
-      chunk.observations.set(this.observations.subarray(s * obsDim, (s + 1) * obsDim), i * obsDim);
-      chunk.nextObservations.set(
-        this.nextObservations.subarray(s * obsDim, (s + 1) * obsDim),
-        i * obsDim,
-      );
-      chunk.actions.set(this.actions.subarray(s * actDim, (s + 1) * actDim), i * actDim);
-      chunk.rewards[i] = this.rewards[s];
-      chunk.dones[i] = this.dones[s];
-      chunk.timeouts[i] = this.timeouts[s];
+      copyTransition(this, (start + i) % capacity, chunk, i, obsDim, actDim);
     }
     return chunk;
   }
@@ -329,16 +320,7 @@ export class ReplayBuffer {
     }
     for (const c of sorted) {
       for (let g = Math.max(c.from, need); g < c.to; g++) {
-        const i = g - c.from, s = g % capacity;
-        this.observations.set(c.observations.subarray(i * obsDim, (i + 1) * obsDim), s * obsDim);
-        this.nextObservations.set(
-          c.nextObservations.subarray(i * obsDim, (i + 1) * obsDim),
-          s * obsDim,
-        );
-        this.actions.set(c.actions.subarray(i * actDim, (i + 1) * actDim), s * actDim);
-        this.rewards[s] = c.rewards[i];
-        this.dones[s] = c.dones[i];
-        this.timeouts[s] = c.timeouts[i];
+        copyTransition(c, g - c.from, this, g % capacity, obsDim, actDim);
       }
     }
     this.#added = added;
@@ -377,4 +359,27 @@ export class ReplayBuffer {
     }
     this.restoreChunks(state.added, [state.data]);
   }
+}
+
+/** The arrays of stored transitions (a buffer or a chunk). */
+type TransitionArrays = Pick<
+  ReplayBufferChunk,
+  "observations" | "nextObservations" | "actions" | "rewards" | "dones" | "timeouts"
+>;
+
+/** Copies transition `i` of `src` to slot `j` of `dst`. */
+function copyTransition(
+  src: TransitionArrays,
+  i: number,
+  dst: TransitionArrays,
+  j: number,
+  obsDim: number,
+  actDim: number,
+): void {
+  dst.observations.set(src.observations.subarray(i * obsDim, (i + 1) * obsDim), j * obsDim);
+  dst.nextObservations.set(src.nextObservations.subarray(i * obsDim, (i + 1) * obsDim), j * obsDim);
+  dst.actions.set(src.actions.subarray(i * actDim, (i + 1) * actDim), j * actDim);
+  dst.rewards[j] = src.rewards[i];
+  dst.dones[j] = src.dones[i];
+  dst.timeouts[j] = src.timeouts[i];
 }

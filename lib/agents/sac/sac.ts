@@ -25,8 +25,15 @@
  */
 import { Rng, type RngState } from "../../rng.ts";
 import type { Env, EnvState } from "../../envs/mod.ts";
-import type { EpisodeInfo } from "../ppo/ppo.ts";
+import {
+  type CollectorState,
+  EnvCollector,
+  type EpisodeInfo,
+  singleEnvCollectorState,
+} from "../common/collector.ts";
 import { gradientStepsPerPhase, makeSacConfig, type SacConfig } from "./config.ts";
+import { scheduleValue } from "../common/config_schema.ts";
+import * as base from "../common/agent.ts";
 import { SacEngine, type SacEngineState } from "./engine.ts";
 import {
   initSacParams,
@@ -48,15 +55,11 @@ import { ReplayBuffer, type ReplayBufferState } from "./replay_buffer.ts";
  * const opts: SacAgentOptions = { env: makeEnv("Pendulum-v1"), config: { learning_rate: 1e-3 }, seed: 0 };
  * ```
  */
-export interface SacAgentOptions {
+export interface SacAgentOptions extends base.AgentOptions {
   /** The training environment, already wrapped in its TimeLimit (e.g. `makeEnv(id)`). */
   env: Env;
   /** Hyperparameters: a SacConfig, or overrides of the SB3 defaults (camelCase or snake_case). */
   config?: Partial<SacConfig> | Record<string, unknown>;
-  /** Seed of the environment (first reset), the initialisation and the agent's generators. */
-  seed: number;
-  /** SB3 `learn(total_timesteps)` (recorded only: SAC's learning rate here is constant). */
-  totalTimesteps?: number;
   /**
    * Threads of the gradient engine: 1 (default) or 2 (a worker thread; identical results;
    * call {@linkcode SacAgent.close} when done).
@@ -129,17 +132,12 @@ export interface SacStepInfo {
  * const state: SacAgentState = agent.getState();
  * ```
  */
-export interface SacAgentState {
-  /** Format version. */
-  version: 1;
+export interface SacAgentState extends base.AgentCounters {
+  /** Format version (version-1 states, from before the collector, are still read). */
+  version: 2;
   /** Algorithm tag (distinguishes SAC from PPO states). */
   algo: "sac";
   config: SacConfig;
-  seed: number;
-  totalTimesteps: number | null;
-  numTimesteps: number;
-  nUpdates: number;
-  iteration: number;
   /** Parameters, target critics, optimisers and log α. */
   engine: SacEngineState;
   /**
@@ -147,17 +145,19 @@ export interface SacAgentState {
    * the value the next gradient step uses; `setState` restores α from `engine.logEntCoef`).
    */
   entCoef: number;
-  /** Warm-up actions and exploration noise. */
-  rng: RngState;
   /** Replay sampling and reparameterisation noise of the gradient steps. */
   trainRng: RngState;
-  /** Sampling of stochastic `predict` calls. */
-  predictRng: RngState;
-  env: EnvState;
+  /** The environment, its last observation and running episode. */
+  collector: CollectorState;
   replayBuffer: ReplayBufferState;
-  lastObs: Float32Array;
   stepsSinceTrain: number;
-  updatePending: boolean;
+}
+
+/** A state written before the collector. */
+interface SacAgentStateV1 extends Omit<SacAgentState, "version" | "collector"> {
+  version: 1;
+  env: EnvState;
+  lastObs: Float32Array;
   episodeReturn: number;
   episodeLength: number;
 }
@@ -179,15 +179,11 @@ export interface SacAgentState {
  * agent.close();
  * ```
  */
-export class SacAgent {
+export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
   /** Validated hyperparameters. */
   readonly config: SacConfig;
   /** The training environment. */
   readonly env: Env;
-  /** Seed of this run. */
-  seed: number;
-  /** total_timesteps of the run, or null. */
-  readonly totalTimesteps: number | null;
   /** Network geometry and layouts. */
   readonly spec: SacSpec;
   /** Parameters, optimisers and the gradient step. */
@@ -198,50 +194,27 @@ export class SacAgent {
   readonly actor: SacActorCpu;
   /** H̄ of the α loss (−dim(A) for "auto"). */
   readonly targetEntropy: number;
-  /** Environment steps taken. */
-  numTimesteps = 0;
-  /** Gradient steps taken (SB3 `_n_updates`). */
-  nUpdates = 0;
-  /** Training phases run. */
-  iteration = 0;
-  /** Wall-clock milliseconds in acting/environment steps and in training (not part of the state). */
-  readonly timing = { rolloutMs: 0, updateMs: 0 };
 
-  readonly #rng: Rng;
   readonly #trainRng: Rng;
-  readonly #predictRng: Rng;
   readonly #low: Float32Array;
   readonly #high: Float32Array;
   readonly #bufferAction: Float32Array;
   readonly #envAction: Float32Array;
   readonly #indices: Int32Array;
-  #lastObs: Float32Array;
+  /** The environment's collector (Monitor, auto-reset). */
+  readonly collector: EnvCollector;
   #stepsSinceTrain = 0;
-  #updatePending = false;
-  #episodeReturn = 0;
-  #episodeLength = 0;
 
   constructor(options: SacAgentOptions) {
-    const { env, seed } = options;
-    if (!Number.isSafeInteger(seed) || seed < 0) {
-      throw new RangeError(`SacAgent: seed must be a non-negative integer, got ${seed}`);
-    }
-    this.config = makeSacConfig(options.config ?? {});
-    const cfg = this.config;
-    const total = options.totalTimesteps ?? null;
-    if (total !== null && (!Number.isSafeInteger(total) || total < 1)) {
-      throw new RangeError(`SacAgent: totalTimesteps must be a positive integer, got ${total}`);
-    }
-    this.totalTimesteps = total;
+    const cfg = makeSacConfig(options.config ?? {});
+    const { envs, totalTimesteps } = base.checkAgentOptions("SacAgent", options, {
+      schedules: { "learning-rate": cfg.learningRateSchedule },
+    });
+    super(options.seed, totalTimesteps);
+    this.config = cfg;
+    const env = envs[0], seed = options.seed;
     this.env = env;
-    this.seed = seed;
-    const obsSpace = env.observationSpace, actSpace = env.actionSpace;
-    if (obsSpace.shape.length !== 1 || actSpace.shape.length !== 1) {
-      throw new Error(
-        `SacAgent: needs flat Box spaces, got observation shape [${obsSpace.shape}] and action ` +
-          `shape [${actSpace.shape}]`,
-      );
-    }
+    const actSpace = env.actionSpace;
     if (!actSpace.isBounded("both")) {
       throw new Error(
         "SacAgent: the action Box must be bounded (SAC squashes actions with tanh and rescales " +
@@ -250,7 +223,7 @@ export class SacAgent {
     }
     this.#low = Float32Array.from(actSpace.low);
     this.#high = Float32Array.from(actSpace.high);
-    const obsDim = obsSpace.size, actDim = actSpace.size;
+    const obsDim = env.observationSpace.size, actDim = actSpace.size;
     this.spec = makeSacSpec(obsDim, actDim, cfg);
     this.targetEntropy = cfg.targetEntropy === "auto" ? -actDim : cfg.targetEntropy;
     this.engine = new SacEngine(this.spec, {
@@ -263,13 +236,12 @@ export class SacAgent {
     this.engine.setParameters(init.actor, init.critic);
     this.replayBuffer = new ReplayBuffer({ capacity: cfg.bufferSize, obsDim, actDim });
     this.actor = new SacActorCpu(this.spec);
-    this.#rng = new Rng(seed, 2);
-    this.#predictRng = new Rng(seed, 3);
     this.#trainRng = new Rng(seed, 4);
     this.#bufferAction = new Float32Array(actDim);
     this.#envAction = new Float32Array(actDim);
     this.#indices = new Int32Array(cfg.batchSize);
-    this.#lastObs = Float32Array.from(env.reset({ seed }).obs);
+    this.collector = new EnvCollector({ envs: [env] });
+    this.collector.reset(seed);
   }
 
   /** θ_actor (latent MLP, mu head, log_std head); a live view, updated in place. */
@@ -292,91 +264,48 @@ export class SacAgent {
     return this.engine.entCoef(this.config.entCoef);
   }
 
-  /** True when a training phase is due and has not run yet. */
-  get updatePending(): boolean {
-    return this.#updatePending;
-  }
-
-  /** The observation the next action will be chosen from. */
-  get lastObs(): Float32Array {
-    return this.#lastObs.slice();
-  }
-
-  /**
-   * Advances one environment step (running a pending training phase first).
-   *
-   * @example
-   * ```ts
-   * import { makeEnv } from "../../envs/mod.ts";
-   * import { SacAgent } from "./sac.ts";
-   * const agent = new SacAgent({ env: makeEnv("Pendulum-v1"), config: { learning_starts: 10, net_arch: [16] }, seed: 1 });
-   * let info = agent.step();
-   * while (!info.update) info = agent.step(); // the first training phase runs at step 12
-   * ```
-   */
-  step(): SacStepInfo {
-    const update = this.#updatePending ? this.update() : null;
-    const t0 = performance.now();
-    const cfg = this.config, env = this.env;
+  /** One environment step into the replay buffer (uniform actions before learning_starts). */
+  protected collectStep(update: SacUpdateStats | null): SacStepInfo {
+    const cfg = this.config, collector = this.collector;
     const bufferAction = this.#bufferAction, envAction = this.#envAction;
-    if (this.numTimesteps < cfg.learningStarts) {
-      // action_space.sample(): uniform in the Box; the buffer stores it rescaled to [−1, 1].
-      for (let d = 0; d < envAction.length; d++) {
-        envAction[d] = this.#rng.uniform(this.#low[d], this.#high[d]);
+    let step;
+    try {
+      if (this.numTimesteps < cfg.learningStarts) {
+        // action_space.sample(): uniform in the Box; the buffer stores it rescaled to [−1, 1].
+        for (let d = 0; d < envAction.length; d++) {
+          envAction[d] = this.rng.uniform(this.#low[d], this.#high[d]);
+        }
+        scaleAction(envAction, this.#low, this.#high, bufferAction);
+      } else {
+        this.actor.sample(this.thetaActor, collector.obs, this.rng, bufferAction);
       }
-      scaleAction(envAction, this.#low, this.#high, bufferAction);
-    } else {
-      try {
-        this.actor.sample(this.thetaActor, this.#lastObs, this.#rng, bufferAction);
-      } catch (e) {
-        throw new Error(`SAC rollout at step ${this.numTimesteps + 1}: ${(e as Error).message}`, {
-          cause: e,
-        });
-      }
+      unscaleAction(bufferAction, this.#low, this.#high, envAction);
+      step = collector.step(envAction, this.numTimesteps + 1);
+    } catch (e) {
+      throw new Error(`SAC rollout at step ${this.numTimesteps + 1}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
-    unscaleAction(bufferAction, this.#low, this.#high, envAction);
-
-    const result = env.step(envAction);
     this.numTimesteps++;
-    if (!Number.isFinite(result.reward)) {
-      throw new Error(`SAC rollout at step ${this.numTimesteps}: reward is ${result.reward}`);
-    }
-    this.#episodeReturn += result.reward;
-    this.#episodeLength++;
-    const done = result.terminated || result.truncated;
-    // SB3 stores infos["terminal_observation"] as next observation; ours is result.obs.
+    const done = step.dones[0] === 1;
+    // SB3 stores infos["terminal_observation"] as the next observation of an ended episode.
     this.replayBuffer.add(
-      this.#lastObs,
-      result.obs,
+      collector.prevObs,
+      done ? step.terminalObs[0]! : collector.obs,
       bufferAction,
-      result.reward,
+      step.rewards[0],
       done,
-      result.truncated && !result.terminated,
+      step.truncated[0] === 1 && step.terminated[0] === 0,
     );
-    let episode: EpisodeInfo | null = null;
-    if (done) {
-      episode = {
-        return: this.#episodeReturn,
-        length: this.#episodeLength,
-        endTimestep: this.numTimesteps,
-        terminated: result.terminated,
-        truncated: result.truncated,
-      };
-      this.#episodeReturn = 0;
-      this.#episodeLength = 0;
-      this.#lastObs = Float32Array.from(env.reset().obs);
-    } else {
-      this.#lastObs = Float32Array.from(result.obs);
-    }
+    const episode: EpisodeInfo | null = step.episodes[0] ?? null;
     let rolloutComplete = false;
     if (++this.#stepsSinceTrain === cfg.trainFreq) {
       this.#stepsSinceTrain = 0;
       rolloutComplete = true;
       if (this.numTimesteps > cfg.learningStarts && gradientStepsPerPhase(cfg) > 0) {
-        this.#updatePending = true;
+        this.pending = true;
       }
     }
-    this.timing.rolloutMs += performance.now() - t0;
     return { numTimesteps: this.numTimesteps, episode, rolloutComplete, update };
   }
 
@@ -387,7 +316,7 @@ export class SacAgent {
    *   the environment step, the gradient step and the quantity).
    */
   update(): SacUpdateStats {
-    if (!this.#updatePending) {
+    if (!this.pending) {
       throw new Error(
         `SacAgent.update: no training pending at step ${this.numTimesteps} (training follows ` +
           `every trainFreq = ${this.config.trainFreq} steps once t > learningStarts = ` +
@@ -398,6 +327,13 @@ export class SacAgent {
     const cfg = this.config;
     const n = gradientStepsPerPhase(cfg);
     const engine = this.engine, rng = this.#trainRng;
+    // SB3's train() sets the optimisers' lr at the progress_remaining of the last environment
+    // step (clamped at 0, as PPO here).
+    const learningRate = scheduleValue(
+      cfg.learningRateSchedule,
+      cfg.learningRate,
+      base.progressRemaining(this.numTimesteps, this.totalTimesteps),
+    );
     let actorLoss = 0, criticLoss = 0, entCoef = 0, entCoefLoss = 0;
     for (let g = 0; g < n; g++) {
       this.replayBuffer.sampleIndices(cfg.batchSize, rng, this.#indices);
@@ -408,7 +344,7 @@ export class SacAgent {
       try {
         s = engine.gradientStep({
           gamma: cfg.gamma,
-          learningRate: cfg.learningRate,
+          learningRate,
           tau: cfg.tau,
           polyak: g % cfg.targetUpdateInterval === 0,
           entCoef: cfg.entCoef,
@@ -427,20 +363,14 @@ export class SacAgent {
       entCoef += s.entCoef;
       entCoefLoss += s.entCoefLoss;
     }
-    this.#updatePending = false;
-    this.iteration++;
-    this.timing.updateMs += performance.now() - t0;
-    return {
-      numTimesteps: this.numTimesteps,
-      iteration: this.iteration,
-      nUpdates: this.nUpdates,
+    return this.finishUpdate(t0, {
       gradientSteps: n,
-      learningRate: cfg.learningRate,
+      learningRate,
       actorLoss: actorLoss / n,
       criticLoss: criticLoss / n,
       entCoef: entCoef / n,
       entCoefLoss: cfg.entCoef === "auto" ? entCoefLoss / n : null,
-    };
+    });
   }
 
   /**
@@ -462,7 +392,7 @@ export class SacAgent {
       const info = this.step();
       onStep?.(info, this);
     }
-    if (this.#updatePending) this.update();
+    if (this.pending) this.update();
   }
 
   /**
@@ -487,7 +417,7 @@ export class SacAgent {
     const x = Float32Array.from(obs);
     const squashed = new Float32Array(actDim);
     if (deterministic) this.actor.deterministic(this.thetaActor, x, squashed);
-    else this.actor.sample(this.thetaActor, x, this.#predictRng, squashed);
+    else this.actor.sample(this.thetaActor, x, this.predictRng, squashed);
     return unscaleAction(squashed, this.#low, this.#high, new Float32Array(actDim));
   }
 
@@ -497,74 +427,60 @@ export class SacAgent {
    */
   getState(options: { replayData?: boolean } = {}): SacAgentState {
     return {
-      version: 1,
+      version: 2,
       algo: "sac",
       config: structuredClone(this.config),
-      seed: this.seed,
-      totalTimesteps: this.totalTimesteps,
-      numTimesteps: this.numTimesteps,
-      nUpdates: this.nUpdates,
-      iteration: this.iteration,
+      ...this.counters(),
       engine: this.engine.getState(),
       entCoef: this.entCoef,
-      rng: this.#rng.getState(),
       trainRng: this.#trainRng.getState(),
-      predictRng: this.#predictRng.getState(),
-      env: this.env.getState(),
+      collector: this.collector.getState(),
       replayBuffer: this.replayBuffer.getState(options.replayData ?? true),
-      lastObs: this.#lastObs.slice(),
       stepsSinceTrain: this.#stepsSinceTrain,
-      updatePending: this.#updatePending,
-      episodeReturn: this.#episodeReturn,
-      episodeLength: this.#episodeLength,
     };
   }
 
   /**
    * Restores {@linkcode SacAgent.getState} into an agent built with the same environment id and
    * config (the constructor's seed is overwritten). The state must hold the replay data (a
-   * checkpoint loaded with `loadCheckpointState` does).
+   * checkpoint loaded with `loadCheckpointState` does). Version-1 states are read too.
    */
-  setState(s: SacAgentState): void {
-    if (s?.version !== 1 || s.algo !== "sac") {
+  setState(state: SacAgentState | SacAgentStateV1): void {
+    if ((state?.version !== 1 && state?.version !== 2) || state.algo !== "sac") {
       throw new TypeError(
-        `SacAgent.setState: not a SAC agent state (version ${s?.version}, algo ${s?.algo})`,
+        `SacAgent.setState: not a SAC agent state (version ${
+          (state as { version?: unknown })?.version
+        }, algo ${state?.algo})`,
       );
     }
-    const mismatch = Object.keys(this.config).filter((k) =>
-      JSON.stringify(this.config[k as keyof SacConfig]) !==
-        JSON.stringify(s.config[k as keyof SacConfig])
-    );
-    if (mismatch.length > 0) {
-      throw new Error(
-        `SacAgent.setState: the state was saved with a different config (${
-          mismatch.join(", ")
-        }); ` +
-          `construct the agent with the saved config (state.config)`,
-      );
-    }
-    if (s.lastObs.length !== this.spec.obsDim) {
-      throw new Error("SacAgent.setState: observation size differs from this agent's");
-    }
+    const s: SacAgentState = state.version === 2 ? state : upgradeStateV1(state);
+    // Fields added since the state was written take their defaults (as the constructor does).
+    this.restoreShared(s, this.config, makeSacConfig(s.config));
     this.replayBuffer.setState(s.replayBuffer);
     this.engine.setState(s.engine);
-    this.env.setState(s.env);
-    this.#rng.setState(s.rng);
     this.#trainRng.setState(s.trainRng);
-    this.#predictRng.setState(s.predictRng);
-    this.#lastObs = Float32Array.from(s.lastObs);
     this.#stepsSinceTrain = s.stepsSinceTrain;
-    this.#updatePending = s.updatePending;
-    this.#episodeReturn = s.episodeReturn;
-    this.#episodeLength = s.episodeLength;
-    this.seed = s.seed;
-    this.numTimesteps = s.numTimesteps;
-    this.nUpdates = s.nUpdates;
-    this.iteration = s.iteration;
   }
 
   /** Releases the engine's worker thread (with `threads: 2`). Idempotent. */
   close(): void {
     this.engine.close();
   }
+}
+
+/** A version-1 state in the version-2 layout (SAC does not use episode starts). */
+function upgradeStateV1(s: SacAgentStateV1): SacAgentState {
+  const { env, lastObs, episodeReturn, episodeLength, ...rest } = s;
+  const episodeStart = episodeLength === 0;
+  return {
+    ...rest,
+    version: 2,
+    collector: singleEnvCollectorState({
+      env,
+      lastObs,
+      episodeStart,
+      episodeReturn,
+      episodeLength,
+    }),
+  };
 }

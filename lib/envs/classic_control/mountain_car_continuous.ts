@@ -28,6 +28,7 @@ import {
   BaseEnv,
   checkAction,
   checkOptions,
+  checkPhysicalState,
   describe,
   type EnvState,
   optionChecks,
@@ -126,15 +127,7 @@ export class MountainCarContinuousEnv extends BaseEnv {
    * The env must still be reset once before stepping.
    */
   setPhysicalState(state: ArrayLike<number>): Float32Array {
-    if (
-      state === null || typeof state !== "object" || state.length !== 2 ||
-      !Number.isFinite(state[0]) || !Number.isFinite(state[1])
-    ) {
-      throw new TypeError(
-        `${ID}.setPhysicalState: expected [position, velocity] as two finite numbers, got ` +
-          describe(state),
-      );
-    }
+    checkPhysicalState(ID, state, "[position, velocity]");
     this.#position = state[0];
     this.#velocity = state[1];
     this.#stateIsFloat32 = false;

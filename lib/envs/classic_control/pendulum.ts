@@ -22,6 +22,7 @@ import {
   BaseEnv,
   checkAction,
   checkOptions,
+  checkPhysicalState,
   describe,
   type EnvState,
   optionChecks,
@@ -136,15 +137,7 @@ export class PendulumEnv extends BaseEnv {
    * the matching observation. The env must still be reset once before stepping.
    */
   setPhysicalState(state: ArrayLike<number>): Float32Array {
-    if (
-      state === null || typeof state !== "object" || state.length !== 2 ||
-      !Number.isFinite(state[0]) || !Number.isFinite(state[1])
-    ) {
-      throw new TypeError(
-        `${ID}.setPhysicalState: expected [theta, thetaDot] as two finite numbers, got ` +
-          describe(state),
-      );
-    }
+    checkPhysicalState(ID, state, "[theta, thetaDot]");
     this.#theta = state[0];
     this.#thetaDot = state[1];
     return this.#observation();

@@ -131,3 +131,42 @@ Deno.test("RolloutBuffer stores rows, refuses overflow, round-trips its state", 
   const wrong = new RolloutBuffer({ size: 3, obsDim: 2, actDim: 1, gamma: 0.99, gaeLambda: 0.95 });
   assertThrows(() => wrong.setState(state), TypeError, "different sizes");
 });
+
+Deno.test("several environments: SB3's swap_and_flatten rows (env·n_steps + t), GAE per environment", () => {
+  const size = 4, nEnvs = 3, gamma = 0.9, gaeLambda = 0.8;
+  const buf = new RolloutBuffer({ size, nEnvs, obsDim: 1, actDim: 1, gamma, gaeLambda });
+  assertEquals(buf.rows, 12);
+  const reward = (e: number, t: number) => e + 0.1 * t;
+  const value = (e: number, t: number) => 0.5 * e - 0.2 * t;
+  const start = (e: number, t: number) => t === 0 || (e === 1 && t === 2);
+  for (let t = 0; t < size; t++) {
+    for (let e = 0; e < nEnvs; e++) {
+      buf.add([10 * e + t], [t], reward(e, t), start(e, t), value(e, t), -t, e);
+    }
+  }
+  assertEquals(buf.full, true);
+  for (let e = 0; e < nEnvs; e++) {
+    for (let t = 0; t < size; t++) assertEquals(buf.observations[e * size + t], 10 * e + t);
+  }
+  const lastValues = [1, 2, 3], lastDones = [0, 1, 0];
+  buf.computeReturnsAndAdvantage(lastValues, lastDones);
+  for (let e = 0; e < nEnvs; e++) {
+    const adv = new Float32Array(size), ret = new Float32Array(size);
+    computeGae({
+      rewards: Array.from({ length: size }, (_, t) => Math.fround(reward(e, t))),
+      values: Array.from({ length: size }, (_, t) => Math.fround(value(e, t))),
+      episodeStarts: Array.from({ length: size }, (_, t) => start(e, t) ? 1 : 0),
+      lastValue: lastValues[e],
+      lastDone: lastDones[e] === 1,
+      gamma,
+      gaeLambda,
+      advantages: adv,
+      returns: ret,
+    });
+    assertEquals(buf.advantages.subarray(e * size, (e + 1) * size), adv);
+    assertEquals(buf.returns.subarray(e * size, (e + 1) * size), ret);
+  }
+  assertThrows(() => buf.add([0], [0], 0, false, 0, 0), Error, "full");
+  const fresh = new RolloutBuffer({ size, nEnvs, obsDim: 1, actDim: 1, gamma, gaeLambda });
+  assertThrows(() => fresh.add([0], [0], 0, false, 0, 0, 3), RangeError, "env 3");
+});

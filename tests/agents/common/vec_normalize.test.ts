@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals } from "@std/assert";
+import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { RunningMeanStd, VecNormalize } from "../../../lib/agents/common/vec_normalize.ts";
 
 /**
@@ -102,4 +102,50 @@ Deno.test("normalisation can be switched off per part; state round-trips", () =>
     Array.from(b.processStep([3], 2, false, null).obs),
     Array.from(a.processStep([3], 2, false, null).obs),
   );
+});
+
+Deno.test("several environments: batch moments per step, one running return per environment", () => {
+  // Merging a batch equals the pooled moments of all samples merged so far.
+  const rms = new RunningMeanStd(2);
+  const xs = [[1, 2], [3, -1], [0.5, 0.5], [-2, 4]];
+  rms.updateBatch(xs.slice(0, 2).flat(), 2);
+  rms.updateBatch(xs.slice(2).flat(), 2);
+  for (let d = 0; d < 2; d++) {
+    const p = pooled(xs.map((x) => x[d]));
+    assertAlmostEquals(rms.mean[d], p.mean, 1e-12);
+    assertAlmostEquals(rms.var[d], p.var, 1e-12);
+  }
+  // A batch of one is update() bit for bit.
+  const a = new RunningMeanStd(2), b = new RunningMeanStd(2);
+  a.update([0.3, 0.7]);
+  b.updateBatch([0.3, 0.7], 1);
+  assertEquals(a.getState(), b.getState());
+
+  const vn = new VecNormalize(1, { nEnvs: 2, gamma: 0.5 });
+  const obs = new Float32Array(2);
+  vn.resetBatch(new Float32Array([1, 2]), obs);
+  assertEquals(vn.obsRms.count, 2 + 1e-4);
+  const rewards = new Float64Array([1, 2]);
+  vn.stepBatch(obs, new Float32Array([3, 4]), rewards, [0, 1], [null, [9]], [
+    null,
+    new Float32Array(1),
+  ]);
+  assertEquals(Array.from(vn.returnsAll), [1, 0]); // env 1 ended: its return restarts
+  const ret = pooled([1, 2]);
+  assertAlmostEquals(vn.retRms.var[0], ret.var, 1e-12);
+  assertAlmostEquals(rewards[0], 1 / Math.sqrt(ret.var + 1e-8), 1e-12);
+  vn.stepBatch(obs, new Float32Array([5, 6]), new Float64Array([1, 1]), [0, 0], [null, null], [
+    null,
+    null,
+  ]);
+  assertEquals(Array.from(vn.returnsAll), [1.5, 1]);
+  // The state keeps every environment's return; a one-env state keeps a number.
+  const s = vn.getState();
+  assertEquals(s.returns, [1.5, 1]);
+  const copy = new VecNormalize(1, { nEnvs: 2 });
+  copy.setState(s);
+  assertEquals(copy.getState(), s);
+  assertEquals(typeof new VecNormalize(1).getState().returns, "number");
+  assertThrows(() => new VecNormalize(1).setState(s), TypeError, "a number");
+  assertThrows(() => new VecNormalize(1, { nEnvs: 0 }), RangeError, "nEnvs");
 });

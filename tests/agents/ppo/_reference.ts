@@ -1,12 +1,23 @@
 /**
  * Independent float64 reference of SB3's PPO loss for the loss tests: a tiny MLP actor-critic
- * written out in plain JavaScript from the published equations (paper-notes §3.1, §7.2), with
- * central finite differences for gradients and mixed differences for Hessian bilinear forms.
- * It shares no code with lib/agents (only the documented parameter block order).
+ * from the published equations (paper-notes §3.1, §7.2) on the tests' shared float64 MLP
+ * (`tests/reference/float64.ts`), with central finite differences for gradients and mixed
+ * differences for Hessian bilinear forms. It shares no code with lib/agents (only the documented
+ * parameter block order).
  *
  * @module
  */
 import { Rng } from "../../../lib/rng.ts";
+import {
+  fdBilinear as fdBilinear64,
+  fdGradient as fdGradient64,
+  gaussianLogProb,
+  mlp,
+  mlpSize,
+  normalized,
+} from "../../reference/float64.ts";
+
+export { relativeMaxError } from "../../reference/float64.ts";
 
 /** Geometry of the reference network. */
 export interface RefNet {
@@ -38,55 +49,21 @@ export interface RefCoefs {
 
 /** Parameter counts: actor = MLP(obs → hidden → act) + log_std; critic = MLP(obs → hidden → 1). */
 export function refSizes(net: RefNet): { actor: number; critic: number } {
-  const count = (dims: number[]) => {
-    let n = 0;
-    for (let i = 0; i + 1 < dims.length; i++) n += dims[i] * dims[i + 1] + dims[i + 1];
-    return n;
-  };
   return {
-    actor: count([net.obsDim, ...net.hidden, net.actDim]) + net.actDim,
-    critic: count([net.obsDim, ...net.hidden, 1]),
+    actor: mlpSize([net.obsDim, ...net.hidden, net.actDim]) + net.actDim,
+    critic: mlpSize([net.obsDim, ...net.hidden, 1]),
   };
-}
-
-/** y = MLP(x) with blocks [W0 (in×out), b0, W1, b1, ...] starting at theta[0]. */
-function mlp(
-  theta: ArrayLike<number>,
-  dims: number[],
-  act: "tanh" | "relu",
-  x: number[],
-): number[] {
-  let h = x;
-  let off = 0;
-  for (let l = 0; l + 1 < dims.length; l++) {
-    const fi = dims[l], fo = dims[l + 1];
-    const out: number[] = [];
-    for (let j = 0; j < fo; j++) {
-      let s = theta[off + fi * fo + j];
-      for (let i = 0; i < fi; i++) s += h[i] * theta[off + i * fo + j];
-      out.push(l + 2 < dims.length ? (act === "tanh" ? Math.tanh(s) : Math.max(0, s)) : s);
-    }
-    off += fi * fo + fo;
-    h = out;
-  }
-  return h;
 }
 
 /** Per-sample log π(a|s) = Σ_d −½((a−μ)/σ)² − log σ − ½ log 2π, σ = exp(log_std). */
 export function refLogProbs(net: RefNet, actor: ArrayLike<number>, batch: RefBatch): number[] {
   const dims = [net.obsDim, ...net.hidden, net.actDim];
-  const logStdOff = refSizes(net).actor - net.actDim;
+  const logStd = Array.from(actor).slice(refSizes(net).actor - net.actDim);
   const out: number[] = [];
   for (let b = 0; b < batch.n; b++) {
-    const x = Array.from(batch.obs.subarray(b * net.obsDim, (b + 1) * net.obsDim));
-    const mu = mlp(actor, dims, net.activation, x);
-    let lp = 0;
-    for (let d = 0; d < net.actDim; d++) {
-      const ls = actor[logStdOff + d];
-      const z = (batch.actions[b * net.actDim + d] - mu[d]) / Math.exp(ls);
-      lp += -0.5 * z * z - ls - 0.5 * Math.log(2 * Math.PI);
-    }
-    out.push(lp);
+    const x = batch.obs.subarray(b * net.obsDim, (b + 1) * net.obsDim);
+    const action = batch.actions.subarray(b * net.actDim, (b + 1) * net.actDim);
+    out.push(gaussianLogProb(mlp(actor, 0, dims, net.activation, x), logStd, action));
   }
   return out;
 }
@@ -96,8 +73,8 @@ export function refValues(net: RefNet, critic: ArrayLike<number>, batch: RefBatc
   const dims = [net.obsDim, ...net.hidden, 1];
   const out: number[] = [];
   for (let b = 0; b < batch.n; b++) {
-    const x = Array.from(batch.obs.subarray(b * net.obsDim, (b + 1) * net.obsDim));
-    out.push(mlp(critic, dims, net.activation, x)[0]);
+    const x = batch.obs.subarray(b * net.obsDim, (b + 1) * net.obsDim);
+    out.push(mlp(critic, 0, dims, net.activation, x)[0]);
   }
   return out;
 }
@@ -111,14 +88,7 @@ export function refEntropy(net: RefNet, actor: ArrayLike<number>): number {
 }
 
 /** (A − mean)/(unbiased std + 1e-8). */
-export function refNormalize(a: ArrayLike<number>): number[] {
-  const n = a.length;
-  const xs = Array.from(a);
-  if (n < 2) return xs;
-  const m = xs.reduce((s, x) => s + x, 0) / n;
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (n - 1));
-  return xs.map((x) => (x - m) / (sd + 1e-8));
-}
+export const refNormalize: (a: ArrayLike<number>) => number[] = normalized;
 
 /** All terms of SB3's PPO training loss. */
 export function refPpoLoss(
@@ -191,18 +161,7 @@ export function refCriticLoss(
 
 /** Central finite-difference gradient of f at x (float64). */
 export function fdGradient(f: (x: Float64Array) => number, x: ArrayLike<number>, h = 1e-6) {
-  const p = Float64Array.from(x);
-  const g = new Float64Array(p.length);
-  for (let i = 0; i < p.length; i++) {
-    const xi = p[i];
-    p[i] = xi + h;
-    const fp = f(p);
-    p[i] = xi - h;
-    const fm = f(p);
-    p[i] = xi;
-    g[i] = (fp - fm) / (2 * h);
-  }
-  return g;
+  return fdGradient64(f, x, h);
 }
 
 /** uᵀ H v by mixed central differences of f at x (float64). */
@@ -213,22 +172,7 @@ export function fdBilinear(
   v: ArrayLike<number>,
   h = 1e-3,
 ): number {
-  const p = new Float64Array(x.length);
-  const at = (su: number, sv: number) => {
-    for (let i = 0; i < p.length; i++) p[i] = x[i] + h * (su * u[i] + sv * v[i]);
-    return f(p);
-  };
-  return (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * h * h);
-}
-
-/** max_i |a_i − b_i| / max(max_i |b_i|, floor). */
-export function relativeMaxError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
-  let num = 0, den = floor;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
+  return fdBilinear64(f, x, u, v, h);
 }
 
 /**

@@ -1,11 +1,9 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import {
-  fromSb3Names,
-  makePpoConfig,
-  PPO_DEFAULTS,
-  scheduleValue,
-  validatePpoConfig,
-} from "../../../lib/agents/ppo/config.ts";
+import { makePpoConfig, PPO_SCHEMA, scheduleValue } from "../../../lib/agents/ppo/config.ts";
+
+const PPO_DEFAULTS = PPO_SCHEMA.defaults;
+const fromSb3Names = PPO_SCHEMA.fromSb3;
+const validatePpoConfig = PPO_SCHEMA.validate;
 
 Deno.test("defaults are SB3 1.8.0's PPO defaults", () => {
   // SB3 1.8.0 PPO.__init__ signature and ActorCriticPolicy defaults.

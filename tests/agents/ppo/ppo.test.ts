@@ -1,14 +1,13 @@
 // The PPO agent: SB3 rollout semantics (clipping, auto-reset, time-out bootstrap, VecNormalize
 // order), callback timing, determinism, exact resume, gradient engines, NaN detection and tfjs
 // memory.
-import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { makeEnv, type StepResult, Wrapper } from "../../../lib/envs/mod.ts";
 import { PpoAgent, type PpoUpdateStats } from "../../../lib/agents/ppo/ppo.ts";
 import { explainedVarianceOf } from "../../../lib/agents/ppo/ppo.ts";
-
-await tf.setBackend("cpu");
-(tf.engine().registry["cpu"] as unknown as { firstUse?: boolean }).firstUse = false;
+import { ActorCriticCpu } from "../../../lib/agents/ppo/policy.ts";
+import { computeGae } from "../../../lib/agents/common/rollout_buffer.ts";
+import { Rng } from "../../../lib/rng.ts";
 
 const SMALL = { n_steps: 64, batch_size: 16, n_epochs: 2, net_arch: [16, 16] };
 
@@ -18,11 +17,13 @@ class Recorder extends Wrapper {
   results: (StepResult & { obs: Float32Array })[] = [];
   resets = 0;
   resetObs: Float32Array[] = [];
+  resetSeeds: (number | undefined)[] = [];
   constructor(env: ReturnType<typeof makeEnv>) {
     super(env, "Recorder");
   }
   override reset(opts?: Parameters<Wrapper["reset"]>[0]) {
     this.resets++;
+    this.resetSeeds.push(opts?.seed);
     const r = this.env.reset(opts);
     this.resetObs.push(Float32Array.from(r.obs));
     return r;
@@ -183,43 +184,25 @@ Deno.test("setState refuses a state from a different config", () => {
   assertThrows(() => b.setState(a.getState()), Error, "gamma");
 });
 
-Deno.test("tfjs and CPU gradient engines produce the same update", () => {
-  const make = (engine: "cpu" | "tfjs") =>
+Deno.test("float32 WebAssembly and float64 CPU devices produce the same update", () => {
+  const make = (engine: "cpu" | "wasm") =>
     new PpoAgent({
       env: makeEnv("Pendulum-v1"),
       config: { ...SMALL, batch_size: 32, gradientEngine: engine },
       seed: 5,
     });
-  const cpu = make("cpu"), tfjs = make("tfjs");
-  const [sc] = runUpdates(cpu, 1), [st] = runUpdates(tfjs, 1);
+  const cpu = make("cpu"), wasm = make("wasm");
+  const [sc] = runUpdates(cpu, 1), [sw] = runUpdates(wasm, 1);
   for (const k of ["policyGradientLoss", "valueLoss", "entropyLoss", "approxKl"] as const) {
-    assertAlmostEquals(st[k], sc[k], 1e-5 * Math.max(1, Math.abs(sc[k])), k);
+    assertAlmostEquals(sw[k], sc[k], 1e-5 * Math.max(1, Math.abs(sc[k])), k);
   }
-  assertEquals(st.clipFraction, sc.clipFraction);
+  assertEquals(sw.clipFraction, sc.clipFraction);
   for (let i = 0; i < cpu.thetaActor.length; i++) {
-    assertAlmostEquals(tfjs.thetaActor[i], cpu.thetaActor[i], 1e-5);
+    assertAlmostEquals(wasm.thetaActor[i], cpu.thetaActor[i], 1e-5);
   }
   for (let i = 0; i < cpu.thetaCritic.length; i++) {
-    assertAlmostEquals(tfjs.thetaCritic[i], cpu.thetaCritic[i], 1e-5);
+    assertAlmostEquals(wasm.thetaCritic[i], cpu.thetaCritic[i], 1e-5);
   }
-});
-
-Deno.test("tfjs engine: tf.memory().numTensors is flat over 100 updates", () => {
-  const agent = new PpoAgent({
-    env: makeEnv("Pendulum-v1"),
-    config: {
-      n_steps: 64,
-      batch_size: 32,
-      n_epochs: 1,
-      net_arch: [16, 16],
-      gradientEngine: "tfjs",
-    },
-    seed: 2,
-  });
-  runUpdates(agent, 1); // warm-up (kernels, first-use allocations)
-  const before = tf.memory().numTensors;
-  runUpdates(agent, 100);
-  assertEquals(tf.memory().numTensors, before);
 });
 
 Deno.test("a NaN loss is reported with the step and the quantity", () => {
@@ -293,4 +276,122 @@ Deno.test("explained variance: 1 − Var[y − ŷ]/Var[y], NaN for constant targ
   // residual [0.5, −0.5, 0.5, −0.5]: Var 0.25; Var[y] = 1.25 → 0.8.
   assertAlmostEquals(explainedVarianceOf([0.5, 2.5, 2.5, 4.5], [1, 2, 3, 4]), 0.8, 1e-12);
   assert(Number.isNaN(explainedVarianceOf([1, 2], [3, 3])));
+});
+
+Deno.test("n_envs = 2: SB3's (n_steps, n_envs) rollout, swap_and_flatten rows, GAE and bootstrap per env", () => {
+  // Episodes of 3 and 5 steps end at different steps in the two environments.
+  const envs = [
+    new Recorder(makeEnv("Pendulum-v1", { maxEpisodeSteps: 3 })),
+    new Recorder(makeEnv("Pendulum-v1", { maxEpisodeSteps: 5 })),
+  ];
+  const nSteps = 8, gamma = 0.9, seed = 6;
+  const config = { ...SMALL, n_steps: nSteps, n_envs: 2, batch_size: 4, gamma, log_std_init: 1 };
+  const agent = new PpoAgent({ env: envs, config, seed });
+  assertEquals(envs.map((e) => e.resetSeeds), [[6], [7]]); // VecEnv.seed: seed + i
+  const theta = { actor: agent.thetaActor.slice(), critic: agent.thetaCritic.slice() };
+  const episodes = [];
+  for (let t = 0; t < nSteps; t++) {
+    const info = agent.step();
+    assertEquals(info.numTimesteps, 2 * (t + 1)); // one env step = n_envs transitions
+    episodes.push(...info.episodes);
+    assertEquals(info.rolloutComplete, t === nSteps - 1);
+  }
+  // Env 0 ends at steps 3, 6; env 1 at step 5 (endTimestep counts both envs' transitions).
+  assertEquals(episodes.map((e) => [e.length, e.endTimestep]), [[3, 6], [5, 10], [3, 12]]);
+  const buf = agent.rolloutBuffer;
+  const policy = new ActorCriticCpu(agent.spec);
+  const rng = new Rng(seed, 2); // the agent's action generator: env 0's noise first each step
+  const action = new Float32Array(1);
+  const obsAt = (e: number, t: number) => {
+    if (t === 0) return envs[e].resetObs[0];
+    const prev = envs[e].results[t - 1];
+    const ends = envs[e].results.slice(0, t).filter((r) => r.truncated).length;
+    return prev.truncated ? envs[e].resetObs[ends] : prev.obs;
+  };
+  for (let t = 0; t < nSteps; t++) {
+    for (let e = 0; e < 2; e++) {
+      const row = e * nSteps + t; // swap_and_flatten: env-major
+      const obs = obsAt(e, t);
+      assertEquals(Array.from(buf.observations.subarray(3 * row, 3 * row + 3)), Array.from(obs));
+      const logProb = policy.sample(theta.actor, obs, rng, action);
+      assertEquals(buf.actions[row], action[0]);
+      assertEquals(buf.logProbs[row], Math.fround(logProb));
+      assertEquals(buf.values[row], Math.fround(policy.value(theta.critic, obs)));
+      assertEquals(envs[e].results.length, nSteps);
+      const r = envs[e].results[t];
+      const reward = r.truncated ? r.reward + gamma * policy.value(theta.critic, r.obs) : r.reward;
+      assertEquals(buf.rewards[row], Math.fround(reward));
+      const start = t === 0 || envs[e].results[t - 1].truncated;
+      assertEquals(buf.episodeStarts[row], start ? 1 : 0);
+    }
+  }
+  // GAE per environment with V(last obs) and the last done flag of that environment.
+  for (let e = 0; e < 2; e++) {
+    const rows = (a: Float32Array) => a.subarray(e * nSteps, (e + 1) * nSteps);
+    const adv = new Float32Array(nSteps), ret = new Float32Array(nSteps);
+    const last = envs[e].results[nSteps - 1];
+    computeGae({
+      rewards: rows(buf.rewards),
+      values: rows(buf.values),
+      episodeStarts: rows(buf.episodeStarts),
+      lastValue: policy.value(theta.critic, obsAt(e, nSteps)),
+      lastDone: last.truncated,
+      gamma,
+      gaeLambda: agent.config.gaeLambda,
+      advantages: adv,
+      returns: ret,
+    });
+    assertEquals(rows(buf.advantages), adv);
+    assertEquals(rows(buf.returns), ret);
+  }
+  // The update permutes all n_steps · n_envs rows: 16 / 4 = 4 mini-batches per epoch.
+  const stats = agent.update();
+  assertEquals(stats.nUpdates, 2);
+  assertThrows(
+    () => new PpoAgent({ env: makeEnv("Pendulum-v1"), config, seed }),
+    Error,
+    "n_envs = 2",
+  );
+});
+
+Deno.test("n_envs = 4 with VecNormalize: same run twice, exact resume mid-rollout", () => {
+  const config = { ...SMALL, n_steps: 16, n_envs: 4, normalize: true };
+  const make = () =>
+    new PpoAgent({ env: Array.from({ length: 4 }, () => makeEnv("Pendulum-v1")), config, seed: 2 });
+  const a = make();
+  runUpdates(a, 1);
+  for (let t = 0; t < 5; t++) a.step();
+  const snapshot = structuredClone(a.getState());
+  const statsA = runUpdates(a, 2);
+  const b = make();
+  b.setState(snapshot);
+  assertEquals(runUpdates(b, 2), statsA);
+  assertEquals(b.getState(), a.getState());
+  // Statistics: the 4 reset observations, then 4 per step (49 steps: 3 updates run at 17, 33, 49).
+  assertEquals(a.vecNormalize!.obsRms.count, 4 * (1 + 49) + 1e-4);
+  const c = make();
+  runUpdates(c, 1);
+  for (let t = 0; t < 5; t++) c.step();
+  assertEquals(runUpdates(c, 2), statsA);
+});
+
+Deno.test("version-1 states (before the collector) resume exactly", () => {
+  const config = { ...SMALL, normalize: true };
+  const a = new PpoAgent({ env: makeEnv("Pendulum-v1"), config, seed: 5 });
+  for (let t = 0; t < 90; t++) a.step();
+  const { collector, ...rest } = structuredClone(a.getState());
+  const v1 = {
+    ...rest,
+    version: 1 as const,
+    env: collector.envs[0],
+    lastObs: collector.obs,
+    lastEpisodeStart: collector.episodeStarts[0] === 1,
+    episodeReturn: collector.episodeReturns[0],
+    episodeLength: collector.episodeLengths[0],
+  };
+  const { nEnvs: _, ...oldConfig } = v1.config; // written before n_envs existed
+  const b = new PpoAgent({ env: makeEnv("Pendulum-v1"), config: oldConfig, seed: 0 });
+  b.setState({ ...v1, config: oldConfig } as never);
+  assertEquals(runUpdates(b, 2), runUpdates(a, 2));
+  assertEquals(b.getState(), a.getState());
 });

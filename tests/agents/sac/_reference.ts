@@ -1,8 +1,8 @@
 /**
- * Independent float64 reference of SB3's SAC losses for the SAC tests, written in plain
- * JavaScript from the published equations (paper-notes §3.2, §7.2, SB3's
- * SquashedDiagGaussianDistribution). It shares no code with lib/agents; only the documented
- * block order is assumed:
+ * Independent float64 reference of SB3's SAC losses for the SAC tests, from the published
+ * equations (paper-notes §3.2, §7.2, SB3's SquashedDiagGaussianDistribution) on the tests' shared
+ * float64 MLP (`tests/reference/float64.ts`). It shares no code with lib/agents; only the
+ * documented block order is assumed:
  *   actor  = latent_pi MLP (ReLU after every layer), mu.weight [h, act], mu.bias,
  *            log_std.weight [h, act], log_std.bias
  *   critic = qf0 MLP (ReLU hidden, linear scalar output) then qf1, each on concat(obs, action)
@@ -11,6 +11,15 @@
  * @module
  */
 import { Rng } from "../../../lib/rng.ts";
+import {
+  fdBilinear as fdBilinear64,
+  fdGradient as fdGradient64,
+  mlp,
+  mlpSize,
+  squashedSample,
+} from "../../reference/float64.ts";
+
+export { relativeMaxError } from "../../reference/float64.ts";
 
 /** Geometry of the reference networks. */
 export interface RefSacNet {
@@ -34,41 +43,12 @@ export interface RefSacBatch {
   nextNoise: Float32Array;
 }
 
-function layerCount(dims: number[]): number {
-  let n = 0;
-  for (let i = 0; i + 1 < dims.length; i++) n += dims[i] * dims[i + 1] + dims[i + 1];
-  return n;
-}
-
 /** Parameter counts of actor, one Q-network and the critic (two Q-networks). */
 export function refSacSizes(net: RefSacNet): { actor: number; qf: number; critic: number } {
   const h = net.hidden[net.hidden.length - 1];
-  const actor = layerCount([net.obsDim, ...net.hidden]) + 2 * (h * net.actDim + net.actDim);
-  const qf = layerCount([net.obsDim + net.actDim, ...net.hidden, 1]);
+  const actor = mlpSize([net.obsDim, ...net.hidden]) + 2 * (h * net.actDim + net.actDim);
+  const qf = mlpSize([net.obsDim + net.actDim, ...net.hidden, 1]);
   return { actor, qf, critic: 2 * qf };
-}
-
-/** Linear layers in sequence from `off`; ReLU after layer i when `relu(i)`. */
-function mlp(
-  theta: ArrayLike<number>,
-  off: number,
-  dims: number[],
-  x: number[],
-  relu: (i: number) => boolean,
-): { y: number[]; end: number } {
-  let h = x;
-  for (let l = 0; l + 1 < dims.length; l++) {
-    const fi = dims[l], fo = dims[l + 1];
-    const out: number[] = [];
-    for (let j = 0; j < fo; j++) {
-      let s = theta[off + fi * fo + j];
-      for (let i = 0; i < fi; i++) s += h[i] * theta[off + i * fo + j];
-      out.push(relu(l) ? Math.max(0, s) : s);
-    }
-    off += fi * fo + fo;
-    h = out;
-  }
-  return { y: h, end: off };
 }
 
 /**
@@ -82,29 +62,14 @@ export function refPolicySample(
   obs: number[],
   eps: number[],
 ): { action: number[]; logProb: number; mean: number[]; logStd: number[] } {
-  const { y: latent, end } = mlp(actor, 0, [net.obsDim, ...net.hidden], obs, () => true);
+  const latentDims = [net.obsDim, ...net.hidden];
+  const latent = mlp(actor, 0, latentDims, "relu", obs, true);
+  const end = mlpSize(latentDims);
   const h = net.hidden[net.hidden.length - 1], A = net.actDim;
-  const head = (off: number) => {
-    const out: number[] = [];
-    for (let d = 0; d < A; d++) {
-      let s = actor[off + h * A + d];
-      for (let i = 0; i < h; i++) s += latent[i] * actor[off + i * A + d];
-      out.push(s);
-    }
-    return out;
-  };
-  const mean = head(end);
-  const logStd = head(end + h * A + A).map((v) => Math.min(Math.max(v, -20), 2));
-  const action: number[] = [];
-  let logProb = 0;
-  for (let d = 0; d < A; d++) {
-    const std = Math.exp(logStd[d]);
-    const u = mean[d] + std * eps[d];
-    const a = Math.tanh(u);
-    action.push(a);
-    logProb += -((u - mean[d]) ** 2) / (2 * std * std) - logStd[d] - 0.5 * Math.log(2 * Math.PI);
-    logProb -= Math.log(1 - a * a + 1e-6);
-  }
+  // The two heads are one-layer maps of the latent: [W (h × A), b] each.
+  const mean = mlp(actor, end, [h, A], "relu", latent);
+  const rawLogStd = mlp(actor, end + h * A + A, [h, A], "relu", latent);
+  const { action, logProb, logStd } = squashedSample(mean, rawLogStd, eps);
   return { action, logProb, mean, logStd };
 }
 
@@ -118,7 +83,7 @@ export function refQ(
 ): number {
   const dims = [net.obsDim + net.actDim, ...net.hidden, 1];
   const off = j * refSacSizes(net).qf;
-  return mlp(critic, off, dims, [...obs, ...action], (i) => i + 2 < dims.length).y[0];
+  return mlp(critic, off, dims, "relu", [...obs, ...action])[0];
 }
 
 function row(a: Float32Array, b: number, width: number): number[] {
@@ -216,18 +181,7 @@ export function refLogProbs(net: RefSacNet, actor: ArrayLike<number>, batch: Ref
 
 /** Central finite-difference gradient (float64). */
 export function fdGradient(f: (x: Float64Array) => number, x: ArrayLike<number>, h = 1e-6) {
-  const p = Float64Array.from(x);
-  const g = new Float64Array(p.length);
-  for (let i = 0; i < p.length; i++) {
-    const xi = p[i];
-    p[i] = xi + h;
-    const fp = f(p);
-    p[i] = xi - h;
-    const fm = f(p);
-    p[i] = xi;
-    g[i] = (fp - fm) / (2 * h);
-  }
-  return g;
+  return fdGradient64(f, x, h);
 }
 
 /** uᵀ H v by mixed central differences (float64). */
@@ -238,22 +192,7 @@ export function fdBilinear(
   v: ArrayLike<number>,
   h = 1e-4,
 ): number {
-  const p = new Float64Array(x.length);
-  const at = (su: number, sv: number) => {
-    for (let i = 0; i < p.length; i++) p[i] = x[i] + h * (su * u[i] + sv * v[i]);
-    return f(p);
-  };
-  return (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * h * h);
-}
-
-/** max_i |a_i − b_i| / max(max_i |b_i|, floor). */
-export function relativeMaxError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
-  let num = 0, den = floor;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
+  return fdBilinear64(f, x, u, v, h);
 }
 
 /**

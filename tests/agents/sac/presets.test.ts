@@ -9,7 +9,9 @@ import {
   resolveSacPreset,
 } from "../../../lib/agents/presets.ts";
 import { makeSacSpec } from "../../../lib/agents/sac/policy.ts";
-import { SAC_DEFAULTS } from "../../../lib/agents/sac/config.ts";
+import { SAC_SCHEMA } from "../../../lib/agents/sac/config.ts";
+
+const SAC_DEFAULTS = SAC_SCHEMA.defaults;
 
 // Paper-notes §7.2 table (SAC columns): observation/action sizes and N of actor and critic.
 // BipedalWalker differs because the paper used gSDE (132,704; plain Gaussian: 132,708).

@@ -171,7 +171,7 @@ Deno.test("predict: deterministic tanh(μ) rescaled; stochastic predict leaves t
   collect(agent, 30);
   const obs = new Float32Array([0.6, -0.8, 1.3]);
   const det = agent.predict(obs, true);
-  const { mean } = agent.actor.distribution(agent.thetaActor, obs);
+  const mean = agent.actor.outputs(agent.thetaActor, obs); // [μ | ρ]
   assertAlmostEquals(det[0], 2 * Math.tanh(mean[0]), 1e-6);
   const state = agent.getState();
   for (let i = 0; i < 20; i++) {
@@ -193,7 +193,13 @@ Deno.test("diverged parameters throw naming the step; config errors are explicit
   assertThrows(() => makeSacConfig({ activation_fn: "tanh" }), RangeError, "activation");
   assertThrows(() => makeSacConfig({ tau: 1.5 }), RangeError, "tau = 1.5");
   assertThrows(() => makeSacConfig({ train_freq: [1, "episode"] }), Error, "count steps");
-  assertThrows(() => makeSacConfig({ learning_rate: "lin_3e-4" }), Error, "schedules");
+  assertEquals(makeSacConfig({ learning_rate: "lin_3e-4" }).learningRateSchedule, "linear");
+  assertThrows(
+    () =>
+      new SacAgent({ env: makeEnv("Pendulum-v1"), config: { learning_rate: "lin_3e-4" }, seed: 0 }),
+    Error,
+    "totalTimesteps",
+  );
   assertThrows(() => makeSacConfig({ bufer_size: 10 }), Error, "unknown field");
   assertEquals(makeSacConfig({ ent_coef: "auto_0.1" }).entCoefInit, 0.1);
   assertEquals(makeSacConfig({ ent_coef: 0.05 }).entCoef, 0.05);
@@ -228,4 +234,40 @@ Deno.test("learn completes the last train_freq collection and its training phase
   assertEquals(agent.numTimesteps, 56); // next multiple of train_freq
   assert(!agent.updatePending);
   assertEquals(agent.nUpdates, 2 * 5); // phases after steps 24, 32, 40, 48, 56 (t > 20)
+});
+
+Deno.test("linear learning-rate schedule: lr · (1 − t/T) at each training phase (SB3 lin_)", () => {
+  const agent = new SacAgent({
+    env: makeEnv("Pendulum-v1"),
+    config: { ...SMALL, learning_rate: "lin_1e-3" },
+    seed: 0,
+    totalTimesteps: 100,
+  });
+  const rates: [number, number][] = [];
+  agent.learn(40, (info) => {
+    if (info.update) rates.push([info.update.numTimesteps, info.update.learningRate]);
+  });
+  agent.close();
+  assert(rates.length > 0);
+  for (const [t, lr] of rates) assertAlmostEquals(lr, 1e-3 * (1 - t / 100), 1e-15);
+});
+
+Deno.test("version-1 states (before the collector) resume exactly", () => {
+  const a = new SacAgent({ env: makeEnv("Pendulum-v1"), config: SMALL, seed: 5 });
+  collect(a, 230);
+  const { collector, ...rest } = structuredClone(a.getState());
+  const v1 = {
+    ...rest,
+    version: 1 as const,
+    env: collector.envs[0],
+    lastObs: collector.obs,
+    episodeReturn: collector.episodeReturns[0],
+    episodeLength: collector.episodeLengths[0],
+  };
+  const b = new SacAgent({ env: makeEnv("Pendulum-v1"), config: SMALL, seed: 0 });
+  b.setState(v1 as never);
+  assertEquals(collect(b, 60), collect(a, 60));
+  assertEquals(b.getState(), a.getState());
+  a.close();
+  b.close();
 });

@@ -1,0 +1,305 @@
+/**
+ * The reparameterised actor objective: SAC's actor loss (paper notes §3.2) on the squashed
+ * Gaussian head with the twin Q-networks frozen and the noise fixed, for the analysis (the SAC
+ * training step composes the same head and loss functions in its own phases):
+ *
+ *   L = (1/N) Σ_n [ α·log π(ã_n|s_n) − Q_k(s_n, ã_n) ],  ã_n = tanh(μ + σ ⊙ ε_n),
+ *   k = argmin_j Q_j(s_n, ã_n) (ties: Q₀, as min(a, b) = a − relu(a − b)).
+ *
+ * With g = ∂(−Q_k)/∂ã/N (the Q-networks' input gradient; 0 with `detachQ`, the paper-era quirk
+ * where the Q term ran under no_grad), the head's `backward` gives δ_z; along a direction R{g}
+ * comes from an R-forward of the frozen Q-networks with R-input R{ã} and an R-backward with
+ * R{δ_Q} = 0 — for ReLU Q-networks ∂Q/∂ã is piecewise constant, R{g} = 0 and that pass is
+ * skipped.
+ *
+ * @module
+ */
+import { SquashedGaussianHead, type SquashedSample } from "../heads.ts";
+import type { Network } from "../network.ts";
+import type { Ptr } from "../kernels.ts";
+import * as ops from "../ops.ts";
+import * as common from "./common.ts";
+
+/**
+ * The reparameterised actor objective's description.
+ *
+ * @example
+ * ```ts
+ * import type { ReparameterizedSpec } from "./reparameterized.ts";
+ * function samples(s: ReparameterizedSpec) { return s.noise.length; }
+ * ```
+ */
+export interface ReparameterizedSpec {
+  kind: "reparameterized";
+  /** The actor: latent MLP, then one layer holding the heads [μ | ρ] (2·actDim columns). */
+  net: Network;
+  /** The two (frozen) Q-networks over `criticTheta`. */
+  qNets: readonly [Network, Network];
+  /** θ_critic (constant). */
+  criticTheta: ArrayLike<number>;
+  /** s, N × obsDim. */
+  obs: ArrayLike<number>;
+  /** ε, N × actDim. */
+  noise: ArrayLike<number>;
+  /** α (constant). */
+  alpha: number;
+  /** Treat min Q as a constant (only α·log π is differentiated). */
+  detachQ: boolean;
+}
+
+interface ReparamPlan {
+  /** Samples N (the weights 1/N; at most `capacity`). */
+  samples: number;
+  /** Rows the data buffers hold. */
+  capacity: number;
+  net: ops.NetPlan;
+  qNets: ops.NetPlan[];
+  /** Q-network state lives in the chunk state (needed by the R-pass) or in thread scratch. */
+  qInState: boolean;
+  /** R{g} is needed (tanh Q-networks and not detachQ). */
+  qSecondOrder: boolean;
+  size: number;
+  obs: Ptr;
+  obsDim: number;
+  actDim: number;
+  noise: Ptr;
+  alpha: number;
+  detachQ: boolean;
+  // chunk state (relative to st)
+  t: number;
+  se: number;
+  inside: number;
+  pa: number;
+  value: number;
+  // thread scratch (relative to sc)
+  qx: number;
+  ga: number[];
+  rt: number;
+  rga: number[];
+}
+
+type ReparameterizedPlanner = common.Planner<ReparameterizedSpec, ReparamPlan>;
+
+/**
+ * Plans the reparameterised actor objective (main thread).
+ *
+ * @example
+ * ```ts
+ * import type { PlanContext } from "./common.ts";
+ * import { planReparameterized, type ReparameterizedSpec } from "./reparameterized.ts";
+ * function plan(spec: ReparameterizedSpec, theta: Float32Array, ctx: PlanContext) { return planReparameterized(spec, theta, ctx); }
+ * ```
+ */
+export const planReparameterized: ReparameterizedPlanner = (spec, theta, ctx) => {
+  const layers = spec.net.layers;
+  const obsDim = layers[0].fanIn;
+  const actDim = layers[layers.length - 1].fanOut / 2;
+  const n = spec.obs.length / obsDim;
+  const qIn = spec.qNets[0].layers[0].fanIn;
+  if (
+    !Number.isInteger(n) || !Number.isInteger(actDim) || spec.noise.length !== n * actDim ||
+    qIn !== obsDim + actDim
+  ) {
+    throw new RangeError(
+      `reparameterised actor objective: ${spec.obs.length} observation and ` +
+        `${spec.noise.length} noise values do not fit an actor ${obsDim} → 2·${actDim} and ` +
+        `Q-networks of input width ${qIn}`,
+    );
+  }
+  common.checkFinite("reparameterised actor objective (critic)", spec.criticTheta);
+  const { rows, maxBlock } = ctx;
+  const parameters = common.planParameters(
+    "reparameterised actor objective",
+    [spec.net],
+    theta,
+    ctx,
+  );
+  const { size, nets: [net] } = parameters;
+  const criticPtr = ctx.fixed.real(spec.criticTheta.length);
+  const qSecondOrder = !spec.detachQ && spec.qNets[0].activation === "tanh";
+  const qInState = qSecondOrder;
+  const qNets = spec.qNets.map((q) =>
+    ops.planNet(q, criticPtr, spec.criticTheta.length, 0, {
+      ...ctx,
+      state: qInState ? ctx.state : ctx.scratch,
+      maxBlock: qSecondOrder ? maxBlock : 0,
+    })
+  );
+  const columns = common.dataColumns(ctx, n, {
+    obs: [spec.obs, obsDim],
+    noise: [spec.noise, actDim],
+  });
+  const plan: ReparamPlan = {
+    samples: n,
+    capacity: n,
+    net,
+    qNets,
+    qInState,
+    qSecondOrder,
+    size,
+    obs: columns.obs.ptr,
+    obsDim,
+    actDim,
+    noise: columns.noise.ptr,
+    alpha: spec.alpha,
+    detachQ: spec.detachQ,
+    t: ctx.state.real(rows * actDim),
+    se: ctx.state.real(rows * actDim),
+    inside: ctx.state.real(rows * actDim),
+    pa: ctx.state.real(rows * actDim),
+    value: ctx.state.f64(rows),
+    qx: ctx.scratch.real(rows * qIn),
+    ga: [ctx.scratch.real(rows * actDim), ctx.scratch.real(rows * actDim)],
+    rt: ctx.scratch.real(rows * Math.max(maxBlock, 1) * actDim),
+    rga: [
+      ctx.scratch.real(rows * Math.max(maxBlock, 1) * actDim),
+      ctx.scratch.real(rows * Math.max(maxBlock, 1) * actDim),
+    ],
+  };
+  const a = ops.networkMacs(spec.net), q = spec.qNets.map(ops.networkMacs);
+  // Q-networks in the gradient pass: forward, δ and the action input gradient (no ∇W).
+  const qFb = spec.qNets.reduce(
+    (s, qn) =>
+      s + qn.layers.reduce((t, l, i) => t + l.fanIn * l.fanOut * (i > 0 ? 2 : 1), 0) +
+      actDim * qn.layers[0].fanOut,
+    0,
+  );
+  const macsPerSample = {
+    forwardBackward: a.forwardBackward + qFb,
+    rPass: a.rPass + (qSecondOrder ? q[0].rPass + q[1].rPass : 0),
+  };
+  const constants = [[criticPtr, spec.criticTheta]] as const;
+  return common.planned({
+    kind: "reparameterized",
+    plan,
+    parameters,
+    columns,
+    macsPerSample,
+    frozen: qNets,
+    constants,
+  });
+};
+
+/**
+ * The reparameterised actor objective's per-chunk work (any thread).
+ *
+ * @example
+ * ```ts
+ * import type { DeviceContext } from "./common.ts";
+ * import { reparameterizedRuntime } from "./reparameterized.ts";
+ * function make(plan: unknown, dev: DeviceContext) { return reparameterizedRuntime(plan, dev); }
+ * ```
+ */
+export function reparameterizedRuntime(
+  planIn: unknown,
+  dev: common.DeviceContext,
+): common.ObjectiveRuntime {
+  const p = planIn as ReparamPlan;
+  const k = dev.kernels, E = dev.E;
+  const { net, qNets, obsDim, actDim: A, capacity } = p;
+  const head = new SquashedGaussianHead(A);
+  const last = net.layers[net.layers.length - 1];
+  const qLast = qNets.map((q) => q.layers[q.layers.length - 1]);
+  const zStride = 2 * A;
+  const noise = dev.real(p.noise, capacity * A);
+  const obsAll = dev.real(p.obs, capacity * obsDim);
+  const qIn = obsDim + A;
+  const obsAt = (start: number) => p.obs + E * start * obsDim;
+  let logp = new Float64Array(0), g = new Float64Array(0), rg = new Float64Array(0);
+  const sampleOf = (st: Ptr, n: number): SquashedSample => ({
+    actions: dev.real(st + p.t, n * A),
+    sigmaEps: dev.real(st + p.se, n * A),
+    inside: dev.real(st + p.inside, n * A),
+    logProbs: logp,
+  });
+  return {
+    *prepare(start, n, st, sc) {
+      const w = 1 / p.samples, wa = w * p.alpha;
+      ops.forward(k, net, obsAt(start), n, st);
+      yield [[st + last.a, n * zStride]];
+      if (logp.length < n) {
+        logp = new Float64Array(n);
+        g = new Float64Array(n * A);
+      }
+      const s = sampleOf(st, n);
+      const qx = dev.real(sc + p.qx, n * qIn);
+      for (let r = 0; r < n; r++) {
+        qx.set(obsAll.subarray((start + r) * obsDim, (start + r + 1) * obsDim), r * qIn);
+      }
+      head.sample(dev.real(st + last.a, n * zStride), zStride, noise, start * A, n, s, {
+        array: qx,
+        stride: qIn,
+        col: obsDim,
+      });
+      const val = dev.f64(st + p.value, n);
+      for (let r = 0; r < n; r++) val[r] = wa * logp[r];
+      const qBase = p.qInState ? st : sc;
+      for (const q of qNets) ops.forward(k, q, sc + p.qx, n, qBase);
+      yield [[qBase + qLast[0].a, n], [qBase + qLast[1].a, n]];
+      const q0 = dev.real(qBase + qLast[0].a, n), q1 = dev.real(qBase + qLast[1].a, n);
+      const d0 = dev.real(qBase + qLast[0].d, n), d1 = dev.real(qBase + qLast[1].d, n);
+      for (let r = 0; r < n; r++) {
+        const first = q0[r] <= q1[r];
+        val[r] -= w * (first ? q0[r] : q1[r]);
+        d0[r] = p.detachQ ? 0 : first ? -w : 0;
+        d1[r] = p.detachQ ? 0 : first ? 0 : -w;
+      }
+      let gOrNull: Float64Array | null = null;
+      if (!p.detachQ) {
+        qNets.forEach((q, j) =>
+          ops.backward(k, q, n, qBase, { ptr: sc + p.ga[j], col: obsDim, width: A })
+        );
+        yield [[sc + p.ga[0], n * A], [sc + p.ga[1], n * A]];
+        const g0 = dev.real(sc + p.ga[0], n * A), g1 = dev.real(sc + p.ga[1], n * A);
+        for (let i = 0; i < n * A; i++) g[i] = g0[i] + g1[i];
+        gOrNull = g;
+      }
+      head.backward(
+        s,
+        n,
+        wa,
+        gOrNull,
+        dev.real(st + last.d, n * zStride),
+        zStride,
+        dev.real(st + p.pa, n * A),
+      );
+      ops.backward(k, net, n, st);
+    },
+    // A generator like the other phases, although this one reads no device range.
+    // deno-lint-ignore require-yield
+    *gradient(start, n, st, out, _acc, value) {
+      const val = dev.f64(st + p.value, n);
+      let s = 0;
+      for (let r = 0; r < n; r++) s += val[r];
+      value[0] += s;
+      ops.gradient(k, net, obsAt(start), n, st, out);
+    },
+    *hvp(start, n, st, sc, b, out) {
+      const wa = p.alpha / p.samples;
+      const x0 = obsAt(start);
+      ops.rForward(k, net, x0, n, st, sc, b);
+      yield [[sc + last.rz, n * b * zStride]];
+      const rz = dev.real(sc + last.rz, n * b * zStride);
+      const s = sampleOf(st, n);
+      const rt = dev.real(sc + p.rt, n * b * A);
+      head.jvp(s, n, b, rz, zStride, rt);
+      let rgOrNull: Float64Array | null = null;
+      if (p.qSecondOrder) {
+        qNets.forEach((q, j) => {
+          ops.rForward(k, q, 0, n, st, sc, b, { ptr: sc + p.rt, col: obsDim, width: A });
+          dev.real(sc + qLast[j].rz, n * b).fill(0); // R{δ_Q} = 0: the seed −w·1[k = j] is constant
+          ops.rBackward(k, q, 0, n, st, sc, b, 0, 0, { ptr: sc + p.rga[j], col: obsDim, width: A });
+        });
+        yield [[sc + p.rga[0], n * b * A], [sc + p.rga[1], n * b * A]];
+        if (rg.length < n * b * A) rg = new Float64Array(n * b * A);
+        const r0 = dev.real(sc + p.rga[0], n * b * A), r1 = dev.real(sc + p.rga[1], n * b * A);
+        for (let i = 0; i < n * b * A; i++) rg[i] = r0[i] + r1[i];
+        rgOrNull = rg;
+      }
+      // A fresh view: the Q passes above ran kernels since `rz` was taken (see DeviceContext).
+      const rzNow = dev.real(sc + last.rz, n * b * zStride);
+      head.rBackward(s, n, b, wa, dev.real(st + p.pa, n * A), rt, rgOrNull, rzNow, zStride);
+      ops.rBackward(k, net, x0, n, st, sc, b, out, p.size);
+    },
+  };
+}
