@@ -38,6 +38,7 @@ import {
   ppoAnalysis,
   sacAnalysis,
   subspaceOverlap,
+  type WarmStartReport,
 } from "../lib/subspaces/mod.ts";
 import { makeHessianOperator } from "../lib/subspaces/hvp.ts";
 import { parseBenchArgs } from "./_cli.ts";
@@ -67,12 +68,17 @@ const SEED = Number(option("seed", "0"));
 const NETWORKS = option("networks", "actor,critic").split(",") as NetworkName[];
 const CEILING = !cli.has("no-ceiling");
 const LARGE = cli.has("large-block");
+const EXTRA = Number(option("extra", "0"));
 const ALGORITHMS: Record<string, AnalysisAlgorithm> = { ppo: ppoAnalysis, sac: sacAnalysis };
 
 await initRuntime({ backend: "cpu" }); // the fast engine does the work; tfjs is not used
 
 interface Solve {
-  result: LanczosResult & { passes?: number };
+  result: LanczosResult & {
+    passes?: number;
+    extraVectors?: Float64Array[];
+    warmStart?: WarmStartReport;
+  };
   seconds: number;
 }
 
@@ -87,11 +93,12 @@ async function solve(op: Op, n: number, initialVectors?: readonly ArrayLike<numb
     verify: true,
     operatorPrecision: FLOAT32_ROUNDOFF,
     initialVectors,
+    extraVectors: EXTRA,
   };
   const result = SOLVER === "block"
     ? await blockLanczosTopK(op.asBlockOperator(), n, { ...common, blockSize: b })
     : await lanczosTopK(op.asOperator(), n, common);
-  return { result, seconds: (performance.now() - t0) / 1000 } satisfies Solve;
+  return { result, seconds: (performance.now() - t0) / 1000 } as Solve;
 }
 
 function maxRelativeDifference(a: Float64Array, b: Float64Array): number {
@@ -148,7 +155,14 @@ for (const runDir of runs) {
           const prev = previous.get(network);
           const cold = await solve(op, n);
           const warm = prev ? await solve(op, n, prev.warm) : null;
-          const ceiling = CEILING ? await solve(op, n, cold.result.eigenvectors) : null;
+          if (warm) {
+            console.log(
+              `    warm Rayleigh–Ritz: ${warm.result.warmStart?.converged} pairs met tol at once`,
+            );
+          }
+          const ceiling = CEILING
+            ? await solve(op, n, [...cold.result.eigenvectors, ...(cold.result.extraVectors ?? [])])
+            : null;
           const large = LARGE && prev ? await solve(op, n, prev.warm, K + 12) : null;
           const overlap = prev
             ? subspaceOverlap(prev.cold, cold.result.eigenvectors, Math.min(K, n))
@@ -176,7 +190,10 @@ for (const runDir of runs) {
           );
           previous.set(network, {
             cold: cold.result.eigenvectors,
-            warm: (warm ?? cold).result.eigenvectors,
+            warm: [
+              ...(warm ?? cold).result.eigenvectors,
+              ...((warm ?? cold).result.extraVectors ?? []),
+            ],
           });
         } finally {
           op.dispose();

@@ -65,9 +65,9 @@ import { symmetricEigen } from "../linalg/symmetric_eigen.ts";
 import type { LanczosResult, SymmetricOperator } from "./lanczos.ts";
 import {
   exactResidualVerification,
+  normalizedWarmVectors,
   type ResidualVerification,
   residualVerification,
-  warmStartVectors,
 } from "./warm_start.ts";
 
 /**
@@ -116,12 +116,19 @@ export interface BlockLanczosOptions {
   /** Seed of the start block and of the vectors replacing deflated columns (default 0). */
   seed?: number;
   /**
-   * Warm start: a basis the wanted eigenvectors are expected to lie close to, e.g. the top-k
-   * eigenvectors of the previous checkpoint (any number of vectors of length n; float32 is fine).
-   * The start block is built from them (`warm_start.ts`: their span plus a seeded random part);
+   * Warm start: a basis the wanted eigenvectors are expected to lie close to, e.g. the top-k (or
+   * more) Ritz vectors of the previous checkpoint (any number of vectors of length n, at most
+   * basisSize − blockSize are used; float32 is fine). The solve begins with a Rayleigh–Ritz step
+   * on their span and continues as a thick restart from its Ritz vectors (see the module doc);
    * the stopping test is unchanged, so only the cost differs from a cold start.
    */
   initialVectors?: readonly ArrayLike<number>[];
+  /**
+   * Also return this many Ritz vectors beyond the k wanted ones from the final basis (default 0),
+   * in `extraVectors`: a larger warm-start basis for the next solve. Fewer when the final active
+   * basis holds fewer.
+   */
+  extraVectors?: number;
   /** On hitting maxIter: "throw" an Error (default, like scipy) or "warn" and return converged=false. */
   onNotConverged?: "throw" | "warn";
   /** Called after each restart cycle, e.g. for a progress bar. */
@@ -155,6 +162,27 @@ export interface BlockLanczosResult extends LanczosResult {
   blockSize: number;
   /** The explicit residual check, when `verify` was set (its products are in hvpCount). */
   verification?: ResidualVerification;
+  /** Ritz vectors beyond the k wanted ones (`extraVectors`), descending Ritz value. */
+  extraVectors?: Float64Array[];
+  /** The warm start's Rayleigh–Ritz step, when `initialVectors` were given. */
+  warmStart?: WarmStartReport;
+}
+
+/** What the Rayleigh–Ritz step of a warm start found (in {@link BlockLanczosResult.warmStart}). */
+export interface WarmStartReport {
+  /** Warm vectors used (after dropping linearly dependent ones). */
+  vectors: number;
+  /** Products spent on the Rayleigh–Ritz step (one per warm vector; in hvpCount). */
+  hvpCount: number;
+  /** How many of its Ritz pairs met tol (estimated from the Gram matrix of the products). */
+  converged: number;
+  /** How many of them, with explicit residuals, were kept as the start of the thick restart. */
+  kept: number;
+  /**
+   * Whether the returned pairs are the kept warm ones (the Krylov exploration found no new
+   * wanted direction): their residuals come from the warm products, so `verify` costs nothing.
+   */
+  returned: boolean;
 }
 
 const EPS = 2 ** -52;
@@ -165,6 +193,12 @@ const DEFLATE = 1e-12;
 const LOCK_FRACTION = 0.1;
 /** Column width of the cache-blocked kernels. */
 const COLS = 256;
+/**
+ * After a warm start, the passes the solve makes at least before it may stop: with the random
+ * columns of its first open block (below) they grow a small Krylov space in the complement of the
+ * warm basis, where an eigenvector absent from that basis shows up as a new wanted Ritz value.
+ */
+export const WARM_START_MIN_PASSES = 3;
 
 /**
  * Computes the k largest-algebraic eigenpairs of the symmetric block operator `op` on Rⁿ by block
@@ -295,18 +329,146 @@ export async function blockLanczosTopK(
   let bLast = new Float64Array(b * b);
   let anorm = 0;
 
-  // Start block: b seeded Gaussian vectors, or built from the warm-start basis; orthonormalised.
-  if (options.initialVectors) {
-    basis.set(warmStartVectors(options.initialVectors, n, b, rng, who));
-  } else {
-    rng.fillNormal(basis.subarray(0, b * n));
-  }
-  orthonormalizeBlock(basis, 0, b, n, locked, 0, new Float64Array(b * b), rng, 0, who);
-
   let j = 0; // active basis size (vectors whose products are in T); open block at rows j..j+b
   let iteration = 0;
   let ritz: RitzState | undefined;
   let finished = false;
+  // Defect of a warm start (module doc): f orthonormal vectors F, orthogonal to the active basis,
+  // the open block and the locked vectors, and D = FᵀHV (f × m, stride m); a cold solve has none.
+  const warmCount = options.initialVectors ? Math.min(options.initialVectors.length, m - b) : 0;
+  const defect = new Float64Array(Math.max(warmCount, 1) * n);
+  const dmat = new Float64Array(Math.max(warmCount, 1) * m);
+  const coefF = new Float64Array(Math.max(warmCount, 1) * b);
+  let f = 0;
+  let minPasses = 0; // no stop before this many passes (warm starts)
+  let warmReport: Omit<WarmStartReport, "returned"> | undefined;
+  // The kept warm pairs with their explicit residuals, when they cover all k wanted ones.
+  let warmPairs: { theta: number[]; vectors: Float64Array; residuals: number[] } | undefined;
+  if (options.initialVectors) {
+    // Warm start (module doc). 1: progressive Rayleigh–Ritz on the warm vectors (rows 0..w of the
+    // basis, orthonormalised, dependent ones dropped), their products computed b per pass; stop
+    // taking more of them once fewer than half of the vectors so far give pairs that meet tol.
+    const warm = normalizedWarmVectors(options.initialVectors, n, who);
+    let w = 0;
+    let next = 0; // next warm vector to orthonormalise
+    const hw = new Float64Array(warmCount * n);
+    const t0 = new Float64Array(warmCount * warmCount); // WᵀHW
+    const g0 = new Float64Array(warmCount * warmCount); // (HW)ᵀHW
+    let eig: { values: Float64Array; vectors: Float64Array } | undefined;
+    let warmConverged = 0;
+    const ritzResidualSq = (e: { values: Float64Array; vectors: Float64Array }, i: number) => {
+      // ‖HWu − θWu‖² = uᵀ(HW)ᵀHWu − θ² (W orthonormal, uᵀWᵀHWu = θ): ample for the decision.
+      const u = e.vectors.subarray(i * w, (i + 1) * w);
+      let s = 0;
+      for (let r = 0; r < w; r++) {
+        let x = 0;
+        for (let c = 0; c < w; c++) x += g0[r * warmCount + c] * u[c];
+        s += u[r] * x;
+      }
+      return Math.max(0, s - e.values[i] ** 2);
+    };
+    while (next < warm.length && w < warmCount) {
+      const w0 = w;
+      while (w < Math.min(warmCount, w0 + b) && next < warm.length) {
+        basis.set(warm[next++], w * n);
+        orthogonalizeVector(basis, w, basis, w * n, n);
+        const s = Math.sqrt(dotRange(basis, w * n, basis, w * n, n));
+        if (s <= 1e-8) continue; // (numerically) in the span of the earlier ones
+        for (let c = 0; c < n; c++) basis[w * n + c] /= s;
+        w++;
+      }
+      if (w === w0) break;
+      await applyBlock(basis.subarray(w0 * n, w * n), w - w0, hw.subarray(w0 * n));
+      for (let r = 0; r < w; r++) {
+        for (let c = Math.max(r, w0); c < w; c++) {
+          const x = 0.5 *
+            (dotRange(basis, r * n, hw, c * n, n) + dotRange(basis, c * n, hw, r * n, n));
+          t0[r * warmCount + c] = t0[c * warmCount + r] = x;
+          const y = dotRange(hw, r * n, hw, c * n, n);
+          g0[r * warmCount + c] = g0[c * warmCount + r] = y;
+        }
+      }
+      const tw = new Float64Array(w * w);
+      for (let r = 0; r < w; r++) tw.set(t0.subarray(r * warmCount, r * warmCount + w), r * w);
+      const e = symmetricEigen(tw, w, { order: "descending", overwriteInput: true });
+      eig = { values: e.values, vectors: e.vectors! };
+      const tn = Math.max(Math.abs(e.values[0]), Math.abs(e.values[w - 1]));
+      warmConverged = 0;
+      for (let i = 0; i < w; i++) {
+        const bound = tol * Math.max(Math.abs(e.values[i]), EPS23 * tn);
+        if (ritzResidualSq(eig, i) <= bound * bound) warmConverged++;
+      }
+      if (2 * warmConverged < w) break;
+    }
+    const warmProducts = hvpCount;
+    // 2. Ritz vectors Z = W U and their explicit residuals R = (HW)U − ZΘ (rows of hw).
+    let p = 0;
+    if (eig) {
+      const theta = eig.values;
+      const all = Array.from({ length: w }, (_, i) => i);
+      restartInPlace(basis, w, n, eig.vectors, all, [], locked, 0);
+      restartInPlace(hw, w, n, eig.vectors, all, [], locked, 0);
+      const tnorm = Math.max(Math.abs(theta[0]), Math.abs(theta[w - 1]));
+      // 3. Keep the pairs that meet tol (up to m − 2b of them, best first), as the kept vectors
+      // of a thick restart; the others are dropped (correcting them costs more than a cold
+      // start finding them, measured in README). Their residuals span the defect F.
+      const keptTheta: number[] = [];
+      const keptResidual: number[] = [];
+      for (let i = 0; i < w && p < m - 2 * b; i++) {
+        let r2 = 0;
+        for (let c = 0; c < n; c++) {
+          const x = hw[i * n + c] - theta[i] * basis[i * n + c];
+          hw[i * n + c] = x;
+          r2 += x * x;
+        }
+        anorm = Math.max(anorm, Math.abs(theta[i]) + Math.sqrt(r2));
+        if (Math.sqrt(r2) > tol * Math.max(Math.abs(theta[i]), EPS23 * tnorm)) continue;
+        if (i !== p) {
+          basis.copyWithin(p * n, i * n, (i + 1) * n);
+          hw.copyWithin(p * n, i * n, (i + 1) * n);
+        }
+        keptTheta.push(theta[i]);
+        keptResidual.push(Math.sqrt(r2));
+        p++;
+      }
+      if (p >= k && keptTheta.slice(0, k).every((x, i) => x === theta[i])) {
+        warmPairs = {
+          theta: keptTheta.slice(0, k),
+          vectors: basis.slice(0, k * n),
+          residuals: keptResidual.slice(0, k),
+        };
+      }
+      // F: orthonormal basis of span R (rows of `defect`), D = C with R = F C; R ⟂ Z up to
+      // rounding, removed here so that F ⟂ V exactly.
+      const prev = new Float64Array(p);
+      for (let q = 0; q < p; q++) {
+        orthogonalizeVector(basis, p, hw, q * n, n);
+        orthogonalizeVector(defect, f, hw, q * n, n, prev);
+        for (let r = 0; r < f; r++) dmat[r * m + q] = prev[r];
+        const s = Math.sqrt(dotRange(hw, q * n, hw, q * n, n));
+        if (s <= DEFLATE * anorm) continue; // a residual at rounding level
+        dmat[f * m + q] = s;
+        for (let c = 0; c < n; c++) defect[f * n + c] = hw[q * n + c] / s;
+        f++;
+      }
+      t.fill(0);
+      for (let q = 0; q < p; q++) t[q * m + q] = keptTheta[q];
+    }
+    // 4. The open block: seeded random columns orthogonal to the kept vectors and F.
+    for (let row = p; row < p + b; row++) {
+      rng.fillNormal(basis.subarray(row * n, (row + 1) * n));
+      orthogonalizeVector(basis, p, basis, row * n, n);
+      if (f > 0) orthogonalizeVector(defect, f, basis, row * n, n);
+    }
+    orthonormalizeBlock(basis, p, b, n, locked, 0, new Float64Array(b * b), rng, 0, who, defect, f);
+    j = p;
+    minPasses = passes + WARM_START_MIN_PASSES;
+    warmReport = { vectors: w, hvpCount: warmProducts, converged: warmConverged, kept: p };
+  } else {
+    // Cold start: b seeded Gaussian vectors, orthonormalised.
+    rng.fillNormal(basis.subarray(0, b * n));
+    orthonormalizeBlock(basis, 0, b, n, locked, 0, new Float64Array(b * b), rng, 0, who);
+  }
 
   const nLocked = () => lockedTheta.length;
   const rayleighRitz = (): RitzState => {
@@ -318,6 +480,7 @@ export async function blockLanczosTopK(
     const coupling = new Float64Array(j * b); // sᵢ = B uᵢ[last b]
     const residual = new Float64Array(j);
     const krylovSq = new Float64Array(j);
+    const defectCoef = new Float64Array(j * f); // dᵢ = D uᵢ (j × f)
     const nl = nLocked();
     for (let i = 0; i < j; i++) {
       const ui = u.subarray(i * j, (i + 1) * j);
@@ -326,6 +489,13 @@ export async function blockLanczosTopK(
         let s = 0;
         for (let c = a; c < b; c++) s += bLast[a * b + c] * ui[j - b + c];
         coupling[i * b + a] = s;
+        s2 += s * s;
+      }
+      for (let r = 0; r < f; r++) {
+        let s = 0;
+        const o = r * m;
+        for (let c = 0; c < j; c++) s += dmat[o + c] * ui[c];
+        defectCoef[i * f + r] = s;
         s2 += s * s;
       }
       let l2 = 0;
@@ -349,7 +519,18 @@ export async function blockLanczosTopK(
         nconv++;
       }
     }
-    return { theta, u, coupling, residual, krylovSq, converged, nconv, tnorm, size: j };
+    return {
+      theta,
+      u,
+      coupling,
+      defect: defectCoef,
+      residual,
+      krylovSq,
+      converged,
+      nconv,
+      tnorm,
+      size: j,
+    };
   };
 
   for (iteration = 1; iteration <= maxIter; iteration++) {
@@ -364,6 +545,12 @@ export async function blockLanczosTopK(
       projectOut(basis, next, w, b, n, coef);
       const nl = nLocked();
       if (nl > 0) projectOut(locked, nl, w, b, n, lockedCoef);
+      if (f > 0) {
+        projectOut(defect, f, w, b, n, coefF);
+        for (let r = 0; r < f; r++) {
+          for (let a = 0; a < b; a++) dmat[r * m + open + a] = coefF[r * b + a];
+        }
+      }
       let diagNorm = 0;
       for (let a = 0; a < b; a++) {
         for (let c = 0; c < b; c++) {
@@ -390,6 +577,8 @@ export async function blockLanczosTopK(
         rng,
         DEFLATE * anorm,
         who,
+        defect,
+        f,
       );
       if (next + b <= m) {
         for (let a = 0; a < b; a++) {
@@ -407,7 +596,7 @@ export async function blockLanczosTopK(
         // A deflated column means the Krylov space became invariant, and its exact Ritz pairs can
         // hide eigenvectors it never touched: then wait for the cycle end (like lanczosTopK),
         // so the fresh vectors that replaced the column have grown a Krylov space of their own.
-        if (ritz.nconv === k - nl && !deflatedThisCycle) {
+        if (ritz.nconv === k - nl && !deflatedThisCycle && passes >= minPasses) {
           finished = true;
           break;
         }
@@ -476,6 +665,13 @@ export async function blockLanczosTopK(
         t[q * m + p + a] = s;
       }
     }
+    if (f > 0) {
+      // Warm start: the defect's coefficients of the kept vectors (as their couplings above).
+      dmat.fill(0);
+      for (let q = 0; q < p; q++) {
+        for (let r = 0; r < f; r++) dmat[r * m + q] = ritz.defect[keep[q] * f + r];
+      }
+    }
     j = p;
     ritz = undefined;
   }
@@ -492,6 +688,49 @@ export async function blockLanczosTopK(
       "blockSize, or loosen tol";
     if (onNotConverged === "throw") throw new Error(message);
     console.warn(message);
+  }
+
+  if (warmPairs && converged && nl === 0 && state.size >= k) {
+    // Warm start whose Krylov exploration found nothing new: the top-k Ritz values of the grown
+    // basis are the kept warm ones to tol (a new wanted direction would shift them), so the
+    // warm Rayleigh–Ritz pairs are returned, with residuals computed from operator products.
+    let scale = state.tnorm;
+    const same = warmPairs.theta.every((x, i) => {
+      scale = Math.max(scale, Math.abs(x));
+      return Math.abs(state.theta[i] - x) <= tol * Math.max(Math.abs(x), EPS23 * state.tnorm);
+    });
+    if (same) {
+      const eigenvalues = Float64Array.from(warmPairs.theta);
+      const residuals = Float64Array.from(warmPairs.residuals);
+      const vectors = warmPairs.vectors;
+      return {
+        eigenvalues,
+        eigenvectors: Array.from({ length: k }, (_, i) => vectors.subarray(i * n, (i + 1) * n)),
+        residuals,
+        hvpCount,
+        passes,
+        restarts,
+        converged,
+        locked: 0,
+        blockSize: b,
+        ...(options.verify
+          ? {
+            verification: residualVerification(
+              eigenvalues,
+              residuals,
+              { tol, scale, precision: options.operatorPrecision },
+              converged,
+              { hvpCount: 0, passes: 0 },
+              who,
+            ),
+          }
+          : {}),
+        ...(options.extraVectors
+          ? { extraVectors: ritzVectors(basis, state, n, k, k + options.extraVectors) }
+          : {}),
+        ...(warmReport ? { warmStart: { ...warmReport, returned: true } } : {}),
+      };
+    }
   }
 
   // Assemble locked pairs and the wanted active Ritz pairs, sorted descending.
@@ -514,6 +753,9 @@ export async function blockLanczosTopK(
   pairs.sort((x, y) => y.theta - x.theta);
   const eigenvalues = Float64Array.from(pairs, (q) => q.theta);
   const eigenvectors = pairs.map((q) => q.vector);
+  const extraVectors = options.extraVectors
+    ? ritzVectors(basis, state, n, wanted, wanted + options.extraVectors)
+    : undefined;
   const residuals = Float64Array.from(pairs, (q) => q.residual);
   const before = { passes, hvpCount };
   if (options.trueResiduals || options.verify) {
@@ -556,6 +798,8 @@ export async function blockLanczosTopK(
     locked: nl,
     blockSize: b,
     ...(verification ? { verification } : {}),
+    ...(extraVectors ? { extraVectors } : {}),
+    ...(warmReport ? { warmStart: { ...warmReport, returned: false } } : {}),
   };
 }
 
@@ -587,9 +831,11 @@ interface RitzState {
   u: Float64Array;
   /** sᵢ = B uᵢ[last b] (size × b). */
   coupling: Float64Array;
+  /** dᵢ = D uᵢ, the residual in the defect of a warm start (size × f). */
+  defect: Float64Array;
   /** ‖H yᵢ − θᵢ yᵢ‖ including the leak towards locked vectors. */
   residual: Float64Array;
-  /** ‖sᵢ‖², the part of the residual that stays in the active space. */
+  /** ‖sᵢ‖² + ‖dᵢ‖², the part of the residual outside the locked vectors. */
   krylovSq: Float64Array;
   /** converged[i] for the wanted (top k − locked) pairs. */
   converged: Uint8Array;
@@ -747,6 +993,8 @@ function orthonormalizeBlock(
   rng: Rng,
   threshold: number,
   who: string,
+  defect?: Float64Array,
+  nDefect = 0,
 ): number {
   r.fill(0);
   let deflated = 0;
@@ -764,6 +1012,7 @@ function orthonormalizeBlock(
       // Heavy cancellation inside the block: clean the column against everything once more.
       orthogonalizeVector(basis, start, basis, o, n);
       if (nLocked > 0) orthogonalizeVector(locked, nLocked, basis, o, n);
+      if (nDefect > 0) orthogonalizeVector(defect!, nDefect, basis, o, n);
       orthogonalizeVector(blockRows, a, basis, o, n, prev);
       for (let c = 0; c < a; c++) r[c * b + a] += prev[c];
       norm = Math.sqrt(dotRange(basis, o, basis, o, n));
@@ -782,6 +1031,7 @@ function orthonormalizeBlock(
       const size = Math.sqrt(dotRange(basis, o, basis, o, n));
       orthogonalizeVector(basis, row, basis, o, n);
       if (nLocked > 0) orthogonalizeVector(locked, nLocked, basis, o, n);
+      if (nDefect > 0) orthogonalizeVector(defect!, nDefect, basis, o, n);
       orthogonalizeVector(basis, row, basis, o, n);
       const after = Math.sqrt(dotRange(basis, o, basis, o, n));
       if (after > 1e-8 * size) {
@@ -861,4 +1111,24 @@ function restartInPlace(
       locked.set(tmp.subarray(src, src + len), (lockedCount + q) * n + c0);
     }
   }
+}
+
+/** Unit Ritz vectors `from`..`to` (fewer if the basis is smaller) of a Rayleigh–Ritz state. */
+function ritzVectors(
+  basis: Float64Array,
+  state: RitzState,
+  n: number,
+  from: number,
+  to: number,
+): Float64Array[] {
+  const idx: number[] = [];
+  for (let i = from; i < Math.min(state.size, to); i++) idx.push(i);
+  const out = new Float64Array(idx.length * n);
+  combineRows(basis, state.size, n, state.u, idx, out);
+  return idx.map((_, q) => {
+    const v = out.subarray(q * n, (q + 1) * n);
+    const s = Math.sqrt(dotRange(v, 0, v, 0, n));
+    for (let c = 0; c < n; c++) v[c] /= s;
+    return v;
+  });
 }

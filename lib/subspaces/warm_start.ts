@@ -31,6 +31,7 @@
  * @module
  */
 import type { Rng } from "../rng.ts";
+import { symmetricEigen } from "../linalg/symmetric_eigen.ts";
 
 /**
  * Weight of the seeded random unit vector added to every warm-start vector (see the module doc):
@@ -68,23 +69,7 @@ export function warmStartVectors(
   rng: Rng,
   who: string,
 ): Float64Array {
-  if (basis.length === 0) {
-    throw new RangeError(`${who}: initialVectors is empty; omit it for a cold start`);
-  }
-  const warm = basis.map((v, i) => {
-    if (v.length !== n) {
-      throw new RangeError(
-        `${who}: initialVectors[${i}] has length ${v.length}, the operator's dimension is ${n}`,
-      );
-    }
-    const x = Float64Array.from(v);
-    const s = norm(x);
-    if (!(s > 0) || !Number.isFinite(s)) {
-      throw new RangeError(`${who}: initialVectors[${i}] must be finite and non-zero`);
-    }
-    for (let c = 0; c < n; c++) x[c] /= s;
-    return x;
-  });
+  const warm = normalizedWarmVectors(basis, n, who);
   const out = new Float64Array(count * n);
   const random = new Float64Array(n);
   for (let r = 0; r < count; r++) {
@@ -107,6 +92,85 @@ export function warmStartVectors(
     for (let c = 0; c < n; c++) row[c] /= t;
   }
   return out;
+}
+
+/**
+ * Validated, normalised copies of warm-start vectors (float64, unit norm, in the given order).
+ *
+ * @param basis warm-start vectors, each of length n (float32 is fine, e.g. as cached).
+ * @param who the caller, for error messages.
+ * @throws RangeError when the basis is empty, a vector has the wrong length, or is zero or not
+ *   finite.
+ *
+ * @example
+ * ```ts
+ * import { normalizedWarmVectors } from "./warm_start.ts";
+ * normalizedWarmVectors([new Float32Array([3, 4])], 2, "example"); // [Float64Array [0.6, 0.8]]
+ * ```
+ */
+export function normalizedWarmVectors(
+  basis: readonly ArrayLike<number>[],
+  n: number,
+  who: string,
+): Float64Array[] {
+  if (basis.length === 0) {
+    throw new RangeError(`${who}: initialVectors is empty; omit it for a cold start`);
+  }
+  return basis.map((v, i) => {
+    if (v.length !== n) {
+      throw new RangeError(
+        `${who}: initialVectors[${i}] has length ${v.length}, the operator's dimension is ${n}`,
+      );
+    }
+    const x = Float64Array.from(v);
+    const s = norm(x);
+    if (!(s > 0) || !Number.isFinite(s)) {
+      throw new RangeError(`${who}: initialVectors[${i}] must be finite and non-zero`);
+    }
+    for (let c = 0; c < n; c++) x[c] /= s;
+    return x;
+  });
+}
+
+/**
+ * Orthonormal directions of a residual space ordered by how much the wanted pairs need them: the
+ * warm thick restart of {@link blockLanczosTopK} expands only b directions per pass, so it takes
+ * those that carry the largest tolerance-weighted residuals first.
+ *
+ * The residuals of p Ritz pairs are r_q = Σ_r P_r·M[r][q] in an orthonormal basis P of `rows`
+ * vectors. With weights w_q (e.g. 1/(tol·|θ_q|) for a pair that misses tol), the directions are the
+ * eigenvectors of (M W)(M W)ᵀ, descending: direction c = Σ_r G[c][r]·P_r is the c-th left singular
+ * vector of the weighted residuals, so the first b directions capture the most of Σ_q w_q²‖r_q‖²
+ * that any b directions can.
+ *
+ * @param m coefficient matrix, rows × cols, row-major.
+ * @param weights one weight per column.
+ * @returns G, rows × rows row-major (row c = direction c in the P basis), orthogonal.
+ *
+ * @example
+ * ```ts
+ * import { residualDirections } from "./warm_start.ts";
+ * // Two residuals along P₁ (large) and P₀ (small): P₁ comes first.
+ * const g = residualDirections(new Float64Array([1e-3, 0, 0, 1]), 2, 2, [1, 1]);
+ * Math.abs(g[1]); // 1
+ * ```
+ */
+export function residualDirections(
+  m: Float64Array,
+  rows: number,
+  cols: number,
+  weights: ArrayLike<number>,
+): Float64Array {
+  const a = new Float64Array(rows * rows);
+  for (let r = 0; r < rows; r++) {
+    for (let s = r; s < rows; s++) {
+      let x = 0;
+      for (let q = 0; q < cols; q++) x += m[r * cols + q] * m[s * cols + q] * weights[q] ** 2;
+      a[r * rows + s] = x;
+      a[s * rows + r] = x;
+    }
+  }
+  return symmetricEigen(a, rows, { order: "descending", overwriteInput: true }).vectors!;
 }
 
 /**
