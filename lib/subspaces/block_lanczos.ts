@@ -33,6 +33,32 @@
  *    ⌊(m − k_active)/2⌋), ARPACK's rule) and the open block; the new T is diag(θ) bordered by the
  *    couplings sᵢ; continue from the open block.
  *
+ * **Warm start** (`initialVectors`, e.g. the previous checkpoint's top-k eigenvectors W):
+ * 1. Rayleigh–Ritz on span W, block by block: b more warm vectors are orthonormalised and
+ *    multiplied per pass, T_W = WᵀHW and the Gram matrix (HW)ᵀHW give every Ritz pair's residual;
+ *    the warm basis stops being consumed once a block adds fewer converged pairs than half its
+ *    width (a basis that has drifted costs one pass, not |W| products).
+ * 2. The pairs that meet tol with their explicit residuals R = (HW)U − ZΘ are kept as the
+ *    thick-restart basis Z, T = diag(θ); the others are dropped. Their residuals are not in a
+ *    b-wide block, so they are kept exactly as a **defect**: R = F D with F orthonormal and
+ *    orthogonal to the basis, and H V = V T + Q S + F D holds with S = B Eᵀ as in a cold solve
+ *    plus what each new block absorbs of F: with C = Q Fᵀ, F D = Q (C D) + (F − CᵀQ) D, so S gains
+ *    C D and F − CᵀQ is re-orthonormalised (F R, D ← R D). Each Ritz residual is then
+ *    √(‖S uᵢ‖² + ‖D uᵢ‖² + leak²), still without operator calls, and the search space is not
+ *    restricted (orthogonalising new blocks against F instead would cut f random-looking
+ *    directions out of every eigenvector that is not kept: measured, they never converge).
+ * 3. The open block is seeded random (orthogonal to Z and F) and the iteration is the cold one,
+ *    with the stopping test unchanged, after at least {@linkcode WARM_START_MIN_PRODUCTS} products
+ *    of exploration: an eigenvector missing from W grows there and enters the wanted set.
+ * 4. When all k wanted pairs were kept and the grown basis' top-k Ritz values still equal them
+ *    to tol (nothing new appeared), the kept warm pairs themselves are returned: their residuals
+ *    came from operator products, so `verify` checks them without further products.
+ * Correcting unconverged warm Ritz vectors was measured and dropped: expanding their residual
+ * directions (b per pass, Davidson-like, or whole residual blocks) cost up to 8× a cold solve on
+ * real checkpoints whose eigenspaces rotate (README), while a cold Krylov space finds those pairs
+ * at its usual cost. So a drifted basis costs one extra pass, a near-invariant one saves most of
+ * the solve.
+ *
  * **Rank-deficient blocks** (a column of W numerically in the span of the basis: the block Krylov
  * space has become invariant in that direction, e.g. at a multiple eigenvalue or a breakdown) are
  * deflated by giving that column a zero coupling and replacing it by a fresh seeded random vector
@@ -117,10 +143,10 @@ export interface BlockLanczosOptions {
   seed?: number;
   /**
    * Warm start: a basis the wanted eigenvectors are expected to lie close to, e.g. the top-k (or
-   * more) Ritz vectors of the previous checkpoint (any number of vectors of length n, at most
-   * basisSize − blockSize are used; float32 is fine). The solve begins with a Rayleigh–Ritz step
-   * on their span and continues as a thick restart from its Ritz vectors (see the module doc);
-   * the stopping test is unchanged, so only the cost differs from a cold start.
+   * more, see `extraVectors`) Ritz vectors of the previous checkpoint, best first (vectors of
+   * length n, at most basisSize − blockSize are used; float32 is fine). The solve begins with a
+   * Rayleigh–Ritz step on their span and keeps the pairs that already meet tol (module doc); the
+   * stopping test is unchanged, so only the cost differs from a cold start.
    */
   initialVectors?: readonly ArrayLike<number>[];
   /**
@@ -194,11 +220,12 @@ const LOCK_FRACTION = 0.1;
 /** Column width of the cache-blocked kernels. */
 const COLS = 256;
 /**
- * After a warm start, the passes the solve makes at least before it may stop: with the random
- * columns of its first open block (below) they grow a small Krylov space in the complement of the
- * warm basis, where an eigenvector absent from that basis shows up as a new wanted Ritz value.
+ * After a warm start, the products the solve spends at least (in whole passes, ⌈48/b⌉ of them)
+ * before it may stop: from the random open block they grow a Krylov space in the complement of
+ * the kept warm vectors, where an eigenvector absent from the warm basis shows up as a new wanted
+ * Ritz value (and the warm pairs are then not returned as they are).
  */
-export const WARM_START_MIN_PASSES = 3;
+export const WARM_START_MIN_PRODUCTS = 48;
 
 /**
  * Computes the k largest-algebraic eigenpairs of the symmetric block operator `op` on Rⁿ by block
@@ -338,8 +365,9 @@ export async function blockLanczosTopK(
   const warmCount = options.initialVectors ? Math.min(options.initialVectors.length, m - b) : 0;
   const defect = new Float64Array(Math.max(warmCount, 1) * n);
   const dmat = new Float64Array(Math.max(warmCount, 1) * m);
-  const coefF = new Float64Array(Math.max(warmCount, 1) * b);
   let f = 0;
+  // S: the open block's coefficients in H V (b × m, stride m), H V = V T + Q S + F D.
+  const smat = new Float64Array(b * m);
   let minPasses = 0; // no stop before this many passes (warm starts)
   let warmReport: Omit<WarmStartReport, "returned"> | undefined;
   // The kept warm pairs with their explicit residuals, when they cover all k wanted ones.
@@ -347,7 +375,7 @@ export async function blockLanczosTopK(
   if (options.initialVectors) {
     // Warm start (module doc). 1: progressive Rayleigh–Ritz on the warm vectors (rows 0..w of the
     // basis, orthonormalised, dependent ones dropped), their products computed b per pass; stop
-    // taking more of them once fewer than half of the vectors so far give pairs that meet tol.
+    // taking more of them once a block adds fewer pairs that meet tol than half its width.
     const warm = normalizedWarmVectors(options.initialVectors, n, who);
     let w = 0;
     let next = 0; // next warm vector to orthonormalise
@@ -369,6 +397,7 @@ export async function blockLanczosTopK(
     };
     while (next < warm.length && w < warmCount) {
       const w0 = w;
+      const convergedBefore = warmConverged;
       while (w < Math.min(warmCount, w0 + b) && next < warm.length) {
         basis.set(warm[next++], w * n);
         orthogonalizeVector(basis, w, basis, w * n, n);
@@ -398,7 +427,7 @@ export async function blockLanczosTopK(
         const bound = tol * Math.max(Math.abs(e.values[i]), EPS23 * tn);
         if (ritzResidualSq(eig, i) <= bound * bound) warmConverged++;
       }
-      if (2 * warmConverged < w) break;
+      if (2 * (warmConverged - convergedBefore) < w - w0) break;
     }
     const warmProducts = hvpCount;
     // 2. Ritz vectors Z = W U and their explicit residuals R = (HW)U − ZΘ (rows of hw).
@@ -462,7 +491,7 @@ export async function blockLanczosTopK(
     }
     orthonormalizeBlock(basis, p, b, n, locked, 0, new Float64Array(b * b), rng, 0, who, defect, f);
     j = p;
-    minPasses = passes + WARM_START_MIN_PASSES;
+    minPasses = passes + Math.ceil(WARM_START_MIN_PRODUCTS / b);
     warmReport = { vectors: w, hvpCount: warmProducts, converged: warmConverged, kept: p };
   } else {
     // Cold start: b seeded Gaussian vectors, orthonormalised.
@@ -486,8 +515,10 @@ export async function blockLanczosTopK(
       const ui = u.subarray(i * j, (i + 1) * j);
       let s2 = 0;
       for (let a = 0; a < b; a++) {
+        // sᵢ = S uᵢ: only the last block's columns (B) in a cold solve, all after a warm start.
         let s = 0;
-        for (let c = a; c < b; c++) s += bLast[a * b + c] * ui[j - b + c];
+        const o = a * m;
+        for (let c = 0; c < j; c++) if (smat[o + c] !== 0) s += smat[o + c] * ui[c];
         coupling[i * b + a] = s;
         s2 += s * s;
       }
@@ -545,12 +576,6 @@ export async function blockLanczosTopK(
       projectOut(basis, next, w, b, n, coef);
       const nl = nLocked();
       if (nl > 0) projectOut(locked, nl, w, b, n, lockedCoef);
-      if (f > 0) {
-        projectOut(defect, f, w, b, n, coefF);
-        for (let r = 0; r < f; r++) {
-          for (let a = 0; a < b; a++) dmat[r * m + open + a] = coefF[r * b + a];
-        }
-      }
       let diagNorm = 0;
       for (let a = 0; a < b; a++) {
         for (let c = 0; c < b; c++) {
@@ -577,10 +602,24 @@ export async function blockLanczosTopK(
         rng,
         DEFLATE * anorm,
         who,
-        defect,
-        f,
       );
-      if (next + b <= m) {
+      smat.fill(0);
+      for (let a = 0; a < b; a++) {
+        for (let c = a; c < b; c++) smat[a * m + open + c] = bNew[a * b + c];
+      }
+      // Warm start: the new block absorbs its part of the defect (module doc).
+      const warmPass = f > 0;
+      if (warmPass) {
+        f = absorbDefect(basis, next, b, defect, f, dmat, smat, m, n, next, DEFLATE * anorm);
+      }
+      if (next + b <= m && warmPass) {
+        for (let a = 0; a < b; a++) {
+          for (let c = 0; c < next; c++) {
+            t[(next + a) * m + c] = smat[a * m + c];
+            t[c * m + next + a] = smat[a * m + c];
+          }
+        }
+      } else if (next + b <= m) {
         for (let a = 0; a < b; a++) {
           for (let c = 0; c < b; c++) {
             t[(next + a) * m + open + c] = bNew[a * b + c];
@@ -1131,4 +1170,69 @@ function ritzVectors(
     for (let c = 0; c < n; c++) v[c] /= s;
     return v;
   });
+}
+
+/**
+ * Warm start: the open block Q (rows `row`..row + b of `basis`, orthonormal, orthogonal to the
+ * active basis) absorbs its part of the defect F: with C = Q Fᵀ, F D = Q (C D) + (F − Cᵀ Q) D, so
+ * S (b × m, stride m) gains C D over the first `cols` columns; F − CᵀQ is re-orthonormalised
+ * (Gram–Schmidt twice, F − CᵀQ = F′ R, D ← R D), and directions that carry no residual any more
+ * (absorbed, or with ‖row of D‖ ≤ threshold) are dropped. Returns the new f.
+ */
+function absorbDefect(
+  basis: Float64Array,
+  row: number,
+  b: number,
+  defect: Float64Array,
+  f: number,
+  dmat: Float64Array,
+  smat: Float64Array,
+  m: number,
+  n: number,
+  cols: number,
+  threshold: number,
+): number {
+  const c = new Float64Array(f * b); // Fᵀ Q coefficients, f × b
+  const q = basis.subarray(row * n, (row + b) * n);
+  projectOut(q, b, defect.subarray(0, f * n), f, n, c);
+  for (let a = 0; a < b; a++) {
+    for (let r = 0; r < f; r++) {
+      const x = c[a * f + r];
+      if (x === 0) continue;
+      for (let col = 0; col < cols; col++) smat[a * m + col] += x * dmat[r * m + col];
+    }
+  }
+  // QR of the remaining defect rows: row r = Σ_{l ≤ r} R[l][r] F′_l.
+  const rmat = new Float64Array(f * f);
+  const prev = new Float64Array(f);
+  let kept = 0;
+  for (let r = 0; r < f; r++) {
+    orthogonalizeVector(defect, kept, defect, r * n, n, prev);
+    const s = Math.sqrt(dotRange(defect, r * n, defect, r * n, n));
+    for (let l = 0; l < kept; l++) rmat[l * f + r] = prev[l];
+    if (s <= 1e-10) continue; // absorbed
+    for (let i = 0; i < n; i++) defect[kept * n + i] = defect[r * n + i] / s;
+    rmat[kept * f + r] = s;
+    kept++;
+  }
+  // D ← R D over the first `cols` columns.
+  const dnew = new Float64Array(kept * cols);
+  for (let l = 0; l < kept; l++) {
+    for (let r = 0; r < f; r++) {
+      const x = rmat[l * f + r];
+      if (x === 0) continue;
+      for (let col = 0; col < cols; col++) dnew[l * cols + col] += x * dmat[r * m + col];
+    }
+  }
+  dmat.fill(0);
+  let f2 = 0;
+  for (let l = 0; l < kept; l++) {
+    let e = 0;
+    for (let col = 0; col < cols; col++) e += dnew[l * cols + col] ** 2;
+    if (!(Math.sqrt(e) > threshold)) continue; // carries no residual any more
+    if (l !== f2) defect.copyWithin(f2 * n, l * n, (l + 1) * n);
+    dmat.set(dnew.subarray(l * cols, (l + 1) * cols), f2 * m);
+    f2++;
+  }
+  return f2;
 }

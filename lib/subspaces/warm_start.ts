@@ -3,22 +3,15 @@
  * **explicit residual check** of their results.
  *
  * **Warm start.** A solve at checkpoint t can start from the top-k eigenvectors W of the previous
- * checkpoint. A Krylov method uses them through its start block (or start vector): each start
- * vector is a unit vector of span W (W's own vectors when there are no more of them than start
- * vectors, else seeded random combinations of all of them, so every direction of W is present)
- * plus a seeded random unit vector scaled by {@linkcode WARM_START_RANDOM_WEIGHT}. The random part
- * keeps every direction outside W in the start, at a quarter of a cold start's weight, so an
- * eigenvector that is new at checkpoint t (absent from W) still grows in the Krylov space: the
- * warm start changes the cost, not the answer, and the stopping test is unchanged.
- *
- * Why only through the start: a Krylov–Schur decomposition H V = V T + Q B Eᵀ needs the residual
- * of the whole basis in one block Q. Taking all of W as the basis leaves a residual of rank |W|, so
- * continuing exactly would need blocks |W| wide (every pass |W| products); `bench/warm_start.ts
- * --large-block` measures that variant at 1.3–2.2× the products of a cold start. What a warm start
- * can save is bounded anyway: Krylov convergence is linear on a log scale, so a start at angle φ
- * from the wanted space saves about log(1/φ)/log(1/tol) of the steps (little unless φ ≪ 1), and a
- * cold top-100 solve of our Hessians needs only 2.5–12 products per eigenpair. Measured over real
- * runs (README): 1.00–1.03× fewer products, 1.18× from a perfect basis.
+ * checkpoint. {@link blockLanczosTopK} does a Rayleigh–Ritz step on span W and keeps the pairs
+ * that already meet tol (its module doc); {@link lanczosTopK} uses W only through its start
+ * vector ({@linkcode warmStartVectors}): a unit vector of span W (a seeded random combination of
+ * all of W) plus a seeded random unit vector scaled by {@linkcode WARM_START_RANDOM_WEIGHT}, so an
+ * eigenvector that is new at checkpoint t (absent from W) still grows in the Krylov space. Either
+ * way the stopping test is unchanged: a warm start changes the cost, not the answer. A start
+ * vector at angle φ from the wanted space saves only about log(1/φ)/log(1/tol) of the steps, which
+ * is why the single-vector warm start saves little (README: 1.00×); the block solver's saving
+ * comes from pairs that need no iteration at all.
  *
  * **Verification.** `verify: true` recomputes ‖H yᵢ − θᵢ yᵢ‖ with the operator (k extra products)
  * and throws when a pair misses the bound tol·max(|θᵢ|, ε^{2/3}·‖T‖₂) of the stopping test: the
@@ -31,7 +24,6 @@
  * @module
  */
 import type { Rng } from "../rng.ts";
-import { symmetricEigen } from "../linalg/symmetric_eigen.ts";
 
 /**
  * Weight of the seeded random unit vector added to every warm-start vector (see the module doc):
@@ -130,47 +122,6 @@ export function normalizedWarmVectors(
     for (let c = 0; c < n; c++) x[c] /= s;
     return x;
   });
-}
-
-/**
- * Orthonormal directions of a residual space ordered by how much the wanted pairs need them: the
- * warm thick restart of {@link blockLanczosTopK} expands only b directions per pass, so it takes
- * those that carry the largest tolerance-weighted residuals first.
- *
- * The residuals of p Ritz pairs are r_q = Σ_r P_r·M[r][q] in an orthonormal basis P of `rows`
- * vectors. With weights w_q (e.g. 1/(tol·|θ_q|) for a pair that misses tol), the directions are the
- * eigenvectors of (M W)(M W)ᵀ, descending: direction c = Σ_r G[c][r]·P_r is the c-th left singular
- * vector of the weighted residuals, so the first b directions capture the most of Σ_q w_q²‖r_q‖²
- * that any b directions can.
- *
- * @param m coefficient matrix, rows × cols, row-major.
- * @param weights one weight per column.
- * @returns G, rows × rows row-major (row c = direction c in the P basis), orthogonal.
- *
- * @example
- * ```ts
- * import { residualDirections } from "./warm_start.ts";
- * // Two residuals along P₁ (large) and P₀ (small): P₁ comes first.
- * const g = residualDirections(new Float64Array([1e-3, 0, 0, 1]), 2, 2, [1, 1]);
- * Math.abs(g[1]); // 1
- * ```
- */
-export function residualDirections(
-  m: Float64Array,
-  rows: number,
-  cols: number,
-  weights: ArrayLike<number>,
-): Float64Array {
-  const a = new Float64Array(rows * rows);
-  for (let r = 0; r < rows; r++) {
-    for (let s = r; s < rows; s++) {
-      let x = 0;
-      for (let q = 0; q < cols; q++) x += m[r * cols + q] * m[s * cols + q] * weights[q] ** 2;
-      a[r * rows + s] = x;
-      a[s * rows + r] = x;
-    }
-  }
-  return symmetricEigen(a, rows, { order: "descending", overwriteInput: true }).vectors!;
 }
 
 /**
