@@ -155,9 +155,12 @@ for (const runDir of runs) {
           const prev = previous.get(network);
           const cold = await solve(op, n);
           const warm = prev ? await solve(op, n, prev.warm) : null;
-          if (warm) {
+          const ws = warm?.result.warmStart;
+          if (ws) {
             console.log(
-              `    warm Rayleigh–Ritz: ${warm.result.warmStart?.converged} pairs met tol at once`,
+              `    warm: Rayleigh–Ritz on ${ws.vectors} vectors (${ws.hvpCount} HVPs), ` +
+                `${ws.converged} pairs met tol, ${ws.kept} kept, ` +
+                `${ws.returned ? "returned as they are" : "Krylov continued"}`,
             );
           }
           const ceiling = CEILING
