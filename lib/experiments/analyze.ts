@@ -54,6 +54,7 @@ import {
   sacAnalysis,
   SUBSPACE_DIMENSIONS,
   subspaceOverlaps,
+  type WarmStartReport,
 } from "../subspaces/mod.ts";
 import {
   type HessianOperatorOptions,
@@ -148,8 +149,11 @@ export interface AnalyzeOptions {
   /**
    * Warm-start every top-k solve from the cached eigenvectors of the same network and estimator
    * at the previous analysed step of this analysis, when there is one, and verify every solve
-   * (its residuals recomputed with k extra HVPs; a pair above tol is an error). Same tolerance,
-   * same answer; the cost and the start step are recorded in the eigen cache. Default false.
+   * (its residuals recomputed with k extra HVPs, or taken from the warm products; a pair above
+   * tol is an error). Same tolerance, same answer; the cost and the start step are recorded in
+   * the eigen cache. The block solver keeps the previous pairs that still meet tol (most of a
+   * solve saved when the eigenspace barely moved, one pass lost when it moved); Lanczos uses
+   * them only through its start vector. Default false (README: Warm-started eigensolves).
    */
   warmStart?: boolean;
   /** Seed of the analysis's data and start vectors (default 0). */
@@ -383,6 +387,8 @@ export interface EigenCacheInfo {
   warmStartStep?: number | null;
   /** The explicit residual check of the solve (`warmStart`), its HVPs included in hvpCount. */
   verification?: ResidualVerification;
+  /** What the block solver's warm start did (`warmStart` with `eigensolver: "block"`). */
+  warmStartReport?: WarmStartReport;
   /** Size and SHA-256 of the `.bin` (absent in caches written before checksums). */
   bin?: Digest;
 }
@@ -929,6 +935,9 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeResult
                       ? {
                         warmStartStep: warm?.info.step ?? null,
                         verification: lanczos.verification,
+                        ...("warmStart" in lanczos && lanczos.warmStart
+                          ? { warmStartReport: lanczos.warmStart as WarmStartReport }
+                          : {}),
                       }
                       : {}),
                   }, lanczos.eigenvectors),
