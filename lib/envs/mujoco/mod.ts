@@ -29,6 +29,7 @@ import { Walker2dEnv, type Walker2dOptions } from "./walker2d.ts";
 export * from "./runtime.ts";
 export * from "./mujoco_env.ts";
 export * from "./planar_walker.ts";
+export * from "./runner.ts";
 export * from "./ant.ts";
 export * from "./half_cheetah.ts";
 export * from "./hopper.ts";

@@ -134,8 +134,8 @@ export interface MujocoBaseOptions {
 
 /**
  * Options of the runners that share Gymnasium's forward-minus-control-cost reward (HalfCheetah,
- * Swimmer; Gymnasium's keyword arguments, `xml_file` and `frame_skip` v5 only). Defaults differ
- * per task (see its module doc).
+ * Swimmer: `runner.ts`; Gymnasium's keyword arguments, `xml_file` and `frame_skip` v5 only).
+ * Defaults differ per task (see its module doc).
  *
  * @example
  * ```ts
@@ -579,6 +579,23 @@ function finiteJson(values: number[], id: string): number[] {
     }
   }
   return values;
+}
+
+/**
+ * Gymnasium's planar position info: `x_position`, `y_position` and `distance_from_origin`
+ * (‖(x, y)‖).
+ *
+ * @example
+ * ```ts
+ * import { planarPositionInfo } from "./mujoco_env.ts";
+ * planarPositionInfo(3, 4).distance_from_origin; // 5
+ * ```
+ */
+export function planarPositionInfo(
+  x: number,
+  y: number,
+): { x_position: number; y_position: number; distance_from_origin: number } {
+  return { x_position: x, y_position: y, distance_from_origin: Math.sqrt(x * x + y * y) };
 }
 
 /**
