@@ -51,7 +51,6 @@
  */
 import {
   BaseEnv,
-  checkAction,
   checkOptions,
   describe,
   type EnvState,
@@ -189,7 +188,6 @@ export class BipedalWalkerEnv extends BaseEnv {
   #terrain: Terrain = { x: [], y: [], obstacles: [] };
   #clouds: [number, number][][] = [];
   #lidar: LidarRay[] = [];
-  readonly #actionText: string;
 
   /** Builds the env from Gymnasium's keyword arguments; unknown keys are errors. */
   constructor(options: BipedalWalkerOptions = {}) {
@@ -197,7 +195,6 @@ export class BipedalWalkerEnv extends BaseEnv {
     checkOptions("BipedalWalker-v3", options, { hardcore: optionChecks.boolean });
     this.hardcore = options.hardcore ?? false;
     this.id = this.hardcore ? "BipedalWalkerHardcore-v3" : "BipedalWalker-v3";
-    this.#actionText = this.actionSpace.toString();
   }
 
   /**
@@ -311,7 +308,6 @@ export class BipedalWalkerEnv extends BaseEnv {
 
   /** One Gymnasium step (see the module doc). */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    checkAction(this.id, action, 4, this.#actionText);
     return this.#step(action);
   }
 

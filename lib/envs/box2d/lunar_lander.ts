@@ -59,7 +59,6 @@
  */
 import {
   BaseEnv,
-  checkAction,
   checkOptions,
   describe,
   type EnvState,
@@ -175,7 +174,6 @@ export class LunarLanderEnv extends BaseEnv {
   #height: number[] = [];
   #terrainX: number[] = [];
   #terrainY: number[] = [];
-  readonly #actionText: string;
 
   /**
    * Builds the env from Gymnasium's keyword arguments; unknown keys are errors.
@@ -207,7 +205,6 @@ export class LunarLanderEnv extends BaseEnv {
     this.enableWind = options.enable_wind ?? false;
     this.windPower = options.wind_power ?? 15.0;
     this.turbulencePower = options.turbulence_power ?? 1.5;
-    this.#actionText = this.actionSpace.toString();
   }
 
   /**
@@ -305,7 +302,6 @@ export class LunarLanderEnv extends BaseEnv {
 
   /** One Gymnasium step (see the module doc). */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    checkAction(ID, action, 2, this.#actionText);
     return this.#step(action);
   }
 

@@ -43,7 +43,6 @@ import type { MjData, MjModel, MjOption } from "@mujoco/mujoco";
 import { type Generator, RandomState, type RandomStateState } from "../../np_random/mod.ts";
 import {
   BaseEnv,
-  checkAction,
   describe,
   type EnvState,
   type JsonValue,
@@ -368,7 +367,6 @@ export abstract class DmcEnv extends BaseEnv {
 
   /** One agent step: the action, the legacy physics step, reward and observation. */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    checkAction(this.id, action, this.nu, this.#actionText);
     const ctrl = this.views.ctrl;
     if (this.normalizeActions) {
       for (let i = 0; i < this.nu; i++) {

@@ -25,7 +25,6 @@ import type { MjData, MjModel } from "@mujoco/mujoco";
 import type { Generator } from "../../np_random/mod.ts";
 import {
   BaseEnv,
-  checkAction,
   checkOptions,
   describe,
   type EnvState,
@@ -296,7 +295,6 @@ export abstract class MujocoEnv extends BaseEnv {
   readonly #live: LiveData;
   readonly #modelKey: string;
   readonly #token = {};
-  readonly #actionText: string;
   readonly #stateSpec: number;
 
   /**
@@ -334,7 +332,6 @@ export abstract class MujocoEnv extends BaseEnv {
       high[i] = range[2 * i + 1];
     }
     this.actionSpace = new Box({ low, high });
-    this.#actionText = this.actionSpace.toString();
     this.#stateSpec = this.#mj.mjtState.mjSTATE_INTEGRATION.value;
   }
 
@@ -407,11 +404,10 @@ export abstract class MujocoEnv extends BaseEnv {
   }
 
   /**
-   * Gymnasium's `do_simulation`: validates the action, sets the controls, runs `frameSkip` steps
-   * and `mj_rnePostConstraint`.
+   * Gymnasium's `do_simulation`: sets the controls (`step` has checked the action), runs
+   * `frameSkip` steps and `mj_rnePostConstraint`.
    */
   protected doSimulation(action: ArrayLike<number>): void {
-    checkAction(this.id, action, this.nu, this.#actionText);
     const mj = this.#mj, model = this.#model, data = this.#live.data;
     const ctrl = this.views.ctrl;
     for (let i = 0; i < this.nu; i++) ctrl[i] = action[i];
