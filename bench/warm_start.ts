@@ -5,22 +5,26 @@
  *
  * - **cold**: the solver from a seeded random start;
  * - **warm**: the same solver started from the warm solve's eigenvectors at the previous
- *   checkpoint (`initialVectors`, the chain `analyzeRun({ warmStart: true })` follows);
+ *   checkpoint (`initialVectors`, the chain `analyzeRun({ warmStart: true })` follows), plus its
+ *   next `--extra P` Ritz vectors (default 0: the k eigenvectors the eigen cache holds);
  * - **own vectors** (control, `--no-ceiling` drops it): started from this checkpoint's own cold
- *   eigenvectors, a perfect warm basis: what this warm start saves when the basis is exact;
+ *   eigenvectors (and `--extra` Ritz vectors), a perfect warm basis: what this warm start saves
+ *   when the basis is exact;
  * - **large block** (`--large-block`): all previous eigenvectors as one block of k + 12, the
  *   "whole old subspace as the first block, then Rayleigh–Ritz" variant.
  *
  * Every solve runs with `verify: true` (its residuals recomputed with k extra HVPs, counted in
- * the HVP columns; pairs at the float32 noise floor pass as noise-limited, the "nl" column); a
- * solve whose pairs miss tol otherwise is an error. Printed per checkpoint: S_overlap of
+ * the HVP columns, unless the warm pairs were returned with the residuals of their warm products;
+ * pairs at the float32 noise floor pass as noise-limited, the "nl" column); a solve whose pairs
+ * miss tol otherwise is an error. Each warm solve also prints its Rayleigh–Ritz step: warm
+ * vectors multiplied, pairs meeting tol, pairs kept, returned or continued. Printed per checkpoint: S_overlap of
  * the previous and the current top-k eigenspaces, HVPs, passes and seconds of each solve, and the
  * largest relative eigenvalue difference warm vs cold (must be ≤ tol); then totals and ratios.
  *
  * Run (under the heavy lock; minutes per run):
  * `deno run -A bench/warm_start.ts --run runs/ppo-pendulum-0 [--run DIR ...] [--steps all|N,N]
  * [--samples 10000] [--sac-samples N] [--k 100] [--tol 1e-4] [--solver block|lanczos]
- * [--block-size 16] [--networks actor,critic] [--no-ceiling] [--large-block] [--seed 0]`.
+ * [--block-size 16] [--networks actor,critic] [--extra 0] [--no-ceiling] [--large-block] [--seed 0]`.
  * `--samples`: PPO precise samples (fresh on-policy rollout per checkpoint); `--sac-samples`: cap
  * on the SAC replay buffer (default: the whole buffer, as the paper).
  *
@@ -50,7 +54,8 @@ if (runs.length === 0) {
   console.error(
     "usage: deno run -A bench/warm_start.ts --run runs/DIR [--run DIR ...] [--steps all|N,N] " +
       "[--samples 10000] [--sac-samples N] [--k 100] [--tol 1e-4] [--solver block|lanczos] " +
-      "[--block-size 16] [--networks actor,critic] [--no-ceiling] [--large-block] [--seed 0]",
+      "[--block-size 16] [--networks actor,critic] [--extra 0] [--no-ceiling] [--large-block] " +
+      "[--seed 0]",
   );
   Deno.exit(2);
 }
