@@ -361,7 +361,8 @@ export async function blockLanczosTopK(
   let ritz: RitzState | undefined;
   let finished = false;
   // Defect of a warm start (module doc): f orthonormal vectors F, orthogonal to the active basis,
-  // the open block and the locked vectors, and D = FᵀHV (f × m, stride m); a cold solve has none.
+  // the locked vectors and (once it has absorbed its part) the open block, and D = FᵀHV (f × m,
+  // stride m); a cold solve has none.
   const warmCount = options.initialVectors ? Math.min(options.initialVectors.length, m - b) : 0;
   const defect = new Float64Array(Math.max(warmCount, 1) * n);
   const dmat = new Float64Array(Math.max(warmCount, 1) * m);
