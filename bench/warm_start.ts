@@ -31,6 +31,7 @@
  * @module
  */
 import { initRuntime } from "../lib/runtime/mod.ts";
+import { prepareEnv } from "../lib/envs/mod.ts";
 import { listCheckpoints, loadCheckpointState } from "../lib/experiments/train.ts";
 import {
   type AnalysisAlgorithm,
@@ -125,6 +126,7 @@ for (const runDir of runs) {
   const run = JSON.parse(await Deno.readTextFile(`${runDir}/run.json`));
   const algorithm = ALGORITHMS[run.algo];
   if (!algorithm) throw new Error(`${runDir}: no analysis for algo "${run.algo}"`);
+  await prepareEnv(run.envId); // MuJoCo tasks load their WebAssembly module first
   const all = await listCheckpoints(runDir);
   const stepsArg = option("steps", "all");
   const steps = stepsArg === "all" ? all : stepsArg.split(",").map(Number);
@@ -148,6 +150,7 @@ for (const runDir of runs) {
     const problem = await algorithm.prepare({
       state,
       envId: run.envId,
+      envOptions: run.envOptions ?? {},
       step,
       settings: { preciseSamples: samples, chunkSize: 8192, seed: SEED, quirks: {} },
     });
