@@ -315,10 +315,11 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
    * ```
    */
   update(): PpoUpdateStats {
+    // Checked before the phase draws its permutation (nothing changes when refused).
+    const engine = this.pending ? this.#syncGradient() : null;
     const phase = this.#updatePhase();
     let r = phase.next();
-    if (r.done) return r.value;
-    const engine = this.#syncGradient();
+    if (r.done || engine === null) return r.value as PpoUpdateStats;
     for (; !r.done; r = phase.next(this.#computeWith(engine, r.value)));
     return r.value;
   }
