@@ -191,7 +191,7 @@ export class PpoMinibatchGradient {
     gradActor: Float64Array,
     gradCritic: Float64Array,
   ): MiniBatchStats {
-    this.#stage(actor, critic, data, indices, start, count, coefs);
+    this.#stage(actor, critic, data, indices, start, count, coefs, gradActor, gradCritic);
     gradActor.set(this.#actor.evaluate(count).gradient);
     gradCritic.set(this.#critic.evaluate(count).gradient);
     return this.#stats(count, coefs);
@@ -199,17 +199,10 @@ export class PpoMinibatchGradient {
 
   /** {@linkcode compute} on any device, WebGPU included (its reads awaited). */
   async computeAsync(
-    actor: Float32Array,
-    critic: Float32Array,
-    data: RolloutArrays,
-    indices: Int32Array,
-    start: number,
-    count: number,
-    coefs: PpoLossCoefficients,
-    gradActor: Float64Array,
-    gradCritic: Float64Array,
+    ...args: Parameters<PpoMinibatchGradient["compute"]>
   ): Promise<MiniBatchStats> {
-    this.#stage(actor, critic, data, indices, start, count, coefs);
+    const [, , , , , count, coefs, gradActor, gradCritic] = args;
+    this.#stage(...args);
     gradActor.set((await this.#actor.evaluateAsync(count)).gradient);
     gradCritic.set((await this.#critic.evaluateAsync(count)).gradient);
     return this.#stats(count, coefs);
@@ -222,15 +215,8 @@ export class PpoMinibatchGradient {
   }
 
   /** Writes the mini-batch, the coefficients and θ into both objectives. */
-  #stage(
-    actor: Float32Array,
-    critic: Float32Array,
-    data: RolloutArrays,
-    indices: Int32Array,
-    start: number,
-    count: number,
-    coefs: PpoLossCoefficients,
-  ): void {
+  #stage(...args: Parameters<PpoMinibatchGradient["compute"]>): void {
+    const [actor, critic, data, indices, start, count, coefs] = args;
     const B = count;
     if (B < 1 || B > this.maxBatch) {
       throw new RangeError(

@@ -347,19 +347,7 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     const engine = await this.#asyncGradient();
     while (!r.done) {
       const q = r.value;
-      r = phase.next(
-        await engine.computeAsync(
-          this.thetaActor,
-          this.thetaCritic,
-          this.rolloutBuffer,
-          q.perm,
-          q.start,
-          q.count,
-          q.coefs,
-          this.#gradActor,
-          this.#gradCritic,
-        ),
-      );
+      r = phase.next(await engine.computeAsync(...this.#miniBatchArgs(q)));
     }
     return r.value;
   }
@@ -611,17 +599,15 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
 
   /** Loss terms of one mini-batch on a synchronous engine; gradients into #gradActor/#gradCritic. */
   #computeWith(engine: PpoMinibatchGradient, q: MiniBatchRequest): MiniBatchStats {
-    return engine.compute(
-      this.thetaActor,
-      this.thetaCritic,
-      this.rolloutBuffer,
-      q.perm,
-      q.start,
-      q.count,
-      q.coefs,
-      this.#gradActor,
-      this.#gradCritic,
-    );
+    return engine.compute(...this.#miniBatchArgs(q));
+  }
+
+  /** The arguments of `compute`/`computeAsync` for a mini-batch request. */
+  #miniBatchArgs(q: MiniBatchRequest): Parameters<PpoMinibatchGradient["compute"]> {
+    const { perm, start, count, coefs } = q;
+    const data = this.rolloutBuffer;
+    const grads = [this.#gradActor, this.#gradCritic] as const;
+    return [this.thetaActor, this.thetaCritic, data, perm, start, count, coefs, ...grads];
   }
 }
 

@@ -583,16 +583,7 @@ export class SacEngine {
    */
   async sync(): Promise<void> {
     if (this.#gpu === null) return;
-    const views = [
-      this.thetaActor,
-      this.thetaCritic,
-      this.thetaCriticTarget,
-      this.#adamActor.m,
-      this.#adamActor.v,
-      this.#adamCritic.m,
-      this.#adamCritic.v,
-    ];
-    await this.#gpu.download(ranges(...views));
+    await this.#gpu.download(ranges(...this.#stateViews()));
   }
 
   /** The gradient step as steps that announce what the host reads (download requests). */
@@ -814,15 +805,14 @@ export class SacEngine {
     this.#adamCritic.step = s.adamCritic.step;
     this.logEntCoef = s.logEntCoef;
     this.#adamEntCoef.setState(s.adamEntCoef);
-    this.#touch(
-      this.thetaActor,
-      this.thetaCritic,
-      this.thetaCriticTarget,
-      this.#adamActor.m,
-      this.#adamActor.v,
-      this.#adamCritic.m,
-      this.#adamCritic.v,
-    );
+    this.#touch(...this.#stateViews());
+  }
+
+  /** The device views of the state: θ_actor, θ_critic, the targets, the Adam moments. */
+  #stateViews(): Float32Array[] {
+    const { thetaActor, thetaCritic, thetaCriticTarget } = this;
+    const a = this.#adamActor, c = this.#adamCritic;
+    return [thetaActor, thetaCritic, thetaCriticTarget, a.m, a.v, c.m, c.v];
   }
 
   /** Stops the worker thread (when `threads` is 2) and releases the GPU memory. Idempotent. */
