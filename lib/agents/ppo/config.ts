@@ -77,9 +77,12 @@ export type Activation = "tanh" | "relu";
 export type NetArch = number[] | { pi: number[]; vf: number[] };
 
 /**
- * The compute device of the update phase (pgsubspace-specific; both compute the same loss):
+ * The compute device of the update phase (pgsubspace-specific; all compute the same loss):
  * `"cpu"` float64 in a fixed summation order (bit-reproducible on every machine), `"wasm"`
- * float32 WebAssembly SIMD.
+ * float32 WebAssembly SIMD, `"webgpu"` float32 WGSL kernels on a GPU (any adapter, a software one
+ * included), `"auto"` WebGPU on a real (non-fallback) GPU adapter, else `"cpu"`. `"webgpu"` and
+ * `"auto"` read the GPU asynchronously: the update runs through `PpoAgent.updateAsync` /
+ * `stepAsync` (the training loop's path).
  *
  * @example
  * ```ts
@@ -87,7 +90,7 @@ export type NetArch = number[] | { pi: number[]; vf: number[] };
  * const e: GradientEngine = "wasm"; // float32
  * ```
  */
-export type GradientEngine = "cpu" | "wasm";
+export type GradientEngine = "cpu" | "wasm" | "webgpu" | "auto";
 
 /**
  * PPO hyperparameters (SB3 1.8.0 semantics, single environment).
@@ -143,7 +146,10 @@ export interface PpoConfig {
   normalize: boolean;
   /** Adam ε (SB3's ActorCriticPolicy default 1e-5). */
   adamEps: number;
-  /** Compute device of the update phase: float64 CPU (default, bit-reproducible) or float32 WASM. */
+  /**
+   * Compute device of the update phase: float64 CPU (default, bit-reproducible), float32 WASM,
+   * float32 WebGPU, or auto (WebGPU on a real GPU, else CPU); see {@linkcode GradientEngine}.
+   */
   gradientEngine: GradientEngine;
 }
 
@@ -210,7 +216,7 @@ export const PPO_SCHEMA: ConfigSchema<PpoConfig> = defineConfig<PpoConfig>("PPO"
   },
   normalize: { sb3: "normalize", default: false, check: isBoolean },
   adamEps: { sb3: "adam_eps", default: 1e-5, check: positiveNumber },
-  gradientEngine: { default: "cpu", check: oneOf(["cpu", "wasm"]) },
+  gradientEngine: { default: "cpu", check: oneOf(["cpu", "wasm", "webgpu", "auto"]) },
 }, {
   rejected: {
     use_sde: (v) =>

@@ -24,6 +24,7 @@
 import { Rng } from "../../rng.ts";
 import type { Env, EnvState } from "../../envs/mod.ts";
 import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../compute/mod.ts";
+import { hasRealGpu } from "../../compute/webgpu/device.ts";
 import {
   type CollectorState,
   EnvCollector,
@@ -298,7 +299,9 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
   }
 
   /**
-   * Runs the pending update phase (SB3 `PPO.train`) on the full rollout buffer and empties it.
+   * Runs the pending update phase (SB3 `PPO.train`) on the full rollout buffer and empties it, on
+   * the CPU or WebAssembly device (`gradientEngine` `"cpu"`/`"wasm"`; for `"webgpu"` and `"auto"`
+   * use {@linkcode PpoAgent.updateAsync}).
    *
    * @throws Error when no update is pending, or when a loss or gradient is NaN/Inf (naming the
    *   step, epoch, mini-batch and quantity).
@@ -312,6 +315,60 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
    * ```
    */
   update(): PpoUpdateStats {
+    // Checked before the phase draws its permutation (nothing changes when refused).
+    const engine = this.pending ? this.#syncGradient() : null;
+    const phase = this.#updatePhase();
+    let r = phase.next();
+    if (r.done || engine === null) return r.value as PpoUpdateStats;
+    for (; !r.done; r = phase.next(this.#computeWith(engine, r.value)));
+    return r.value;
+  }
+
+  /**
+   * {@linkcode PpoAgent.update} on any `gradientEngine`, WebGPU included: each mini-batch's
+   * actor and critic gradients are computed on the device and read back asynchronously; clipping
+   * and Adam run on the host, as on the other devices. `"auto"` decides on the first call
+   * (WebGPU on a real GPU adapter, else the float64 CPU device).
+   *
+   * @example
+   * ```ts
+   * import { makeEnv } from "../../envs/mod.ts";
+   * import { PpoAgent } from "./ppo.ts";
+   * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config: { n_steps: 64, gradientEngine: "auto" }, seed: 1 });
+   * while (!agent.updatePending) agent.step();
+   * const stats = await agent.updateAsync();
+   * agent.close();
+   * ```
+   */
+  override async updateAsync(): Promise<PpoUpdateStats> {
+    const phase = this.#updatePhase();
+    let r = phase.next();
+    if (r.done) return r.value;
+    const engine = await this.#asyncGradient();
+    while (!r.done) {
+      const q = r.value;
+      r = phase.next(await engine.computeAsync(...this.#miniBatchArgs(q)));
+    }
+    return r.value;
+  }
+
+  /** Whether the update needs {@linkcode PpoAgent.updateAsync} (a WebGPU or auto engine). */
+  override get asyncUpdate(): boolean {
+    const e = this.#gradient?.device ?? this.config.gradientEngine;
+    return e === "webgpu" || e === "auto";
+  }
+
+  /** Releases the update's GPU memory (WebGPU). Idempotent. */
+  close(): void {
+    this.#gradient?.dispose();
+    this.#gradient = null;
+  }
+
+  /**
+   * The update phase as steps: yields each mini-batch whose loss terms and gradients (into
+   * #gradActor/#gradCritic) it needs, and returns the statistics.
+   */
+  *#updatePhase(): Generator<MiniBatchRequest, PpoUpdateStats, MiniBatchStats> {
     if (!this.pending) {
       throw new Error(
         `PpoAgent.update: no update pending (${this.rolloutBuffer.pos}/${this.config.nSteps} ` +
@@ -346,7 +403,7 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
       const perm = this.rng.permutation(n);
       for (let start = 0, mb = 0; start < n; start += cfg.batchSize, mb++) {
         const count = Math.min(cfg.batchSize, n - start);
-        const stats = this.#lossAndGradients(perm, start, count, coefs);
+        const stats = yield { perm, start, count, coefs };
         const where = () =>
           `PPO update at step ${this.numTimesteps} (epoch ${epoch}, mini-batch ${mb})`;
         for (const key of ["policyLoss", "valueLoss", "entropyLoss", "loss"] as const) {
@@ -506,31 +563,60 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     this.rolloutEpisodes = structuredClone(s.rolloutEpisodes);
   }
 
-  /** Loss terms of one mini-batch; gradients into #gradActor/#gradCritic. */
-  #lossAndGradients(
-    perm: Int32Array,
-    start: number,
-    count: number,
-    coefs: PpoLossCoefficients,
-  ): MiniBatchStats {
+  /** The gradient engine of the synchronous update (CPU or WebAssembly). */
+  #syncGradient(): PpoMinibatchGradient {
+    const device = this.#gradient?.device ?? this.config.gradientEngine;
+    if (device !== "cpu" && device !== "wasm") {
+      throw new Error(
+        `PpoAgent.update: gradientEngine "${device}" reads the GPU asynchronously; call ` +
+          `await agent.updateAsync() or agent.stepAsync(), or choose "cpu" or "wasm"`,
+      );
+    }
     this.#gradient ??= new PpoMinibatchGradient(
       this.spec,
       this.config.batchSize,
-      coefs,
-      this.config.gradientEngine,
+      this.config,
+      device,
     );
-    return this.#gradient.compute(
-      this.thetaActor,
-      this.thetaCritic,
-      this.rolloutBuffer,
-      perm,
-      start,
-      count,
-      coefs,
-      this.#gradActor,
-      this.#gradCritic,
-    );
+    return this.#gradient;
   }
+
+  /** The gradient engine of any device (created, and `"auto"` decided, on first use). */
+  async #asyncGradient(): Promise<PpoMinibatchGradient> {
+    if (this.#gradient !== null) return this.#gradient;
+    const choice = this.config.gradientEngine;
+    const device = choice === "auto" ? ((await hasRealGpu()) ? "webgpu" : "cpu") : choice;
+    // An explicit "webgpu" is honoured on a software adapter too (slow, but what was asked).
+    this.#gradient = await PpoMinibatchGradient.create(
+      this.spec,
+      this.config.batchSize,
+      this.config,
+      device,
+      { allowFallbackGpu: choice === "webgpu" },
+    );
+    return this.#gradient;
+  }
+
+  /** Loss terms of one mini-batch on a synchronous engine; gradients into #gradActor/#gradCritic. */
+  #computeWith(engine: PpoMinibatchGradient, q: MiniBatchRequest): MiniBatchStats {
+    return engine.compute(...this.#miniBatchArgs(q));
+  }
+
+  /** The arguments of `compute`/`computeAsync` for a mini-batch request. */
+  #miniBatchArgs(q: MiniBatchRequest): Parameters<PpoMinibatchGradient["compute"]> {
+    const { perm, start, count, coefs } = q;
+    const data = this.rolloutBuffer;
+    const grads = [this.#gradActor, this.#gradCritic] as const;
+    return [this.thetaActor, this.thetaCritic, data, perm, start, count, coefs, ...grads];
+  }
+}
+
+/** A mini-batch the update phase asks the gradient engine for. */
+interface MiniBatchRequest {
+  perm: Int32Array;
+  start: number;
+  count: number;
+  coefs: PpoLossCoefficients;
 }
 
 /**
