@@ -121,7 +121,7 @@ for (const device of ["cpu", "wasm", "webgpu"] as const) {
           { fullStd: false, useExpln: true },
         ]
       ) {
-        const p = gsdeProblem(3, 2, [6, 5], act, 40, act === "tanh" ? 13 : 14, o);
+        const p = gsdeProblem(gaussianProblem(3, 2, [6, 5], act, 40, act === "tanh" ? 13 : 14), o);
         const spec = makeActorCriticSpec(p.obsDim, p.actDim, {
           netArch: p.hidden,
           activation: act,

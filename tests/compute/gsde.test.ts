@@ -38,17 +38,19 @@ const ENT = 0.3;
 
 const row = (a: ArrayLike<number>, r: number, w: number) => Array.from(a).slice(r * w, (r + 1) * w);
 
+/** The head's view of the samples: μ = z, the features, the stored actions, L. */
 function chunk(head: GsdeHead, z: ArrayLike<number>, params: ArrayLike<number>): HeadChunk {
+  const state = new Float64Array(n * head.stateWidth);
   return {
     n,
     actDim: A,
-    z: Float64Array.from(z),
     zStride: A,
-    actions,
-    actionsOffset: 0,
-    params,
-    state: new Float64Array(n * head.stateWidth),
+    z: Float64Array.from(z),
     latent,
+    actions,
+    params,
+    state,
+    actionsOffset: 0,
   };
 }
 

@@ -113,25 +113,16 @@ export function ppoActorReference(p: GaussianProblem, entCoef: number) {
 }
 
 /**
- * A gSDE actor problem: the Gaussian problem's network with gSDE's log_std matrix
+ * A gSDE actor problem: a Gaussian problem's network with gSDE's log_std matrix
  * ([last hidden, act], or [last hidden, 1]) instead of the log_std vector, entries around −0.5
  * (above 0 for some, so `use_expln` takes both branches).
  */
-export function gsdeProblem(
-  obsDim: number,
-  actDim: number,
-  hidden: number[],
-  act: Act,
-  n: number,
-  seed: number,
-  o: GsdeRef,
-): GaussianProblem {
-  const p = gaussianProblem(obsDim, actDim, hidden, act, n, seed);
-  const H = hidden[hidden.length - 1], P = H * (o.fullStd ? actDim : 1);
-  const base = mlpSize([obsDim, ...hidden, actDim]);
+export function gsdeProblem(p: GaussianProblem, o: GsdeRef): GaussianProblem {
+  const H = p.hidden[p.hidden.length - 1], P = H * (o.fullStd ? p.actDim : 1);
+  const base = mlpSize([p.obsDim, ...p.hidden, p.actDim]);
   const actor = new Float32Array(base + P);
   actor.set(p.actor.subarray(0, base));
-  for (let k = 0; k < P; k++) actor[base + k] = -0.5 + 0.35 * Math.sin(1.7 * k + seed);
+  for (let k = 0; k < P; k++) actor[base + k] = -0.5 + 0.35 * Math.sin(1.7 * k + p.n);
   return { ...p, actor };
 }
 

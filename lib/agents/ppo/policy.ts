@@ -278,14 +278,14 @@ export class ActorCriticCpu {
     }
   }
 
-  /** gSDE's current noise matrices (a copy; empty without gSDE or before the first reset). */
-  get noise(): Float32Array {
-    return this.#noise.slice();
-  }
-
   /** Whether gSDE noise matrices for `nEnvs` environments are drawn (true without gSDE). */
   hasNoise(nEnvs = 1): boolean {
     return !this.#sde || this.#noise.length === nEnvs * this.#freshNoise.length;
+  }
+
+  /** gSDE's current noise matrices (a copy; empty without gSDE or before the first reset). */
+  get noise(): Float32Array {
+    return this.#noise.slice();
   }
 
   /** Restores noise matrices saved from {@linkcode ActorCriticCpu.noise}. */
