@@ -114,15 +114,19 @@ export function ppoActorReference(p: GaussianProblem, entCoef: number) {
 
 /**
  * A gSDE actor problem: a Gaussian problem's network with gSDE's log_std matrix
- * ([last hidden, act], or [last hidden, 1]) instead of the log_std vector, entries around −0.5
- * (above 0 for some, so `use_expln` takes both branches).
+ * ([last hidden, act], or [last hidden, 1]) instead of the log_std vector, entries in
+ * [−0.8, 0.2] (above 0 for some, so `use_expln` takes both branches; none within 0.1 of 0, where
+ * they meet).
  */
 export function gsdeProblem(p: GaussianProblem, o: GsdeRef): GaussianProblem {
   const H = p.hidden[p.hidden.length - 1], P = H * (o.fullStd ? p.actDim : 1);
   const base = mlpSize([p.obsDim, ...p.hidden, p.actDim]);
   const actor = new Float32Array(base + P);
   actor.set(p.actor.subarray(0, base));
-  for (let k = 0; k < P; k++) actor[base + k] = -0.5 + 0.35 * Math.sin(1.7 * k + p.n);
+  for (let k = 0; k < P; k++) {
+    const x = -0.3 + 0.5 * Math.sin(1.7 * k + p.n);
+    actor[base + k] = Math.abs(x) < 0.1 ? x + 0.2 : x; // expln's branches meet at 0: stay clear
+  }
   return { ...p, actor };
 }
 
