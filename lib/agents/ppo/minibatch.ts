@@ -1,7 +1,7 @@
 /**
  * The gradient of SB3's PPO training loss on one mini-batch, with respect to θ_actor and
  * θ_critic, on the compute layer: the policy-gradient objective (clipped surrogate + entropy bonus
- * on the Gaussian head) for the actor and the regression objective (value MSE, optionally
+ * on the Gaussian or gSDE head) for the actor and the regression objective (value MSE, optionally
  * clipped) for the critic — the same objectives the subspace analysis differentiates twice.
  *
  * The default device is the float64 CPU device: every sum in a fixed order, so the same inputs give
@@ -22,7 +22,7 @@ import {
   type BatchObjectiveOptions,
 } from "../../compute/batch.ts";
 import type { ObjectiveSpec, PolicyGradientStats } from "../../compute/objectives/mod.ts";
-import type { ActorCriticSpec } from "./policy.ts";
+import { type ActorCriticSpec, actorHead } from "./policy.ts";
 import type { RolloutColumns } from "../common/rollout_buffer.ts";
 
 /**
@@ -285,8 +285,7 @@ function minibatchSpecs(
     [{
       kind: "policy-gradient",
       net: spec.actorNet,
-      head: "gaussian",
-      headOffset: spec.logStdOffset,
+      ...actorHead(spec),
       obs: zeros(maxBatch * obsDim),
       actions: zeros(maxBatch * actDim),
       advantages: zeros(maxBatch),

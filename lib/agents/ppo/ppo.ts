@@ -44,6 +44,7 @@ import {
   ActorCriticCpu,
   type ActorCriticSpec,
   initActorCritic,
+  logStdSize,
   makeActorCriticSpec,
 } from "./policy.ts";
 import { PpoRolloutCollector } from "./rollout.ts";
@@ -104,7 +105,7 @@ export interface PpoUpdateStats {
   clipFraction: number;
   /** 1 − Var[R̂ − V]/Var[R̂] over the rollout (NaN when Var[R̂] = 0, as SB3). */
   explainedVariance: number;
-  /** mean(exp(log_std)) after the update. */
+  /** mean(exp(log_std)) after the update (over gSDE's whole matrix, as SB3). */
   std: number;
   /** Epochs started in this update. */
   epochs: number;
@@ -163,6 +164,8 @@ export interface PpoAgentState extends base.AgentCounters {
   vecNormalize: VecNormalizeState | null;
   buffer: RolloutBufferState;
   rolloutEpisodes: EpisodeInfo[];
+  /** gSDE's current noise matrices (one per environment); absent without gSDE and in older states. */
+  sdeNoise?: Float32Array;
 }
 
 /** A state written before the collector (one environment). */
@@ -256,7 +259,12 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     });
     this.policy = new ActorCriticCpu(this.spec);
     this.collector = new EnvCollector({ envs, vecNormalize: this.vecNormalize });
-    this.#rollout = new PpoRolloutCollector(this.collector, this.policy, this.rolloutBuffer);
+    this.#rollout = new PpoRolloutCollector(
+      this.collector,
+      this.policy,
+      this.rolloutBuffer,
+      cfg.sdeSampleFreq,
+    );
     this.#gradActor = new Float64Array(this.thetaActor.length);
     this.#gradCritic = new Float64Array(this.thetaCritic.length);
     // SB3 _setup_learn: seed the envs (seed + i) through their first reset; all episodes start
@@ -436,10 +444,9 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
 
     const explainedVariance = explainedVarianceOf(buffer.values, buffer.returns);
     let std = 0;
-    for (let d = 0; d < this.spec.actDim; d++) {
-      std += Math.exp(this.thetaActor[this.spec.logStdOffset + d]);
-    }
-    std /= this.spec.actDim;
+    const nStd = logStdSize(this.spec);
+    for (let d = 0; d < nStd; d++) std += Math.exp(this.thetaActor[this.spec.logStdOffset + d]);
+    std /= nStd;
     buffer.reset();
     return this.finishUpdate(t0, {
       learningRate,
@@ -488,7 +495,8 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
   /**
    * The action for a raw observation: observation normalised with the frozen VecNormalize
    * statistics, then the mean action (`deterministic`) or a sample (from a generator separate
-   * from training's), clipped to the action Box (SB3 `predict`).
+   * from training's; gSDE: with a noise matrix drawn for the call), clipped to the action Box
+   * (SB3 `predict`).
    *
    * @example
    * ```ts
@@ -508,7 +516,7 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     const x = this.vecNormalize ? this.vecNormalize.normalizeObs(obs) : Float32Array.from(obs);
     const out = new Float32Array(actDim);
     if (deterministic) this.policy.actionMean(this.thetaActor, x, out);
-    else this.policy.sample(this.thetaActor, x, this.predictRng, out);
+    else this.policy.sampleFresh(this.thetaActor, x, this.predictRng, out);
     const { low, high } = this.env.actionSpace;
     for (let d = 0; d < actDim; d++) out[d] = Math.min(Math.max(out[d], low[d]), high[d]);
     return out;
@@ -528,6 +536,7 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
       vecNormalize: this.vecNormalize ? this.vecNormalize.getState() : null,
       buffer: this.rolloutBuffer.getState(),
       rolloutEpisodes: structuredClone(this.rolloutEpisodes),
+      ...(this.spec.sde ? { sdeNoise: this.policy.noise } : {}),
     };
   }
 
@@ -561,6 +570,8 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     if (this.vecNormalize && s.vecNormalize) this.vecNormalize.setState(s.vecNormalize);
     this.rolloutBuffer.setState(s.buffer);
     this.rolloutEpisodes = structuredClone(s.rolloutEpisodes);
+    // gSDE: a state saved mid-rollout carries its noise matrices; the next rollout redraws them.
+    if (this.spec.sde) this.policy.noise = s.sdeNoise ?? new Float32Array(0);
   }
 
   /** The gradient engine of the synchronous update (CPU or WebAssembly). */

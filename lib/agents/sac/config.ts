@@ -184,10 +184,11 @@ export const SAC_SCHEMA: ConfigSchema<SacConfig> = defineConfig<SacConfig>("SAC"
   rejected: {
     use_sde: (v) =>
       v === true
-        ? "gSDE is not implemented; pgsubspace uses SB3's plain squashed Gaussian. Remove " +
+        ? "gSDE is implemented for PPO only; SAC uses SB3's plain squashed Gaussian. Remove " +
           "use_sde/sde_sample_freq/log_std_init from the config"
         : null,
-    useSde: (v) => v === true ? "gSDE is not implemented (plain squashed Gaussian)" : null,
+    useSde: (v) =>
+      v === true ? "gSDE is implemented for PPO only (SAC: plain squashed Gaussian)" : null,
     optimize_memory_usage: (v) =>
       v === true ? "the replay buffer always stores next observations" : null,
     n_critics: (v) => v !== 2 ? "SAC here always has two Q-networks (SB3's default)" : null,
