@@ -7,7 +7,8 @@
  * @module
  */
 import { EPSILON, f32, LINEAR_SLOP, MAX_POLYGON_VERTICES, normalize, PI } from "./settings.ts";
-import { sincosf, sincosOut } from "../../libm/mod.ts";
+import { dot, invRotX, invRotY, mulXfX, mulXfY, rotX, rotY, setTransform } from "./math.ts";
+import type { Transform } from "./shapes.ts";
 
 /** A convex proxy (`b2DistanceProxy`): vertices and skin radius (a polygon or an edge). */
 export interface DistanceProxy {
@@ -30,8 +31,8 @@ export interface DistanceProxy {
  * import { Sweep } from "./toi.ts";
  * const sweep = new Sweep();
  * sweep.cx = 1; // moves from (0, 0) to (1, 0) over the step
- * const xf = new Float64Array(4);
- * sweep.transform(xf, 0.5); // xf = [0.5, 0, 0, 1]
+ * const xf = { px: 0, py: 0, s: 0, c: 1 };
+ * sweep.transform(xf, 0.5); // xf = { px: 0.5, py: 0, s: 0, c: 1 }
  * ```
  */
 export class Sweep {
@@ -62,19 +63,13 @@ export class Sweep {
     this.a = f32(this.a - d);
   }
 
-  /** `b2Sweep::GetTransform` at fraction beta into `xf` = [p.x, p.y, sin, cos]. */
-  transform(xf: Float64Array, beta: number): void {
+  /** `b2Sweep::GetTransform` at fraction beta into `xf`. */
+  transform(xf: Transform, beta: number): void {
     const omb = f32(1 - beta);
     const px = f32(f32(omb * this.c0x) + f32(beta * this.cx));
     const py = f32(f32(omb * this.c0y) + f32(beta * this.cy));
     const angle = f32(f32(omb * this.a0) + f32(beta * this.a));
-    sincosf(angle);
-    const s = sincosOut.s;
-    const c = sincosOut.c;
-    xf[0] = f32(px - f32(f32(c * this.lx) - f32(s * this.ly)));
-    xf[1] = f32(py - f32(f32(s * this.lx) + f32(c * this.ly)));
-    xf[2] = s;
-    xf[3] = c;
+    setTransform(xf, px, py, angle, this.lx, this.ly);
   }
 }
 
@@ -108,31 +103,21 @@ const sWy = new Float64Array(3);
 const sA = new Float64Array(3);
 let sCount = 0;
 
-/** b2Mul(xf, v).x for xf = [p.x, p.y, sin, cos]. */
-function mulX(xf: Float64Array, x: number, y: number): number {
-  return f32(f32(f32(xf[3] * x) - f32(xf[2] * y)) + xf[0]);
-}
-
-/** b2Mul(xf, v).y. */
-function mulY(xf: Float64Array, x: number, y: number): number {
-  return f32(f32(f32(xf[2] * x) + f32(xf[3] * y)) + xf[1]);
-}
-
 function setVertex(
   k: number,
   pA: DistanceProxy,
-  xfA: Float64Array,
+  xfA: Transform,
   iA: number,
   pB: DistanceProxy,
-  xfB: Float64Array,
+  xfB: Transform,
   iB: number,
 ): void {
   sIndexA[k] = iA;
   sIndexB[k] = iB;
-  sWAx[k] = mulX(xfA, pA.vx[iA], pA.vy[iA]);
-  sWAy[k] = mulY(xfA, pA.vx[iA], pA.vy[iA]);
-  sWBx[k] = mulX(xfB, pB.vx[iB], pB.vy[iB]);
-  sWBy[k] = mulY(xfB, pB.vx[iB], pB.vy[iB]);
+  sWAx[k] = mulXfX(xfA, pA.vx[iA], pA.vy[iA]);
+  sWAy[k] = mulXfY(xfA, pA.vx[iA], pA.vy[iA]);
+  sWBx[k] = mulXfX(xfB, pB.vx[iB], pB.vy[iB]);
+  sWBy[k] = mulXfY(xfB, pB.vx[iB], pB.vy[iB]);
   sWx[k] = f32(sWBx[k] - sWAx[k]);
   sWy[k] = f32(sWBy[k] - sWAy[k]);
 }
@@ -269,7 +254,7 @@ const saveB = [0, 0, 0];
 
 /**
  * `b2Distance` without radii (`useRadii = false`, as the TOI uses it): the distance between the
- * two proxies at transforms [p.x, p.y, sin, cos], warm-started from and written back to
+ * two proxies at the given transforms, warm-started from and written back to
  * {@linkcode cache}.
  *
  * @example
@@ -278,14 +263,14 @@ const saveB = [0, 0, 0];
  * import { cache, distance } from "./toi.ts";
  * const box = boxShape(1, 1);
  * cache.count = 0;
- * distance(box, Float64Array.of(0, 0, 0, 1), box, Float64Array.of(3, 0, 0, 1)); // 1
+ * distance(box, { px: 0, py: 0, s: 0, c: 1 }, box, { px: 3, py: 0, s: 0, c: 1 }); // 1
  * ```
  */
 export function distance(
   pA: DistanceProxy,
-  xfA: Float64Array,
+  xfA: Transform,
   pB: DistanceProxy,
-  xfB: Float64Array,
+  xfB: Transform,
 ): number {
   // b2Simplex::ReadCache.
   sCount = cache.count;
@@ -336,16 +321,8 @@ export function distance(
     }
     if (f32(f32(dx * dx) + f32(dy * dy)) < f32(EPSILON * EPSILON)) break;
     // Support points: A against −d, B against d, each in its own frame (b2MulT(q, v)).
-    const iA = support(
-      pA,
-      f32(f32(xfA[3] * -dx) + f32(xfA[2] * -dy)),
-      f32(f32(-xfA[2] * -dx) + f32(xfA[3] * -dy)),
-    );
-    const iB = support(
-      pB,
-      f32(f32(xfB[3] * dx) + f32(xfB[2] * dy)),
-      f32(f32(-xfB[2] * dx) + f32(xfB[3] * dy)),
-    );
+    const iA = support(pA, invRotX(xfA.s, xfA.c, -dx, -dy), invRotY(xfA.s, xfA.c, -dx, -dy));
+    const iB = support(pB, invRotX(xfB.s, xfB.c, dx, dy), invRotY(xfB.s, xfB.c, dx, dy));
     setVertex(sCount, pA, xfA, iA, pB, xfB, iB);
     ++iter;
     let duplicate = false;
@@ -402,8 +379,8 @@ let axisY = 0;
 let localX = 0;
 let localY = 0;
 const indices = { a: 0, b: 0 };
-const xfA = new Float64Array(4);
-const xfB = new Float64Array(4);
+const xfA: Transform = { px: 0, py: 0, s: 0, c: 1 };
+const xfB: Transform = { px: 0, py: 0, s: 0, c: 1 };
 const unit = { x: 0, y: 0 };
 
 /** `b2SeparationFunction::Initialize` from the cached simplex at time t1. */
@@ -420,10 +397,10 @@ function initSeparation(
     sepType = POINTS;
     const ia = cache.indexA[0];
     const ib = cache.indexB[0];
-    const ax = mulX(xfA, pA.vx[ia], pA.vy[ia]);
-    const ay = mulY(xfA, pA.vx[ia], pA.vy[ia]);
-    const bx = mulX(xfB, pB.vx[ib], pB.vy[ib]);
-    const by = mulY(xfB, pB.vx[ib], pB.vy[ib]);
+    const ax = mulXfX(xfA, pA.vx[ia], pA.vy[ia]);
+    const ay = mulXfY(xfA, pA.vx[ia], pA.vy[ia]);
+    const bx = mulXfX(xfB, pB.vx[ib], pB.vy[ib]);
+    const by = mulXfY(xfB, pB.vx[ib], pB.vy[ib]);
     normalize(f32(bx - ax), f32(by - ay), unit);
     axisX = unit.x;
     axisY = unit.y;
@@ -440,16 +417,15 @@ function initSeparation(
   normalize(f32(own.vy[i2] - own.vy[i1]), -f32(own.vx[i2] - own.vx[i1]), unit);
   axisX = unit.x;
   axisY = unit.y;
-  const nx = f32(f32(xfOwn[3] * axisX) - f32(xfOwn[2] * axisY));
-  const ny = f32(f32(xfOwn[2] * axisX) + f32(xfOwn[3] * axisY));
+  const nx = rotX(xfOwn.s, xfOwn.c, axisX, axisY);
+  const ny = rotY(xfOwn.s, xfOwn.c, axisX, axisY);
   localX = f32(0.5 * f32(own.vx[i1] + own.vx[i2]));
   localY = f32(0.5 * f32(own.vy[i1] + own.vy[i2]));
-  const fx = mulX(xfOwn, localX, localY);
-  const fy = mulY(xfOwn, localX, localY);
-  const ox = mulX(xfOther, other.vx[otherIndex], other.vy[otherIndex]);
-  const oy = mulY(xfOther, other.vx[otherIndex], other.vy[otherIndex]);
-  const s = f32(f32(f32(ox - fx) * nx) + f32(f32(oy - fy) * ny));
-  if (s < 0) {
+  const fx = mulXfX(xfOwn, localX, localY);
+  const fy = mulXfY(xfOwn, localX, localY);
+  const ox = mulXfX(xfOther, other.vx[otherIndex], other.vy[otherIndex]);
+  const oy = mulXfY(xfOther, other.vx[otherIndex], other.vy[otherIndex]);
+  if (dot(f32(ox - fx), f32(oy - fy), nx, ny) < 0) {
     axisX = -axisX;
     axisY = -axisY;
   }
@@ -472,42 +448,37 @@ function separation(
   if (sepType === POINTS) {
     if (find) {
       // axisA = b2MulT(qA, axis), axisB = b2MulT(qB, −axis).
-      indices.a = support(
-        pA,
-        f32(f32(xfA[3] * axisX) + f32(xfA[2] * axisY)),
-        f32(f32(-xfA[2] * axisX) + f32(xfA[3] * axisY)),
-      );
+      const { s: sinA, c: cosA } = xfA;
+      const { s: sinB, c: cosB } = xfB;
+      indices.a = support(pA, invRotX(sinA, cosA, axisX, axisY), invRotY(sinA, cosA, axisX, axisY));
       indices.b = support(
         pB,
-        f32(f32(xfB[3] * -axisX) + f32(xfB[2] * -axisY)),
-        f32(f32(-xfB[2] * -axisX) + f32(xfB[3] * -axisY)),
+        invRotX(sinB, cosB, -axisX, -axisY),
+        invRotY(sinB, cosB, -axisX, -axisY),
       );
     }
     const ia = indices.a;
     const ib = indices.b;
-    const ax = mulX(xfA, pA.vx[ia], pA.vy[ia]);
-    const ay = mulY(xfA, pA.vx[ia], pA.vy[ia]);
-    const bx = mulX(xfB, pB.vx[ib], pB.vy[ib]);
-    const by = mulY(xfB, pB.vx[ib], pB.vy[ib]);
-    return f32(f32(f32(bx - ax) * axisX) + f32(f32(by - ay) * axisY));
+    const ax = mulXfX(xfA, pA.vx[ia], pA.vy[ia]);
+    const ay = mulXfY(xfA, pA.vx[ia], pA.vy[ia]);
+    const bx = mulXfX(xfB, pB.vx[ib], pB.vy[ib]);
+    const by = mulXfY(xfB, pB.vx[ib], pB.vy[ib]);
+    return dot(f32(bx - ax), f32(by - ay), axisX, axisY);
   }
   // FACE_A: the face on A, the witness vertex on B; FACE_B mirrored.
   const faceA = sepType === FACE_A;
   const xfFace = faceA ? xfA : xfB;
   const xfOther = faceA ? xfB : xfA;
   const other = faceA ? pB : pA;
-  const nx = f32(f32(xfFace[3] * axisX) - f32(xfFace[2] * axisY));
-  const ny = f32(f32(xfFace[2] * axisX) + f32(xfFace[3] * axisY));
-  const fx = mulX(xfFace, localX, localY);
-  const fy = mulY(xfFace, localX, localY);
+  const nx = rotX(xfFace.s, xfFace.c, axisX, axisY);
+  const ny = rotY(xfFace.s, xfFace.c, axisX, axisY);
+  const fx = mulXfX(xfFace, localX, localY);
+  const fy = mulXfY(xfFace, localX, localY);
   let index: number;
   if (find) {
     // axis = b2MulT(q_other, −normal).
-    index = support(
-      other,
-      f32(f32(xfOther[3] * -nx) + f32(xfOther[2] * -ny)),
-      f32(f32(-xfOther[2] * -nx) + f32(xfOther[3] * -ny)),
-    );
+    const { s, c } = xfOther;
+    index = support(other, invRotX(s, c, -nx, -ny), invRotY(s, c, -nx, -ny));
     if (faceA) {
       indices.a = -1;
       indices.b = index;
@@ -518,9 +489,9 @@ function separation(
   } else {
     index = faceA ? indices.b : indices.a;
   }
-  const ox = mulX(xfOther, other.vx[index], other.vy[index]);
-  const oy = mulY(xfOther, other.vx[index], other.vy[index]);
-  return f32(f32(f32(ox - fx) * nx) + f32(f32(oy - fy) * ny));
+  const ox = mulXfX(xfOther, other.vx[index], other.vy[index]);
+  const oy = mulXfY(xfOther, other.vx[index], other.vy[index]);
+  return dot(f32(ox - fx), f32(oy - fy), nx, ny);
 }
 
 /** The outcome of {@linkcode timeOfImpact} (`b2TOIOutput::State`). */

@@ -49,6 +49,7 @@ import {
   type Transform,
 } from "./shapes.ts";
 import { Sweep, timeOfImpact, TOI_STATE, toiOut } from "./toi.ts";
+import { mulXfX, mulXfY, setTransform } from "./math.ts";
 import { sincosf, sincosOut } from "../../libm/mod.ts";
 
 /** Options of a fixture (`b2FixtureDef`; pybox2d's defaults). */
@@ -292,9 +293,8 @@ export class Body {
     const oldY = this.cy;
     this.localCenterX = lcx;
     this.localCenterY = lcy;
-    const { px, py, s, c } = this.xf;
-    this.c0x = this.cx = f32(f32(f32(c * lcx) - f32(s * lcy)) + px);
-    this.c0y = this.cy = f32(f32(f32(s * lcx) + f32(c * lcy)) + py);
+    this.c0x = this.cx = mulXfX(this.xf, lcx, lcy);
+    this.c0y = this.cy = mulXfY(this.xf, lcx, lcy);
     // v += b2Cross(w, c − oldCenter) = (−w·dy, w·dx).
     this.vx = f32(this.vx + f32(-this.w * f32(this.cy - oldY)));
     this.vy = f32(this.vy + f32(this.w * f32(this.cx - oldX)));
@@ -354,26 +354,13 @@ export class Body {
 
   /** `SynchronizeTransform`: the transform from the sweep's end (c, a). */
   synchronizeTransform(): void {
-    sincosf(this.a);
-    const s = sincosOut.s;
-    const c = sincosOut.c;
-    const xf = this.xf;
-    xf.s = s;
-    xf.c = c;
-    xf.px = f32(this.cx - f32(f32(c * this.localCenterX) - f32(s * this.localCenterY)));
-    xf.py = f32(this.cy - f32(f32(s * this.localCenterX) + f32(c * this.localCenterY)));
+    setTransform(this.xf, this.cx, this.cy, this.a, this.localCenterX, this.localCenterY);
   }
 
   /** `SynchronizeFixtures`: each proxy gets the AABB swept from (c0, a0) to the transform. */
   synchronizeFixtures(): void {
-    sincosf(this.a0);
-    const s = sincosOut.s;
-    const c = sincosOut.c;
     const xf1 = xf1Scratch;
-    xf1.s = s;
-    xf1.c = c;
-    xf1.px = f32(this.c0x - f32(f32(c * this.localCenterX) - f32(s * this.localCenterY)));
-    xf1.py = f32(this.c0y - f32(f32(s * this.localCenterX) + f32(c * this.localCenterY)));
+    setTransform(xf1, this.c0x, this.c0y, this.a0, this.localCenterX, this.localCenterY);
     const broadPhase = this.world.broadPhase;
     const xf2 = this.xf;
     for (const f of this.fixtures) {
