@@ -22,8 +22,9 @@ import {
   TOI_BAUMGARTE,
   VELOCITY_THRESHOLD,
 } from "./settings.ts";
-import { sincosf, sincosOut } from "../../libm/mod.ts";
 import { CIRCLES, FACE_A } from "./collide.ts";
+import { cross, dot, mulXfX, mulXfY, rotX, rotY, setTransform } from "./math.ts";
+import type { Transform } from "./shapes.ts";
 import type { Body, Contact } from "./world.ts";
 
 /** The step an island is solved with (`b2TimeStep`). */
@@ -158,14 +159,18 @@ const P_LOCAL_X = 9;
 const P_LOCAL_Y = 10;
 const P = 11;
 
-// Scratch for b2WorldManifold / b2PositionSolverManifold results.
+// Scratch for b2PositionSolverManifold results and the bodies' transforms.
 const wm = { nx: 0, ny: 0, px: 0, py: 0, separation: 0 };
+const xfA: Transform = { px: 0, py: 0, s: 0, c: 1 };
+const xfB: Transform = { px: 0, py: 0, s: 0, c: 1 };
+const dv = { x: 0, y: 0 };
 
 /**
  * A face manifold's geometry at the given body transforms: the reference face's world normal and
- * plane point (on A for FACE_A, on B for FACE_B) and the transform of the other, incident body.
+ * plane point (on A for FACE_A, on B for FACE_B), the transform of the other, incident body, and
+ * the last clip point of {@linkcode facePoint}.
  */
-const face = { nx: 0, ny: 0, planeX: 0, planeY: 0, s: 0, c: 0, px: 0, py: 0 };
+const face = { nx: 0, ny: 0, planeX: 0, planeY: 0, incident: xfB, clipX: 0, clipY: 0 };
 
 function referenceFace(
   faceA: boolean,
@@ -173,25 +178,147 @@ function referenceFace(
   lny: number,
   lpx: number,
   lpy: number,
-  sA: number,
-  qA: number,
-  pAx: number,
-  pAy: number,
-  sB: number,
-  qB: number,
-  pBx: number,
-  pBy: number,
+  xfA: Transform,
+  xfB: Transform,
 ): void {
-  const sR = faceA ? sA : sB;
-  const qR = faceA ? qA : qB;
-  face.nx = f32(f32(qR * lnx) - f32(sR * lny));
-  face.ny = f32(f32(sR * lnx) + f32(qR * lny));
-  face.planeX = f32(f32(f32(qR * lpx) - f32(sR * lpy)) + (faceA ? pAx : pBx));
-  face.planeY = f32(f32(f32(sR * lpx) + f32(qR * lpy)) + (faceA ? pAy : pBy));
-  face.s = faceA ? sB : sA;
-  face.c = faceA ? qB : qA;
-  face.px = faceA ? pBx : pAx;
-  face.py = faceA ? pBy : pAy;
+  const xfR = faceA ? xfA : xfB;
+  face.nx = rotX(xfR.s, xfR.c, lnx, lny);
+  face.ny = rotY(xfR.s, xfR.c, lnx, lny);
+  face.planeX = mulXfX(xfR, lpx, lpy);
+  face.planeY = mulXfY(xfR, lpx, lpy);
+  face.incident = faceA ? xfB : xfA;
+}
+
+/**
+ * The clip point (lx, ly) of the incident body in world coordinates (into `face.clipX`,
+ * `face.clipY`); returns its distance from the reference face's plane along the normal.
+ */
+function facePoint(lx: number, ly: number): number {
+  const clipX = (face.clipX = mulXfX(face.incident, lx, ly));
+  const clipY = (face.clipY = mulXfY(face.incident, lx, ly));
+  return dot(f32(clipX - face.planeX), f32(clipY - face.planeY), face.nx, face.ny);
+}
+
+/**
+ * Applies an impulse to bodies iA (−) and iB (+) of the island in Box2D's float32 order: the
+ * linear parts mA·P and mB·P, the angular parts IA·angularA and IB·angularB (b2Cross(r, P) of an
+ * impulse at the lever arms r, plus any impulse about the axis). On the velocity arrays
+ * (vx, vy, w), or for a position correction the position arrays (cx, cy, a).
+ *
+ * @example
+ * ```ts
+ * import { applyImpulse, solverData } from "./island.ts";
+ * const d = solverData(2);
+ * applyImpulse(d.vx, d.vy, d.w, 0, 1, 1, 1, 0.5, 0.5, 2, 0, 0, 1);
+ * [d.vx[0], d.vx[1], d.w[1]]; // [-2, 1, 0.5]
+ * ```
+ */
+export function applyImpulse(
+  x: Float64Array,
+  y: Float64Array,
+  angle: Float64Array,
+  iA: number,
+  iB: number,
+  mA: number,
+  IA: number,
+  mB: number,
+  IB: number,
+  px: number,
+  py: number,
+  angularA: number,
+  angularB: number,
+): void {
+  x[iA] = f32(x[iA] - f32(mA * px));
+  y[iA] = f32(y[iA] - f32(mA * py));
+  angle[iA] = f32(angle[iA] - f32(IA * angularA));
+  x[iB] = f32(x[iB] + f32(mB * px));
+  y[iB] = f32(y[iB] + f32(mB * py));
+  angle[iB] = f32(angle[iB] + f32(IB * angularB));
+}
+
+/**
+ * {@linkcode applyImpulse} of the impulse P applied at the lever arms rA and rB: the angular
+ * parts are b2Cross(rA, P) and b2Cross(rB, P).
+ *
+ * @example
+ * ```ts
+ * import { applyPointImpulse, solverData } from "./island.ts";
+ * const d = solverData(2);
+ * applyPointImpulse(d.vx, d.vy, d.w, 0, 1, 1, 1, 1, 1, 0, 1, 0, 1, 2, 0);
+ * [d.vx[0], d.w[0], d.vx[1], d.w[1]]; // [-2, 2, 2, -2]
+ * ```
+ */
+export function applyPointImpulse(
+  x: Float64Array,
+  y: Float64Array,
+  angle: Float64Array,
+  iA: number,
+  iB: number,
+  mA: number,
+  IA: number,
+  mB: number,
+  IB: number,
+  rAx: number,
+  rAy: number,
+  rBx: number,
+  rBy: number,
+  px: number,
+  py: number,
+): void {
+  const angularA = cross(rAx, rAy, px, py);
+  const angularB = cross(rBx, rBy, px, py);
+  applyImpulse(x, y, angle, iA, iB, mA, IA, mB, IB, px, py, angularA, angularB);
+}
+
+/**
+ * The velocity of the point at lever arm rB on body iB relative to the one at rA on body iA,
+ * vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA) with b2Cross(w, r) = (−w r.y, w r.x), into `out`.
+ *
+ * @example
+ * ```ts
+ * import { relativeVelocity, solverData } from "./island.ts";
+ * const d = solverData(2);
+ * d.w[1] = 2;
+ * const out = { x: 0, y: 0 };
+ * relativeVelocity(d, 0, 1, 0, 0, 1, 0, out); // out = { x: 0, y: 2 }
+ * ```
+ */
+export function relativeVelocity(
+  d: SolverData,
+  iA: number,
+  iB: number,
+  rAx: number,
+  rAy: number,
+  rBx: number,
+  rBy: number,
+  out: { x: number; y: number },
+): void {
+  const wA = d.w[iA];
+  const wB = d.w[iB];
+  out.x = f32(f32(f32(d.vx[iB] + f32(-wB * rBy)) - d.vx[iA]) - f32(-wA * rAy));
+  out.y = f32(f32(f32(d.vy[iB] + f32(wB * rBx)) - d.vy[iA]) - f32(wA * rAx));
+}
+
+/**
+ * An entry of the effective mass matrix of a point constraint, mAB + IA·a1·a2 + IB·b1·b2 (mAB =
+ * mA + mB; a and b the lever arms' components along the constraint directions).
+ *
+ * @example
+ * ```ts
+ * import { effectiveMass } from "./island.ts";
+ * effectiveMass(2, 1, 0.5, 0.5, 1, 0.5, 0.5); // 2.5
+ * ```
+ */
+export function effectiveMass(
+  mAB: number,
+  IA: number,
+  a1: number,
+  a2: number,
+  IB: number,
+  b1: number,
+  b2: number,
+): number {
+  return f32(f32(mAB + f32(f32(IA * a1) * a2)) + f32(f32(IB * b1) * b2));
 }
 
 /**
@@ -297,55 +424,27 @@ export class ContactSolver {
       const IB = f[o + C_INV_I_B];
       const cAx = d.cx[iA];
       const cAy = d.cy[iA];
-      const vAx = d.vx[iA];
-      const vAy = d.vy[iA];
-      const wA = d.w[iA];
       const cBx = d.cx[iB];
       const cBy = d.cy[iB];
-      const vBx = d.vx[iB];
-      const vBy = d.vy[iB];
-      const wB = d.w[iB];
-      sincosf(d.a[iA]);
-      const sA = sincosOut.s;
-      const qA = sincosOut.c;
-      sincosf(d.a[iB]);
-      const sB = sincosOut.s;
-      const qB = sincosOut.c;
-      const lcAx = f[o + C_LC_AX];
-      const lcAy = f[o + C_LC_AY];
-      const lcBx = f[o + C_LC_BX];
-      const lcBy = f[o + C_LC_BY];
-      // xf.p = c − b2Mul(q, localCenter).
-      const pAx = f32(cAx - f32(f32(qA * lcAx) - f32(sA * lcAy)));
-      const pAy = f32(cAy - f32(f32(sA * lcAx) + f32(qA * lcAy)));
-      const pBx = f32(cBx - f32(f32(qB * lcBx) - f32(sB * lcBy)));
-      const pBy = f32(cBy - f32(f32(sB * lcBx) + f32(qB * lcBy)));
+      setTransform(xfA, cAx, cAy, d.a[iA], f[o + C_LC_AX], f[o + C_LC_AY]);
+      setTransform(xfB, cBx, cBy, d.a[iB], f[o + C_LC_BX], f[o + C_LC_BY]);
       const count = this.#pointCount[k];
       // b2WorldManifold::Initialize; the world points go into rA (made relative below).
       const radiusA = f[o + C_RADIUS_A];
       const radiusB = f[o + C_RADIUS_B];
-      const lnx = f[o + C_LOCAL_NORMAL_X];
-      const lny = f[o + C_LOCAL_NORMAL_Y];
-      const lpx = f[o + C_LOCAL_POINT_X];
-      const lpy = f[o + C_LOCAL_POINT_Y];
       const type = this.#type[k];
       if (type === CIRCLES) throw new Error("ContactSolver: circle manifolds are not supported");
       // The reference face is on A (FACE_A) or B (FACE_B); the clip points are on the other body.
       const faceA = type === FACE_A;
-      referenceFace(faceA, lnx, lny, lpx, lpy, sA, qA, pAx, pAy, sB, qB, pBx, pBy);
+      this.#referenceFace(k, xfA, xfB);
       const radiusRef = faceA ? radiusA : radiusB;
       const radiusInc = faceA ? radiusB : radiusA;
       let nx = face.nx;
       let ny = face.ny;
-      const { planeX, planeY } = face;
       for (let j = 0; j < count; j++) {
         const q = P * (2 * k + j);
-        const lx = p[q + P_LOCAL_X];
-        const ly = p[q + P_LOCAL_Y];
-        const clipX = f32(f32(f32(face.c * lx) - f32(face.s * ly)) + face.px);
-        const clipY = f32(f32(f32(face.s * lx) + f32(face.c * ly)) + face.py);
-        const dot = f32(f32(f32(clipX - planeX) * nx) + f32(f32(clipY - planeY) * ny));
-        const dist = f32(radiusRef - dot);
+        const dist = f32(radiusRef - facePoint(p[q + P_LOCAL_X], p[q + P_LOCAL_Y]));
+        const { clipX, clipY } = face;
         // The point halfway between the two surfaces: 0.5·(cA + cB) (addition commutes).
         const refX = f32(clipX + f32(dist * nx));
         const refY = f32(clipY + f32(dist * ny));
@@ -375,36 +474,30 @@ export class ContactSolver {
         p[q + P_RAY] = rAy;
         p[q + P_RBX] = rBx;
         p[q + P_RBY] = rBy;
-        const rnA = f32(f32(rAx * ny) - f32(rAy * nx));
-        const rnB = f32(f32(rBx * ny) - f32(rBy * nx));
-        const kNormal = f32(
-          f32(f32(mA + mB) + f32(f32(IA * rnA) * rnA)) + f32(f32(IB * rnB) * rnB),
-        );
+        const rnA = cross(rAx, rAy, nx, ny);
+        const rnB = cross(rBx, rBy, nx, ny);
+        const kNormal = effectiveMass(f32(mA + mB), IA, rnA, rnA, IB, rnB, rnB);
         p[q + P_NORMAL_MASS] = kNormal > 0 ? f32(1 / kNormal) : 0;
-        const rtA = f32(f32(rAx * ty) - f32(rAy * tx));
-        const rtB = f32(f32(rBx * ty) - f32(rBy * tx));
-        const kTangent = f32(
-          f32(f32(mA + mB) + f32(f32(IA * rtA) * rtA)) + f32(f32(IB * rtB) * rtB),
-        );
+        const rtA = cross(rAx, rAy, tx, ty);
+        const rtB = cross(rBx, rBy, tx, ty);
+        const kTangent = effectiveMass(f32(mA + mB), IA, rtA, rtA, IB, rtB, rtB);
         p[q + P_TANGENT_MASS] = kTangent > 0 ? f32(1 / kTangent) : 0;
         p[q + P_VELOCITY_BIAS] = 0;
-        // vRel = dot(n, vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA)); b2Cross(w, r) = (−w r.y, w r.x).
-        const dvx = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
-        const dvy = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
-        const vRel = f32(f32(nx * dvx) + f32(ny * dvy));
+        relativeVelocity(d, iA, iB, rAx, rAy, rBx, rBy, dv);
+        const vRel = dot(nx, ny, dv.x, dv.y);
         if (vRel < -VELOCITY_THRESHOLD) p[q + P_VELOCITY_BIAS] = f32(-restitution * vRel);
       }
       if (count === 2) {
         const q1 = P * (2 * k);
         const q2 = q1 + P;
-        const rn1A = f32(f32(p[q1 + P_RAX] * ny) - f32(p[q1 + P_RAY] * nx));
-        const rn1B = f32(f32(p[q1 + P_RBX] * ny) - f32(p[q1 + P_RBY] * nx));
-        const rn2A = f32(f32(p[q2 + P_RAX] * ny) - f32(p[q2 + P_RAY] * nx));
-        const rn2B = f32(f32(p[q2 + P_RBX] * ny) - f32(p[q2 + P_RBY] * nx));
+        const rn1A = cross(p[q1 + P_RAX], p[q1 + P_RAY], nx, ny);
+        const rn1B = cross(p[q1 + P_RBX], p[q1 + P_RBY], nx, ny);
+        const rn2A = cross(p[q2 + P_RAX], p[q2 + P_RAY], nx, ny);
+        const rn2B = cross(p[q2 + P_RBX], p[q2 + P_RBY], nx, ny);
         const mAB = f32(mA + mB);
-        const k11 = f32(f32(mAB + f32(f32(IA * rn1A) * rn1A)) + f32(f32(IB * rn1B) * rn1B));
-        const k22 = f32(f32(mAB + f32(f32(IA * rn2A) * rn2A)) + f32(f32(IB * rn2B) * rn2B));
-        const k12 = f32(f32(mAB + f32(f32(IA * rn1A) * rn2A)) + f32(f32(IB * rn1B) * rn2B));
+        const k11 = effectiveMass(mAB, IA, rn1A, rn1A, IB, rn1B, rn1B);
+        const k22 = effectiveMass(mAB, IA, rn2A, rn2A, IB, rn2B, rn2B);
+        const k12 = effectiveMass(mAB, IA, rn1A, rn2A, IB, rn1B, rn2B);
         if (f32(k11 * k11) < f32(1000 * f32(f32(k11 * k22) - f32(k12 * k12)))) {
           // K = [ex ey], ex = (k11, k12), ey = (k12, k22); normalMass = K.GetInverse().
           f[o + C_K11] = k11;
@@ -440,31 +533,18 @@ export class ContactSolver {
       const ny = f[o + C_NORMAL_Y];
       const tx = ny;
       const ty = -nx;
-      let vAx = d.vx[iA];
-      let vAy = d.vy[iA];
-      let wA = d.w[iA];
-      let vBx = d.vx[iB];
-      let vBy = d.vy[iB];
-      let wB = d.w[iB];
       for (let j = 0; j < this.#pointCount[k]; j++) {
         const q = P * (2 * k + j);
         const ni = p[q + P_NORMAL_IMPULSE];
         const ti = p[q + P_TANGENT_IMPULSE];
         const Px = f32(f32(ni * nx) + f32(ti * tx));
         const Py = f32(f32(ni * ny) + f32(ti * ty));
-        wA = f32(wA - f32(IA * f32(f32(p[q + P_RAX] * Py) - f32(p[q + P_RAY] * Px))));
-        vAx = f32(vAx - f32(mA * Px));
-        vAy = f32(vAy - f32(mA * Py));
-        wB = f32(wB + f32(IB * f32(f32(p[q + P_RBX] * Py) - f32(p[q + P_RBY] * Px))));
-        vBx = f32(vBx + f32(mB * Px));
-        vBy = f32(vBy + f32(mB * Py));
+        const rAx = p[q + P_RAX];
+        const rAy = p[q + P_RAY];
+        const rBx = p[q + P_RBX];
+        const rBy = p[q + P_RBY];
+        applyPointImpulse(d.vx, d.vy, d.w, iA, iB, mA, IA, mB, IB, rAx, rAy, rBx, rBy, Px, Py);
       }
-      d.vx[iA] = vAx;
-      d.vy[iA] = vAy;
-      d.w[iA] = wA;
-      d.vx[iB] = vBx;
-      d.vy[iB] = vBy;
-      d.w[iB] = wB;
     }
   }
 
@@ -481,12 +561,6 @@ export class ContactSolver {
       const mB = f[o + C_INV_MASS_B];
       const IB = f[o + C_INV_I_B];
       const count = this.#pointCount[k];
-      let vAx = d.vx[iA];
-      let vAy = d.vy[iA];
-      let wA = d.w[iA];
-      let vBx = d.vx[iB];
-      let vBy = d.vy[iB];
-      let wB = d.w[iB];
       const nx = f[o + C_NORMAL_X];
       const ny = f[o + C_NORMAL_Y];
       const tx = ny;
@@ -501,9 +575,8 @@ export class ContactSolver {
         const rAy = p[q + P_RAY];
         const rBx = p[q + P_RBX];
         const rBy = p[q + P_RBY];
-        const dvx = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
-        const dvy = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
-        const vt = f32(f32(f32(dvx * tx) + f32(dvy * ty)) - tangentSpeed);
+        relativeVelocity(d, iA, iB, rAx, rAy, rBx, rBy, dv);
+        const vt = f32(dot(dv.x, dv.y, tx, ty) - tangentSpeed);
         let lambda = f32(p[q + P_TANGENT_MASS] * -vt);
         const maxFriction = f32(friction * p[q + P_NORMAL_IMPULSE]);
         const old = p[q + P_TANGENT_IMPULSE];
@@ -515,12 +588,7 @@ export class ContactSolver {
         p[q + P_TANGENT_IMPULSE] = newImpulse;
         const Px = f32(lambda * tx);
         const Py = f32(lambda * ty);
-        vAx = f32(vAx - f32(mA * Px));
-        vAy = f32(vAy - f32(mA * Py));
-        wA = f32(wA - f32(IA * f32(f32(rAx * Py) - f32(rAy * Px))));
-        vBx = f32(vBx + f32(mB * Px));
-        vBy = f32(vBy + f32(mB * Py));
-        wB = f32(wB + f32(IB * f32(f32(rBx * Py) - f32(rBy * Px))));
+        applyPointImpulse(d.vx, d.vy, d.w, iA, iB, mA, IA, mB, IB, rAx, rAy, rBx, rBy, Px, Py);
       }
 
       if (count === 1) {
@@ -529,9 +597,8 @@ export class ContactSolver {
         const rAy = p[q + P_RAY];
         const rBx = p[q + P_RBX];
         const rBy = p[q + P_RBY];
-        const dvx = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
-        const dvy = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
-        const vn = f32(f32(dvx * nx) + f32(dvy * ny));
+        relativeVelocity(d, iA, iB, rAx, rAy, rBx, rBy, dv);
+        const vn = dot(dv.x, dv.y, nx, ny);
         let lambda = f32(-p[q + P_NORMAL_MASS] * f32(vn - p[q + P_VELOCITY_BIAS]));
         const old = p[q + P_NORMAL_IMPULSE];
         const sum = f32(old + lambda);
@@ -540,12 +607,7 @@ export class ContactSolver {
         p[q + P_NORMAL_IMPULSE] = newImpulse;
         const Px = f32(lambda * nx);
         const Py = f32(lambda * ny);
-        vAx = f32(vAx - f32(mA * Px));
-        vAy = f32(vAy - f32(mA * Py));
-        wA = f32(wA - f32(IA * f32(f32(rAx * Py) - f32(rAy * Px))));
-        vBx = f32(vBx + f32(mB * Px));
-        vBy = f32(vBy + f32(mB * Py));
-        wB = f32(wB + f32(IB * f32(f32(rBx * Py) - f32(rBy * Px))));
+        applyPointImpulse(d.vx, d.vy, d.w, iA, iB, mA, IA, mB, IB, rAx, rAy, rBx, rBy, Px, Py);
       } else {
         // Block solver (Box2D's cases 1-4): the total impulse x ≥ 0 with vn ≥ 0 complementary.
         const q1 = P * (2 * k);
@@ -560,12 +622,10 @@ export class ContactSolver {
         const r2By = p[q2 + P_RBY];
         const ax = p[q1 + P_NORMAL_IMPULSE];
         const ay = p[q2 + P_NORMAL_IMPULSE];
-        const dv1x = f32(f32(f32(vBx + f32(-wB * r1By)) - vAx) - f32(-wA * r1Ay));
-        const dv1y = f32(f32(f32(vBy + f32(wB * r1Bx)) - vAy) - f32(wA * r1Ax));
-        const dv2x = f32(f32(f32(vBx + f32(-wB * r2By)) - vAx) - f32(-wA * r2Ay));
-        const dv2y = f32(f32(f32(vBy + f32(wB * r2Bx)) - vAy) - f32(wA * r2Ax));
-        const vn1 = f32(f32(dv1x * nx) + f32(dv1y * ny));
-        const vn2 = f32(f32(dv2x * nx) + f32(dv2y * ny));
+        relativeVelocity(d, iA, iB, r1Ax, r1Ay, r1Bx, r1By, dv);
+        const vn1 = dot(dv.x, dv.y, nx, ny);
+        relativeVelocity(d, iA, iB, r2Ax, r2Ay, r2Bx, r2By, dv);
+        const vn2 = dot(dv.x, dv.y, nx, ny);
         const k11 = f[o + C_K11];
         const k12 = f[o + C_K12];
         const k21 = f[o + C_K21];
@@ -609,34 +669,13 @@ export class ContactSolver {
           const P2y = f32(dy * ny);
           const sx = f32(P1x + P2x);
           const sy = f32(P1y + P2y);
-          vAx = f32(vAx - f32(mA * sx));
-          vAy = f32(vAy - f32(mA * sy));
-          wA = f32(
-            wA - f32(
-              IA * f32(
-                f32(f32(r1Ax * P1y) - f32(r1Ay * P1x)) + f32(f32(r2Ax * P2y) - f32(r2Ay * P2x)),
-              ),
-            ),
-          );
-          vBx = f32(vBx + f32(mB * sx));
-          vBy = f32(vBy + f32(mB * sy));
-          wB = f32(
-            wB + f32(
-              IB * f32(
-                f32(f32(r1Bx * P1y) - f32(r1By * P1x)) + f32(f32(r2Bx * P2y) - f32(r2By * P2x)),
-              ),
-            ),
-          );
+          const angularA = f32(cross(r1Ax, r1Ay, P1x, P1y) + cross(r2Ax, r2Ay, P2x, P2y));
+          const angularB = f32(cross(r1Bx, r1By, P1x, P1y) + cross(r2Bx, r2By, P2x, P2y));
+          applyImpulse(d.vx, d.vy, d.w, iA, iB, mA, IA, mB, IB, sx, sy, angularA, angularB);
           p[q1 + P_NORMAL_IMPULSE] = xx;
           p[q2 + P_NORMAL_IMPULSE] = xy;
         }
       }
-      d.vx[iA] = vAx;
-      d.vy[iA] = vAy;
-      d.w[iA] = wA;
-      d.vx[iB] = vBx;
-      d.vy[iB] = vBy;
-      d.w[iB] = wB;
     }
   }
 
@@ -653,44 +692,35 @@ export class ContactSolver {
     }
   }
 
-  /**
-   * `b2PositionSolverManifold::Initialize` for point j of contact k at the given transforms,
-   * into `wm` (normal, point, separation).
-   */
-  #positionManifold(
-    k: number,
-    j: number,
-    sA: number,
-    qA: number,
-    pAx: number,
-    pAy: number,
-    sB: number,
-    qB: number,
-    pBx: number,
-    pBy: number,
-  ): void {
+  /** {@linkcode referenceFace} of contact k's manifold at the given body transforms. */
+  #referenceFace(k: number, xfA: Transform, xfB: Transform): void {
     const f = this.#f;
-    const p = this.#p;
     const o = C * k;
-    const q = P * (2 * k + j);
     const lnx = f[o + C_LOCAL_NORMAL_X];
     const lny = f[o + C_LOCAL_NORMAL_Y];
     const lpx = f[o + C_LOCAL_POINT_X];
     const lpy = f[o + C_LOCAL_POINT_Y];
-    const lx = p[q + P_LOCAL_X];
-    const ly = p[q + P_LOCAL_Y];
+    referenceFace(this.#type[k] === FACE_A, lnx, lny, lpx, lpy, xfA, xfB);
+  }
+
+  /**
+   * `b2PositionSolverManifold::Initialize` for point j of contact k at the given transforms,
+   * into `wm` (normal, point, separation).
+   */
+  #positionManifold(k: number, j: number, xfA: Transform, xfB: Transform): void {
+    const f = this.#f;
+    const p = this.#p;
+    const o = C * k;
+    const q = P * (2 * k + j);
     // Reference face on A (FACE_A) or B (FACE_B), the clip point on the other body.
     const faceA = this.#type[k] === FACE_A;
-    referenceFace(faceA, lnx, lny, lpx, lpy, sA, qA, pAx, pAy, sB, qB, pBx, pBy);
-    const { nx, ny, planeX, planeY } = face;
-    const clipX = f32(f32(f32(face.c * lx) - f32(face.s * ly)) + face.px);
-    const clipY = f32(f32(f32(face.s * lx) + f32(face.c * ly)) + face.py);
-    const dot = f32(f32(f32(clipX - planeX) * nx) + f32(f32(clipY - planeY) * ny));
-    wm.separation = f32(f32(dot - f[o + C_RADIUS_A]) - f[o + C_RADIUS_B]);
-    wm.px = clipX;
-    wm.py = clipY;
-    wm.nx = faceA ? nx : -nx;
-    wm.ny = faceA ? ny : -ny;
+    this.#referenceFace(k, xfA, xfB);
+    const dist = facePoint(p[q + P_LOCAL_X], p[q + P_LOCAL_Y]);
+    wm.separation = f32(f32(dist - f[o + C_RADIUS_A]) - f[o + C_RADIUS_B]);
+    wm.px = face.clipX;
+    wm.py = face.clipY;
+    wm.nx = faceA ? face.nx : -face.nx;
+    wm.ny = faceA ? face.ny : -face.ny;
   }
 
   /**
@@ -725,24 +755,14 @@ export class ContactSolver {
         }
       }
       const count = this.#manifoldCount[k];
-      let cAx = d.cx[iA];
-      let cAy = d.cy[iA];
-      let aA = d.a[iA];
-      let cBx = d.cx[iB];
-      let cBy = d.cy[iB];
-      let aB = d.a[iB];
       for (let j = 0; j < count; j++) {
-        sincosf(aA);
-        const sA = sincosOut.s;
-        const qA = sincosOut.c;
-        sincosf(aB);
-        const sB = sincosOut.s;
-        const qB = sincosOut.c;
-        const pAx = f32(cAx - f32(f32(qA * lcAx) - f32(sA * lcAy)));
-        const pAy = f32(cAy - f32(f32(sA * lcAx) + f32(qA * lcAy)));
-        const pBx = f32(cBx - f32(f32(qB * lcBx) - f32(sB * lcBy)));
-        const pBy = f32(cBy - f32(f32(sB * lcBx) + f32(qB * lcBy)));
-        this.#positionManifold(k, j, sA, qA, pAx, pAy, sB, qB, pBx, pBy);
+        const cAx = d.cx[iA];
+        const cAy = d.cy[iA];
+        const cBx = d.cx[iB];
+        const cBy = d.cy[iB];
+        setTransform(xfA, cAx, cAy, d.a[iA], lcAx, lcAy);
+        setTransform(xfB, cBx, cBy, d.a[iB], lcBx, lcBy);
+        this.#positionManifold(k, j, xfA, xfB);
         const nx = wm.nx;
         const ny = wm.ny;
         const separation = wm.separation;
@@ -755,25 +775,14 @@ export class ContactSolver {
         const cv = f32(baumgarte * f32(separation + LINEAR_SLOP));
         const clamped = cv < 0 ? cv : 0;
         const Cc = -MAX_LINEAR_CORRECTION > clamped ? -MAX_LINEAR_CORRECTION : clamped;
-        const rnA = f32(f32(rAx * ny) - f32(rAy * nx));
-        const rnB = f32(f32(rBx * ny) - f32(rBy * nx));
-        const K = f32(f32(f32(mA + mB) + f32(f32(IA * rnA) * rnA)) + f32(f32(IB * rnB) * rnB));
+        const rnA = cross(rAx, rAy, nx, ny);
+        const rnB = cross(rBx, rBy, nx, ny);
+        const K = effectiveMass(f32(mA + mB), IA, rnA, rnA, IB, rnB, rnB);
         const impulse = K > 0 ? f32(-Cc / K) : 0;
         const Px = f32(impulse * nx);
         const Py = f32(impulse * ny);
-        cAx = f32(cAx - f32(mA * Px));
-        cAy = f32(cAy - f32(mA * Py));
-        aA = f32(aA - f32(IA * f32(f32(rAx * Py) - f32(rAy * Px))));
-        cBx = f32(cBx + f32(mB * Px));
-        cBy = f32(cBy + f32(mB * Py));
-        aB = f32(aB + f32(IB * f32(f32(rBx * Py) - f32(rBy * Px))));
+        applyPointImpulse(d.cx, d.cy, d.a, iA, iB, mA, IA, mB, IB, rAx, rAy, rBx, rBy, Px, Py);
       }
-      d.cx[iA] = cAx;
-      d.cy[iA] = cAy;
-      d.a[iA] = aA;
-      d.cx[iB] = cBx;
-      d.cy[iB] = cBy;
-      d.a[iB] = aB;
     }
     return minSeparation >= f32((toi ? -1.5 : -3) * LINEAR_SLOP);
   }
