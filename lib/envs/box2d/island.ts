@@ -116,35 +116,80 @@ export function solverData(n: number, d?: SolverData): SolverData {
   };
 }
 
+/** The two bodies of a constraint as the solvers see them (Box2D's m_indexA, m_invMassA, ...). */
+export interface BodyPair {
+  /** Island index of body A. */
+  iA: number;
+  /** Island index of body B. */
+  iB: number;
+  /** Inverse mass of body A. */
+  mA: number;
+  /** Inverse rotational inertia of body A. */
+  IA: number;
+  /** Inverse mass of body B. */
+  mB: number;
+  /** Inverse rotational inertia of body B. */
+  IB: number;
+}
+
+/**
+ * The island indices and inverse masses of bodies a and b, into `pair` (a new one if omitted).
+ *
+ * @example
+ * ```ts
+ * import { bodyPair } from "./island.ts";
+ * import { World } from "./world.ts";
+ * const world = new World(0, -10);
+ * const a = world.createBody({ type: "dynamic", position: [0, 0] });
+ * const b = world.createBody({ type: "static", position: [0, 0] });
+ * bodyPair(a, b); // { iA: 0, iB: 0, mA: 1, IA: 0, mB: 0, IB: 0 }
+ * ```
+ */
+export function bodyPair(a: Body, b: Body, pair?: BodyPair): BodyPair {
+  if (pair === undefined) {
+    return {
+      iA: a.islandIndex,
+      iB: b.islandIndex,
+      mA: a.invMass,
+      IA: a.invI,
+      mB: b.invMass,
+      IB: b.invI,
+    };
+  }
+  pair.iA = a.islandIndex;
+  pair.iB = b.islandIndex;
+  pair.mA = a.invMass;
+  pair.IA = a.invI;
+  pair.mB = b.invMass;
+  pair.IB = b.invI;
+  return pair;
+}
+
 // Per-contact fields (stride C) and per-point fields (stride P, two points per contact).
-const C_INV_MASS_A = 0;
-const C_INV_MASS_B = 1;
-const C_INV_I_A = 2;
-const C_INV_I_B = 3;
-const C_FRICTION = 4;
-const C_RESTITUTION = 5;
-const C_TANGENT_SPEED = 6;
-const C_NORMAL_X = 7;
-const C_NORMAL_Y = 8;
-const C_K11 = 9;
-const C_K12 = 10;
-const C_K21 = 11;
-const C_K22 = 12;
-const C_NM11 = 13;
-const C_NM12 = 14;
-const C_NM21 = 15;
-const C_NM22 = 16;
-const C_LC_AX = 17;
-const C_LC_AY = 18;
-const C_LC_BX = 19;
-const C_LC_BY = 20;
-const C_RADIUS_A = 21;
-const C_RADIUS_B = 22;
-const C_LOCAL_NORMAL_X = 23;
-const C_LOCAL_NORMAL_Y = 24;
-const C_LOCAL_POINT_X = 25;
-const C_LOCAL_POINT_Y = 26;
-const C = 27;
+const C_FRICTION = 0;
+const C_RESTITUTION = 1;
+const C_TANGENT_SPEED = 2;
+const C_NORMAL_X = 3;
+const C_NORMAL_Y = 4;
+const C_K11 = 5;
+const C_K12 = 6;
+const C_K21 = 7;
+const C_K22 = 8;
+const C_NM11 = 9;
+const C_NM12 = 10;
+const C_NM21 = 11;
+const C_NM22 = 12;
+const C_LC_AX = 13;
+const C_LC_AY = 14;
+const C_LC_BX = 15;
+const C_LC_BY = 16;
+const C_RADIUS_A = 17;
+const C_RADIUS_B = 18;
+const C_LOCAL_NORMAL_X = 19;
+const C_LOCAL_NORMAL_Y = 20;
+const C_LOCAL_POINT_X = 21;
+const C_LOCAL_POINT_Y = 22;
+const C = 23;
 
 const P_RAX = 0;
 const P_RAY = 1;
@@ -209,7 +254,8 @@ function facePoint(lx: number, ly: number): number {
  * ```ts
  * import { applyImpulse, solverData } from "./island.ts";
  * const d = solverData(2);
- * applyImpulse(d.vx, d.vy, d.w, 0, 1, 1, 1, 0.5, 0.5, 2, 0, 0, 1);
+ * const bodies = { iA: 0, iB: 1, mA: 1, IA: 1, mB: 0.5, IB: 0.5 };
+ * applyImpulse(d.vx, d.vy, d.w, bodies, 2, 0, 0, 1);
  * [d.vx[0], d.vx[1], d.w[1]]; // [-2, 1, 0.5]
  * ```
  */
@@ -217,17 +263,13 @@ export function applyImpulse(
   x: Float64Array,
   y: Float64Array,
   angle: Float64Array,
-  iA: number,
-  iB: number,
-  mA: number,
-  IA: number,
-  mB: number,
-  IB: number,
+  b: BodyPair,
   px: number,
   py: number,
   angularA: number,
   angularB: number,
 ): void {
+  const { iA, iB, mA, IA, mB, IB } = b;
   x[iA] = f32(x[iA] - f32(mA * px));
   y[iA] = f32(y[iA] - f32(mA * py));
   angle[iA] = f32(angle[iA] - f32(IA * angularA));
@@ -244,7 +286,8 @@ export function applyImpulse(
  * ```ts
  * import { applyPointImpulse, solverData } from "./island.ts";
  * const d = solverData(2);
- * applyPointImpulse(d.vx, d.vy, d.w, 0, 1, 1, 1, 1, 1, 0, 1, 0, 1, 2, 0);
+ * const bodies = { iA: 0, iB: 1, mA: 1, IA: 1, mB: 1, IB: 1 };
+ * applyPointImpulse(d.vx, d.vy, d.w, bodies, 0, 1, 0, 1, 2, 0);
  * [d.vx[0], d.w[0], d.vx[1], d.w[1]]; // [-2, 2, 2, -2]
  * ```
  */
@@ -252,12 +295,7 @@ export function applyPointImpulse(
   x: Float64Array,
   y: Float64Array,
   angle: Float64Array,
-  iA: number,
-  iB: number,
-  mA: number,
-  IA: number,
-  mB: number,
-  IB: number,
+  b: BodyPair,
   rAx: number,
   rAy: number,
   rBx: number,
@@ -265,9 +303,7 @@ export function applyPointImpulse(
   px: number,
   py: number,
 ): void {
-  const angularA = cross(rAx, rAy, px, py);
-  const angularB = cross(rBx, rBy, px, py);
-  applyImpulse(x, y, angle, iA, iB, mA, IA, mB, IB, px, py, angularA, angularB);
+  applyImpulse(x, y, angle, b, px, py, cross(rAx, rAy, px, py), cross(rBx, rBy, px, py));
 }
 
 /**
@@ -280,19 +316,20 @@ export function applyPointImpulse(
  * const d = solverData(2);
  * d.w[1] = 2;
  * const out = { x: 0, y: 0 };
- * relativeVelocity(d, 0, 1, 0, 0, 1, 0, out); // out = { x: 0, y: 2 }
+ * const bodies = { iA: 0, iB: 1, mA: 1, IA: 1, mB: 1, IB: 1 };
+ * relativeVelocity(d, bodies, 0, 0, 1, 0, out); // out = { x: 0, y: 2 }
  * ```
  */
 export function relativeVelocity(
   d: SolverData,
-  iA: number,
-  iB: number,
+  b: BodyPair,
   rAx: number,
   rAy: number,
   rBx: number,
   rBy: number,
   out: { x: number; y: number },
 ): void {
+  const { iA, iB } = b;
   const wA = d.w[iA];
   const wB = d.w[iB];
   out.x = f32(f32(f32(d.vx[iB] + f32(-wB * rBy)) - d.vx[iA]) - f32(-wA * rAy));
@@ -334,8 +371,7 @@ export function effectiveMass(
 export class ContactSolver {
   #f = new Float64Array(C * 8);
   #p = new Float64Array(2 * P * 8);
-  #indexA = new Int32Array(8);
-  #indexB = new Int32Array(8);
+  #bodies: BodyPair[] = [];
   /** Velocity constraint point count (the block solver may drop a redundant point). */
   #pointCount = new Int32Array(8);
   /** Position constraint point count (the manifold's). */
@@ -350,12 +386,13 @@ export class ContactSolver {
    */
   setup(contacts: readonly Contact[], count: number, step: TimeStep): void {
     this.#count = count;
-    if (this.#indexA.length < count) {
+    while (this.#bodies.length < count) {
+      this.#bodies.push({ iA: 0, iB: 0, mA: 0, IA: 0, mB: 0, IB: 0 });
+    }
+    if (this.#pointCount.length < count) {
       const size = 2 * count;
       this.#f = new Float64Array(C * size);
       this.#p = new Float64Array(2 * P * size);
-      this.#indexA = new Int32Array(size);
-      this.#indexB = new Int32Array(size);
       this.#pointCount = new Int32Array(size);
       this.#manifoldCount = new Int32Array(size);
       this.#type = new Int32Array(size);
@@ -370,15 +407,10 @@ export class ContactSolver {
       const bB = contact.fixtureB.body;
       const m = contact.manifold;
       const o = C * k;
-      this.#indexA[k] = bA.islandIndex;
-      this.#indexB[k] = bB.islandIndex;
+      bodyPair(bA, bB, this.#bodies[k]);
       this.#pointCount[k] = m.pointCount;
       this.#manifoldCount[k] = m.pointCount;
       this.#type[k] = m.type;
-      f[o + C_INV_MASS_A] = bA.invMass;
-      f[o + C_INV_MASS_B] = bB.invMass;
-      f[o + C_INV_I_A] = bA.invI;
-      f[o + C_INV_I_B] = bB.invI;
       f[o + C_FRICTION] = contact.friction;
       f[o + C_RESTITUTION] = contact.restitution;
       f[o + C_TANGENT_SPEED] = contact.tangentSpeed;
@@ -416,12 +448,8 @@ export class ContactSolver {
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
-      const iA = this.#indexA[k];
-      const iB = this.#indexB[k];
-      const mA = f[o + C_INV_MASS_A];
-      const mB = f[o + C_INV_MASS_B];
-      const IA = f[o + C_INV_I_A];
-      const IB = f[o + C_INV_I_B];
+      const b = this.#bodies[k];
+      const { iA, iB, mA, IA, mB, IB } = b;
       const cAx = d.cx[iA];
       const cAy = d.cy[iA];
       const cBx = d.cx[iB];
@@ -483,7 +511,7 @@ export class ContactSolver {
         const kTangent = effectiveMass(f32(mA + mB), IA, rtA, rtA, IB, rtB, rtB);
         p[q + P_TANGENT_MASS] = kTangent > 0 ? f32(1 / kTangent) : 0;
         p[q + P_VELOCITY_BIAS] = 0;
-        relativeVelocity(d, iA, iB, rAx, rAy, rBx, rBy, dv);
+        relativeVelocity(d, b, rAx, rAy, rBx, rBy, dv);
         const vRel = dot(nx, ny, dv.x, dv.y);
         if (vRel < -VELOCITY_THRESHOLD) p[q + P_VELOCITY_BIAS] = f32(-restitution * vRel);
       }
@@ -523,12 +551,6 @@ export class ContactSolver {
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
-      const iA = this.#indexA[k];
-      const iB = this.#indexB[k];
-      const mA = f[o + C_INV_MASS_A];
-      const IA = f[o + C_INV_I_A];
-      const mB = f[o + C_INV_MASS_B];
-      const IB = f[o + C_INV_I_B];
       const nx = f[o + C_NORMAL_X];
       const ny = f[o + C_NORMAL_Y];
       const tx = ny;
@@ -537,15 +559,33 @@ export class ContactSolver {
         const q = P * (2 * k + j);
         const ni = p[q + P_NORMAL_IMPULSE];
         const ti = p[q + P_TANGENT_IMPULSE];
-        const Px = f32(f32(ni * nx) + f32(ti * tx));
-        const Py = f32(f32(ni * ny) + f32(ti * ty));
-        const rAx = p[q + P_RAX];
-        const rAy = p[q + P_RAY];
-        const rBx = p[q + P_RBX];
-        const rBy = p[q + P_RBY];
-        applyPointImpulse(d.vx, d.vy, d.w, iA, iB, mA, IA, mB, IB, rAx, rAy, rBx, rBy, Px, Py);
+        this.#applyImpulse(
+          d,
+          k,
+          q,
+          f32(f32(ni * nx) + f32(ti * tx)),
+          f32(f32(ni * ny) + f32(ti * ty)),
+        );
       }
     }
+  }
+
+  /** {@linkcode relativeVelocity} at point q of contact k (its lever arms), into `dv`. */
+  #relativeVelocity(d: SolverData, k: number, q: number): void {
+    const p = this.#p;
+    const rAx = p[q + P_RAX];
+    const rAy = p[q + P_RAY];
+    relativeVelocity(d, this.#bodies[k], rAx, rAy, p[q + P_RBX], p[q + P_RBY], dv);
+  }
+
+  /** {@linkcode applyPointImpulse} of P at point q of contact k to the velocities. */
+  #applyImpulse(d: SolverData, k: number, q: number, px: number, py: number): void {
+    const p = this.#p;
+    const rAx = p[q + P_RAX];
+    const rAy = p[q + P_RAY];
+    const rBx = p[q + P_RBX];
+    const rBy = p[q + P_RBY];
+    applyPointImpulse(d.vx, d.vy, d.w, this.#bodies[k], rAx, rAy, rBx, rBy, px, py);
   }
 
   /** `SolveVelocityConstraints`: friction, then the normal constraints (block solver for two). */
@@ -554,12 +594,6 @@ export class ContactSolver {
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
-      const iA = this.#indexA[k];
-      const iB = this.#indexB[k];
-      const mA = f[o + C_INV_MASS_A];
-      const IA = f[o + C_INV_I_A];
-      const mB = f[o + C_INV_MASS_B];
-      const IB = f[o + C_INV_I_B];
       const count = this.#pointCount[k];
       const nx = f[o + C_NORMAL_X];
       const ny = f[o + C_NORMAL_Y];
@@ -571,11 +605,7 @@ export class ContactSolver {
       // Tangent constraints first: friction is bounded by the normal impulse.
       for (let j = 0; j < count; j++) {
         const q = P * (2 * k + j);
-        const rAx = p[q + P_RAX];
-        const rAy = p[q + P_RAY];
-        const rBx = p[q + P_RBX];
-        const rBy = p[q + P_RBY];
-        relativeVelocity(d, iA, iB, rAx, rAy, rBx, rBy, dv);
+        this.#relativeVelocity(d, k, q);
         const vt = f32(dot(dv.x, dv.y, tx, ty) - tangentSpeed);
         let lambda = f32(p[q + P_TANGENT_MASS] * -vt);
         const maxFriction = f32(friction * p[q + P_NORMAL_IMPULSE]);
@@ -586,18 +616,12 @@ export class ContactSolver {
         const newImpulse = -maxFriction > clamped ? -maxFriction : clamped;
         lambda = f32(newImpulse - old);
         p[q + P_TANGENT_IMPULSE] = newImpulse;
-        const Px = f32(lambda * tx);
-        const Py = f32(lambda * ty);
-        applyPointImpulse(d.vx, d.vy, d.w, iA, iB, mA, IA, mB, IB, rAx, rAy, rBx, rBy, Px, Py);
+        this.#applyImpulse(d, k, q, f32(lambda * tx), f32(lambda * ty));
       }
 
       if (count === 1) {
         const q = P * (2 * k);
-        const rAx = p[q + P_RAX];
-        const rAy = p[q + P_RAY];
-        const rBx = p[q + P_RBX];
-        const rBy = p[q + P_RBY];
-        relativeVelocity(d, iA, iB, rAx, rAy, rBx, rBy, dv);
+        this.#relativeVelocity(d, k, q);
         const vn = dot(dv.x, dv.y, nx, ny);
         let lambda = f32(-p[q + P_NORMAL_MASS] * f32(vn - p[q + P_VELOCITY_BIAS]));
         const old = p[q + P_NORMAL_IMPULSE];
@@ -605,26 +629,16 @@ export class ContactSolver {
         const newImpulse = sum > 0 ? sum : 0; // b2Max(sum, 0)
         lambda = f32(newImpulse - old);
         p[q + P_NORMAL_IMPULSE] = newImpulse;
-        const Px = f32(lambda * nx);
-        const Py = f32(lambda * ny);
-        applyPointImpulse(d.vx, d.vy, d.w, iA, iB, mA, IA, mB, IB, rAx, rAy, rBx, rBy, Px, Py);
+        this.#applyImpulse(d, k, q, f32(lambda * nx), f32(lambda * ny));
       } else {
         // Block solver (Box2D's cases 1-4): the total impulse x ≥ 0 with vn ≥ 0 complementary.
         const q1 = P * (2 * k);
         const q2 = q1 + P;
-        const r1Ax = p[q1 + P_RAX];
-        const r1Ay = p[q1 + P_RAY];
-        const r1Bx = p[q1 + P_RBX];
-        const r1By = p[q1 + P_RBY];
-        const r2Ax = p[q2 + P_RAX];
-        const r2Ay = p[q2 + P_RAY];
-        const r2Bx = p[q2 + P_RBX];
-        const r2By = p[q2 + P_RBY];
         const ax = p[q1 + P_NORMAL_IMPULSE];
         const ay = p[q2 + P_NORMAL_IMPULSE];
-        relativeVelocity(d, iA, iB, r1Ax, r1Ay, r1Bx, r1By, dv);
+        this.#relativeVelocity(d, k, q1);
         const vn1 = dot(dv.x, dv.y, nx, ny);
-        relativeVelocity(d, iA, iB, r2Ax, r2Ay, r2Bx, r2By, dv);
+        this.#relativeVelocity(d, k, q2);
         const vn2 = dot(dv.x, dv.y, nx, ny);
         const k11 = f[o + C_K11];
         const k12 = f[o + C_K12];
@@ -663,20 +677,31 @@ export class ContactSolver {
         if (solved) {
           const dx = f32(xx - ax);
           const dy = f32(xy - ay);
-          const P1x = f32(dx * nx);
-          const P1y = f32(dx * ny);
-          const P2x = f32(dy * nx);
-          const P2y = f32(dy * ny);
-          const sx = f32(P1x + P2x);
-          const sy = f32(P1y + P2y);
-          const angularA = f32(cross(r1Ax, r1Ay, P1x, P1y) + cross(r2Ax, r2Ay, P2x, P2y));
-          const angularB = f32(cross(r1Bx, r1By, P1x, P1y) + cross(r2Bx, r2By, P2x, P2y));
-          applyImpulse(d.vx, d.vy, d.w, iA, iB, mA, IA, mB, IB, sx, sy, angularA, angularB);
+          this.#applyBlockImpulse(d, k, f32(dx * nx), f32(dx * ny), f32(dy * nx), f32(dy * ny));
           p[q1 + P_NORMAL_IMPULSE] = xx;
           p[q2 + P_NORMAL_IMPULSE] = xy;
         }
       }
     }
+  }
+
+  /**
+   * The block solver's impulses P1 and P2 at contact k's two points applied together (Box2D
+   * sums the linear and the angular parts before applying them).
+   */
+  #applyBlockImpulse(d: SolverData, k: number, P1x: number, P1y: number, P2x: number, P2y: number) {
+    const p = this.#p;
+    const q1 = P * (2 * k);
+    const q2 = q1 + P;
+    const angularA = f32(
+      cross(p[q1 + P_RAX], p[q1 + P_RAY], P1x, P1y) + cross(p[q2 + P_RAX], p[q2 + P_RAY], P2x, P2y),
+    );
+    const angularB = f32(
+      cross(p[q1 + P_RBX], p[q1 + P_RBY], P1x, P1y) + cross(p[q2 + P_RBX], p[q2 + P_RBY], P2x, P2y),
+    );
+    const sx = f32(P1x + P2x);
+    const sy = f32(P1y + P2y);
+    applyImpulse(d.vx, d.vy, d.w, this.#bodies[k], sx, sy, angularA, angularB);
   }
 
   /** `StoreImpulses`: the accumulated impulses go back to the manifolds (warm starting). */
@@ -734,26 +759,12 @@ export class ContactSolver {
     const baumgarte = toi ? TOI_BAUMGARTE : BAUMGARTE;
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
-      const iA = this.#indexA[k];
-      const iB = this.#indexB[k];
+      const b = toi ? toiBodies(this.#bodies[k], toiA, toiB) : this.#bodies[k];
+      const { iA, iB, mA, IA, mB, IB } = b;
       const lcAx = f[o + C_LC_AX];
       const lcAy = f[o + C_LC_AY];
       const lcBx = f[o + C_LC_BX];
       const lcBy = f[o + C_LC_BY];
-      let mA = f[o + C_INV_MASS_A];
-      let IA = f[o + C_INV_I_A];
-      let mB = f[o + C_INV_MASS_B];
-      let IB = f[o + C_INV_I_B];
-      if (toi) {
-        if (iA !== toiA && iA !== toiB) {
-          mA = 0;
-          IA = 0;
-        }
-        if (iB !== toiA && iB !== toiB) {
-          mB = 0;
-          IB = 0;
-        }
-      }
       const count = this.#manifoldCount[k];
       for (let j = 0; j < count; j++) {
         const cAx = d.cx[iA];
@@ -781,11 +792,29 @@ export class ContactSolver {
         const impulse = K > 0 ? f32(-Cc / K) : 0;
         const Px = f32(impulse * nx);
         const Py = f32(impulse * ny);
-        applyPointImpulse(d.cx, d.cy, d.a, iA, iB, mA, IA, mB, IB, rAx, rAy, rBx, rBy, Px, Py);
+        applyPointImpulse(d.cx, d.cy, d.a, b, rAx, rAy, rBx, rBy, Px, Py);
       }
     }
     return minSeparation >= f32((toi ? -1.5 : -3) * LINEAR_SLOP);
   }
+}
+
+const toiPair: BodyPair = { iA: 0, iB: 0, mA: 0, IA: 0, mB: 0, IB: 0 };
+
+/**
+ * The bodies of a contact as `SolveTOIPositionConstraints` sees them: only the two TOI bodies
+ * (island indices toiA, toiB) move, the others have zero inverse mass and inertia.
+ */
+function toiBodies(b: BodyPair, toiA: number, toiB: number): BodyPair {
+  const movesA = b.iA === toiA || b.iA === toiB;
+  const movesB = b.iB === toiA || b.iB === toiB;
+  toiPair.iA = b.iA;
+  toiPair.iB = b.iB;
+  toiPair.mA = movesA ? b.mA : 0;
+  toiPair.IA = movesA ? b.IA : 0;
+  toiPair.mB = movesB ? b.mB : 0;
+  toiPair.IB = movesB ? b.IB : 0;
+  return toiPair;
 }
 
 /**
