@@ -145,17 +145,11 @@ export interface BodyPair {
  * bodyPair(a, b); // { iA: 0, iB: 0, mA: 1, IA: 0, mB: 0, IB: 0 }
  * ```
  */
-export function bodyPair(a: Body, b: Body, pair?: BodyPair): BodyPair {
-  if (pair === undefined) {
-    return {
-      iA: a.islandIndex,
-      iB: b.islandIndex,
-      mA: a.invMass,
-      IA: a.invI,
-      mB: b.invMass,
-      IB: b.invI,
-    };
-  }
+export function bodyPair(
+  a: Body,
+  b: Body,
+  pair: BodyPair = { iA: 0, iB: 0, mA: 0, IA: 0, mB: 0, IB: 0 },
+): BodyPair {
   pair.iA = a.islandIndex;
   pair.iB = b.islandIndex;
   pair.mA = a.invMass;
@@ -386,9 +380,6 @@ export class ContactSolver {
    */
   setup(contacts: readonly Contact[], count: number, step: TimeStep): void {
     this.#count = count;
-    while (this.#bodies.length < count) {
-      this.#bodies.push({ iA: 0, iB: 0, mA: 0, IA: 0, mB: 0, IB: 0 });
-    }
     if (this.#pointCount.length < count) {
       const size = 2 * count;
       this.#f = new Float64Array(C * size);
@@ -407,7 +398,7 @@ export class ContactSolver {
       const bB = contact.fixtureB.body;
       const m = contact.manifold;
       const o = C * k;
-      bodyPair(bA, bB, this.#bodies[k]);
+      this.#bodies[k] = bodyPair(bA, bB, this.#bodies[k]);
       this.#pointCount[k] = m.pointCount;
       this.#manifoldCount[k] = m.pointCount;
       this.#type[k] = m.type;

@@ -13,7 +13,17 @@ import {
   type Rot,
   setRot,
 } from "./settings.ts";
-import type { IslandJoint, SolverData } from "./island.ts";
+import {
+  applyImpulse,
+  applyPointImpulse,
+  type BodyPair,
+  bodyPair,
+  effectiveMass,
+  type IslandJoint,
+  relativeVelocity,
+  type SolverData,
+} from "./island.ts";
+import { cross, rotX, rotY } from "./math.ts";
 import type { Body } from "./world.ts";
 
 /** Limit states (`b2LimitState`). */
@@ -68,6 +78,7 @@ const qA: Rot = { s: 0, c: 1 };
 const qB: Rot = { s: 0, c: 1 };
 const armA = { x: 0, y: 0 };
 const armB = { x: 0, y: 0 };
+const cdot1 = { x: 0, y: 0 };
 
 /** b2Mul(q, anchor − centre): a lever arm in world orientation, into `out`. */
 function arm(
@@ -80,8 +91,8 @@ function arm(
 ): void {
   const dx = f32(ax - cx);
   const dy = f32(ay - cy);
-  out.x = f32(f32(q.c * dx) - f32(q.s * dy));
-  out.y = f32(f32(q.s * dx) + f32(q.c * dy));
+  out.x = rotX(q.s, q.c, dx, dy);
+  out.y = rotY(q.s, q.c, dx, dy);
 }
 
 /**
@@ -155,17 +166,12 @@ export class RevoluteJoint implements IslandJoint {
   /** World joint list links. */
   next: RevoluteJoint | null = null;
 
-  // Solver temporaries (Box2D's m_indexA, m_rA, m_mass, ...).
-  #iA = 0;
-  #iB = 0;
+  // Solver temporaries (Box2D's m_indexA, m_invMassA, m_rA, m_mass, ...).
+  readonly #bodies: BodyPair;
   #lcAx = 0;
   #lcAy = 0;
   #lcBx = 0;
   #lcBy = 0;
-  #mA = 0;
-  #mB = 0;
-  #IA = 0;
-  #IB = 0;
   #rAx = 0;
   #rAy = 0;
   #rBx = 0;
@@ -190,6 +196,7 @@ export class RevoluteJoint implements IslandJoint {
   constructor(bodyA: Body, bodyB: Body, def: RevoluteJointDef) {
     this.bodyA = bodyA;
     this.bodyB = bodyB;
+    this.#bodies = bodyPair(bodyA, bodyB);
     this.localAnchorAX = f32(def.localAnchorA[0]);
     this.localAnchorAY = f32(def.localAnchorA[1]);
     this.localAnchorBX = f32(def.localAnchorB[0]);
@@ -234,24 +241,14 @@ export class RevoluteJoint implements IslandJoint {
   initVelocityConstraints(data: SolverData): void {
     const bA = this.bodyA;
     const bB = this.bodyB;
-    const iA = (this.#iA = bA.islandIndex);
-    const iB = (this.#iB = bB.islandIndex);
+    const b = bodyPair(bA, bB, this.#bodies);
+    const { mA, IA, mB, IB } = b;
     const lcAx = (this.#lcAx = bA.localCenterX);
     const lcAy = (this.#lcAy = bA.localCenterY);
     const lcBx = (this.#lcBx = bB.localCenterX);
     const lcBy = (this.#lcBy = bB.localCenterY);
-    const mA = (this.#mA = bA.invMass);
-    const mB = (this.#mB = bB.invMass);
-    const IA = (this.#IA = bA.invI);
-    const IB = (this.#IB = bB.invI);
-    const aA = data.a[iA];
-    let vAx = data.vx[iA];
-    let vAy = data.vy[iA];
-    let wA = data.w[iA];
-    const aB = data.a[iB];
-    let vBx = data.vx[iB];
-    let vBy = data.vy[iB];
-    let wB = data.w[iB];
+    const aA = data.a[b.iA];
+    const aB = data.a[b.iB];
     setRot(qA, aA);
     setRot(qB, aB);
     arm(qA, this.localAnchorAX, this.localAnchorAY, lcAx, lcAy, armA);
@@ -317,42 +314,22 @@ export class RevoluteJoint implements IslandJoint {
       this.motorImpulse = f32(this.motorImpulse * step.dtRatio);
       const Px = this.impulseX;
       const Py = this.impulseY;
-      vAx = f32(vAx - f32(mA * Px));
-      vAy = f32(vAy - f32(mA * Py));
-      const crossA = f32(f32(rAx * Py) - f32(rAy * Px));
-      wA = f32(wA - f32(IA * f32(f32(crossA + this.motorImpulse) + this.impulseZ)));
-      vBx = f32(vBx + f32(mB * Px));
-      vBy = f32(vBy + f32(mB * Py));
-      const crossB = f32(f32(rBx * Py) - f32(rBy * Px));
-      wB = f32(wB + f32(IB * f32(f32(crossB + this.motorImpulse) + this.impulseZ)));
+      // The point impulse, with the motor and limit impulses about the axis.
+      const angularA = f32(f32(cross(rAx, rAy, Px, Py) + this.motorImpulse) + this.impulseZ);
+      const angularB = f32(f32(cross(rBx, rBy, Px, Py) + this.motorImpulse) + this.impulseZ);
+      applyImpulse(data.vx, data.vy, data.w, b, Px, Py, angularA, angularB);
     } else {
       this.impulseX = 0;
       this.impulseY = 0;
       this.impulseZ = 0;
       this.motorImpulse = 0;
     }
-    data.vx[iA] = vAx;
-    data.vy[iA] = vAy;
-    data.w[iA] = wA;
-    data.vx[iB] = vBx;
-    data.vy[iB] = vBy;
-    data.w[iB] = wB;
   }
 
   /** `SolveVelocityConstraints`: motor, then limit + point (3×3) or point only (2×2). */
   solveVelocityConstraints(data: SolverData): void {
-    const iA = this.#iA;
-    const iB = this.#iB;
-    let vAx = data.vx[iA];
-    let vAy = data.vy[iA];
-    let wA = data.w[iA];
-    let vBx = data.vx[iB];
-    let vBy = data.vy[iB];
-    let wB = data.w[iB];
-    const mA = this.#mA;
-    const mB = this.#mB;
-    const IA = this.#IA;
-    const IB = this.#IB;
+    const b = this.#bodies;
+    const { iA, iB, IA, IB } = b;
     const rAx = this.#rAx;
     const rAy = this.#rAy;
     const rBx = this.#rBx;
@@ -360,6 +337,8 @@ export class RevoluteJoint implements IslandJoint {
     const fixedRotation = this.#fixedRotation;
 
     if (this.enableMotor && this.limitState !== EQUAL_LIMITS && !fixedRotation) {
+      const wA = data.w[iA];
+      const wB = data.w[iB];
       const cdot = f32(f32(wB - wA) - this.motorSpeed);
       let impulse = f32(-this.#motorMass * cdot);
       const oldImpulse = this.motorImpulse;
@@ -368,8 +347,8 @@ export class RevoluteJoint implements IslandJoint {
       const m = sum < maxImpulse ? sum : maxImpulse;
       this.motorImpulse = -maxImpulse > m ? -maxImpulse : m;
       impulse = f32(this.motorImpulse - oldImpulse);
-      wA = f32(wA - f32(IA * impulse));
-      wB = f32(wB + f32(IB * impulse));
+      data.w[iA] = f32(wA - f32(IA * impulse));
+      data.w[iB] = f32(wB + f32(IB * impulse));
     }
 
     const k11 = this.#k11;
@@ -378,11 +357,12 @@ export class RevoluteJoint implements IslandJoint {
     const k22 = this.#k22;
     const k23 = this.#k23;
     const k33 = this.#k33;
-    // Cdot1 = vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA), b2Cross(w, r) = (−w r.y, w r.x).
-    const cdot1x = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
-    const cdot1y = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
+    // Cdot1 = vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA).
+    relativeVelocity(data, b, rAx, rAy, rBx, rBy, cdot1);
+    const cdot1x = cdot1.x;
+    const cdot1y = cdot1.y;
     if (this.enableLimit && this.limitState !== INACTIVE_LIMIT && !fixedRotation) {
-      const cdot2 = f32(wB - wA);
+      const cdot2 = f32(data.w[iB] - data.w[iA]);
       // impulse = −K.Solve33(Cdot), K's columns ex = (k11, k12, k13), ey = (k12, k22, k23),
       // ez = (k13, k23, k33); Cramer's rule with b2Dot/b2Cross in Box2D's order.
       const eyezX = this.#eyezX;
@@ -427,12 +407,9 @@ export class RevoluteJoint implements IslandJoint {
           this.impulseZ = f32(this.impulseZ + iz);
         }
       }
-      vAx = f32(vAx - f32(mA * ix));
-      vAy = f32(vAy - f32(mA * iy));
-      wA = f32(wA - f32(IA * f32(f32(f32(rAx * iy) - f32(rAy * ix)) + iz)));
-      vBx = f32(vBx + f32(mB * ix));
-      vBy = f32(vBy + f32(mB * iy));
-      wB = f32(wB + f32(IB * f32(f32(f32(rBx * iy) - f32(rBy * ix)) + iz)));
+      const angularA = f32(cross(rAx, rAy, ix, iy) + iz);
+      const angularB = f32(cross(rBx, rBy, ix, iy) + iz);
+      applyImpulse(data.vx, data.vy, data.w, b, ix, iy, angularA, angularB);
     } else {
       // impulse = K.Solve22(−Cdot).
       const det = this.#det22;
@@ -442,34 +419,19 @@ export class RevoluteJoint implements IslandJoint {
       const iy = f32(det * f32(f32(k11 * by) - f32(k12 * bx)));
       this.impulseX = f32(this.impulseX + ix);
       this.impulseY = f32(this.impulseY + iy);
-      vAx = f32(vAx - f32(mA * ix));
-      vAy = f32(vAy - f32(mA * iy));
-      wA = f32(wA - f32(IA * f32(f32(rAx * iy) - f32(rAy * ix))));
-      vBx = f32(vBx + f32(mB * ix));
-      vBy = f32(vBy + f32(mB * iy));
-      wB = f32(wB + f32(IB * f32(f32(rBx * iy) - f32(rBy * ix))));
+      applyPointImpulse(data.vx, data.vy, data.w, b, rAx, rAy, rBx, rBy, ix, iy);
     }
-    data.vx[iA] = vAx;
-    data.vy[iA] = vAy;
-    data.w[iA] = wA;
-    data.vx[iB] = vBx;
-    data.vy[iB] = vBy;
-    data.w[iB] = wB;
   }
 
   /** `SolvePositionConstraints`: limit correction, then the point constraint; true when solved. */
   solvePositionConstraints(data: SolverData): boolean {
-    const iA = this.#iA;
-    const iB = this.#iB;
-    let cAx = data.cx[iA];
-    let cAy = data.cy[iA];
-    let aA = data.a[iA];
-    let cBx = data.cx[iB];
-    let cBy = data.cy[iB];
-    let aB = data.a[iB];
+    const b = this.#bodies;
+    const { iA, iB, mA, IA, mB, IB } = b;
     let angularError = 0;
-    const fixedRotation = f32(this.#IA + this.#IB) === 0;
+    const fixedRotation = f32(IA + IB) === 0;
     if (this.enableLimit && this.limitState !== INACTIVE_LIMIT && !fixedRotation) {
+      const aA = data.a[iA];
+      const aB = data.a[iB];
       const angle = f32(f32(aB - aA) - this.referenceAngle);
       let limitImpulse = 0;
       if (this.limitState === EQUAL_LIMITS) {
@@ -491,11 +453,11 @@ export class RevoluteJoint implements IslandJoint {
         C = clamp(f32(C - ANGULAR_SLOP), 0, MAX_ANGULAR_CORRECTION);
         limitImpulse = f32(-this.#motorMass * C);
       }
-      aA = f32(aA - f32(this.#IA * limitImpulse));
-      aB = f32(aB + f32(this.#IB * limitImpulse));
+      data.a[iA] = f32(aA - f32(IA * limitImpulse));
+      data.a[iB] = f32(aB + f32(IB * limitImpulse));
     }
-    setRot(qA, aA);
-    setRot(qB, aB);
+    setRot(qA, data.a[iA]);
+    setRot(qB, data.a[iB]);
     arm(qA, this.localAnchorAX, this.localAnchorAY, this.#lcAx, this.#lcAy, armA);
     arm(qB, this.localAnchorBX, this.localAnchorBY, this.#lcBx, this.#lcBy, armB);
     const rAx = armA.x;
@@ -503,34 +465,19 @@ export class RevoluteJoint implements IslandJoint {
     const rBx = armB.x;
     const rBy = armB.y;
     // C = cB + rB − cA − rA.
-    const Cx = f32(f32(f32(cBx + rBx) - cAx) - rAx);
-    const Cy = f32(f32(f32(cBy + rBy) - cAy) - rAy);
+    const Cx = f32(f32(f32(data.cx[iB] + rBx) - data.cx[iA]) - rAx);
+    const Cy = f32(f32(f32(data.cy[iB] + rBy) - data.cy[iA]) - rAy);
     const positionError = f32(Math.sqrt(f32(f32(Cx * Cx) + f32(Cy * Cy))));
-    const mA = this.#mA;
-    const mB = this.#mB;
-    const IA = this.#IA;
-    const IB = this.#IB;
     const mAB = f32(mA + mB);
-    const k11 = f32(f32(mAB + f32(f32(IA * rAy) * rAy)) + f32(f32(IB * rBy) * rBy));
+    const k11 = effectiveMass(mAB, IA, rAy, rAy, IB, rBy, rBy);
     const k12 = f32(f32(f32(-IA * rAx) * rAy) - f32(f32(IB * rBx) * rBy));
-    const k22 = f32(f32(mAB + f32(f32(IA * rAx) * rAx)) + f32(f32(IB * rBx) * rBx));
+    const k22 = effectiveMass(mAB, IA, rAx, rAx, IB, rBx, rBx);
     // impulse = −K.Solve(C) (b2Mat22::Solve).
     let det = f32(f32(k11 * k22) - f32(k12 * k12));
     if (det !== 0) det = f32(1 / det);
     const ix = -f32(det * f32(f32(k22 * Cx) - f32(k12 * Cy)));
     const iy = -f32(det * f32(f32(k11 * Cy) - f32(k12 * Cx)));
-    cAx = f32(cAx - f32(mA * ix));
-    cAy = f32(cAy - f32(mA * iy));
-    aA = f32(aA - f32(IA * f32(f32(rAx * iy) - f32(rAy * ix))));
-    cBx = f32(cBx + f32(mB * ix));
-    cBy = f32(cBy + f32(mB * iy));
-    aB = f32(aB + f32(IB * f32(f32(rBx * iy) - f32(rBy * ix))));
-    data.cx[iA] = cAx;
-    data.cy[iA] = cAy;
-    data.a[iA] = aA;
-    data.cx[iB] = cBx;
-    data.cy[iB] = cBy;
-    data.a[iB] = aB;
+    applyPointImpulse(data.cx, data.cy, data.a, b, rAx, rAy, rBx, rBy, ix, iy);
     return positionError <= LINEAR_SLOP && angularError <= ANGULAR_SLOP;
   }
 }
