@@ -22,9 +22,14 @@ export interface DistanceProxy {
   readonly radius: number;
 }
 
+/** (1 − β)·x0 + β·x1 in float32, with omb = 1 − β: `b2Sweep`'s interpolation. */
+function mix(omb: number, beta: number, x0: number, x1: number): number {
+  return f32(f32(omb * x0) + f32(beta * x1));
+}
+
 /**
  * A body's motion over the step (`b2Sweep`): local centre, centre and angle at alpha0 (c0, a0)
- * and at the end of the step (c, a).
+ * and at the end of the step (c, a). A `Body` (`world.ts`) is a sweep.
  *
  * @example
  * ```ts
@@ -37,9 +42,9 @@ export interface DistanceProxy {
  */
 export class Sweep {
   /** Local centre of mass x. */
-  lx = 0;
+  localCenterX = 0;
   /** Local centre of mass y. */
-  ly = 0;
+  localCenterY = 0;
   /** Centre x at alpha0. */
   c0x = 0;
   /** Centre y at alpha0. */
@@ -55,6 +60,29 @@ export class Sweep {
   /** Fraction of the step the sweep starts at (unused by the time of impact). */
   alpha0 = 0;
 
+  /** Copies another sweep (a body's, or a copy of one) into this one. */
+  copySweep(from: Sweep): void {
+    this.localCenterX = from.localCenterX;
+    this.localCenterY = from.localCenterY;
+    this.c0x = from.c0x;
+    this.c0y = from.c0y;
+    this.cx = from.cx;
+    this.cy = from.cy;
+    this.a0 = from.a0;
+    this.a = from.a;
+    this.alpha0 = from.alpha0;
+  }
+
+  /** `b2Sweep::Advance`: c0 and a0 move to fraction alpha of the step. */
+  advanceSweep(alpha: number): void {
+    const beta = f32(f32(alpha - this.alpha0) / f32(1 - this.alpha0));
+    const omb = f32(1 - beta);
+    this.c0x = mix(omb, beta, this.c0x, this.cx);
+    this.c0y = mix(omb, beta, this.c0y, this.cy);
+    this.a0 = mix(omb, beta, this.a0, this.a);
+    this.alpha0 = alpha;
+  }
+
   /** `b2Sweep::Normalize`: a0 into [0, 2π), a shifted alike. */
   normalize(): void {
     const twoPi = f32(2 * PI);
@@ -66,10 +94,10 @@ export class Sweep {
   /** `b2Sweep::GetTransform` at fraction beta into `xf`. */
   transform(xf: Transform, beta: number): void {
     const omb = f32(1 - beta);
-    const px = f32(f32(omb * this.c0x) + f32(beta * this.cx));
-    const py = f32(f32(omb * this.c0y) + f32(beta * this.cy));
-    const angle = f32(f32(omb * this.a0) + f32(beta * this.a));
-    setTransform(xf, px, py, angle, this.lx, this.ly);
+    const px = mix(omb, beta, this.c0x, this.cx);
+    const py = mix(omb, beta, this.c0y, this.cy);
+    const angle = mix(omb, beta, this.a0, this.a);
+    setTransform(xf, px, py, angle, this.localCenterX, this.localCenterY);
   }
 }
 
