@@ -7,7 +7,7 @@
  * @module
  */
 import { EPSILON, f32, LINEAR_SLOP, MAX_POLYGON_VERTICES, normalize, PI } from "./settings.ts";
-import { dot, invRotX, invRotY, mulXfX, mulXfY, rotX, rotY, setTransform } from "./math.ts";
+import { cross, dot, invRotX, invRotY, mulXfX, mulXfY, rotX, rotY, setTransform } from "./math.ts";
 import type { Transform } from "./shapes.ts";
 
 /** A convex proxy (`b2DistanceProxy`): vertices and skin radius (a polygon or an edge). */
@@ -181,12 +181,31 @@ function metric(): number {
 
 /** b2Dot(a, b) of simplex w's i and the vector (x, y). */
 function dotW(i: number, x: number, y: number): number {
-  return f32(f32(sWx[i] * x) + f32(sWy[i] * y));
+  return dot(sWx[i], sWy[i], x, y);
 }
 
 /** b2Cross of simplex w's i and j. */
 function crossW(i: number, j: number): number {
-  return f32(f32(sWx[i] * sWy[j]) - f32(sWy[i] * sWx[j]));
+  return cross(sWx[i], sWy[i], sWx[j], sWy[j]);
+}
+
+/** The closest point is vertex i: the simplex shrinks to it (moved to slot 0), weight 1. */
+function keepVertex(i: number): void {
+  sA[i] = 1;
+  sCount = 1;
+  if (i !== 0) copyVertex(0, i);
+}
+
+/**
+ * The closest point is on edge (i, j), with unnormalised weights wi and wj: the simplex shrinks
+ * to the edge (vertex j moved to the free one of slots 0 and 1).
+ */
+function keepEdge(i: number, j: number, wi: number, wj: number): void {
+  const inv = f32(1 / f32(wi + wj));
+  sA[i] = f32(wi * inv);
+  sA[j] = f32(wj * inv);
+  sCount = 2;
+  if (j === 2) copyVertex(i === 0 ? 1 : 0, 2);
 }
 
 /** `b2Simplex::Solve2`: the closest point on segment w1 w2 to the origin. */
@@ -194,22 +213,10 @@ function solve2(): void {
   const e12x = f32(sWx[1] - sWx[0]);
   const e12y = f32(sWy[1] - sWy[0]);
   const d12_2 = -dotW(0, e12x, e12y);
-  if (d12_2 <= 0) {
-    sA[0] = 1;
-    sCount = 1;
-    return;
-  }
+  if (d12_2 <= 0) return keepVertex(0);
   const d12_1 = dotW(1, e12x, e12y);
-  if (d12_1 <= 0) {
-    sA[1] = 1;
-    sCount = 1;
-    copyVertex(0, 1);
-    return;
-  }
-  const inv = f32(1 / f32(d12_1 + d12_2));
-  sA[0] = f32(d12_1 * inv);
-  sA[1] = f32(d12_2 * inv);
-  sCount = 2;
+  if (d12_1 <= 0) return keepVertex(1);
+  keepEdge(0, 1, d12_1, d12_2);
 }
 
 /** `b2Simplex::Solve3`: the closest point on triangle w1 w2 w3 (Voronoi regions). */
@@ -226,50 +233,16 @@ function solve3(): void {
   const e23y = f32(sWy[2] - sWy[1]);
   const d23_1 = dotW(2, e23x, e23y);
   const d23_2 = -dotW(1, e23x, e23y);
-  const n123 = f32(f32(e12x * e13y) - f32(e12y * e13x));
+  const n123 = cross(e12x, e12y, e13x, e13y);
   const d123_1 = f32(n123 * crossW(1, 2));
   const d123_2 = f32(n123 * crossW(2, 0));
   const d123_3 = f32(n123 * crossW(0, 1));
-  if (d12_2 <= 0 && d13_2 <= 0) {
-    sA[0] = 1;
-    sCount = 1;
-    return;
-  }
-  if (d12_1 > 0 && d12_2 > 0 && d123_3 <= 0) {
-    const inv = f32(1 / f32(d12_1 + d12_2));
-    sA[0] = f32(d12_1 * inv);
-    sA[1] = f32(d12_2 * inv);
-    sCount = 2;
-    return;
-  }
-  if (d13_1 > 0 && d13_2 > 0 && d123_2 <= 0) {
-    const inv = f32(1 / f32(d13_1 + d13_2));
-    sA[0] = f32(d13_1 * inv);
-    sA[2] = f32(d13_2 * inv);
-    sCount = 2;
-    copyVertex(1, 2);
-    return;
-  }
-  if (d12_1 <= 0 && d23_2 <= 0) {
-    sA[1] = 1;
-    sCount = 1;
-    copyVertex(0, 1);
-    return;
-  }
-  if (d13_1 <= 0 && d23_1 <= 0) {
-    sA[2] = 1;
-    sCount = 1;
-    copyVertex(0, 2);
-    return;
-  }
-  if (d23_1 > 0 && d23_2 > 0 && d123_1 <= 0) {
-    const inv = f32(1 / f32(d23_1 + d23_2));
-    sA[1] = f32(d23_1 * inv);
-    sA[2] = f32(d23_2 * inv);
-    sCount = 2;
-    copyVertex(0, 2);
-    return;
-  }
+  if (d12_2 <= 0 && d13_2 <= 0) return keepVertex(0);
+  if (d12_1 > 0 && d12_2 > 0 && d123_3 <= 0) return keepEdge(0, 1, d12_1, d12_2);
+  if (d13_1 > 0 && d13_2 > 0 && d123_2 <= 0) return keepEdge(0, 2, d13_1, d13_2);
+  if (d12_1 <= 0 && d23_2 <= 0) return keepVertex(1);
+  if (d13_1 <= 0 && d23_1 <= 0) return keepVertex(2);
+  if (d23_1 > 0 && d23_2 > 0 && d123_1 <= 0) return keepEdge(1, 2, d23_1, d23_2);
   const inv = f32(1 / f32(f32(d123_1 + d123_2) + d123_3));
   sA[0] = f32(d123_1 * inv);
   sA[1] = f32(d123_2 * inv);
