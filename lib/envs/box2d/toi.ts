@@ -370,10 +370,15 @@ export function distance(
   return f32(Math.sqrt(f32(f32(dx * dx) + f32(dy * dy))));
 }
 
-// b2SeparationFunction state.
+// b2SeparationFunction state: the proxies and sweeps of the last initSeparation, the type, the
+// axis and the face's local point.
 const POINTS = 0;
 const FACE_A = 1;
 const FACE_B = 2;
+let sepProxyA!: DistanceProxy;
+let sepSweepA!: Sweep;
+let sepProxyB!: DistanceProxy;
+let sepSweepB!: Sweep;
 let sepType = POINTS;
 let axisX = 0;
 let axisY = 0;
@@ -383,6 +388,34 @@ const indices = { a: 0, b: 0 };
 const xfA: Transform = { px: 0, py: 0, s: 0, c: 1 };
 const xfB: Transform = { px: 0, py: 0, s: 0, c: 1 };
 const unit = { x: 0, y: 0 };
+const offset = { x: 0, y: 0 };
+
+/** Vertex ib of B minus vertex ia of A, in world coordinates at xfA and xfB, into `offset`. */
+function pointOffset(ia: number, ib: number): void {
+  const pA = sepProxyA;
+  const pB = sepProxyB;
+  offset.x = f32(mulXfX(xfB, pB.vx[ib], pB.vy[ib]) - mulXfX(xfA, pA.vx[ia], pA.vy[ia]));
+  offset.y = f32(mulXfY(xfB, pB.vx[ib], pB.vy[ib]) - mulXfY(xfA, pA.vx[ia], pA.vy[ia]));
+}
+
+/**
+ * The height of vertex i of `other` (at xfOther) above the face (its local point, world normal
+ * (nx, ny)) at xfFace.
+ */
+function faceSeparation(
+  xfFace: Transform,
+  nx: number,
+  ny: number,
+  other: DistanceProxy,
+  xfOther: Transform,
+  i: number,
+): number {
+  const fx = mulXfX(xfFace, localX, localY);
+  const fy = mulXfY(xfFace, localX, localY);
+  const ox = mulXfX(xfOther, other.vx[i], other.vy[i]);
+  const oy = mulXfY(xfOther, other.vx[i], other.vy[i]);
+  return dot(f32(ox - fx), f32(oy - fy), nx, ny);
+}
 
 /** `b2SeparationFunction::Initialize` from the cached simplex at time t1. */
 function initSeparation(
@@ -392,17 +425,16 @@ function initSeparation(
   sweepB: Sweep,
   t1: number,
 ): void {
+  sepProxyA = pA;
+  sepSweepA = sweepA;
+  sepProxyB = pB;
+  sepSweepB = sweepB;
   sweepA.transform(xfA, t1);
   sweepB.transform(xfB, t1);
   if (cache.count === 1) {
     sepType = POINTS;
-    const ia = cache.indexA[0];
-    const ib = cache.indexB[0];
-    const ax = mulXfX(xfA, pA.vx[ia], pA.vy[ia]);
-    const ay = mulXfY(xfA, pA.vx[ia], pA.vy[ia]);
-    const bx = mulXfX(xfB, pB.vx[ib], pB.vy[ib]);
-    const by = mulXfY(xfB, pB.vx[ib], pB.vy[ib]);
-    normalize(f32(bx - ax), f32(by - ay), unit);
+    pointOffset(cache.indexA[0], cache.indexB[0]);
+    normalize(offset.x, offset.y, unit);
     axisX = unit.x;
     axisY = unit.y;
     return;
@@ -422,11 +454,7 @@ function initSeparation(
   const ny = rotY(xfOwn.s, xfOwn.c, axisX, axisY);
   localX = f32(0.5 * f32(own.vx[i1] + own.vx[i2]));
   localY = f32(0.5 * f32(own.vy[i1] + own.vy[i2]));
-  const fx = mulXfX(xfOwn, localX, localY);
-  const fy = mulXfY(xfOwn, localX, localY);
-  const ox = mulXfX(xfOther, other.vx[otherIndex], other.vy[otherIndex]);
-  const oy = mulXfY(xfOther, other.vx[otherIndex], other.vy[otherIndex]);
-  if (dot(f32(ox - fx), f32(oy - fy), nx, ny) < 0) {
+  if (faceSeparation(xfOwn, nx, ny, other, xfOther, otherIndex) < 0) {
     axisX = -axisX;
     axisY = -axisY;
   }
@@ -434,18 +462,14 @@ function initSeparation(
 
 /**
  * `b2SeparationFunction::FindMinSeparation` (find = true: picks the deepest support points into
- * `indices`) or `Evaluate` (find = false: uses `indices`) at time t.
+ * `indices`) or `Evaluate` (find = false: uses `indices`) at time t, for the proxies and sweeps
+ * of the last {@linkcode initSeparation}.
  */
-function separation(
-  pA: DistanceProxy,
-  sweepA: Sweep,
-  pB: DistanceProxy,
-  sweepB: Sweep,
-  t: number,
-  find: boolean,
-): number {
-  sweepA.transform(xfA, t);
-  sweepB.transform(xfB, t);
+function separation(t: number, find: boolean): number {
+  const pA = sepProxyA;
+  const pB = sepProxyB;
+  sepSweepA.transform(xfA, t);
+  sepSweepB.transform(xfB, t);
   if (sepType === POINTS) {
     if (find) {
       // axisA = b2MulT(qA, axis), axisB = b2MulT(qB, −axis).
@@ -458,13 +482,8 @@ function separation(
         invRotY(sinB, cosB, -axisX, -axisY),
       );
     }
-    const ia = indices.a;
-    const ib = indices.b;
-    const ax = mulXfX(xfA, pA.vx[ia], pA.vy[ia]);
-    const ay = mulXfY(xfA, pA.vx[ia], pA.vy[ia]);
-    const bx = mulXfX(xfB, pB.vx[ib], pB.vy[ib]);
-    const by = mulXfY(xfB, pB.vx[ib], pB.vy[ib]);
-    return dot(f32(bx - ax), f32(by - ay), axisX, axisY);
+    pointOffset(indices.a, indices.b);
+    return dot(offset.x, offset.y, axisX, axisY);
   }
   // FACE_A: the face on A, the witness vertex on B; FACE_B mirrored.
   const faceA = sepType === FACE_A;
@@ -473,8 +492,6 @@ function separation(
   const other = faceA ? pB : pA;
   const nx = rotX(xfFace.s, xfFace.c, axisX, axisY);
   const ny = rotY(xfFace.s, xfFace.c, axisX, axisY);
-  const fx = mulXfX(xfFace, localX, localY);
-  const fy = mulXfY(xfFace, localX, localY);
   let index: number;
   if (find) {
     // axis = b2MulT(q_other, −normal).
@@ -490,9 +507,7 @@ function separation(
   } else {
     index = faceA ? indices.b : indices.a;
   }
-  const ox = mulXfX(xfOther, other.vx[index], other.vy[index]);
-  const oy = mulXfY(xfOther, other.vx[index], other.vy[index]);
-  return dot(f32(ox - fx), f32(oy - fy), nx, ny);
+  return faceSeparation(xfFace, nx, ny, other, xfOther, index);
 }
 
 /** The outcome of {@linkcode timeOfImpact} (`b2TOIOutput::State`). */
@@ -563,7 +578,7 @@ export function timeOfImpact(
     let t2 = tMax;
     let pushBackIter = 0;
     for (;;) {
-      let s2 = separation(pA, sweepA, pB, sweepB, t2, true);
+      let s2 = separation(t2, true);
       if (s2 > upper) {
         toiOut.state = TOI_STATE.separated;
         toiOut.t = tMax;
@@ -574,7 +589,7 @@ export function timeOfImpact(
         t1 = t2;
         break;
       }
-      let s1 = separation(pA, sweepA, pB, sweepB, t1, false);
+      let s1 = separation(t1, false);
       if (s1 < lower) {
         toiOut.state = TOI_STATE.failed;
         toiOut.t = t1;
@@ -596,7 +611,7 @@ export function timeOfImpact(
           ? f32(a1 + f32(f32(f32(target - s1) * f32(a2 - a1)) / f32(s2 - s1)))
           : f32(0.5 * f32(a1 + a2));
         ++rootIterCount;
-        const s = separation(pA, sweepA, pB, sweepB, t, false);
+        const s = separation(t, false);
         const err = f32(s - target);
         if ((err > 0 ? err : -err) < tolerance) {
           t2 = t;
