@@ -542,25 +542,15 @@ export function collideEdgePolygon(
     incident[1].x = polyX[i2];
     incident[1].y = polyY[i2];
     incident[1].id = featureKey(0, i2, FACE, VERTEX);
-    if (front) {
-      rfI1 = 0;
-      rfI2 = 1;
-      rfV1x = v1x;
-      rfV1y = v1y;
-      rfV2x = v2x;
-      rfV2y = v2y;
-      rfNx = n1x;
-      rfNy = n1y;
-    } else {
-      rfI1 = 1;
-      rfI2 = 0;
-      rfV1x = v2x;
-      rfV1y = v2y;
-      rfV2x = v1x;
-      rfV2y = v1y;
-      rfNx = -n1x;
-      rfNy = -n1y;
-    }
+    // The edge is the reference face, traversed backwards when the polygon is behind it.
+    rfI1 = front ? 0 : 1;
+    rfI2 = front ? 1 : 0;
+    rfV1x = front ? v1x : v2x;
+    rfV1y = front ? v1y : v2y;
+    rfV2x = front ? v2x : v1x;
+    rfV2y = front ? v2y : v1y;
+    rfNx = front ? n1x : -n1x;
+    rfNy = front ? n1y : -n1y;
   } else {
     manifold.type = FACE_B;
     incident[0].x = v1x;

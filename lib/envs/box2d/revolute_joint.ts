@@ -74,26 +74,10 @@ export interface JointEdge {
   next: JointEdge | null;
 }
 
-const qA: Rot = { s: 0, c: 1 };
-const qB: Rot = { s: 0, c: 1 };
-const armA = { x: 0, y: 0 };
-const armB = { x: 0, y: 0 };
+const q: Rot = { s: 0, c: 1 };
+/** The lever arms rA, rB of the last `computeArms`. */
+const arms = { ax: 0, ay: 0, bx: 0, by: 0 };
 const cdot1 = { x: 0, y: 0 };
-
-/** b2Mul(q, anchor − centre): a lever arm in world orientation, into `out`. */
-function arm(
-  q: Rot,
-  ax: number,
-  ay: number,
-  cx: number,
-  cy: number,
-  out: { x: number; y: number },
-): void {
-  const dx = f32(ax - cx);
-  const dy = f32(ay - cy);
-  out.x = rotX(q.s, q.c, dx, dy);
-  out.y = rotY(q.s, q.c, dx, dy);
-}
 
 /**
  * `b2RevoluteJoint`: two bodies pinned at an anchor, with an optional motor and angle limits.
@@ -237,26 +221,40 @@ export class RevoluteJoint implements IslandJoint {
     this.maxMotorTorque = f32(torque);
   }
 
+  /**
+   * The lever arms at body angles aA and aB, rA = b2Mul(qA, localAnchorA − localCenterA) and
+   * rB likewise, into `arms`.
+   */
+  #computeArms(aA: number, aB: number): void {
+    const dAx = f32(this.localAnchorAX - this.#lcAx);
+    const dAy = f32(this.localAnchorAY - this.#lcAy);
+    const dBx = f32(this.localAnchorBX - this.#lcBx);
+    const dBy = f32(this.localAnchorBY - this.#lcBy);
+    setRot(q, aA);
+    arms.ax = rotX(q.s, q.c, dAx, dAy);
+    arms.ay = rotY(q.s, q.c, dAx, dAy);
+    setRot(q, aB);
+    arms.bx = rotX(q.s, q.c, dBx, dBy);
+    arms.by = rotY(q.s, q.c, dBx, dBy);
+  }
+
   /** `InitVelocityConstraints`. */
   initVelocityConstraints(data: SolverData): void {
     const bA = this.bodyA;
     const bB = this.bodyB;
     const b = bodyPair(bA, bB, this.#bodies);
     const { mA, IA, mB, IB } = b;
-    const lcAx = (this.#lcAx = bA.localCenterX);
-    const lcAy = (this.#lcAy = bA.localCenterY);
-    const lcBx = (this.#lcBx = bB.localCenterX);
-    const lcBy = (this.#lcBy = bB.localCenterY);
+    this.#lcAx = bA.localCenterX;
+    this.#lcAy = bA.localCenterY;
+    this.#lcBx = bB.localCenterX;
+    this.#lcBy = bB.localCenterY;
     const aA = data.a[b.iA];
     const aB = data.a[b.iB];
-    setRot(qA, aA);
-    setRot(qB, aB);
-    arm(qA, this.localAnchorAX, this.localAnchorAY, lcAx, lcAy, armA);
-    arm(qB, this.localAnchorBX, this.localAnchorBY, lcBx, lcBy, armB);
-    const rAx = (this.#rAx = armA.x);
-    const rAy = (this.#rAy = armA.y);
-    const rBx = (this.#rBx = armB.x);
-    const rBy = (this.#rBy = armB.y);
+    this.#computeArms(aA, aB);
+    const rAx = (this.#rAx = arms.ax);
+    const rAy = (this.#rAy = arms.ay);
+    const rBx = (this.#rBx = arms.bx);
+    const rBy = (this.#rBy = arms.by);
 
     const fixedRotation = f32(IA + IB) === 0;
     const mAB = f32(mA + mB);
@@ -456,14 +454,8 @@ export class RevoluteJoint implements IslandJoint {
       data.a[iA] = f32(aA - f32(IA * limitImpulse));
       data.a[iB] = f32(aB + f32(IB * limitImpulse));
     }
-    setRot(qA, data.a[iA]);
-    setRot(qB, data.a[iB]);
-    arm(qA, this.localAnchorAX, this.localAnchorAY, this.#lcAx, this.#lcAy, armA);
-    arm(qB, this.localAnchorBX, this.localAnchorBY, this.#lcBx, this.#lcBy, armB);
-    const rAx = armA.x;
-    const rAy = armA.y;
-    const rBx = armB.x;
-    const rBy = armB.y;
+    this.#computeArms(data.a[iA], data.a[iB]);
+    const { ax: rAx, ay: rAy, bx: rBx, by: rBy } = arms;
     // C = cB + rB − cA − rA.
     const Cx = f32(f32(f32(data.cx[iB] + rBx) - data.cx[iA]) - rAx);
     const Cy = f32(f32(f32(data.cy[iB] + rBy) - data.cy[iA]) - rAy);
