@@ -133,7 +133,8 @@ export interface BodyPair {
 }
 
 /**
- * The island indices and inverse masses of bodies a and b, into `pair` (a new one if omitted).
+ * The island indices and inverse masses of bodies a and b (a constraint's view of them at the
+ * start of a step).
  *
  * @example
  * ```ts
@@ -145,18 +146,15 @@ export interface BodyPair {
  * bodyPair(a, b); // { iA: 0, iB: 0, mA: 1, IA: 0, mB: 0, IB: 0 }
  * ```
  */
-export function bodyPair(
-  a: Body,
-  b: Body,
-  pair: BodyPair = { iA: 0, iB: 0, mA: 0, IA: 0, mB: 0, IB: 0 },
-): BodyPair {
-  pair.iA = a.islandIndex;
-  pair.iB = b.islandIndex;
-  pair.mA = a.invMass;
-  pair.IA = a.invI;
-  pair.mB = b.invMass;
-  pair.IB = b.invI;
-  return pair;
+export function bodyPair(a: Body, b: Body): BodyPair {
+  return {
+    iA: a.islandIndex,
+    iB: b.islandIndex,
+    mA: a.invMass,
+    IA: a.invI,
+    mB: b.invMass,
+    IB: b.invI,
+  };
 }
 
 // Per-contact fields (stride C) and per-point fields (stride P, two points per contact).
@@ -239,37 +237,94 @@ function facePoint(lx: number, ly: number): number {
 }
 
 /**
- * Applies an impulse to bodies iA (−) and iB (+) of the island in Box2D's float32 order: the
- * linear parts mA·P and mB·P, the angular parts IA·angularA and IB·angularB (b2Cross(r, P) of an
- * impulse at the lever arms r, plus any impulse about the axis). On the velocity arrays
- * (vx, vy, w), or for a position correction the position arrays (cx, cy, a).
+ * The state of a constraint's two bodies during a solver pass: the velocities (vx, vy, w) or the
+ * positions (cx, cy, a) of body A and body B. Box2D's solvers work on such local copies; the
+ * helpers below update them in place, and V8 keeps the fields in registers when they inline.
+ */
+export interface PairState {
+  /** Body A's vx or cx. */
+  xA: number;
+  /** Body A's vy or cy. */
+  yA: number;
+  /** Body A's w or a. */
+  angleA: number;
+  /** Body B's vx or cx. */
+  xB: number;
+  /** Body B's vy or cy. */
+  yB: number;
+  /** Body B's w or a. */
+  angleB: number;
+}
+
+/**
+ * The pair state of bodies b from the island's arrays (x, y, angle: the velocities or the
+ * positions); {@linkcode storePair} writes it back.
  *
  * @example
  * ```ts
- * import { applyImpulse, solverData } from "./island.ts";
+ * import { loadPair, solverData, storePair } from "./island.ts";
  * const d = solverData(2);
- * const bodies = { iA: 0, iB: 1, mA: 1, IA: 1, mB: 0.5, IB: 0.5 };
- * applyImpulse(d.vx, d.vy, d.w, bodies, 2, 0, 0, 1);
- * [d.vx[0], d.vx[1], d.w[1]]; // [-2, 1, 0.5]
+ * const bodies = { iA: 0, iB: 1, mA: 1, IA: 1, mB: 1, IB: 1 };
+ * const v = loadPair(d.vx, d.vy, d.w, bodies);
+ * v.xB = 1;
+ * storePair(v, d.vx, d.vy, d.w, bodies); // d.vx[1] = 1
  * ```
  */
-export function applyImpulse(
+export function loadPair(
   x: Float64Array,
   y: Float64Array,
   angle: Float64Array,
+  b: BodyPair,
+): PairState {
+  const { iA, iB } = b;
+  return { xA: x[iA], yA: y[iA], angleA: angle[iA], xB: x[iB], yB: y[iB], angleB: angle[iB] };
+}
+
+/** Writes a pair state from {@linkcode loadPair} back to the island's arrays. */
+export function storePair(
+  s: PairState,
+  x: Float64Array,
+  y: Float64Array,
+  angle: Float64Array,
+  b: BodyPair,
+): void {
+  x[b.iA] = s.xA;
+  y[b.iA] = s.yA;
+  angle[b.iA] = s.angleA;
+  x[b.iB] = s.xB;
+  y[b.iB] = s.yB;
+  angle[b.iB] = s.angleB;
+}
+
+/**
+ * Applies an impulse to the pair state `s` ({@linkcode loadPair}) in Box2D's float32 order: body
+ * A loses mA·P and IA·angularA, body B gains mB·P and IB·angularB (the angular parts are
+ * b2Cross(r, P) of an impulse at the lever arms r, plus any impulse about the axis). On
+ * velocities, or for a position correction on positions.
+ *
+ * @example
+ * ```ts
+ * import { applyImpulse } from "./island.ts";
+ * const s = { xA: 0, yA: 0, angleA: 0, xB: 0, yB: 0, angleB: 0 };
+ * const bodies = { iA: 0, iB: 1, mA: 1, IA: 1, mB: 0.5, IB: 0.5 };
+ * applyImpulse(s, bodies, 2, 0, 0, 1);
+ * [s.xA, s.xB, s.angleB]; // [-2, 1, 0.5]
+ * ```
+ */
+export function applyImpulse(
+  s: PairState,
   b: BodyPair,
   px: number,
   py: number,
   angularA: number,
   angularB: number,
 ): void {
-  const { iA, iB, mA, IA, mB, IB } = b;
-  x[iA] = f32(x[iA] - f32(mA * px));
-  y[iA] = f32(y[iA] - f32(mA * py));
-  angle[iA] = f32(angle[iA] - f32(IA * angularA));
-  x[iB] = f32(x[iB] + f32(mB * px));
-  y[iB] = f32(y[iB] + f32(mB * py));
-  angle[iB] = f32(angle[iB] + f32(IB * angularB));
+  s.xA = f32(s.xA - f32(b.mA * px));
+  s.yA = f32(s.yA - f32(b.mA * py));
+  s.angleA = f32(s.angleA - f32(b.IA * angularA));
+  s.xB = f32(s.xB + f32(b.mB * px));
+  s.yB = f32(s.yB + f32(b.mB * py));
+  s.angleB = f32(s.angleB + f32(b.IB * angularB));
 }
 
 /**
@@ -278,17 +333,15 @@ export function applyImpulse(
  *
  * @example
  * ```ts
- * import { applyPointImpulse, solverData } from "./island.ts";
- * const d = solverData(2);
+ * import { applyPointImpulse } from "./island.ts";
+ * const s = { xA: 0, yA: 0, angleA: 0, xB: 0, yB: 0, angleB: 0 };
  * const bodies = { iA: 0, iB: 1, mA: 1, IA: 1, mB: 1, IB: 1 };
- * applyPointImpulse(d.vx, d.vy, d.w, bodies, 0, 1, 0, 1, 2, 0);
- * [d.vx[0], d.w[0], d.vx[1], d.w[1]]; // [-2, 2, 2, -2]
+ * applyPointImpulse(s, bodies, 0, 1, 0, 1, 2, 0);
+ * [s.xA, s.angleA, s.xB, s.angleB]; // [-2, 2, 2, -2]
  * ```
  */
 export function applyPointImpulse(
-  x: Float64Array,
-  y: Float64Array,
-  angle: Float64Array,
+  s: PairState,
   b: BodyPair,
   rAx: number,
   rAy: number,
@@ -297,37 +350,34 @@ export function applyPointImpulse(
   px: number,
   py: number,
 ): void {
-  applyImpulse(x, y, angle, b, px, py, cross(rAx, rAy, px, py), cross(rBx, rBy, px, py));
+  applyImpulse(s, b, px, py, cross(rAx, rAy, px, py), cross(rBx, rBy, px, py));
 }
 
 /**
- * The velocity of the point at lever arm rB on body iB relative to the one at rA on body iA,
- * vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA) with b2Cross(w, r) = (−w r.y, w r.x), into `out`.
+ * The velocity of the point at lever arm rB on body B relative to the one at rA on body A, for
+ * the velocities `s` ({@linkcode loadPair}): vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA) with
+ * b2Cross(w, r) = (−w r.y, w r.x), into `out`.
  *
  * @example
  * ```ts
- * import { relativeVelocity, solverData } from "./island.ts";
- * const d = solverData(2);
- * d.w[1] = 2;
+ * import { relativeVelocity } from "./island.ts";
+ * const s = { xA: 0, yA: 0, angleA: 0, xB: 0, yB: 0, angleB: 2 }; // B turns at 2 rad/s
  * const out = { x: 0, y: 0 };
- * const bodies = { iA: 0, iB: 1, mA: 1, IA: 1, mB: 1, IB: 1 };
- * relativeVelocity(d, bodies, 0, 0, 1, 0, out); // out = { x: 0, y: 2 }
+ * relativeVelocity(s, 0, 0, 1, 0, out); // out = { x: 0, y: 2 }
  * ```
  */
 export function relativeVelocity(
-  d: SolverData,
-  b: BodyPair,
+  s: PairState,
   rAx: number,
   rAy: number,
   rBx: number,
   rBy: number,
   out: { x: number; y: number },
 ): void {
-  const { iA, iB } = b;
-  const wA = d.w[iA];
-  const wB = d.w[iB];
-  out.x = f32(f32(f32(d.vx[iB] + f32(-wB * rBy)) - d.vx[iA]) - f32(-wA * rAy));
-  out.y = f32(f32(f32(d.vy[iB] + f32(wB * rBx)) - d.vy[iA]) - f32(wA * rAx));
+  const wA = s.angleA;
+  const wB = s.angleB;
+  out.x = f32(f32(f32(s.xB + f32(-wB * rBy)) - s.xA) - f32(-wA * rAy));
+  out.y = f32(f32(f32(s.yB + f32(wB * rBx)) - s.yA) - f32(wA * rAx));
 }
 
 /**
@@ -398,7 +448,7 @@ export class ContactSolver {
       const bB = contact.fixtureB.body;
       const m = contact.manifold;
       const o = C * k;
-      this.#bodies[k] = bodyPair(bA, bB, this.#bodies[k]);
+      this.#bodies[k] = bodyPair(bA, bB);
       this.#pointCount[k] = m.pointCount;
       this.#manifoldCount[k] = m.pointCount;
       this.#type[k] = m.type;
@@ -441,6 +491,7 @@ export class ContactSolver {
       const o = C * k;
       const b = this.#bodies[k];
       const { iA, iB, mA, IA, mB, IB } = b;
+      const v = loadPair(d.vx, d.vy, d.w, b);
       const cAx = d.cx[iA];
       const cAy = d.cy[iA];
       const cBx = d.cx[iB];
@@ -502,7 +553,7 @@ export class ContactSolver {
         const kTangent = effectiveMass(f32(mA + mB), IA, rtA, rtA, IB, rtB, rtB);
         p[q + P_TANGENT_MASS] = kTangent > 0 ? f32(1 / kTangent) : 0;
         p[q + P_VELOCITY_BIAS] = 0;
-        relativeVelocity(d, b, rAx, rAy, rBx, rBy, dv);
+        relativeVelocity(v, rAx, rAy, rBx, rBy, dv);
         const vRel = dot(nx, ny, dv.x, dv.y);
         if (vRel < -VELOCITY_THRESHOLD) p[q + P_VELOCITY_BIAS] = f32(-restitution * vRel);
       }
@@ -542,6 +593,8 @@ export class ContactSolver {
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
+      const b = this.#bodies[k];
+      const v = loadPair(d.vx, d.vy, d.w, b);
       const nx = f[o + C_NORMAL_X];
       const ny = f[o + C_NORMAL_Y];
       const tx = ny;
@@ -550,33 +603,28 @@ export class ContactSolver {
         const q = P * (2 * k + j);
         const ni = p[q + P_NORMAL_IMPULSE];
         const ti = p[q + P_TANGENT_IMPULSE];
-        this.#applyImpulse(
-          d,
-          k,
-          q,
-          f32(f32(ni * nx) + f32(ti * tx)),
-          f32(f32(ni * ny) + f32(ti * ty)),
-        );
+        const Px = f32(f32(ni * nx) + f32(ti * tx));
+        const Py = f32(f32(ni * ny) + f32(ti * ty));
+        this.#applyImpulse(v, k, q, Px, Py);
       }
+      storePair(v, d.vx, d.vy, d.w, b);
     }
   }
 
-  /** {@linkcode relativeVelocity} at point q of contact k (its lever arms), into `dv`. */
-  #relativeVelocity(d: SolverData, k: number, q: number): void {
+  /** {@linkcode relativeVelocity} at contact point q (its lever arms) for `v`, into `dv`. */
+  #relativeVelocity(v: PairState, q: number): void {
     const p = this.#p;
-    const rAx = p[q + P_RAX];
-    const rAy = p[q + P_RAY];
-    relativeVelocity(d, this.#bodies[k], rAx, rAy, p[q + P_RBX], p[q + P_RBY], dv);
+    relativeVelocity(v, p[q + P_RAX], p[q + P_RAY], p[q + P_RBX], p[q + P_RBY], dv);
   }
 
-  /** {@linkcode applyPointImpulse} of P at point q of contact k to the velocities. */
-  #applyImpulse(d: SolverData, k: number, q: number, px: number, py: number): void {
+  /** {@linkcode applyPointImpulse} of P at point q of contact k to `v`. */
+  #applyImpulse(v: PairState, k: number, q: number, px: number, py: number): void {
     const p = this.#p;
     const rAx = p[q + P_RAX];
     const rAy = p[q + P_RAY];
     const rBx = p[q + P_RBX];
     const rBy = p[q + P_RBY];
-    applyPointImpulse(d.vx, d.vy, d.w, this.#bodies[k], rAx, rAy, rBx, rBy, px, py);
+    applyPointImpulse(v, this.#bodies[k], rAx, rAy, rBx, rBy, px, py);
   }
 
   /** `SolveVelocityConstraints`: friction, then the normal constraints (block solver for two). */
@@ -585,7 +633,14 @@ export class ContactSolver {
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
+      const { iA, iB, mA, IA, mB, IB } = this.#bodies[k];
       const count = this.#pointCount[k];
+      let vAx = d.vx[iA];
+      let vAy = d.vy[iA];
+      let wA = d.w[iA];
+      let vBx = d.vx[iB];
+      let vBy = d.vy[iB];
+      let wB = d.w[iB];
       const nx = f[o + C_NORMAL_X];
       const ny = f[o + C_NORMAL_Y];
       const tx = ny;
@@ -596,8 +651,13 @@ export class ContactSolver {
       // Tangent constraints first: friction is bounded by the normal impulse.
       for (let j = 0; j < count; j++) {
         const q = P * (2 * k + j);
-        this.#relativeVelocity(d, k, q);
-        const vt = f32(dot(dv.x, dv.y, tx, ty) - tangentSpeed);
+        const rAx = p[q + P_RAX];
+        const rAy = p[q + P_RAY];
+        const rBx = p[q + P_RBX];
+        const rBy = p[q + P_RBY];
+        const dvx = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
+        const dvy = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
+        const vt = f32(f32(f32(dvx * tx) + f32(dvy * ty)) - tangentSpeed);
         let lambda = f32(p[q + P_TANGENT_MASS] * -vt);
         const maxFriction = f32(friction * p[q + P_NORMAL_IMPULSE]);
         const old = p[q + P_TANGENT_IMPULSE];
@@ -607,30 +667,59 @@ export class ContactSolver {
         const newImpulse = -maxFriction > clamped ? -maxFriction : clamped;
         lambda = f32(newImpulse - old);
         p[q + P_TANGENT_IMPULSE] = newImpulse;
-        this.#applyImpulse(d, k, q, f32(lambda * tx), f32(lambda * ty));
+        const Px = f32(lambda * tx);
+        const Py = f32(lambda * ty);
+        vAx = f32(vAx - f32(mA * Px));
+        vAy = f32(vAy - f32(mA * Py));
+        wA = f32(wA - f32(IA * f32(f32(rAx * Py) - f32(rAy * Px))));
+        vBx = f32(vBx + f32(mB * Px));
+        vBy = f32(vBy + f32(mB * Py));
+        wB = f32(wB + f32(IB * f32(f32(rBx * Py) - f32(rBy * Px))));
       }
 
       if (count === 1) {
         const q = P * (2 * k);
-        this.#relativeVelocity(d, k, q);
-        const vn = dot(dv.x, dv.y, nx, ny);
+        const rAx = p[q + P_RAX];
+        const rAy = p[q + P_RAY];
+        const rBx = p[q + P_RBX];
+        const rBy = p[q + P_RBY];
+        const dvx = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
+        const dvy = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
+        const vn = f32(f32(dvx * nx) + f32(dvy * ny));
         let lambda = f32(-p[q + P_NORMAL_MASS] * f32(vn - p[q + P_VELOCITY_BIAS]));
         const old = p[q + P_NORMAL_IMPULSE];
         const sum = f32(old + lambda);
         const newImpulse = sum > 0 ? sum : 0; // b2Max(sum, 0)
         lambda = f32(newImpulse - old);
         p[q + P_NORMAL_IMPULSE] = newImpulse;
-        this.#applyImpulse(d, k, q, f32(lambda * nx), f32(lambda * ny));
+        const Px = f32(lambda * nx);
+        const Py = f32(lambda * ny);
+        vAx = f32(vAx - f32(mA * Px));
+        vAy = f32(vAy - f32(mA * Py));
+        wA = f32(wA - f32(IA * f32(f32(rAx * Py) - f32(rAy * Px))));
+        vBx = f32(vBx + f32(mB * Px));
+        vBy = f32(vBy + f32(mB * Py));
+        wB = f32(wB + f32(IB * f32(f32(rBx * Py) - f32(rBy * Px))));
       } else {
         // Block solver (Box2D's cases 1-4): the total impulse x ≥ 0 with vn ≥ 0 complementary.
         const q1 = P * (2 * k);
         const q2 = q1 + P;
+        const r1Ax = p[q1 + P_RAX];
+        const r1Ay = p[q1 + P_RAY];
+        const r1Bx = p[q1 + P_RBX];
+        const r1By = p[q1 + P_RBY];
+        const r2Ax = p[q2 + P_RAX];
+        const r2Ay = p[q2 + P_RAY];
+        const r2Bx = p[q2 + P_RBX];
+        const r2By = p[q2 + P_RBY];
         const ax = p[q1 + P_NORMAL_IMPULSE];
         const ay = p[q2 + P_NORMAL_IMPULSE];
-        this.#relativeVelocity(d, k, q1);
-        const vn1 = dot(dv.x, dv.y, nx, ny);
-        this.#relativeVelocity(d, k, q2);
-        const vn2 = dot(dv.x, dv.y, nx, ny);
+        const dv1x = f32(f32(f32(vBx + f32(-wB * r1By)) - vAx) - f32(-wA * r1Ay));
+        const dv1y = f32(f32(f32(vBy + f32(wB * r1Bx)) - vAy) - f32(wA * r1Ax));
+        const dv2x = f32(f32(f32(vBx + f32(-wB * r2By)) - vAx) - f32(-wA * r2Ay));
+        const dv2y = f32(f32(f32(vBy + f32(wB * r2Bx)) - vAy) - f32(wA * r2Ax));
+        const vn1 = f32(f32(dv1x * nx) + f32(dv1y * ny));
+        const vn2 = f32(f32(dv2x * nx) + f32(dv2y * ny));
         const k11 = f[o + C_K11];
         const k12 = f[o + C_K12];
         const k21 = f[o + C_K21];
@@ -668,11 +757,40 @@ export class ContactSolver {
         if (solved) {
           const dx = f32(xx - ax);
           const dy = f32(xy - ay);
-          this.#applyBlockImpulse(d, k, f32(dx * nx), f32(dx * ny), f32(dy * nx), f32(dy * ny));
+          const P1x = f32(dx * nx);
+          const P1y = f32(dx * ny);
+          const P2x = f32(dy * nx);
+          const P2y = f32(dy * ny);
+          const sx = f32(P1x + P2x);
+          const sy = f32(P1y + P2y);
+          vAx = f32(vAx - f32(mA * sx));
+          vAy = f32(vAy - f32(mA * sy));
+          wA = f32(
+            wA - f32(
+              IA * f32(
+                f32(f32(r1Ax * P1y) - f32(r1Ay * P1x)) + f32(f32(r2Ax * P2y) - f32(r2Ay * P2x)),
+              ),
+            ),
+          );
+          vBx = f32(vBx + f32(mB * sx));
+          vBy = f32(vBy + f32(mB * sy));
+          wB = f32(
+            wB + f32(
+              IB * f32(
+                f32(f32(r1Bx * P1y) - f32(r1By * P1x)) + f32(f32(r2Bx * P2y) - f32(r2By * P2x)),
+              ),
+            ),
+          );
           p[q1 + P_NORMAL_IMPULSE] = xx;
           p[q2 + P_NORMAL_IMPULSE] = xy;
         }
       }
+      d.vx[iA] = vAx;
+      d.vy[iA] = vAy;
+      d.w[iA] = wA;
+      d.vx[iB] = vBx;
+      d.vy[iB] = vBy;
+      d.w[iB] = wB;
     }
   }
 
@@ -680,7 +798,14 @@ export class ContactSolver {
    * The block solver's impulses P1 and P2 at contact k's two points applied together (Box2D
    * sums the linear and the angular parts before applying them).
    */
-  #applyBlockImpulse(d: SolverData, k: number, P1x: number, P1y: number, P2x: number, P2y: number) {
+  #applyBlockImpulse(
+    v: PairState,
+    k: number,
+    P1x: number,
+    P1y: number,
+    P2x: number,
+    P2y: number,
+  ): void {
     const p = this.#p;
     const q1 = P * (2 * k);
     const q2 = q1 + P;
@@ -692,7 +817,7 @@ export class ContactSolver {
     );
     const sx = f32(P1x + P2x);
     const sy = f32(P1y + P2y);
-    applyImpulse(d.vx, d.vy, d.w, this.#bodies[k], sx, sy, angularA, angularB);
+    applyImpulse(v, this.#bodies[k], sx, sy, angularA, angularB);
   }
 
   /** `StoreImpulses`: the accumulated impulses go back to the manifolds (warm starting). */
@@ -751,19 +876,20 @@ export class ContactSolver {
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
       const b = toi ? toiBodies(this.#bodies[k], toiA, toiB) : this.#bodies[k];
-      const { iA, iB, mA, IA, mB, IB } = b;
+      const { mA, IA, mB, IB } = b;
       const lcAx = f[o + C_LC_AX];
       const lcAy = f[o + C_LC_AY];
       const lcBx = f[o + C_LC_BX];
       const lcBy = f[o + C_LC_BY];
       const count = this.#manifoldCount[k];
+      const v = loadPair(d.cx, d.cy, d.a, b);
       for (let j = 0; j < count; j++) {
-        const cAx = d.cx[iA];
-        const cAy = d.cy[iA];
-        const cBx = d.cx[iB];
-        const cBy = d.cy[iB];
-        setTransform(xfA, cAx, cAy, d.a[iA], lcAx, lcAy);
-        setTransform(xfB, cBx, cBy, d.a[iB], lcBx, lcBy);
+        const cAx = v.xA;
+        const cAy = v.yA;
+        const cBx = v.xB;
+        const cBy = v.yB;
+        setTransform(xfA, cAx, cAy, v.angleA, lcAx, lcAy);
+        setTransform(xfB, cBx, cBy, v.angleB, lcBx, lcBy);
         this.#positionManifold(k, j, xfA, xfB);
         const nx = wm.nx;
         const ny = wm.ny;
@@ -783,8 +909,9 @@ export class ContactSolver {
         const impulse = K > 0 ? f32(-Cc / K) : 0;
         const Px = f32(impulse * nx);
         const Py = f32(impulse * ny);
-        applyPointImpulse(d.cx, d.cy, d.a, b, rAx, rAy, rBx, rBy, Px, Py);
+        applyPointImpulse(v, b, rAx, rAy, rBx, rBy, Px, Py);
       }
+      storePair(v, d.cx, d.cy, d.a, b);
     }
     return minSeparation >= f32((toi ? -1.5 : -3) * LINEAR_SLOP);
   }
@@ -797,14 +924,15 @@ const toiPair: BodyPair = { iA: 0, iB: 0, mA: 0, IA: 0, mB: 0, IB: 0 };
  * (island indices toiA, toiB) move, the others have zero inverse mass and inertia.
  */
 function toiBodies(b: BodyPair, toiA: number, toiB: number): BodyPair {
-  const movesA = b.iA === toiA || b.iA === toiB;
-  const movesB = b.iB === toiA || b.iB === toiB;
-  toiPair.iA = b.iA;
-  toiPair.iB = b.iB;
-  toiPair.mA = movesA ? b.mA : 0;
-  toiPair.IA = movesA ? b.IA : 0;
-  toiPair.mB = movesB ? b.mB : 0;
-  toiPair.IB = movesB ? b.IB : 0;
+  Object.assign(toiPair, b);
+  if (b.iA !== toiA && b.iA !== toiB) {
+    toiPair.mA = 0;
+    toiPair.IA = 0;
+  }
+  if (b.iB !== toiA && b.iB !== toiB) {
+    toiPair.mB = 0;
+    toiPair.IB = 0;
+  }
   return toiPair;
 }
 

@@ -20,8 +20,9 @@ import {
   bodyPair,
   effectiveMass,
   type IslandJoint,
-  relativeVelocity,
+  loadPair,
   type SolverData,
+  storePair,
 } from "./island.ts";
 import { cross, rotX, rotY } from "./math.ts";
 import type { Body } from "./world.ts";
@@ -77,7 +78,6 @@ export interface JointEdge {
 const q: Rot = { s: 0, c: 1 };
 /** The lever arms rA, rB of the last `computeArms`. */
 const arms = { ax: 0, ay: 0, bx: 0, by: 0 };
-const cdot1 = { x: 0, y: 0 };
 
 /**
  * `b2RevoluteJoint`: two bodies pinned at an anchor, with an optional motor and angle limits.
@@ -151,7 +151,7 @@ export class RevoluteJoint implements IslandJoint {
   next: RevoluteJoint | null = null;
 
   // Solver temporaries (Box2D's m_indexA, m_invMassA, m_rA, m_mass, ...).
-  readonly #bodies: BodyPair;
+  #bodies: BodyPair;
   #lcAx = 0;
   #lcAy = 0;
   #lcBx = 0;
@@ -242,7 +242,7 @@ export class RevoluteJoint implements IslandJoint {
   initVelocityConstraints(data: SolverData): void {
     const bA = this.bodyA;
     const bB = this.bodyB;
-    const b = bodyPair(bA, bB, this.#bodies);
+    const b = (this.#bodies = bodyPair(bA, bB));
     const { mA, IA, mB, IB } = b;
     this.#lcAx = bA.localCenterX;
     this.#lcAy = bA.localCenterY;
@@ -315,7 +315,9 @@ export class RevoluteJoint implements IslandJoint {
       // The point impulse, with the motor and limit impulses about the axis.
       const angularA = f32(f32(cross(rAx, rAy, Px, Py) + this.motorImpulse) + this.impulseZ);
       const angularB = f32(f32(cross(rBx, rBy, Px, Py) + this.motorImpulse) + this.impulseZ);
-      applyImpulse(data.vx, data.vy, data.w, b, Px, Py, angularA, angularB);
+      const v = loadPair(data.vx, data.vy, data.w, b);
+      applyImpulse(v, b, Px, Py, angularA, angularB);
+      storePair(v, data.vx, data.vy, data.w, b);
     } else {
       this.impulseX = 0;
       this.impulseY = 0;
@@ -326,8 +328,13 @@ export class RevoluteJoint implements IslandJoint {
 
   /** `SolveVelocityConstraints`: motor, then limit + point (3×3) or point only (2×2). */
   solveVelocityConstraints(data: SolverData): void {
-    const b = this.#bodies;
-    const { iA, iB, IA, IB } = b;
+    const { iA, iB, mA, IA, mB, IB } = this.#bodies;
+    let vAx = data.vx[iA];
+    let vAy = data.vy[iA];
+    let wA = data.w[iA];
+    let vBx = data.vx[iB];
+    let vBy = data.vy[iB];
+    let wB = data.w[iB];
     const rAx = this.#rAx;
     const rAy = this.#rAy;
     const rBx = this.#rBx;
@@ -335,8 +342,6 @@ export class RevoluteJoint implements IslandJoint {
     const fixedRotation = this.#fixedRotation;
 
     if (this.enableMotor && this.limitState !== EQUAL_LIMITS && !fixedRotation) {
-      const wA = data.w[iA];
-      const wB = data.w[iB];
       const cdot = f32(f32(wB - wA) - this.motorSpeed);
       let impulse = f32(-this.#motorMass * cdot);
       const oldImpulse = this.motorImpulse;
@@ -345,8 +350,8 @@ export class RevoluteJoint implements IslandJoint {
       const m = sum < maxImpulse ? sum : maxImpulse;
       this.motorImpulse = -maxImpulse > m ? -maxImpulse : m;
       impulse = f32(this.motorImpulse - oldImpulse);
-      data.w[iA] = f32(wA - f32(IA * impulse));
-      data.w[iB] = f32(wB + f32(IB * impulse));
+      wA = f32(wA - f32(IA * impulse));
+      wB = f32(wB + f32(IB * impulse));
     }
 
     const k11 = this.#k11;
@@ -355,12 +360,11 @@ export class RevoluteJoint implements IslandJoint {
     const k22 = this.#k22;
     const k23 = this.#k23;
     const k33 = this.#k33;
-    // Cdot1 = vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA).
-    relativeVelocity(data, b, rAx, rAy, rBx, rBy, cdot1);
-    const cdot1x = cdot1.x;
-    const cdot1y = cdot1.y;
+    // Cdot1 = vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA), b2Cross(w, r) = (−w r.y, w r.x).
+    const cdot1x = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
+    const cdot1y = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
     if (this.enableLimit && this.limitState !== INACTIVE_LIMIT && !fixedRotation) {
-      const cdot2 = f32(data.w[iB] - data.w[iA]);
+      const cdot2 = f32(wB - wA);
       // impulse = −K.Solve33(Cdot), K's columns ex = (k11, k12, k13), ey = (k12, k22, k23),
       // ez = (k13, k23, k33); Cramer's rule with b2Dot/b2Cross in Box2D's order.
       const eyezX = this.#eyezX;
@@ -405,9 +409,12 @@ export class RevoluteJoint implements IslandJoint {
           this.impulseZ = f32(this.impulseZ + iz);
         }
       }
-      const angularA = f32(cross(rAx, rAy, ix, iy) + iz);
-      const angularB = f32(cross(rBx, rBy, ix, iy) + iz);
-      applyImpulse(data.vx, data.vy, data.w, b, ix, iy, angularA, angularB);
+      vAx = f32(vAx - f32(mA * ix));
+      vAy = f32(vAy - f32(mA * iy));
+      wA = f32(wA - f32(IA * f32(f32(f32(rAx * iy) - f32(rAy * ix)) + iz)));
+      vBx = f32(vBx + f32(mB * ix));
+      vBy = f32(vBy + f32(mB * iy));
+      wB = f32(wB + f32(IB * f32(f32(f32(rBx * iy) - f32(rBy * ix)) + iz)));
     } else {
       // impulse = K.Solve22(−Cdot).
       const det = this.#det22;
@@ -417,19 +424,31 @@ export class RevoluteJoint implements IslandJoint {
       const iy = f32(det * f32(f32(k11 * by) - f32(k12 * bx)));
       this.impulseX = f32(this.impulseX + ix);
       this.impulseY = f32(this.impulseY + iy);
-      applyPointImpulse(data.vx, data.vy, data.w, b, rAx, rAy, rBx, rBy, ix, iy);
+      vAx = f32(vAx - f32(mA * ix));
+      vAy = f32(vAy - f32(mA * iy));
+      wA = f32(wA - f32(IA * f32(f32(rAx * iy) - f32(rAy * ix))));
+      vBx = f32(vBx + f32(mB * ix));
+      vBy = f32(vBy + f32(mB * iy));
+      wB = f32(wB + f32(IB * f32(f32(rBx * iy) - f32(rBy * ix))));
     }
+    data.vx[iA] = vAx;
+    data.vy[iA] = vAy;
+    data.w[iA] = wA;
+    data.vx[iB] = vBx;
+    data.vy[iB] = vBy;
+    data.w[iB] = wB;
   }
 
   /** `SolvePositionConstraints`: limit correction, then the point constraint; true when solved. */
   solvePositionConstraints(data: SolverData): boolean {
     const b = this.#bodies;
-    const { iA, iB, mA, IA, mB, IB } = b;
+    const { mA, IA, mB, IB } = b;
+    const v = loadPair(data.cx, data.cy, data.a, b);
     let angularError = 0;
     const fixedRotation = f32(IA + IB) === 0;
     if (this.enableLimit && this.limitState !== INACTIVE_LIMIT && !fixedRotation) {
-      const aA = data.a[iA];
-      const aB = data.a[iB];
+      const aA = v.angleA;
+      const aB = v.angleB;
       const angle = f32(f32(aB - aA) - this.referenceAngle);
       let limitImpulse = 0;
       if (this.limitState === EQUAL_LIMITS) {
@@ -451,14 +470,14 @@ export class RevoluteJoint implements IslandJoint {
         C = clamp(f32(C - ANGULAR_SLOP), 0, MAX_ANGULAR_CORRECTION);
         limitImpulse = f32(-this.#motorMass * C);
       }
-      data.a[iA] = f32(aA - f32(IA * limitImpulse));
-      data.a[iB] = f32(aB + f32(IB * limitImpulse));
+      v.angleA = f32(aA - f32(IA * limitImpulse));
+      v.angleB = f32(aB + f32(IB * limitImpulse));
     }
-    this.#computeArms(data.a[iA], data.a[iB]);
+    this.#computeArms(v.angleA, v.angleB);
     const { ax: rAx, ay: rAy, bx: rBx, by: rBy } = arms;
     // C = cB + rB − cA − rA.
-    const Cx = f32(f32(f32(data.cx[iB] + rBx) - data.cx[iA]) - rAx);
-    const Cy = f32(f32(f32(data.cy[iB] + rBy) - data.cy[iA]) - rAy);
+    const Cx = f32(f32(f32(v.xB + rBx) - v.xA) - rAx);
+    const Cy = f32(f32(f32(v.yB + rBy) - v.yA) - rAy);
     const positionError = f32(Math.sqrt(f32(f32(Cx * Cx) + f32(Cy * Cy))));
     const mAB = f32(mA + mB);
     const k11 = effectiveMass(mAB, IA, rAy, rAy, IB, rBy, rBy);
@@ -469,7 +488,8 @@ export class RevoluteJoint implements IslandJoint {
     if (det !== 0) det = f32(1 / det);
     const ix = -f32(det * f32(f32(k22 * Cx) - f32(k12 * Cy)));
     const iy = -f32(det * f32(f32(k11 * Cy) - f32(k12 * Cx)));
-    applyPointImpulse(data.cx, data.cy, data.a, b, rAx, rAy, rBx, rBy, ix, iy);
+    applyPointImpulse(v, b, rAx, rAy, rBx, rBy, ix, iy);
+    storePair(v, data.cx, data.cy, data.a, b);
     return positionError <= LINEAR_SLOP && angularError <= ANGULAR_SLOP;
   }
 }
