@@ -611,12 +611,6 @@ export class ContactSolver {
     }
   }
 
-  /** {@linkcode relativeVelocity} at contact point q (its lever arms) for `v`, into `dv`. */
-  #relativeVelocity(v: PairState, q: number): void {
-    const p = this.#p;
-    relativeVelocity(v, p[q + P_RAX], p[q + P_RAY], p[q + P_RBX], p[q + P_RBY], dv);
-  }
-
   /** {@linkcode applyPointImpulse} of P at point q of contact k to `v`. */
   #applyImpulse(v: PairState, k: number, q: number, px: number, py: number): void {
     const p = this.#p;
@@ -792,32 +786,6 @@ export class ContactSolver {
       d.vy[iB] = vBy;
       d.w[iB] = wB;
     }
-  }
-
-  /**
-   * The block solver's impulses P1 and P2 at contact k's two points applied together (Box2D
-   * sums the linear and the angular parts before applying them).
-   */
-  #applyBlockImpulse(
-    v: PairState,
-    k: number,
-    P1x: number,
-    P1y: number,
-    P2x: number,
-    P2y: number,
-  ): void {
-    const p = this.#p;
-    const q1 = P * (2 * k);
-    const q2 = q1 + P;
-    const angularA = f32(
-      cross(p[q1 + P_RAX], p[q1 + P_RAY], P1x, P1y) + cross(p[q2 + P_RAX], p[q2 + P_RAY], P2x, P2y),
-    );
-    const angularB = f32(
-      cross(p[q1 + P_RBX], p[q1 + P_RBY], P1x, P1y) + cross(p[q2 + P_RBX], p[q2 + P_RBY], P2x, P2y),
-    );
-    const sx = f32(P1x + P2x);
-    const sy = f32(P1y + P2y);
-    applyImpulse(v, this.#bodies[k], sx, sy, angularA, angularB);
   }
 
   /** `StoreImpulses`: the accumulated impulses go back to the manifolds (warm starting). */
