@@ -56,6 +56,8 @@ export interface ReproductionExperiment {
   checkpointEvery: number;
   /** Extra checkpoint steps. */
   checkpointExtra: number[];
+  /** Analysed checkpoints: 0, the last and the multiples of N (default: every checkpoint). */
+  analysisEvery?: number;
   /** Evaluation frequency and episodes. */
   evalFreq: number;
   /** Deterministic episodes per evaluation. */
@@ -268,8 +270,43 @@ function estimateSeconds(
   return work.steps / stepsPerSecond + work.checkpoints * perCheckpoint + spectrum;
 }
 
+/**
+ * The checkpoints an experiment analyses (its schedule, thinned by `analysisEvery`).
+ *
+ * @example
+ * ```ts
+ * import { analysedSteps } from "./reproduce.ts";
+ * analysedSteps({
+ *   algo: "ppo", envId: "Pendulum-v1", seeds: [0], totalSteps: 300_000, checkpointEvery: 50_000,
+ *   checkpointExtra: [10_000], analysisEvery: 100_000, evalFreq: 10_000, evalEpisodes: 10,
+ * }); // [0, 100000, 200000, 300000]
+ * ```
+ */
+export function analysedSteps(e: ReproductionExperiment): number[] {
+  const schedule = checkpointSchedule(e.totalSteps, e.checkpointEvery, e.checkpointExtra);
+  const every = e.analysisEvery;
+  if (!every) return schedule;
+  return schedule.filter((t) => t === 0 || t === e.totalSteps || t % every === 0);
+}
+
+/**
+ * The run directory of one seed of an experiment, relative to the reproduction's directory.
+ *
+ * @example
+ * ```ts
+ * import { runDirName } from "./reproduce.ts";
+ * runDirName({ algo: "ppo", envId: "Pendulum-v1" }, 0); // "ppo-Pendulum-v1-seed0"
+ * ```
+ */
+export function runDirName(
+  e: Pick<ReproductionExperiment, "algo" | "envId">,
+  seed: number,
+): string {
+  return `${e.algo}-${e.envId}-seed${seed}`;
+}
+
 function runDirOf(outRoot: string, e: ReproductionExperiment, seed: number): string {
-  return `${outRoot}/${e.algo}-${e.envId}-seed${seed}`;
+  return `${outRoot}/${runDirName(e, seed)}`;
 }
 
 /**
@@ -290,7 +327,7 @@ export async function reproductionPlan(
   const data = await loadReproductionData(outRoot).catch(() => null);
   const plan: PlannedRun[] = [];
   for (const e of settings.experiments) {
-    const schedule = checkpointSchedule(e.totalSteps, e.checkpointEvery, e.checkpointExtra);
+    const schedule = analysedSteps(e);
     for (const seed of e.seeds) {
       const runDir = runDirOf(outRoot, e, seed);
       let training: PlannedRun["training"] = "train", fromStep = 0;
