@@ -102,6 +102,9 @@ export function defaultCalibration(settings: ReproductionSettings): Calibration 
   return { source: "built-in model of a 2-core CPU", entries };
 }
 
+/** Starting a job's process: Deno, tfjs and the WebAssembly kernels (measured: 1-2 s). */
+const PROCESS_START_SECONDS = 2;
+
 /**
  * A job's estimated wall seconds on its CPUs and peak memory: training (`train: true`) or the analysis of
  * `steps` (top-k solves of actor and critic on precise and mini-batch data, PPO's fresh
@@ -126,14 +129,14 @@ export function estimateJob(
   const bufferMiB = (transitions: number) => (transitions * cal.transitionBytes) / 2 ** 20;
   if (work.train) {
     return {
-      seconds: e.totalSteps / cal.stepsPerSecond,
+      seconds: PROCESS_START_SECONDS + e.totalSteps / cal.stepsPerSecond,
       memoryMiB: cal.baseMemoryMiB +
         (e.algo === "sac" ? bufferMiB(Math.min(e.totalSteps, bufferSize)) : 0),
     };
   }
   const kmax = Math.max(...(settings.analysis.ks ?? [100]));
   const precise = settings.analysis.preciseSamples ?? 1_000_000;
-  let seconds = 0, memory = cal.baseMemoryMiB;
+  let seconds = PROCESS_START_SECONDS, memory = cal.baseMemoryMiB;
   for (const t of work.steps ?? []) {
     const samples = e.algo === "sac" ? Math.max(1, Math.min(t, bufferSize)) : precise;
     const miniBatch = e.algo === "sac" ? 2_048 : nSteps;

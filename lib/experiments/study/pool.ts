@@ -19,6 +19,8 @@ export interface LocalPoolOptions extends RunJobOptions {
   workers?: number;
   /** The command line of one job in a separate process (needed for more than one worker). */
   spawn?: (job: StudyJob) => { command: string; args: string[] };
+  /** Run the aggregation (default true; false leaves the report to the caller). */
+  aggregate?: boolean;
 }
 
 /** What {@linkcode runStudyLocal} did. */
@@ -67,7 +69,7 @@ export async function runStudyLocal(
     plan.jobs.filter((j) => initial.get(j.id) === "done").map((j) => j.id),
   );
   const bad = new Set<string>();
-  const waiting = [...plan.jobs];
+  const waiting = plan.jobs.filter((j) => options.aggregate !== false || j.stage !== "aggregate");
   const running = new Map<string, Promise<void>>();
   const log = options.log ?? (() => {});
 
