@@ -39,6 +39,7 @@ import {
   writeStudy,
 } from "../lib/experiments/study/mod.ts";
 import { exists, readJson } from "../lib/io/files.ts";
+import { onPath } from "./slurm/smoke_test.ts";
 
 const COMMANDS = ["plan", "run", "job", "slurm"] as const;
 const ENGINES = ["local", "slurm"] as const;
@@ -186,17 +187,6 @@ async function prepareStudy(args: ParsedArgs, log: (m: string) => void): Promise
 
 function backendOf(args: ParsedArgs) {
   return args.has("backend") ? parseBackendChoice(args.string("backend")!) : undefined;
-}
-
-function onPath(name: string): boolean {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(`${dir}/${name}`).isFile) return true;
-    } catch {
-      // not here
-    }
-  }
-  return false;
 }
 
 async function slurm(args: ParsedArgs, submit: boolean): Promise<number> {

@@ -102,7 +102,16 @@ function effectiveUid(): number {
   }
 }
 
-function onPath(name: string): boolean {
+/**
+ * Whether an executable named `name` is in a directory of PATH.
+ *
+ * @example
+ * ```ts
+ * import { onPath } from "./smoke_test.ts";
+ * onPath("bash"); // true
+ * ```
+ */
+export function onPath(name: string): boolean {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
     try {
       if (Deno.statSync(`${dir}/${name}`).isFile) return true;
