@@ -105,15 +105,15 @@ export interface Eigenpairs {
 }
 
 /**
- * One eigensolve of a measurement: its eigenpairs and what it cost.
+ * What identifies one eigensolve and what it cost (the scalars; an eigen cache stores them too).
  *
  * @example
  * ```ts
- * import type { EigenSolve } from "./measure.ts";
- * const line = (s: EigenSolve) => `${s.network} ${s.estimator}: ${s.hvpCount} HVPs, λ₁ = ${s.eigenvalues[0]}`;
+ * import type { EigenSolveFacts } from "./measure.ts";
+ * const cost = (f: EigenSolveFacts) => `${f.network} ${f.estimator}: ${f.hvpCount} HVPs in ${f.seconds} s`;
  * ```
  */
-export interface EigenSolve extends Eigenpairs {
+export interface EigenSolveFacts {
   /** The checkpoint's step. */
   step: number;
   /** Network. */
@@ -126,18 +126,30 @@ export interface EigenSolve extends Eigenpairs {
   k: number;
   /** Samples behind the Hessian. */
   samples: number;
-  /** Descending eigenvalues. */
-  eigenvalues: Float64Array;
-  /** Residual norms ‖Hv − λv‖ (the solver's estimates, or recomputed when verified). */
-  residuals: Float64Array;
   /** Whether every pair met the tolerance. */
   converged: boolean;
-  /** HVPs of the solve (the verification's included). */
+  /** HVPs of the solve (a verification's included). */
   hvpCount: number;
   /** Restart cycles. */
   restarts: number;
   /** Wall-clock seconds of the solve. */
   seconds: number;
+}
+
+/**
+ * One eigensolve of a measurement: its eigenpairs and what it cost.
+ *
+ * @example
+ * ```ts
+ * import type { EigenSolve } from "./measure.ts";
+ * const line = (s: EigenSolve) => `${s.network} ${s.estimator}: ${s.hvpCount} HVPs, λ₁ = ${s.eigenvalues[0]}`;
+ * ```
+ */
+export interface EigenSolve extends Eigenpairs, EigenSolveFacts {
+  /** Descending eigenvalues. */
+  eigenvalues: Float64Array;
+  /** Residual norms ‖Hv − λv‖ (the solver's estimates, or recomputed when verified). */
+  residuals: Float64Array;
   /** Whether the solve started from `startVectors`. */
   warmStarted: boolean;
   /** The explicit residual check (`verify`). */

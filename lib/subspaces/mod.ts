@@ -117,6 +117,7 @@ export {
   type CheckpointMeasurement,
   type Eigenpairs,
   type EigenSolve,
+  type EigenSolveFacts,
   eigenspaceOverlaps,
   estimatorFractions,
   measureCheckpoint,

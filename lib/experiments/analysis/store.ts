@@ -18,6 +18,7 @@
 import {
   type DataEstimator,
   type EigenSolve,
+  type EigenSolveFacts,
   type HessianSpectrum,
   type NetworkName,
   type ResidualVerification,
@@ -102,35 +103,15 @@ export interface OverlapRow {
  * const converged = (info: EigenCacheInfo) => info.converged && info.k === info.eigenvalues.length;
  * ```
  */
-export interface EigenCacheInfo {
+export interface EigenCacheInfo extends EigenSolveFacts {
   /** Format tag. */
   format: "pgsubspace-eigen/1";
-  /** Checkpoint step. */
-  step: number;
-  /** Network. */
-  network: NetworkName;
-  /** Data of the Hessian. */
-  estimator: DataEstimator;
-  /** Parameter count. */
-  n: number;
-  /** Eigenpairs stored. */
-  k: number;
-  /** Samples behind the Hessian. */
-  samples: number;
   /** Descending eigenvalues. */
   eigenvalues: number[];
   /** Lanczos residual estimates ‖Hv − λv‖. */
   residuals: number[];
-  /** Whether every pair met the tolerance. */
-  converged: boolean;
-  /** HVPs of the solve. */
-  hvpCount: number;
-  /** Restart cycles. */
-  restarts: number;
   /** Tolerance used. */
   tol: number;
-  /** Wall-clock seconds of the solve. */
-  seconds: number;
   /** The step whose eigenvectors started the solve (`warmStart`), or null for a cold start. */
   warmStartStep?: number | null;
   /** The explicit residual check of the solve (`warmStart`), its HVPs included in hvpCount. */
