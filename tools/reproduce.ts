@@ -10,6 +10,8 @@
  * ```
  *
  * Re-running continues an interrupted reproduction (runs resume, analyses reuse their cache).
+ * The reproduction is a study (`deno task study`): its jobs run one after another in this
+ * process; `deno task study run --preset P --workers N` runs the same jobs N at a time.
  *
  * @module
  */
@@ -20,11 +22,22 @@ import { formatTrainProgress, ProgressPrinter } from "../lib/experiments/progres
 import {
   formatPlan,
   rebuildReport,
-  REPRODUCTION_PRESETS,
   reproductionPlan,
-  reproductionPreset,
   runReproduction,
 } from "../lib/experiments/reproduce.ts";
+import {
+  DEFAULT_LAYOUT,
+  defaultCalibration,
+  formatStudyPlan,
+  planStudy,
+  readJobStates,
+  readStudy,
+  selectStudy,
+  STUDY_FORMAT,
+  STUDY_PRESETS,
+  STUDY_SCALES,
+  studyPreset,
+} from "../lib/experiments/study/mod.ts";
 
 /** The `reproduce` command line. */
 export const REPRODUCE_CLI: CliSpec = {
@@ -36,16 +49,31 @@ export const REPRODUCE_CLI: CliSpec = {
     {
       name: "preset",
       type: "string",
-      value: REPRODUCTION_PRESETS.join("|"),
+      value: STUDY_PRESETS.join("|"),
       description: "settings",
       default: "pendulum",
+    },
+    {
+      name: "tasks",
+      type: "string",
+      value: "ID,...",
+      description: "tasks (replace the preset's; each algorithm's preset for the task)",
+    },
+    { name: "algos", type: "string", value: "ppo,sac", description: "keep only these algorithms" },
+    { name: "seeds", type: "string", value: "0,1,...", description: "seeds of every experiment" },
+    {
+      name: "scale",
+      type: "string",
+      value: STUDY_SCALES.join("|"),
+      description: "the preset's settings, toy, or the paper's per task",
+      default: "preset",
     },
     {
       name: "out",
       type: "string",
       value: "DIR",
       description: "output",
-      default: "runs/reproduce-<preset>",
+      default: "runs/reproduce-<name>",
     },
     {
       name: "backend",
@@ -63,20 +91,39 @@ export const REPRODUCE_CLI: CliSpec = {
   ],
   examples: [
     "deno task reproduce --preset quick",
+    "deno task reproduce --tasks dmc_Finger-spin-v1 --preset quick",
+    "deno task reproduce --preset main-text",
     "deno task reproduce --preset quick --report-only",
   ],
 };
 
 async function main(args: ParsedArgs): Promise<number> {
-  const name = args.choice("preset", REPRODUCTION_PRESETS) ?? "pendulum";
-  const settings = reproductionPreset(name);
-  const out = args.string("out") ?? `runs/reproduce-${name}`;
+  const list = (name: string) =>
+    args.string(name)?.split(",").map((x) => x.trim()).filter((x) => x);
+  const settings = selectStudy(studyPreset(args.choice("preset", STUDY_PRESETS) ?? "pendulum"), {
+    tasks: list("tasks"),
+    algos: list("algos"),
+    seeds: args.intList("seeds"),
+    scale: args.string("scale"),
+  });
+  const out = args.string("out") ?? `runs/reproduce-${settings.name}`;
   if (args.flag("report-only")) {
     console.log(`report: ${await rebuildReport(out)}`);
     return 0;
   }
   if (args.flag("plan")) {
     console.log(formatPlan(await reproductionPlan(settings, out)));
+    // The same reproduction as jobs (`deno task study plan` measures the costs instead).
+    const { study, plan } = await readStudy(out).catch(() => ({
+      study: null,
+      plan: planStudy({
+        format: STUDY_FORMAT,
+        settings,
+        layout: DEFAULT_LAYOUT,
+        calibration: defaultCalibration(settings),
+      }),
+    }));
+    console.log(formatStudyPlan(plan, study ? await readJobStates(out, plan) : undefined));
     return 0;
   }
   const controller = new AbortController();
