@@ -4,7 +4,11 @@
  *
  * Per objective and sample count: one Hessian-vector product, a block of 8 (per vector), one
  * gradient, and gradient evaluations per second on a training batch (the SAC critic at batch
- * 256, the PPO actor at batch 64: the objective part of a training step, without Adam). The GPU
+ * 256, the PPO actor at batch 64: the objective part of a training step, without Adam). Then the
+ * training steps themselves: PPO's update phase on Pendulum (64×64, mini-batch 64: actor and
+ * critic gradients on the device, clipping and Adam on the host) in mini-batch steps/s against
+ * the float64 CPU and float32 WebAssembly devices, and SAC's gradient step (256×256, batch 256)
+ * in steps/s against the WebAssembly engine, from the same data. The GPU
  * runs whatever adapter exists — on a machine without a GPU that is the software adapter
  * (llvmpipe), which measures correctness and overheads, not GPU speed.
  *
@@ -12,11 +16,16 @@
  * `--samples` (PPO actor; default 100000,1000000 on a GPU, 10000 on a software adapter),
  * `--sac-samples` (SAC critic; default 100000,1000000 on a GPU, 2000 on a software adapter),
  * `--budget S` (skip larger sizes of a device after one product took more than S seconds,
- * default 60), `--threads 1|2` (WebAssembly threads, default 1).
+ * default 60), `--threads 1|2` (WebAssembly threads, default 1), `--ppo-steps N` (rollout length
+ * of the timed PPO update, default 2048 on a GPU, 256 on a software adapter), `--sac-steps N`
+ * (timed SAC gradient steps, default 50 on a GPU, 3 on a software adapter), `--only hvp|train`.
  *
  * @module
  */
 import { initActorCritic, makeActorCriticSpec } from "../lib/agents/ppo/policy.ts";
+import { PpoAgent } from "../lib/agents/ppo/ppo.ts";
+import { SacEngine } from "../lib/agents/sac/engine.ts";
+import { makeEnv } from "../lib/envs/mod.ts";
 import { initSacParams, makeSacSpec } from "../lib/agents/sac/policy.ts";
 import { ObjectiveEvaluator } from "../lib/compute/evaluator.ts";
 import type { ObjectiveSpec } from "../lib/compute/objectives/mod.ts";
@@ -40,6 +49,9 @@ const ppoSizes = list("samples", fallback ? "10000" : "100000,1000000");
 const sacSizes = list("sac-samples", fallback ? "2000" : "100000,1000000");
 const budget = Number(option("budget", "60")) * 1000;
 const wasmThreads = Number(option("threads", "1")) as 1 | 2;
+const ppoSteps = Number(option("ppo-steps", fallback ? "256" : "2048"));
+const sacSteps = Number(option("sac-steps", fallback ? "3" : "50"));
+const only = option("only", "all");
 
 const gpuName = adapter === null
   ? null
@@ -101,7 +113,7 @@ async function timed<T>(f: () => Promise<T>): Promise<number> {
   return performance.now() - t0;
 }
 
-for (const p of problems) {
+for (const p of only === "train" ? [] : problems) {
   const over: Record<string, boolean> = {};
   for (const n of p.sizes) {
     const spec = p.make(n);
@@ -179,3 +191,89 @@ console.log(
   "\nGradient evaluations per second on one training batch (the objective part of a training step)\n",
 );
 table(["objective", "batch", ...devices.map((d) => `${d} gradients/s`)], trainRows);
+
+// ---- Training steps: PPO's update phase and SAC's gradient step, per device.
+if (only !== "hvp") {
+  const ppoDevices: ("cpu" | "wasm" | "webgpu")[] = gpuName === null
+    ? ["cpu", "wasm"]
+    : ["cpu", "wasm", "webgpu"];
+  const ppoRow = ["PPO update (Pendulum 64×64, mini-batch 64)", `${ppoSteps} × 2 epochs`];
+  for (const device of ppoDevices) {
+    const agent = new PpoAgent({
+      env: makeEnv("Pendulum-v1"),
+      config: {
+        n_steps: ppoSteps,
+        batch_size: 64,
+        n_epochs: 2,
+        net_arch: [64, 64],
+        gradientEngine: device,
+      },
+      seed: 0,
+    });
+    try {
+      // A first update warms the device up (pipelines, memory); the second is timed.
+      for (let u = 0; u < 2; u++) {
+        while (!agent.updatePending) agent.step();
+        const ms = await timed(() => agent.updateAsync());
+        if (u === 1) {
+          const miniBatches = 2 * Math.ceil(ppoSteps / 64);
+          ppoRow.push(`${(miniBatches / (ms / 1000)).toFixed(1)}`);
+          console.error(`PPO update ${device}: ${fmt(ms)} for ${miniBatches} mini-batches`);
+        }
+      }
+    } finally {
+      agent.close();
+    }
+  }
+  const sacDevices: ("wasm" | "webgpu")[] = gpuName === null ? ["wasm"] : ["wasm", "webgpu"];
+  const sacRow = ["SAC gradient step (256×256, batch 256)", `${sacSteps} steps`];
+  const spec = makeSacSpec(3, 1, { netArch: [256, 256] });
+  for (const device of sacDevices) {
+    const engine = await SacEngine.create(spec, {
+      batchSize: 256,
+      adamEps: 1e-8,
+      entCoefInit: 1,
+      device,
+      allowFallbackGpu: true,
+    });
+    try {
+      engine.setParameters(sac.actor, sac.critic);
+      const data = new Rng(5);
+      const coefs = {
+        gamma: 0.99,
+        learningRate: 3e-4,
+        tau: 0.005,
+        polyak: true,
+        entCoef: "auto" as const,
+        targetEntropy: -1,
+      };
+      const step = async () => {
+        data.fillNormal(engine.batch.obs);
+        data.fillUniform(engine.batch.actions, -1, 1);
+        data.fillNormal(engine.batch.rewards);
+        data.fillNormal(engine.batch.nextObs);
+        data.fillNormal(engine.noise.current);
+        data.fillNormal(engine.noise.next);
+        await engine.gradientStepAsync(coefs);
+      };
+      await step(); // warm-up
+      const ms = await timed(async () => {
+        for (let i = 0; i < sacSteps; i++) await step();
+        await engine.sync();
+      });
+      sacRow.push(`${(sacSteps / (ms / 1000)).toFixed(1)}`);
+      console.error(`SAC gradient step ${device}: ${fmt(ms / sacSteps)} per step`);
+    } finally {
+      engine.close();
+    }
+  }
+  console.log(
+    "\nTraining steps per second (PPO: mini-batch steps of the update phase; SAC: gradient steps)\n",
+  );
+  const h = ["training step", "work", ...ppoDevices.map((d) => `${d} steps/s`)];
+  console.log(`| ${h.join(" | ")} |`);
+  console.log(`|${h.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`);
+  console.log(`| ${ppoRow.join(" | ")} |`);
+  // SAC has no float64 CPU engine: its row starts at the WebAssembly column.
+  console.log(`| ${[sacRow[0], sacRow[1], "—", ...sacRow.slice(2)].join(" | ")} |`);
+}

@@ -10,6 +10,8 @@
  * ```
  *
  * Re-running continues an interrupted reproduction (runs resume, analyses reuse their cache).
+ * The reproduction is a study (`deno task study`): its jobs run one after another in this
+ * process; `deno task study run --preset P --workers N` runs the same jobs N at a time.
  *
  * @module
  */
@@ -25,6 +27,15 @@ import {
   reproductionPreset,
   runReproduction,
 } from "../lib/experiments/reproduce.ts";
+import {
+  DEFAULT_LAYOUT,
+  defaultCalibration,
+  formatStudyPlan,
+  planStudy,
+  readJobStates,
+  readStudy,
+  STUDY_FORMAT,
+} from "../lib/experiments/study/mod.ts";
 
 /** The `reproduce` command line. */
 export const REPRODUCE_CLI: CliSpec = {
@@ -77,6 +88,17 @@ async function main(args: ParsedArgs): Promise<number> {
   }
   if (args.flag("plan")) {
     console.log(formatPlan(await reproductionPlan(settings, out)));
+    // The same reproduction as jobs (`deno task study plan` measures the costs instead).
+    const { study, plan } = await readStudy(out).catch(() => ({
+      study: null,
+      plan: planStudy({
+        format: STUDY_FORMAT,
+        settings,
+        layout: DEFAULT_LAYOUT,
+        calibration: defaultCalibration(settings),
+      }),
+    }));
+    console.log(formatStudyPlan(plan, study ? await readJobStates(out, plan) : undefined));
     return 0;
   }
   const controller = new AbortController();

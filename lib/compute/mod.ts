@@ -7,6 +7,7 @@
  *   float64 acting path `forwardCpu`;
  * - `ops.ts`: forward, backward, gradients and the R-operator passes on any device;
  * - `heads.ts`: likelihood heads (Gaussian, squashed Gaussian; an interface for more);
+ *   `gsde.ts`: gSDE's state-dependent head;
  * - `objectives/`: the policy-gradient, regression and reparameterised-actor objectives, each
  *   written once; `evaluator.ts` (values, gradients, block HVPs), `batch.ts` (mini-batches),
  *   `forward.ts` (batched outputs);
@@ -58,6 +59,7 @@ export type { Job, JobContext, JobFactory, JobSpec, ThreadJob } from "./wasm/thr
 export * as ops from "./ops.ts";
 export type { ActCode, GroupPlan, InputWindow, LayerOp, LayerPlan, NetPlan, RPass } from "./ops.ts";
 export * from "./heads.ts";
+export * from "./gsde.ts";
 export * from "./objectives/mod.ts";
 export { ObjectiveEvaluator, OP } from "./evaluator.ts";
 export type { EvaluatorOptions } from "./evaluator.ts";

@@ -355,7 +355,7 @@ export function checkAction(
 
 /**
  * Base class of the built-in environments: Gymnasium's seeding (`np_random`), step-before-reset
- * check, and the state snapshot. Subclasses implement the physics in {@linkcode BaseEnv.resetPhysics},
+ * check, the action check, and the state snapshot. Subclasses implement the physics in {@linkcode BaseEnv.resetPhysics},
  * {@linkcode BaseEnv.stepPhysics}, {@linkcode BaseEnv.getPhysicsState} and
  * {@linkcode BaseEnv.setPhysicsState}.
  *
@@ -393,6 +393,7 @@ export abstract class BaseEnv implements Env {
 
   #rng: Generator | null = null;
   #hasReset = false;
+  #actionSpaceText: string | null = null;
 
   /** Itself: a base environment is the innermost one. */
   get unwrapped(): Env {
@@ -422,7 +423,10 @@ export abstract class BaseEnv implements Env {
     return { obs, info: {} };
   }
 
-  /** Advances one step; throws before the first `reset`. */
+  /**
+   * Advances one step; throws before the first `reset`, and on an action that is not
+   * `actionSpace.size` finite numbers ({@linkcode checkAction}), so `stepPhysics` gets a valid one.
+   */
   step(action: ArrayLike<number>): StepResult {
     if (!this.#hasReset) {
       throw new Error(
@@ -430,7 +434,13 @@ export abstract class BaseEnv implements Env {
           `to start an episode`,
       );
     }
+    checkAction(this.id, action, this.actionSpace.size, this.#actionText());
     return this.stepPhysics(action);
+  }
+
+  /** The action space as text, for action errors (made once, on the first step). */
+  #actionText(): string {
+    return this.#actionSpaceText ??= this.actionSpace.toString();
   }
 
   /**

@@ -33,6 +33,8 @@ export interface ExperimentFacts {
   envId: string;
   /** Hidden layer widths used (resolved config `netArch`). */
   netArch: number[];
+  /** Whether the runs used gSDE (resolved config `useSde`; absent: the preset's setting). */
+  useSde?: boolean;
   /** Training steps per seed. */
   totalSteps: number;
   /** Number of seeds. */
@@ -72,7 +74,7 @@ export interface Deviation {
 function presetOf(
   algo: string,
   envId: string,
-): { netArch: number[]; xmax: number | null; note: string } | null {
+): { netArch: number[]; xmax: number | null; useSde: boolean } | null {
   const id = `${algo}/${envId}`;
   try {
     const entry = getPreset(id);
@@ -80,12 +82,15 @@ function presetOf(
     return {
       netArch: (resolved.config as { netArch: number[] }).netArch,
       xmax: entry.analysisHorizon,
-      note: entry.note,
+      useSde: PAPER_GSDE.has(id),
     };
   } catch {
     return null; // a task the paper did not run
   }
 }
+
+/** The paper's runs with gSDE (paper-notes §7.3): PPO Pendulum and SAC BipedalWalker. */
+const PAPER_GSDE = new Set(["ppo/Pendulum-v1", "sac/BipedalWalker-v3"]);
 
 const n = (x: number) => x.toLocaleString("en-US");
 
@@ -144,12 +149,13 @@ export function deviationsFromPaper(
             "short or missing, and late-training subspace drift is not observed",
         });
       }
-      if (/gSDE/.test(paper.note) && e.algo === "ppo") {
+      const here = e.useSde ?? (e.algo === "ppo" && paper.useSde);
+      if (paper.useSde && !here) {
         out.push({
           scope,
           setting: "exploration noise",
           paper: "gSDE",
-          here: "state-independent Gaussian",
+          here: e.algo === "ppo" ? "state-independent Gaussian" : "squashed Gaussian",
           effect: "a different actor parameterisation (N) and learning curve; the actor spectrum " +
             "and S_frac are not directly comparable",
         });

@@ -24,21 +24,19 @@ import {
   checkpointSchedule,
   listCheckpoints,
   type RunInfo,
-  trainRun,
   type TrainRunOptions,
 } from "./train.ts";
-import { type AnalyzeOptions, analyzeRun } from "./analyze.ts";
+import type { AnalyzeOptions } from "./analyze.ts";
 import { formatDuration } from "./progress.ts";
 import {
   loadReproductionData,
-  REPRODUCTION_MANIFEST,
   type ReproductionData,
   type ReproductionManifest,
   reproductionReport,
 } from "./reproduction_report.ts";
 import { writeReport } from "../plot/mod.ts";
 import type { BackendChoice } from "../runtime/mod.ts";
-import { exists, readJson, writeJsonAtomic } from "../io/files.ts";
+import { exists, readJson } from "../io/files.ts";
 
 /** One algorithm × task of a reproduction. */
 export interface ReproductionExperiment {
@@ -56,6 +54,8 @@ export interface ReproductionExperiment {
   checkpointEvery: number;
   /** Extra checkpoint steps. */
   checkpointExtra: number[];
+  /** Analysed checkpoints: 0, the last and the multiples of N (default: every checkpoint). */
+  analysisEvery?: number;
   /** Evaluation frequency and episodes. */
   evalFreq: number;
   /** Deterministic episodes per evaluation. */
@@ -268,8 +268,43 @@ function estimateSeconds(
   return work.steps / stepsPerSecond + work.checkpoints * perCheckpoint + spectrum;
 }
 
+/**
+ * The checkpoints an experiment analyses (its schedule, thinned by `analysisEvery`).
+ *
+ * @example
+ * ```ts
+ * import { analysedSteps } from "./reproduce.ts";
+ * analysedSteps({
+ *   algo: "ppo", envId: "Pendulum-v1", seeds: [0], totalSteps: 300_000, checkpointEvery: 50_000,
+ *   checkpointExtra: [10_000], analysisEvery: 100_000, evalFreq: 10_000, evalEpisodes: 10,
+ * }); // [0, 100000, 200000, 300000]
+ * ```
+ */
+export function analysedSteps(e: ReproductionExperiment): number[] {
+  const schedule = checkpointSchedule(e.totalSteps, e.checkpointEvery, e.checkpointExtra);
+  const every = e.analysisEvery;
+  if (!every) return schedule;
+  return schedule.filter((t) => t === 0 || t === e.totalSteps || t % every === 0);
+}
+
+/**
+ * The run directory of one seed of an experiment, relative to the reproduction's directory.
+ *
+ * @example
+ * ```ts
+ * import { runDirName } from "./reproduce.ts";
+ * runDirName({ algo: "ppo", envId: "Pendulum-v1" }, 0); // "ppo-Pendulum-v1-seed0"
+ * ```
+ */
+export function runDirName(
+  e: Pick<ReproductionExperiment, "algo" | "envId">,
+  seed: number,
+): string {
+  return `${e.algo}-${e.envId}-seed${seed}`;
+}
+
 function runDirOf(outRoot: string, e: ReproductionExperiment, seed: number): string {
-  return `${outRoot}/${e.algo}-${e.envId}-seed${seed}`;
+  return `${outRoot}/${runDirName(e, seed)}`;
 }
 
 /**
@@ -290,7 +325,7 @@ export async function reproductionPlan(
   const data = await loadReproductionData(outRoot).catch(() => null);
   const plan: PlannedRun[] = [];
   for (const e of settings.experiments) {
-    const schedule = checkpointSchedule(e.totalSteps, e.checkpointEvery, e.checkpointExtra);
+    const schedule = analysedSteps(e);
     for (const seed of e.seeds) {
       const runDir = runDirOf(outRoot, e, seed);
       let training: PlannedRun["training"] = "train", fromStep = 0;
@@ -430,82 +465,53 @@ export async function runReproduction(
     signal?: AbortSignal;
   },
 ): Promise<ReproductionResult> {
+  // The study modules build on this one: imported when a reproduction runs.
+  const study = await import("./study/mod.ts");
   const log = options.log ?? (() => {});
   const outRoot = options.outRoot.replace(/\/+$/, "");
-  const manifestPath = `${outRoot}/${REPRODUCTION_MANIFEST}`;
-  const manifest = reproductionManifest(settings);
-  if (await exists(manifestPath)) {
-    const previous = await readJson<ReproductionManifest>(manifestPath);
-    if (JSON.stringify(previous) !== JSON.stringify(manifest)) {
-      throw new Error(
-        `${outRoot} holds a reproduction with other settings (preset ${previous.name}): ` +
-          "choose another --out directory or remove it",
-      );
-    }
-  }
+  // A study already planned here keeps its job layout and calibration.
+  const saved = await exists(`${outRoot}/study.json`)
+    ? await readJson<StudyFileLike>(`${outRoot}/study.json`)
+    : null;
+  const same = saved !== null && JSON.stringify(saved.settings) === JSON.stringify(settings);
+  await study.writeStudy(outRoot, {
+    format: study.STUDY_FORMAT,
+    settings,
+    layout: saved?.layout ?? study.DEFAULT_LAYOUT,
+    calibration: same ? saved.calibration : study.defaultCalibration(settings),
+  });
   const plan = await reproductionPlan(settings, outRoot);
   log(formatPlan(plan));
-  await Deno.mkdir(outRoot, { recursive: true });
-  await writeJsonAtomic(manifestPath, manifest);
-  for (const e of settings.experiments) {
-    for (const seed of e.seeds) {
-      const step = plan.find((p) => p.algo === e.algo && p.envId === e.envId && p.seed === seed)!;
-      const outDir = step.runDir;
-      const what = `${e.algo.toUpperCase()} ${e.envId} seed ${seed}`;
-      log(
-        step.training === "reused"
-          ? `${what}: training reused (${e.totalSteps.toLocaleString("en-US")} steps on disk)`
-          : `${what}: training ${e.totalSteps.toLocaleString("en-US")} steps → ${outDir}`,
-      );
-      const trained = await trainRun({
-        algo: e.algo,
-        envId: e.envId,
-        seed,
-        totalSteps: e.totalSteps,
-        outDir,
-        overrides: e.overrides ?? {},
-        evalFreq: e.evalFreq,
-        evalEpisodes: e.evalEpisodes,
-        checkpointEvery: e.checkpointEvery,
-        checkpointExtra: e.checkpointExtra,
-        resume: true,
-        backend: options.backend,
-        onProgress: options.onTrainProgress,
-        signal: options.signal,
-      });
-      if (trained.stepsThisCall > 0) {
-        log(
-          `  trained ${trained.stepsThisCall.toLocaleString("en-US")} steps in ${
-            formatDuration(trained.seconds)
-          }`,
-        );
-      }
-      const spectrum = settings.spectrumSeeds === "all" || seed === e.seeds[0];
-      const analysed = await analyzeRun({
-        runDir: outDir,
-        ...settings.analysis,
-        spectrumSteps: spectrum ? settings.analysis.spectrumSteps : undefined,
-        overlapT1: [settings.t1],
-        backend: options.backend,
-        onProgress: options.onAnalyzeProgress,
-      });
-      log(
-        analysed.computedSteps.length === 0 && analysed.hvpCount === 0
-          ? `  analysis reused (${analysed.steps.length} checkpoints on disk)`
-          : `  analysed ${analysed.computedSteps.length} checkpoints in ${
-            formatDuration(analysed.seconds)
-          } (${analysed.hvpCount.toLocaleString("en-US")} HVPs)`,
-      );
-    }
+  const result = await study.runStudyLocal(outRoot, {
+    workers: 1,
+    backend: options.backend,
+    log,
+    onTrainProgress: options.onTrainProgress,
+    onAnalyzeProgress: options.onAnalyzeProgress,
+    signal: options.signal,
+    aggregate: options.report !== false,
+  });
+  const failed = [
+    ...result.failed.map((f) => `${f.id}: ${f.error.split("\n")[0]}`),
+    ...result.blocked.map((id) => `${id} (not started)`),
+  ];
+  if (failed.length > 0) {
+    throw new Error(
+      `${result.failed.length} job(s) of the reproduction failed: ${failed[0]}` +
+        `${failed.length > 1 ? ` (and ${failed.length - 1} more)` : ""}\n` +
+        `see ${outRoot}/jobs/<id>/log.txt; run the same command again to retry`,
+    );
   }
   const data = await loadReproductionData(outRoot);
-  let reportPath: string | null = null;
-  if (options.report !== false) {
-    reportPath = `${outRoot}/report.html`;
-    await writeReport(reportPath, reproductionReport(data));
-    log(`report → ${reportPath}`);
-  }
+  const reportPath = options.report !== false ? `${outRoot}/report.html` : null;
   return { data, reportPath, plan };
+}
+
+/** The parts of a study directory's study.json that a reproduction keeps. */
+interface StudyFileLike {
+  settings: ReproductionSettings;
+  layout: import("./study/plan.ts").StudyLayout;
+  calibration: import("./study/calibration.ts").Calibration;
 }
 
 /**

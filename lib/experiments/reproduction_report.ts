@@ -343,12 +343,13 @@ function parameterCounts(run: ReportRun): Record<string, number> {
 function experimentFacts(data: ReproductionData): ExperimentFacts[] {
   return groups(data.runs).map(([, rs]) => {
     const r = rs[0];
-    const config = r.info.config as { netArch?: number[] };
+    const config = r.info.config as { netArch?: number[]; useSde?: boolean };
     const settings = r.analysis?.settings;
     return {
       algo: r.info.algo,
       envId: r.info.envId,
       netArch: config.netArch ?? [],
+      useSde: config.useSde === true,
       totalSteps: r.info.totalSteps,
       seeds: rs.length,
       preciseSamples: settings?.preciseSamples ?? 0,

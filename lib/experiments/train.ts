@@ -215,6 +215,10 @@ interface TrainingAgent {
     update: object | null;
   };
   update(): object;
+  /** Whether updates must run through `stepAsync`/`updateAsync` (a GPU gradient engine). */
+  readonly asyncUpdate: boolean;
+  stepAsync(): Promise<ReturnType<TrainingAgent["step"]>>;
+  updateAsync(): Promise<object>;
   predict(obs: ArrayLike<number>, deterministic?: boolean): Float32Array;
   getState(): unknown;
   setState(state: never): void;
@@ -721,7 +725,10 @@ async function runLoop(
       }
       if (o.signal?.aborted) throw new Error(`interrupted by ${o.signal.reason ?? "abort"}`);
       const before = agent.numTimesteps;
-      const stepInfo = agent.step();
+      // A step that runs a pending update on a GPU awaits its reads; the others stay synchronous.
+      const stepInfo = agent.updatePending && agent.asyncUpdate
+        ? await agent.stepAsync()
+        : agent.step();
       if (o.algo === "sac") {
         if (stepInfo.update) {
           state.lastUpdate = { ...(stepInfo.update as Record<string, number | null>) };
@@ -755,7 +762,7 @@ async function runLoop(
     // ---- The update that the last rollout triggered (SB3's learn ends with it). SAC logs by
     // episodes, so its final training phase only updates the agent.
     if (agent.updatePending) {
-      const stats = agent.update();
+      const stats = agent.asyncUpdate ? await agent.updateAsync() : agent.update();
       if (o.algo === "ppo") await recordUpdate(stats);
     }
 

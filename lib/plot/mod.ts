@@ -27,25 +27,7 @@ export type {
   PlotlyNumbers,
   PlotlyTrace,
 } from "./types.ts";
-export {
-  ALGORITHM_COLORS,
-  ALGORITHM_DASHES,
-  ALGORITHM_LABELS,
-  BAND_OPACITY,
-  CURVE_KIND_DASHES,
-  ESTIMATOR_DASHES,
-  ESTIMATOR_LABELS,
-  ESTIMATOR_PATTERNS,
-  ESTIMATORS,
-  NETWORK_COLORS,
-  NETWORK_LABELS,
-  PHASE_COLORS,
-  PHASE_LABELS,
-  REFERENCE_COLOR,
-  SEQUENTIAL_COLORS,
-  sequentialColor,
-  withAlpha,
-} from "./palette.ts";
+export * from "./palette.ts";
 export {
   type Band,
   emaSmooth,

@@ -34,6 +34,7 @@ import { Rng } from "../rng.ts";
 import { type Env, makeEnv } from "../envs/mod.ts";
 import {
   type ActorCriticSpec,
+  actorHead,
   collectRollout,
   makeActorCriticSpec,
   makePpoConfig,
@@ -167,8 +168,7 @@ export function ppoLoss(
     objective = {
       kind: "policy-gradient",
       net: spec.actorNet,
-      head: "gaussian",
-      headOffset: spec.logStdOffset,
+      ...actorHead(spec),
       obs,
       actions: gatherRows(rollout.actions, rollout.actDim, indices),
       advantages: normalizeAdvantages(gatherRows(rollout.advantages, 1, indices)),
@@ -287,6 +287,7 @@ export class PpoCheckpointProblem implements est.CheckpointProblem {
       thetaCritic: this.thetaCritic,
       vecNormalize: state.vecNormalize ?? null,
       gamma: this.config.gamma,
+      sdeSampleFreq: this.config.sdeSampleFreq,
     };
     this.precise = collectPpoRollout({
       ...common,

@@ -4,10 +4,9 @@ import { makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
 import { listEnvs, makeEnv, prepareEnv } from "../../lib/envs/mod.ts";
 
 // Paper-notes §7.2 table: observation/action sizes and the PPO parameter counts N of the
-// paper's networks (independent of our code). Pendulum's actor differs because the paper used
-// gSDE (4,545) and the preset uses a plain Gaussian.
+// paper's networks (independent of our code). Pendulum's actor has gSDE's 64×1 log_std matrix.
 const PAPER_SIZES: Record<string, { obs: number; act: number; actor: number; critic: number }> = {
-  "ppo/Pendulum-v1": { obs: 3, act: 1, actor: 4482, critic: 4481 },
+  "ppo/Pendulum-v1": { obs: 3, act: 1, actor: 4545, critic: 4481 },
   "ppo/Ant-v4": { obs: 111, act: 8, actor: 11856, critic: 11393 },
   "ppo/HalfCheetah-v4": { obs: 17, act: 6, actor: 71948, critic: 70657 },
   "ppo/Hopper-v4": { obs: 11, act: 3, actor: 69638, critic: 69121 },
@@ -45,7 +44,7 @@ Deno.test("preset networks have the paper's parameter counts (§7.2)", () => {
   }
 });
 
-Deno.test("Pendulum preset: paper hyperparameters, plain Gaussian noted, training steps", () => {
+Deno.test("Pendulum preset: paper hyperparameters with gSDE, training steps", () => {
   const p = resolvePreset("ppo/Pendulum-v1");
   assertEquals(p.config.learningRate, 3e-3);
   assertEquals(p.config.nSteps, 4096);
@@ -53,6 +52,8 @@ Deno.test("Pendulum preset: paper hyperparameters, plain Gaussian noted, trainin
   assertEquals(p.config.normalize, false);
   assertEquals(p.trainingSteps, 1_000_000);
   assertEquals(p.analysisHorizon, 300_000);
+  assertEquals([p.config.useSde, p.config.sdeSampleFreq], [true, 4]);
+  assertEquals([p.config.fullStd, p.config.useExpln, p.config.logStdInit], [true, false, 0]);
   assert(p.note.includes("gSDE"));
 });
 

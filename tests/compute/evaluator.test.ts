@@ -1,10 +1,11 @@
 // The objectives of lib/compute on both devices against central finite differences of the
 // float64 references (tests/subspaces/_reference.ts): value, gradient and HVP of the PPO actor
-// (analysis point) and critic, and the SAC actor with frozen twin Q. The float64 CPU device
+// (analysis point) and critic, the PPO gSDE actor (the features detached in the variance, as
+// SB3), and the SAC actor with frozen twin Q. The float64 CPU device
 // agrees with the references to the precision of the differences, the float32 WebAssembly device
 // to 1e-4.
 import { assert, assertAlmostEquals } from "@std/assert";
-import { makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
+import { actorHead, makeActorCriticSpec } from "../../lib/agents/ppo/policy.ts";
 import { normalizeAdvantages } from "../../lib/compute/objectives/mod.ts";
 import { LayoutBuilder, mlpBlockSpecs, type MlpSpec } from "../../lib/compute/mod.ts";
 import { makeNetwork, mlpNetwork, mlpNetworkWithHeads } from "../../lib/compute/network.ts";
@@ -16,6 +17,8 @@ import {
   fdGradient,
   fdHvp,
   gaussianProblem,
+  gsdeActorReference,
+  gsdeProblem,
   ppoActorReference,
   ppoCriticReference,
   relativeError,
@@ -30,6 +33,9 @@ const TOL = { cpu: 1e-6, wasm: 1e-4, webgpu: 1e-4 } as const;
 const HVP_TOL = { cpu: 1e-5, wasm: 1e-4, webgpu: 1e-4 } as const;
 // The WebGPU device runs wherever an adapter exists (the software adapter here).
 const noGpu = (await webGpuAdapter()) === null;
+// The gSDE entropy depends on the state and has second derivatives: a coefficient large enough
+// for them to show.
+const GSDE_ENT = 0.1;
 
 async function check(
   label: string,
@@ -104,6 +110,44 @@ for (const device of ["cpu", "wasm", "webgpu"] as const) {
         ppoCriticReference(p, VF),
         device,
       );
+    });
+
+    Deno.test(`PPO gSDE actor objective (${act}, ${device}) matches finite differences`, {
+      ignore,
+    }, async () => {
+      for (
+        const o of [
+          { fullStd: true, useExpln: false },
+          { fullStd: false, useExpln: true },
+        ]
+      ) {
+        const p = gsdeProblem(gaussianProblem(3, 2, [6, 5], act, 40, act === "tanh" ? 13 : 14), o);
+        const spec = makeActorCriticSpec(p.obsDim, p.actDim, {
+          netArch: p.hidden,
+          activation: act,
+          useSde: true,
+          ...o,
+        });
+        assert(spec.actorLayout.size === p.actor.length);
+        await check(
+          `gSDE actor ${act} ${JSON.stringify(o)}`,
+          {
+            kind: "policy-gradient",
+            net: spec.actorNet,
+            ...actorHead(spec),
+            obs: p.obs,
+            actions: p.actions,
+            advantages: normalizeAdvantages(p.advantages),
+            oldLogProbs: null,
+            clipRange: 0.2,
+            entCoef: GSDE_ENT,
+            normalizeAdvantage: false,
+          },
+          p.actor,
+          gsdeActorReference(p, GSDE_ENT, o),
+          device,
+        );
+      }
     });
 
     Deno.test(

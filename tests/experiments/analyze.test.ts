@@ -67,7 +67,8 @@ Deno.test("analyzeRun: rows, caches, overlaps and spectrum; eigenpairs and S_fra
   for (const r of first.results) {
     assertEquals([r.task, r.algo, r.seed], ["Pendulum-v1", "ppo", 2]);
     assert(r.value >= 0 && r.value <= 1 + 1e-9, `S_frac ${r.value} outside [0, 1]`);
-    assertEquals(r.n, r.network === "actor" ? 42 : 41);
+    // The preset's gSDE: the actor's log_std is an 8×1 matrix (41 + 8; plain Gaussian 42).
+    assertEquals(r.n, r.network === "actor" ? 49 : 41);
   }
   for (const step of first.steps) {
     for (const network of ["actor", "critic"]) {

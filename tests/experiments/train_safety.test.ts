@@ -147,10 +147,12 @@ Deno.test("failed runs record status failed and the reason; an interrupted run r
   assertEquals([after.status, after.failure], ["completed", null]);
   assertEquals(after.pastFailures?.map((f) => f.reason), ["interrupted by SIGINT"]);
 
-  // Divergence: an absurd learning rate makes the losses NaN; the run says so.
+  // Divergence: an absurd learning rate makes the losses NaN; the run says so. (Without gSDE:
+  // gSDE's variance floor of 1e-6 keeps its log-probabilities finite at any log_std.)
   const nan = await Deno.makeTempDir();
+  const absurd = { ...PPO.overrides, use_sde: false, learning_rate: 1e30 };
   await assertRejects(
-    () => trainRun({ ...PPO, overrides: { ...PPO.overrides, learning_rate: 1e30 }, outDir: nan }),
+    () => trainRun({ ...PPO, overrides: absurd, outDir: nan }),
     Error,
     "NaN",
   );

@@ -180,3 +180,73 @@ export function unitVector(n: number, seed: number): Float64Array {
   const s = Math.hypot(...v);
   return v.map((x) => x / s);
 }
+
+/** SB3 gSDE settings of the reference density. */
+export interface GsdeRef {
+  /** log_std has n_latent × act entries (true) or n_latent (false, broadcast over actions). */
+  fullStd: boolean;
+  /** std = expln(log_std) instead of exp(log_std). */
+  useExpln: boolean;
+}
+
+/**
+ * SB3's `StateDependentNoiseDistribution.get_std`, elementwise: exp(L), or with `use_expln`
+ * exp(L) for L ≤ 0 and log1p(L + 1e-6) + 1 for L > 0.
+ */
+export function gsdeStdRef(logStd: number, useExpln: boolean): number {
+  if (!useExpln || logStd <= 0) return Math.exp(logStd);
+  return Math.log1p(logStd + 1e-6) + 1;
+}
+
+/**
+ * gSDE's per-dimension variance v_d = Σ_j latent_j²·std(L)_jd² + 1e-6 (SB3's
+ * `th.mm(latent_sde ** 2, get_std(log_std) ** 2)` plus ε; L row-major [n_latent, act or 1]).
+ */
+export function gsdeVarianceRef(
+  latent: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  actDim: number,
+  o: GsdeRef,
+): number[] {
+  const v: number[] = [];
+  for (let d = 0; d < actDim; d++) {
+    let s = 0;
+    for (let j = 0; j < latent.length; j++) {
+      const std = gsdeStdRef(logStd[o.fullStd ? j * actDim + d : j], o.useExpln);
+      s += latent[j] ** 2 * std ** 2;
+    }
+    v.push(s + 1e-6);
+  }
+  return v;
+}
+
+/**
+ * gSDE's log π(a|s) = Σ_d log Normal(a_d; μ_d, √v_d) written as torch's `Normal.log_prob`:
+ * −(a − μ)²/(2σ²) − log σ − ½ log 2π, σ = √v.
+ */
+export function gsdeLogProbRef(
+  mean: ArrayLike<number>,
+  latent: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  action: ArrayLike<number>,
+  o: GsdeRef,
+): number {
+  const v = gsdeVarianceRef(latent, logStd, mean.length, o);
+  let lp = 0;
+  for (let d = 0; d < mean.length; d++) {
+    const sigma = Math.sqrt(v[d]);
+    lp += -((action[d] - mean[d]) ** 2) / (2 * sigma * sigma) - Math.log(sigma) - HALF_LOG_2PI;
+  }
+  return lp;
+}
+
+/** gSDE's entropy Σ_d ½ + ½ log 2π + log σ_d (torch's `Normal.entropy`, σ = √v). */
+export function gsdeEntropyRef(
+  latent: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  actDim: number,
+  o: GsdeRef,
+): number {
+  return gsdeVarianceRef(latent, logStd, actDim, o)
+    .reduce((h, v) => h + 0.5 + HALF_LOG_2PI + Math.log(Math.sqrt(v)), 0);
+}

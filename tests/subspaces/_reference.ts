@@ -13,6 +13,9 @@ import {
   type Act,
   fdGradient as fdGradient64,
   gaussianLogProb,
+  gsdeEntropyRef,
+  gsdeLogProbRef,
+  type GsdeRef,
   HALF_LOG_2PI,
   mlp,
   mlpSize,
@@ -106,6 +109,59 @@ export function ppoActorReference(p: GaussianProblem, entCoef: number) {
       h += 0.5 + HALF_LOG_2PI + theta[theta.length - p.actDim + d];
     }
     return -s / p.n - entCoef * h;
+  };
+}
+
+/**
+ * A gSDE actor problem: a Gaussian problem's network with gSDE's log_std matrix
+ * ([last hidden, act], or [last hidden, 1]) instead of the log_std vector, entries in
+ * [−0.8, 0.2] (above 0 for some, so `use_expln` takes both branches; none within 0.1 of 0, where
+ * they meet).
+ */
+export function gsdeProblem(p: GaussianProblem, o: GsdeRef): GaussianProblem {
+  const H = p.hidden[p.hidden.length - 1], P = H * (o.fullStd ? p.actDim : 1);
+  const base = mlpSize([p.obsDim, ...p.hidden, p.actDim]);
+  const actor = new Float32Array(base + P);
+  actor.set(p.actor.subarray(0, base));
+  for (let k = 0; k < P; k++) {
+    const x = -0.3 + 0.5 * Math.sin(1.7 * k + p.n);
+    actor[base + k] = Math.abs(x) < 0.1 ? x + 0.2 : x; // expln's branches meet at 0: stay clear
+  }
+  return { ...p, actor };
+}
+
+/**
+ * SB3's PPO gSDE actor loss at the analysis point as a float64 function of θ (log π_θ0 fixed):
+ * −mean[Â·exp(log π_θ − ℓ0)] − c_ent·mean H_θ, log π from μ_θ(s) and the variance
+ * Σ_j h_j²·std(L)_jd² + 1e-6 whose features h are those of θ0 (SB3's `learn_features=False`
+ * detaches them), L the log_std matrix at the end of θ.
+ */
+export function gsdeActorReference(p: GaussianProblem, entCoef: number, o: GsdeRef) {
+  const dims = [p.obsDim, ...p.hidden, p.actDim];
+  const H = p.hidden[p.hidden.length - 1], P = H * (o.fullStd ? p.actDim : 1);
+  const latent0: number[][] = [];
+  for (let b = 0; b < p.n; b++) {
+    const s = p.obs.subarray(b * p.obsDim, (b + 1) * p.obsDim);
+    latent0.push(mlp(p.actor, 0, [p.obsDim, ...p.hidden], p.act, s, true));
+  }
+  const logProbs = (theta: ArrayLike<number>) => {
+    const L = Array.from(theta).slice(theta.length - P);
+    return latent0.map((h, b) => {
+      const mu = mlp(theta, 0, dims, p.act, p.obs.subarray(b * p.obsDim, (b + 1) * p.obsDim));
+      return gsdeLogProbRef(mu, h, L, p.actions.subarray(b * p.actDim, (b + 1) * p.actDim), o);
+    });
+  };
+  const logProbs0 = logProbs(p.actor);
+  const adv = normalizedAdv(p.advantages);
+  return (theta: ArrayLike<number>): number => {
+    const lp = logProbs(theta);
+    const L = Array.from(theta).slice(theta.length - P);
+    let s = 0, h = 0;
+    for (let b = 0; b < p.n; b++) {
+      s += adv[b] * Math.exp(lp[b] - logProbs0[b]);
+      h += gsdeEntropyRef(latent0[b], L, p.actDim, o);
+    }
+    return -s / p.n - entCoef * h / p.n;
   };
 }
 

@@ -13,10 +13,15 @@
  * Run: `deno task slurm-test` (as root; installs Debian's Slurm, munge and MariaDB when missing,
  * starts a private cluster, runs the scenario, stops every daemon it started). Options:
  * `--keep` leaves the cluster running; `--dir DIR` and `--port N` choose the state directory and
- * the first of four ports (defaults: a fresh temporary directory, a free port range).
+ * the first of four ports (defaults: a fresh temporary directory, a free port range);
+ * `--no-study` skips the study scenario (study_scenario.ts: a tiny study as job arrays, a task
+ * cancelled mid-run, its aggregation, a resubmission), which `deno task slurm-test` runs after
+ * the smoke test.
  *
  * @module
  */
+
+import { runStudyScenario, type StudyScenarioReport } from "./study_scenario.ts";
 
 const CLUSTER_SCRIPT = new URL("./cluster.sh", import.meta.url).pathname;
 
@@ -30,6 +35,8 @@ export interface SlurmSmokeOptions {
   keep?: boolean;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
+  /** Also run a tiny study on the cluster (study_scenario.ts; default false). */
+  study?: boolean;
 }
 
 /** What {@linkcode runSlurmSmokeTest} measured. */
@@ -40,6 +47,8 @@ export interface SlurmSmokeReport {
   states: Record<string, string>;
   /** The slurm.conf used. */
   slurmConf: string;
+  /** The study scenario's report, when it ran. */
+  study: StudyScenarioReport | null;
 }
 
 /** One `sacct -X -P` row. */
@@ -93,7 +102,16 @@ function effectiveUid(): number {
   }
 }
 
-function onPath(name: string): boolean {
+/**
+ * Whether an executable named `name` is in a directory of PATH.
+ *
+ * @example
+ * ```ts
+ * import { onPath } from "./smoke_test.ts";
+ * onPath("bash"); // true
+ * ```
+ */
+export function onPath(name: string): boolean {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
     try {
       if (Deno.statSync(`${dir}/${name}`).isFile) return true;
@@ -229,6 +247,7 @@ export async function runSlurmSmokeTest(
   const tJobs = performance.now();
   let states: Record<string, string> = {};
   let stopSeconds = 0;
+  let study: StudyScenarioReport | null = null;
   try {
     const work = `${stateDir}/jobs/smoke-${Date.now()}`;
     await Deno.mkdir(`${work}/done`, { recursive: true });
@@ -334,6 +353,11 @@ export async function runSlurmSmokeTest(
       `the aggregation job should see results of tasks 0 and 3, saw "${summary}"`,
     );
     log(`sacct: ${expected.map((id) => `${id} ${states[id]}`).join(", ")}`);
+    if (options.study) {
+      const studyWork = `${stateDir}/jobs/study-${Date.now()}`;
+      await Deno.mkdir(studyWork, { recursive: true });
+      study = await runStudyScenario({ env, work: studyWork, log, must, until, sacct, check });
+    }
   } finally {
     const jobSeconds = (performance.now() - tJobs) / 1000;
     log(`job scenario: ${jobSeconds.toFixed(1)} s`);
@@ -359,6 +383,7 @@ export async function runSlurmSmokeTest(
     },
     states,
     slurmConf,
+    study,
   };
 }
 
@@ -378,6 +403,7 @@ if (import.meta.main) {
       stateDir: value("--dir"),
       port: value("--port") ? Number(value("--port")) : undefined,
       keep: args.includes("--keep"),
+      study: !args.includes("--no-study"),
       log: (line) => console.log(line),
     });
     const s = report.seconds;

@@ -206,6 +206,35 @@ export abstract class OnlineAgent<Update, Info> {
     return info;
   }
 
+  /**
+   * {@linkcode OnlineAgent.step} with the pending update run by
+   * {@linkcode OnlineAgent.updateAsync} (the path of devices that read the GPU asynchronously).
+   */
+  async stepAsync(): Promise<Info> {
+    const update = this.pending ? await this.updateAsync() : null;
+    const t0 = performance.now();
+    const info = this.collectStep(update);
+    this.timing.rolloutMs += performance.now() - t0;
+    return info;
+  }
+
+  /**
+   * Runs the pending update phase on any device; agents whose update can run on a GPU override
+   * it (here: {@linkcode OnlineAgent.update}).
+   */
+  updateAsync(): Promise<Update> {
+    try {
+      return Promise.resolve(this.update());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Whether the update must run through {@linkcode OnlineAgent.updateAsync} (a GPU device). */
+  get asyncUpdate(): boolean {
+    return false;
+  }
+
   /** The counters of a state (see {@linkcode AgentCounters}). */
   protected counters(): AgentCounters {
     return {

@@ -27,11 +27,15 @@
  * | `policy_kwargs.activation_fn` (`"tanh"`, `"relu"`, `"nn.Tanh"`, `"nn.ReLU"`) | `activation` |
  * | `policy_kwargs.ortho_init` | `orthoInit` |
  * | `policy_kwargs.log_std_init` | `logStdInit` |
+ * | `use_sde` | `useSde` |
+ * | `sde_sample_freq` | `sdeSampleFreq` |
+ * | `policy_kwargs.full_std` | `fullStd` |
+ * | `policy_kwargs.use_expln` | `useExpln` |
  * | `policy_kwargs.optimizer_kwargs.eps` | `adamEps` |
  *
- * `net_arch`, `activation_fn`, `ortho_init` and `log_std_init` are also accepted at the top level.
- * `use_sde: true` is rejected: gSDE is not implemented (a plain Gaussian is used instead). The
- * schema (one for every agent) is `../common/config_schema.ts`.
+ * `net_arch`, `activation_fn`, `ortho_init`, `log_std_init`, `full_std` and `use_expln` are also
+ * accepted at the top level. `use_sde: true` selects gSDE (`../../compute/gsde.ts`). The schema
+ * (one for every agent) is `../common/config_schema.ts`.
  *
  * @module
  */
@@ -77,9 +81,12 @@ export type Activation = "tanh" | "relu";
 export type NetArch = number[] | { pi: number[]; vf: number[] };
 
 /**
- * The compute device of the update phase (pgsubspace-specific; both compute the same loss):
+ * The compute device of the update phase (pgsubspace-specific; all compute the same loss):
  * `"cpu"` float64 in a fixed summation order (bit-reproducible on every machine), `"wasm"`
- * float32 WebAssembly SIMD.
+ * float32 WebAssembly SIMD, `"webgpu"` float32 WGSL kernels on a GPU (any adapter, a software one
+ * included), `"auto"` WebGPU on a real (non-fallback) GPU adapter, else `"cpu"`. `"webgpu"` and
+ * `"auto"` read the GPU asynchronously: the update runs through `PpoAgent.updateAsync` /
+ * `stepAsync` (the training loop's path).
  *
  * @example
  * ```ts
@@ -87,7 +94,7 @@ export type NetArch = number[] | { pi: number[]; vf: number[] };
  * const e: GradientEngine = "wasm"; // float32
  * ```
  */
-export type GradientEngine = "cpu" | "wasm";
+export type GradientEngine = "cpu" | "wasm" | "webgpu" | "auto";
 
 /**
  * PPO hyperparameters (SB3 1.8.0 semantics, single environment).
@@ -137,13 +144,24 @@ export interface PpoConfig {
   activation: Activation;
   /** SB3 orthogonal init (gains √2 hidden, 0.01 action head, 1 value head, zero biases); false: PyTorch default init. */
   orthoInit: boolean;
-  /** Initial value of the state-independent log standard deviation. */
+  /** Initial value of log_std (the state-independent vector, or gSDE's matrix). */
   logStdInit: number;
+  /** generalised State-Dependent Exploration (gSDE) instead of the state-independent Gaussian. */
+  useSde: boolean;
+  /** gSDE: draw a new noise matrix every n steps of a rollout (−1 or 0: only at its start). */
+  sdeSampleFreq: number;
+  /** gSDE: one σ per (feature, action) pair (true), or per feature. */
+  fullStd: boolean;
+  /** gSDE: expln(log σ) instead of exp(log σ), which grows only logarithmically above 1. */
+  useExpln: boolean;
   /** Wrap the environment in VecNormalize (obs and reward normalisation, SB3 defaults). */
   normalize: boolean;
   /** Adam ε (SB3's ActorCriticPolicy default 1e-5). */
   adamEps: number;
-  /** Compute device of the update phase: float64 CPU (default, bit-reproducible) or float32 WASM. */
+  /**
+   * Compute device of the update phase: float64 CPU (default, bit-reproducible), float32 WASM,
+   * float32 WebGPU, or auto (WebGPU on a real GPU, else CPU); see {@linkcode GradientEngine}.
+   */
   gradientEngine: GradientEngine;
 }
 
@@ -208,18 +226,13 @@ export const PPO_SCHEMA: ConfigSchema<PpoConfig> = defineConfig<PpoConfig>("PPO"
     default: 0,
     check: numberIn(-Infinity, Infinity, "()"),
   },
+  useSde: { sb3: "use_sde", default: false, check: isBoolean },
+  sdeSampleFreq: { sb3: "sde_sample_freq", default: -1, check: integerFrom(-1) },
+  fullStd: { sb3: "full_std", policyKwarg: true, default: true, check: isBoolean },
+  useExpln: { sb3: "use_expln", policyKwarg: true, default: false, check: isBoolean },
   normalize: { sb3: "normalize", default: false, check: isBoolean },
   adamEps: { sb3: "adam_eps", default: 1e-5, check: positiveNumber },
-  gradientEngine: { default: "cpu", check: oneOf(["cpu", "wasm"]) },
-}, {
-  rejected: {
-    use_sde: (v) =>
-      v === true
-        ? "gSDE is not supported; pgsubspace uses a plain diagonal Gaussian. Remove " +
-          "use_sde/sde_sample_freq from the config"
-        : null,
-    useSde: (v) => v === true ? "gSDE is not supported (use a plain diagonal Gaussian)" : null,
-  },
+  gradientEngine: { default: "cpu", check: oneOf(["cpu", "wasm", "webgpu", "auto"]) },
 });
 
 /**

@@ -1,11 +1,13 @@
 /**
  * The gradient of SB3's PPO training loss on one mini-batch, with respect to θ_actor and
  * θ_critic, on the compute layer: the policy-gradient objective (clipped surrogate + entropy bonus
- * on the Gaussian head) for the actor and the regression objective (value MSE, optionally
+ * on the Gaussian or gSDE head) for the actor and the regression objective (value MSE, optionally
  * clipped) for the critic — the same objectives the subspace analysis differentiates twice.
  *
  * The default device is the float64 CPU device: every sum in a fixed order, so the same inputs give
- * the same bits on every machine and a seed fixes a whole run (`"wasm"` runs the same in float32).
+ * the same bits on every machine and a seed fixes a whole run (`"wasm"` runs the same in float32;
+ * `"webgpu"`, made by {@linkcode PpoMinibatchGradient.create}, runs it in float32 on a GPU and
+ * returns through {@linkcode PpoMinibatchGradient.computeAsync}).
  *
  * Loss (B = mini-batch size): L = L_pg + c_ent·L_ent + c_vf·L_vf with
  *   L_pg = −mean[min(Â·r, Â·clip(r, 1 − ε, 1 + ε))], r = exp(log π − log π_old),
@@ -14,9 +16,13 @@
  *
  * @module
  */
-import { type BatchDevice, BatchObjective } from "../../compute/batch.ts";
-import type { PolicyGradientStats } from "../../compute/objectives/mod.ts";
-import type { ActorCriticSpec } from "./policy.ts";
+import {
+  type BatchDevice,
+  BatchObjective,
+  type BatchObjectiveOptions,
+} from "../../compute/batch.ts";
+import type { ObjectiveSpec, PolicyGradientStats } from "../../compute/objectives/mod.ts";
+import { type ActorCriticSpec, actorHead } from "./policy.ts";
 import type { RolloutColumns } from "../common/rollout_buffer.ts";
 
 /**
@@ -109,7 +115,7 @@ export class PpoMinibatchGradient {
   /** Largest mini-batch this engine accepts. */
   readonly maxBatch: number;
   /** The device. */
-  readonly device: BatchDevice;
+  readonly device: BatchDevice | "webgpu";
   readonly #actor: BatchObjective;
   readonly #critic: BatchObjective;
   readonly #clipVf: boolean;
@@ -117,53 +123,62 @@ export class PpoMinibatchGradient {
   /**
    * @param coefs the loss coefficients (whether the value clip is on fixes the critic's plan;
    *   the values themselves are given to every `compute`).
+   * @param device `"cpu"` or `"wasm"`; WebGPU through {@linkcode PpoMinibatchGradient.create}.
    */
   constructor(
     spec: ActorCriticSpec,
     maxBatch: number,
     coefs: Pick<PpoLossCoefficients, "clipRangeVf">,
     device: BatchDevice = "cpu",
+    objectives?: readonly [BatchObjective, BatchObjective],
   ) {
     this.spec = spec;
     this.maxBatch = maxBatch;
-    this.device = device;
-    const { obsDim, actDim } = spec;
-    const zeros = (n: number) => new Float32Array(n);
-    this.#actor = new BatchObjective(
-      {
-        kind: "policy-gradient",
-        net: spec.actorNet,
-        head: "gaussian",
-        headOffset: spec.logStdOffset,
-        obs: zeros(maxBatch * obsDim),
-        actions: zeros(maxBatch * actDim),
-        advantages: zeros(maxBatch),
-        oldLogProbs: zeros(maxBatch),
-        clipRange: 0.2,
-        entCoef: 0,
-        normalizeAdvantage: true,
-      },
-      spec.actorLayout.zeros(),
-      device,
-    );
     this.#clipVf = coefs.clipRangeVf !== null;
-    this.#critic = new BatchObjective(
-      {
-        kind: "regression",
-        nets: [spec.criticNet],
-        inputs: zeros(maxBatch * obsDim),
-        targets: zeros(maxBatch),
-        coef: 0.5,
-        clip: this.#clipVf ? { oldValues: zeros(maxBatch), range: 0 } : null,
-      },
-      spec.criticLayout.zeros(),
-      device,
+    const [actor, critic] = objectives ?? minibatchSpecs(spec, maxBatch, this.#clipVf).map(
+      ([s, theta]) => new BatchObjective(s, theta, device),
     );
+    this.#actor = actor;
+    this.#critic = critic;
+    this.device = actor.device;
+  }
+
+  /**
+   * The engine on any device, WebGPU included (created asynchronously; a fallback adapter only
+   * with `allowFallbackGpu`).
+   *
+   * @example
+   * ```ts
+   * import { PpoMinibatchGradient } from "./minibatch.ts";
+   * import { makeActorCriticSpec } from "./policy.ts";
+   * const spec = makeActorCriticSpec(3, 1, { netArch: [64, 64], activation: "tanh" });
+   * const engine = await PpoMinibatchGradient.create(spec, 64, { clipRangeVf: null }, "wasm");
+   * engine.dispose();
+   * ```
+   */
+  static async create(
+    spec: ActorCriticSpec,
+    maxBatch: number,
+    coefs: Pick<PpoLossCoefficients, "clipRangeVf">,
+    device: BatchDevice | "webgpu",
+    options: BatchObjectiveOptions = {},
+  ): Promise<PpoMinibatchGradient> {
+    const made: BatchObjective[] = [];
+    try {
+      for (const [s, theta] of minibatchSpecs(spec, maxBatch, coefs.clipRangeVf !== null)) {
+        made.push(await BatchObjective.create(s, theta, device, options));
+      }
+    } catch (e) {
+      for (const m of made) m.dispose();
+      throw e;
+    }
+    return new PpoMinibatchGradient(spec, maxBatch, coefs, "cpu", [made[0], made[1]]);
   }
 
   /**
    * Loss terms and gradients of the mini-batch `indices[start .. start+count)` of `data`.
-   * Overwrites `gradActor` / `gradCritic` with ∂L/∂θ_actor and ∂L/∂θ_critic.
+   * Overwrites `gradActor` / `gradCritic` with ∂L/∂θ_actor and ∂L/∂θ_critic (CPU and
+   * WebAssembly devices).
    */
   compute(
     actor: Float32Array,
@@ -176,6 +191,32 @@ export class PpoMinibatchGradient {
     gradActor: Float64Array,
     gradCritic: Float64Array,
   ): MiniBatchStats {
+    this.#stage(actor, critic, data, indices, start, count, coefs, gradActor, gradCritic);
+    gradActor.set(this.#actor.evaluate(count).gradient);
+    gradCritic.set(this.#critic.evaluate(count).gradient);
+    return this.#stats(count, coefs);
+  }
+
+  /** {@linkcode compute} on any device, WebGPU included (its reads awaited). */
+  async computeAsync(
+    ...args: Parameters<PpoMinibatchGradient["compute"]>
+  ): Promise<MiniBatchStats> {
+    const [, , , , , count, coefs, gradActor, gradCritic] = args;
+    this.#stage(...args);
+    gradActor.set((await this.#actor.evaluateAsync(count)).gradient);
+    gradCritic.set((await this.#critic.evaluateAsync(count)).gradient);
+    return this.#stats(count, coefs);
+  }
+
+  /** Releases the devices' memory (WebGPU). Idempotent. */
+  dispose(): void {
+    this.#actor.dispose();
+    this.#critic.dispose();
+  }
+
+  /** Writes the mini-batch, the coefficients and θ into both objectives. */
+  #stage(...args: Parameters<PpoMinibatchGradient["compute"]>): void {
+    const [actor, critic, data, indices, start, count, coefs] = args;
     const B = count;
     if (B < 1 || B > this.maxBatch) {
       throw new RangeError(
@@ -214,10 +255,13 @@ export class PpoMinibatchGradient {
     });
     a.setParameters(actor);
     c.setParameters(critic);
-    gradActor.set(a.evaluate(B).gradient);
-    const pg = a.runtime.stats as PolicyGradientStats;
-    gradCritic.set(c.evaluate(B).gradient);
-    const valueLoss = (c.runtime.stats as { squaredErrors: number[] }).squaredErrors[0] / B;
+  }
+
+  /** The loss terms of the batch just evaluated. */
+  #stats(B: number, coefs: PpoLossCoefficients): MiniBatchStats {
+    const pg = this.#actor.runtime.stats as PolicyGradientStats;
+    const valueLoss = (this.#critic.runtime.stats as { squaredErrors: number[] }).squaredErrors[0] /
+      B;
     return {
       loss: pg.policyLoss + coefs.entCoef * pg.entropyLoss + coefs.vfCoef * valueLoss,
       policyLoss: pg.policyLoss,
@@ -227,4 +271,36 @@ export class PpoMinibatchGradient {
       clipFraction: pg.clipFraction,
     };
   }
+}
+
+/** The actor's and the critic's objectives (data columns of `maxBatch` rows) and zero θ. */
+function minibatchSpecs(
+  spec: ActorCriticSpec,
+  maxBatch: number,
+  clipVf: boolean,
+): [ObjectiveSpec, Float32Array][] {
+  const { obsDim, actDim } = spec;
+  const zeros = (n: number) => new Float32Array(n);
+  return [
+    [{
+      kind: "policy-gradient",
+      net: spec.actorNet,
+      ...actorHead(spec),
+      obs: zeros(maxBatch * obsDim),
+      actions: zeros(maxBatch * actDim),
+      advantages: zeros(maxBatch),
+      oldLogProbs: zeros(maxBatch),
+      clipRange: 0.2,
+      entCoef: 0,
+      normalizeAdvantage: true,
+    }, spec.actorLayout.zeros()],
+    [{
+      kind: "regression",
+      nets: [spec.criticNet],
+      inputs: zeros(maxBatch * obsDim),
+      targets: zeros(maxBatch),
+      coef: 0.5,
+      clip: clipVf ? { oldValues: zeros(maxBatch), range: 0 } : null,
+    }, spec.criticLayout.zeros()],
+  ];
 }

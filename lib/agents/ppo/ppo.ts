@@ -24,6 +24,7 @@
 import { Rng } from "../../rng.ts";
 import type { Env, EnvState } from "../../envs/mod.ts";
 import { Adam, type AdamState, clipGradNorm, globalGradNorm } from "../../compute/mod.ts";
+import { hasRealGpu } from "../../compute/webgpu/device.ts";
 import {
   type CollectorState,
   EnvCollector,
@@ -43,6 +44,7 @@ import {
   ActorCriticCpu,
   type ActorCriticSpec,
   initActorCritic,
+  logStdSize,
   makeActorCriticSpec,
 } from "./policy.ts";
 import { PpoRolloutCollector } from "./rollout.ts";
@@ -103,7 +105,7 @@ export interface PpoUpdateStats {
   clipFraction: number;
   /** 1 − Var[R̂ − V]/Var[R̂] over the rollout (NaN when Var[R̂] = 0, as SB3). */
   explainedVariance: number;
-  /** mean(exp(log_std)) after the update. */
+  /** mean(exp(log_std)) after the update (over gSDE's whole matrix, as SB3). */
   std: number;
   /** Epochs started in this update. */
   epochs: number;
@@ -162,6 +164,8 @@ export interface PpoAgentState extends base.AgentCounters {
   vecNormalize: VecNormalizeState | null;
   buffer: RolloutBufferState;
   rolloutEpisodes: EpisodeInfo[];
+  /** gSDE's current noise matrices (one per environment); absent without gSDE and in older states. */
+  sdeNoise?: Float32Array;
 }
 
 /** A state written before the collector (one environment). */
@@ -255,7 +259,12 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     });
     this.policy = new ActorCriticCpu(this.spec);
     this.collector = new EnvCollector({ envs, vecNormalize: this.vecNormalize });
-    this.#rollout = new PpoRolloutCollector(this.collector, this.policy, this.rolloutBuffer);
+    this.#rollout = new PpoRolloutCollector(
+      this.collector,
+      this.policy,
+      this.rolloutBuffer,
+      cfg.sdeSampleFreq,
+    );
     this.#gradActor = new Float64Array(this.thetaActor.length);
     this.#gradCritic = new Float64Array(this.thetaCritic.length);
     // SB3 _setup_learn: seed the envs (seed + i) through their first reset; all episodes start
@@ -298,7 +307,9 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
   }
 
   /**
-   * Runs the pending update phase (SB3 `PPO.train`) on the full rollout buffer and empties it.
+   * Runs the pending update phase (SB3 `PPO.train`) on the full rollout buffer and empties it, on
+   * the CPU or WebAssembly device (`gradientEngine` `"cpu"`/`"wasm"`; for `"webgpu"` and `"auto"`
+   * use {@linkcode PpoAgent.updateAsync}).
    *
    * @throws Error when no update is pending, or when a loss or gradient is NaN/Inf (naming the
    *   step, epoch, mini-batch and quantity).
@@ -312,6 +323,60 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
    * ```
    */
   update(): PpoUpdateStats {
+    // Checked before the phase draws its permutation (nothing changes when refused).
+    const engine = this.pending ? this.#syncGradient() : null;
+    const phase = this.#updatePhase();
+    let r = phase.next();
+    if (r.done || engine === null) return r.value as PpoUpdateStats;
+    for (; !r.done; r = phase.next(this.#computeWith(engine, r.value)));
+    return r.value;
+  }
+
+  /**
+   * {@linkcode PpoAgent.update} on any `gradientEngine`, WebGPU included: each mini-batch's
+   * actor and critic gradients are computed on the device and read back asynchronously; clipping
+   * and Adam run on the host, as on the other devices. `"auto"` decides on the first call
+   * (WebGPU on a real GPU adapter, else the float64 CPU device).
+   *
+   * @example
+   * ```ts
+   * import { makeEnv } from "../../envs/mod.ts";
+   * import { PpoAgent } from "./ppo.ts";
+   * const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config: { n_steps: 64, gradientEngine: "auto" }, seed: 1 });
+   * while (!agent.updatePending) agent.step();
+   * const stats = await agent.updateAsync();
+   * agent.close();
+   * ```
+   */
+  override async updateAsync(): Promise<PpoUpdateStats> {
+    const phase = this.#updatePhase();
+    let r = phase.next();
+    if (r.done) return r.value;
+    const engine = await this.#asyncGradient();
+    while (!r.done) {
+      const q = r.value;
+      r = phase.next(await engine.computeAsync(...this.#miniBatchArgs(q)));
+    }
+    return r.value;
+  }
+
+  /** Whether the update needs {@linkcode PpoAgent.updateAsync} (a WebGPU or auto engine). */
+  override get asyncUpdate(): boolean {
+    const e = this.#gradient?.device ?? this.config.gradientEngine;
+    return e === "webgpu" || e === "auto";
+  }
+
+  /** Releases the update's GPU memory (WebGPU). Idempotent. */
+  close(): void {
+    this.#gradient?.dispose();
+    this.#gradient = null;
+  }
+
+  /**
+   * The update phase as steps: yields each mini-batch whose loss terms and gradients (into
+   * #gradActor/#gradCritic) it needs, and returns the statistics.
+   */
+  *#updatePhase(): Generator<MiniBatchRequest, PpoUpdateStats, MiniBatchStats> {
     if (!this.pending) {
       throw new Error(
         `PpoAgent.update: no update pending (${this.rolloutBuffer.pos}/${this.config.nSteps} ` +
@@ -346,7 +411,7 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
       const perm = this.rng.permutation(n);
       for (let start = 0, mb = 0; start < n; start += cfg.batchSize, mb++) {
         const count = Math.min(cfg.batchSize, n - start);
-        const stats = this.#lossAndGradients(perm, start, count, coefs);
+        const stats = yield { perm, start, count, coefs };
         const where = () =>
           `PPO update at step ${this.numTimesteps} (epoch ${epoch}, mini-batch ${mb})`;
         for (const key of ["policyLoss", "valueLoss", "entropyLoss", "loss"] as const) {
@@ -379,10 +444,9 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
 
     const explainedVariance = explainedVarianceOf(buffer.values, buffer.returns);
     let std = 0;
-    for (let d = 0; d < this.spec.actDim; d++) {
-      std += Math.exp(this.thetaActor[this.spec.logStdOffset + d]);
-    }
-    std /= this.spec.actDim;
+    const nStd = logStdSize(this.spec);
+    for (let d = 0; d < nStd; d++) std += Math.exp(this.thetaActor[this.spec.logStdOffset + d]);
+    std /= nStd;
     buffer.reset();
     return this.finishUpdate(t0, {
       learningRate,
@@ -431,7 +495,8 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
   /**
    * The action for a raw observation: observation normalised with the frozen VecNormalize
    * statistics, then the mean action (`deterministic`) or a sample (from a generator separate
-   * from training's), clipped to the action Box (SB3 `predict`).
+   * from training's; gSDE: with a noise matrix drawn for the call), clipped to the action Box
+   * (SB3 `predict`).
    *
    * @example
    * ```ts
@@ -451,7 +516,7 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     const x = this.vecNormalize ? this.vecNormalize.normalizeObs(obs) : Float32Array.from(obs);
     const out = new Float32Array(actDim);
     if (deterministic) this.policy.actionMean(this.thetaActor, x, out);
-    else this.policy.sample(this.thetaActor, x, this.predictRng, out);
+    else this.policy.sampleFresh(this.thetaActor, x, this.predictRng, out);
     const { low, high } = this.env.actionSpace;
     for (let d = 0; d < actDim; d++) out[d] = Math.min(Math.max(out[d], low[d]), high[d]);
     return out;
@@ -471,6 +536,7 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
       vecNormalize: this.vecNormalize ? this.vecNormalize.getState() : null,
       buffer: this.rolloutBuffer.getState(),
       rolloutEpisodes: structuredClone(this.rolloutEpisodes),
+      ...(this.spec.sde ? { sdeNoise: this.policy.noise } : {}),
     };
   }
 
@@ -504,33 +570,64 @@ export class PpoAgent extends base.OnlineAgent<PpoUpdateStats, PpoStepInfo> {
     if (this.vecNormalize && s.vecNormalize) this.vecNormalize.setState(s.vecNormalize);
     this.rolloutBuffer.setState(s.buffer);
     this.rolloutEpisodes = structuredClone(s.rolloutEpisodes);
+    // gSDE: a state saved mid-rollout carries its noise matrices; the next rollout redraws them.
+    if (this.spec.sde) this.policy.noise = s.sdeNoise ?? new Float32Array(0);
   }
 
-  /** Loss terms of one mini-batch; gradients into #gradActor/#gradCritic. */
-  #lossAndGradients(
-    perm: Int32Array,
-    start: number,
-    count: number,
-    coefs: PpoLossCoefficients,
-  ): MiniBatchStats {
+  /** The gradient engine of the synchronous update (CPU or WebAssembly). */
+  #syncGradient(): PpoMinibatchGradient {
+    const device = this.#gradient?.device ?? this.config.gradientEngine;
+    if (device !== "cpu" && device !== "wasm") {
+      throw new Error(
+        `PpoAgent.update: gradientEngine "${device}" reads the GPU asynchronously; call ` +
+          `await agent.updateAsync() or agent.stepAsync(), or choose "cpu" or "wasm"`,
+      );
+    }
     this.#gradient ??= new PpoMinibatchGradient(
       this.spec,
       this.config.batchSize,
-      coefs,
-      this.config.gradientEngine,
+      this.config,
+      device,
     );
-    return this.#gradient.compute(
-      this.thetaActor,
-      this.thetaCritic,
-      this.rolloutBuffer,
-      perm,
-      start,
-      count,
-      coefs,
-      this.#gradActor,
-      this.#gradCritic,
-    );
+    return this.#gradient;
   }
+
+  /** The gradient engine of any device (created, and `"auto"` decided, on first use). */
+  async #asyncGradient(): Promise<PpoMinibatchGradient> {
+    if (this.#gradient !== null) return this.#gradient;
+    const choice = this.config.gradientEngine;
+    const device = choice === "auto" ? ((await hasRealGpu()) ? "webgpu" : "cpu") : choice;
+    // An explicit "webgpu" is honoured on a software adapter too (slow, but what was asked).
+    this.#gradient = await PpoMinibatchGradient.create(
+      this.spec,
+      this.config.batchSize,
+      this.config,
+      device,
+      { allowFallbackGpu: choice === "webgpu" },
+    );
+    return this.#gradient;
+  }
+
+  /** Loss terms of one mini-batch on a synchronous engine; gradients into #gradActor/#gradCritic. */
+  #computeWith(engine: PpoMinibatchGradient, q: MiniBatchRequest): MiniBatchStats {
+    return engine.compute(...this.#miniBatchArgs(q));
+  }
+
+  /** The arguments of `compute`/`computeAsync` for a mini-batch request. */
+  #miniBatchArgs(q: MiniBatchRequest): Parameters<PpoMinibatchGradient["compute"]> {
+    const { perm, start, count, coefs } = q;
+    const data = this.rolloutBuffer;
+    const grads = [this.#gradActor, this.#gradCritic] as const;
+    return [this.thetaActor, this.thetaCritic, data, perm, start, count, coefs, ...grads];
+  }
+}
+
+/** A mini-batch the update phase asks the gradient engine for. */
+interface MiniBatchRequest {
+  perm: Int32Array;
+  start: number;
+  count: number;
+  coefs: PpoLossCoefficients;
 }
 
 /**

@@ -3,6 +3,8 @@
  * ({@linkcode PpoAgent}) and for the analysis' fresh rollouts ({@linkcode collectRollout}).
  *
  * One step of `nEnvs` environments:
+ * 0. with gSDE, new noise matrices (one per environment) at the rollout's first step and every
+ *    `sdeSampleFreq` steps (SB3 `reset_noise`; −1 or 0: only at the rollout's start);
  * 1. each environment's action is sampled from the current policy on its (normalised) last
  *    observation, with V(s) and log π(a|s) (environment 0's noise first, as torch samples a
  *    batch row by row);
@@ -76,8 +78,15 @@ export class PpoRolloutCollector {
   readonly #values: Float64Array;
   readonly #logProbs: Float64Array;
   readonly #starts: Uint8Array;
+  /** gSDE's resampling period in steps (≤ 0: at rollout start only). */
+  readonly sdeSampleFreq: number;
 
-  constructor(collector: EnvCollector, policy: ActorCriticCpu, buffer: RolloutBuffer) {
+  constructor(
+    collector: EnvCollector,
+    policy: ActorCriticCpu,
+    buffer: RolloutBuffer,
+    sdeSampleFreq = -1,
+  ) {
     if (buffer.nEnvs !== collector.nEnvs) {
       throw new RangeError(
         `PpoRolloutCollector: the buffer has ${buffer.nEnvs} environments, the collector ` +
@@ -93,6 +102,7 @@ export class PpoRolloutCollector {
     this.#values = new Float64Array(n);
     this.#logProbs = new Float64Array(n);
     this.#starts = new Uint8Array(n);
+    this.sdeSampleFreq = sdeSampleFreq;
   }
 
   /**
@@ -112,10 +122,16 @@ export class PpoRolloutCollector {
     const { collector, policy, buffer } = this;
     const n = collector.nEnvs, a = collector.actDim;
     const actions = this.#actions;
+    const freq = this.sdeSampleFreq, pos = buffer.pos;
+    if (
+      policy.spec.sde && (pos === 0 || (freq > 0 && pos % freq === 0) || !policy.hasNoise(n))
+    ) {
+      policy.resetNoise(thetaActor, rng, n);
+    }
     for (let i = 0; i < n; i++) {
       const obs = collector.obsOf(i);
       const action = n === 1 ? actions : actions.subarray(i * a, (i + 1) * a);
-      const logProb = policy.sample(thetaActor, obs, rng, action);
+      const logProb = policy.sample(thetaActor, obs, rng, action, i);
       const value = policy.value(thetaCritic, obs);
       if (!Number.isFinite(logProb) || !Number.isFinite(value)) {
         throw new Error(
@@ -185,6 +201,8 @@ export interface PpoRolloutOptions {
   gaeLambda: number;
   /** GAE's γ when it differs from the bootstrap's (the analysis' §5.2 quirk); default `gamma`. */
   gaeGamma?: number;
+  /** gSDE (a spec with `sde`): the checkpoint's `sdeSampleFreq` (default −1: rollout start only). */
+  sdeSampleFreq?: number;
   /** Seed of the environments' first reset (environment i: envSeed + i). */
   envSeed: number;
   /** Generator of the action noise. */
@@ -269,7 +287,12 @@ export function collectRollout(options: PpoRolloutOptions): PpoRollout {
     gamma: options.gaeGamma ?? gamma,
     gaeLambda,
   });
-  const rollout = new PpoRolloutCollector(collector, new ActorCriticCpu(spec), buffer);
+  const rollout = new PpoRolloutCollector(
+    collector,
+    new ActorCriticCpu(spec),
+    buffer,
+    options.sdeSampleFreq ?? -1,
+  );
   const episodeReturns: number[] = [];
   for (let t = 0; t < samples; t += nEnvs) {
     let collected: PpoCollectedStep;

@@ -36,6 +36,7 @@ import {
   literalOr,
   netArch,
   numberIn,
+  oneOf,
   positiveNumber,
   type Schedule,
 } from "../common/config_schema.ts";
@@ -95,6 +96,13 @@ export interface SacConfig {
   activation: "relu";
   /** Adam ε (SB3's SAC default 1e-8; the paper's submission-era runs forced 1e-5). */
   adamEps: number;
+  /**
+   * Device of the gradient steps (pgsubspace-specific): `"wasm"` (float32 WebAssembly SIMD,
+   * default), `"webgpu"` (float32 WGSL kernels on any adapter, a software one included) or
+   * `"auto"` (WebGPU on a real, non-fallback GPU adapter, else `"wasm"`). `"webgpu"` and `"auto"`
+   * train through `SacAgent.updateAsync` / `stepAsync` (the training loop's path).
+   */
+  gradientEngine: "wasm" | "webgpu" | "auto";
 }
 
 /**
@@ -171,14 +179,16 @@ export const SAC_SCHEMA: ConfigSchema<SacConfig> = defineConfig<SacConfig>("SAC"
     convert: activationName,
   },
   adamEps: { sb3: "adam_eps", default: 1e-8, check: positiveNumber },
+  gradientEngine: { default: "wasm", check: oneOf(["wasm", "webgpu", "auto"]) },
 }, {
   rejected: {
     use_sde: (v) =>
       v === true
-        ? "gSDE is not implemented; pgsubspace uses SB3's plain squashed Gaussian. Remove " +
+        ? "gSDE is implemented for PPO only; SAC uses SB3's plain squashed Gaussian. Remove " +
           "use_sde/sde_sample_freq/log_std_init from the config"
         : null,
-    useSde: (v) => v === true ? "gSDE is not implemented (plain squashed Gaussian)" : null,
+    useSde: (v) =>
+      v === true ? "gSDE is implemented for PPO only (SAC: plain squashed Gaussian)" : null,
     optimize_memory_usage: (v) =>
       v === true ? "the replay buffer always stores next observations" : null,
     n_critics: (v) => v !== 2 ? "SAC here always has two Q-networks (SB3's default)" : null,

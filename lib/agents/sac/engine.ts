@@ -28,6 +28,12 @@
  * Per gradient step with 256×256 networks and batch 256 this is 16 products of 256×256×256
  * (≈ 537 MFLOP); see `bench/sac.ts` for where the time goes.
  *
+ * On WebGPU ({@linkcode SacEngine.create} with `device: "webgpu"`) the same programs replay on the
+ * GPU's kernels (both halves in order, one host thread); the host reads what it needs between
+ * phases through asynchronous downloads ({@linkcode SacEngine.gradientStepAsync}), writes reach
+ * the GPU before the next phase, and {@linkcode SacEngine.sync} brings θ and the Adam moments
+ * back to the host views after a training phase.
+ *
  * @module
  */
 import { Adam, type AdamState } from "../../compute/mod.ts";
@@ -45,8 +51,13 @@ import {
   planNet,
   refreshTransposes,
 } from "../../compute/ops.ts";
-import { regressionDeltas, softBellmanTargets } from "../../compute/objectives/mod.ts";
+import {
+  type DownloadRequest,
+  regressionDeltas,
+  softBellmanTargets,
+} from "../../compute/objectives/mod.ts";
 import { WasmDevice } from "../../compute/wasm/device.ts";
+import { WebGpuDevice } from "../../compute/webgpu/device.ts";
 import { PhaseRunner } from "../../compute/wasm/phases.ts";
 
 type Program = ProgramRecorder;
@@ -152,6 +163,27 @@ export interface SacEngineOptions {
   entCoefInit: number;
   /** 1 (default) or 2: run each phase's second half on a worker thread (same results). */
   threads?: 1 | 2;
+  /**
+   * Runs on a GPU: the constructor of the WebGPU memory (from `WebGpuDevice.open`; one thread).
+   * {@linkcode SacEngine.create} passes it for `device: "webgpu"`.
+   */
+  gpu?: (bytes: number) => WebGpuDevice;
+}
+
+/**
+ * Options of {@linkcode SacEngine.create}.
+ *
+ * @example
+ * ```ts
+ * import type { SacEngineCreateOptions } from "./engine.ts";
+ * const o: SacEngineCreateOptions = { batchSize: 256, adamEps: 1e-8, entCoefInit: 1, device: "webgpu" };
+ * ```
+ */
+export interface SacEngineCreateOptions extends Omit<SacEngineOptions, "gpu"> {
+  /** `"wasm"` (default) or `"webgpu"` (float32 WGSL kernels, asynchronous reads). */
+  device?: "wasm" | "webgpu";
+  /** WebGPU: accept a fallback (software) adapter (default false). */
+  allowFallbackGpu?: boolean;
 }
 
 /**
@@ -238,8 +270,11 @@ export class SacEngine {
   /** log α (float32 value). */
   logEntCoef: number;
 
-  readonly #dev: WasmDevice;
-  readonly #runner: PhaseRunner;
+  /** `"wasm"` or `"webgpu"`. */
+  readonly device: "wasm" | "webgpu";
+  readonly #dev: WasmDevice | null;
+  #gpu: WebGpuDevice | null;
+  readonly #runner: PhaseRunner | null;
   readonly #head: SquashedGaussianHead;
   readonly #adamEntCoef: Adam;
   readonly #adamEps: number;
@@ -285,6 +320,9 @@ export class SacEngine {
     if (threads !== 1 && threads !== 2) {
       throw new RangeError(`SacEngine: threads must be 1 or 2, got ${threads}`);
     }
+    if (options.gpu && threads !== 1) {
+      throw new RangeError("SacEngine: the WebGPU engine runs on one host thread (threads: 1)");
+    }
     this.spec = spec;
     this.batchSize = B;
     this.threads = threads;
@@ -325,9 +363,13 @@ export class SacEngine {
     const stTarget = target.map((t) => fixed.bytes(t.stateBytes));
     const dAct = [fixed.f32(B * A), fixed.f32(B * A)];
 
-    const dev = new WasmDevice(fixed.top, { shared: threads === 2 });
+    // On WebGPU the views are of the host mirror (taking them marks them for upload).
+    const gpu = options.gpu ? options.gpu(fixed.top) : null;
+    const dev = gpu === null ? new WasmDevice(fixed.top, { shared: threads === 2 }) : null;
     this.#dev = dev;
-    const f32 = (ptr: Ptr, n: number) => dev.f32(ptr, n);
+    this.#gpu = gpu;
+    this.device = gpu === null ? "wasm" : "webgpu";
+    const f32 = (ptr: Ptr, n: number) => gpu !== null ? gpu.real(ptr, n) : dev!.f32(ptr, n);
     this.#gradActorPtr = gradA;
     this.#gradCriticPtr = gradC;
     this.thetaActor = f32(thetaA, Na);
@@ -453,11 +495,31 @@ export class SacEngine {
       actorHeads,
       actorUpdate,
     };
-    this.#runner = new PhaseRunner(dev, threads, Object.values(this.#phases));
+    this.#runner = dev === null ? null : new PhaseRunner(dev, threads, Object.values(this.#phases));
 
     this.logEntCoef = Math.fround(Math.log(options.entCoefInit));
     // SB3 builds the log α optimiser without the policy's optimizer_kwargs: torch's default ε.
     this.#adamEntCoef = new Adam(1, { lr: 1e-3, eps: 1e-8 });
+  }
+
+  /**
+   * An engine on `device` (WebGPU created asynchronously; a fallback adapter only with
+   * `allowFallbackGpu`).
+   *
+   * @example
+   * ```ts
+   * import { SacEngine } from "./engine.ts";
+   * import { makeSacSpec } from "./policy.ts";
+   * const spec = makeSacSpec(3, 1, { netArch: [64, 64] });
+   * const engine = await SacEngine.create(spec, { batchSize: 32, adamEps: 1e-8, entCoefInit: 1, device: "wasm" });
+   * engine.close();
+   * ```
+   */
+  static async create(spec: SacSpec, options: SacEngineCreateOptions): Promise<SacEngine> {
+    const { device = "wasm", allowFallbackGpu, ...rest } = options;
+    if (device === "wasm") return new SacEngine(spec, rest);
+    const gpu = await WebGpuDevice.open({ allowFallback: allowFallbackGpu });
+    return new SacEngine(spec, { ...rest, threads: 1, gpu });
   }
 
   /**
@@ -474,6 +536,7 @@ export class SacEngine {
     this.thetaActor.set(actor);
     this.thetaCritic.set(critic);
     this.thetaCriticTarget.set(critic);
+    this.#touch(this.thetaActor, this.thetaCritic, this.thetaCriticTarget);
   }
 
   /** Current α = exp(log α) as float32, or the fixed value. */
@@ -482,12 +545,49 @@ export class SacEngine {
   }
 
   /**
-   * One SB3 gradient step on `batch` with noise `noise` (both filled by the caller).
+   * One SB3 gradient step on `batch` with noise `noise` (both filled by the caller), on the
+   * WebAssembly device (a WebGPU engine steps with {@linkcode SacEngine.gradientStepAsync}).
    *
    * @throws Error naming the quantity when a loss, log-probability, target or gradient is
    *   NaN/Inf (the parameters are then partly updated: stop training).
    */
   gradientStep(c: SacStepCoefficients): SacGradientStats {
+    if (this.#gpu !== null) {
+      throw new Error("SacEngine: a WebGPU engine reads asynchronously; use gradientStepAsync");
+    }
+    const steps = this.#gradientSteps(c);
+    let r = steps.next();
+    while (!r.done) r = steps.next();
+    return r.value;
+  }
+
+  /**
+   * {@linkcode SacEngine.gradientStep} on either device; on WebGPU the host's reads between
+   * phases are awaited downloads. θ and the Adam moments stay on the GPU until
+   * {@linkcode SacEngine.sync}.
+   */
+  async gradientStepAsync(c: SacStepCoefficients): Promise<SacGradientStats> {
+    const gpu = this.#gpu;
+    const steps = this.#gradientSteps(c);
+    let r = steps.next();
+    while (!r.done) {
+      if (gpu !== null) await gpu.download(r.value);
+      r = steps.next();
+    }
+    return r.value;
+  }
+
+  /**
+   * WebGPU: copies θ_actor, θ_critic, the targets and the Adam moments back into the host views
+   * (acting, `getState`); nothing on the WebAssembly device.
+   */
+  async sync(): Promise<void> {
+    if (this.#gpu === null) return;
+    await this.#gpu.download(ranges(...this.#stateViews()));
+  }
+
+  /** The gradient step as steps that announce what the host reads (download requests). */
+  *#gradientSteps(c: SacStepCoefficients): Generator<DownloadRequest, SacGradientStats, void> {
     const B = this.batchSize, { obsDim: O, actDim: A } = this.spec;
     const QI = O + A;
     const t0 = performance.now();
@@ -501,8 +601,12 @@ export class SacEngine {
       }
       for (let d = 0; d < A; d++) this.#qInCritic[b * QI + O + d] = this.batch.actions[b * A + d];
     }
+    const { obs, actions, rewards, nextObs, dones } = this.batch;
+    this.#touch(obs, actions, rewards, nextObs, dones, this.noise.current, this.noise.next);
+    this.#touch(this.#qInCritic);
     const t1 = performance.now();
-    this.#runner.run(this.#phases.actorForward);
+    this.#run(this.#phases.actorForward);
+    yield ranges(this.#zCur, this.#zNext);
     const t2 = performance.now();
 
     // ---- Squashed samples (s: ã into [s, ã]; s′: ã′ into [s′, ã′]).
@@ -537,8 +641,10 @@ export class SacEngine {
       this.#adamEntCoef.step(this.#logEntCoefParam, this.#logEntCoefGrad, c.learningRate);
       this.logEntCoef = this.#logEntCoefParam[0];
     }
+    this.#touch(this.#qInPi, this.#qInTarget);
     const t3 = performance.now();
-    this.#runner.run(this.#phases.qForward);
+    this.#run(this.#phases.qForward);
+    yield ranges(...this.#qTarget, ...this.#qCritic);
     const t4 = performance.now();
 
     // ---- Targets and the critic loss's output gradient (the soft-Q regression, κ = ½).
@@ -562,8 +668,10 @@ export class SacEngine {
     this.#check("critic loss", criticLoss);
     this.#adamScalars(this.#scalars.critic, ++this.#adamCritic.step, c.learningRate);
     this.#scalars.polyak.set([1 - c.tau, c.tau]);
+    this.#touch(...this.#dqCritic, this.#scalars.critic, this.#scalars.polyak);
     const t5 = performance.now();
-    this.#runner.run(c.polyak ? this.#phases.criticUpdatePolyak : this.#phases.criticUpdate);
+    this.#run(c.polyak ? this.#phases.criticUpdatePolyak : this.#phases.criticUpdate);
+    if (this.#gpu !== null) yield ranges(...this.#qPi, ...this.#dActPi, this.grad.critic);
     this.#checkVector("critic gradient", this.#gradCriticPtr, this.thetaCritic.length);
     const t6 = performance.now();
 
@@ -581,9 +689,11 @@ export class SacEngine {
     this.#check("actor loss", actorLoss);
     this.#head.backward(cur, B, alpha / B, g, this.#deltaZ, 2 * A);
     this.#adamScalars(this.#scalars.actor, ++this.#adamActor.step, c.learningRate);
+    this.#touch(this.#deltaZ, this.#scalars.actor);
     const t7 = performance.now();
-    this.#runner.run(this.#phases.actorHeads);
-    this.#runner.run(this.#phases.actorUpdate);
+    this.#run(this.#phases.actorHeads);
+    this.#run(this.#phases.actorUpdate);
+    if (this.#gpu !== null) yield ranges(this.grad.actor);
     this.#checkVector("actor gradient", this.#gradActorPtr, this.thetaActor.length);
     const t8 = performance.now();
     const tm = this.timing;
@@ -612,8 +722,36 @@ export class SacEngine {
     }
   }
 
+  /** Runs a phase: on the worker pool (WebAssembly), or both halves in order on the GPU. */
+  #run(phase: readonly [Program, Program]): void {
+    if (this.#runner !== null) {
+      this.#runner.run(phase);
+      return;
+    }
+    if (this.#gpu === null) throw new Error("SacEngine: used after close()");
+    const k = this.#gpu.kernels as unknown as Record<string, (...args: number[]) => unknown>;
+    for (const half of phase) {
+      for (const { kernel, args } of half.calls) k[kernel](...args);
+    }
+  }
+
+  /** WebGPU: host views written since the last phase go to the GPU before the next kernel. */
+  #touch(...views: Float32Array[]): void {
+    const gpu = this.#gpu;
+    if (gpu === null) return;
+    for (const v of views) gpu.real(v.byteOffset, v.length);
+  }
+
+  /** Throws when a vector has a NaN/Inf (on WebGPU, checks the downloaded host copy). */
   #checkVector(what: string, ptr: number, n: number): void {
-    const probe = this.#dev.kernels.finiteProbe(ptr, n);
+    let probe = 0;
+    if (this.#dev !== null) probe = this.#dev.kernels.finiteProbe(ptr, n);
+    else {
+      // The downloaded host copy, through the view taken at construction (a new view would
+      // mark the range for upload).
+      const v = ptr === this.#gradActorPtr ? this.grad.actor : this.grad.critic;
+      for (let i = 0; i < n && probe === 0; i++) if (!Number.isFinite(v[i])) probe = NaN;
+    }
     if (probe !== 0) {
       throw new Error(`SAC gradient step: the ${what} contains NaN/Inf; the networks diverged`);
     }
@@ -667,10 +805,25 @@ export class SacEngine {
     this.#adamCritic.step = s.adamCritic.step;
     this.logEntCoef = s.logEntCoef;
     this.#adamEntCoef.setState(s.adamEntCoef);
+    this.#touch(...this.#stateViews());
   }
 
-  /** Stops the worker thread (when `threads` is 2). Idempotent. */
-  close(): void {
-    this.#runner.close();
+  /** The device views of the state: θ_actor, θ_critic, the targets, the Adam moments. */
+  #stateViews(): Float32Array[] {
+    const { thetaActor, thetaCritic, thetaCriticTarget } = this;
+    const a = this.#adamActor, c = this.#adamCritic;
+    return [thetaActor, thetaCritic, thetaCriticTarget, a.m, a.v, c.m, c.v];
   }
+
+  /** Stops the worker thread (when `threads` is 2) and releases the GPU memory. Idempotent. */
+  close(): void {
+    this.#runner?.close();
+    this.#gpu?.destroy();
+    this.#gpu = null;
+  }
+}
+
+/** The download request of host views (of a WebGPU mirror). */
+function ranges(...views: Float32Array[]): DownloadRequest {
+  return views.map((v) => [v.byteOffset, v.length] as const);
 }

@@ -34,7 +34,13 @@ import {
 import { gradientStepsPerPhase, makeSacConfig, type SacConfig } from "./config.ts";
 import { scheduleValue } from "../common/config_schema.ts";
 import * as base from "../common/agent.ts";
-import { SacEngine, type SacEngineState } from "./engine.ts";
+import {
+  SacEngine,
+  type SacEngineState,
+  type SacGradientStats,
+  type SacStepCoefficients,
+} from "./engine.ts";
+import { hasRealGpu } from "../../compute/webgpu/device.ts";
 import {
   initSacParams,
   makeSacSpec,
@@ -186,8 +192,12 @@ export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
   readonly env: Env;
   /** Network geometry and layouts. */
   readonly spec: SacSpec;
-  /** Parameters, optimisers and the gradient step. */
-  readonly engine: SacEngine;
+  /**
+   * Parameters, optimisers and the gradient step (WebAssembly; with `gradientEngine` `"webgpu"`,
+   * or `"auto"` on a real GPU, replaced by a WebGPU engine holding the same state on the first
+   * {@linkcode SacAgent.updateAsync}).
+   */
+  engine: SacEngine;
   /** The replay buffer. */
   readonly replayBuffer: ReplayBuffer;
   /** Acting path. */
@@ -204,6 +214,8 @@ export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
   /** The environment's collector (Monitor, auto-reset). */
   readonly collector: EnvCollector;
   #stepsSinceTrain = 0;
+  /** The first training phase chose the engine (`gradientEngine` `"webgpu"`/`"auto"`). */
+  #engineChosen = false;
 
   constructor(options: SacAgentOptions) {
     const cfg = makeSacConfig(options.config ?? {});
@@ -316,6 +328,95 @@ export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
    *   the environment step, the gradient step and the quantity).
    */
   update(): SacUpdateStats {
+    if (this.pending && this.asyncUpdate) {
+      throw new Error(
+        `SacAgent.update: gradientEngine "${this.config.gradientEngine}" reads the GPU ` +
+          `asynchronously; call await agent.updateAsync() or agent.stepAsync(), or choose "wasm"`,
+      );
+    }
+    const engine = this.engine;
+    const phase = this.#trainingPhase();
+    let r = phase.next();
+    while (!r.done) {
+      let stats;
+      try {
+        stats = engine.gradientStep(r.value);
+      } catch (e) {
+        phase.throw(e); // the phase names the environment and gradient step, and rethrows
+        throw e;
+      }
+      r = phase.next(stats);
+    }
+    return r.value;
+  }
+
+  /**
+   * {@linkcode SacAgent.update} on any `gradientEngine`, WebGPU included (each gradient step's
+   * reads awaited; θ and the Adam moments are copied back to the host after the phase, for
+   * acting and checkpoints). `"auto"` decides on the first call: WebGPU on a real GPU adapter,
+   * else the WebAssembly engine.
+   *
+   * @example
+   * ```ts
+   * import { makeEnv } from "../../envs/mod.ts";
+   * import { SacAgent } from "./sac.ts";
+   * const agent = new SacAgent({ env: makeEnv("Pendulum-v1"), config: { net_arch: [16], learning_starts: 10, gradient_engine: "auto" }, seed: 0 });
+   * while (!agent.updatePending) agent.step();
+   * await agent.updateAsync();
+   * agent.close();
+   * ```
+   */
+  override async updateAsync(): Promise<SacUpdateStats> {
+    // The engine is chosen before the phase fills its batch.
+    const engine = this.pending ? await this.#chooseEngine() : this.engine;
+    const phase = this.#trainingPhase();
+    let r = phase.next();
+    while (!r.done) {
+      let stats;
+      try {
+        stats = await engine.gradientStepAsync(r.value);
+      } catch (e) {
+        phase.throw(e); // the phase names the environment and gradient step, and rethrows
+        throw e;
+      }
+      r = phase.next(stats);
+    }
+    await engine.sync();
+    return r.value;
+  }
+
+  /** Whether training needs {@linkcode SacAgent.updateAsync} (a WebGPU or auto engine). */
+  override get asyncUpdate(): boolean {
+    return this.engine.device === "webgpu" ||
+      (!this.#engineChosen && this.config.gradientEngine !== "wasm");
+  }
+
+  /** The engine of `gradientEngine` (a WebGPU one takes over the WebAssembly engine's state). */
+  async #chooseEngine(): Promise<SacEngine> {
+    if (this.#engineChosen) return this.engine;
+    const choice = this.config.gradientEngine;
+    if (choice === "webgpu" || (choice === "auto" && (await hasRealGpu()))) {
+      const gpu = await SacEngine.create(this.spec, {
+        batchSize: this.config.batchSize,
+        adamEps: this.config.adamEps,
+        entCoefInit: this.config.entCoefInit,
+        device: "webgpu",
+        // An explicit "webgpu" is honoured on a software adapter too (slow, but what was asked).
+        allowFallbackGpu: choice === "webgpu",
+      });
+      gpu.setState(this.engine.getState());
+      this.engine.close();
+      this.engine = gpu;
+    }
+    this.#engineChosen = true;
+    return this.engine;
+  }
+
+  /**
+   * The training phase as steps: yields the coefficients of each gradient step after filling
+   * the engine's batch and noise, and returns the statistics.
+   */
+  *#trainingPhase(): Generator<SacStepCoefficients, SacUpdateStats, SacGradientStats> {
     if (!this.pending) {
       throw new Error(
         `SacAgent.update: no training pending at step ${this.numTimesteps} (training follows ` +
@@ -342,14 +443,14 @@ export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
       rng.fillNormal(engine.noise.next);
       let s;
       try {
-        s = engine.gradientStep({
+        s = yield {
           gamma: cfg.gamma,
           learningRate,
           tau: cfg.tau,
           polyak: g % cfg.targetUpdateInterval === 0,
           entCoef: cfg.entCoef,
           targetEntropy: this.targetEntropy,
-        });
+        };
       } catch (e) {
         throw new Error(
           `SAC training at environment step ${this.numTimesteps} (gradient step ` +
@@ -462,7 +563,7 @@ export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
     this.#stepsSinceTrain = s.stepsSinceTrain;
   }
 
-  /** Releases the engine's worker thread (with `threads: 2`). Idempotent. */
+  /** Releases the engine's worker thread (with `threads: 2`) or GPU memory. Idempotent. */
   close(): void {
     this.engine.close();
   }

@@ -19,6 +19,7 @@
  * @module
  */
 import { GaussianHead, type HeadChunk, type LikelihoodHead } from "../heads.ts";
+import { GsdeHead, type GsdeOptions } from "../gsde.ts";
 import type { Network } from "../network.ts";
 import * as ops from "../ops.ts";
 import type { Ptr } from "../kernels.ts";
@@ -54,16 +55,38 @@ export function normalizeAdvantages<T extends Float32Array | Float64Array = Floa
 }
 
 /**
- * Likelihood heads by name (plans name their head; a new head registers here).
+ * Likelihood heads by name (plans name their head; a new head registers here). `latentDim` is
+ * the width of the policy network's last hidden layer; `options` the head's settings.
  *
  * @example
  * ```ts
  * import { LIKELIHOOD_HEADS } from "./policy_gradient.ts";
- * LIKELIHOOD_HEADS.gaussian(2).paramCount; // 2
+ * LIKELIHOOD_HEADS.gaussian(2, 64).paramCount; // 2
+ * LIKELIHOOD_HEADS.gsde(1, 64, { fullStd: true, useExpln: false }).paramCount; // 64
  * ```
  */
-export const LIKELIHOOD_HEADS: Readonly<Record<string, (actDim: number) => LikelihoodHead>> = Object
-  .freeze({ gaussian: (actDim: number) => new GaussianHead(actDim) });
+export const LIKELIHOOD_HEADS: Readonly<
+  Record<string, (actDim: number, latentDim: number, options?: HeadOptions) => LikelihoodHead>
+> = Object.freeze({
+  gaussian: (actDim: number) => new GaussianHead(actDim),
+  gsde: (actDim: number, latentDim: number, options?: HeadOptions) =>
+    new GsdeHead(actDim, {
+      latentDim,
+      fullStd: options?.fullStd ?? true,
+      useExpln: options?.useExpln ?? false,
+    }),
+});
+
+/**
+ * Settings of a likelihood head (gSDE's `full_std` and `use_expln`; ignored by the Gaussian).
+ *
+ * @example
+ * ```ts
+ * import type { HeadOptions } from "./policy_gradient.ts";
+ * const o: HeadOptions = { fullStd: true, useExpln: false };
+ * ```
+ */
+export type HeadOptions = Partial<Pick<GsdeOptions, "fullStd" | "useExpln">>;
 
 /**
  * The policy-gradient objective's description.
@@ -80,6 +103,8 @@ export interface PolicyGradientSpec {
   net: Network;
   /** Head name (a key of {@linkcode LIKELIHOOD_HEADS}). */
   head: string;
+  /** Settings of the head (gSDE). */
+  headOptions?: HeadOptions;
   /** θ offset of the head's own parameters (e.g. log_std). */
   headOffset: number;
   /** Observations, N × obsDim. */
@@ -125,6 +150,9 @@ interface PgPlan {
   capacity: number;
   net: ops.NetPlan;
   head: string;
+  headOptions: HeadOptions;
+  /** Width of the last hidden layer (the features a head may read). */
+  latentDim: number;
   actDim: number;
   obsDim: number;
   headOffset: number;
@@ -165,7 +193,9 @@ export const planPolicyGradient: PolicyGradientPlanner = (spec, theta, ctx) => {
   const obsDim = layers[0].fanIn;
   const outWidth = layers[layers.length - 1].fanOut;
   const actDim = spec.actions.length / Math.max(n, 1);
-  const head = make(actDim);
+  const latentDim = layers[layers.length - 1].fanIn;
+  const headOptions = { ...spec.headOptions };
+  const head = make(actDim, latentDim, headOptions);
   if (
     !Number.isInteger(actDim) || spec.obs.length !== n * obsDim || head.outputWidth !== outWidth ||
     (spec.oldLogProbs !== null && spec.oldLogProbs.length !== n)
@@ -182,8 +212,11 @@ export const planPolicyGradient: PolicyGradientPlanner = (spec, theta, ctx) => {
         "chunk; normalise the advantages over the data set first",
     );
   }
-  if (head.usesLatent) {
-    throw new Error(`policy-gradient objective: head "${spec.head}" needs latent features`);
+  if (head.usesLatent && layers.length < 2) {
+    throw new Error(
+      `policy-gradient objective: head "${spec.head}" reads the last hidden layer; the policy ` +
+        `network has none`,
+    );
   }
   const size = theta.length;
   if (spec.headOffset + head.paramCount > size) {
@@ -205,6 +238,8 @@ export const planPolicyGradient: PolicyGradientPlanner = (spec, theta, ctx) => {
     capacity: n,
     net,
     head: spec.head,
+    headOptions,
+    latentDim,
     actDim,
     obsDim,
     headOffset: spec.headOffset,
@@ -245,8 +280,10 @@ export function policyGradientRuntime(
   const p = planIn as PgPlan;
   const k = dev.kernels, E = dev.E;
   const { net, actDim: A, obsDim, capacity, paramCount: P } = p;
-  const head = LIKELIHOOD_HEADS[p.head](A);
+  const head = LIKELIHOOD_HEADS[p.head](A, p.latentDim, p.headOptions);
   const last = net.layers[net.layers.length - 1];
+  // The last hidden activations (the features of a head with `usesLatent`).
+  const hidden = head.usesLatent ? net.layers[net.layers.length - 2] : null;
   const zStride = last.fanOut;
   const actions = dev.real(p.actions, capacity * A);
   const adv = dev.real(p.advantages, capacity);
@@ -271,13 +308,16 @@ export function policyGradientRuntime(
     actionsOffset: start * A,
     params,
     state: dev.real(st + p.headState, n * head.stateWidth),
+    latent: hidden ? dev.real(st + hidden.a, n * p.latentDim) : undefined,
   });
   return {
     stats,
     *prepare(start, n, st) {
       const N = p.samples;
       ops.forward(k, net, obsAt(start), n, st);
-      yield [[st + last.a, n * zStride]];
+      yield hidden
+        ? [[st + last.a, n * zStride], [st + hidden.a, n * p.latentDim]]
+        : [[st + last.a, n * zStride]];
       const c = chunk(start, n, st);
       if (logp.length < n) {
         logp = new Float64Array(n);

@@ -204,6 +204,25 @@ export class WebGpuDevice {
    *   largest storage binding.
    */
   static async create(bytes: number, options: WebGpuDeviceOptions = {}): Promise<WebGpuDevice> {
+    return (await WebGpuDevice.open(options))(bytes);
+  }
+
+  /**
+   * Opens the best adapter's device (a fallback adapter only with `allowFallback`) and returns
+   * the constructor of one memory on it: for engines that plan their memory after choosing the
+   * device. Call the returned function once.
+   *
+   * @throws Error when there is no (acceptable) adapter; the function throws a RangeError when
+   *   the memory exceeds the adapter's largest storage binding.
+   * @example
+   * ```ts
+   * import { WebGpuDevice } from "./device.ts";
+   * const make = await WebGpuDevice.open({ allowFallback: true });
+   * const dev = make(1024);
+   * dev.destroy();
+   * ```
+   */
+  static async open(options: WebGpuDeviceOptions = {}): Promise<(bytes: number) => WebGpuDevice> {
     const adapter = await webGpuAdapter();
     if (adapter === null) throw new Error("WebGpuDevice: no WebGPU adapter on this machine");
     if (isFallback(adapter) && !options.allowFallback) {
@@ -213,19 +232,22 @@ export class WebGpuDevice {
       );
     }
     const max = adapter.limits.maxStorageBufferBindingSize;
-    if (bytes > max) {
-      throw new RangeError(
-        `WebGpuDevice: ${bytes} bytes exceed the adapter's largest storage binding (${max}); ` +
-          `use smaller chunks`,
-      );
-    }
     const device = await adapter.requestDevice({
       requiredLimits: {
         maxStorageBufferBindingSize: max,
         maxBufferSize: adapter.limits.maxBufferSize,
       },
     });
-    return new WebGpuDevice(device, bytes, adapter);
+    return (bytes) => {
+      if (bytes > max) {
+        device.destroy();
+        throw new RangeError(
+          `WebGpuDevice: ${bytes} bytes exceed the adapter's largest storage binding (${max}); ` +
+            `use smaller chunks`,
+        );
+      }
+      return new WebGpuDevice(device, bytes, adapter);
+    };
   }
 
   /** A host view of `n` reals at `ptr` (written to the GPU before the next kernel). */

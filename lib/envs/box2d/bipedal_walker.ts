@@ -51,7 +51,6 @@
  */
 import {
   BaseEnv,
-  checkAction,
   checkOptions,
   describe,
   type EnvState,
@@ -66,7 +65,8 @@ import { Box } from "../spaces.ts";
 import type { Generator } from "../../np_random/mod.ts";
 import type { RevoluteJoint } from "./revolute_joint.ts";
 import { f32 } from "./settings.ts";
-import { boxShape, edgeShape, polygonShape } from "./shapes.ts";
+import { edgeShape, polygonShape } from "./shapes.ts";
+import { hullBody, legBody, legJoint } from "./legged_body.ts";
 import { restoreWorld, snapshotWorld, type WorldSnapshot } from "./snapshot.ts";
 import { type Body, type Contact, type Fixture, World } from "./world.ts";
 import type { Box2DDraws } from "./draws.ts";
@@ -188,7 +188,6 @@ export class BipedalWalkerEnv extends BaseEnv {
   #terrain: Terrain = { x: [], y: [], obstacles: [] };
   #clouds: [number, number][][] = [];
   #lidar: LidarRay[] = [];
-  readonly #actionText: string;
 
   /** Builds the env from Gymnasium's keyword arguments; unknown keys are errors. */
   constructor(options: BipedalWalkerOptions = {}) {
@@ -196,7 +195,6 @@ export class BipedalWalkerEnv extends BaseEnv {
     checkOptions("BipedalWalker-v3", options, { hardcore: optionChecks.boolean });
     this.hardcore = options.hardcore ?? false;
     this.id = this.hardcore ? "BipedalWalkerHardcore-v3" : "BipedalWalker-v3";
-    this.#actionText = this.actionSpace.toString();
   }
 
   /**
@@ -250,64 +248,45 @@ export class BipedalWalkerEnv extends BaseEnv {
 
     const initX = (TERRAIN_STEP * TERRAIN_STARTPAD) / 2;
     const initY = TERRAIN_HEIGHT + 2 * LEG_H;
-    const hull = world.createBody({ type: "dynamic", position: [initX, initY] });
-    hull.createFixture(polygonShape(HULL_POLY.map(([x, y]) => [x / SCALE, y / SCALE])), {
-      density: 5.0,
-      friction: 0.1,
-      categoryBits: 0x0020,
-      maskBits: 0x001,
-      restitution: 0.0,
-    });
+    const hull = hullBody(world, initX, initY, HULL_POLY, SCALE, 0x0020);
     this.#hull = hull;
 
     this.#legs = [];
     this.#joints = [];
     for (const i of [-1, 1]) {
-      const leg = world.createBody({
-        type: "dynamic",
-        position: [initX, initY - LEG_H / 2 - LEG_DOWN],
-        angle: i * 0.05,
-      });
-      leg.createFixture(boxShape(LEG_W / 2, LEG_H / 2), {
-        density: 1.0,
-        restitution: 0.0,
-        categoryBits: 0x0020,
-        maskBits: 0x001,
-      });
+      const leg = legBody(
+        world,
+        initX,
+        initY - LEG_H / 2 - LEG_DOWN,
+        i * 0.05,
+        LEG_W / 2,
+        LEG_H / 2,
+      );
       this.#legs.push(leg);
-      this.#joints.push(world.createRevoluteJoint(hull, leg, {
+      this.#joints.push(legJoint(world, hull, leg, {
         localAnchorA: [0, LEG_DOWN],
         localAnchorB: [0, LEG_H / 2],
-        enableMotor: true,
-        enableLimit: true,
         maxMotorTorque: MOTORS_TORQUE,
         motorSpeed: i,
         lowerAngle: -0.8,
         upperAngle: 1.1,
-        collideConnected: false,
       }));
-      const lower = world.createBody({
-        type: "dynamic",
-        position: [initX, initY - (LEG_H * 3) / 2 - LEG_DOWN],
-        angle: i * 0.05,
-      });
-      lower.createFixture(boxShape((0.8 * LEG_W) / 2, LEG_H / 2), {
-        density: 1.0,
-        restitution: 0.0,
-        categoryBits: 0x0020,
-        maskBits: 0x001,
-      });
+      const lower = legBody(
+        world,
+        initX,
+        initY - (LEG_H * 3) / 2 - LEG_DOWN,
+        i * 0.05,
+        (0.8 * LEG_W) / 2,
+        LEG_H / 2,
+      );
       this.#legs.push(lower);
-      this.#joints.push(world.createRevoluteJoint(leg, lower, {
+      this.#joints.push(legJoint(world, leg, lower, {
         localAnchorA: [0, -LEG_H / 2],
         localAnchorB: [0, LEG_H / 2],
-        enableMotor: true,
-        enableLimit: true,
         maxMotorTorque: MOTORS_TORQUE,
         motorSpeed: 1,
         lowerAngle: -1.6,
         upperAngle: -0.1,
-        collideConnected: false,
       }));
     }
 
@@ -329,7 +308,6 @@ export class BipedalWalkerEnv extends BaseEnv {
 
   /** One Gymnasium step (see the module doc). */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    checkAction(this.id, action, 4, this.#actionText);
     return this.#step(action);
   }
 

@@ -162,6 +162,16 @@ export class DynamicTree<T> {
     return f32(2 * f32(f32(a[4 * i + 2] - a[4 * i]) + f32(a[4 * i + 3] - a[4 * i + 1])));
   }
 
+  /**
+   * The cost of descending into `child` to insert `leaf`: the perimeter of the child's box
+   * grown to hold the leaf (for an inner child, its growth) plus the inherited cost.
+   */
+  #descendCost(a: Float64Array, leaf: number, child: number, inheritanceCost: number): number {
+    const newArea = this.#combinedPerimeter(a, leaf, child);
+    if (this.child1[child] === NULL) return f32(newArea + inheritanceCost);
+    return f32(f32(newArea - this.#perimeter(a, child)) + inheritanceCost);
+  }
+
   /** Node i's AABB := union of nodes j and k's. */
   #combine(i: number, j: number, k: number): void {
     const a = this.aabb;
@@ -187,20 +197,8 @@ export class DynamicTree<T> {
       const combinedArea = this.#combinedPerimeter(a, index, leaf);
       const cost = f32(2 * combinedArea);
       const inheritanceCost = f32(2 * f32(combinedArea - area));
-      let cost1: number;
-      if (this.child1[c1] === NULL) {
-        cost1 = f32(this.#combinedPerimeter(a, leaf, c1) + inheritanceCost);
-      } else {
-        const newArea = this.#combinedPerimeter(a, leaf, c1);
-        cost1 = f32(f32(newArea - this.#perimeter(a, c1)) + inheritanceCost);
-      }
-      let cost2: number;
-      if (this.child1[c2] === NULL) {
-        cost2 = f32(this.#combinedPerimeter(a, leaf, c2) + inheritanceCost);
-      } else {
-        const newArea = this.#combinedPerimeter(a, leaf, c2);
-        cost2 = f32(f32(newArea - this.#perimeter(a, c2)) + inheritanceCost);
-      }
+      const cost1 = this.#descendCost(a, leaf, c1, inheritanceCost);
+      const cost2 = this.#descendCost(a, leaf, c2, inheritanceCost);
       if (cost < cost1 && cost < cost2) break;
       index = cost1 < cost2 ? c1 : c2;
     }

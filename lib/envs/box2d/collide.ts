@@ -8,6 +8,7 @@
  */
 import { type EdgeShape, type PolygonShape, type Transform } from "./shapes.ts";
 import { ANGULAR_SLOP, f32, MAX_FLOAT, normalize, POLYGON_RADIUS } from "./settings.ts";
+import { dot, invRotX, invRotY, mulXfX, mulXfY, rotX, rotY } from "./math.ts";
 
 /** Manifold types (`b2Manifold::Type`); −1 before the first evaluation. */
 export const CIRCLES = 0;
@@ -160,8 +161,42 @@ function clipSegmentToLine(
 
 /** b2Mul(xf, v) into out. */
 function mulXf(xf: Transform, x: number, y: number, out: { x: number; y: number }): void {
-  out.x = f32(f32(f32(xf.c * x) - f32(xf.s * y)) + xf.px);
-  out.y = f32(f32(f32(xf.s * x) + f32(xf.c * y)) + xf.py);
+  out.x = mulXfX(xf, x, y);
+  out.y = mulXfY(xf, x, y);
+}
+
+const normalWorld = { x: 0, y: 0 };
+
+/**
+ * Puts normal `edge1` of poly1 in world coordinates (b2Mul(xf1.q, n)) into `normalWorld` and
+ * returns the index of the first of the `count` vectors (xs, ys) of poly2 (its vertices or its
+ * normals) with the smallest dot product with that normal in poly2's frame (b2MulT(xf2.q, ·)).
+ */
+function leastAlongNormal(
+  poly1: PolygonShape,
+  xf1: Transform,
+  edge1: number,
+  xf2: Transform,
+  xs: Float64Array,
+  ys: Float64Array,
+  count: number,
+): number {
+  const n1x = poly1.nx[edge1];
+  const n1y = poly1.ny[edge1];
+  const nwx = (normalWorld.x = rotX(xf1.s, xf1.c, n1x, n1y));
+  const nwy = (normalWorld.y = rotY(xf1.s, xf1.c, n1x, n1y));
+  const n2x = invRotX(xf2.s, xf2.c, nwx, nwy);
+  const n2y = invRotY(xf2.s, xf2.c, nwx, nwy);
+  let index = 0;
+  let minDot = MAX_FLOAT;
+  for (let i = 0; i < count; i++) {
+    const d = dot(xs[i], ys[i], n2x, n2y);
+    if (d < minDot) {
+      minDot = d;
+      index = i;
+    }
+  }
+  return index;
 }
 
 const pA = { x: 0, y: 0 };
@@ -175,25 +210,11 @@ function edgeSeparation(
   poly2: PolygonShape,
   xf2: Transform,
 ): number {
-  const n1x = poly1.nx[edge1];
-  const n1y = poly1.ny[edge1];
-  // normal1World = b2Mul(xf1.q, normal); normal1 = b2MulT(xf2.q, normal1World).
-  const nwx = f32(f32(xf1.c * n1x) - f32(xf1.s * n1y));
-  const nwy = f32(f32(xf1.s * n1x) + f32(xf1.c * n1y));
-  const n2x = f32(f32(xf2.c * nwx) + f32(xf2.s * nwy));
-  const n2y = f32(f32(-xf2.s * nwx) + f32(xf2.c * nwy));
-  let index = 0;
-  let minDot = MAX_FLOAT;
-  for (let i = 0; i < poly2.count; i++) {
-    const dot = f32(f32(poly2.vx[i] * n2x) + f32(poly2.vy[i] * n2y));
-    if (dot < minDot) {
-      minDot = dot;
-      index = i;
-    }
-  }
+  // The vertex of poly2 deepest along the edge's normal.
+  const index = leastAlongNormal(poly1, xf1, edge1, xf2, poly2.vx, poly2.vy, poly2.count);
   mulXf(xf1, poly1.vx[edge1], poly1.vy[edge1], pA);
   mulXf(xf2, poly2.vx[index], poly2.vy[index], pB);
-  return f32(f32(f32(pB.x - pA.x) * nwx) + f32(f32(pB.y - pA.y) * nwy));
+  return dot(f32(pB.x - pA.x), f32(pB.y - pA.y), normalWorld.x, normalWorld.y);
 }
 
 const sepOut = { edge: 0 };
@@ -210,8 +231,8 @@ function findMaxSeparation(
   mulXf(xf1, poly1.centroidX, poly1.centroidY, pA);
   const dx = f32(pB.x - pA.x);
   const dy = f32(pB.y - pA.y);
-  const lx = f32(f32(xf1.c * dx) + f32(xf1.s * dy));
-  const ly = f32(f32(-xf1.s * dx) + f32(xf1.c * dy));
+  const lx = invRotX(xf1.s, xf1.c, dx, dy);
+  const ly = invRotY(xf1.s, xf1.c, dx, dy);
   let edge = 0;
   let maxDot = -MAX_FLOAT;
   for (let i = 0; i < count1; i++) {
@@ -302,23 +323,8 @@ export function collidePolygons(
   }
 
   // b2FindIncidentEdge: the edge of poly2 most anti-parallel to the reference normal.
-  const rnx = poly1.nx[edge1];
-  const rny = poly1.ny[edge1];
-  const rwx = f32(f32(xf1.c * rnx) - f32(xf1.s * rny));
-  const rwy = f32(f32(xf1.s * rnx) + f32(xf1.c * rny));
-  const r2x = f32(f32(xf2.c * rwx) + f32(xf2.s * rwy));
-  const r2y = f32(f32(-xf2.s * rwx) + f32(xf2.c * rwy));
   const count2 = poly2.count;
-  let index = 0;
-  let minDot = MAX_FLOAT;
-  for (let i = 0; i < count2; i++) {
-    const dot = f32(f32(r2x * poly2.nx[i]) + f32(r2y * poly2.ny[i]));
-    if (dot < minDot) {
-      minDot = dot;
-      index = i;
-    }
-  }
-  const i1 = index;
+  const i1 = leastAlongNormal(poly1, xf1, edge1, xf2, poly2.nx, poly2.ny, count2);
   const i2 = i1 + 1 < count2 ? i1 + 1 : 0;
   mulXf(xf2, poly2.vx[i1], poly2.vy[i1], incident[0]);
   incident[0].id = featureKey(edge1, i1, FACE, VERTEX);
@@ -341,8 +347,8 @@ export function collidePolygons(
   const localNormalY = -ltx;
   const planeX = f32(0.5 * f32(v11x + v12x));
   const planeY = f32(0.5 * f32(v11y + v12y));
-  const tx = f32(f32(xf1.c * ltx) - f32(xf1.s * lty));
-  const ty = f32(f32(xf1.s * ltx) + f32(xf1.c * lty));
+  const tx = rotX(xf1.s, xf1.c, ltx, lty);
+  const ty = rotY(xf1.s, xf1.c, ltx, lty);
   const normalX = ty;
   const normalY = -tx;
   mulXf(xf1, v11x, v11y, pA);
@@ -367,8 +373,8 @@ export function collidePolygons(
       // b2MulT(xf2, v).
       const px = f32(v.x - xf2.px);
       const py = f32(v.y - xf2.py);
-      cp.localPointX = f32(f32(xf2.c * px) + f32(xf2.s * py));
-      cp.localPointY = f32(f32(-xf2.s * px) + f32(xf2.c * py));
+      cp.localPointX = invRotX(xf2.s, xf2.c, px, py);
+      cp.localPointY = invRotY(xf2.s, xf2.c, px, py);
       cp.id = flip ? swapFeatures(v.id) : v.id;
       pointCount++;
     }
@@ -414,8 +420,8 @@ export function collideEdgePolygon(
   const xc = f32(f32(xfA.c * xfB.c) + f32(xfA.s * xfB.s));
   const dpx = f32(xfB.px - xfA.px);
   const dpy = f32(xfB.py - xfA.py);
-  const xpx = f32(f32(xfA.c * dpx) + f32(xfA.s * dpy));
-  const xpy = f32(f32(-xfA.s * dpx) + f32(xfA.c * dpy));
+  const xpx = invRotX(xfA.s, xfA.c, dpx, dpy);
+  const xpy = invRotY(xfA.s, xfA.c, dpx, dpy);
   const xf: Transform = xfScratch;
   xf.px = xpx;
   xf.py = xpy;
@@ -536,25 +542,15 @@ export function collideEdgePolygon(
     incident[1].x = polyX[i2];
     incident[1].y = polyY[i2];
     incident[1].id = featureKey(0, i2, FACE, VERTEX);
-    if (front) {
-      rfI1 = 0;
-      rfI2 = 1;
-      rfV1x = v1x;
-      rfV1y = v1y;
-      rfV2x = v2x;
-      rfV2y = v2y;
-      rfNx = n1x;
-      rfNy = n1y;
-    } else {
-      rfI1 = 1;
-      rfI2 = 0;
-      rfV1x = v2x;
-      rfV1y = v2y;
-      rfV2x = v1x;
-      rfV2y = v1y;
-      rfNx = -n1x;
-      rfNy = -n1y;
-    }
+    // The edge is the reference face, traversed backwards when the polygon is behind it.
+    rfI1 = front ? 0 : 1;
+    rfI2 = front ? 1 : 0;
+    rfV1x = front ? v1x : v2x;
+    rfV1y = front ? v1y : v2y;
+    rfV2x = front ? v2x : v1x;
+    rfV2y = front ? v2y : v1y;
+    rfNx = front ? n1x : -n1x;
+    rfNy = front ? n1y : -n1y;
   } else {
     manifold.type = FACE_B;
     incident[0].x = v1x;

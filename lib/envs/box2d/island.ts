@@ -22,8 +22,9 @@ import {
   TOI_BAUMGARTE,
   VELOCITY_THRESHOLD,
 } from "./settings.ts";
-import { sincosf, sincosOut } from "../../libm/mod.ts";
 import { CIRCLES, FACE_A } from "./collide.ts";
+import { cross, dot, mulXfX, mulXfY, rotX, rotY, setTransform } from "./math.ts";
+import type { Transform } from "./shapes.ts";
 import type { Body, Contact } from "./world.ts";
 
 /** The step an island is solved with (`b2TimeStep`). */
@@ -115,35 +116,72 @@ export function solverData(n: number, d?: SolverData): SolverData {
   };
 }
 
+/** The two bodies of a constraint as the solvers see them (Box2D's m_indexA, m_invMassA, ...). */
+export interface BodyPair {
+  /** Island index of body A. */
+  iA: number;
+  /** Island index of body B. */
+  iB: number;
+  /** Inverse mass of body A. */
+  mA: number;
+  /** Inverse rotational inertia of body A. */
+  IA: number;
+  /** Inverse mass of body B. */
+  mB: number;
+  /** Inverse rotational inertia of body B. */
+  IB: number;
+}
+
+/**
+ * The island indices and inverse masses of bodies a and b (a constraint's view of them at the
+ * start of a step).
+ *
+ * @example
+ * ```ts
+ * import { bodyPair } from "./island.ts";
+ * import { World } from "./world.ts";
+ * const world = new World(0, -10);
+ * const a = world.createBody({ type: "dynamic", position: [0, 0] });
+ * const b = world.createBody({ type: "static", position: [0, 0] });
+ * bodyPair(a, b); // { iA: 0, iB: 0, mA: 1, IA: 0, mB: 0, IB: 0 }
+ * ```
+ */
+export function bodyPair(a: Body, b: Body): BodyPair {
+  return {
+    iA: a.islandIndex,
+    iB: b.islandIndex,
+    mA: a.invMass,
+    IA: a.invI,
+    mB: b.invMass,
+    IB: b.invI,
+  };
+}
+
 // Per-contact fields (stride C) and per-point fields (stride P, two points per contact).
-const C_INV_MASS_A = 0;
-const C_INV_MASS_B = 1;
-const C_INV_I_A = 2;
-const C_INV_I_B = 3;
-const C_FRICTION = 4;
-const C_RESTITUTION = 5;
-const C_TANGENT_SPEED = 6;
-const C_NORMAL_X = 7;
-const C_NORMAL_Y = 8;
-const C_K11 = 9;
-const C_K12 = 10;
-const C_K21 = 11;
-const C_K22 = 12;
-const C_NM11 = 13;
-const C_NM12 = 14;
-const C_NM21 = 15;
-const C_NM22 = 16;
-const C_LC_AX = 17;
-const C_LC_AY = 18;
-const C_LC_BX = 19;
-const C_LC_BY = 20;
-const C_RADIUS_A = 21;
-const C_RADIUS_B = 22;
-const C_LOCAL_NORMAL_X = 23;
-const C_LOCAL_NORMAL_Y = 24;
-const C_LOCAL_POINT_X = 25;
-const C_LOCAL_POINT_Y = 26;
-const C = 27;
+const C_FRICTION = 0;
+const C_RESTITUTION = 1;
+const C_TANGENT_SPEED = 2;
+const C_NORMAL_X = 3;
+const C_NORMAL_Y = 4;
+const C_K11 = 5;
+const C_K12 = 6;
+const C_K21 = 7;
+const C_K22 = 8;
+const C_NM11 = 9;
+const C_NM12 = 10;
+const C_NM21 = 11;
+const C_NM22 = 12;
+const C_LC_AX = 13;
+const C_LC_AY = 14;
+const C_LC_BX = 15;
+const C_LC_BY = 16;
+const C_RADIUS_A = 17;
+const C_RADIUS_B = 18;
+const C_LOCAL_NORMAL_X = 19;
+const C_LOCAL_NORMAL_Y = 20;
+const C_LOCAL_POINT_X = 21;
+const C_LOCAL_POINT_Y = 22;
+const C = 23;
 
 const P_RAX = 0;
 const P_RAY = 1;
@@ -158,14 +196,18 @@ const P_LOCAL_X = 9;
 const P_LOCAL_Y = 10;
 const P = 11;
 
-// Scratch for b2WorldManifold / b2PositionSolverManifold results.
+// Scratch for b2PositionSolverManifold results and the bodies' transforms.
 const wm = { nx: 0, ny: 0, px: 0, py: 0, separation: 0 };
+const xfA: Transform = { px: 0, py: 0, s: 0, c: 1 };
+const xfB: Transform = { px: 0, py: 0, s: 0, c: 1 };
+const dv = { x: 0, y: 0 };
 
 /**
  * A face manifold's geometry at the given body transforms: the reference face's world normal and
- * plane point (on A for FACE_A, on B for FACE_B) and the transform of the other, incident body.
+ * plane point (on A for FACE_A, on B for FACE_B), the transform of the other, incident body, and
+ * the last clip point of {@linkcode facePoint}.
  */
-const face = { nx: 0, ny: 0, planeX: 0, planeY: 0, s: 0, c: 0, px: 0, py: 0 };
+const face = { nx: 0, ny: 0, planeX: 0, planeY: 0, incident: xfB, clipX: 0, clipY: 0 };
 
 function referenceFace(
   faceA: boolean,
@@ -173,25 +215,191 @@ function referenceFace(
   lny: number,
   lpx: number,
   lpy: number,
-  sA: number,
-  qA: number,
-  pAx: number,
-  pAy: number,
-  sB: number,
-  qB: number,
-  pBx: number,
-  pBy: number,
+  xfA: Transform,
+  xfB: Transform,
 ): void {
-  const sR = faceA ? sA : sB;
-  const qR = faceA ? qA : qB;
-  face.nx = f32(f32(qR * lnx) - f32(sR * lny));
-  face.ny = f32(f32(sR * lnx) + f32(qR * lny));
-  face.planeX = f32(f32(f32(qR * lpx) - f32(sR * lpy)) + (faceA ? pAx : pBx));
-  face.planeY = f32(f32(f32(sR * lpx) + f32(qR * lpy)) + (faceA ? pAy : pBy));
-  face.s = faceA ? sB : sA;
-  face.c = faceA ? qB : qA;
-  face.px = faceA ? pBx : pAx;
-  face.py = faceA ? pBy : pAy;
+  const xfR = faceA ? xfA : xfB;
+  face.nx = rotX(xfR.s, xfR.c, lnx, lny);
+  face.ny = rotY(xfR.s, xfR.c, lnx, lny);
+  face.planeX = mulXfX(xfR, lpx, lpy);
+  face.planeY = mulXfY(xfR, lpx, lpy);
+  face.incident = faceA ? xfB : xfA;
+}
+
+/**
+ * The clip point (lx, ly) of the incident body in world coordinates (into `face.clipX`,
+ * `face.clipY`); returns its distance from the reference face's plane along the normal.
+ */
+function facePoint(lx: number, ly: number): number {
+  const clipX = (face.clipX = mulXfX(face.incident, lx, ly));
+  const clipY = (face.clipY = mulXfY(face.incident, lx, ly));
+  return dot(f32(clipX - face.planeX), f32(clipY - face.planeY), face.nx, face.ny);
+}
+
+/**
+ * The state of a constraint's two bodies during a solver pass: the velocities (vx, vy, w) or the
+ * positions (cx, cy, a) of body A and body B. Box2D's solvers work on such local copies; the
+ * helpers below update them in place, and V8 keeps the fields in registers when they inline.
+ */
+export interface PairState {
+  /** Body A's vx or cx. */
+  xA: number;
+  /** Body A's vy or cy. */
+  yA: number;
+  /** Body A's w or a. */
+  angleA: number;
+  /** Body B's vx or cx. */
+  xB: number;
+  /** Body B's vy or cy. */
+  yB: number;
+  /** Body B's w or a. */
+  angleB: number;
+}
+
+/**
+ * The pair state of bodies b from the island's arrays (x, y, angle: the velocities or the
+ * positions); {@linkcode storePair} writes it back.
+ *
+ * @example
+ * ```ts
+ * import { loadPair, solverData, storePair } from "./island.ts";
+ * const d = solverData(2);
+ * const bodies = { iA: 0, iB: 1, mA: 1, IA: 1, mB: 1, IB: 1 };
+ * const v = loadPair(d.vx, d.vy, d.w, bodies);
+ * v.xB = 1;
+ * storePair(v, d.vx, d.vy, d.w, bodies); // d.vx[1] = 1
+ * ```
+ */
+export function loadPair(
+  x: Float64Array,
+  y: Float64Array,
+  angle: Float64Array,
+  b: BodyPair,
+): PairState {
+  const { iA, iB } = b;
+  return { xA: x[iA], yA: y[iA], angleA: angle[iA], xB: x[iB], yB: y[iB], angleB: angle[iB] };
+}
+
+/** Writes a pair state from {@linkcode loadPair} back to the island's arrays. */
+export function storePair(
+  s: PairState,
+  x: Float64Array,
+  y: Float64Array,
+  angle: Float64Array,
+  b: BodyPair,
+): void {
+  x[b.iA] = s.xA;
+  y[b.iA] = s.yA;
+  angle[b.iA] = s.angleA;
+  x[b.iB] = s.xB;
+  y[b.iB] = s.yB;
+  angle[b.iB] = s.angleB;
+}
+
+/**
+ * Applies an impulse to the pair state `s` ({@linkcode loadPair}) in Box2D's float32 order: body
+ * A loses mA·P and IA·angularA, body B gains mB·P and IB·angularB (the angular parts are
+ * b2Cross(r, P) of an impulse at the lever arms r, plus any impulse about the axis). On
+ * velocities, or for a position correction on positions.
+ *
+ * @example
+ * ```ts
+ * import { applyImpulse } from "./island.ts";
+ * const s = { xA: 0, yA: 0, angleA: 0, xB: 0, yB: 0, angleB: 0 };
+ * const bodies = { iA: 0, iB: 1, mA: 1, IA: 1, mB: 0.5, IB: 0.5 };
+ * applyImpulse(s, bodies, 2, 0, 0, 1);
+ * [s.xA, s.xB, s.angleB]; // [-2, 1, 0.5]
+ * ```
+ */
+export function applyImpulse(
+  s: PairState,
+  b: BodyPair,
+  px: number,
+  py: number,
+  angularA: number,
+  angularB: number,
+): void {
+  s.xA = f32(s.xA - f32(b.mA * px));
+  s.yA = f32(s.yA - f32(b.mA * py));
+  s.angleA = f32(s.angleA - f32(b.IA * angularA));
+  s.xB = f32(s.xB + f32(b.mB * px));
+  s.yB = f32(s.yB + f32(b.mB * py));
+  s.angleB = f32(s.angleB + f32(b.IB * angularB));
+}
+
+/**
+ * {@linkcode applyImpulse} of the impulse P applied at the lever arms rA and rB: the angular
+ * parts are b2Cross(rA, P) and b2Cross(rB, P).
+ *
+ * @example
+ * ```ts
+ * import { applyPointImpulse } from "./island.ts";
+ * const s = { xA: 0, yA: 0, angleA: 0, xB: 0, yB: 0, angleB: 0 };
+ * const bodies = { iA: 0, iB: 1, mA: 1, IA: 1, mB: 1, IB: 1 };
+ * applyPointImpulse(s, bodies, 0, 1, 0, 1, 2, 0);
+ * [s.xA, s.angleA, s.xB, s.angleB]; // [-2, 2, 2, -2]
+ * ```
+ */
+export function applyPointImpulse(
+  s: PairState,
+  b: BodyPair,
+  rAx: number,
+  rAy: number,
+  rBx: number,
+  rBy: number,
+  px: number,
+  py: number,
+): void {
+  applyImpulse(s, b, px, py, cross(rAx, rAy, px, py), cross(rBx, rBy, px, py));
+}
+
+/**
+ * The velocity of the point at lever arm rB on body B relative to the one at rA on body A, for
+ * the velocities `s` ({@linkcode loadPair}): vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA) with
+ * b2Cross(w, r) = (−w r.y, w r.x), into `out`.
+ *
+ * @example
+ * ```ts
+ * import { relativeVelocity } from "./island.ts";
+ * const s = { xA: 0, yA: 0, angleA: 0, xB: 0, yB: 0, angleB: 2 }; // B turns at 2 rad/s
+ * const out = { x: 0, y: 0 };
+ * relativeVelocity(s, 0, 0, 1, 0, out); // out = { x: 0, y: 2 }
+ * ```
+ */
+export function relativeVelocity(
+  s: PairState,
+  rAx: number,
+  rAy: number,
+  rBx: number,
+  rBy: number,
+  out: { x: number; y: number },
+): void {
+  const wA = s.angleA;
+  const wB = s.angleB;
+  out.x = f32(f32(f32(s.xB + f32(-wB * rBy)) - s.xA) - f32(-wA * rAy));
+  out.y = f32(f32(f32(s.yB + f32(wB * rBx)) - s.yA) - f32(wA * rAx));
+}
+
+/**
+ * An entry of the effective mass matrix of a point constraint, mAB + IA·a1·a2 + IB·b1·b2 (mAB =
+ * mA + mB; a and b the lever arms' components along the constraint directions).
+ *
+ * @example
+ * ```ts
+ * import { effectiveMass } from "./island.ts";
+ * effectiveMass(2, 1, 0.5, 0.5, 1, 0.5, 0.5); // 2.5
+ * ```
+ */
+export function effectiveMass(
+  mAB: number,
+  IA: number,
+  a1: number,
+  a2: number,
+  IB: number,
+  b1: number,
+  b2: number,
+): number {
+  return f32(f32(mAB + f32(f32(IA * a1) * a2)) + f32(f32(IB * b1) * b2));
 }
 
 /**
@@ -207,8 +415,7 @@ function referenceFace(
 export class ContactSolver {
   #f = new Float64Array(C * 8);
   #p = new Float64Array(2 * P * 8);
-  #indexA = new Int32Array(8);
-  #indexB = new Int32Array(8);
+  #bodies: BodyPair[] = [];
   /** Velocity constraint point count (the block solver may drop a redundant point). */
   #pointCount = new Int32Array(8);
   /** Position constraint point count (the manifold's). */
@@ -223,12 +430,10 @@ export class ContactSolver {
    */
   setup(contacts: readonly Contact[], count: number, step: TimeStep): void {
     this.#count = count;
-    if (this.#indexA.length < count) {
+    if (this.#pointCount.length < count) {
       const size = 2 * count;
       this.#f = new Float64Array(C * size);
       this.#p = new Float64Array(2 * P * size);
-      this.#indexA = new Int32Array(size);
-      this.#indexB = new Int32Array(size);
       this.#pointCount = new Int32Array(size);
       this.#manifoldCount = new Int32Array(size);
       this.#type = new Int32Array(size);
@@ -243,15 +448,10 @@ export class ContactSolver {
       const bB = contact.fixtureB.body;
       const m = contact.manifold;
       const o = C * k;
-      this.#indexA[k] = bA.islandIndex;
-      this.#indexB[k] = bB.islandIndex;
+      this.#bodies[k] = bodyPair(bA, bB);
       this.#pointCount[k] = m.pointCount;
       this.#manifoldCount[k] = m.pointCount;
       this.#type[k] = m.type;
-      f[o + C_INV_MASS_A] = bA.invMass;
-      f[o + C_INV_MASS_B] = bB.invMass;
-      f[o + C_INV_I_A] = bA.invI;
-      f[o + C_INV_I_B] = bB.invI;
       f[o + C_FRICTION] = contact.friction;
       f[o + C_RESTITUTION] = contact.restitution;
       f[o + C_TANGENT_SPEED] = contact.tangentSpeed;
@@ -289,63 +489,32 @@ export class ContactSolver {
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
-      const iA = this.#indexA[k];
-      const iB = this.#indexB[k];
-      const mA = f[o + C_INV_MASS_A];
-      const mB = f[o + C_INV_MASS_B];
-      const IA = f[o + C_INV_I_A];
-      const IB = f[o + C_INV_I_B];
+      const b = this.#bodies[k];
+      const { iA, iB, mA, IA, mB, IB } = b;
+      const v = loadPair(d.vx, d.vy, d.w, b);
       const cAx = d.cx[iA];
       const cAy = d.cy[iA];
-      const vAx = d.vx[iA];
-      const vAy = d.vy[iA];
-      const wA = d.w[iA];
       const cBx = d.cx[iB];
       const cBy = d.cy[iB];
-      const vBx = d.vx[iB];
-      const vBy = d.vy[iB];
-      const wB = d.w[iB];
-      sincosf(d.a[iA]);
-      const sA = sincosOut.s;
-      const qA = sincosOut.c;
-      sincosf(d.a[iB]);
-      const sB = sincosOut.s;
-      const qB = sincosOut.c;
-      const lcAx = f[o + C_LC_AX];
-      const lcAy = f[o + C_LC_AY];
-      const lcBx = f[o + C_LC_BX];
-      const lcBy = f[o + C_LC_BY];
-      // xf.p = c − b2Mul(q, localCenter).
-      const pAx = f32(cAx - f32(f32(qA * lcAx) - f32(sA * lcAy)));
-      const pAy = f32(cAy - f32(f32(sA * lcAx) + f32(qA * lcAy)));
-      const pBx = f32(cBx - f32(f32(qB * lcBx) - f32(sB * lcBy)));
-      const pBy = f32(cBy - f32(f32(sB * lcBx) + f32(qB * lcBy)));
+      setTransform(xfA, cAx, cAy, d.a[iA], f[o + C_LC_AX], f[o + C_LC_AY]);
+      setTransform(xfB, cBx, cBy, d.a[iB], f[o + C_LC_BX], f[o + C_LC_BY]);
       const count = this.#pointCount[k];
       // b2WorldManifold::Initialize; the world points go into rA (made relative below).
       const radiusA = f[o + C_RADIUS_A];
       const radiusB = f[o + C_RADIUS_B];
-      const lnx = f[o + C_LOCAL_NORMAL_X];
-      const lny = f[o + C_LOCAL_NORMAL_Y];
-      const lpx = f[o + C_LOCAL_POINT_X];
-      const lpy = f[o + C_LOCAL_POINT_Y];
       const type = this.#type[k];
       if (type === CIRCLES) throw new Error("ContactSolver: circle manifolds are not supported");
       // The reference face is on A (FACE_A) or B (FACE_B); the clip points are on the other body.
       const faceA = type === FACE_A;
-      referenceFace(faceA, lnx, lny, lpx, lpy, sA, qA, pAx, pAy, sB, qB, pBx, pBy);
+      this.#referenceFace(k, xfA, xfB);
       const radiusRef = faceA ? radiusA : radiusB;
       const radiusInc = faceA ? radiusB : radiusA;
       let nx = face.nx;
       let ny = face.ny;
-      const { planeX, planeY } = face;
       for (let j = 0; j < count; j++) {
         const q = P * (2 * k + j);
-        const lx = p[q + P_LOCAL_X];
-        const ly = p[q + P_LOCAL_Y];
-        const clipX = f32(f32(f32(face.c * lx) - f32(face.s * ly)) + face.px);
-        const clipY = f32(f32(f32(face.s * lx) + f32(face.c * ly)) + face.py);
-        const dot = f32(f32(f32(clipX - planeX) * nx) + f32(f32(clipY - planeY) * ny));
-        const dist = f32(radiusRef - dot);
+        const dist = f32(radiusRef - facePoint(p[q + P_LOCAL_X], p[q + P_LOCAL_Y]));
+        const { clipX, clipY } = face;
         // The point halfway between the two surfaces: 0.5·(cA + cB) (addition commutes).
         const refX = f32(clipX + f32(dist * nx));
         const refY = f32(clipY + f32(dist * ny));
@@ -375,36 +544,30 @@ export class ContactSolver {
         p[q + P_RAY] = rAy;
         p[q + P_RBX] = rBx;
         p[q + P_RBY] = rBy;
-        const rnA = f32(f32(rAx * ny) - f32(rAy * nx));
-        const rnB = f32(f32(rBx * ny) - f32(rBy * nx));
-        const kNormal = f32(
-          f32(f32(mA + mB) + f32(f32(IA * rnA) * rnA)) + f32(f32(IB * rnB) * rnB),
-        );
+        const rnA = cross(rAx, rAy, nx, ny);
+        const rnB = cross(rBx, rBy, nx, ny);
+        const kNormal = effectiveMass(f32(mA + mB), IA, rnA, rnA, IB, rnB, rnB);
         p[q + P_NORMAL_MASS] = kNormal > 0 ? f32(1 / kNormal) : 0;
-        const rtA = f32(f32(rAx * ty) - f32(rAy * tx));
-        const rtB = f32(f32(rBx * ty) - f32(rBy * tx));
-        const kTangent = f32(
-          f32(f32(mA + mB) + f32(f32(IA * rtA) * rtA)) + f32(f32(IB * rtB) * rtB),
-        );
+        const rtA = cross(rAx, rAy, tx, ty);
+        const rtB = cross(rBx, rBy, tx, ty);
+        const kTangent = effectiveMass(f32(mA + mB), IA, rtA, rtA, IB, rtB, rtB);
         p[q + P_TANGENT_MASS] = kTangent > 0 ? f32(1 / kTangent) : 0;
         p[q + P_VELOCITY_BIAS] = 0;
-        // vRel = dot(n, vB + b2Cross(wB, rB) − vA − b2Cross(wA, rA)); b2Cross(w, r) = (−w r.y, w r.x).
-        const dvx = f32(f32(f32(vBx + f32(-wB * rBy)) - vAx) - f32(-wA * rAy));
-        const dvy = f32(f32(f32(vBy + f32(wB * rBx)) - vAy) - f32(wA * rAx));
-        const vRel = f32(f32(nx * dvx) + f32(ny * dvy));
+        relativeVelocity(v, rAx, rAy, rBx, rBy, dv);
+        const vRel = dot(nx, ny, dv.x, dv.y);
         if (vRel < -VELOCITY_THRESHOLD) p[q + P_VELOCITY_BIAS] = f32(-restitution * vRel);
       }
       if (count === 2) {
         const q1 = P * (2 * k);
         const q2 = q1 + P;
-        const rn1A = f32(f32(p[q1 + P_RAX] * ny) - f32(p[q1 + P_RAY] * nx));
-        const rn1B = f32(f32(p[q1 + P_RBX] * ny) - f32(p[q1 + P_RBY] * nx));
-        const rn2A = f32(f32(p[q2 + P_RAX] * ny) - f32(p[q2 + P_RAY] * nx));
-        const rn2B = f32(f32(p[q2 + P_RBX] * ny) - f32(p[q2 + P_RBY] * nx));
+        const rn1A = cross(p[q1 + P_RAX], p[q1 + P_RAY], nx, ny);
+        const rn1B = cross(p[q1 + P_RBX], p[q1 + P_RBY], nx, ny);
+        const rn2A = cross(p[q2 + P_RAX], p[q2 + P_RAY], nx, ny);
+        const rn2B = cross(p[q2 + P_RBX], p[q2 + P_RBY], nx, ny);
         const mAB = f32(mA + mB);
-        const k11 = f32(f32(mAB + f32(f32(IA * rn1A) * rn1A)) + f32(f32(IB * rn1B) * rn1B));
-        const k22 = f32(f32(mAB + f32(f32(IA * rn2A) * rn2A)) + f32(f32(IB * rn2B) * rn2B));
-        const k12 = f32(f32(mAB + f32(f32(IA * rn1A) * rn2A)) + f32(f32(IB * rn1B) * rn2B));
+        const k11 = effectiveMass(mAB, IA, rn1A, rn1A, IB, rn1B, rn1B);
+        const k22 = effectiveMass(mAB, IA, rn2A, rn2A, IB, rn2B, rn2B);
+        const k12 = effectiveMass(mAB, IA, rn1A, rn2A, IB, rn1B, rn2B);
         if (f32(k11 * k11) < f32(1000 * f32(f32(k11 * k22) - f32(k12 * k12)))) {
           // K = [ex ey], ex = (k11, k12), ey = (k12, k22); normalMass = K.GetInverse().
           f[o + C_K11] = k11;
@@ -430,42 +593,32 @@ export class ContactSolver {
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
-      const iA = this.#indexA[k];
-      const iB = this.#indexB[k];
-      const mA = f[o + C_INV_MASS_A];
-      const IA = f[o + C_INV_I_A];
-      const mB = f[o + C_INV_MASS_B];
-      const IB = f[o + C_INV_I_B];
+      const b = this.#bodies[k];
+      const v = loadPair(d.vx, d.vy, d.w, b);
       const nx = f[o + C_NORMAL_X];
       const ny = f[o + C_NORMAL_Y];
       const tx = ny;
       const ty = -nx;
-      let vAx = d.vx[iA];
-      let vAy = d.vy[iA];
-      let wA = d.w[iA];
-      let vBx = d.vx[iB];
-      let vBy = d.vy[iB];
-      let wB = d.w[iB];
       for (let j = 0; j < this.#pointCount[k]; j++) {
         const q = P * (2 * k + j);
         const ni = p[q + P_NORMAL_IMPULSE];
         const ti = p[q + P_TANGENT_IMPULSE];
         const Px = f32(f32(ni * nx) + f32(ti * tx));
         const Py = f32(f32(ni * ny) + f32(ti * ty));
-        wA = f32(wA - f32(IA * f32(f32(p[q + P_RAX] * Py) - f32(p[q + P_RAY] * Px))));
-        vAx = f32(vAx - f32(mA * Px));
-        vAy = f32(vAy - f32(mA * Py));
-        wB = f32(wB + f32(IB * f32(f32(p[q + P_RBX] * Py) - f32(p[q + P_RBY] * Px))));
-        vBx = f32(vBx + f32(mB * Px));
-        vBy = f32(vBy + f32(mB * Py));
+        this.#applyImpulse(v, k, q, Px, Py);
       }
-      d.vx[iA] = vAx;
-      d.vy[iA] = vAy;
-      d.w[iA] = wA;
-      d.vx[iB] = vBx;
-      d.vy[iB] = vBy;
-      d.w[iB] = wB;
+      storePair(v, d.vx, d.vy, d.w, b);
     }
+  }
+
+  /** {@linkcode applyPointImpulse} of P at point q of contact k to `v`. */
+  #applyImpulse(v: PairState, k: number, q: number, px: number, py: number): void {
+    const p = this.#p;
+    const rAx = p[q + P_RAX];
+    const rAy = p[q + P_RAY];
+    const rBx = p[q + P_RBX];
+    const rBy = p[q + P_RBY];
+    applyPointImpulse(v, this.#bodies[k], rAx, rAy, rBx, rBy, px, py);
   }
 
   /** `SolveVelocityConstraints`: friction, then the normal constraints (block solver for two). */
@@ -474,12 +627,7 @@ export class ContactSolver {
     const p = this.#p;
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
-      const iA = this.#indexA[k];
-      const iB = this.#indexB[k];
-      const mA = f[o + C_INV_MASS_A];
-      const IA = f[o + C_INV_I_A];
-      const mB = f[o + C_INV_MASS_B];
-      const IB = f[o + C_INV_I_B];
+      const { iA, iB, mA, IA, mB, IB } = this.#bodies[k];
       const count = this.#pointCount[k];
       let vAx = d.vx[iA];
       let vAy = d.vy[iA];
@@ -653,44 +801,35 @@ export class ContactSolver {
     }
   }
 
-  /**
-   * `b2PositionSolverManifold::Initialize` for point j of contact k at the given transforms,
-   * into `wm` (normal, point, separation).
-   */
-  #positionManifold(
-    k: number,
-    j: number,
-    sA: number,
-    qA: number,
-    pAx: number,
-    pAy: number,
-    sB: number,
-    qB: number,
-    pBx: number,
-    pBy: number,
-  ): void {
+  /** {@linkcode referenceFace} of contact k's manifold at the given body transforms. */
+  #referenceFace(k: number, xfA: Transform, xfB: Transform): void {
     const f = this.#f;
-    const p = this.#p;
     const o = C * k;
-    const q = P * (2 * k + j);
     const lnx = f[o + C_LOCAL_NORMAL_X];
     const lny = f[o + C_LOCAL_NORMAL_Y];
     const lpx = f[o + C_LOCAL_POINT_X];
     const lpy = f[o + C_LOCAL_POINT_Y];
-    const lx = p[q + P_LOCAL_X];
-    const ly = p[q + P_LOCAL_Y];
+    referenceFace(this.#type[k] === FACE_A, lnx, lny, lpx, lpy, xfA, xfB);
+  }
+
+  /**
+   * `b2PositionSolverManifold::Initialize` for point j of contact k at the given transforms,
+   * into `wm` (normal, point, separation).
+   */
+  #positionManifold(k: number, j: number, xfA: Transform, xfB: Transform): void {
+    const f = this.#f;
+    const p = this.#p;
+    const o = C * k;
+    const q = P * (2 * k + j);
     // Reference face on A (FACE_A) or B (FACE_B), the clip point on the other body.
     const faceA = this.#type[k] === FACE_A;
-    referenceFace(faceA, lnx, lny, lpx, lpy, sA, qA, pAx, pAy, sB, qB, pBx, pBy);
-    const { nx, ny, planeX, planeY } = face;
-    const clipX = f32(f32(f32(face.c * lx) - f32(face.s * ly)) + face.px);
-    const clipY = f32(f32(f32(face.s * lx) + f32(face.c * ly)) + face.py);
-    const dot = f32(f32(f32(clipX - planeX) * nx) + f32(f32(clipY - planeY) * ny));
-    wm.separation = f32(f32(dot - f[o + C_RADIUS_A]) - f[o + C_RADIUS_B]);
-    wm.px = clipX;
-    wm.py = clipY;
-    wm.nx = faceA ? nx : -nx;
-    wm.ny = faceA ? ny : -ny;
+    this.#referenceFace(k, xfA, xfB);
+    const dist = facePoint(p[q + P_LOCAL_X], p[q + P_LOCAL_Y]);
+    wm.separation = f32(f32(dist - f[o + C_RADIUS_A]) - f[o + C_RADIUS_B]);
+    wm.px = face.clipX;
+    wm.py = face.clipY;
+    wm.nx = faceA ? face.nx : -face.nx;
+    wm.ny = faceA ? face.ny : -face.ny;
   }
 
   /**
@@ -704,45 +843,22 @@ export class ContactSolver {
     const baumgarte = toi ? TOI_BAUMGARTE : BAUMGARTE;
     for (let k = 0; k < this.#count; k++) {
       const o = C * k;
-      const iA = this.#indexA[k];
-      const iB = this.#indexB[k];
+      const b = toi ? toiBodies(this.#bodies[k], toiA, toiB) : this.#bodies[k];
+      const { mA, IA, mB, IB } = b;
       const lcAx = f[o + C_LC_AX];
       const lcAy = f[o + C_LC_AY];
       const lcBx = f[o + C_LC_BX];
       const lcBy = f[o + C_LC_BY];
-      let mA = f[o + C_INV_MASS_A];
-      let IA = f[o + C_INV_I_A];
-      let mB = f[o + C_INV_MASS_B];
-      let IB = f[o + C_INV_I_B];
-      if (toi) {
-        if (iA !== toiA && iA !== toiB) {
-          mA = 0;
-          IA = 0;
-        }
-        if (iB !== toiA && iB !== toiB) {
-          mB = 0;
-          IB = 0;
-        }
-      }
       const count = this.#manifoldCount[k];
-      let cAx = d.cx[iA];
-      let cAy = d.cy[iA];
-      let aA = d.a[iA];
-      let cBx = d.cx[iB];
-      let cBy = d.cy[iB];
-      let aB = d.a[iB];
+      const v = loadPair(d.cx, d.cy, d.a, b);
       for (let j = 0; j < count; j++) {
-        sincosf(aA);
-        const sA = sincosOut.s;
-        const qA = sincosOut.c;
-        sincosf(aB);
-        const sB = sincosOut.s;
-        const qB = sincosOut.c;
-        const pAx = f32(cAx - f32(f32(qA * lcAx) - f32(sA * lcAy)));
-        const pAy = f32(cAy - f32(f32(sA * lcAx) + f32(qA * lcAy)));
-        const pBx = f32(cBx - f32(f32(qB * lcBx) - f32(sB * lcBy)));
-        const pBy = f32(cBy - f32(f32(sB * lcBx) + f32(qB * lcBy)));
-        this.#positionManifold(k, j, sA, qA, pAx, pAy, sB, qB, pBx, pBy);
+        const cAx = v.xA;
+        const cAy = v.yA;
+        const cBx = v.xB;
+        const cBy = v.yB;
+        setTransform(xfA, cAx, cAy, v.angleA, lcAx, lcAy);
+        setTransform(xfB, cBx, cBy, v.angleB, lcBx, lcBy);
+        this.#positionManifold(k, j, xfA, xfB);
         const nx = wm.nx;
         const ny = wm.ny;
         const separation = wm.separation;
@@ -755,28 +871,37 @@ export class ContactSolver {
         const cv = f32(baumgarte * f32(separation + LINEAR_SLOP));
         const clamped = cv < 0 ? cv : 0;
         const Cc = -MAX_LINEAR_CORRECTION > clamped ? -MAX_LINEAR_CORRECTION : clamped;
-        const rnA = f32(f32(rAx * ny) - f32(rAy * nx));
-        const rnB = f32(f32(rBx * ny) - f32(rBy * nx));
-        const K = f32(f32(f32(mA + mB) + f32(f32(IA * rnA) * rnA)) + f32(f32(IB * rnB) * rnB));
+        const rnA = cross(rAx, rAy, nx, ny);
+        const rnB = cross(rBx, rBy, nx, ny);
+        const K = effectiveMass(f32(mA + mB), IA, rnA, rnA, IB, rnB, rnB);
         const impulse = K > 0 ? f32(-Cc / K) : 0;
         const Px = f32(impulse * nx);
         const Py = f32(impulse * ny);
-        cAx = f32(cAx - f32(mA * Px));
-        cAy = f32(cAy - f32(mA * Py));
-        aA = f32(aA - f32(IA * f32(f32(rAx * Py) - f32(rAy * Px))));
-        cBx = f32(cBx + f32(mB * Px));
-        cBy = f32(cBy + f32(mB * Py));
-        aB = f32(aB + f32(IB * f32(f32(rBx * Py) - f32(rBy * Px))));
+        applyPointImpulse(v, b, rAx, rAy, rBx, rBy, Px, Py);
       }
-      d.cx[iA] = cAx;
-      d.cy[iA] = cAy;
-      d.a[iA] = aA;
-      d.cx[iB] = cBx;
-      d.cy[iB] = cBy;
-      d.a[iB] = aB;
+      storePair(v, d.cx, d.cy, d.a, b);
     }
     return minSeparation >= f32((toi ? -1.5 : -3) * LINEAR_SLOP);
   }
+}
+
+const toiPair: BodyPair = { iA: 0, iB: 0, mA: 0, IA: 0, mB: 0, IB: 0 };
+
+/**
+ * The bodies of a contact as `SolveTOIPositionConstraints` sees them: only the two TOI bodies
+ * (island indices toiA, toiB) move, the others have zero inverse mass and inertia.
+ */
+function toiBodies(b: BodyPair, toiA: number, toiB: number): BodyPair {
+  Object.assign(toiPair, b);
+  if (b.iA !== toiA && b.iA !== toiB) {
+    toiPair.mA = 0;
+    toiPair.IA = 0;
+  }
+  if (b.iB !== toiA && b.iB !== toiB) {
+    toiPair.mB = 0;
+    toiPair.IB = 0;
+  }
+  return toiPair;
 }
 
 /**

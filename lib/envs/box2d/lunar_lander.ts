@@ -59,7 +59,6 @@
  */
 import {
   BaseEnv,
-  checkAction,
   checkOptions,
   describe,
   type EnvState,
@@ -74,7 +73,8 @@ import { Box } from "../spaces.ts";
 import type { Generator } from "../../np_random/mod.ts";
 import type { RevoluteJoint } from "./revolute_joint.ts";
 import { f32 } from "./settings.ts";
-import { boxShape, edgeShape, polygonShape } from "./shapes.ts";
+import { edgeShape } from "./shapes.ts";
+import { hullBody, legBody, legJoint } from "./legged_body.ts";
 import { restoreWorld, snapshotWorld, type WorldSnapshot } from "./snapshot.ts";
 import { type Body, type Contact, World } from "./world.ts";
 import type { Box2DDraws } from "./draws.ts";
@@ -174,7 +174,6 @@ export class LunarLanderEnv extends BaseEnv {
   #height: number[] = [];
   #terrainX: number[] = [];
   #terrainY: number[] = [];
-  readonly #actionText: string;
 
   /**
    * Builds the env from Gymnasium's keyword arguments; unknown keys are errors.
@@ -206,7 +205,6 @@ export class LunarLanderEnv extends BaseEnv {
     this.enableWind = options.enable_wind ?? false;
     this.windPower = options.wind_power ?? 15.0;
     this.turbulencePower = options.turbulence_power ?? 1.5;
-    this.#actionText = this.actionSpace.toString();
   }
 
   /**
@@ -270,40 +268,27 @@ export class LunarLanderEnv extends BaseEnv {
 
     const initialX = VIEWPORT_W / SCALE / 2;
     const initialY = VIEWPORT_H / SCALE;
-    const lander = world.createBody({ type: "dynamic", position: [initialX, initialY] });
-    lander.createFixture(polygonShape(LANDER_POLY.map(([x, y]) => [x / SCALE, y / SCALE])), {
-      density: 5.0,
-      friction: 0.1,
-      categoryBits: 0x0010,
-      maskBits: 0x001,
-      restitution: 0.0,
-    });
+    const lander = hullBody(world, initialX, initialY, LANDER_POLY, SCALE, 0x0010);
     this.#lander = lander;
 
     this.#legs = [];
     this.#joints = [];
     for (const i of [-1, 1]) {
-      const leg = world.createBody({
-        type: "dynamic",
-        position: [initialX - (i * LEG_AWAY) / SCALE, initialY],
-        angle: i * 0.05,
-      });
-      leg.createFixture(boxShape(LEG_W / SCALE, LEG_H / SCALE), {
-        density: 1.0,
-        restitution: 0.0,
-        categoryBits: 0x0020,
-        maskBits: 0x001,
-      });
-      const joint = world.createRevoluteJoint(lander, leg, {
+      const leg = legBody(
+        world,
+        initialX - (i * LEG_AWAY) / SCALE,
+        initialY,
+        i * 0.05,
+        LEG_W / SCALE,
+        LEG_H / SCALE,
+      );
+      const joint = legJoint(world, lander, leg, {
         localAnchorA: [0, 0],
         localAnchorB: [(i * LEG_AWAY) / SCALE, LEG_DOWN / SCALE],
-        enableMotor: true,
-        enableLimit: true,
         maxMotorTorque: LEG_SPRING_TORQUE,
         motorSpeed: 0.3 * i,
         lowerAngle: i === -1 ? 0.9 - 0.5 : -0.9,
         upperAngle: i === -1 ? 0.9 : -0.9 + 0.5,
-        collideConnected: false,
       });
       this.#legs.push(leg);
       this.#joints.push(joint);
@@ -317,7 +302,6 @@ export class LunarLanderEnv extends BaseEnv {
 
   /** One Gymnasium step (see the module doc). */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    checkAction(ID, action, 2, this.#actionText);
     return this.#step(action);
   }
 

@@ -13,7 +13,18 @@ import {
   type Rot,
   setRot,
 } from "./settings.ts";
-import type { IslandJoint, SolverData } from "./island.ts";
+import {
+  applyImpulse,
+  applyPointImpulse,
+  type BodyPair,
+  bodyPair,
+  effectiveMass,
+  type IslandJoint,
+  loadPair,
+  type SolverData,
+  storePair,
+} from "./island.ts";
+import { cross, rotX, rotY } from "./math.ts";
 import type { Body } from "./world.ts";
 
 /** Limit states (`b2LimitState`). */
@@ -64,25 +75,9 @@ export interface JointEdge {
   next: JointEdge | null;
 }
 
-const qA: Rot = { s: 0, c: 1 };
-const qB: Rot = { s: 0, c: 1 };
-const armA = { x: 0, y: 0 };
-const armB = { x: 0, y: 0 };
-
-/** b2Mul(q, anchor − centre): a lever arm in world orientation, into `out`. */
-function arm(
-  q: Rot,
-  ax: number,
-  ay: number,
-  cx: number,
-  cy: number,
-  out: { x: number; y: number },
-): void {
-  const dx = f32(ax - cx);
-  const dy = f32(ay - cy);
-  out.x = f32(f32(q.c * dx) - f32(q.s * dy));
-  out.y = f32(f32(q.s * dx) + f32(q.c * dy));
-}
+const q: Rot = { s: 0, c: 1 };
+/** The lever arms rA, rB of the last `computeArms`. */
+const arms = { ax: 0, ay: 0, bx: 0, by: 0 };
 
 /**
  * `b2RevoluteJoint`: two bodies pinned at an anchor, with an optional motor and angle limits.
@@ -155,17 +150,12 @@ export class RevoluteJoint implements IslandJoint {
   /** World joint list links. */
   next: RevoluteJoint | null = null;
 
-  // Solver temporaries (Box2D's m_indexA, m_rA, m_mass, ...).
-  #iA = 0;
-  #iB = 0;
+  // Solver temporaries (Box2D's m_indexA, m_invMassA, m_rA, m_mass, ...).
+  #bodies: BodyPair;
   #lcAx = 0;
   #lcAy = 0;
   #lcBx = 0;
   #lcBy = 0;
-  #mA = 0;
-  #mB = 0;
-  #IA = 0;
-  #IB = 0;
   #rAx = 0;
   #rAy = 0;
   #rBx = 0;
@@ -190,6 +180,7 @@ export class RevoluteJoint implements IslandJoint {
   constructor(bodyA: Body, bodyB: Body, def: RevoluteJointDef) {
     this.bodyA = bodyA;
     this.bodyB = bodyB;
+    this.#bodies = bodyPair(bodyA, bodyB);
     this.localAnchorAX = f32(def.localAnchorA[0]);
     this.localAnchorAY = f32(def.localAnchorA[1]);
     this.localAnchorBX = f32(def.localAnchorB[0]);
@@ -230,36 +221,40 @@ export class RevoluteJoint implements IslandJoint {
     this.maxMotorTorque = f32(torque);
   }
 
+  /**
+   * The lever arms at body angles aA and aB, rA = b2Mul(qA, localAnchorA − localCenterA) and
+   * rB likewise, into `arms`.
+   */
+  #computeArms(aA: number, aB: number): void {
+    const dAx = f32(this.localAnchorAX - this.#lcAx);
+    const dAy = f32(this.localAnchorAY - this.#lcAy);
+    const dBx = f32(this.localAnchorBX - this.#lcBx);
+    const dBy = f32(this.localAnchorBY - this.#lcBy);
+    setRot(q, aA);
+    arms.ax = rotX(q.s, q.c, dAx, dAy);
+    arms.ay = rotY(q.s, q.c, dAx, dAy);
+    setRot(q, aB);
+    arms.bx = rotX(q.s, q.c, dBx, dBy);
+    arms.by = rotY(q.s, q.c, dBx, dBy);
+  }
+
   /** `InitVelocityConstraints`. */
   initVelocityConstraints(data: SolverData): void {
     const bA = this.bodyA;
     const bB = this.bodyB;
-    const iA = (this.#iA = bA.islandIndex);
-    const iB = (this.#iB = bB.islandIndex);
-    const lcAx = (this.#lcAx = bA.localCenterX);
-    const lcAy = (this.#lcAy = bA.localCenterY);
-    const lcBx = (this.#lcBx = bB.localCenterX);
-    const lcBy = (this.#lcBy = bB.localCenterY);
-    const mA = (this.#mA = bA.invMass);
-    const mB = (this.#mB = bB.invMass);
-    const IA = (this.#IA = bA.invI);
-    const IB = (this.#IB = bB.invI);
-    const aA = data.a[iA];
-    let vAx = data.vx[iA];
-    let vAy = data.vy[iA];
-    let wA = data.w[iA];
-    const aB = data.a[iB];
-    let vBx = data.vx[iB];
-    let vBy = data.vy[iB];
-    let wB = data.w[iB];
-    setRot(qA, aA);
-    setRot(qB, aB);
-    arm(qA, this.localAnchorAX, this.localAnchorAY, lcAx, lcAy, armA);
-    arm(qB, this.localAnchorBX, this.localAnchorBY, lcBx, lcBy, armB);
-    const rAx = (this.#rAx = armA.x);
-    const rAy = (this.#rAy = armA.y);
-    const rBx = (this.#rBx = armB.x);
-    const rBy = (this.#rBy = armB.y);
+    const b = (this.#bodies = bodyPair(bA, bB));
+    const { mA, IA, mB, IB } = b;
+    this.#lcAx = bA.localCenterX;
+    this.#lcAy = bA.localCenterY;
+    this.#lcBx = bB.localCenterX;
+    this.#lcBy = bB.localCenterY;
+    const aA = data.a[b.iA];
+    const aB = data.a[b.iB];
+    this.#computeArms(aA, aB);
+    const rAx = (this.#rAx = arms.ax);
+    const rAy = (this.#rAy = arms.ay);
+    const rBx = (this.#rBx = arms.bx);
+    const rBy = (this.#rBy = arms.by);
 
     const fixedRotation = f32(IA + IB) === 0;
     const mAB = f32(mA + mB);
@@ -317,42 +312,29 @@ export class RevoluteJoint implements IslandJoint {
       this.motorImpulse = f32(this.motorImpulse * step.dtRatio);
       const Px = this.impulseX;
       const Py = this.impulseY;
-      vAx = f32(vAx - f32(mA * Px));
-      vAy = f32(vAy - f32(mA * Py));
-      const crossA = f32(f32(rAx * Py) - f32(rAy * Px));
-      wA = f32(wA - f32(IA * f32(f32(crossA + this.motorImpulse) + this.impulseZ)));
-      vBx = f32(vBx + f32(mB * Px));
-      vBy = f32(vBy + f32(mB * Py));
-      const crossB = f32(f32(rBx * Py) - f32(rBy * Px));
-      wB = f32(wB + f32(IB * f32(f32(crossB + this.motorImpulse) + this.impulseZ)));
+      // The point impulse, with the motor and limit impulses about the axis.
+      const angularA = f32(f32(cross(rAx, rAy, Px, Py) + this.motorImpulse) + this.impulseZ);
+      const angularB = f32(f32(cross(rBx, rBy, Px, Py) + this.motorImpulse) + this.impulseZ);
+      const v = loadPair(data.vx, data.vy, data.w, b);
+      applyImpulse(v, b, Px, Py, angularA, angularB);
+      storePair(v, data.vx, data.vy, data.w, b);
     } else {
       this.impulseX = 0;
       this.impulseY = 0;
       this.impulseZ = 0;
       this.motorImpulse = 0;
     }
-    data.vx[iA] = vAx;
-    data.vy[iA] = vAy;
-    data.w[iA] = wA;
-    data.vx[iB] = vBx;
-    data.vy[iB] = vBy;
-    data.w[iB] = wB;
   }
 
   /** `SolveVelocityConstraints`: motor, then limit + point (3×3) or point only (2×2). */
   solveVelocityConstraints(data: SolverData): void {
-    const iA = this.#iA;
-    const iB = this.#iB;
+    const { iA, iB, mA, IA, mB, IB } = this.#bodies;
     let vAx = data.vx[iA];
     let vAy = data.vy[iA];
     let wA = data.w[iA];
     let vBx = data.vx[iB];
     let vBy = data.vy[iB];
     let wB = data.w[iB];
-    const mA = this.#mA;
-    const mB = this.#mB;
-    const IA = this.#IA;
-    const IB = this.#IB;
     const rAx = this.#rAx;
     const rAy = this.#rAy;
     const rBx = this.#rBx;
@@ -459,17 +441,14 @@ export class RevoluteJoint implements IslandJoint {
 
   /** `SolvePositionConstraints`: limit correction, then the point constraint; true when solved. */
   solvePositionConstraints(data: SolverData): boolean {
-    const iA = this.#iA;
-    const iB = this.#iB;
-    let cAx = data.cx[iA];
-    let cAy = data.cy[iA];
-    let aA = data.a[iA];
-    let cBx = data.cx[iB];
-    let cBy = data.cy[iB];
-    let aB = data.a[iB];
+    const b = this.#bodies;
+    const { mA, IA, mB, IB } = b;
+    const v = loadPair(data.cx, data.cy, data.a, b);
     let angularError = 0;
-    const fixedRotation = f32(this.#IA + this.#IB) === 0;
+    const fixedRotation = f32(IA + IB) === 0;
     if (this.enableLimit && this.limitState !== INACTIVE_LIMIT && !fixedRotation) {
+      const aA = v.angleA;
+      const aB = v.angleB;
       const angle = f32(f32(aB - aA) - this.referenceAngle);
       let limitImpulse = 0;
       if (this.limitState === EQUAL_LIMITS) {
@@ -491,46 +470,26 @@ export class RevoluteJoint implements IslandJoint {
         C = clamp(f32(C - ANGULAR_SLOP), 0, MAX_ANGULAR_CORRECTION);
         limitImpulse = f32(-this.#motorMass * C);
       }
-      aA = f32(aA - f32(this.#IA * limitImpulse));
-      aB = f32(aB + f32(this.#IB * limitImpulse));
+      v.angleA = f32(aA - f32(IA * limitImpulse));
+      v.angleB = f32(aB + f32(IB * limitImpulse));
     }
-    setRot(qA, aA);
-    setRot(qB, aB);
-    arm(qA, this.localAnchorAX, this.localAnchorAY, this.#lcAx, this.#lcAy, armA);
-    arm(qB, this.localAnchorBX, this.localAnchorBY, this.#lcBx, this.#lcBy, armB);
-    const rAx = armA.x;
-    const rAy = armA.y;
-    const rBx = armB.x;
-    const rBy = armB.y;
+    this.#computeArms(v.angleA, v.angleB);
+    const { ax: rAx, ay: rAy, bx: rBx, by: rBy } = arms;
     // C = cB + rB − cA − rA.
-    const Cx = f32(f32(f32(cBx + rBx) - cAx) - rAx);
-    const Cy = f32(f32(f32(cBy + rBy) - cAy) - rAy);
+    const Cx = f32(f32(f32(v.xB + rBx) - v.xA) - rAx);
+    const Cy = f32(f32(f32(v.yB + rBy) - v.yA) - rAy);
     const positionError = f32(Math.sqrt(f32(f32(Cx * Cx) + f32(Cy * Cy))));
-    const mA = this.#mA;
-    const mB = this.#mB;
-    const IA = this.#IA;
-    const IB = this.#IB;
     const mAB = f32(mA + mB);
-    const k11 = f32(f32(mAB + f32(f32(IA * rAy) * rAy)) + f32(f32(IB * rBy) * rBy));
+    const k11 = effectiveMass(mAB, IA, rAy, rAy, IB, rBy, rBy);
     const k12 = f32(f32(f32(-IA * rAx) * rAy) - f32(f32(IB * rBx) * rBy));
-    const k22 = f32(f32(mAB + f32(f32(IA * rAx) * rAx)) + f32(f32(IB * rBx) * rBx));
+    const k22 = effectiveMass(mAB, IA, rAx, rAx, IB, rBx, rBx);
     // impulse = −K.Solve(C) (b2Mat22::Solve).
     let det = f32(f32(k11 * k22) - f32(k12 * k12));
     if (det !== 0) det = f32(1 / det);
     const ix = -f32(det * f32(f32(k22 * Cx) - f32(k12 * Cy)));
     const iy = -f32(det * f32(f32(k11 * Cy) - f32(k12 * Cx)));
-    cAx = f32(cAx - f32(mA * ix));
-    cAy = f32(cAy - f32(mA * iy));
-    aA = f32(aA - f32(IA * f32(f32(rAx * iy) - f32(rAy * ix))));
-    cBx = f32(cBx + f32(mB * ix));
-    cBy = f32(cBy + f32(mB * iy));
-    aB = f32(aB + f32(IB * f32(f32(rBx * iy) - f32(rBy * ix))));
-    data.cx[iA] = cAx;
-    data.cy[iA] = cAy;
-    data.a[iA] = aA;
-    data.cx[iB] = cBx;
-    data.cy[iB] = cBy;
-    data.a[iB] = aB;
+    applyPointImpulse(v, b, rAx, rAy, rBx, rBy, ix, iy);
+    storePair(v, data.cx, data.cy, data.a, b);
     return positionError <= LINEAR_SLOP && angularError <= ANGULAR_SLOP;
   }
 }

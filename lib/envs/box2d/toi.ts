@@ -7,7 +7,8 @@
  * @module
  */
 import { EPSILON, f32, LINEAR_SLOP, MAX_POLYGON_VERTICES, normalize, PI } from "./settings.ts";
-import { sincosf, sincosOut } from "../../libm/mod.ts";
+import { cross, dot, invRotX, invRotY, mulXfX, mulXfY, rotX, rotY, setTransform } from "./math.ts";
+import type { Transform } from "./shapes.ts";
 
 /** A convex proxy (`b2DistanceProxy`): vertices and skin radius (a polygon or an edge). */
 export interface DistanceProxy {
@@ -21,24 +22,29 @@ export interface DistanceProxy {
   readonly radius: number;
 }
 
+/** (1 − β)·x0 + β·x1 in float32, with omb = 1 − β: `b2Sweep`'s interpolation. */
+function mix(omb: number, beta: number, x0: number, x1: number): number {
+  return f32(f32(omb * x0) + f32(beta * x1));
+}
+
 /**
  * A body's motion over the step (`b2Sweep`): local centre, centre and angle at alpha0 (c0, a0)
- * and at the end of the step (c, a).
+ * and at the end of the step (c, a). A `Body` (`world.ts`) is a sweep.
  *
  * @example
  * ```ts
  * import { Sweep } from "./toi.ts";
  * const sweep = new Sweep();
  * sweep.cx = 1; // moves from (0, 0) to (1, 0) over the step
- * const xf = new Float64Array(4);
- * sweep.transform(xf, 0.5); // xf = [0.5, 0, 0, 1]
+ * const xf = { px: 0, py: 0, s: 0, c: 1 };
+ * sweep.transform(xf, 0.5); // xf = { px: 0.5, py: 0, s: 0, c: 1 }
  * ```
  */
 export class Sweep {
   /** Local centre of mass x. */
-  lx = 0;
+  localCenterX = 0;
   /** Local centre of mass y. */
-  ly = 0;
+  localCenterY = 0;
   /** Centre x at alpha0. */
   c0x = 0;
   /** Centre y at alpha0. */
@@ -54,6 +60,29 @@ export class Sweep {
   /** Fraction of the step the sweep starts at (unused by the time of impact). */
   alpha0 = 0;
 
+  /** Copies another sweep (a body's, or a copy of one) into this one. */
+  copySweep(from: Sweep): void {
+    this.localCenterX = from.localCenterX;
+    this.localCenterY = from.localCenterY;
+    this.c0x = from.c0x;
+    this.c0y = from.c0y;
+    this.cx = from.cx;
+    this.cy = from.cy;
+    this.a0 = from.a0;
+    this.a = from.a;
+    this.alpha0 = from.alpha0;
+  }
+
+  /** `b2Sweep::Advance`: c0 and a0 move to fraction alpha of the step. */
+  advanceSweep(alpha: number): void {
+    const beta = f32(f32(alpha - this.alpha0) / f32(1 - this.alpha0));
+    const omb = f32(1 - beta);
+    this.c0x = mix(omb, beta, this.c0x, this.cx);
+    this.c0y = mix(omb, beta, this.c0y, this.cy);
+    this.a0 = mix(omb, beta, this.a0, this.a);
+    this.alpha0 = alpha;
+  }
+
   /** `b2Sweep::Normalize`: a0 into [0, 2π), a shifted alike. */
   normalize(): void {
     const twoPi = f32(2 * PI);
@@ -62,19 +91,13 @@ export class Sweep {
     this.a = f32(this.a - d);
   }
 
-  /** `b2Sweep::GetTransform` at fraction beta into `xf` = [p.x, p.y, sin, cos]. */
-  transform(xf: Float64Array, beta: number): void {
+  /** `b2Sweep::GetTransform` at fraction beta into `xf`. */
+  transform(xf: Transform, beta: number): void {
     const omb = f32(1 - beta);
-    const px = f32(f32(omb * this.c0x) + f32(beta * this.cx));
-    const py = f32(f32(omb * this.c0y) + f32(beta * this.cy));
-    const angle = f32(f32(omb * this.a0) + f32(beta * this.a));
-    sincosf(angle);
-    const s = sincosOut.s;
-    const c = sincosOut.c;
-    xf[0] = f32(px - f32(f32(c * this.lx) - f32(s * this.ly)));
-    xf[1] = f32(py - f32(f32(s * this.lx) + f32(c * this.ly)));
-    xf[2] = s;
-    xf[3] = c;
+    const px = mix(omb, beta, this.c0x, this.cx);
+    const py = mix(omb, beta, this.c0y, this.cy);
+    const angle = mix(omb, beta, this.a0, this.a);
+    setTransform(xf, px, py, angle, this.localCenterX, this.localCenterY);
   }
 }
 
@@ -108,31 +131,21 @@ const sWy = new Float64Array(3);
 const sA = new Float64Array(3);
 let sCount = 0;
 
-/** b2Mul(xf, v).x for xf = [p.x, p.y, sin, cos]. */
-function mulX(xf: Float64Array, x: number, y: number): number {
-  return f32(f32(f32(xf[3] * x) - f32(xf[2] * y)) + xf[0]);
-}
-
-/** b2Mul(xf, v).y. */
-function mulY(xf: Float64Array, x: number, y: number): number {
-  return f32(f32(f32(xf[2] * x) + f32(xf[3] * y)) + xf[1]);
-}
-
 function setVertex(
   k: number,
   pA: DistanceProxy,
-  xfA: Float64Array,
+  xfA: Transform,
   iA: number,
   pB: DistanceProxy,
-  xfB: Float64Array,
+  xfB: Transform,
   iB: number,
 ): void {
   sIndexA[k] = iA;
   sIndexB[k] = iB;
-  sWAx[k] = mulX(xfA, pA.vx[iA], pA.vy[iA]);
-  sWAy[k] = mulY(xfA, pA.vx[iA], pA.vy[iA]);
-  sWBx[k] = mulX(xfB, pB.vx[iB], pB.vy[iB]);
-  sWBy[k] = mulY(xfB, pB.vx[iB], pB.vy[iB]);
+  sWAx[k] = mulXfX(xfA, pA.vx[iA], pA.vy[iA]);
+  sWAy[k] = mulXfY(xfA, pA.vx[iA], pA.vy[iA]);
+  sWBx[k] = mulXfX(xfB, pB.vx[iB], pB.vy[iB]);
+  sWBy[k] = mulXfY(xfB, pB.vx[iB], pB.vy[iB]);
   sWx[k] = f32(sWBx[k] - sWAx[k]);
   sWy[k] = f32(sWBy[k] - sWAy[k]);
 }
@@ -168,12 +181,31 @@ function metric(): number {
 
 /** b2Dot(a, b) of simplex w's i and the vector (x, y). */
 function dotW(i: number, x: number, y: number): number {
-  return f32(f32(sWx[i] * x) + f32(sWy[i] * y));
+  return dot(sWx[i], sWy[i], x, y);
 }
 
 /** b2Cross of simplex w's i and j. */
 function crossW(i: number, j: number): number {
-  return f32(f32(sWx[i] * sWy[j]) - f32(sWy[i] * sWx[j]));
+  return cross(sWx[i], sWy[i], sWx[j], sWy[j]);
+}
+
+/** The closest point is vertex i: the simplex shrinks to it (moved to slot 0), weight 1. */
+function keepVertex(i: number): void {
+  sA[i] = 1;
+  sCount = 1;
+  if (i !== 0) copyVertex(0, i);
+}
+
+/**
+ * The closest point is on edge (i, j), with unnormalised weights wi and wj: the simplex shrinks
+ * to the edge (vertex j moved to the free one of slots 0 and 1).
+ */
+function keepEdge(i: number, j: number, wi: number, wj: number): void {
+  const inv = f32(1 / f32(wi + wj));
+  sA[i] = f32(wi * inv);
+  sA[j] = f32(wj * inv);
+  sCount = 2;
+  if (j === 2) copyVertex(i === 0 ? 1 : 0, 2);
 }
 
 /** `b2Simplex::Solve2`: the closest point on segment w1 w2 to the origin. */
@@ -181,22 +213,10 @@ function solve2(): void {
   const e12x = f32(sWx[1] - sWx[0]);
   const e12y = f32(sWy[1] - sWy[0]);
   const d12_2 = -dotW(0, e12x, e12y);
-  if (d12_2 <= 0) {
-    sA[0] = 1;
-    sCount = 1;
-    return;
-  }
+  if (d12_2 <= 0) return keepVertex(0);
   const d12_1 = dotW(1, e12x, e12y);
-  if (d12_1 <= 0) {
-    sA[1] = 1;
-    sCount = 1;
-    copyVertex(0, 1);
-    return;
-  }
-  const inv = f32(1 / f32(d12_1 + d12_2));
-  sA[0] = f32(d12_1 * inv);
-  sA[1] = f32(d12_2 * inv);
-  sCount = 2;
+  if (d12_1 <= 0) return keepVertex(1);
+  keepEdge(0, 1, d12_1, d12_2);
 }
 
 /** `b2Simplex::Solve3`: the closest point on triangle w1 w2 w3 (Voronoi regions). */
@@ -213,50 +233,16 @@ function solve3(): void {
   const e23y = f32(sWy[2] - sWy[1]);
   const d23_1 = dotW(2, e23x, e23y);
   const d23_2 = -dotW(1, e23x, e23y);
-  const n123 = f32(f32(e12x * e13y) - f32(e12y * e13x));
+  const n123 = cross(e12x, e12y, e13x, e13y);
   const d123_1 = f32(n123 * crossW(1, 2));
   const d123_2 = f32(n123 * crossW(2, 0));
   const d123_3 = f32(n123 * crossW(0, 1));
-  if (d12_2 <= 0 && d13_2 <= 0) {
-    sA[0] = 1;
-    sCount = 1;
-    return;
-  }
-  if (d12_1 > 0 && d12_2 > 0 && d123_3 <= 0) {
-    const inv = f32(1 / f32(d12_1 + d12_2));
-    sA[0] = f32(d12_1 * inv);
-    sA[1] = f32(d12_2 * inv);
-    sCount = 2;
-    return;
-  }
-  if (d13_1 > 0 && d13_2 > 0 && d123_2 <= 0) {
-    const inv = f32(1 / f32(d13_1 + d13_2));
-    sA[0] = f32(d13_1 * inv);
-    sA[2] = f32(d13_2 * inv);
-    sCount = 2;
-    copyVertex(1, 2);
-    return;
-  }
-  if (d12_1 <= 0 && d23_2 <= 0) {
-    sA[1] = 1;
-    sCount = 1;
-    copyVertex(0, 1);
-    return;
-  }
-  if (d13_1 <= 0 && d23_1 <= 0) {
-    sA[2] = 1;
-    sCount = 1;
-    copyVertex(0, 2);
-    return;
-  }
-  if (d23_1 > 0 && d23_2 > 0 && d123_1 <= 0) {
-    const inv = f32(1 / f32(d23_1 + d23_2));
-    sA[1] = f32(d23_1 * inv);
-    sA[2] = f32(d23_2 * inv);
-    sCount = 2;
-    copyVertex(0, 2);
-    return;
-  }
+  if (d12_2 <= 0 && d13_2 <= 0) return keepVertex(0);
+  if (d12_1 > 0 && d12_2 > 0 && d123_3 <= 0) return keepEdge(0, 1, d12_1, d12_2);
+  if (d13_1 > 0 && d13_2 > 0 && d123_2 <= 0) return keepEdge(0, 2, d13_1, d13_2);
+  if (d12_1 <= 0 && d23_2 <= 0) return keepVertex(1);
+  if (d13_1 <= 0 && d23_1 <= 0) return keepVertex(2);
+  if (d23_1 > 0 && d23_2 > 0 && d123_1 <= 0) return keepEdge(1, 2, d23_1, d23_2);
   const inv = f32(1 / f32(f32(d123_1 + d123_2) + d123_3));
   sA[0] = f32(d123_1 * inv);
   sA[1] = f32(d123_2 * inv);
@@ -269,7 +255,7 @@ const saveB = [0, 0, 0];
 
 /**
  * `b2Distance` without radii (`useRadii = false`, as the TOI uses it): the distance between the
- * two proxies at transforms [p.x, p.y, sin, cos], warm-started from and written back to
+ * two proxies at the given transforms, warm-started from and written back to
  * {@linkcode cache}.
  *
  * @example
@@ -278,14 +264,14 @@ const saveB = [0, 0, 0];
  * import { cache, distance } from "./toi.ts";
  * const box = boxShape(1, 1);
  * cache.count = 0;
- * distance(box, Float64Array.of(0, 0, 0, 1), box, Float64Array.of(3, 0, 0, 1)); // 1
+ * distance(box, { px: 0, py: 0, s: 0, c: 1 }, box, { px: 3, py: 0, s: 0, c: 1 }); // 1
  * ```
  */
 export function distance(
   pA: DistanceProxy,
-  xfA: Float64Array,
+  xfA: Transform,
   pB: DistanceProxy,
-  xfB: Float64Array,
+  xfB: Transform,
 ): number {
   // b2Simplex::ReadCache.
   sCount = cache.count;
@@ -336,16 +322,8 @@ export function distance(
     }
     if (f32(f32(dx * dx) + f32(dy * dy)) < f32(EPSILON * EPSILON)) break;
     // Support points: A against −d, B against d, each in its own frame (b2MulT(q, v)).
-    const iA = support(
-      pA,
-      f32(f32(xfA[3] * -dx) + f32(xfA[2] * -dy)),
-      f32(f32(-xfA[2] * -dx) + f32(xfA[3] * -dy)),
-    );
-    const iB = support(
-      pB,
-      f32(f32(xfB[3] * dx) + f32(xfB[2] * dy)),
-      f32(f32(-xfB[2] * dx) + f32(xfB[3] * dy)),
-    );
+    const iA = support(pA, invRotX(xfA.s, xfA.c, -dx, -dy), invRotY(xfA.s, xfA.c, -dx, -dy));
+    const iB = support(pB, invRotX(xfB.s, xfB.c, dx, dy), invRotY(xfB.s, xfB.c, dx, dy));
     setVertex(sCount, pA, xfA, iA, pB, xfB, iB);
     ++iter;
     let duplicate = false;
@@ -392,19 +370,52 @@ export function distance(
   return f32(Math.sqrt(f32(f32(dx * dx) + f32(dy * dy))));
 }
 
-// b2SeparationFunction state.
+// b2SeparationFunction state: the proxies and sweeps of the last initSeparation, the type, the
+// axis and the face's local point.
 const POINTS = 0;
 const FACE_A = 1;
 const FACE_B = 2;
+let sepProxyA!: DistanceProxy;
+let sepSweepA!: Sweep;
+let sepProxyB!: DistanceProxy;
+let sepSweepB!: Sweep;
 let sepType = POINTS;
 let axisX = 0;
 let axisY = 0;
 let localX = 0;
 let localY = 0;
 const indices = { a: 0, b: 0 };
-const xfA = new Float64Array(4);
-const xfB = new Float64Array(4);
+const xfA: Transform = { px: 0, py: 0, s: 0, c: 1 };
+const xfB: Transform = { px: 0, py: 0, s: 0, c: 1 };
 const unit = { x: 0, y: 0 };
+const offset = { x: 0, y: 0 };
+
+/** Vertex ib of B minus vertex ia of A, in world coordinates at xfA and xfB, into `offset`. */
+function pointOffset(ia: number, ib: number): void {
+  const pA = sepProxyA;
+  const pB = sepProxyB;
+  offset.x = f32(mulXfX(xfB, pB.vx[ib], pB.vy[ib]) - mulXfX(xfA, pA.vx[ia], pA.vy[ia]));
+  offset.y = f32(mulXfY(xfB, pB.vx[ib], pB.vy[ib]) - mulXfY(xfA, pA.vx[ia], pA.vy[ia]));
+}
+
+/**
+ * The height of vertex i of `other` (at xfOther) above the face (its local point, world normal
+ * (nx, ny)) at xfFace.
+ */
+function faceSeparation(
+  xfFace: Transform,
+  nx: number,
+  ny: number,
+  other: DistanceProxy,
+  xfOther: Transform,
+  i: number,
+): number {
+  const fx = mulXfX(xfFace, localX, localY);
+  const fy = mulXfY(xfFace, localX, localY);
+  const ox = mulXfX(xfOther, other.vx[i], other.vy[i]);
+  const oy = mulXfY(xfOther, other.vx[i], other.vy[i]);
+  return dot(f32(ox - fx), f32(oy - fy), nx, ny);
+}
 
 /** `b2SeparationFunction::Initialize` from the cached simplex at time t1. */
 function initSeparation(
@@ -414,17 +425,16 @@ function initSeparation(
   sweepB: Sweep,
   t1: number,
 ): void {
+  sepProxyA = pA;
+  sepSweepA = sweepA;
+  sepProxyB = pB;
+  sepSweepB = sweepB;
   sweepA.transform(xfA, t1);
   sweepB.transform(xfB, t1);
   if (cache.count === 1) {
     sepType = POINTS;
-    const ia = cache.indexA[0];
-    const ib = cache.indexB[0];
-    const ax = mulX(xfA, pA.vx[ia], pA.vy[ia]);
-    const ay = mulY(xfA, pA.vx[ia], pA.vy[ia]);
-    const bx = mulX(xfB, pB.vx[ib], pB.vy[ib]);
-    const by = mulY(xfB, pB.vx[ib], pB.vy[ib]);
-    normalize(f32(bx - ax), f32(by - ay), unit);
+    pointOffset(cache.indexA[0], cache.indexB[0]);
+    normalize(offset.x, offset.y, unit);
     axisX = unit.x;
     axisY = unit.y;
     return;
@@ -440,16 +450,11 @@ function initSeparation(
   normalize(f32(own.vy[i2] - own.vy[i1]), -f32(own.vx[i2] - own.vx[i1]), unit);
   axisX = unit.x;
   axisY = unit.y;
-  const nx = f32(f32(xfOwn[3] * axisX) - f32(xfOwn[2] * axisY));
-  const ny = f32(f32(xfOwn[2] * axisX) + f32(xfOwn[3] * axisY));
+  const nx = rotX(xfOwn.s, xfOwn.c, axisX, axisY);
+  const ny = rotY(xfOwn.s, xfOwn.c, axisX, axisY);
   localX = f32(0.5 * f32(own.vx[i1] + own.vx[i2]));
   localY = f32(0.5 * f32(own.vy[i1] + own.vy[i2]));
-  const fx = mulX(xfOwn, localX, localY);
-  const fy = mulY(xfOwn, localX, localY);
-  const ox = mulX(xfOther, other.vx[otherIndex], other.vy[otherIndex]);
-  const oy = mulY(xfOther, other.vx[otherIndex], other.vy[otherIndex]);
-  const s = f32(f32(f32(ox - fx) * nx) + f32(f32(oy - fy) * ny));
-  if (s < 0) {
+  if (faceSeparation(xfOwn, nx, ny, other, xfOther, otherIndex) < 0) {
     axisX = -axisX;
     axisY = -axisY;
   }
@@ -457,57 +462,41 @@ function initSeparation(
 
 /**
  * `b2SeparationFunction::FindMinSeparation` (find = true: picks the deepest support points into
- * `indices`) or `Evaluate` (find = false: uses `indices`) at time t.
+ * `indices`) or `Evaluate` (find = false: uses `indices`) at time t, for the proxies and sweeps
+ * of the last {@linkcode initSeparation}.
  */
-function separation(
-  pA: DistanceProxy,
-  sweepA: Sweep,
-  pB: DistanceProxy,
-  sweepB: Sweep,
-  t: number,
-  find: boolean,
-): number {
-  sweepA.transform(xfA, t);
-  sweepB.transform(xfB, t);
+function separation(t: number, find: boolean): number {
+  const pA = sepProxyA;
+  const pB = sepProxyB;
+  sepSweepA.transform(xfA, t);
+  sepSweepB.transform(xfB, t);
   if (sepType === POINTS) {
     if (find) {
       // axisA = b2MulT(qA, axis), axisB = b2MulT(qB, −axis).
-      indices.a = support(
-        pA,
-        f32(f32(xfA[3] * axisX) + f32(xfA[2] * axisY)),
-        f32(f32(-xfA[2] * axisX) + f32(xfA[3] * axisY)),
-      );
+      const { s: sinA, c: cosA } = xfA;
+      const { s: sinB, c: cosB } = xfB;
+      indices.a = support(pA, invRotX(sinA, cosA, axisX, axisY), invRotY(sinA, cosA, axisX, axisY));
       indices.b = support(
         pB,
-        f32(f32(xfB[3] * -axisX) + f32(xfB[2] * -axisY)),
-        f32(f32(-xfB[2] * -axisX) + f32(xfB[3] * -axisY)),
+        invRotX(sinB, cosB, -axisX, -axisY),
+        invRotY(sinB, cosB, -axisX, -axisY),
       );
     }
-    const ia = indices.a;
-    const ib = indices.b;
-    const ax = mulX(xfA, pA.vx[ia], pA.vy[ia]);
-    const ay = mulY(xfA, pA.vx[ia], pA.vy[ia]);
-    const bx = mulX(xfB, pB.vx[ib], pB.vy[ib]);
-    const by = mulY(xfB, pB.vx[ib], pB.vy[ib]);
-    return f32(f32(f32(bx - ax) * axisX) + f32(f32(by - ay) * axisY));
+    pointOffset(indices.a, indices.b);
+    return dot(offset.x, offset.y, axisX, axisY);
   }
   // FACE_A: the face on A, the witness vertex on B; FACE_B mirrored.
   const faceA = sepType === FACE_A;
   const xfFace = faceA ? xfA : xfB;
   const xfOther = faceA ? xfB : xfA;
   const other = faceA ? pB : pA;
-  const nx = f32(f32(xfFace[3] * axisX) - f32(xfFace[2] * axisY));
-  const ny = f32(f32(xfFace[2] * axisX) + f32(xfFace[3] * axisY));
-  const fx = mulX(xfFace, localX, localY);
-  const fy = mulY(xfFace, localX, localY);
+  const nx = rotX(xfFace.s, xfFace.c, axisX, axisY);
+  const ny = rotY(xfFace.s, xfFace.c, axisX, axisY);
   let index: number;
   if (find) {
     // axis = b2MulT(q_other, −normal).
-    index = support(
-      other,
-      f32(f32(xfOther[3] * -nx) + f32(xfOther[2] * -ny)),
-      f32(f32(-xfOther[2] * -nx) + f32(xfOther[3] * -ny)),
-    );
+    const { s, c } = xfOther;
+    index = support(other, invRotX(s, c, -nx, -ny), invRotY(s, c, -nx, -ny));
     if (faceA) {
       indices.a = -1;
       indices.b = index;
@@ -518,9 +507,7 @@ function separation(
   } else {
     index = faceA ? indices.b : indices.a;
   }
-  const ox = mulX(xfOther, other.vx[index], other.vy[index]);
-  const oy = mulY(xfOther, other.vx[index], other.vy[index]);
-  return f32(f32(f32(ox - fx) * nx) + f32(f32(oy - fy) * ny));
+  return faceSeparation(xfFace, nx, ny, other, xfOther, index);
 }
 
 /** The outcome of {@linkcode timeOfImpact} (`b2TOIOutput::State`). */
@@ -591,7 +578,7 @@ export function timeOfImpact(
     let t2 = tMax;
     let pushBackIter = 0;
     for (;;) {
-      let s2 = separation(pA, sweepA, pB, sweepB, t2, true);
+      let s2 = separation(t2, true);
       if (s2 > upper) {
         toiOut.state = TOI_STATE.separated;
         toiOut.t = tMax;
@@ -602,7 +589,7 @@ export function timeOfImpact(
         t1 = t2;
         break;
       }
-      let s1 = separation(pA, sweepA, pB, sweepB, t1, false);
+      let s1 = separation(t1, false);
       if (s1 < lower) {
         toiOut.state = TOI_STATE.failed;
         toiOut.t = t1;
@@ -624,7 +611,7 @@ export function timeOfImpact(
           ? f32(a1 + f32(f32(f32(target - s1) * f32(a2 - a1)) / f32(s2 - s1)))
           : f32(0.5 * f32(a1 + a2));
         ++rootIterCount;
-        const s = separation(pA, sweepA, pB, sweepB, t, false);
+        const s = separation(t, false);
         const err = f32(s - target);
         if ((err > 0 ? err : -err) < tolerance) {
           t2 = t;

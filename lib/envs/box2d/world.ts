@@ -49,6 +49,7 @@ import {
   type Transform,
 } from "./shapes.ts";
 import { Sweep, timeOfImpact, TOI_STATE, toiOut } from "./toi.ts";
+import { mulXfX, mulXfY, setTransform } from "./math.ts";
 import { sincosf, sincosOut } from "../../libm/mod.ts";
 
 /** Options of a fixture (`b2FixtureDef`; pybox2d's defaults). */
@@ -149,31 +150,13 @@ export interface BodyOptions {
  * [crate.xf.px, crate.xf.py, crate.a, crate.vy]; // float32 values, as pybox2d's
  * ```
  */
-export class Body {
+export class Body extends Sweep {
   /** The world. */
   readonly world: World;
   /** Whether the body is dynamic (else static). */
   readonly dynamic: boolean;
   /** Transform of the body origin. */
   readonly xf: Transform;
-  /** Local centre of mass x. */
-  localCenterX = 0;
-  /** Local centre of mass y. */
-  localCenterY = 0;
-  /** Centre of mass x at alpha0. */
-  c0x: number;
-  /** Centre of mass y at alpha0. */
-  c0y: number;
-  /** Centre of mass x. */
-  cx: number;
-  /** Centre of mass y. */
-  cy: number;
-  /** Angle at alpha0. */
-  a0: number;
-  /** Angle. */
-  a: number;
-  /** Fraction of the step the sweep starts at. */
-  alpha0 = 0;
   /** Linear velocity x. */
   vx = 0;
   /** Linear velocity y. */
@@ -221,6 +204,7 @@ export class Body {
 
   /** A body (use {@linkcode World.createBody}). */
   constructor(world: World, options: BodyOptions) {
+    super();
     this.world = world;
     this.dynamic = options.type === "dynamic";
     const x = f32(options.position[0]);
@@ -292,9 +276,8 @@ export class Body {
     const oldY = this.cy;
     this.localCenterX = lcx;
     this.localCenterY = lcy;
-    const { px, py, s, c } = this.xf;
-    this.c0x = this.cx = f32(f32(f32(c * lcx) - f32(s * lcy)) + px);
-    this.c0y = this.cy = f32(f32(f32(s * lcx) + f32(c * lcy)) + py);
+    this.c0x = this.cx = mulXfX(this.xf, lcx, lcy);
+    this.c0y = this.cy = mulXfY(this.xf, lcx, lcy);
     // v += b2Cross(w, c − oldCenter) = (−w·dy, w·dx).
     this.vx = f32(this.vx + f32(-this.w * f32(this.cy - oldY)));
     this.vy = f32(this.vy + f32(this.w * f32(this.cx - oldX)));
@@ -354,26 +337,13 @@ export class Body {
 
   /** `SynchronizeTransform`: the transform from the sweep's end (c, a). */
   synchronizeTransform(): void {
-    sincosf(this.a);
-    const s = sincosOut.s;
-    const c = sincosOut.c;
-    const xf = this.xf;
-    xf.s = s;
-    xf.c = c;
-    xf.px = f32(this.cx - f32(f32(c * this.localCenterX) - f32(s * this.localCenterY)));
-    xf.py = f32(this.cy - f32(f32(s * this.localCenterX) + f32(c * this.localCenterY)));
+    setTransform(this.xf, this.cx, this.cy, this.a, this.localCenterX, this.localCenterY);
   }
 
   /** `SynchronizeFixtures`: each proxy gets the AABB swept from (c0, a0) to the transform. */
   synchronizeFixtures(): void {
-    sincosf(this.a0);
-    const s = sincosOut.s;
-    const c = sincosOut.c;
     const xf1 = xf1Scratch;
-    xf1.s = s;
-    xf1.c = c;
-    xf1.px = f32(this.c0x - f32(f32(c * this.localCenterX) - f32(s * this.localCenterY)));
-    xf1.py = f32(this.c0y - f32(f32(s * this.localCenterX) + f32(c * this.localCenterY)));
+    setTransform(xf1, this.c0x, this.c0y, this.a0, this.localCenterX, this.localCenterY);
     const broadPhase = this.world.broadPhase;
     const xf2 = this.xf;
     for (const f of this.fixtures) {
@@ -389,9 +359,12 @@ export class Body {
     }
   }
 
-  /** `b2Sweep::Advance` to alpha, then the body's sweep end and transform move there too. */
+  /**
+   * `b2Body::Advance`: `b2Sweep::Advance` to alpha, then the sweep's end and the transform move
+   * there too.
+   */
   advance(alpha: number): void {
-    advanceSweep(this, alpha);
+    this.advanceSweep(alpha);
     this.cx = this.c0x;
     this.cy = this.c0y;
     this.a = this.a0;
@@ -406,16 +379,6 @@ export class Body {
     }
     return true;
   }
-}
-
-/** `b2Sweep::Advance`: c0 and a0 move to fraction alpha of the step. */
-function advanceSweep(b: Body, alpha: number): void {
-  const beta = f32(f32(alpha - b.alpha0) / f32(1 - b.alpha0));
-  const omb = f32(1 - beta);
-  b.c0x = f32(f32(omb * b.c0x) + f32(beta * b.cx));
-  b.c0y = f32(f32(omb * b.c0y) + f32(beta * b.cy));
-  b.a0 = f32(f32(omb * b.a0) + f32(beta * b.a));
-  b.alpha0 = alpha;
 }
 
 const xf1Scratch: Transform = { px: 0, py: 0, s: 0, c: 1 };
@@ -943,13 +906,13 @@ export class World {
           let alpha0 = bA.alpha0;
           if (bA.alpha0 < bB.alpha0) {
             alpha0 = bB.alpha0;
-            advanceSweep(bA, alpha0);
+            bA.advanceSweep(alpha0);
           } else if (bB.alpha0 < bA.alpha0) {
             alpha0 = bA.alpha0;
-            advanceSweep(bB, alpha0);
+            bB.advanceSweep(alpha0);
           }
-          copySweep(this.#sweepA, bA);
-          copySweep(this.#sweepB, bB);
+          this.#sweepA.copySweep(bA);
+          this.#sweepB.copySweep(bB);
           timeOfImpact(c.fixtureA.shape, this.#sweepA, c.fixtureB.shape, this.#sweepB);
           const beta = toiOut.t;
           if (toiOut.state === TOI_STATE.touching) {
@@ -974,8 +937,8 @@ export class World {
       // Advance the bodies to the time of impact and check the contact there.
       const bA = minContact.fixtureA.body;
       const bB = minContact.fixtureB.body;
-      copySweepFields(backupA, bA);
-      copySweepFields(backupB, bB);
+      backupA.copySweep(bA);
+      backupB.copySweep(bB);
       bA.advance(minAlpha);
       bB.advance(minAlpha);
       minContact.update(this.listener);
@@ -983,8 +946,8 @@ export class World {
       ++minContact.toiCount;
       if (!minContact.enabled || !minContact.touching) {
         minContact.enabled = false;
-        copySweepFields(bA, backupA);
-        copySweepFields(bB, backupB);
+        bA.copySweep(backupA);
+        bB.copySweep(backupB);
         bA.synchronizeTransform();
         bB.synchronizeTransform();
         continue;
@@ -1012,11 +975,11 @@ export class World {
           if (contact.islandFlag) continue;
           const other = ce.other;
           if (other.dynamic) continue; // no bullets
-          copySweepFields(backupOther, other);
+          backupOther.copySweep(other);
           if (!other.islandFlag) other.advance(minAlpha);
           contact.update(this.listener);
           if (!contact.enabled || !contact.touching) {
-            copySweepFields(other, backupOther);
+            other.copySweep(backupOther);
             other.synchronizeTransform();
             continue;
           }
@@ -1083,25 +1046,7 @@ export class World {
   }
 }
 
-/** The sweep fields of a body (`b2Sweep` without the local centre, which never changes). */
-const SWEEP_KEYS = ["c0x", "c0y", "cx", "cy", "a0", "a", "alpha0"] as const;
-
-/** A copy of a body's sweep. */
-type SweepBackup = Record<(typeof SWEEP_KEYS)[number], number>;
-
-const backup = (): SweepBackup => ({ c0x: 0, c0y: 0, cx: 0, cy: 0, a0: 0, a: 0, alpha0: 0 });
-const backupA = backup();
-const backupB = backup();
-const backupOther = backup();
-
-/** Copies the sweep fields from one holder to another (body to backup, or back). */
-function copySweepFields(to: SweepBackup, from: SweepBackup): void {
-  for (const k of SWEEP_KEYS) to[k] = from[k];
-}
-
-/** A body's sweep as the time of impact reads it. */
-function copySweep(s: Sweep, b: Body): void {
-  copySweepFields(s, b);
-  s.lx = b.localCenterX;
-  s.ly = b.localCenterY;
-}
+// Copies of the TOI bodies' sweeps, restored when the contact at the time of impact is off.
+const backupA = new Sweep();
+const backupB = new Sweep();
+const backupOther = new Sweep();

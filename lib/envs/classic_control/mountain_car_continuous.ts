@@ -26,7 +26,6 @@
 import type { Generator } from "../../np_random/mod.ts";
 import {
   BaseEnv,
-  checkAction,
   checkOptions,
   checkPhysicalState,
   describe,
@@ -56,6 +55,42 @@ const F32_MAX_SPEED = Math.fround(MAX_SPEED);
 const F32_MIN_POSITION = Math.fround(MIN_POSITION);
 const F32_MAX_POSITION = Math.fround(MAX_POSITION);
 const F32_GOAL_POSITION = Math.fround(GOAL_POSITION);
+
+/** A NumPy scalar being computed: its value and its kind (F32, F64 or PY). */
+interface Scalar {
+  value: number;
+  kind: number;
+}
+
+/**
+ * `x + dx` into `out`, for a state element x (float32 or float64 by `stateKind`) and an increment
+ * of kind `dxKind`: a float32 sum unless a float64 scalar takes part (NEP 50 promotion).
+ */
+function addToState(x: number, stateKind: number, dx: number, dxKind: number, out: Scalar): void {
+  if (stateKind === F32 && dxKind !== F64) {
+    out.value = Math.fround(x + (dxKind === F32 ? dx : Math.fround(dx)));
+    out.kind = F32;
+  } else {
+    out.value = x + dx;
+    out.kind = F64;
+  }
+}
+
+/**
+ * Gymnasium's `if x > high: x = high`, then `if x < low: x = low`, with the Python-float bounds
+ * compared in float32 (`low32`, `high32`) while x is a float32 scalar; a bound that wins makes x a
+ * Python float.
+ */
+function clampToBounds(x: Scalar, low: number, high: number, low32: number, high32: number): void {
+  if (x.value > (x.kind === F32 ? high32 : high)) {
+    x.value = high;
+    x.kind = PY;
+  }
+  if (x.value < (x.kind === F32 ? low32 : low)) {
+    x.value = low;
+    x.kind = PY;
+  }
+}
 
 /**
  * Constructor options of {@linkcode MountainCarContinuousEnv} (Gymnasium's `gym.make` keyword
@@ -105,7 +140,6 @@ export class MountainCarContinuousEnv extends BaseEnv {
   /** The state array's dtype: float64 after reset / setPhysicalState, float32 after a step. */
   #stateIsFloat32 = false;
   readonly #goalVelocityF32: number;
-  readonly #actionText: string;
 
   /** Builds the env from Gymnasium's keyword arguments; unknown keys are errors. */
   constructor(options: MountainCarContinuousOptions = {}) {
@@ -113,7 +147,6 @@ export class MountainCarContinuousEnv extends BaseEnv {
     checkOptions(ID, options, { goal_velocity: optionChecks.finiteNumber });
     this.goalVelocity = options.goal_velocity ?? 0;
     this.#goalVelocityF32 = Math.fround(this.goalVelocity);
-    this.#actionText = this.actionSpace.toString();
   }
 
   /** The physical state `[position, velocity]`. */
@@ -155,7 +188,6 @@ export class MountainCarContinuousEnv extends BaseEnv {
 
   /** One Gymnasium step (see the module doc). */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    checkAction(ID, action, 1, this.#actionText);
     const a = action[0];
     const stateKind = this.#stateIsFloat32 ? F32 : F64;
     let p = this.#position;
@@ -186,40 +218,17 @@ export class MountainCarContinuousEnv extends BaseEnv {
       dv = push - gravity;
       dvKind = forceKind;
     }
-    let vKind: number;
-    if (stateKind === F32 && dvKind !== F64) {
-      v = Math.fround(v + (dvKind === F32 ? dv : Math.fround(dv)));
-      vKind = F32;
-    } else {
-      v = v + dv;
-      vKind = F64;
-    }
-    if (v > (vKind === F32 ? F32_MAX_SPEED : MAX_SPEED)) {
-      v = MAX_SPEED;
-      vKind = PY;
-    }
-    if (v < (vKind === F32 ? -F32_MAX_SPEED : -MAX_SPEED)) {
-      v = -MAX_SPEED;
-      vKind = PY;
-    }
+    const sum = { value: 0, kind: F64 };
+    addToState(v, stateKind, dv, dvKind, sum);
+    clampToBounds(sum, -MAX_SPEED, MAX_SPEED, -F32_MAX_SPEED, F32_MAX_SPEED);
+    v = sum.value;
+    let vKind = sum.kind;
 
     // position += velocity, then the walls
-    let pKind: number;
-    if (stateKind === F32 && vKind !== F64) {
-      p = Math.fround(p + (vKind === F32 ? v : Math.fround(v)));
-      pKind = F32;
-    } else {
-      p = p + v;
-      pKind = F64;
-    }
-    if (p > (pKind === F32 ? F32_MAX_POSITION : MAX_POSITION)) {
-      p = MAX_POSITION;
-      pKind = PY;
-    }
-    if (p < (pKind === F32 ? F32_MIN_POSITION : MIN_POSITION)) {
-      p = MIN_POSITION;
-      pKind = PY;
-    }
+    addToState(p, stateKind, v, vKind, sum);
+    clampToBounds(sum, MIN_POSITION, MAX_POSITION, F32_MIN_POSITION, F32_MAX_POSITION);
+    p = sum.value;
+    const pKind = sum.kind;
     if (p === (pKind === F32 ? F32_MIN_POSITION : MIN_POSITION) && v < 0) {
       v = 0;
       vKind = PY;

@@ -20,7 +20,6 @@
 import type { Generator } from "../../np_random/mod.ts";
 import {
   BaseEnv,
-  checkAction,
   checkOptions,
   checkPhysicalState,
   describe,
@@ -109,7 +108,6 @@ export class PendulumEnv extends BaseEnv {
   #lastU: number | null = null;
   readonly #gravityTerm: number;
   readonly #torqueTerm: number;
-  readonly #actionText: string;
 
   /** Builds the env from Gymnasium's keyword arguments; unknown keys are errors. */
   constructor(options: PendulumOptions = {}) {
@@ -119,7 +117,6 @@ export class PendulumEnv extends BaseEnv {
     // Gymnasium evaluates `3 * g / (2 * l) * sin(th) + 3.0 / (m * l**2) * u` left to right.
     this.#gravityTerm = (3 * this.g) / (2 * this.l);
     this.#torqueTerm = 3.0 / (this.m * this.l ** 2);
-    this.#actionText = this.actionSpace.toString();
   }
 
   /** The physical state `[θ, θ̇]` (float64). */
@@ -160,7 +157,6 @@ export class PendulumEnv extends BaseEnv {
 
   /** One Gymnasium step (see the module doc). */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    checkAction(ID, action, 1, this.#actionText);
     const a = action[0];
     const th = this.#theta;
     const thDot = this.#thetaDot;

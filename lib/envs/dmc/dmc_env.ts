@@ -43,7 +43,6 @@ import type { MjData, MjModel, MjOption } from "@mujoco/mujoco";
 import { type Generator, RandomState, type RandomStateState } from "../../np_random/mod.ts";
 import {
   BaseEnv,
-  checkAction,
   describe,
   type EnvState,
   type JsonValue,
@@ -53,7 +52,7 @@ import {
   type StepResult,
 } from "../env.ts";
 import { checkMujocoOptions, observationBox } from "../mujoco/mujoco_env.ts";
-import { heapGrew, type Mujoco, mujoco } from "../mujoco/runtime.ts";
+import { type DataViews, LiveData, type Mujoco, mujoco, physicsState } from "../mujoco/runtime.ts";
 import { Box } from "../spaces.ts";
 
 /** Folder of our DeepMind Control MJCF models. */
@@ -84,16 +83,6 @@ const finalizer = new FinalizationRegistry<{ model: MjModel; data: MjData; opt: 
     held.model.delete();
   },
 );
-
-/** Live views into the env's `mjData`, fetched again after the WebAssembly heap grows. */
-interface Views {
-  qpos: Float64Array;
-  qvel: Float64Array;
-  ctrl: Float64Array;
-  sensordata: Float64Array;
-  xpos: Float64Array;
-  siteXpos: Float64Array;
-}
 
 /**
  * Options every DeepMind Control task takes.
@@ -216,10 +205,9 @@ export abstract class DmcEnv extends BaseEnv {
 
   readonly #mj: Mujoco;
   readonly #model: MjModel;
-  #data: MjData | null;
+  readonly #live: LiveData;
   readonly #opt: MjOption;
   readonly #token = {};
-  #views: Views;
   readonly #modelFields: readonly string[];
   readonly #actionText: string;
   readonly #stateSpec: number;
@@ -247,9 +235,10 @@ export abstract class DmcEnv extends BaseEnv {
     this.task = spec.task;
     this.#mj = mujoco(spec.id);
     this.#model = new this.#mj.MjModel(templateModel(this.#mj, spec.id, spec.xmlFile));
-    this.#data = new this.#mj.MjData(this.#model);
+    const data = new this.#mj.MjData(this.#model);
+    this.#live = new LiveData(data, spec.id);
     this.#opt = this.#model.opt;
-    finalizer.register(this, { model: this.#model, data: this.#data, opt: this.#opt }, this.#token);
+    finalizer.register(this, { model: this.#model, data, opt: this.#opt }, this.#token);
     this.#modelFields = [...spec.modelFields];
     this.physicsTimestep = this.#opt.timestep;
     this.nSubSteps = nSubSteps(spec.controlTimestep, this.physicsTimestep);
@@ -262,7 +251,6 @@ export abstract class DmcEnv extends BaseEnv {
     this.nq = this.#model.nq;
     this.nv = this.#model.nv;
     this.nu = this.#model.nu;
-    this.#views = this.#fetchViews();
 
     this.observationKeys = spec.observationKeys.map((k) => ({ ...k }));
     this.observationSpace = observationBox(
@@ -307,13 +295,13 @@ export abstract class DmcEnv extends BaseEnv {
 
   /** The env's own compiled model (do not delete it). */
   get model(): MjModel {
-    this.#live();
+    this.#live.data;
     return this.#model;
   }
 
   /** The simulation data (owned by this env; do not delete it). */
   get data(): MjData {
-    return this.#live();
+    return this.#live.data;
   }
 
   /** dm_control's `task.random`: the `RandomState` episodes are drawn from (null before). */
@@ -327,10 +315,8 @@ export abstract class DmcEnv extends BaseEnv {
   }
 
   /** Live views of qpos, qvel, ctrl, sensordata, xpos and site_xpos (until the heap grows). */
-  protected get views(): Views {
-    this.#live();
-    if (heapGrew(this.#views.qpos)) this.#views = this.#fetchViews();
-    return this.#views;
+  protected get views(): DataViews {
+    return this.#live.views;
   }
 
   /**
@@ -357,11 +343,10 @@ export abstract class DmcEnv extends BaseEnv {
 
   /** Frees the model copy and the data. Idempotent; the env is unusable afterwards. */
   override close(): void {
-    if (this.#data === null) return;
+    if (this.#live.closed) return;
     finalizer.unregister(this.#token);
     this.#opt.delete();
-    this.#data.delete();
-    this.#data = null;
+    this.#live.close();
     this.#model.delete();
   }
 
@@ -370,7 +355,7 @@ export abstract class DmcEnv extends BaseEnv {
     checkMujocoOptions(`${this.id}.reset`, options, {});
     if (this.#pendingSeed !== undefined) this.#random = new RandomState(this.#pendingSeed);
     else this.#random ??= new RandomState();
-    const data = this.#live();
+    const data = this.#live.data;
     this.#mj.mj_resetData(this.#model, data);
     this.afterReset();
     this.initializeEpisode(this.#random);
@@ -382,7 +367,6 @@ export abstract class DmcEnv extends BaseEnv {
 
   /** One agent step: the action, the legacy physics step, reward and observation. */
   protected stepPhysics(action: ArrayLike<number>): StepResult {
-    checkAction(this.id, action, this.nu, this.#actionText);
     const ctrl = this.views.ctrl;
     if (this.normalizeActions) {
       for (let i = 0; i < this.nu; i++) {
@@ -424,7 +408,7 @@ export abstract class DmcEnv extends BaseEnv {
     const opt = this.#opt, flags = opt.disableflags;
     opt.disableflags = flags | this.#actuationOff;
     try {
-      this.#mj.mj_forward(this.#model, this.#live());
+      this.#mj.mj_forward(this.#model, this.#live.data);
     } finally {
       opt.disableflags = flags;
     }
@@ -432,7 +416,7 @@ export abstract class DmcEnv extends BaseEnv {
 
   /** Number of contacts found by the last forward pass. */
   protected get ncon(): number {
-    return this.#live().ncon;
+    return this.#live.data.ncon;
   }
 
   /**
@@ -482,15 +466,7 @@ export abstract class DmcEnv extends BaseEnv {
 
   /** Snapshot: integration state, sensordata, changed model fields, step count, RandomState. */
   protected getPhysicsState(): EnvState {
-    const mj = this.#mj, model = this.#model, data = this.#live();
-    const buffer = new mj.DoubleBuffer(mj.mj_stateSize(model, this.#stateSpec));
-    let integration: number[];
-    try {
-      mj.mj_getState(model, data, buffer, this.#stateSpec);
-      integration = Array.from(buffer.GetView() as Float64Array);
-    } finally {
-      buffer.delete();
-    }
+    const integration = physicsState(this.#mj, this.#model, this.#live.data, this.#stateSpec);
     const modelFields: Record<string, number[]> = {};
     for (const f of this.#modelFields) modelFields[f] = Array.from(this.#field(f));
     return {
@@ -504,7 +480,7 @@ export abstract class DmcEnv extends BaseEnv {
 
   /** Restores {@linkcode DmcEnv.getPhysicsState}'s snapshot, then recomputes with `mj_step1`. */
   protected setPhysicsState(s: EnvState): void {
-    const mj = this.#mj, model = this.#model, data = this.#live();
+    const mj = this.#mj, model = this.#model, data = this.#live.data;
     const size = mj.mj_stateSize(model, this.#stateSpec);
     const numbers = (x: unknown, n: number): x is number[] =>
       Array.isArray(x) && x.length === n && x.every((v) => typeof v === "number" && isFinite(v));
@@ -539,7 +515,7 @@ export abstract class DmcEnv extends BaseEnv {
 
   /** Legacy `Physics.step(nSubSteps)` with dm_control's check for an invalid physics state. */
   #physicsStep(): void {
-    const mj = this.#mj, model = this.#model, data = this.#live();
+    const mj = this.#mj, model = this.#model, data = this.#live.data;
     const n = this.nSubSteps;
     const t0 = data.time;
     let expected = t0;
@@ -574,7 +550,7 @@ export abstract class DmcEnv extends BaseEnv {
   }
 
   #warningCounts(): number[] {
-    const warnings = this.#live().warning, counts: number[] = [];
+    const warnings = this.#live.data.warning, counts: number[] = [];
     for (let k = 0; k < warnings.size(); k++) {
       const w = warnings.get(k)!;
       counts.push(w.number);
@@ -598,25 +574,6 @@ export abstract class DmcEnv extends BaseEnv {
       );
     }
     return values;
-  }
-
-  #live(): MjData {
-    if (this.#data === null) {
-      throw new Error(`${this.id}: the environment was closed; create a new one`);
-    }
-    return this.#data;
-  }
-
-  #fetchViews(): Views {
-    const d = this.#live();
-    return {
-      qpos: d.qpos,
-      qvel: d.qvel,
-      ctrl: d.ctrl,
-      sensordata: d.sensordata,
-      xpos: d.xpos,
-      siteXpos: d.site_xpos,
-    };
   }
 }
 

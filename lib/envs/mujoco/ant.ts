@@ -32,6 +32,7 @@ import {
   MujocoEnv,
   mujocoOptionChecks as c,
   observationBox,
+  planarPositionInfo,
 } from "./mujoco_env.ts";
 import { controlCost, sumOfSquares } from "./reductions.ts";
 
@@ -191,9 +192,7 @@ export class AntEnv extends MujocoEnv {
         reward_forward: forwardReward,
         reward_ctrl: this.#payContact ? -contactCost : -ctrlCost,
         reward_survive: healthyReward,
-        x_position: xAfter,
-        y_position: yAfter,
-        distance_from_origin: Math.sqrt(xAfter * xAfter + yAfter * yAfter),
+        ...planarPositionInfo(xAfter, yAfter),
         x_velocity: xVelocity,
         y_velocity: yVelocity,
         forward_reward: forwardReward,
@@ -231,7 +230,7 @@ export class AntEnv extends MujocoEnv {
   protected override resetInfo(): Record<string, unknown> {
     if (this.version === "v4") return {};
     const [x, y] = this.views.qpos;
-    return { x_position: x, y_position: y, distance_from_origin: Math.sqrt(x * x + y * y) };
+    return planarPositionInfo(x, y);
   }
 
   /** `clip(cfrc_ext, contact_force_range)` into `#clipped`. */

@@ -16,18 +16,8 @@
  *
  * @module
  */
-import type { Generator } from "../../np_random/mod.ts";
-import type { StepResult } from "../env.ts";
-import type { Box } from "../spaces.ts";
-import {
-  checkMujocoOptions,
-  MujocoEnv,
-  observationBox,
-  RUNNER_V4_OPTIONS,
-  type RunnerOptions,
-  withV5Options,
-} from "./mujoco_env.ts";
-import { controlCost } from "./reductions.ts";
+import type { RunnerOptions } from "./mujoco_env.ts";
+import { RunnerEnv, type RunnerStep } from "./runner.ts";
 
 /**
  * Options of HalfCheetah (Gymnasium's keyword arguments; `xml_file` and `frame_skip` are v5 only):
@@ -57,58 +47,31 @@ export type HalfCheetahOptions = RunnerOptions;
  * env.close();
  * ```
  */
-export class HalfCheetahEnv extends MujocoEnv {
-  /** `"v4"` or `"v5"`. */
-  readonly version: "v4" | "v5";
-  /** Box(−inf, inf, (17,), float64), or 18 with x. */
-  readonly observationSpace: Box;
-  readonly #forwardWeight: number;
-  readonly #ctrlWeight: number;
-  readonly #noise: number;
-  readonly #skip: number;
-
+export class HalfCheetahEnv extends RunnerEnv {
   /** Builds the env; unknown or malformed options are errors. */
   constructor(version: "v4" | "v5" = "v5", options: HalfCheetahOptions = {}) {
-    const id = `HalfCheetah-${version}`;
-    checkMujocoOptions(
-      id,
+    super(
+      {
+        name: "HalfCheetah",
+        xml: "half_cheetah.xml",
+        frameSkip: 5,
+        ctrlCostWeight: 0.1,
+        rootPositions: 1,
+        velocityNoise: "normal",
+      },
+      version,
       options,
-      version === "v4" ? RUNNER_V4_OPTIONS : withV5Options(RUNNER_V4_OPTIONS),
     );
-    super(id, options.xml_file ?? "half_cheetah.xml", options.frame_skip ?? 5);
-    this.version = version;
-    this.#forwardWeight = options.forward_reward_weight ?? 1;
-    this.#ctrlWeight = options.ctrl_cost_weight ?? 0.1;
-    this.#noise = options.reset_noise_scale ?? 0.1;
-    this.#skip = (options.exclude_current_positions_from_observation ?? true) ? 1 : 0;
-    this.observationSpace = observationBox(this.nq + this.nv - this.#skip);
   }
 
-  /** One step (see the module doc). */
-  protected stepPhysics(action: ArrayLike<number>): StepResult {
-    const { x: xAfter, xVelocity } = this.simulateTracking(action, "qpos", 0);
-    const forwardReward = this.#forwardWeight * xVelocity;
-    const ctrlCost = controlCost(this.#ctrlWeight, action);
-    const info: Record<string, unknown> = { x_position: xAfter, x_velocity: xVelocity };
+  /** `x_position`, `x_velocity`, the forward reward (v4 `reward_run`), `reward_ctrl`. */
+  protected stepInfo(
+    { x, xVelocity, forwardReward, ctrlCost }: RunnerStep,
+  ): Record<string, unknown> {
+    const info: Record<string, unknown> = { x_position: x, x_velocity: xVelocity };
     info[this.version === "v4" ? "reward_run" : "reward_forward"] = forwardReward;
     info.reward_ctrl = -ctrlCost;
-    return {
-      obs: this.observation(),
-      reward: forwardReward - ctrlCost,
-      terminated: false,
-      truncated: false,
-      info,
-    };
-  }
-
-  /** `qpos = qpos0 + U(−s, s)`, `qvel = 0 + s · N(0, 1)`. */
-  protected resetModel(rng: Generator): Float64Array {
-    return this.resetWithNoise(rng, this.#noise, "normal");
-  }
-
-  /** `qpos[skip:]` then `qvel`. */
-  protected observation(): Float64Array {
-    return this.jointObservation(this.observationSpace.size, this.#skip);
+    return info;
   }
 
   /** v5: `{ x_position }`. */

@@ -29,6 +29,7 @@ import { Walker2dEnv, type Walker2dOptions } from "./walker2d.ts";
 export * from "./runtime.ts";
 export * from "./mujoco_env.ts";
 export * from "./planar_walker.ts";
+export * from "./runner.ts";
 export * from "./ant.ts";
 export * from "./half_cheetah.ts";
 export * from "./hopper.ts";
@@ -47,46 +48,21 @@ const prepare = { prepare: loadMujoco, isPrepared: mujocoLoaded };
  * MUJOCO_ENV_SPECS.map((s) => s.id); // ["Ant-v4", "Ant-v5", "HalfCheetah-v4", ...]
  * ```
  */
-export const MUJOCO_ENV_SPECS: readonly EnvSpec[] = (["v4", "v5"] as const).flatMap((v) => [
-  {
-    id: `Ant-${v}`,
-    entryPoint: (o: AntOptions) => new AntEnv(v, o),
-    maxEpisodeSteps: 1000,
-    rewardThreshold: 6000,
+export const MUJOCO_ENV_SPECS: readonly EnvSpec[] = (["v4", "v5"] as const).flatMap((v) => {
+  // name, constructor, time limit, reward threshold (none for Walker2d).
+  const tasks: [string, EnvSpec["entryPoint"], number, number | undefined][] = [
+    ["Ant", (o: AntOptions) => new AntEnv(v, o), 1000, 6000],
+    ["HalfCheetah", (o: HalfCheetahOptions) => new HalfCheetahEnv(v, o), 1000, 4800],
+    ["Hopper", (o: HopperOptions) => new HopperEnv(v, o), 1000, 3800],
+    ["Walker2d", (o: Walker2dOptions) => new Walker2dEnv(v, o), 1000, undefined],
+    ["Swimmer", (o: SwimmerOptions) => new SwimmerEnv(v, o), 1000, 360],
+    ["Reacher", (o: ReacherOptions) => new ReacherEnv(v, o), 50, -3.75],
+  ];
+  return tasks.map(([name, entryPoint, maxEpisodeSteps, rewardThreshold]) => ({
+    id: `${name}-${v}`,
+    entryPoint,
+    maxEpisodeSteps,
+    ...(rewardThreshold === undefined ? {} : { rewardThreshold }),
     ...prepare,
-  },
-  {
-    id: `HalfCheetah-${v}`,
-    entryPoint: (o: HalfCheetahOptions) => new HalfCheetahEnv(v, o),
-    maxEpisodeSteps: 1000,
-    rewardThreshold: 4800,
-    ...prepare,
-  },
-  {
-    id: `Hopper-${v}`,
-    entryPoint: (o: HopperOptions) => new HopperEnv(v, o),
-    maxEpisodeSteps: 1000,
-    rewardThreshold: 3800,
-    ...prepare,
-  },
-  {
-    id: `Walker2d-${v}`,
-    entryPoint: (o: Walker2dOptions) => new Walker2dEnv(v, o),
-    maxEpisodeSteps: 1000,
-    ...prepare,
-  },
-  {
-    id: `Swimmer-${v}`,
-    entryPoint: (o: SwimmerOptions) => new SwimmerEnv(v, o),
-    maxEpisodeSteps: 1000,
-    rewardThreshold: 360,
-    ...prepare,
-  },
-  {
-    id: `Reacher-${v}`,
-    entryPoint: (o: ReacherOptions) => new ReacherEnv(v, o),
-    maxEpisodeSteps: 50,
-    rewardThreshold: -3.75,
-    ...prepare,
-  },
-]).sort((a, b) => a.id.localeCompare(b.id));
+  }));
+}).sort((a, b) => a.id.localeCompare(b.id));

@@ -25,7 +25,6 @@ import type { MjData, MjModel } from "@mujoco/mujoco";
 import type { Generator } from "../../np_random/mod.ts";
 import {
   BaseEnv,
-  checkAction,
   checkOptions,
   describe,
   type EnvState,
@@ -37,7 +36,7 @@ import {
 } from "../env.ts";
 import { sharedArrayPool } from "../pool.ts";
 import { Box } from "../spaces.ts";
-import { heapGrew, type Mujoco, mujoco } from "./runtime.ts";
+import { type DataViews, LiveData, type Mujoco, mujoco, physicsState } from "./runtime.ts";
 
 /** Folder of our MJCF models. */
 const MODEL_DIR = new URL("../../../data/mujoco/", import.meta.url);
@@ -106,16 +105,6 @@ const finalizer = new FinalizationRegistry<{ data: MjData; key: string }>((held)
   releaseModel(held.key);
 });
 
-/** Live views into the env's `mjData`, fetched again after the WebAssembly heap grows. */
-interface Views {
-  qpos: Float64Array;
-  qvel: Float64Array;
-  act: Float64Array;
-  ctrl: Float64Array;
-  xpos: Float64Array;
-  cfrcExt: Float64Array;
-}
-
 /**
  * Options every v5 task takes (Gymnasium's `MujocoEnv` arguments; Ant-v4 also has `xml_file`).
  *
@@ -134,8 +123,8 @@ export interface MujocoBaseOptions {
 
 /**
  * Options of the runners that share Gymnasium's forward-minus-control-cost reward (HalfCheetah,
- * Swimmer; Gymnasium's keyword arguments, `xml_file` and `frame_skip` v5 only). Defaults differ
- * per task (see its module doc).
+ * Swimmer: `runner.ts`; Gymnasium's keyword arguments, `xml_file` and `frame_skip` v5 only).
+ * Defaults differ per task (see its module doc).
  *
  * @example
  * ```ts
@@ -303,11 +292,9 @@ export abstract class MujocoEnv extends BaseEnv {
 
   readonly #mj: Mujoco;
   readonly #model: MjModel;
-  #data: MjData | null;
+  readonly #live: LiveData;
   readonly #modelKey: string;
   readonly #token = {};
-  #views: Views;
-  readonly #actionText: string;
   readonly #stateSpec: number;
 
   /**
@@ -325,8 +312,9 @@ export abstract class MujocoEnv extends BaseEnv {
     const { model, key } = acquireModel(this.#mj, id, this.modelFile);
     this.#model = model;
     this.#modelKey = key;
-    this.#data = new this.#mj.MjData(model);
-    finalizer.register(this, { data: this.#data, key }, this.#token);
+    const data = new this.#mj.MjData(model);
+    this.#live = new LiveData(data, id);
+    finalizer.register(this, { data, key }, this.#token);
     this.frameSkip = frameSkip;
     const opt = model.opt;
     this.dt = opt.timestep * frameSkip;
@@ -335,9 +323,8 @@ export abstract class MujocoEnv extends BaseEnv {
     this.nv = model.nv;
     this.nu = model.nu;
     this.nbody = model.nbody;
-    this.#views = this.#fetchViews();
-    this.initQpos = this.#views.qpos.slice();
-    this.initQvel = this.#views.qvel.slice();
+    this.initQpos = this.#live.views.qpos.slice();
+    this.initQvel = this.#live.views.qvel.slice();
     const range = model.actuator_ctrlrange as Float64Array;
     const low = new Float32Array(this.nu), high = new Float32Array(this.nu);
     for (let i = 0; i < this.nu; i++) {
@@ -345,26 +332,23 @@ export abstract class MujocoEnv extends BaseEnv {
       high[i] = range[2 * i + 1];
     }
     this.actionSpace = new Box({ low, high });
-    this.#actionText = this.actionSpace.toString();
     this.#stateSpec = this.#mj.mjtState.mjSTATE_INTEGRATION.value;
   }
 
   /** The compiled model (shared with other envs built from the same file; do not delete it). */
   get model(): MjModel {
-    this.#live();
+    this.#live.data;
     return this.#model;
   }
 
   /** The simulation data (owned by this env; do not delete it). */
   get data(): MjData {
-    return this.#live();
+    return this.#live.data;
   }
 
   /** Live views of qpos, qvel, act, ctrl, xpos and cfrc_ext (valid until the heap next grows). */
-  protected get views(): Views {
-    this.#live();
-    if (heapGrew(this.#views.qpos)) this.#views = this.#fetchViews();
-    return this.#views;
+  protected get views(): DataViews {
+    return this.#live.views;
   }
 
   /** Gymnasium's `state_vector()`: qpos then qvel. */
@@ -393,7 +377,7 @@ export abstract class MujocoEnv extends BaseEnv {
     const v = this.views;
     v.qpos.set(qpos);
     v.qvel.set(qvel);
-    this.#mj.mj_forward(this.#model, this.#live());
+    this.#mj.mj_forward(this.#model, this.#live.data);
     return this.observation();
   }
 
@@ -406,27 +390,25 @@ export abstract class MujocoEnv extends BaseEnv {
 
   /** Frees the data and releases the model. Idempotent; the env is unusable afterwards. */
   override close(): void {
-    if (this.#data === null) return;
+    if (this.#live.closed) return;
     finalizer.unregister(this.#token);
-    this.#data.delete();
-    this.#data = null;
+    this.#live.close();
     releaseModel(this.#modelKey);
   }
 
   /** `mj_resetData`, then the task's {@linkcode MujocoEnv.resetModel}. */
   protected resetPhysics(rng: Generator, options: ResetOptions["options"]): Float64Array {
     checkOptions(`${this.id}.reset`, options, {});
-    this.#mj.mj_resetData(this.#model, this.#live());
+    this.#mj.mj_resetData(this.#model, this.#live.data);
     return this.resetModel(rng);
   }
 
   /**
-   * Gymnasium's `do_simulation`: validates the action, sets the controls, runs `frameSkip` steps
-   * and `mj_rnePostConstraint`.
+   * Gymnasium's `do_simulation`: sets the controls (`step` has checked the action), runs
+   * `frameSkip` steps and `mj_rnePostConstraint`.
    */
   protected doSimulation(action: ArrayLike<number>): void {
-    checkAction(this.id, action, this.nu, this.#actionText);
-    const mj = this.#mj, model = this.#model, data = this.#live();
+    const mj = this.#mj, model = this.#model, data = this.#live.data;
     const ctrl = this.views.ctrl;
     for (let i = 0; i < this.nu; i++) ctrl[i] = action[i];
     for (let k = 0; k < this.frameSkip; k++) mj.mj_step(model, data);
@@ -498,16 +480,7 @@ export abstract class MujocoEnv extends BaseEnv {
 
   /** The integration state (`mjSTATE_INTEGRATION`) and the last forward pass's body positions. */
   protected getPhysicsState(): EnvState {
-    const mj = this.#mj, model = this.#model, data = this.#live();
-    const size = mj.mj_stateSize(model, this.#stateSpec);
-    const buffer = new mj.DoubleBuffer(size);
-    let state: number[];
-    try {
-      mj.mj_getState(model, data, buffer, this.#stateSpec);
-      state = Array.from(buffer.GetView() as Float64Array);
-    } finally {
-      buffer.delete();
-    }
+    const state = physicsState(this.#mj, this.#model, this.#live.data, this.#stateSpec);
     return {
       model: this.modelFile,
       frameSkip: this.frameSkip,
@@ -525,7 +498,7 @@ export abstract class MujocoEnv extends BaseEnv {
           `restore into an env made with the same options`,
       );
     }
-    const mj = this.#mj, model = this.#model, data = this.#live();
+    const mj = this.#mj, model = this.#model, data = this.#live.data;
     const size = mj.mj_stateSize(model, this.#stateSpec);
     const numbers = (x: JsonValue, n: number): x is number[] =>
       Array.isArray(x) && x.length === n && x.every((v) => typeof v === "number" && isFinite(v));
@@ -537,25 +510,6 @@ export abstract class MujocoEnv extends BaseEnv {
     }
     mj.mj_setState(model, data, s.integration, this.#stateSpec);
     this.views.xpos.set(s.xpos);
-  }
-
-  #live(): MjData {
-    if (this.#data === null) {
-      throw new Error(`${this.id}: the environment was closed; create a new one`);
-    }
-    return this.#data;
-  }
-
-  #fetchViews(): Views {
-    const d = this.#live();
-    return {
-      qpos: d.qpos,
-      qvel: d.qvel,
-      act: d.act,
-      ctrl: d.ctrl,
-      xpos: d.xpos,
-      cfrcExt: d.cfrc_ext,
-    };
   }
 }
 
@@ -579,6 +533,23 @@ function finiteJson(values: number[], id: string): number[] {
     }
   }
   return values;
+}
+
+/**
+ * Gymnasium's planar position info: `x_position`, `y_position` and `distance_from_origin`
+ * (‖(x, y)‖).
+ *
+ * @example
+ * ```ts
+ * import { planarPositionInfo } from "./mujoco_env.ts";
+ * planarPositionInfo(3, 4).distance_from_origin; // 5
+ * ```
+ */
+export function planarPositionInfo(
+  x: number,
+  y: number,
+): { x_position: number; y_position: number; distance_from_origin: number } {
+  return { x_position: x, y_position: y, distance_from_origin: Math.sqrt(x * x + y * y) };
 }
 
 /**

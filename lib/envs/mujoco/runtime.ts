@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { MainModule } from "@mujoco/mujoco";
+import type { MainModule, MjData, MjModel } from "@mujoco/mujoco";
 
 /**
  * The loaded MuJoCo module (the default export's resolved value).
@@ -110,4 +110,126 @@ export function mujoco(who = "MuJoCo"): Mujoco {
  */
 export function heapGrew(view: ArrayBufferView): boolean {
   return view.buffer.byteLength === 0;
+}
+
+/**
+ * Typed-array views of the `mjData` fields our environments read, valid until the heap grows.
+ *
+ * @example
+ * ```ts
+ * import type { DataViews } from "./runtime.ts";
+ * const height = (v: DataViews) => v.qpos[1];
+ * ```
+ */
+export interface DataViews {
+  /** `qpos`. */
+  qpos: Float64Array;
+  /** `qvel`. */
+  qvel: Float64Array;
+  /** `act`. */
+  act: Float64Array;
+  /** `ctrl`. */
+  ctrl: Float64Array;
+  /** `sensordata`. */
+  sensordata: Float64Array;
+  /** `xpos` (bodies × 3). */
+  xpos: Float64Array;
+  /** `site_xpos` (sites × 3). */
+  siteXpos: Float64Array;
+  /** `cfrc_ext` (bodies × 6). */
+  cfrcExt: Float64Array;
+}
+
+function dataViews(data: MjData): DataViews {
+  return {
+    qpos: data.qpos,
+    qvel: data.qvel,
+    act: data.act,
+    ctrl: data.ctrl,
+    sensordata: data.sensordata,
+    xpos: data.xpos,
+    siteXpos: data.site_xpos,
+    cfrcExt: data.cfrc_ext,
+  };
+}
+
+/**
+ * An environment's own `mjData` and its {@linkcode DataViews} (fetched again when the heap has
+ * grown), until {@linkcode LiveData.close} deletes it; using it after that is an error that names
+ * the environment.
+ *
+ * @example
+ * ```ts
+ * import { LiveData, loadMujoco } from "./runtime.ts";
+ * const mj = await loadMujoco();
+ * const model = mj.MjModel.from_xml_string("<mujoco><worldbody/></mujoco>");
+ * const live = new LiveData(new mj.MjData(model), "empty");
+ * live.views.qpos.length; // 0
+ * live.close();
+ * live.closed; // true; live.data would now throw "empty: the environment was closed; ..."
+ * model.delete();
+ * ```
+ */
+export class LiveData {
+  readonly #who: string;
+  #data: MjData | null;
+  #views: DataViews;
+
+  /** Takes ownership of `data`; `who` (the env id) names it in errors. */
+  constructor(data: MjData, who: string) {
+    this.#data = data;
+    this.#who = who;
+    this.#views = dataViews(data);
+  }
+
+  /** The data; an error once closed. */
+  get data(): MjData {
+    if (this.#data === null) {
+      throw new Error(`${this.#who}: the environment was closed; create a new one`);
+    }
+    return this.#data;
+  }
+
+  /** The views, fetched again when the heap has grown; an error once closed. */
+  get views(): DataViews {
+    const data = this.data;
+    if (heapGrew(this.#views.qpos)) this.#views = dataViews(data);
+    return this.#views;
+  }
+
+  /** Whether {@linkcode LiveData.close} was called. */
+  get closed(): boolean {
+    return this.#data === null;
+  }
+
+  /** Deletes the data; idempotent. */
+  close(): void {
+    this.#data?.delete();
+    this.#data = null;
+  }
+}
+
+/**
+ * `mj_getState(model, data, spec)` as a plain array (e.g. `mjSTATE_INTEGRATION`, what a snapshot
+ * needs to continue bit for bit).
+ *
+ * @example
+ * ```ts
+ * import { loadMujoco, physicsState } from "./runtime.ts";
+ * const mj = await loadMujoco();
+ * const model = mj.MjModel.from_xml_string("<mujoco><worldbody/></mujoco>");
+ * const data = new mj.MjData(model);
+ * physicsState(mj, model, data, mj.mjtState.mjSTATE_INTEGRATION.value).length; // 1: the time
+ * data.delete();
+ * model.delete();
+ * ```
+ */
+export function physicsState(mj: Mujoco, model: MjModel, data: MjData, spec: number): number[] {
+  const buffer = new mj.DoubleBuffer(mj.mj_stateSize(model, spec));
+  try {
+    mj.mj_getState(model, data, buffer, spec);
+    return Array.from(buffer.GetView() as Float64Array);
+  } finally {
+    buffer.delete();
+  }
 }

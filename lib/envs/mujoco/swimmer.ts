@@ -17,18 +17,8 @@
  *
  * @module
  */
-import type { Generator } from "../../np_random/mod.ts";
-import type { StepResult } from "../env.ts";
-import type { Box } from "../spaces.ts";
-import {
-  checkMujocoOptions,
-  MujocoEnv,
-  observationBox,
-  RUNNER_V4_OPTIONS,
-  type RunnerOptions,
-  withV5Options,
-} from "./mujoco_env.ts";
-import { controlCost } from "./reductions.ts";
+import { planarPositionInfo, type RunnerOptions } from "./mujoco_env.ts";
+import { RunnerEnv, type RunnerStep } from "./runner.ts";
 
 /**
  * Options of Swimmer (Gymnasium's keyword arguments; `xml_file` and `frame_skip` are v5 only):
@@ -57,46 +47,32 @@ export type SwimmerOptions = RunnerOptions;
  * env.close();
  * ```
  */
-export class SwimmerEnv extends MujocoEnv {
-  /** `"v4"` or `"v5"`. */
-  readonly version: "v4" | "v5";
-  /** Box(−inf, inf, (8,), float64), or 10 with x, y. */
-  readonly observationSpace: Box;
-  readonly #forwardWeight: number;
-  readonly #ctrlWeight: number;
-  readonly #noise: number;
-  readonly #skip: number;
-
+export class SwimmerEnv extends RunnerEnv {
   /** Builds the env; unknown or malformed options are errors. */
   constructor(version: "v4" | "v5" = "v5", options: SwimmerOptions = {}) {
-    const id = `Swimmer-${version}`;
-    checkMujocoOptions(
-      id,
+    super(
+      {
+        name: "Swimmer",
+        xml: "swimmer.xml",
+        frameSkip: 4,
+        ctrlCostWeight: 1e-4,
+        rootPositions: 2,
+        velocityNoise: "uniform",
+      },
+      version,
       options,
-      version === "v4" ? RUNNER_V4_OPTIONS : withV5Options(RUNNER_V4_OPTIONS),
     );
-    super(id, options.xml_file ?? "swimmer.xml", options.frame_skip ?? 4);
-    this.version = version;
-    this.#forwardWeight = options.forward_reward_weight ?? 1;
-    this.#ctrlWeight = options.ctrl_cost_weight ?? 1e-4;
-    this.#noise = options.reset_noise_scale ?? 0.1;
-    this.#skip = (options.exclude_current_positions_from_observation ?? true) ? 2 : 0;
-    this.observationSpace = observationBox(this.nq + this.nv - this.#skip);
   }
 
-  /** One step (see the module doc). */
-  protected stepPhysics(action: ArrayLike<number>): StepResult {
-    const { x, y, xVelocity, yVelocity } = this.simulateTracking(action, "qpos", 0);
-    const forwardReward = this.#forwardWeight * xVelocity;
-    const ctrlCost = controlCost(this.#ctrlWeight, action);
+  /** The positions, distance and velocities, the forward reward and `reward_ctrl`. */
+  protected stepInfo(step: RunnerStep): Record<string, unknown> {
+    const { forwardReward, ctrlCost } = step;
     const positions = {
-      x_position: x,
-      y_position: y,
-      distance_from_origin: Math.sqrt(x * x + y * y),
-      x_velocity: xVelocity,
-      y_velocity: yVelocity,
+      ...planarPositionInfo(step.x, step.y),
+      x_velocity: step.xVelocity,
+      y_velocity: step.yVelocity,
     };
-    const info: Record<string, unknown> = this.version === "v4"
+    return this.version === "v4"
       ? {
         reward_fwd: forwardReward,
         reward_ctrl: -ctrlCost,
@@ -104,29 +80,12 @@ export class SwimmerEnv extends MujocoEnv {
         forward_reward: forwardReward,
       }
       : { ...positions, reward_forward: forwardReward, reward_ctrl: -ctrlCost };
-    return {
-      obs: this.observation(),
-      reward: forwardReward - ctrlCost,
-      terminated: false,
-      truncated: false,
-      info,
-    };
-  }
-
-  /** `qpos = qpos0 + U(−s, s)`, then `qvel = 0 + U(−s, s)`. */
-  protected resetModel(rng: Generator): Float64Array {
-    return this.resetWithNoise(rng, this.#noise, "uniform");
-  }
-
-  /** `qpos[skip:]` then `qvel`. */
-  protected observation(): Float64Array {
-    return this.jointObservation(this.observationSpace.size, this.#skip);
   }
 
   /** v5: `{ x_position, y_position, distance_from_origin }`. */
   protected override resetInfo(): Record<string, unknown> {
     if (this.version === "v4") return {};
     const [x, y] = this.views.qpos;
-    return { x_position: x, y_position: y, distance_from_origin: Math.sqrt(x * x + y * y) };
+    return planarPositionInfo(x, y);
   }
 }

@@ -65,10 +65,23 @@ Deno.test("the same field set twice (snake and camel) is an error", () => {
   assertThrows(() => fromSb3Names({ n_steps: 8, nSteps: 16 }), Error, "nSteps");
 });
 
-Deno.test("gSDE is rejected with a clear message", () => {
-  assertThrows(() => makePpoConfig({ use_sde: true }), Error, "gSDE");
-  // use_sde: false is accepted and ignored.
-  assertEquals(makePpoConfig({ use_sde: false }).nSteps, 2048);
+Deno.test("gSDE options: SB3 names, policy_kwargs, defaults and checks", () => {
+  const d = makePpoConfig();
+  assertEquals([d.useSde, d.sdeSampleFreq, d.fullStd, d.useExpln], [false, -1, true, false]);
+  const c = makePpoConfig({
+    use_sde: true,
+    sde_sample_freq: 8,
+    policy_kwargs: { full_std: false, use_expln: true, log_std_init: -1 },
+  });
+  assertEquals([c.useSde, c.sdeSampleFreq, c.fullStd, c.useExpln, c.logStdInit], [
+    true,
+    8,
+    false,
+    true,
+    -1,
+  ]);
+  assertThrows(() => makePpoConfig({ sde_sample_freq: -2 }), Error, "sdeSampleFreq");
+  assertThrows(() => makePpoConfig({ use_sde: "yes" }), Error, "useSde");
 });
 
 Deno.test("invalid values: the message names the field, the value and the valid range", () => {

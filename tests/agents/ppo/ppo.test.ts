@@ -146,9 +146,11 @@ Deno.test("VecNormalize in the loop: stats see reset + every next obs; buffer ho
 });
 
 Deno.test("getState/setState mid-rollout continues exactly like an uninterrupted agent", () => {
-  for (const normalize of [false, true]) {
-    for (const cut of [100, 128]) { // mid-rollout, and with the update pending
-      const config = { ...SMALL, normalize };
+  for (const [normalize, sde] of [[false, false], [true, false], [false, true]]) {
+    for (const cut of [102, 128]) { // mid-rollout (mid-noise period with gSDE), update pending
+      const config = sde
+        ? { ...SMALL, use_sde: true, sde_sample_freq: 4 }
+        : { ...SMALL, normalize };
       const a = new PpoAgent({ env: makeEnv("Pendulum-v1"), config, seed: 11 });
       for (let t = 0; t < cut; t++) a.step();
       const snapshot = structuredClone(a.getState());
@@ -164,13 +166,42 @@ Deno.test("getState/setState mid-rollout continues exactly like an uninterrupted
         const u = b.step().update;
         if (u) statsB.push(u);
       }
-      const label = `normalize=${normalize} cut=${cut}`;
+      const label = `normalize=${normalize} gSDE=${sde} cut=${cut}`;
       assert(statsA.length >= 2, label);
       assertEquals(statsB, statsA, label);
       assertEquals(b.thetaActor, a.thetaActor, label);
       assertEquals(b.thetaCritic, a.thetaCritic, label);
       assertEquals(b.getState(), a.getState(), label);
     }
+  }
+});
+
+Deno.test("gSDE: the noise matrix is redrawn at rollout start and every sde_sample_freq steps", () => {
+  for (const freq of [4, -1]) {
+    const config = {
+      n_steps: 12,
+      batch_size: 6,
+      net_arch: [8],
+      use_sde: true,
+      sde_sample_freq: freq,
+    };
+    const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config, seed: 2 });
+    assertEquals(agent.thetaActor.length, 3 * 8 + 8 + 8 + 1 + 8); // log_std: 8×1
+    let prev = agent.policy.noise, draws = 0;
+    const changedAt: number[] = [];
+    for (let t = 0; t < 24; t++) {
+      const pos = t % 12; // the step's row in its rollout (the pending update empties the buffer)
+      agent.step();
+      const now = agent.policy.noise;
+      if (prev.length !== now.length || prev.some((x, i) => x !== now[i])) {
+        changedAt.push(pos);
+        draws++;
+      }
+      prev = now;
+    }
+    const want = freq === 4 ? [0, 4, 8, 0, 4, 8] : [0, 0];
+    assertEquals(changedAt, want, `sde_sample_freq ${freq}`);
+    assertEquals(draws, want.length);
   }
 });
 

@@ -10,29 +10,32 @@ import { collectRollout } from "../../../lib/agents/ppo/rollout.ts";
 import { Rng } from "../../../lib/rng.ts";
 
 Deno.test("collectRollout reproduces the training agent's first rollout bit for bit", () => {
-  const config = { n_steps: 300, batch_size: 100, net_arch: [8] };
-  const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config, seed: 3 });
-  const thetaActor = agent.thetaActor.slice(), thetaCritic = agent.thetaCritic.slice();
-  while (!agent.updatePending) agent.step();
-  const r = collectRollout({
-    spec: agent.spec,
-    thetaActor,
-    thetaCritic,
-    env: makeEnv("Pendulum-v1"),
-    vecNormalize: null,
-    samples: 300,
-    gamma: agent.config.gamma,
-    gaeLambda: agent.config.gaeLambda,
-    envSeed: 3,
-    rng: new Rng(3, 2), // the agent's action stream
-  });
-  const b = agent.rolloutBuffer;
-  for (
-    const k of ["observations", "actions", "rewards", "values", "logProbs", "advantages"] as const
-  ) {
-    assertEquals(r[k], b[k], k);
+  for (const sde of [{}, { use_sde: true, sde_sample_freq: 7 }]) {
+    const config = { n_steps: 300, batch_size: 100, net_arch: [8], ...sde };
+    const agent = new PpoAgent({ env: makeEnv("Pendulum-v1"), config, seed: 3 });
+    const thetaActor = agent.thetaActor.slice(), thetaCritic = agent.thetaCritic.slice();
+    while (!agent.updatePending) agent.step();
+    const r = collectRollout({
+      spec: agent.spec,
+      thetaActor,
+      thetaCritic,
+      env: makeEnv("Pendulum-v1"),
+      vecNormalize: null,
+      samples: 300,
+      gamma: agent.config.gamma,
+      gaeLambda: agent.config.gaeLambda,
+      envSeed: 3,
+      rng: new Rng(3, 2), // the agent's action stream
+      sdeSampleFreq: agent.config.sdeSampleFreq,
+    });
+    const b = agent.rolloutBuffer;
+    for (
+      const k of ["observations", "actions", "rewards", "values", "logProbs", "advantages"] as const
+    ) {
+      assertEquals(r[k], b[k], k);
+    }
+    assertEquals(r.episodeReturns, agent.rolloutEpisodes.map((e) => e.return));
   }
-  assertEquals(r.episodeReturns, agent.rolloutEpisodes.map((e) => e.return));
 });
 
 Deno.test("collectRollout: a frozen VecNormalize normalises and clips, and stays frozen", () => {
