@@ -155,3 +155,37 @@ Deno.test("a failing command prints its error without a stack trace; --debug add
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("reproduce --tasks/--algos/--scale: an unknown value is a 2-line error listing the valid ones; nothing written", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = `${dir}/out`;
+  const cases: [string[], string][] = [
+    [["--tasks", "Foo-v1"], 'error: unknown task "Foo-v1": valid tasks are Pendulum-v1, '],
+    [["--algos", "dqn"], 'error: unknown algorithm "dqn": valid algorithms are ppo, sac'],
+    [["--scale", "huge"], 'error: unknown scale "huge": valid scales are '],
+  ];
+  for (const [extra, first] of cases) {
+    const r = await run(["tools/reproduce.ts", "--preset", "quick", "--out", out, ...extra]);
+    assertEquals(r.code, 1, r.stderr);
+    const lines = r.stderr.trim().split("\n");
+    assert(lines.length <= 2 && lines[0].startsWith(first), r.stderr);
+  }
+  assertEquals([...Deno.readDirSync(dir)], []);
+  // A valid selection plans the task's runs with each algorithm's preset for it.
+  const plan = await run([
+    "tools/reproduce.ts",
+    "--preset",
+    "quick",
+    "--tasks",
+    "dmc_Finger-spin-v1",
+    "--algos",
+    "ppo",
+    "--out",
+    out,
+    "--plan",
+  ]);
+  assertEquals(plan.code, 0, plan.stderr);
+  assertStringIncludes(plan.stdout, "PPO dmc_Finger-spin-v1 seed 0");
+  assert(!plan.stdout.includes("SAC "), plan.stdout);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -22,9 +22,7 @@ import { formatTrainProgress, ProgressPrinter } from "../lib/experiments/progres
 import {
   formatPlan,
   rebuildReport,
-  REPRODUCTION_PRESETS,
   reproductionPlan,
-  reproductionPreset,
   runReproduction,
 } from "../lib/experiments/reproduce.ts";
 import {
@@ -34,7 +32,11 @@ import {
   planStudy,
   readJobStates,
   readStudy,
+  selectStudy,
   STUDY_FORMAT,
+  STUDY_PRESETS,
+  STUDY_SCALES,
+  studyPreset,
 } from "../lib/experiments/study/mod.ts";
 
 /** The `reproduce` command line. */
@@ -47,16 +49,31 @@ export const REPRODUCE_CLI: CliSpec = {
     {
       name: "preset",
       type: "string",
-      value: REPRODUCTION_PRESETS.join("|"),
+      value: STUDY_PRESETS.join("|"),
       description: "settings",
       default: "pendulum",
+    },
+    {
+      name: "tasks",
+      type: "string",
+      value: "ID,...",
+      description: "tasks (replace the preset's; each algorithm's preset for the task)",
+    },
+    { name: "algos", type: "string", value: "ppo,sac", description: "keep only these algorithms" },
+    { name: "seeds", type: "string", value: "0,1,...", description: "seeds of every experiment" },
+    {
+      name: "scale",
+      type: "string",
+      value: STUDY_SCALES.join("|"),
+      description: "the preset's settings, toy, or the paper's per task",
+      default: "preset",
     },
     {
       name: "out",
       type: "string",
       value: "DIR",
       description: "output",
-      default: "runs/reproduce-<preset>",
+      default: "runs/reproduce-<name>",
     },
     {
       name: "backend",
@@ -74,14 +91,22 @@ export const REPRODUCE_CLI: CliSpec = {
   ],
   examples: [
     "deno task reproduce --preset quick",
+    "deno task reproduce --tasks dmc_Finger-spin-v1 --preset quick",
+    "deno task reproduce --preset main-text",
     "deno task reproduce --preset quick --report-only",
   ],
 };
 
 async function main(args: ParsedArgs): Promise<number> {
-  const name = args.choice("preset", REPRODUCTION_PRESETS) ?? "pendulum";
-  const settings = reproductionPreset(name);
-  const out = args.string("out") ?? `runs/reproduce-${name}`;
+  const list = (name: string) =>
+    args.string(name)?.split(",").map((x) => x.trim()).filter((x) => x);
+  const settings = selectStudy(studyPreset(args.choice("preset", STUDY_PRESETS) ?? "pendulum"), {
+    tasks: list("tasks"),
+    algos: list("algos"),
+    seeds: args.intList("seeds"),
+    scale: args.string("scale"),
+  });
+  const out = args.string("out") ?? `runs/reproduce-${settings.name}`;
   if (args.flag("report-only")) {
     console.log(`report: ${await rebuildReport(out)}`);
     return 0;

@@ -7,8 +7,11 @@
  * - Hessians of network losses: exact chunked gradients and Hessian-vector products of the
  *   compute layer's objectives (`hvp.ts`), the full spectrum (`full_spectrum.ts`).
  * - Estimators (§5): the algorithm-independent contract (`estimators.ts`), PPO's data and
- *   losses (`ppo_estimators.ts`) and SAC's (`sac_estimators.ts`). The pipeline over a run's
- *   checkpoints is `lib/experiments/analyze.ts`.
+ *   losses (`ppo_estimators.ts`) and SAC's (`sac_estimators.ts`).
+ * - The measurement of one checkpoint (`measure.ts`): given its problem (networks, losses, data)
+ *   and settings, the top-k eigenpairs, gradients and S_frac per estimator, full spectra, and
+ *   S_overlap between eigenbases; no files. The pipeline over a run's checkpoints (settings,
+ *   caches, result files, resume) is `lib/experiments/analysis/`.
  *
  * @example
  * ```ts
@@ -110,6 +113,24 @@ export {
   type NetworkName,
   type PrepareArgs,
 } from "./estimators.ts";
+export {
+  type CheckpointMeasurement,
+  type Eigenpairs,
+  type EigenSolve,
+  type EigenSolveFacts,
+  eigenspaceOverlaps,
+  estimatorFractions,
+  measureCheckpoint,
+  type MeasureProgress,
+  type MeasureRequest,
+  type MeasureSettings,
+  type NetworkMeasurement,
+  overlapsBetweenSteps,
+  type SolveKey,
+  solveSeed,
+  type SpectrumMeasurement,
+  type SubspaceFractions,
+} from "./measure.ts";
 export {
   collectPpoRollout,
   miniBatchIndices,

@@ -19,8 +19,10 @@ import {
   explicitHessian,
   gradientSubspaceFraction,
   makeHessianOperator,
+  measureCheckpoint,
   PpoCheckpointProblem,
   sacAnalysis,
+  subspaceOverlap,
 } from "../../lib/subspaces/mod.ts";
 import { readJson } from "../../lib/io/files.ts";
 import { parseAnalyzeArgs } from "../../tools/analyze.ts";
@@ -167,6 +169,51 @@ Deno.test("analyzeRun: rows, caches, overlaps and spectrum; eigenpairs and S_fra
   assert(other.analysisId !== first.analysisId);
   assertEquals(other.steps, [600]);
   assertEquals(other.overlaps, []);
+});
+
+Deno.test("analyzeRun writes what measureCheckpoint measures: the same S_frac rows to the bit, overlaps of the cached bases", async () => {
+  const analysis = await analyzeRun(OPTIONS);
+  assertEquals(analysis.computedSteps, [], "the first test's analysis is reused");
+  const problem = new PpoCheckpointProblem({
+    state: await loadCheckpointState(runDir, 600),
+    envId: "Pendulum-v1",
+    step: 600,
+    settings: { preciseSamples: 500, chunkSize: 256, seed: 3, quirks: {} },
+  });
+  try {
+    const m = await measureCheckpoint(problem, {
+      ks: [1, 2, 5],
+      tol: 1e-4,
+      maxIter: 500,
+      seed: 3,
+      hessian: { engine: "auto", fast: { threads: "auto" } },
+    });
+    const rows = analysis.results.filter((r) => r.step === 600);
+    const measured = m.networks.flatMap((net) =>
+      net.fractions.flatMap((f) =>
+        [1, 2, 5].map((k, j) => ({
+          network: net.network,
+          estimator: f.estimator,
+          k,
+          value: f.values[j],
+          n: net.n,
+        }))
+      )
+    );
+    assertEquals(
+      rows.map(({ network, estimator, k, value, n }) => ({ network, estimator, k, value, n })),
+      measured,
+    );
+  } finally {
+    problem.dispose();
+  }
+  const [a, b] = await Promise.all(
+    [0, 600].map((s) => loadEigenCache(analysis.analysisDir, s, "actor", "precise")),
+  );
+  const row = analysis.overlaps.find((o) =>
+    o.network === "actor" && o.t1 === 0 && o.t2 === 600 && o.k === 5
+  )!;
+  assertAlmostEquals(row.value, subspaceOverlap(a!.eigenvectors, b!.eigenvectors, 5), 1e-12);
 });
 
 Deno.test("analyzeRun: clear errors for a missing step, a non-run directory and bad settings", async () => {
