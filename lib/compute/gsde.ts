@@ -401,3 +401,259 @@ export class GsdeHead implements LikelihoodHead {
     }
   };
 }
+
+/**
+ * torch's float32 machine ε (2⁻²³): SB3's `TanhBijector.inverse` clamps ã to [−1 + ε, 1 − ε]
+ * before atanh.
+ *
+ * @example
+ * ```ts
+ * import { FLOAT32_EPS } from "./gsde.ts";
+ * FLOAT32_EPS; // 2 ** -23
+ * ```
+ */
+export const FLOAT32_EPS = 2 ** -23;
+
+/**
+ * Settings of SAC's squashed gSDE actor (SB3 `Actor` with `use_sde`).
+ *
+ * @example
+ * ```ts
+ * import type { SquashedGsdeOptions } from "./gsde.ts";
+ * const o: SquashedGsdeOptions = { latentDim: 300, fullStd: true, useExpln: false, clipMean: 2 };
+ * ```
+ */
+export interface SquashedGsdeOptions extends GsdeOptions {
+  /** μ = hardtanh(z, ±clipMean) when > 0 (`clip_mean`, SB3 default 2); ≤ 0: no clip. */
+  clipMean: number;
+}
+
+/**
+ * Per-sample values of {@linkcode SquashedGsdeHead.sample} kept for the backward pass; row-major
+ * n × act arrays (n entries for `logProbs`).
+ *
+ * @example
+ * ```ts
+ * import { SquashedGsdeHead } from "./gsde.ts";
+ * const head = new SquashedGsdeHead(1, { latentDim: 2, fullStd: true, useExpln: false, clipMean: 2 });
+ * const s = head.newSample(8); // room for 8 rows
+ * ```
+ */
+export interface SquashedGsdeSample {
+  /** ã = tanh(u) (float32 values), u = μ + hᵀE. */
+  actions: Float32Array;
+  /** μ = hardtanh(z). */
+  mean: Float64Array;
+  /** m = atanh(clamp(ã)) − μ (SB3 evaluates the density at the inverted action). */
+  dev: Float64Array;
+  /** v = Σ_j h_j²ς_jd² + 10⁻⁶. */
+  variance: Float64Array;
+  /** 1 where the clamp before atanh passes its gradient (|ã| ≤ 1 − 2⁻²³), else 0. */
+  inside: Float32Array;
+  /** log π(ã|s). */
+  logProbs: Float64Array;
+}
+
+/**
+ * SAC's gSDE actor head as SB3 1.8 builds it (`Actor(use_sde=True)`:
+ * `StateDependentNoiseDistribution(squash_output=True, learn_features=True)`, μ behind
+ * `Hardtanh(±clip_mean)`). The network outputs z (act columns) from its last hidden activations
+ * h (n_latent; the gSDE features *and* the input of the μ layer); the head's parameters are the
+ * log-std matrix L of {@linkcode GsdeHead} (ς = std(L) by {@linkcode gsdeStd}). One noise matrix
+ * E = ς ⊙ ξ (ξ standard normal, n_latent × act; the reparameterisation trick, so E
+ * differentiates into L) serves every row of a batch. Then
+ *
+ *   μ = hardtanh(z), u = μ + hᵀE, ã = tanh(u), y = atanh(clamp(ã, ±(1 − 2⁻²³))),
+ *   v_d = Σ_j h_j²ς_jd² + 10⁻⁶,
+ *   log π(ã|s) = Σ_d [ −½ (y_d − μ_d)²/v_d − ½ log v_d − ½ log 2π − log(1 − tanh(y_d)² + 10⁻⁶) ].
+ *
+ * Nothing is detached (`learn_features=True`): h gets gradient through hᵀE and v as well as
+ * through μ. For ℓ = Σ_r [wα·log π_r + f(ã_r)] with g = ∂f/∂ã, m = y − μ, c = 1 inside the
+ * clamp (else 0), t = clamp(ã):
+ *   G_d = ∂ℓ/∂u_d = g_d(1 − ã_d²) + wα·c_d·(−m_d/v_d + 2t_d(1 − t_d²)/(1 − t_d² + 10⁻⁶)),
+ *   W_d = ∂ℓ/∂v_d = wα(m_d²/v_d − 1)/(2v_d),
+ *   δz_d = [|z_d| < clip]·(G_d + wα·m_d/v_d),
+ *   δh_j = Σ_d [G_d·ς_jd·ξ_jd + 2W_d·h_j·ς_jd²],
+ *   δL_k = Σ_{d of k} [G_d·h_j·ς′_k·ξ_jd + 2W_d·h_j²·ς_k·ς′_k].
+ *
+ * @example
+ * ```ts
+ * import { SquashedGsdeHead } from "./gsde.ts";
+ * import { Rng } from "../rng.ts";
+ * const head = new SquashedGsdeHead(1, { latentDim: 2, fullStd: true, useExpln: false, clipMean: 2 });
+ * const logStd = [-3, -3], xi = new Rng(0).fillNormal(new Float64Array(2));
+ * const s = head.newSample(1);
+ * head.sample([0.3], 1, [0.5, 1.2], logStd, 0, xi, 1, s); // s.actions[0] = tanh(0.3 + hᵀE)
+ * head.deterministicAction([0.3], new Float32Array(1)); // tanh(0.3)
+ * ```
+ */
+export class SquashedGsdeHead {
+  readonly name = "squashed-gsde";
+  /** Action dimensions. */
+  readonly actDim: number;
+  /** The settings. */
+  readonly options: Readonly<SquashedGsdeOptions>;
+  /** Network output width: μ only (act). */
+  readonly outputWidth: number;
+  /** Entries of L. */
+  readonly paramCount: number;
+  #s = new Float64Array(0);
+  #tmp = new Float64Array(3);
+  /** E = ς ⊙ ξ of the last pass (n_latent × act). */
+  #e = new Float64Array(0);
+
+  constructor(actDim: number, options: SquashedGsdeOptions) {
+    new GsdeHead(actDim, options); // validates the geometry
+    this.actDim = actDim;
+    this.options = Object.freeze({ ...options });
+    this.outputWidth = actDim;
+    this.paramCount = gsdeParamCount(options, actDim);
+  }
+
+  /** Room for `n` rows of {@linkcode SquashedGsdeHead.sample}. */
+  newSample(n: number): SquashedGsdeSample {
+    const A = this.actDim;
+    return {
+      actions: new Float32Array(n * A),
+      mean: new Float64Array(n * A),
+      dev: new Float64Array(n * A),
+      variance: new Float64Array(n * A),
+      inside: new Float32Array(n * A),
+      logProbs: new Float64Array(n),
+    };
+  }
+
+  #k(j: number, d: number): number {
+    return this.options.fullStd ? j * this.actDim + d : j;
+  }
+
+  /** ς, ς′, ς″ per parameter, and E = ς ⊙ ξ. */
+  #prepare(params: ArrayLike<number>, offset: number, xi: ArrayLike<number>): void {
+    const P = this.paramCount, A = this.actDim, H = this.options.latentDim;
+    if (this.#s.length < 3 * P) this.#s = new Float64Array(3 * P);
+    if (this.#e.length < H * A) this.#e = new Float64Array(H * A);
+    for (let k = 0; k < P; k++) {
+      gsdeStd(params[offset + k], this.options.useExpln, this.#tmp);
+      this.#s.set(this.#tmp, 3 * k);
+    }
+    for (let j = 0; j < H; j++) {
+      for (let d = 0; d < A; d++) this.#e[j * A + d] = this.#s[3 * this.#k(j, d)] * xi[j * A + d];
+    }
+  }
+
+  /** μ = hardtanh(z) (identity when `clipMean` ≤ 0). */
+  #mean(z: number): number {
+    const c = this.options.clipMean;
+    return c > 0 ? Math.min(c, Math.max(-c, z)) : z;
+  }
+
+  /** The deterministic action tanh(μ), μ = hardtanh(z), into `out` (SB3 `mode`). */
+  deterministicAction(z: ArrayLike<number>, out: Float32Array): Float32Array {
+    for (let d = 0; d < this.actDim; d++) out[d] = Math.tanh(this.#mean(z[d]));
+    return out;
+  }
+
+  /**
+   * Reparameterised samples of `n` rows from z (stride `zStride`), features h (n × n_latent),
+   * L (at `paramsOffset`) and one standard-normal matrix ξ (n_latent × act) shared by all rows:
+   * fills `s` (u and ã rounded to float32 as torch computes them). Throws naming the sample when
+   * a log-probability is not finite.
+   */
+  sample(
+    z: ArrayLike<number>,
+    zStride: number,
+    latent: ArrayLike<number>,
+    params: ArrayLike<number>,
+    paramsOffset: number,
+    xi: ArrayLike<number>,
+    n: number,
+    s: SquashedGsdeSample,
+  ): void {
+    const A = this.actDim, H = this.options.latentDim;
+    this.#prepare(params, paramsOffset, xi);
+    const sd = this.#s, E = this.#e, lim = 1 - FLOAT32_EPS;
+    for (let r = 0; r < n; r++) {
+      let lp = 0;
+      for (let d = 0; d < A; d++) {
+        let noise = 0, v = GSDE_EPS;
+        for (let j = 0; j < H; j++) {
+          const hj = latent[r * H + j], sj = sd[3 * this.#k(j, d)];
+          noise += hj * E[j * A + d];
+          v += hj * hj * sj * sj;
+        }
+        const i = r * A + d;
+        const mu = this.#mean(z[r * zStride + d]);
+        const a = Math.fround(Math.tanh(Math.fround(mu + Math.fround(noise))));
+        const inside = a >= -lim && a <= lim;
+        const t = inside ? a : a < 0 ? -lim : lim;
+        const m = Math.atanh(t) - mu;
+        s.actions[i] = a;
+        s.mean[i] = mu;
+        s.dev[i] = m;
+        s.variance[i] = v;
+        s.inside[i] = inside ? 1 : 0;
+        lp += -0.5 * m * m / v - 0.5 * Math.log(v) - HALF_LOG_2PI -
+          Math.log(1 - t * t + GSDE_EPS);
+      }
+      if (!Number.isFinite(lp)) {
+        throw new Error(
+          `squashed gSDE: the log-probability of sample ${r} is ${lp} (actor outputs or log-std ` +
+            `non-finite); the actor diverged`,
+        );
+      }
+      s.logProbs[r] = lp;
+    }
+  }
+
+  /**
+   * Gradients of ℓ = Σ_r [wα·log π_r + f(ã_r)] (see the class doc) for `n` rows sampled by
+   * {@linkcode SquashedGsdeHead.sample} with the same z, h, L and ξ: writes δz into `deltaZ`
+   * (stride `zStride`), *adds* δh into `deltaLatent` (n × n_latent) and δL into `gradParams`
+   * (at `gradOffset`), from g = ∂f/∂ã (n × act, or null for f = 0).
+   */
+  backward(
+    s: SquashedGsdeSample,
+    n: number,
+    wAlpha: number,
+    g: ArrayLike<number> | null,
+    z: ArrayLike<number>,
+    zStride: number,
+    latent: ArrayLike<number>,
+    params: ArrayLike<number>,
+    paramsOffset: number,
+    xi: ArrayLike<number>,
+    deltaZ: RealArray,
+    deltaLatent: RealArray,
+    gradParams: RealArray,
+    gradOffset: number,
+  ): void {
+    const A = this.actDim, H = this.options.latentDim, c = this.options.clipMean;
+    this.#prepare(params, paramsOffset, xi);
+    const sd = this.#s, lim = 1 - FLOAT32_EPS;
+    const G = new Float64Array(A), W = new Float64Array(A);
+    for (let r = 0; r < n; r++) {
+      for (let d = 0; d < A; d++) {
+        const i = r * A + d;
+        const a = s.actions[i], m = s.dev[i], v = s.variance[i];
+        const t = s.inside[i] ? a : a < 0 ? -lim : lim;
+        const tp = 1 - t * t;
+        const dy = -m / v + 2 * t * tp / (tp + GSDE_EPS);
+        G[d] = (g === null ? 0 : g[i]) * (1 - a * a) + wAlpha * s.inside[i] * dy;
+        W[d] = wAlpha * (m * m / v - 1) / (2 * v);
+        const zd = z[r * zStride + d];
+        const passes = c <= 0 || (zd > -c && zd < c);
+        deltaZ[r * zStride + d] = passes ? G[d] + wAlpha * m / v : 0;
+      }
+      for (let j = 0; j < H; j++) {
+        const hj = latent[r * H + j];
+        let dh = 0;
+        for (let d = 0; d < A; d++) {
+          const k = this.#k(j, d), sg = sd[3 * k], s1 = sd[3 * k + 1], x = xi[j * A + d];
+          dh += G[d] * sg * x + 2 * W[d] * hj * sg * sg;
+          gradParams[gradOffset + k] += G[d] * hj * s1 * x + 2 * W[d] * hj * hj * sg * s1;
+        }
+        deltaLatent[r * H + j] += dh;
+      }
+    }
+  }
+}
