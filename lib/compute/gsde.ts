@@ -476,6 +476,16 @@ export interface SquashedGsdeSample {
  *   δh_j = Σ_d [G_d·ς_jd·ξ_jd + 2W_d·h_j·ς_jd²],
  *   δL_k = Σ_{d of k} [G_d·h_j·ς′_k·ξ_jd + 2W_d·h_j²·ς_k·ς′_k].
  *
+ * Along a direction (R{z}, R{h}, R{L}; the analysis HVP), with s = 1 − t², D = s + 10⁻⁶ and
+ * ψ″ = s·((2s − 4t²)D + 4t²s)/D² (the second derivative of −log D in y):
+ *   R{μ} = [|z| < clip]·R{z}, R{E_jd} = ς′ξ·R{L}, R{u} = R{μ} + Σ_j (R{h_j}E_jd + h_j·R{E_jd}),
+ *   R{ã} = (1 − ã²)R{u}, R{y} = c·R{u}, R{m} = R{y} − R{μ},
+ *   R{v} = Σ_j (2h_j·R{h_j}ς² + 2h_j²ςς′·R{L}),
+ *   R{q} = −R{m}/v + m·R{v}/v² + c·ψ″·R{y}  (q = ∂log π/∂y),
+ *   R{G} = R{g}(1 − ã²) − 2g·ã·R{ã} + wα·c·R{q},
+ *   R{W} = wα(m·R{m}/v² − m²·R{v}/v³ + R{v}/(2v²)),
+ * and R{δz}, R{δh}, R{δL} follow from the product rule on the formulas above.
+ *
  * @example
  * ```ts
  * import { SquashedGsdeHead } from "./gsde.ts";
@@ -653,6 +663,153 @@ export class SquashedGsdeHead {
           gradParams[gradOffset + k] += G[d] * hj * s1 * x + 2 * W[d] * hj * hj * sg * s1;
         }
         deltaLatent[r * H + j] += dh;
+      }
+    }
+  }
+
+  /**
+   * R{ã} for b directions (R{z}: [b, n, zStride], R{h}: [b, n, n_latent], R{L}: [b, P]) of `n`
+   * rows sampled with the same z, h, L and ξ, into `rActions` ([b, n, act]).
+   */
+  jvp(
+    s: SquashedGsdeSample,
+    n: number,
+    b: number,
+    z: ArrayLike<number>,
+    zStride: number,
+    latent: ArrayLike<number>,
+    params: ArrayLike<number>,
+    paramsOffset: number,
+    xi: ArrayLike<number>,
+    rz: ArrayLike<number>,
+    rLatent: ArrayLike<number>,
+    rParams: ArrayLike<number>,
+    rActions: RealArray,
+  ): void {
+    const A = this.actDim, P = this.paramCount;
+    this.#prepare(params, paramsOffset, xi);
+    const ru = new Float64Array(A);
+    for (let j = 0; j < b; j++) {
+      for (let r = 0; r < n; r++) {
+        this.#rForward(r, j, n, z, zStride, latent, xi, rz, rLatent, rParams, P, ru, null);
+        for (let d = 0; d < A; d++) {
+          const a = s.actions[r * A + d];
+          rActions[(j * n + r) * A + d] = (1 - a * a) * ru[d];
+        }
+      }
+    }
+  }
+
+  /** R{u} (and R{μ}, R{v} when `rmv` is given: [R{μ} | R{v}]) of row r, direction j. */
+  #rForward(
+    r: number,
+    j: number,
+    n: number,
+    z: ArrayLike<number>,
+    zStride: number,
+    latent: ArrayLike<number>,
+    xi: ArrayLike<number>,
+    rz: ArrayLike<number>,
+    rLatent: ArrayLike<number>,
+    rParams: ArrayLike<number>,
+    P: number,
+    ru: Float64Array,
+    rmv: Float64Array | null,
+  ): void {
+    const A = this.actDim, H = this.options.latentDim, c = this.options.clipMean;
+    const sd = this.#s, E = this.#e;
+    const hOff = r * H, rhOff = (j * n + r) * H, rzOff = (j * n + r) * zStride;
+    for (let d = 0; d < A; d++) {
+      const zd = z[r * zStride + d];
+      const rmu = c <= 0 || (zd > -c && zd < c) ? rz[rzOff + d] : 0;
+      let rn = 0, rv = 0;
+      for (let q = 0; q < H; q++) {
+        const k = this.#k(q, d), h = latent[hOff + q], rh = rLatent[rhOff + q];
+        const sg = sd[3 * k], s1 = sd[3 * k + 1], rl = rParams[j * P + k];
+        rn += rh * E[q * A + d] + h * s1 * xi[q * A + d] * rl;
+        rv += 2 * h * rh * sg * sg + 2 * h * h * sg * s1 * rl;
+      }
+      ru[d] = rmu + rn;
+      if (rmv) {
+        rmv[d] = rmu;
+        rmv[A + d] = rv;
+      }
+    }
+  }
+
+  /**
+   * The second-order pass of {@linkcode SquashedGsdeHead.backward} for b directions: overwrites
+   * `rz` (R{z} in, R{δz} out; [b, n, zStride]), writes R{δh} into `rDeltaLatent` ([b, n,
+   * n_latent]) and adds R{δL} into `hvParams` ([b, P]), from R{h} (`rLatent`), R{L}
+   * (`rParams`), g = ∂f/∂ã (n × act, or null) and R{g} ([b, n, act], or null where f's Hessian
+   * term vanishes).
+   */
+  rBackward(
+    s: SquashedGsdeSample,
+    n: number,
+    b: number,
+    wAlpha: number,
+    g: ArrayLike<number> | null,
+    rg: ArrayLike<number> | null,
+    z: ArrayLike<number>,
+    zStride: number,
+    latent: ArrayLike<number>,
+    params: ArrayLike<number>,
+    paramsOffset: number,
+    xi: ArrayLike<number>,
+    rz: RealArray,
+    rLatent: ArrayLike<number>,
+    rParams: ArrayLike<number>,
+    rDeltaLatent: RealArray,
+    hvParams: RealArray,
+  ): void {
+    const A = this.actDim, H = this.options.latentDim, P = this.paramCount;
+    const c = this.options.clipMean, lim = 1 - FLOAT32_EPS;
+    this.#prepare(params, paramsOffset, xi);
+    const sd = this.#s, E = this.#e;
+    const ru = new Float64Array(A), rmv = new Float64Array(2 * A);
+    const G = new Float64Array(A), W = new Float64Array(A);
+    const RG = new Float64Array(A), RW = new Float64Array(A);
+    for (let j = 0; j < b; j++) {
+      for (let r = 0; r < n; r++) {
+        this.#rForward(r, j, n, z, zStride, latent, xi, rz, rLatent, rParams, P, ru, rmv);
+        const rzOff = (j * n + r) * zStride;
+        for (let d = 0; d < A; d++) {
+          const i = r * A + d;
+          const a = s.actions[i], m = s.dev[i], v = s.variance[i], cin = s.inside[i];
+          const t = cin ? a : a < 0 ? -lim : lim;
+          const tp = 1 - t * t, D = tp + GSDE_EPS;
+          const q = -m / v + 2 * t * tp / D;
+          const psi2 = tp * ((2 * tp - 4 * t * t) * D + 4 * t * t * tp) / (D * D);
+          const gi = g === null ? 0 : g[i];
+          const rmu = rmv[d], rv = rmv[A + d];
+          const ra = (1 - a * a) * ru[d], ry = cin * ru[d], rm = ry - rmu;
+          const rq = -rm / v + m * rv / (v * v) + cin * psi2 * ry;
+          G[d] = gi * (1 - a * a) + wAlpha * cin * q;
+          W[d] = wAlpha * (m * m / v - 1) / (2 * v);
+          RG[d] = (rg === null ? 0 : rg[(j * n + r) * A + d]) * (1 - a * a) - 2 * gi * a * ra +
+            wAlpha * cin * rq;
+          RW[d] = wAlpha * (m * rm / (v * v) - m * m * rv / (v * v * v) + rv / (2 * v * v));
+          const zd = z[r * zStride + d];
+          const passes = c <= 0 || (zd > -c && zd < c);
+          rz[rzOff + d] = passes ? RG[d] + wAlpha * (rm / v - m * rv / (v * v)) : 0;
+        }
+        const hOff = r * H, rhOff = (j * n + r) * H;
+        for (let qj = 0; qj < H; qj++) {
+          const h = latent[hOff + qj], rh = rLatent[rhOff + qj];
+          let rdh = 0;
+          for (let d = 0; d < A; d++) {
+            const k = this.#k(qj, d), x = xi[qj * A + d];
+            const sg = sd[3 * k], s1 = sd[3 * k + 1], s2 = sd[3 * k + 2];
+            const rl = rParams[j * P + k], rE = s1 * x * rl;
+            rdh += RG[d] * E[qj * A + d] + G[d] * rE + 2 * RW[d] * h * sg * sg +
+              2 * W[d] * rh * sg * sg + 4 * W[d] * h * sg * s1 * rl;
+            hvParams[j * P + k] += RG[d] * h * s1 * x + G[d] * rh * s1 * x +
+              G[d] * h * s2 * x * rl + 2 * RW[d] * h * h * sg * s1 +
+              4 * W[d] * h * rh * sg * s1 + 2 * W[d] * h * h * (s1 * s1 + sg * s2) * rl;
+          }
+          rDeltaLatent[rhOff + qj] = rdh;
+        }
       }
     }
   }

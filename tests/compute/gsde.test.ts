@@ -307,3 +307,54 @@ for (const base of SETTINGS) {
     assert(dh.some((x) => x !== 0));
   });
 }
+
+for (const base of SETTINGS) {
+  const o: SquashedGsdeOptions = { ...base, clipMean: 2 };
+  const label = `full_std ${o.fullStd}, use_expln ${o.useExpln}`;
+  Deno.test(`squashed gSDE head (${label}): R{ã} and the HVP in (z, h, L) match differences`, () => {
+    const head = new SquashedGsdeHead(A, o);
+    const P = head.paramCount;
+    const L0 = logStdOf(P).map((l) => l - 1);
+    const s = head.newSample(SN);
+    head.sample(sz, A, sLatent, L0, 0, sXi, SN, s);
+    const gAct = new Float64Array(SN * A).map((_, i) => q[i] + kq[i] * s.actions[i]);
+    const x0 = Float64Array.from([...sz, ...sLatent, ...L0]);
+    const nz = SN * A, nh = SN * H, dim = nz + nh + P, b = 2;
+    const vs = [unitVector(dim, 21), unitVector(dim, 22)];
+    const rz = new Float64Array(b * nz),
+      rh = new Float64Array(b * nh),
+      rp = new Float64Array(b * P);
+    vs.forEach((v, j) => {
+      rz.set(v.subarray(0, nz), j * nz);
+      rh.set(v.subarray(nz, nz + nh), j * nh);
+      rp.set(v.subarray(nz + nh), j * P);
+    });
+    // R{ã} against directional differences of the reference actions.
+    const ra = new Float64Array(b * nz);
+    head.jvp(s, SN, b, sz, A, sLatent, L0, 0, sXi, rz, rh, rp, ra);
+    const actionsAt = (x: Float64Array) =>
+      sacGsdeRef(x.subarray(0, nz), x.subarray(nz, nz + nh), x.subarray(nz + nh), sXi, A, o)
+        .actions.flat();
+    for (let j = 0; j < b; j++) {
+      const e = 1e-6;
+      const ap = actionsAt(x0.map((xi, i) => xi + e * vs[j][i]));
+      const am = actionsAt(x0.map((xi, i) => xi - e * vs[j][i]));
+      const want = ap.map((p, i) => (p - am[i]) / (2 * e));
+      const err = relativeMaxError(ra.subarray(j * nz, (j + 1) * nz), want);
+      assert(err < 1e-5, `R{ã} ${j}: ${err.toExponential(2)}`);
+    }
+    // f = q·ã + ½κ·ã²: R{g} = κ·R{ã}.
+    const rg = ra.map((x, i) => kq[i % nz] * x);
+    const rdh = new Float64Array(b * nh), hv = new Float64Array(b * P);
+    head.rBackward(s, SN, b, W_ALPHA, gAct, rg, sz, A, sLatent, L0, 0, sXi, rz, rh, rp, rdh, hv);
+    for (let j = 0; j < b; j++) {
+      const got = Float64Array.from([
+        ...rz.subarray(j * nz, (j + 1) * nz),
+        ...rdh.subarray(j * nh, (j + 1) * nh),
+        ...hv.subarray(j * P, (j + 1) * P),
+      ]);
+      const err = relativeError(got, fdHvp(sacReferenceF(o), x0, vs[j], 1e-4));
+      assert(err < 1e-4, `HVP ${j}: ${err.toExponential(2)}`);
+    }
+  });
+}
