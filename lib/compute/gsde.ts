@@ -441,17 +441,17 @@ export interface SquashedGsdeOptions extends GsdeOptions {
  */
 export interface SquashedGsdeSample {
   /** ã = tanh(u) (float32 values), u = μ + hᵀE. */
-  actions: Float32Array;
+  actions: RealArray;
   /** μ = hardtanh(z). */
-  mean: Float64Array;
+  mean: RealArray;
   /** m = atanh(clamp(ã)) − μ (SB3 evaluates the density at the inverted action). */
-  dev: Float64Array;
+  dev: RealArray;
   /** v = Σ_j h_j²ς_jd² + 10⁻⁶. */
-  variance: Float64Array;
+  variance: RealArray;
   /** 1 where the clamp before atanh passes its gradient (|ã| ≤ 1 − 2⁻²³), else 0. */
-  inside: Float32Array;
+  inside: RealArray;
   /** log π(ã|s). */
-  logProbs: Float64Array;
+  logProbs: RealArray;
 }
 
 /**

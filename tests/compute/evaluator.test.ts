@@ -1,7 +1,7 @@
 // The objectives of lib/compute on both devices against central finite differences of the
 // float64 references (tests/subspaces/_reference.ts): value, gradient and HVP of the PPO actor
 // (analysis point) and critic, the PPO gSDE actor (the features detached in the variance, as
-// SB3), and the SAC actor with frozen twin Q. The float64 CPU device
+// SB3), and the SAC actor with frozen twin Q, plain and with gSDE (features learned, as SB3). The float64 CPU device
 // agrees with the references to the precision of the differences, the float32 WebAssembly device
 // to 1e-4.
 import { assert, assertAlmostEquals } from "@std/assert";
@@ -23,6 +23,8 @@ import {
   ppoCriticReference,
   relativeError,
   squashedActorReference,
+  squashedGsdeActorReference,
+  squashedGsdeProblem,
   squashedProblem,
   unitVector,
 } from "../subspaces/_reference.ts";
@@ -197,5 +199,52 @@ for (const device of ["cpu", "wasm", "webgpu"] as const) {
         assert(makeNetwork(net.layers, act).layers.length === p.hidden.length + 1 - 1 + 1);
       },
     );
+    Deno.test(`SAC gSDE actor objective (${act}, ${device}) matches finite differences`, {
+      ignore,
+    }, async () => {
+      for (const fullStd of [true, false]) {
+        const o = { fullStd, useExpln: false, clipMean: 2 };
+        const base = squashedProblem(3, 2, [5, 4], act, 32, 31);
+        const { problem: p, xi, headOffset } = squashedGsdeProblem(base, o, 32);
+        const h = p.hidden[p.hidden.length - 1], a = p.actDim;
+        const latent: MlpSpec = {
+          prefix: "latent",
+          inputDim: p.obsDim,
+          hidden: p.hidden.slice(0, -1),
+          outputDim: h,
+          activation: act,
+          activateOutput: true,
+        };
+        const layout = new LayoutBuilder().addAll(mlpBlockSpecs(latent))
+          .add("mu.w", [h, a]).add("mu.b", [a]).add("log_std", [h, fullStd ? a : 1]).build();
+        assert(layout.size === p.actor.length && layout.block("log_std").offset === headOffset);
+        const q = (j: number): MlpSpec => ({
+          prefix: `q${j}`,
+          inputDim: p.obsDim + a,
+          hidden: p.hidden,
+          outputDim: 1,
+          activation: act,
+        });
+        const criticLayout = new LayoutBuilder().addAll(mlpBlockSpecs(q(0)))
+          .addAll(mlpBlockSpecs(q(1))).build();
+        await check(
+          `SAC gSDE actor ${act} full_std ${fullStd}`,
+          {
+            kind: "reparameterized",
+            net: mlpNetworkWithHeads(latent, layout, [["mu.w", "mu.b"]]),
+            qNets: [mlpNetwork(q(0), criticLayout), mlpNetwork(q(1), criticLayout)],
+            criticTheta: p.critic,
+            obs: p.obs,
+            noise: p.noise,
+            gsde: { options: { ...o, latentDim: h }, headOffset, xi },
+            alpha: p.alpha,
+            detachQ: false,
+          },
+          p.actor,
+          squashedGsdeActorReference(p, xi, o),
+          device,
+        );
+      }
+    });
   }
 }
