@@ -4,7 +4,7 @@
  * loss through the s′ actions of the same exploration matrix, actor loss and its gradient with
  * respect to every actor parameter (latent layers, μ, the log-std matrix) by finite differences;
  * the agent's noise schedule (rollout start, every sde_sample_freq steps, warm-up), acting,
- * checkpoints, and a short BipedalWalker-v3 run.
+ * checkpoints, the analysis of a gSDE checkpoint, and a short BipedalWalker-v3 run.
  */
 import { assert, assertAlmostEquals, assertEquals, assertNotEquals } from "@std/assert";
 import { SacEngine, type SacStepCoefficients } from "../../../lib/agents/sac/engine.ts";
@@ -13,6 +13,11 @@ import { SacAgent } from "../../../lib/agents/sac/sac.ts";
 import { resolveSacPreset } from "../../../lib/agents/presets.ts";
 import { makeEnv } from "../../../lib/envs/mod.ts";
 import { Rng } from "../../../lib/rng.ts";
+import {
+  makeHessianOperator,
+  sacAnalysisInputFromState,
+  SacCheckpointProblem,
+} from "../../../lib/subspaces/mod.ts";
 import {
   fdGradient,
   mlp,
@@ -217,6 +222,33 @@ Deno.test("gSDE training: a new matrix per gradient step; actions tanh(μ + hᵀ
   third.step();
   assert(third.actor.hasNoise);
   for (const a of [agent, twin, third]) a.close();
+});
+
+Deno.test("a gSDE checkpoint is analysed: the actor loss includes the log-std matrix", async () => {
+  const agent = new SacAgent({ env: makeEnv("Pendulum-v1"), config: SMALL, seed: 6 });
+  for (let i = 0; i < 40; i++) agent.step();
+  const input = sacAnalysisInputFromState(agent.getState(), "Pendulum-v1");
+  assert(input.spec.sde !== null);
+  const problem = await SacCheckpointProblem.create(input, {
+    step: 40,
+    settings: { preciseSamples: 40, chunkSize: 16, seed: 0, quirks: {} },
+  });
+  const loss = problem.loss("actor", "precise");
+  const op = makeHessianOperator(loss);
+  try {
+    const g = await op.gradient();
+    assertEquals(g.length, agent.thetaActor.length);
+    const off = agent.spec.heads.logStdWeight;
+    assert(g.subarray(off).some((x) => x !== 0), "no gradient on the log-std matrix");
+    const v = new Float64Array(g.length).fill(0);
+    v[off] = 1;
+    const hv = await op.hvp(v);
+    assert(hv.every(Number.isFinite) && hv.some((x) => x !== 0));
+  } finally {
+    op.dispose();
+    loss.dispose();
+    agent.close();
+  }
 });
 
 Deno.test("BipedalWalker-v3 with the paper's gSDE preset: a short run trains without NaN", () => {
