@@ -557,6 +557,37 @@ export class SquashedGsdeHead {
     return c > 0 ? Math.min(c, Math.max(-c, z)) : z;
   }
 
+  /** Whether the hardtanh on μ passes the gradient at z. */
+  #passes(z: number): boolean {
+    const c = this.options.clipMean;
+    return c <= 0 || (z > -c && z < c);
+  }
+
+  /**
+   * G = ∂ℓ/∂u, W = ∂ℓ/∂v and t = clamp(ã) of row r (into `G`, `W`, `t`): the first-order
+   * quantities that backward and its R-pass share.
+   */
+  #firstOrder(
+    s: SquashedGsdeSample,
+    r: number,
+    wAlpha: number,
+    g: ArrayLike<number> | null,
+    G: Float64Array,
+    W: Float64Array,
+    t: Float64Array,
+  ): void {
+    const A = this.actDim, lim = 1 - FLOAT32_EPS;
+    for (let d = 0; d < A; d++) {
+      const i = r * A + d;
+      const a = s.actions[i], m = s.dev[i], v = s.variance[i];
+      const td = s.inside[i] ? a : a < 0 ? -lim : lim, tp = 1 - td * td;
+      t[d] = td;
+      G[d] = (g === null ? 0 : g[i]) * (1 - a * a) +
+        wAlpha * s.inside[i] * (-m / v + 2 * td * tp / (tp + GSDE_EPS));
+      W[d] = wAlpha * (m * m / v - 1) / (2 * v);
+    }
+  }
+
   /** The deterministic action tanh(μ), μ = hardtanh(z), into `out` (SB3 `mode`). */
   deterministicAction(z: ArrayLike<number>, out: Float32Array): Float32Array {
     for (let d = 0; d < this.actDim; d++) out[d] = Math.tanh(this.#mean(z[d]));
@@ -637,22 +668,17 @@ export class SquashedGsdeHead {
     gradParams: RealArray,
     gradOffset: number,
   ): void {
-    const A = this.actDim, H = this.options.latentDim, c = this.options.clipMean;
+    const A = this.actDim, H = this.options.latentDim;
     this.#prepare(params, paramsOffset, xi);
-    const sd = this.#s, lim = 1 - FLOAT32_EPS;
-    const G = new Float64Array(A), W = new Float64Array(A);
+    const sd = this.#s;
+    const G = new Float64Array(A), W = new Float64Array(A), t = new Float64Array(A);
     for (let r = 0; r < n; r++) {
+      this.#firstOrder(s, r, wAlpha, g, G, W, t);
       for (let d = 0; d < A; d++) {
         const i = r * A + d;
-        const a = s.actions[i], m = s.dev[i], v = s.variance[i];
-        const t = s.inside[i] ? a : a < 0 ? -lim : lim;
-        const tp = 1 - t * t;
-        const dy = -m / v + 2 * t * tp / (tp + GSDE_EPS);
-        G[d] = (g === null ? 0 : g[i]) * (1 - a * a) + wAlpha * s.inside[i] * dy;
-        W[d] = wAlpha * (m * m / v - 1) / (2 * v);
-        const zd = z[r * zStride + d];
-        const passes = c <= 0 || (zd > -c && zd < c);
-        deltaZ[r * zStride + d] = passes ? G[d] + wAlpha * m / v : 0;
+        deltaZ[r * zStride + d] = this.#passes(z[r * zStride + d])
+          ? G[d] + wAlpha * s.dev[i] / s.variance[i]
+          : 0;
       }
       for (let j = 0; j < H; j++) {
         const hj = latent[r * H + j];
@@ -716,12 +742,11 @@ export class SquashedGsdeHead {
     ru: Float64Array,
     rmv: Float64Array | null,
   ): void {
-    const A = this.actDim, H = this.options.latentDim, c = this.options.clipMean;
+    const A = this.actDim, H = this.options.latentDim;
     const sd = this.#s, E = this.#e;
     const hOff = r * H, rhOff = (j * n + r) * H, rzOff = (j * n + r) * zStride;
     for (let d = 0; d < A; d++) {
-      const zd = z[r * zStride + d];
-      const rmu = c <= 0 || (zd > -c && zd < c) ? rz[rzOff + d] : 0;
+      const rmu = this.#passes(z[r * zStride + d]) ? rz[rzOff + d] : 0;
       let rn = 0, rv = 0;
       for (let q = 0; q < H; q++) {
         const k = this.#k(q, d), h = latent[hOff + q], rh = rLatent[rhOff + q];
@@ -764,35 +789,31 @@ export class SquashedGsdeHead {
     hvParams: RealArray,
   ): void {
     const A = this.actDim, H = this.options.latentDim, P = this.paramCount;
-    const c = this.options.clipMean, lim = 1 - FLOAT32_EPS;
     this.#prepare(params, paramsOffset, xi);
     const sd = this.#s, E = this.#e;
     const ru = new Float64Array(A), rmv = new Float64Array(2 * A);
-    const G = new Float64Array(A), W = new Float64Array(A);
+    const G = new Float64Array(A), W = new Float64Array(A), T = new Float64Array(A);
     const RG = new Float64Array(A), RW = new Float64Array(A);
-    for (let j = 0; j < b; j++) {
-      for (let r = 0; r < n; r++) {
+    for (let r = 0; r < n; r++) {
+      this.#firstOrder(s, r, wAlpha, g, G, W, T);
+      for (let j = 0; j < b; j++) {
         this.#rForward(r, j, n, z, zStride, latent, xi, rz, rLatent, rParams, P, ru, rmv);
         const rzOff = (j * n + r) * zStride;
         for (let d = 0; d < A; d++) {
           const i = r * A + d;
           const a = s.actions[i], m = s.dev[i], v = s.variance[i], cin = s.inside[i];
-          const t = cin ? a : a < 0 ? -lim : lim;
-          const tp = 1 - t * t, D = tp + GSDE_EPS;
-          const q = -m / v + 2 * t * tp / D;
+          const t = T[d], tp = 1 - t * t, D = tp + GSDE_EPS;
           const psi2 = tp * ((2 * tp - 4 * t * t) * D + 4 * t * t * tp) / (D * D);
           const gi = g === null ? 0 : g[i];
           const rmu = rmv[d], rv = rmv[A + d];
           const ra = (1 - a * a) * ru[d], ry = cin * ru[d], rm = ry - rmu;
           const rq = -rm / v + m * rv / (v * v) + cin * psi2 * ry;
-          G[d] = gi * (1 - a * a) + wAlpha * cin * q;
-          W[d] = wAlpha * (m * m / v - 1) / (2 * v);
           RG[d] = (rg === null ? 0 : rg[(j * n + r) * A + d]) * (1 - a * a) - 2 * gi * a * ra +
             wAlpha * cin * rq;
           RW[d] = wAlpha * (m * rm / (v * v) - m * m * rv / (v * v * v) + rv / (2 * v * v));
-          const zd = z[r * zStride + d];
-          const passes = c <= 0 || (zd > -c && zd < c);
-          rz[rzOff + d] = passes ? RG[d] + wAlpha * (rm / v - m * rv / (v * v)) : 0;
+          rz[rzOff + d] = this.#passes(z[r * zStride + d])
+            ? RG[d] + wAlpha * (rm / v - m * rv / (v * v))
+            : 0;
         }
         const hOff = r * H, rhOff = (j * n + r) * H;
         for (let qj = 0; qj < H; qj++) {

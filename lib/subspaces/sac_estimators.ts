@@ -300,8 +300,8 @@ export interface SacDataSet {
   targets: Float32Array;
   /** Actor reparameterisation noise ε, n·actDim (fixed for the solve; empty with gSDE). */
   noise: Float32Array;
-  /** gSDE: ξ of the data set's exploration matrix (n_latent·actDim, fixed); else null. */
-  sdeNoise: Float32Array | null;
+  /** gSDE: ξ of the data set's exploration matrix (n_latent·actDim, fixed); else absent/null. */
+  sdeNoise?: Float32Array | null;
 }
 
 /**
@@ -436,6 +436,12 @@ export function sacActorChunkedLoss(
   options: { detachQ: boolean; label?: string },
 ): ChunkedLoss {
   const { spec } = input;
+  if (spec.sde && !data.sdeNoise) {
+    throw new Error(
+      "SAC analysis: a gSDE actor needs the data set's exploration matrix (sdeNoise); build the " +
+        "data set with makeSacDataSet",
+    );
+  }
   return {
     label: options.label ?? "SAC actor",
     theta: input.thetaActor,

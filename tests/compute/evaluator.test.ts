@@ -39,6 +39,41 @@ const noGpu = (await webGpuAdapter()) === null;
 // for them to show.
 const GSDE_ENT = 0.1;
 
+/**
+ * SAC's actor (latent MLP, then [μ | ρ] heads; with `sdeColumns` μ and a [h, sdeColumns] log-std
+ * block instead of ρ) and twin Q-networks over a squashed problem's sizes.
+ */
+function sacNets(p: ReturnType<typeof squashedProblem>, act: Act, sdeColumns: number | null) {
+  const h = p.hidden[p.hidden.length - 1], a = p.actDim;
+  const latent: MlpSpec = {
+    prefix: "latent",
+    inputDim: p.obsDim,
+    hidden: p.hidden.slice(0, -1),
+    outputDim: h,
+    activation: act,
+    activateOutput: true,
+  };
+  const builder = new LayoutBuilder().addAll(mlpBlockSpecs(latent)).add("mu.w", [h, a])
+    .add("mu.b", [a]);
+  const layout = sdeColumns === null
+    ? builder.add("ls.w", [h, a]).add("ls.b", [a]).build()
+    : builder.add("log_std", [h, sdeColumns]).build();
+  const heads: [string, string][] = sdeColumns === null
+    ? [["mu.w", "mu.b"], ["ls.w", "ls.b"]]
+    : [["mu.w", "mu.b"]];
+  const q = (j: number): MlpSpec => ({
+    prefix: `q${j}`,
+    inputDim: p.obsDim + a,
+    hidden: p.hidden,
+    outputDim: 1,
+    activation: act,
+  });
+  const criticLayout = new LayoutBuilder().addAll(mlpBlockSpecs(q(0)))
+    .addAll(mlpBlockSpecs(q(1))).build();
+  const qNets = [mlpNetwork(q(0), criticLayout), mlpNetwork(q(1), criticLayout)] as const;
+  return { net: mlpNetworkWithHeads(latent, layout, heads), qNets, layout };
+}
+
 async function check(
   label: string,
   spec: ObjectiveSpec,
@@ -159,33 +194,13 @@ for (const device of ["cpu", "wasm", "webgpu"] as const) {
       },
       async () => {
         const p = squashedProblem(3, 2, [5, 4], act, 32, 21);
-        const h = p.hidden[p.hidden.length - 1], a = p.actDim;
-        const latent: MlpSpec = {
-          prefix: "latent",
-          inputDim: p.obsDim,
-          hidden: p.hidden.slice(0, -1),
-          outputDim: h,
-          activation: act,
-          activateOutput: true,
-        };
-        const layout = new LayoutBuilder().addAll(mlpBlockSpecs(latent))
-          .add("mu.w", [h, a]).add("mu.b", [a]).add("ls.w", [h, a]).add("ls.b", [a]).build();
-        const net = mlpNetworkWithHeads(latent, layout, [["mu.w", "mu.b"], ["ls.w", "ls.b"]]);
-        const q = (j: number): MlpSpec => ({
-          prefix: `q${j}`,
-          inputDim: p.obsDim + a,
-          hidden: p.hidden,
-          outputDim: 1,
-          activation: act,
-        });
-        const criticLayout = new LayoutBuilder().addAll(mlpBlockSpecs(q(0)))
-          .addAll(mlpBlockSpecs(q(1))).build();
+        const { net, qNets } = sacNets(p, act, null);
         await check(
           `SAC actor ${act}`,
           {
             kind: "reparameterized",
             net,
-            qNets: [mlpNetwork(q(0), criticLayout), mlpNetwork(q(1), criticLayout)],
+            qNets,
             criticTheta: p.critic,
             obs: p.obs,
             noise: p.noise,
@@ -206,33 +221,15 @@ for (const device of ["cpu", "wasm", "webgpu"] as const) {
         const o = { fullStd, useExpln: false, clipMean: 2 };
         const base = squashedProblem(3, 2, [5, 4], act, 32, 31);
         const { problem: p, xi, headOffset } = squashedGsdeProblem(base, o, 32);
-        const h = p.hidden[p.hidden.length - 1], a = p.actDim;
-        const latent: MlpSpec = {
-          prefix: "latent",
-          inputDim: p.obsDim,
-          hidden: p.hidden.slice(0, -1),
-          outputDim: h,
-          activation: act,
-          activateOutput: true,
-        };
-        const layout = new LayoutBuilder().addAll(mlpBlockSpecs(latent))
-          .add("mu.w", [h, a]).add("mu.b", [a]).add("log_std", [h, fullStd ? a : 1]).build();
+        const h = p.hidden[p.hidden.length - 1];
+        const { net, qNets, layout } = sacNets(p, act, fullStd ? p.actDim : 1);
         assert(layout.size === p.actor.length && layout.block("log_std").offset === headOffset);
-        const q = (j: number): MlpSpec => ({
-          prefix: `q${j}`,
-          inputDim: p.obsDim + a,
-          hidden: p.hidden,
-          outputDim: 1,
-          activation: act,
-        });
-        const criticLayout = new LayoutBuilder().addAll(mlpBlockSpecs(q(0)))
-          .addAll(mlpBlockSpecs(q(1))).build();
         await check(
           `SAC gSDE actor ${act} full_std ${fullStd}`,
           {
             kind: "reparameterized",
-            net: mlpNetworkWithHeads(latent, layout, [["mu.w", "mu.b"]]),
-            qNets: [mlpNetwork(q(0), criticLayout), mlpNetwork(q(1), criticLayout)],
+            net,
+            qNets,
             criticTheta: p.critic,
             obs: p.obs,
             noise: p.noise,

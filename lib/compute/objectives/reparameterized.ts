@@ -245,10 +245,9 @@ export function reparameterizedRuntime(
   const p = planIn as ReparamPlan;
   if (p.gsde) return gsdeRuntime(p, dev);
   const k = dev.kernels, E = dev.E;
-  const { net, qNets, obsDim, actDim: A, capacity } = p;
+  const { net, obsDim, actDim: A, capacity } = p;
   const head = new SquashedGaussianHead(A);
   const last = net.layers[net.layers.length - 1];
-  const qLast = qNets.map((q) => q.layers[q.layers.length - 1]);
   const zStride = 2 * A;
   const noise = dev.real(p.noise, capacity * A);
   const obsAll = dev.real(p.obs, capacity * obsDim);
@@ -282,27 +281,7 @@ export function reparameterizedRuntime(
       });
       const val = dev.f64(st + p.value, n);
       for (let r = 0; r < n; r++) val[r] = wa * logp[r];
-      const qBase = p.qInState ? st : sc;
-      for (const q of qNets) ops.forward(k, q, sc + p.qx, n, qBase);
-      yield [[qBase + qLast[0].a, n], [qBase + qLast[1].a, n]];
-      const q0 = dev.real(qBase + qLast[0].a, n), q1 = dev.real(qBase + qLast[1].a, n);
-      const d0 = dev.real(qBase + qLast[0].d, n), d1 = dev.real(qBase + qLast[1].d, n);
-      for (let r = 0; r < n; r++) {
-        const first = q0[r] <= q1[r];
-        val[r] -= w * (first ? q0[r] : q1[r]);
-        d0[r] = p.detachQ ? 0 : first ? -w : 0;
-        d1[r] = p.detachQ ? 0 : first ? 0 : -w;
-      }
-      let gOrNull: Float64Array | null = null;
-      if (!p.detachQ) {
-        qNets.forEach((q, j) =>
-          ops.backward(k, q, n, qBase, { ptr: sc + p.ga[j], col: obsDim, width: A })
-        );
-        yield [[sc + p.ga[0], n * A], [sc + p.ga[1], n * A]];
-        const g0 = dev.real(sc + p.ga[0], n * A), g1 = dev.real(sc + p.ga[1], n * A);
-        for (let i = 0; i < n * A; i++) g[i] = g0[i] + g1[i];
-        gOrNull = g;
-      }
+      const gOrNull = (yield* frozenQ(p, dev, n, st, sc, val, g)) ? g : null;
       head.backward(
         s,
         n,
@@ -334,15 +313,8 @@ export function reparameterizedRuntime(
       head.jvp(s, n, b, rz, zStride, rt);
       let rgOrNull: Float64Array | null = null;
       if (p.qSecondOrder) {
-        qNets.forEach((q, j) => {
-          ops.rForward(k, q, 0, n, st, sc, b, { ptr: sc + p.rt, col: obsDim, width: A });
-          dev.real(sc + qLast[j].rz, n * b).fill(0); // R{δ_Q} = 0: the seed −w·1[k = j] is constant
-          ops.rBackward(k, q, 0, n, st, sc, b, 0, 0, { ptr: sc + p.rga[j], col: obsDim, width: A });
-        });
-        yield [[sc + p.rga[0], n * b * A], [sc + p.rga[1], n * b * A]];
         if (rg.length < n * b * A) rg = new Float64Array(n * b * A);
-        const r0 = dev.real(sc + p.rga[0], n * b * A), r1 = dev.real(sc + p.rga[1], n * b * A);
-        for (let i = 0; i < n * b * A; i++) rg[i] = r0[i] + r1[i];
+        yield* frozenQDirectional(p, dev, n, st, sc, b, rg);
         rgOrNull = rg;
       }
       // A fresh view: the Q passes above ran kernels since `rz` was taken (see DeviceContext).
@@ -356,12 +328,11 @@ export function reparameterizedRuntime(
 /** The reparameterised actor objective with SAC's gSDE head (see the module doc). */
 function gsdeRuntime(p: ReparamPlan, dev: common.DeviceContext): common.ObjectiveRuntime {
   const k = dev.kernels, E = dev.E;
-  const { net, qNets, obsDim, actDim: A, capacity } = p;
+  const { net, obsDim, actDim: A, capacity } = p;
   const g0 = p.gsde!;
   const head = new SquashedGsdeHead(A, g0.options);
   const P = head.paramCount, H = g0.options.latentDim, xi = Float64Array.from(g0.xi);
   const last = net.layers[net.layers.length - 1], hidden = net.layers[net.layers.length - 2];
-  const qLast = qNets.map((q) => q.layers[q.layers.length - 1]);
   const obsAll = dev.real(p.obs, capacity * obsDim);
   const params = dev.real(p.theta + E * g0.headOffset, P);
   const qIn = obsDim + A;
@@ -396,27 +367,9 @@ function gsdeRuntime(p: ReparamPlan, dev: common.DeviceContext): common.Objectiv
       }
       const val = dev.f64(st + p.value, n);
       for (let r = 0; r < n; r++) val[r] = wa * logp[r];
-      const qBase = p.qInState ? st : sc;
-      for (const q of qNets) ops.forward(k, q, sc + p.qx, n, qBase);
-      yield [[qBase + qLast[0].a, n], [qBase + qLast[1].a, n]];
-      const q0 = dev.real(qBase + qLast[0].a, n), q1 = dev.real(qBase + qLast[1].a, n);
-      const d0 = dev.real(qBase + qLast[0].d, n), d1 = dev.real(qBase + qLast[1].d, n);
-      for (let r = 0; r < n; r++) {
-        const first = q0[r] <= q1[r];
-        val[r] -= w * (first ? q0[r] : q1[r]);
-        d0[r] = p.detachQ ? 0 : first ? -w : 0;
-        d1[r] = p.detachQ ? 0 : first ? 0 : -w;
-      }
       const g = dev.f64(st + p.gAct, n * A);
       g.fill(0);
-      if (!p.detachQ) {
-        qNets.forEach((q, j) =>
-          ops.backward(k, q, n, qBase, { ptr: sc + p.ga[j], col: obsDim, width: A })
-        );
-        yield [[sc + p.ga[0], n * A], [sc + p.ga[1], n * A]];
-        const ga0 = dev.real(sc + p.ga[0], n * A), ga1 = dev.real(sc + p.ga[1], n * A);
-        for (let i = 0; i < n * A; i++) g[i] = ga0[i] + ga1[i];
-      }
+      yield* frozenQ(p, dev, n, st, sc, val, g);
       // δh of the head goes straight into δ of the last hidden layer (before its ReLU mask).
       const dLatent = dev.real(st + hidden.d, n * H);
       dLatent.fill(0);
@@ -503,15 +456,8 @@ function gsdeRuntime(p: ReparamPlan, dev: common.DeviceContext): common.Objectiv
           vHead,
           rt,
         );
-        qNets.forEach((q, j) => {
-          ops.rForward(k, q, 0, n, st, sc, b, { ptr: sc + p.rt, col: obsDim, width: A });
-          dev.real(sc + qLast[j].rz, n * b).fill(0); // R{δ_Q} = 0: the seed −w·1[k = j] is constant
-          ops.rBackward(k, q, 0, n, st, sc, b, 0, 0, { ptr: sc + p.rga[j], col: obsDim, width: A });
-        });
-        yield [[sc + p.rga[0], n * b * A], [sc + p.rga[1], n * b * A]];
         if (rg.length < n * b * A) rg = new Float64Array(n * b * A);
-        const r0 = dev.real(sc + p.rga[0], n * b * A), r1 = dev.real(sc + p.rga[1], n * b * A);
-        for (let i = 0; i < n * b * A; i++) rg[i] = r0[i] + r1[i];
+        yield* frozenQDirectional(p, dev, n, st, sc, b, rg);
         rgOrNull = rg;
       }
       hv.fill(0, 0, b * P);
@@ -541,4 +487,66 @@ function gsdeRuntime(p: ReparamPlan, dev: common.DeviceContext): common.Objectiv
       ops.rBackward(k, net, x0, n, st, sc, b, out, p.size, undefined, true);
     },
   };
+}
+
+/**
+ * The frozen twin Q on the chunk's Q inputs [s, ã] (scratch `qx`): subtracts w·min_j Q_j from
+ * `val`, seeds δ_Q (−w on the smaller, 0 with `detachQ`) and, unless `detachQ`, writes
+ * g = ∂(−w·min Q)/∂ã into `g` (n × act). Returns whether g was written.
+ */
+function* frozenQ(
+  p: ReparamPlan,
+  dev: common.DeviceContext,
+  n: number,
+  st: Ptr,
+  sc: Ptr,
+  val: Float64Array,
+  g: Float64Array,
+): Generator<common.DownloadRequest, boolean, undefined> {
+  const k = dev.kernels, w = 1 / p.samples, A = p.actDim;
+  const qLast = p.qNets.map((q) => q.layers[q.layers.length - 1]);
+  const qBase = p.qInState ? st : sc;
+  for (const q of p.qNets) ops.forward(k, q, sc + p.qx, n, qBase);
+  yield [[qBase + qLast[0].a, n], [qBase + qLast[1].a, n]];
+  const q0 = dev.real(qBase + qLast[0].a, n), q1 = dev.real(qBase + qLast[1].a, n);
+  const d0 = dev.real(qBase + qLast[0].d, n), d1 = dev.real(qBase + qLast[1].d, n);
+  for (let r = 0; r < n; r++) {
+    const first = q0[r] <= q1[r];
+    val[r] -= w * (first ? q0[r] : q1[r]);
+    d0[r] = p.detachQ ? 0 : first ? -w : 0;
+    d1[r] = p.detachQ ? 0 : first ? 0 : -w;
+  }
+  if (p.detachQ) return false;
+  p.qNets.forEach((q, j) =>
+    ops.backward(k, q, n, qBase, { ptr: sc + p.ga[j], col: p.obsDim, width: A })
+  );
+  yield [[sc + p.ga[0], n * A], [sc + p.ga[1], n * A]];
+  const g0 = dev.real(sc + p.ga[0], n * A), g1 = dev.real(sc + p.ga[1], n * A);
+  for (let i = 0; i < n * A; i++) g[i] = g0[i] + g1[i];
+  return true;
+}
+
+/**
+ * R{g} of the frozen twin Q for b directions ([b, n, act] into `rg`) from R{ã} in the scratch
+ * `rt`: an R-forward with R-input R{ã} and an R-backward with R{δ_Q} = 0.
+ */
+function* frozenQDirectional(
+  p: ReparamPlan,
+  dev: common.DeviceContext,
+  n: number,
+  st: Ptr,
+  sc: Ptr,
+  b: number,
+  rg: Float64Array,
+): common.ObjectiveSteps {
+  const k = dev.kernels, A = p.actDim;
+  p.qNets.forEach((q, j) => {
+    ops.rForward(k, q, 0, n, st, sc, b, { ptr: sc + p.rt, col: p.obsDim, width: A });
+    const last = q.layers[q.layers.length - 1];
+    dev.real(sc + last.rz, n * b).fill(0); // R{δ_Q} = 0: the seed −w·1[k = j] is constant
+    ops.rBackward(k, q, 0, n, st, sc, b, 0, 0, { ptr: sc + p.rga[j], col: p.obsDim, width: A });
+  });
+  yield [[sc + p.rga[0], n * b * A], [sc + p.rga[1], n * b * A]];
+  const r0 = dev.real(sc + p.rga[0], n * b * A), r1 = dev.real(sc + p.rga[1], n * b * A);
+  for (let i = 0; i < n * b * A; i++) rg[i] = r0[i] + r1[i];
 }

@@ -48,7 +48,7 @@ Deno.test("gSDE settings: SB3 names and policy kwargs, SB3's SAC defaults", () =
     [d.useSde, d.sdeSampleFreq, d.useSdeAtWarmup, d.logStdInit, d.fullStd, d.useExpln, d.clipMean],
     [false, -1, false, -3, true, false, 2],
   );
-  assertThrows(() => makeSacConfig({ sde_sample_freq: -2 }), RangeError, "sde_sample_freq");
+  assertThrows(() => makeSacConfig({ sde_sample_freq: -2 }), RangeError, "sdeSampleFreq = -2");
 });
 
 Deno.test("rejected: episode train_freq, n_critics, shared extractors, n_envs, other activations", () => {
