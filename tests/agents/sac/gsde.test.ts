@@ -224,6 +224,22 @@ Deno.test("gSDE training: a new matrix per gradient step; actions tanh(μ + hᵀ
   for (const a of [agent, twin, third]) a.close();
 });
 
+Deno.test("gSDE with two engine threads: the same run as one thread", () => {
+  const one = new SacAgent({ env: makeEnv("Pendulum-v1"), config: SMALL, seed: 8 });
+  const two = new SacAgent({ env: makeEnv("Pendulum-v1"), config: SMALL, seed: 8, threads: 2 });
+  try {
+    for (let i = 0; i < 41; i++) {
+      one.step();
+      two.step();
+    }
+    assertEquals(one.nUpdates, 6);
+    assertEquals([...two.thetaActor], [...one.thetaActor]);
+  } finally {
+    one.close();
+    two.close();
+  }
+});
+
 Deno.test("a gSDE checkpoint is analysed: the actor loss includes the log-std matrix", async () => {
   const agent = new SacAgent({ env: makeEnv("Pendulum-v1"), config: SMALL, seed: 6 });
   for (let i = 0; i < 40; i++) agent.step();
