@@ -8,6 +8,9 @@
  * deno task train ... --resume --steps 400000        # continue a finished run to 400k steps
  * deno task train ... --set learning_rate=1e-3       # override preset fields (repeatable)
  * deno task train --algo sac --preset sac_small/Pendulum-v1 ...   # the paper's 64x64 SAC ablation
+ * deno task train --algo ppo --preset ppo_large/Walker2d-v4 ...   # the paper's 256x256 PPO ablation
+ * deno task train --algo ppo --env dmc_Finger-spin-v1 --seed 0 --steps 100000 --out runs/ppo-finger-0
+ * deno task train --algo sac --env dmc/finger-spin ...   # an alias: the dmc_Finger-spin-v1 preset
  * deno task train --algo ppo --env Walker2d-v4 --seed 0 --steps 50000 --out runs/ppo-walker2d-0
  * deno task train ... --env-set terminate_when_unhealthy=false   # environment options (repeatable)
  * ```
@@ -52,7 +55,14 @@ export const TRAIN_CLI: CliSpec = {
       value: "KEY=VALUE",
       description: "override a preset field (JSON value or bare string)",
     },
-    { name: "preset", type: "string", value: "ID", description: "preset", default: "<algo>/<env>" },
+    {
+      name: "preset",
+      type: "string",
+      value: "ID",
+      description:
+        "preset: <algo>/<env id>, or the ablations ppo_large/<env id>, sac_small/<env id>",
+      default: "<algo>/<env>",
+    },
     {
       name: "eval-freq",
       type: "string",

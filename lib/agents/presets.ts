@@ -1,11 +1,18 @@
 /**
  * Named hyperparameter presets: the paper's per-task PPO and SAC settings
- * (`data/presets/ppo.json`, `data/presets/sac.json`, paper-notes §7.3), resolved into validated
- * configs with optional overrides.
+ * (`data/presets/ppo.json`, `data/presets/sac.json`, paper-notes §7.2-7.3), resolved into
+ * validated configs with optional overrides.
  *
  * Preset ids are `<algorithm>/<env id>`, e.g. `ppo/Pendulum-v1`, `sac/Walker2d-v4`. The paper's
- * SAC ablations are variants written `<variant>/<env id>`: `sac_small/Walker2d-v4` is
- * `sac/Walker2d-v4` with 64×64 networks ("SAC (PPO network size)").
+ * network-size ablations are variants written `<variant>/<env id>`, offered on the tasks the
+ * paper ran them on: `ppo_large/Walker2d-v4` is `ppo/Walker2d-v4` with 256×256 networks ("PPO
+ * (SAC network size)"), `sac_small/Walker2d-v4` is `sac/Walker2d-v4` with 64×64 networks ("SAC
+ * (PPO network size)").
+ *
+ * An environment alias resolves to the preset of its canonical id (`ppo/dmc/finger-spin` is
+ * `ppo/dmc_Finger-spin-v1`, `sac/LunarLanderContinuous-v2` is `sac/LunarLanderContinuous-v3`).
+ * Presets are offered only for registered environments: the paper's FetchReach-v1 settings stay
+ * in the files, marked `unavailable`, and asking for them names the presets that exist.
  *
  * The paper ran the MuJoCo tasks in their mujoco-py versions (Ant-v3, ..., Reacher-v2), which
  * need software that no longer installs; the presets name the v4 tasks (official mujoco bindings)
@@ -19,6 +26,7 @@
  */
 import ppoPresetFile from "../../data/presets/ppo.json" with { type: "json" };
 import sacPresetFile from "../../data/presets/sac.json" with { type: "json" };
+import { canonicalEnvId } from "../envs/mod.ts";
 import { makePpoConfig, PPO_SCHEMA, type PpoConfig } from "./ppo/config.ts";
 import { makeSacConfig, SAC_SCHEMA, type SacConfig } from "./sac/config.ts";
 
@@ -60,6 +68,11 @@ export interface PresetEntry {
   analysisHorizon: number | null;
   /** Deviations from the paper and other remarks. */
   note: string;
+  /**
+   * Why the preset is not offered (its task is not implemented); such entries are kept in the
+   * files but never returned.
+   */
+  unavailable?: string;
 }
 
 /**
@@ -73,11 +86,11 @@ export interface PresetEntry {
  * ```
  */
 export interface ResolvedPpoPreset extends PresetEntry {
-  /** The preset id, e.g. `ppo/Pendulum-v1`. */
+  /** The canonical preset id, e.g. `ppo/Pendulum-v1` or `ppo_large/Pendulum-v1`. */
   id: string;
   /** Algorithm. */
   algo: "ppo";
-  /** SB3 defaults ← preset hyperparameters ← overrides, validated. */
+  /** SB3 defaults ← preset hyperparameters ← variant overrides ← overrides, validated. */
   config: PpoConfig;
 }
 
@@ -86,13 +99,13 @@ export interface ResolvedPpoPreset extends PresetEntry {
  *
  * @example
  * ```ts
- * import { resolvePreset, type ResolvedSacPreset } from "./presets.ts";
- * const p: ResolvedSacPreset = resolvePreset("sac_small/Pendulum-v1");
+ * import { resolveSacPreset, type ResolvedSacPreset } from "./presets.ts";
+ * const p: ResolvedSacPreset = resolveSacPreset("sac_small/Pendulum-v1");
  * p.config.netArch; // [64, 64]
  * ```
  */
 export interface ResolvedSacPreset extends PresetEntry {
-  /** The preset id, e.g. `sac/Pendulum-v1` or `sac_small/Pendulum-v1`. */
+  /** The canonical preset id, e.g. `sac/Pendulum-v1` or `sac_small/Pendulum-v1`. */
   id: string;
   /** Algorithm. */
   algo: "sac";
@@ -101,26 +114,35 @@ export interface ResolvedSacPreset extends PresetEntry {
 }
 
 /**
- * A SAC ablation variant (`$variants` in `data/presets/sac.json`).
+ * A network-size ablation variant (`$variants` in `data/presets/ppo.json` and `sac.json`).
  *
  * @example
  * ```ts
  * import { presetVariants, type PresetVariant } from "./presets.ts";
  * const v: PresetVariant = presetVariants().sac_small;
+ * v.algo; // "sac"
  * ```
  */
 export interface PresetVariant {
+  /** The algorithm whose presets it modifies. */
+  algo: PresetAlgorithm;
   /** What the variant is and where it comes from. */
   description: string;
   /** Overrides applied on top of the base preset. */
   hyperparameters: Record<string, unknown>;
-  /** Environment ids the paper ran it on. */
+  /** Environment ids the paper ran it on (the tasks it is offered for). */
   tasks: string[];
 }
 
+const PRESET_FILES: Record<PresetAlgorithm, Record<string, unknown>> = {
+  ppo: ppoPresetFile,
+  sac: sacPresetFile,
+};
+
+/** Every stored entry, offered or not, by id. */
 function entries(): Record<string, PresetEntry> {
   const out: Record<string, PresetEntry> = {};
-  for (const file of [ppoPresetFile, sacPresetFile] as Record<string, unknown>[]) {
+  for (const file of Object.values(PRESET_FILES)) {
     for (const [key, value] of Object.entries(file)) {
       if (key.startsWith("$")) continue; // "$comment", "$variants"
       out[key] = value as PresetEntry;
@@ -130,65 +152,150 @@ function entries(): Record<string, PresetEntry> {
 }
 
 /**
- * The SAC ablation variants, by name (a copy).
+ * The network-size ablation variants of both algorithms, by name (a copy).
  *
  * @example
  * ```ts
  * import { presetVariants } from "./presets.ts";
  * presetVariants().sac_small.tasks.includes("Walker2d-v4"); // true
+ * presetVariants().ppo_large.hyperparameters; // { policy_kwargs: { net_arch: [256, 256] } }
  * ```
  */
 export function presetVariants(): Record<string, PresetVariant> {
-  return structuredClone(
-    (sacPresetFile as unknown as { $variants: Record<string, PresetVariant> }).$variants,
-  );
+  const out: Record<string, PresetVariant> = {};
+  for (const [algo, file] of Object.entries(PRESET_FILES) as [PresetAlgorithm, unknown][]) {
+    const variants = (file as { $variants?: Record<string, Omit<PresetVariant, "algo">> })
+      .$variants ?? {};
+    for (const [name, v] of Object.entries(variants)) out[name] = { algo, ...structuredClone(v) };
+  }
+  return out;
 }
 
 /**
- * One algorithm's preset ids in file order (PPO when `algo` is omitted). Variant ids
- * (`sac_small/...`) are not listed; see {@linkcode presetVariants}.
+ * One algorithm's offered preset ids in file order (PPO when `algo` is omitted): those whose
+ * environment is implemented. With `variants: true`, the ablation ids (`ppo_large/...`,
+ * `sac_small/...`) of that algorithm follow.
  *
  * @example
  * ```ts
  * import { presetIds } from "./presets.ts";
  * presetIds().includes("ppo/Pendulum-v1"); // true
- * presetIds("sac").length; // 12
+ * presetIds("sac").length; // 11 (FetchReach-v1 is not offered)
+ * presetIds("sac", { variants: true }).includes("sac_small/Walker2d-v4"); // true
  * ```
  */
-export function presetIds(algo: PresetAlgorithm = "ppo"): string[] {
-  return Object.keys(entries()).filter((id) => id.startsWith(`${algo}/`));
+export function presetIds(
+  algo: PresetAlgorithm = "ppo",
+  options: { variants?: boolean } = {},
+): string[] {
+  const ids = Object.entries(entries())
+    .filter(([id, e]) => id.startsWith(`${algo}/`) && e.unavailable === undefined)
+    .map(([id]) => id);
+  if (options.variants) {
+    for (const [name, v] of Object.entries(presetVariants())) {
+      if (v.algo === algo) ids.push(...v.tasks.map((t) => `${name}/${t}`));
+    }
+  }
+  return ids;
 }
 
 /**
- * The raw preset entry for `id` (a copy).
+ * The canonical form of a preset id: its environment alias replaced by the id it stands for
+ * (`ppo/dmc/finger-spin` → `ppo/dmc_Finger-spin-v1`); other ids unchanged.
  *
- * @throws Error naming the available ids when `id` is unknown.
+ * @example
+ * ```ts
+ * import { canonicalPresetId } from "./presets.ts";
+ * canonicalPresetId("sac/LunarLanderContinuous-v2"); // "sac/LunarLanderContinuous-v3"
+ * canonicalPresetId("ppo_large/dmc/finger-spin"); // "ppo_large/dmc_Finger-spin-v1"
+ * ```
+ */
+export function canonicalPresetId(id: string): string {
+  const slash = typeof id === "string" ? id.indexOf("/") : -1;
+  if (slash <= 0) return id;
+  return `${id.slice(0, slash)}/${canonicalEnvId(id.slice(slash + 1))}`;
+}
+
+const listIds = (ids: string[]) => ids.join(", ");
+
+/**
+ * The raw entry of an offered base preset `<algorithm>/<env id>` (a copy); environment aliases
+ * resolve to their canonical id.
+ *
+ * @throws Error naming the offered ids when `id` is unknown or its task is not implemented.
  * @example
  * ```ts
  * import { getPreset } from "./presets.ts";
  * getPreset("ppo/Pendulum-v1").trainingSteps; // 1000000
+ * getPreset("ppo/dmc/finger-spin").envId; // "dmc_Finger-spin-v1"
  * ```
  */
 export function getPreset(id: string): PresetEntry {
   const all = entries();
-  const entry = all[id];
+  const key = canonicalPresetId(id);
+  const entry = all[key];
+  const algo = typeof key === "string" && key.startsWith("sac/") ? "sac" : "ppo";
+  const offered = `available ${algo.toUpperCase()} presets: ${listIds(presetIds(algo))}`;
   if (entry === undefined) {
-    const v4 = typeof id === "string" ? id.replace(/-v[23]$/, "-v4") : "";
-    const hint = v4 !== id && v4 in all
+    const v4 = typeof key === "string" ? key.replace(/-v[23]$/, "-v4") : "";
+    const hint = v4 !== key && v4 in all
       ? `; the paper's mujoco-py tasks are run in their v4 versions here: use "${v4}"`
       : "";
-    throw new Error(
-      `Unknown preset "${id}"${hint}; available presets: ${Object.keys(all).join(", ")}`,
-    );
+    throw new Error(`Unknown preset "${id}"${hint}; ${offered}`);
+  }
+  if (entry.unavailable !== undefined) {
+    throw new Error(`Preset "${id}" is not offered: ${entry.unavailable}; ${offered}`);
   }
   return structuredClone(entry);
 }
 
 /**
- * Resolves a PPO preset: SB3 defaults, then the preset's hyperparameters, then `overrides`
- * (camelCase or SB3 snake_case names; an override replaces the preset value of the same field),
- * validated by the PPO config schema. SAC presets resolve with
- * {@linkcode resolveSacPreset}.
+ * Resolves a preset of `algo`: `<algo>/<env id>` or `<variant>/<env id>` for a variant of `algo`
+ * offered on that task.
+ */
+function resolveEntry(
+  algo: PresetAlgorithm,
+  id: string,
+): { id: string; entry: PresetEntry; variant: Record<string, unknown> } {
+  const key = canonicalPresetId(id);
+  const slash = typeof key === "string" ? key.indexOf("/") : -1;
+  const prefix = slash > 0 ? key.slice(0, slash) : "";
+  const envId = key.slice(slash + 1);
+  if (prefix === algo) return { id: key, entry: getPreset(key), variant: {} };
+  const variant = presetVariants()[prefix];
+  if (variant?.algo !== algo) {
+    throw new Error(`Preset "${id}": ${idForms(algo)}`);
+  }
+  const entry = getPreset(`${algo}/${envId}`);
+  if (!variant.tasks.includes(envId)) {
+    throw new Error(
+      `Preset "${id}": the paper ran ${prefix} on ${variant.tasks.join(", ")} only; for ` +
+        `${envId} use "${algo}/${envId}" with the override ` +
+        `net_arch=${JSON.stringify(netArchOf(variant.hyperparameters))}`,
+    );
+  }
+  return { id: key, entry, variant: variant.hyperparameters };
+}
+
+function netArchOf(hyperparameters: Record<string, unknown>): unknown {
+  return (hyperparameters.policy_kwargs as { net_arch?: unknown } | undefined)?.net_arch;
+}
+
+/** The id forms of one algorithm, for messages. */
+function idForms(algo: PresetAlgorithm): string {
+  const names = [
+    algo,
+    ...Object.entries(presetVariants())
+      .filter(([, v]) => v.algo === algo).map(([name]) => name),
+  ];
+  return `${algo.toUpperCase()} preset ids are ${names.map((n) => `"${n}/<env id>"`).join(", ")}`;
+}
+
+/**
+ * Resolves a PPO preset `ppo/<env id>` or a variant `ppo_large/<env id>`: SB3 defaults, then the
+ * preset's hyperparameters, then the variant's, then `overrides` (camelCase or SB3 snake_case
+ * names; an override replaces the preset value of the same field), validated by the PPO config
+ * schema. SAC presets resolve with {@linkcode resolveSacPreset}.
  *
  * @example
  * ```ts
@@ -196,33 +303,42 @@ export function getPreset(id: string): PresetEntry {
  * const { config, trainingSteps } = resolvePreset("ppo/Pendulum-v1", { learningRate: 1e-3 });
  * config.learningRate; // 0.001
  * config.nSteps; // 4096
+ * resolvePreset("ppo_large/Walker2d-v4").config.netArch; // [256, 256]
+ * resolvePreset("ppo/LunarLanderContinuous-v2").config.nEnvs; // 16 (the v3 preset)
  * ```
  */
 export function resolvePreset(
   id: string,
   overrides: Record<string, unknown> = {},
 ): ResolvedPpoPreset {
-  if (!id.startsWith("ppo/")) {
+  if (
+    typeof id !== "string" || id.startsWith("sac/") ||
+    presetVariants()[id.split("/")[0]]?.algo === "sac"
+  ) {
     throw new Error(
-      `Preset "${id}": resolvePreset resolves only PPO presets ("ppo/<env id>"); use ` +
-        `resolveSacPreset for SAC presets ("sac/<env id>", "sac_small/<env id>")`,
+      `Preset "${id}": resolvePreset resolves only PPO presets (${idForms("ppo")}); use ` +
+        `resolveSacPreset for SAC presets (${idForms("sac")})`,
     );
   }
-  const entry = getPreset(id);
+  const r = resolveEntry("ppo", id);
   let config: PpoConfig;
   try {
     const fromSb3 = PPO_SCHEMA.fromSb3;
-    config = makePpoConfig({ ...fromSb3(entry.hyperparameters), ...fromSb3(overrides) });
+    config = makePpoConfig({
+      ...fromSb3(r.entry.hyperparameters),
+      ...fromSb3(r.variant),
+      ...fromSb3(overrides),
+    });
   } catch (e) {
     throw new Error(`Preset "${id}": ${(e as Error).message}`, { cause: e });
   }
-  return { id, algo: "ppo", ...entry, config };
+  return { ...r.entry, id: r.id, algo: "ppo", config };
 }
 
 /**
- * Resolves a SAC preset `sac/<env id>` or a variant `<variant>/<env id>` (e.g. `sac_small`):
- * SB3 defaults, then the preset's hyperparameters, then the variant's, then `overrides`
- * (camelCase or SB3 snake_case names), validated by the SAC config schema.
+ * Resolves a SAC preset `sac/<env id>` or a variant `sac_small/<env id>`: SB3 defaults, then the
+ * preset's hyperparameters, then the variant's, then `overrides` (camelCase or SB3 snake_case
+ * names), validated by the SAC config schema.
  *
  * @example
  * ```ts
@@ -236,26 +352,16 @@ export function resolveSacPreset(
   id: string,
   overrides: Record<string, unknown> = {},
 ): ResolvedSacPreset {
-  const slash = id.indexOf("/");
-  const prefix = slash > 0 ? id.slice(0, slash) : "";
-  const variants = presetVariants();
-  if (prefix !== "sac" && !(prefix in variants)) {
-    throw new Error(
-      `Preset "${id}": SAC preset ids are "sac/<env id>" or a variant ` +
-        `(${Object.keys(variants).map((v) => `"${v}/<env id>"`).join(", ")})`,
-    );
-  }
-  const entry = getPreset(`sac/${id.slice(slash + 1)}`);
-  const variant = prefix === "sac" ? {} : variants[prefix].hyperparameters;
+  const r = resolveEntry("sac", id);
   let config: SacConfig;
   try {
     config = makeSacConfig({
-      ...SAC_SCHEMA.fromSb3(entry.hyperparameters),
-      ...SAC_SCHEMA.fromSb3(variant),
+      ...SAC_SCHEMA.fromSb3(r.entry.hyperparameters),
+      ...SAC_SCHEMA.fromSb3(r.variant),
       ...SAC_SCHEMA.fromSb3(overrides),
     });
   } catch (e) {
     throw new Error(`Preset "${id}": ${(e as Error).message}`, { cause: e });
   }
-  return { id, algo: "sac", ...entry, config };
+  return { ...r.entry, id: r.id, algo: "sac", config };
 }

@@ -28,7 +28,20 @@ export function forwardBatch(
   theta: ArrayLike<number>,
   inputs: ArrayLike<number>,
   n: number,
-  options: { chunkRows?: number; device?: "wasm" | "cpu" } = {},
+  options: {
+    chunkRows?: number;
+    device?: "wasm" | "cpu";
+    /**
+     * Called after each chunk with its first row, row count, outputs and the last hidden layer's
+     * activations (views valid during the call; e.g. gSDE's features).
+     */
+    onChunk?: (
+      start: number,
+      count: number,
+      outputs: Float32Array,
+      latent: ArrayLike<number>,
+    ) => void;
+  } = {},
 ): Float32Array {
   const inDim = net.layers[0].fanIn;
   const outDim = net.layers[net.layers.length - 1].fanOut;
@@ -60,6 +73,11 @@ export function forwardBatch(
     for (let i = 0; i < count * inDim; i++) xv[i] = inputs[start * inDim + i];
     forward(dev.kernels, plan, x, count, st);
     out.set(dev.real(st + last.a, count * outDim), start * outDim);
+    if (options.onChunk && plan.layers.length > 1) {
+      const hidden = plan.layers[plan.layers.length - 2];
+      const latent = dev.real(st + hidden.a, count * hidden.fanOut);
+      options.onChunk(start, count, out.subarray(start * outDim, (start + count) * outDim), latent);
+    }
   }
   return out;
 }

@@ -401,3 +401,437 @@ export class GsdeHead implements LikelihoodHead {
     }
   };
 }
+
+/**
+ * torch's float32 machine ε (2⁻²³): SB3's `TanhBijector.inverse` clamps ã to [−1 + ε, 1 − ε]
+ * before atanh.
+ *
+ * @example
+ * ```ts
+ * import { FLOAT32_EPS } from "./gsde.ts";
+ * FLOAT32_EPS; // 2 ** -23
+ * ```
+ */
+export const FLOAT32_EPS = 2 ** -23;
+
+/**
+ * Settings of SAC's squashed gSDE actor (SB3 `Actor` with `use_sde`).
+ *
+ * @example
+ * ```ts
+ * import type { SquashedGsdeOptions } from "./gsde.ts";
+ * const o: SquashedGsdeOptions = { latentDim: 300, fullStd: true, useExpln: false, clipMean: 2 };
+ * ```
+ */
+export interface SquashedGsdeOptions extends GsdeOptions {
+  /** μ = hardtanh(z, ±clipMean) when > 0 (`clip_mean`, SB3 default 2); ≤ 0: no clip. */
+  clipMean: number;
+}
+
+/**
+ * Per-sample values of {@linkcode SquashedGsdeHead.sample} kept for the backward pass; row-major
+ * n × act arrays (n entries for `logProbs`).
+ *
+ * @example
+ * ```ts
+ * import { SquashedGsdeHead } from "./gsde.ts";
+ * const head = new SquashedGsdeHead(1, { latentDim: 2, fullStd: true, useExpln: false, clipMean: 2 });
+ * const s = head.newSample(8); // room for 8 rows
+ * ```
+ */
+export interface SquashedGsdeSample {
+  /** ã = tanh(u) (float32 values), u = μ + hᵀE. */
+  actions: RealArray;
+  /** μ = hardtanh(z). */
+  mean: RealArray;
+  /** m = atanh(clamp(ã)) − μ (SB3 evaluates the density at the inverted action). */
+  dev: RealArray;
+  /** v = Σ_j h_j²ς_jd² + 10⁻⁶. */
+  variance: RealArray;
+  /** 1 where the clamp before atanh passes its gradient (|ã| ≤ 1 − 2⁻²³), else 0. */
+  inside: RealArray;
+  /** log π(ã|s). */
+  logProbs: RealArray;
+}
+
+/**
+ * SAC's gSDE actor head as SB3 1.8 builds it (`Actor(use_sde=True)`:
+ * `StateDependentNoiseDistribution(squash_output=True, learn_features=True)`, μ behind
+ * `Hardtanh(±clip_mean)`). The network outputs z (act columns) from its last hidden activations
+ * h (n_latent; the gSDE features *and* the input of the μ layer); the head's parameters are the
+ * log-std matrix L of {@linkcode GsdeHead} (ς = std(L) by {@linkcode gsdeStd}). One noise matrix
+ * E = ς ⊙ ξ (ξ standard normal, n_latent × act; the reparameterisation trick, so E
+ * differentiates into L) serves every row of a batch. Then
+ *
+ *   μ = hardtanh(z), u = μ + hᵀE, ã = tanh(u), y = atanh(clamp(ã, ±(1 − 2⁻²³))),
+ *   v_d = Σ_j h_j²ς_jd² + 10⁻⁶,
+ *   log π(ã|s) = Σ_d [ −½ (y_d − μ_d)²/v_d − ½ log v_d − ½ log 2π − log(1 − tanh(y_d)² + 10⁻⁶) ].
+ *
+ * Nothing is detached (`learn_features=True`): h gets gradient through hᵀE and v as well as
+ * through μ. For ℓ = Σ_r [wα·log π_r + f(ã_r)] with g = ∂f/∂ã, m = y − μ, c = 1 inside the
+ * clamp (else 0), t = clamp(ã):
+ *   G_d = ∂ℓ/∂u_d = g_d(1 − ã_d²) + wα·c_d·(−m_d/v_d + 2t_d(1 − t_d²)/(1 − t_d² + 10⁻⁶)),
+ *   W_d = ∂ℓ/∂v_d = wα(m_d²/v_d − 1)/(2v_d),
+ *   δz_d = [|z_d| < clip]·(G_d + wα·m_d/v_d),
+ *   δh_j = Σ_d [G_d·ς_jd·ξ_jd + 2W_d·h_j·ς_jd²],
+ *   δL_k = Σ_{d of k} [G_d·h_j·ς′_k·ξ_jd + 2W_d·h_j²·ς_k·ς′_k].
+ *
+ * Along a direction (R{z}, R{h}, R{L}; the analysis HVP), with s = 1 − t², D = s + 10⁻⁶ and
+ * ψ″ = s·((2s − 4t²)D + 4t²s)/D² (the second derivative of −log D in y):
+ *   R{μ} = [|z| < clip]·R{z}, R{E_jd} = ς′ξ·R{L}, R{u} = R{μ} + Σ_j (R{h_j}E_jd + h_j·R{E_jd}),
+ *   R{ã} = (1 − ã²)R{u}, R{y} = c·R{u}, R{m} = R{y} − R{μ},
+ *   R{v} = Σ_j (2h_j·R{h_j}ς² + 2h_j²ςς′·R{L}),
+ *   R{q} = −R{m}/v + m·R{v}/v² + c·ψ″·R{y}  (q = ∂log π/∂y),
+ *   R{G} = R{g}(1 − ã²) − 2g·ã·R{ã} + wα·c·R{q},
+ *   R{W} = wα(m·R{m}/v² − m²·R{v}/v³ + R{v}/(2v²)),
+ * and R{δz}, R{δh}, R{δL} follow from the product rule on the formulas above.
+ *
+ * @example
+ * ```ts
+ * import { SquashedGsdeHead } from "./gsde.ts";
+ * import { Rng } from "../rng.ts";
+ * const head = new SquashedGsdeHead(1, { latentDim: 2, fullStd: true, useExpln: false, clipMean: 2 });
+ * const logStd = [-3, -3], xi = new Rng(0).fillNormal(new Float64Array(2));
+ * const s = head.newSample(1);
+ * head.sample([0.3], 1, [0.5, 1.2], logStd, 0, xi, 1, s); // s.actions[0] = tanh(0.3 + hᵀE)
+ * head.deterministicAction([0.3], new Float32Array(1)); // tanh(0.3)
+ * ```
+ */
+export class SquashedGsdeHead {
+  readonly name = "squashed-gsde";
+  /** Action dimensions. */
+  readonly actDim: number;
+  /** The settings. */
+  readonly options: Readonly<SquashedGsdeOptions>;
+  /** Network output width: μ only (act). */
+  readonly outputWidth: number;
+  /** Entries of L. */
+  readonly paramCount: number;
+  #s = new Float64Array(0);
+  #tmp = new Float64Array(3);
+  /** E = ς ⊙ ξ of the last pass (n_latent × act). */
+  #e = new Float64Array(0);
+
+  constructor(actDim: number, options: SquashedGsdeOptions) {
+    new GsdeHead(actDim, options); // validates the geometry
+    this.actDim = actDim;
+    this.options = Object.freeze({ ...options });
+    this.outputWidth = actDim;
+    this.paramCount = gsdeParamCount(options, actDim);
+  }
+
+  /** Room for `n` rows of {@linkcode SquashedGsdeHead.sample}. */
+  newSample(n: number): SquashedGsdeSample {
+    const A = this.actDim;
+    return {
+      actions: new Float32Array(n * A),
+      mean: new Float64Array(n * A),
+      dev: new Float64Array(n * A),
+      variance: new Float64Array(n * A),
+      inside: new Float32Array(n * A),
+      logProbs: new Float64Array(n),
+    };
+  }
+
+  #k(j: number, d: number): number {
+    return this.options.fullStd ? j * this.actDim + d : j;
+  }
+
+  /** ς, ς′, ς″ per parameter, and E = ς ⊙ ξ. */
+  #prepare(params: ArrayLike<number>, offset: number, xi: ArrayLike<number>): void {
+    const P = this.paramCount, A = this.actDim, H = this.options.latentDim;
+    if (this.#s.length < 3 * P) this.#s = new Float64Array(3 * P);
+    if (this.#e.length < H * A) this.#e = new Float64Array(H * A);
+    for (let k = 0; k < P; k++) {
+      gsdeStd(params[offset + k], this.options.useExpln, this.#tmp);
+      this.#s.set(this.#tmp, 3 * k);
+    }
+    for (let j = 0; j < H; j++) {
+      for (let d = 0; d < A; d++) this.#e[j * A + d] = this.#s[3 * this.#k(j, d)] * xi[j * A + d];
+    }
+  }
+
+  /** μ = hardtanh(z) (identity when `clipMean` ≤ 0). */
+  #mean(z: number): number {
+    const c = this.options.clipMean;
+    return c > 0 ? Math.min(c, Math.max(-c, z)) : z;
+  }
+
+  /** Whether the hardtanh on μ passes the gradient at z. */
+  #passes(z: number): boolean {
+    const c = this.options.clipMean;
+    return c <= 0 || (z > -c && z < c);
+  }
+
+  /**
+   * G = ∂ℓ/∂u, W = ∂ℓ/∂v and t = clamp(ã) of row r (into `G`, `W`, `t`): the first-order
+   * quantities that backward and its R-pass share.
+   */
+  #firstOrder(
+    s: SquashedGsdeSample,
+    r: number,
+    wAlpha: number,
+    g: ArrayLike<number> | null,
+    G: Float64Array,
+    W: Float64Array,
+    t: Float64Array,
+  ): void {
+    const A = this.actDim, lim = 1 - FLOAT32_EPS;
+    for (let d = 0; d < A; d++) {
+      const i = r * A + d;
+      const a = s.actions[i], m = s.dev[i], v = s.variance[i];
+      const td = s.inside[i] ? a : a < 0 ? -lim : lim, tp = 1 - td * td;
+      t[d] = td;
+      G[d] = (g === null ? 0 : g[i]) * (1 - a * a) +
+        wAlpha * s.inside[i] * (-m / v + 2 * td * tp / (tp + GSDE_EPS));
+      W[d] = wAlpha * (m * m / v - 1) / (2 * v);
+    }
+  }
+
+  /** The deterministic action tanh(μ), μ = hardtanh(z), into `out` (SB3 `mode`). */
+  deterministicAction(z: ArrayLike<number>, out: Float32Array): Float32Array {
+    for (let d = 0; d < this.actDim; d++) out[d] = Math.tanh(this.#mean(z[d]));
+    return out;
+  }
+
+  /**
+   * Reparameterised samples of `n` rows from z (stride `zStride`), features h (n × n_latent),
+   * L (at `paramsOffset`) and one standard-normal matrix ξ (n_latent × act) shared by all rows:
+   * fills `s` (u and ã rounded to float32 as torch computes them). Throws naming the sample when
+   * a log-probability is not finite.
+   */
+  sample(
+    z: ArrayLike<number>,
+    zStride: number,
+    latent: ArrayLike<number>,
+    params: ArrayLike<number>,
+    paramsOffset: number,
+    xi: ArrayLike<number>,
+    n: number,
+    s: SquashedGsdeSample,
+  ): void {
+    const A = this.actDim, H = this.options.latentDim;
+    this.#prepare(params, paramsOffset, xi);
+    const sd = this.#s, E = this.#e, lim = 1 - FLOAT32_EPS;
+    for (let r = 0; r < n; r++) {
+      let lp = 0;
+      for (let d = 0; d < A; d++) {
+        let noise = 0, v = GSDE_EPS;
+        for (let j = 0; j < H; j++) {
+          const hj = latent[r * H + j], sj = sd[3 * this.#k(j, d)];
+          noise += hj * E[j * A + d];
+          v += hj * hj * sj * sj;
+        }
+        const i = r * A + d;
+        const mu = this.#mean(z[r * zStride + d]);
+        const a = Math.fround(Math.tanh(Math.fround(mu + Math.fround(noise))));
+        const inside = a >= -lim && a <= lim;
+        const t = inside ? a : a < 0 ? -lim : lim;
+        const m = Math.atanh(t) - mu;
+        s.actions[i] = a;
+        s.mean[i] = mu;
+        s.dev[i] = m;
+        s.variance[i] = v;
+        s.inside[i] = inside ? 1 : 0;
+        lp += -0.5 * m * m / v - 0.5 * Math.log(v) - HALF_LOG_2PI -
+          Math.log(1 - t * t + GSDE_EPS);
+      }
+      if (!Number.isFinite(lp)) {
+        throw new Error(
+          `squashed gSDE: the log-probability of sample ${r} is ${lp} (actor outputs or log-std ` +
+            `non-finite); the actor diverged`,
+        );
+      }
+      s.logProbs[r] = lp;
+    }
+  }
+
+  /**
+   * Gradients of ℓ = Σ_r [wα·log π_r + f(ã_r)] (see the class doc) for `n` rows sampled by
+   * {@linkcode SquashedGsdeHead.sample} with the same z, h, L and ξ: writes δz into `deltaZ`
+   * (stride `zStride`), *adds* δh into `deltaLatent` (n × n_latent) and δL into `gradParams`
+   * (at `gradOffset`), from g = ∂f/∂ã (n × act, or null for f = 0).
+   */
+  backward(
+    s: SquashedGsdeSample,
+    n: number,
+    wAlpha: number,
+    g: ArrayLike<number> | null,
+    z: ArrayLike<number>,
+    zStride: number,
+    latent: ArrayLike<number>,
+    params: ArrayLike<number>,
+    paramsOffset: number,
+    xi: ArrayLike<number>,
+    deltaZ: RealArray,
+    deltaLatent: RealArray,
+    gradParams: RealArray,
+    gradOffset: number,
+  ): void {
+    const A = this.actDim, H = this.options.latentDim;
+    this.#prepare(params, paramsOffset, xi);
+    const sd = this.#s;
+    const G = new Float64Array(A), W = new Float64Array(A), t = new Float64Array(A);
+    for (let r = 0; r < n; r++) {
+      this.#firstOrder(s, r, wAlpha, g, G, W, t);
+      for (let d = 0; d < A; d++) {
+        const i = r * A + d;
+        deltaZ[r * zStride + d] = this.#passes(z[r * zStride + d])
+          ? G[d] + wAlpha * s.dev[i] / s.variance[i]
+          : 0;
+      }
+      for (let j = 0; j < H; j++) {
+        const hj = latent[r * H + j];
+        let dh = 0;
+        for (let d = 0; d < A; d++) {
+          const k = this.#k(j, d), sg = sd[3 * k], s1 = sd[3 * k + 1], x = xi[j * A + d];
+          dh += G[d] * sg * x + 2 * W[d] * hj * sg * sg;
+          gradParams[gradOffset + k] += G[d] * hj * s1 * x + 2 * W[d] * hj * hj * sg * s1;
+        }
+        deltaLatent[r * H + j] += dh;
+      }
+    }
+  }
+
+  /**
+   * R{ã} for b directions (R{z}: [b, n, zStride], R{h}: [b, n, n_latent], R{L}: [b, P]) of `n`
+   * rows sampled with the same z, h, L and ξ, into `rActions` ([b, n, act]).
+   */
+  jvp(
+    s: SquashedGsdeSample,
+    n: number,
+    b: number,
+    z: ArrayLike<number>,
+    zStride: number,
+    latent: ArrayLike<number>,
+    params: ArrayLike<number>,
+    paramsOffset: number,
+    xi: ArrayLike<number>,
+    rz: ArrayLike<number>,
+    rLatent: ArrayLike<number>,
+    rParams: ArrayLike<number>,
+    rActions: RealArray,
+  ): void {
+    const A = this.actDim, P = this.paramCount;
+    this.#prepare(params, paramsOffset, xi);
+    const ru = new Float64Array(A);
+    for (let j = 0; j < b; j++) {
+      for (let r = 0; r < n; r++) {
+        this.#rForward(r, j, n, z, zStride, latent, xi, rz, rLatent, rParams, P, ru, null);
+        for (let d = 0; d < A; d++) {
+          const a = s.actions[r * A + d];
+          rActions[(j * n + r) * A + d] = (1 - a * a) * ru[d];
+        }
+      }
+    }
+  }
+
+  /** R{u} (and R{μ}, R{v} when `rmv` is given: [R{μ} | R{v}]) of row r, direction j. */
+  #rForward(
+    r: number,
+    j: number,
+    n: number,
+    z: ArrayLike<number>,
+    zStride: number,
+    latent: ArrayLike<number>,
+    xi: ArrayLike<number>,
+    rz: ArrayLike<number>,
+    rLatent: ArrayLike<number>,
+    rParams: ArrayLike<number>,
+    P: number,
+    ru: Float64Array,
+    rmv: Float64Array | null,
+  ): void {
+    const A = this.actDim, H = this.options.latentDim;
+    const sd = this.#s, E = this.#e;
+    const hOff = r * H, rhOff = (j * n + r) * H, rzOff = (j * n + r) * zStride;
+    for (let d = 0; d < A; d++) {
+      const rmu = this.#passes(z[r * zStride + d]) ? rz[rzOff + d] : 0;
+      let rn = 0, rv = 0;
+      for (let q = 0; q < H; q++) {
+        const k = this.#k(q, d), h = latent[hOff + q], rh = rLatent[rhOff + q];
+        const sg = sd[3 * k], s1 = sd[3 * k + 1], rl = rParams[j * P + k];
+        rn += rh * E[q * A + d] + h * s1 * xi[q * A + d] * rl;
+        rv += 2 * h * rh * sg * sg + 2 * h * h * sg * s1 * rl;
+      }
+      ru[d] = rmu + rn;
+      if (rmv) {
+        rmv[d] = rmu;
+        rmv[A + d] = rv;
+      }
+    }
+  }
+
+  /**
+   * The second-order pass of {@linkcode SquashedGsdeHead.backward} for b directions: overwrites
+   * `rz` (R{z} in, R{δz} out; [b, n, zStride]), writes R{δh} into `rDeltaLatent` ([b, n,
+   * n_latent]) and adds R{δL} into `hvParams` ([b, P]), from R{h} (`rLatent`), R{L}
+   * (`rParams`), g = ∂f/∂ã (n × act, or null) and R{g} ([b, n, act], or null where f's Hessian
+   * term vanishes).
+   */
+  rBackward(
+    s: SquashedGsdeSample,
+    n: number,
+    b: number,
+    wAlpha: number,
+    g: ArrayLike<number> | null,
+    rg: ArrayLike<number> | null,
+    z: ArrayLike<number>,
+    zStride: number,
+    latent: ArrayLike<number>,
+    params: ArrayLike<number>,
+    paramsOffset: number,
+    xi: ArrayLike<number>,
+    rz: RealArray,
+    rLatent: ArrayLike<number>,
+    rParams: ArrayLike<number>,
+    rDeltaLatent: RealArray,
+    hvParams: RealArray,
+  ): void {
+    const A = this.actDim, H = this.options.latentDim, P = this.paramCount;
+    this.#prepare(params, paramsOffset, xi);
+    const sd = this.#s, E = this.#e;
+    const ru = new Float64Array(A), rmv = new Float64Array(2 * A);
+    const G = new Float64Array(A), W = new Float64Array(A), T = new Float64Array(A);
+    const RG = new Float64Array(A), RW = new Float64Array(A);
+    for (let r = 0; r < n; r++) {
+      this.#firstOrder(s, r, wAlpha, g, G, W, T);
+      for (let j = 0; j < b; j++) {
+        this.#rForward(r, j, n, z, zStride, latent, xi, rz, rLatent, rParams, P, ru, rmv);
+        const rzOff = (j * n + r) * zStride;
+        for (let d = 0; d < A; d++) {
+          const i = r * A + d;
+          const a = s.actions[i], m = s.dev[i], v = s.variance[i], cin = s.inside[i];
+          const t = T[d], tp = 1 - t * t, D = tp + GSDE_EPS;
+          const psi2 = tp * ((2 * tp - 4 * t * t) * D + 4 * t * t * tp) / (D * D);
+          const gi = g === null ? 0 : g[i];
+          const rmu = rmv[d], rv = rmv[A + d];
+          const ra = (1 - a * a) * ru[d], ry = cin * ru[d], rm = ry - rmu;
+          const rq = -rm / v + m * rv / (v * v) + cin * psi2 * ry;
+          RG[d] = (rg === null ? 0 : rg[(j * n + r) * A + d]) * (1 - a * a) - 2 * gi * a * ra +
+            wAlpha * cin * rq;
+          RW[d] = wAlpha * (m * rm / (v * v) - m * m * rv / (v * v * v) + rv / (2 * v * v));
+          rz[rzOff + d] = this.#passes(z[r * zStride + d])
+            ? RG[d] + wAlpha * (rm / v - m * rv / (v * v))
+            : 0;
+        }
+        const hOff = r * H, rhOff = (j * n + r) * H;
+        for (let qj = 0; qj < H; qj++) {
+          const h = latent[hOff + qj], rh = rLatent[rhOff + qj];
+          let rdh = 0;
+          for (let d = 0; d < A; d++) {
+            const k = this.#k(qj, d), x = xi[qj * A + d];
+            const sg = sd[3 * k], s1 = sd[3 * k + 1], s2 = sd[3 * k + 2];
+            const rl = rParams[j * P + k], rE = s1 * x * rl;
+            rdh += RG[d] * E[qj * A + d] + G[d] * rE + 2 * RW[d] * h * sg * sg +
+              2 * W[d] * rh * sg * sg + 4 * W[d] * h * sg * s1 * rl;
+            hvParams[j * P + k] += RG[d] * h * s1 * x + G[d] * rh * s1 * x +
+              G[d] * h * s2 * x * rl + 2 * RW[d] * h * h * sg * s1 +
+              4 * W[d] * h * rh * sg * s1 + 2 * W[d] * h * h * (s1 * s1 + sg * s2) * rl;
+          }
+          rDeltaLatent[rhOff + qj] = rdh;
+        }
+      }
+    }
+  }
+}

@@ -83,6 +83,7 @@ const box2dTasks: {
   make: (o: Record<string, unknown>) => LunarLanderEnv | BipedalWalkerEnv;
   steps: number;
   threshold: number;
+  aliasOf?: string;
 }[] = [
   {
     id: "LunarLander-v3",
@@ -106,6 +107,7 @@ const box2dTasks: {
       ),
     steps: 1000,
     threshold: 200,
+    aliasOf: "LunarLanderContinuous-v3",
   },
   {
     id: "BipedalWalker-v3",
@@ -127,6 +129,7 @@ for (const task of box2dTasks) {
       entryPoint: task.make,
       maxEpisodeSteps: task.steps,
       rewardThreshold: task.threshold,
+      ...(task.aliasOf ? { aliasOf: task.aliasOf } : {}),
     });
   }
 }

@@ -46,6 +46,11 @@ export interface EnvSpec {
   prepare?: () => Promise<unknown>;
   /** True once `prepare` has finished (required with `prepare`). */
   isPrepared?: () => boolean;
+  /**
+   * The id this one is another name for (it builds the same environment), e.g.
+   * `dmc_Finger-spin-v1` for `dmc/finger-spin`; see {@linkcode canonicalEnvId}.
+   */
+  aliasOf?: string;
 }
 
 /**
@@ -90,6 +95,7 @@ export function registerEnv(spec: EnvSpec): void {
     rewardThreshold: optionChecks.finiteNumber,
     prepare: (v) => typeof v === "function" ? null : "must be a function () => Promise",
     isPrepared: (v) => typeof v === "function" ? null : "must be a function () => boolean",
+    aliasOf: (v) => typeof v === "string" && v.length > 0 ? null : "must be a non-empty string",
   };
   checkOptions("registerEnv", spec, checks);
   if (spec.id === undefined || spec.entryPoint === undefined) {
@@ -138,6 +144,22 @@ export function envSpec(id: string): EnvSpec {
     );
   }
   return { ...spec };
+}
+
+/**
+ * The canonical id of `id`: the id a registered alias stands for (`dmc/finger-spin` →
+ * `dmc_Finger-spin-v1`, `LunarLanderContinuous-v2` → `LunarLanderContinuous-v3`), else `id`
+ * itself (also for ids that are not registered).
+ *
+ * @example
+ * ```ts
+ * import { canonicalEnvId } from "./mod.ts";
+ * canonicalEnvId("dmc/finger-spin"); // "dmc_Finger-spin-v1"
+ * canonicalEnvId("Walker2d-v4"); // "Walker2d-v4"
+ * ```
+ */
+export function canonicalEnvId(id: string): string {
+  return registry.get(id)?.aliasOf ?? id;
 }
 
 /**

@@ -149,7 +149,7 @@ export function deviationsFromPaper(
             "short or missing, and late-training subspace drift is not observed",
         });
       }
-      const here = e.useSde ?? (e.algo === "ppo" && paper.useSde);
+      const here = e.useSde ?? paper.useSde; // absent: the preset's setting (gSDE where the paper)
       if (paper.useSde && !here) {
         out.push({
           scope,

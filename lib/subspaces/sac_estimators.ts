@@ -20,6 +20,11 @@
  * a mini-batch gradient sees the same noise as the union's Hessian. `sacActorDetachQ` (§3.2
  * quirk) differentiates only α·log π.
  *
+ * **gSDE** (SB3 `use_sde`, e.g. the BipedalWalker preset): ã = tanh(μ + hᵀE) with one exploration
+ * matrix E = σ(L) ⊙ ξ per data set (ξ drawn once, used for ã′ of the targets and ã of the actor
+ * loss, as SB3 uses one matrix for both in a gradient step; mini-batches share the union's ξ);
+ * the log-std matrix L is part of θ_actor.
+ *
  * @module
  */
 import { Rng } from "../rng.ts";
@@ -36,6 +41,7 @@ import type { ChunkedLoss } from "./hvp.ts";
 import { softBellmanTargets, stateActionRows } from "../compute/objectives/mod.ts";
 import { forwardBatch } from "../compute/forward.ts";
 import { SquashedGaussianHead } from "../compute/heads.ts";
+import { SquashedGsdeHead } from "../compute/gsde.ts";
 import type * as est from "./estimators.ts";
 
 /**
@@ -189,7 +195,15 @@ export interface SacAnalysisInput {
 
 /** The fields a SAC checkpoint state must have (top level, or `engine` / `replayBuffer`). */
 interface SacStateLike {
-  config: { gamma: number; batchSize: number; netArch: SacNetArch };
+  config: {
+    gamma: number;
+    batchSize: number;
+    netArch: SacNetArch;
+    useSde?: boolean;
+    fullStd?: boolean;
+    useExpln?: boolean;
+    clipMean?: number;
+  };
   thetaActor?: Float32Array;
   thetaCritic?: Float32Array;
   thetaCriticTarget?: Float32Array;
@@ -284,8 +298,10 @@ export interface SacDataSet {
   actions: Float32Array;
   /** Critic targets y (constants). */
   targets: Float32Array;
-  /** Actor reparameterisation noise ε, n·actDim (fixed for the solve). */
+  /** Actor reparameterisation noise ε, n·actDim (fixed for the solve; empty with gSDE). */
   noise: Float32Array;
+  /** gSDE: ξ of the data set's exploration matrix (n_latent·actDim, fixed); else absent/null. */
+  sdeNoise?: Float32Array | null;
 }
 
 /**
@@ -316,11 +332,12 @@ export function makeSacDataSet(
   const nextObs = gather(t.nextObservations, obsDim, rows);
   const rewards = gather(t.rewards, 1, rows);
   const dones = gather(t.dones, 1, rows);
-  const nextNoise = rng.fillNormal(new Float32Array(n * actDim));
-  const noise = rng.fillNormal(new Float32Array(n * actDim));
+  const sde = input.spec.sde;
+  const sdeNoise = sde ? rng.fillNormal(new Float32Array(sde.latentDim * actDim)) : null;
+  const nextNoise = rng.fillNormal(new Float32Array(sde ? 0 : n * actDim));
+  const noise = rng.fillNormal(new Float32Array(sde ? 0 : n * actDim));
   // ã′ ~ π(·|s′) with the next-action noise, then the target critics at [s′, ã′].
   const chunkRows = Math.max(1, chunkSize);
-  const z = forwardBatch(input.spec.actorNet, input.thetaActor, nextObs, n, { chunkRows });
   const next = {
     actions: new Float32Array(n * actDim),
     sigmaEps: new Float32Array(n * actDim),
@@ -328,7 +345,21 @@ export function makeSacDataSet(
     logProbs: new Float64Array(n),
   };
   try {
-    new SquashedGaussianHead(actDim).sample(z, 2 * actDim, nextNoise, 0, n, next);
+    if (sde) {
+      const head = new SquashedGsdeHead(actDim, sde), s = head.newSample(chunkRows);
+      const off = input.spec.heads.logStdWeight;
+      forwardBatch(input.spec.actorNet, input.thetaActor, nextObs, n, {
+        chunkRows,
+        onChunk: (start, count, z, latent) => {
+          head.sample(z, actDim, latent, input.thetaActor, off, sdeNoise!, count, s);
+          next.actions.set(s.actions.subarray(0, count * actDim), start * actDim);
+          next.logProbs.set(s.logProbs.subarray(0, count), start);
+        },
+      });
+    } else {
+      const z = forwardBatch(input.spec.actorNet, input.thetaActor, nextObs, n, { chunkRows });
+      new SquashedGaussianHead(actDim).sample(z, 2 * actDim, nextNoise, 0, n, next);
+    }
   } catch (e) {
     throw new RangeError(`SAC analysis: critic targets: ${(e as Error).message}`, { cause: e });
   }
@@ -351,7 +382,7 @@ export function makeSacDataSet(
       throw new RangeError(`SAC analysis: critic target of transition ${rows[i]} is ${targets[i]}`);
     }
   }
-  return { n, observations, actions, targets, noise };
+  return { n, observations, actions, targets, noise, sdeNoise };
 }
 
 /**
@@ -405,6 +436,12 @@ export function sacActorChunkedLoss(
   options: { detachQ: boolean; label?: string },
 ): ChunkedLoss {
   const { spec } = input;
+  if (spec.sde && !data.sdeNoise) {
+    throw new Error(
+      "SAC analysis: a gSDE actor needs the data set's exploration matrix (sdeNoise); build the " +
+        "data set with makeSacDataSet",
+    );
+  }
   return {
     label: options.label ?? "SAC actor",
     theta: input.thetaActor,
@@ -415,6 +452,11 @@ export function sacActorChunkedLoss(
       criticTheta: input.thetaCritic,
       obs: data.observations,
       noise: data.noise,
+      gsde: spec.sde && {
+        options: spec.sde,
+        headOffset: spec.heads.logStdWeight,
+        xi: data.sdeNoise!,
+      },
       alpha: input.alpha,
       detachQ: options.detachQ,
     },
@@ -543,6 +585,7 @@ export class SacCheckpointProblem implements est.CheckpointProblem {
       actions: u.actions.subarray(index * bs * actDim, (index + 1) * bs * actDim),
       targets: u.targets.subarray(index * bs, (index + 1) * bs),
       noise: u.noise.subarray(index * bs * actDim, (index + 1) * bs * actDim),
+      sdeNoise: u.sdeNoise,
     };
     return this.#loss(network, slice, `${network} (mini-batch ${index})`);
   }

@@ -21,7 +21,10 @@ const PAPER_SIZES: Record<string, { obs: number; act: number; actor: number; cri
 };
 
 Deno.test("every task of the paper's PPO table has a preset that resolves", () => {
-  assertEquals(presetIds().sort(), Object.keys(PAPER_SIZES).sort());
+  // The paper's tasks that exist here (not FetchReach-v1); LunarLanderContinuous-v2 is v3.
+  const offered = Object.keys(PAPER_SIZES).filter((id) => id !== "ppo/FetchReach-v1")
+    .map((id) => id.replace("LunarLanderContinuous-v2", "LunarLanderContinuous-v3"));
+  assertEquals(presetIds().sort(), offered.sort());
   for (const id of presetIds()) {
     const p = resolvePreset(id);
     assertEquals(p.id, id);
@@ -33,6 +36,7 @@ Deno.test("every task of the paper's PPO table has a preset that resolves", () =
 
 Deno.test("preset networks have the paper's parameter counts (§7.2)", () => {
   for (const [id, s] of Object.entries(PAPER_SIZES)) {
+    if (id === "ppo/FetchReach-v1") continue; // not offered: the task does not exist here
     const { config } = resolvePreset(id);
     const spec = makeActorCriticSpec(s.obs, s.act, config);
     assertEquals(spec.actorLayout.size, s.actor, `${id} actor`);
@@ -81,8 +85,9 @@ Deno.test("bad preset ids and bad overrides give clear errors", () => {
 
 Deno.test("presets of registered envs make envs with the paper's sizes (Ant-v4's envOptions: 111)", async () => {
   for (const [id, s] of Object.entries(PAPER_SIZES)) {
+    if (id === "ppo/FetchReach-v1") continue; // not offered: the task does not exist here
     const p = getPreset(id);
-    if (!listEnvs().includes(p.envId)) continue; // Box2D, robotics and DMC tasks come later
+    assert(listEnvs().includes(p.envId), `${id}: ${p.envId} is not registered`);
     await prepareEnv(p.envId);
     const env = makeEnv(p.envId, { ...p.envOptions });
     assertEquals([env.observationSpace.size, env.actionSpace.size], [s.obs, s.act], id);

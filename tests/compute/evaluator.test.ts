@@ -1,7 +1,7 @@
 // The objectives of lib/compute on both devices against central finite differences of the
 // float64 references (tests/subspaces/_reference.ts): value, gradient and HVP of the PPO actor
 // (analysis point) and critic, the PPO gSDE actor (the features detached in the variance, as
-// SB3), and the SAC actor with frozen twin Q. The float64 CPU device
+// SB3), and the SAC actor with frozen twin Q, plain and with gSDE (features learned, as SB3). The float64 CPU device
 // agrees with the references to the precision of the differences, the float32 WebAssembly device
 // to 1e-4.
 import { assert, assertAlmostEquals } from "@std/assert";
@@ -23,6 +23,8 @@ import {
   ppoCriticReference,
   relativeError,
   squashedActorReference,
+  squashedGsdeActorReference,
+  squashedGsdeProblem,
   squashedProblem,
   unitVector,
 } from "../subspaces/_reference.ts";
@@ -36,6 +38,41 @@ const noGpu = (await webGpuAdapter()) === null;
 // The gSDE entropy depends on the state and has second derivatives: a coefficient large enough
 // for them to show.
 const GSDE_ENT = 0.1;
+
+/**
+ * SAC's actor (latent MLP, then [μ | ρ] heads; with `sdeColumns` μ and a [h, sdeColumns] log-std
+ * block instead of ρ) and twin Q-networks over a squashed problem's sizes.
+ */
+function sacNets(p: ReturnType<typeof squashedProblem>, act: Act, sdeColumns: number | null) {
+  const h = p.hidden[p.hidden.length - 1], a = p.actDim;
+  const latent: MlpSpec = {
+    prefix: "latent",
+    inputDim: p.obsDim,
+    hidden: p.hidden.slice(0, -1),
+    outputDim: h,
+    activation: act,
+    activateOutput: true,
+  };
+  const builder = new LayoutBuilder().addAll(mlpBlockSpecs(latent)).add("mu.w", [h, a])
+    .add("mu.b", [a]);
+  const layout = sdeColumns === null
+    ? builder.add("ls.w", [h, a]).add("ls.b", [a]).build()
+    : builder.add("log_std", [h, sdeColumns]).build();
+  const heads: [string, string][] = sdeColumns === null
+    ? [["mu.w", "mu.b"], ["ls.w", "ls.b"]]
+    : [["mu.w", "mu.b"]];
+  const q = (j: number): MlpSpec => ({
+    prefix: `q${j}`,
+    inputDim: p.obsDim + a,
+    hidden: p.hidden,
+    outputDim: 1,
+    activation: act,
+  });
+  const criticLayout = new LayoutBuilder().addAll(mlpBlockSpecs(q(0)))
+    .addAll(mlpBlockSpecs(q(1))).build();
+  const qNets = [mlpNetwork(q(0), criticLayout), mlpNetwork(q(1), criticLayout)] as const;
+  return { net: mlpNetworkWithHeads(latent, layout, heads), qNets, layout };
+}
 
 async function check(
   label: string,
@@ -157,33 +194,13 @@ for (const device of ["cpu", "wasm", "webgpu"] as const) {
       },
       async () => {
         const p = squashedProblem(3, 2, [5, 4], act, 32, 21);
-        const h = p.hidden[p.hidden.length - 1], a = p.actDim;
-        const latent: MlpSpec = {
-          prefix: "latent",
-          inputDim: p.obsDim,
-          hidden: p.hidden.slice(0, -1),
-          outputDim: h,
-          activation: act,
-          activateOutput: true,
-        };
-        const layout = new LayoutBuilder().addAll(mlpBlockSpecs(latent))
-          .add("mu.w", [h, a]).add("mu.b", [a]).add("ls.w", [h, a]).add("ls.b", [a]).build();
-        const net = mlpNetworkWithHeads(latent, layout, [["mu.w", "mu.b"], ["ls.w", "ls.b"]]);
-        const q = (j: number): MlpSpec => ({
-          prefix: `q${j}`,
-          inputDim: p.obsDim + a,
-          hidden: p.hidden,
-          outputDim: 1,
-          activation: act,
-        });
-        const criticLayout = new LayoutBuilder().addAll(mlpBlockSpecs(q(0)))
-          .addAll(mlpBlockSpecs(q(1))).build();
+        const { net, qNets } = sacNets(p, act, null);
         await check(
           `SAC actor ${act}`,
           {
             kind: "reparameterized",
             net,
-            qNets: [mlpNetwork(q(0), criticLayout), mlpNetwork(q(1), criticLayout)],
+            qNets,
             criticTheta: p.critic,
             obs: p.obs,
             noise: p.noise,
@@ -197,5 +214,34 @@ for (const device of ["cpu", "wasm", "webgpu"] as const) {
         assert(makeNetwork(net.layers, act).layers.length === p.hidden.length + 1 - 1 + 1);
       },
     );
+    Deno.test(`SAC gSDE actor objective (${act}, ${device}) matches finite differences`, {
+      ignore,
+    }, async () => {
+      for (const fullStd of [true, false]) {
+        const o = { fullStd, useExpln: false, clipMean: 2 };
+        const base = squashedProblem(3, 2, [5, 4], act, 32, 31);
+        const { problem: p, xi, headOffset } = squashedGsdeProblem(base, o, 32);
+        const h = p.hidden[p.hidden.length - 1];
+        const { net, qNets, layout } = sacNets(p, act, fullStd ? p.actDim : 1);
+        assert(layout.size === p.actor.length && layout.block("log_std").offset === headOffset);
+        await check(
+          `SAC gSDE actor ${act} full_std ${fullStd}`,
+          {
+            kind: "reparameterized",
+            net,
+            qNets,
+            criticTheta: p.critic,
+            obs: p.obs,
+            noise: p.noise,
+            gsde: { options: { ...o, latentDim: h }, headOffset, xi },
+            alpha: p.alpha,
+            detachQ: false,
+          },
+          p.actor,
+          squashedGsdeActorReference(p, xi, o),
+          device,
+        );
+      }
+    });
   }
 }

@@ -2,10 +2,16 @@
  * The gSDE head against the float64 reference written from SB3 1.8's
  * `StateDependentNoiseDistribution` equations (`tests/reference/float64.ts`): log-probabilities,
  * entropies, sampled actions and noise matrices, and the head's first and second derivatives
- * against finite differences, for `full_std` on and off and `use_expln` on and off.
+ * against finite differences, for `full_std` on and off and `use_expln` on and off; SAC's squashed
+ * gSDE head (features learned, μ clipped, one noise matrix per batch) likewise.
  */
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { GsdeHead, type GsdeOptions } from "../../lib/compute/gsde.ts";
+import {
+  GsdeHead,
+  type GsdeOptions,
+  SquashedGsdeHead,
+  type SquashedGsdeOptions,
+} from "../../lib/compute/gsde.ts";
 import type { HeadChunk } from "../../lib/compute/heads.ts";
 import { Rng } from "../../lib/rng.ts";
 import {
@@ -14,8 +20,10 @@ import {
   gsdeEntropyRef,
   gsdeLogProbRef,
   gsdeStdRef,
+  gsdeVarianceRef,
   relativeError,
   relativeMaxError,
+  sacGsdeRef,
   unitVector,
 } from "../reference/float64.ts";
 
@@ -206,3 +214,147 @@ Deno.test("gSDE head: a network without a hidden layer is refused", () => {
     "hidden layer",
   );
 });
+
+// ---- SAC's squashed gSDE head (SB3 `Actor(use_sde=True)`).
+
+const SN = 6;
+/** Pre-clip outputs: row 2 has |z| > clip_mean (μ clipped, no gradient into z). */
+const sz = Float64Array.from([0.3, -0.8, 1.1, 0.4, 2.6, -3.1, -0.2, 0.9, 0.5, -1.5, 0.1, 0.2]);
+/**
+ * ReLU-like features: non-negative, one zero; row 4 large enough to saturate tanh (the clamp),
+ * row 5 close to saturation (float32 rounding of ã matters).
+ */
+const sLatent = Float64Array.from([
+  ...[0.4, 0, 1.3],
+  ...[0.9, 0.2, 0.5],
+  ...[0.1, 0.7, 0.3],
+  ...[1.6, 0.8, 0],
+  ...[400, 350, 450],
+  ...[4, 3.5, 4.5],
+]);
+const sXi = new Rng(13).fillNormal(new Float64Array(H * A));
+const q = new Rng(14).fillNormal(new Float64Array(SN * A));
+const kq = new Rng(15).fillNormal(new Float64Array(SN * A), 0, 0.5);
+const W_ALPHA = 0.37;
+
+/** F(z, h, L) = Σ_r [wα·log π_r + Σ_d (q·ã + ½κ·ã²)] from the float64 reference. */
+function sacReferenceF(o: SquashedGsdeOptions) {
+  return (x: Float64Array) => {
+    const z = x.subarray(0, SN * A), h = x.subarray(SN * A, SN * (A + H));
+    const { actions: acts, logProbs } = sacGsdeRef(z, h, x.subarray(SN * (A + H)), sXi, A, o);
+    let f = 0;
+    for (let r = 0; r < SN; r++) {
+      f += W_ALPHA * logProbs[r];
+      for (let d = 0; d < A; d++) {
+        const a = acts[r][d], i = r * A + d;
+        f += q[i] * a + 0.5 * kq[i] * a * a;
+      }
+    }
+    return f;
+  };
+}
+
+for (const base of SETTINGS) {
+  const o: SquashedGsdeOptions = { ...base, clipMean: 2 };
+  const label = `full_std ${o.fullStd}, use_expln ${o.useExpln}`;
+  const head = new SquashedGsdeHead(A, o);
+  const P = head.paramCount;
+  const L0 = logStdOf(P).map((l) => l - 1);
+
+  Deno.test(`squashed gSDE head (${label}): ã and log π equal SB3's equations in float64`, () => {
+    const s = head.newSample(SN);
+    head.sample(sz, A, sLatent, L0, 0, sXi, SN, s);
+    const ref = sacGsdeRef(sz, sLatent, L0, sXi, A, o);
+    for (let r = 0; r < SN; r++) {
+      for (let d = 0; d < A; d++) {
+        assertAlmostEquals(s.actions[r * A + d], ref.actions[r][d], 2e-7);
+      }
+      // torch rounds u and ã to float32 (as the head does): |δã| ≲ 2⁻²⁴(1 + |u|), and log π as
+      // a function of ã has slope (m/v)/(1 − ã²) + 2ã/(1 − ã² + 1e-6) (steep near saturation).
+      const h = sLatent.subarray(r * H, (r + 1) * H);
+      const v = gsdeVarianceRef(h, L0, A, o);
+      let tol = 1e-12;
+      for (let d = 0; d < A; d++) {
+        const a = Math.min(Math.abs(ref.actions[r][d]), 1 - 2 ** -23), tp = 1 - a * a;
+        const mu = Math.min(Math.max(sz[r * A + d], -2), 2);
+        const m = Math.abs(Math.atanh(a) - Math.sign(ref.actions[r][d]) * mu);
+        tol += (m / v[d] / tp + 2 * a / (tp + 1e-6)) * 2 ** -24 * (2 + Math.atanh(a));
+      }
+      assertAlmostEquals(s.logProbs[r], ref.logProbs[r], tol);
+    }
+    // Row 4 saturates: the clamp holds ã at 1 − 2⁻²³ inside the density.
+    assertEquals(s.inside[4 * A], 0);
+    assertEquals(Math.abs(s.actions[4 * A]), 1);
+    // Row 2: μ clipped to ±2.
+    assertEquals([...s.mean.subarray(2 * A, 3 * A)], [2, -2]);
+    const det = head.deterministicAction(sz.subarray(2 * A, 3 * A), new Float32Array(A));
+    assertEquals([...det], [Math.fround(Math.tanh(2)), Math.fround(Math.tanh(-2))]);
+  });
+
+  Deno.test(`squashed gSDE head (${label}): δz, δh, δL match differences of the reference`, () => {
+    const s = head.newSample(SN);
+    head.sample(sz, A, sLatent, L0, 0, sXi, SN, s);
+    const gAct = new Float64Array(SN * A).map((_, i) => q[i] + kq[i] * s.actions[i]);
+    const dz = new Float64Array(SN * A), dh = new Float64Array(SN * H), dp = new Float64Array(P);
+    head.backward(s, SN, W_ALPHA, gAct, sz, A, sLatent, L0, 0, sXi, dz, dh, dp, 0);
+    const got = Float64Array.from([...dz, ...dh, ...dp]);
+    const x0 = Float64Array.from([...sz, ...sLatent, ...L0]);
+    const want = fdGradient(sacReferenceF(o), x0, 1e-6);
+    const err = relativeMaxError(got, want);
+    assert(err < 1e-5, `relative error ${err.toExponential(2)}`);
+    // The clipped μ (row 2) passes no gradient; the features do get gradient (learn_features).
+    assertEquals([...dz.subarray(2 * A, 3 * A)], [0, 0]);
+    assert(dh.some((x) => x !== 0));
+  });
+}
+
+for (const base of SETTINGS) {
+  const o: SquashedGsdeOptions = { ...base, clipMean: 2 };
+  const label = `full_std ${o.fullStd}, use_expln ${o.useExpln}`;
+  Deno.test(`squashed gSDE head (${label}): R{ã} and the HVP in (z, h, L) match differences`, () => {
+    const head = new SquashedGsdeHead(A, o);
+    const P = head.paramCount;
+    const L0 = logStdOf(P).map((l) => l - 1);
+    const s = head.newSample(SN);
+    head.sample(sz, A, sLatent, L0, 0, sXi, SN, s);
+    const gAct = new Float64Array(SN * A).map((_, i) => q[i] + kq[i] * s.actions[i]);
+    const x0 = Float64Array.from([...sz, ...sLatent, ...L0]);
+    const nz = SN * A, nh = SN * H, dim = nz + nh + P, b = 2;
+    const vs = [unitVector(dim, 21), unitVector(dim, 22)];
+    const rz = new Float64Array(b * nz),
+      rh = new Float64Array(b * nh),
+      rp = new Float64Array(b * P);
+    vs.forEach((v, j) => {
+      rz.set(v.subarray(0, nz), j * nz);
+      rh.set(v.subarray(nz, nz + nh), j * nh);
+      rp.set(v.subarray(nz + nh), j * P);
+    });
+    // R{ã} against directional differences of the reference actions.
+    const ra = new Float64Array(b * nz);
+    head.jvp(s, SN, b, sz, A, sLatent, L0, 0, sXi, rz, rh, rp, ra);
+    const actionsAt = (x: Float64Array) =>
+      sacGsdeRef(x.subarray(0, nz), x.subarray(nz, nz + nh), x.subarray(nz + nh), sXi, A, o)
+        .actions.flat();
+    for (let j = 0; j < b; j++) {
+      const e = 1e-6;
+      const ap = actionsAt(x0.map((xi, i) => xi + e * vs[j][i]));
+      const am = actionsAt(x0.map((xi, i) => xi - e * vs[j][i]));
+      const want = ap.map((p, i) => (p - am[i]) / (2 * e));
+      const err = relativeMaxError(ra.subarray(j * nz, (j + 1) * nz), want);
+      assert(err < 1e-5, `R{ã} ${j}: ${err.toExponential(2)}`);
+    }
+    // f = q·ã + ½κ·ã²: R{g} = κ·R{ã}.
+    const rg = ra.map((x, i) => kq[i % nz] * x);
+    const rdh = new Float64Array(b * nh), hv = new Float64Array(b * P);
+    head.rBackward(s, SN, b, W_ALPHA, gAct, rg, sz, A, sLatent, L0, 0, sXi, rz, rh, rp, rdh, hv);
+    for (let j = 0; j < b; j++) {
+      const got = Float64Array.from([
+        ...rz.subarray(j * nz, (j + 1) * nz),
+        ...rdh.subarray(j * nh, (j + 1) * nh),
+        ...hv.subarray(j * P, (j + 1) * P),
+      ]);
+      const err = relativeError(got, fdHvp(sacReferenceF(o), x0, vs[j], 1e-4));
+      assert(err < 1e-4, `HVP ${j}: ${err.toExponential(2)}`);
+    }
+  });
+}

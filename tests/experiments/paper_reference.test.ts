@@ -32,4 +32,6 @@ Deno.test("gSDE: a deviation only where the paper used it and the runs did not",
   assertEquals(noise(facts("ppo", "Pendulum-v1", [64, 64], false)), ["state-independent Gaussian"]);
   assertEquals(noise(facts("ppo", "Ant-v4", [64, 64], false)), []);
   assertEquals(noise(facts("sac", "BipedalWalker-v3", [400, 300], false)), ["squashed Gaussian"]);
+  assertEquals(noise(facts("sac", "BipedalWalker-v3", [400, 300], true)), []);
+  assertEquals(noise(facts("sac", "BipedalWalker-v3", [400, 300])), []); // the preset's gSDE
 });

@@ -250,3 +250,55 @@ export function gsdeEntropyRef(
   return gsdeVarianceRef(latent, logStd, actDim, o)
     .reduce((h, v) => h + 0.5 + HALF_LOG_2PI + Math.log(Math.sqrt(v)), 0);
 }
+
+/** SAC's gSDE actor settings of the reference (SB3 `Actor(use_sde=True)`). */
+export interface SacGsdeRef extends GsdeRef {
+  /** μ = hardtanh(z, ±clipMean) when > 0. */
+  clipMean: number;
+}
+
+/**
+ * One batch of SB3's SAC gSDE actor (`StateDependentNoiseDistribution(squash_output=True,
+ * learn_features=True)` behind `Hardtanh(±clip_mean)`), written from SB3 1.8's equations in
+ * float64: μ = hardtanh(z); E = std(L) ⊙ ξ (one `rsample` for the whole batch); u = μ + h·E;
+ * a = tanh(u); the density is evaluated at `TanhBijector.inverse(a)` = atanh(clamp(a, ±(1 −
+ * float32 eps))) with Normal(μ, √(h²·std² + 1e-6)), minus Σ log(1 − tanh(y)² + 1e-6). Rows of
+ * `z` (act) and `latent` (n_latent) are samples.
+ */
+export function sacGsdeRef(
+  z: ArrayLike<number>,
+  latent: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  xi: ArrayLike<number>,
+  actDim: number,
+  o: SacGsdeRef,
+): { actions: number[][]; logProbs: number[] } {
+  const H = xi.length / actDim, n = z.length / actDim;
+  const lim = 1 - 2 ** -23; // th.finfo(th.float32).eps
+  const actions: number[][] = [], logProbs: number[] = [];
+  for (let r = 0; r < n; r++) {
+    const h = Array.from(latent).slice(r * H, (r + 1) * H);
+    const mean = Array.from(z).slice(r * actDim, (r + 1) * actDim)
+      .map((x) => o.clipMean > 0 ? Math.min(Math.max(x, -o.clipMean), o.clipMean) : x);
+    const variance = gsdeVarianceRef(h, logStd, actDim, o);
+    const a: number[] = [];
+    let lp = 0;
+    for (let d = 0; d < actDim; d++) {
+      let noise = 0;
+      for (let j = 0; j < H; j++) {
+        const std = gsdeStdRef(logStd[o.fullStd ? j * actDim + d : j], o.useExpln);
+        noise += h[j] * std * xi[j * actDim + d];
+      }
+      const ad = Math.tanh(mean[d] + noise);
+      a.push(ad);
+      const c = Math.min(Math.max(ad, -lim), lim);
+      const y = 0.5 * (Math.log1p(c) - Math.log1p(-c));
+      const sigma = Math.sqrt(variance[d]);
+      lp += -((y - mean[d]) ** 2) / (2 * sigma * sigma) - Math.log(sigma) - HALF_LOG_2PI;
+      lp -= Math.log(1 - Math.tanh(y) ** 2 + 1e-6);
+    }
+    actions.push(a);
+    logProbs.push(lp);
+  }
+  return { actions, logProbs };
+}

@@ -378,6 +378,7 @@ export function tfjsChunkOfObjective(
       return { loss, tensors: [x, y] };
     }
     case "reparameterized": {
+      if (spec.gsde) throw new Error("tfjs reference: SAC's gSDE actor is not written here");
       const obsDim = spec.net.layers[0].fanIn, A = spec.noise.length / (spec.obs.length / obsDim);
       const obs = rows(spec.obs, obsDim, start, count), eps = rows(spec.noise, A, start, count);
       const critic = tf.tensor1d(Float32Array.from(spec.criticTheta));

@@ -20,6 +20,8 @@ import {
   mlp,
   mlpSize,
   normalized as normalizedAdv,
+  type SacGsdeRef,
+  sacGsdeRef,
   squashedSample,
 } from "../reference/float64.ts";
 
@@ -248,6 +250,54 @@ export function squashedActorReference(p: SquashedProblem) {
       const q1 = mlp(p.critic, 0, qDims, p.act, x)[0];
       const q2 = mlp(p.critic, qSize, qDims, p.act, x)[0];
       total += p.alpha * logProb - Math.min(q1, q2);
+    }
+    return total / p.n;
+  };
+}
+
+/**
+ * SAC's gSDE actor on a squashed problem: θ = latent MLP, μ layer, log-std matrix (`full_std`:
+ * h × act, else h), ξ one standard-normal h × act matrix for all samples (the problem's ε unused).
+ */
+export function squashedGsdeProblem(p: SquashedProblem, o: SacGsdeRef, seed: number) {
+  const rng = new Rng(seed);
+  const h = p.hidden[p.hidden.length - 1], A = p.actDim;
+  const P = h * (o.fullStd ? A : 1);
+  const netSize = mlpSize([p.obsDim, ...p.hidden]) + h * A + A;
+  const actor = new Float32Array(netSize + P);
+  actor.set(p.actor.subarray(0, netSize));
+  for (let k = 0; k < P; k++) actor[netSize + k] = -0.7 + 0.5 * rng.uniform(-1, 1);
+  const xi = rng.fillNormal(new Float32Array(h * A));
+  return { problem: { ...p, actor, noise: new Float32Array(0) }, xi, headOffset: netSize };
+}
+
+/** The SAC gSDE actor loss mean[α·log π(ã|s) − min(Q₁, Q₂)(s, ã)] as a float64 function of θ. */
+export function squashedGsdeActorReference(
+  p: SquashedProblem,
+  xi: ArrayLike<number>,
+  o: SacGsdeRef,
+) {
+  const h = p.hidden[p.hidden.length - 1], A = p.actDim;
+  const latentDims = [p.obsDim, ...p.hidden];
+  const qDims = [p.obsDim + A, ...p.hidden, 1];
+  const qSize = mlpSize(qDims);
+  const headOff = mlpSize(latentDims), lsOff = headOff + h * A + A;
+  return (theta: ArrayLike<number>): number => {
+    const z: number[] = [], latent: number[] = [];
+    for (let b = 0; b < p.n; b++) {
+      const s = p.obs.subarray(b * p.obsDim, (b + 1) * p.obsDim);
+      const f = mlp(theta, 0, latentDims, p.act, s, true);
+      latent.push(...f);
+      z.push(...mlp(theta, headOff, [h, A], p.act, f));
+    }
+    const logStd = Array.from(theta).slice(lsOff);
+    const { actions, logProbs } = sacGsdeRef(z, latent, logStd, xi, A, o);
+    let total = 0;
+    for (let b = 0; b < p.n; b++) {
+      const x = [...p.obs.subarray(b * p.obsDim, (b + 1) * p.obsDim), ...actions[b]];
+      const q1 = mlp(p.critic, 0, qDims, p.act, x)[0];
+      const q2 = mlp(p.critic, qSize, qDims, p.act, x)[0];
+      total += p.alpha * logProbs[b] - Math.min(q1, q2);
     }
     return total / p.n;
   };

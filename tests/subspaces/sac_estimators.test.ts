@@ -1,7 +1,8 @@
 // SAC analysis data and losses (paper notes §3.2, §5.3, §5.4) against independent float64
 // references (tests/subspaces/_reference.ts; the SAC parameter layout is the documented block
 // order: latent MLP, mu, log_std; qf0 then qf1): critic targets, critic-loss gradient and HVP,
-// actor-loss gradient (with and without the detached-Q quirk) and HVP, replay-buffer reading,
+// actor-loss gradient (with and without the detached-Q quirk) and HVP, the gSDE actor (targets,
+// value, gradient and HVP with the data set's exploration matrix), replay-buffer reading,
 // step-0 random transitions and the mini-batch layout.
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { initRuntime } from "../../lib/runtime/mod.ts";
@@ -28,9 +29,12 @@ import {
   mlpSize,
   relativeError,
   squashedActorReference,
+  squashedGsdeActorReference,
+  squashedGsdeProblem,
   squashedProblem,
   unitVector,
 } from "./_reference.ts";
+import { sacGsdeRef } from "../reference/float64.ts";
 
 await initRuntime({ backend: "cpu" });
 
@@ -160,6 +164,59 @@ Deno.test("SAC actor: gradient matches the float64 reference, with and without t
     op.dispose();
     loss.dispose();
   }
+});
+
+Deno.test("SAC gSDE: targets with the data set's exploration matrix, actor value, gradient and HVP", async () => {
+  const o = { fullStd: true, useExpln: false, clipMean: 2 };
+  const base = sacProblem(40, 6);
+  const { problem: ref } = squashedGsdeProblem(base.ref, o, 7);
+  const input: SacAnalysisInput = {
+    ...base.input,
+    spec: makeSacSpec(3, 1, { netArch: HIDDEN, useSde: true }),
+    thetaActor: ref.actor,
+  };
+  assertEquals(input.spec.actorLayout.size, ref.actor.length);
+  // Chunks of 16 rows: ã′ is sampled chunk by chunk with the one matrix.
+  const data = await makeSacDataSet(input, rowsOf(40), new Rng(9), 16);
+  assertEquals([data.noise.length, data.sdeNoise!.length], [0, HIDDEN[1]]);
+  const t = input.transitions, h = HIDDEN[HIDDEN.length - 1], head = mlpSize([3, ...HIDDEN]);
+  const z: number[] = [], latent: number[] = [];
+  for (let i = 0; i < t.n; i++) {
+    const f = mlp(
+      ref.actor,
+      0,
+      [3, ...HIDDEN],
+      "relu",
+      t.nextObservations.subarray(3 * i, 3 * i + 3),
+      true,
+    );
+    latent.push(...f);
+    z.push(mlp(ref.actor, head, [h, 1], "relu", f)[0]);
+  }
+  const next = sacGsdeRef(z, latent, ref.actor.subarray(head + h + 1), data.sdeNoise!, 1, o);
+  const y = next.logProbs.map((lp, i) => {
+    const x = [...t.nextObservations.subarray(3 * i, 3 * i + 3), ...next.actions[i]];
+    const q = Math.min(
+      mlp(input.thetaCriticTarget, 0, qDims, "relu", x)[0],
+      mlp(input.thetaCriticTarget, mlpSize(qDims), qDims, "relu", x)[0],
+    );
+    return t.rewards[i] + (1 - t.dones[i]) * GAMMA * (q - input.alpha * lp);
+  });
+  assert(relativeError(data.targets, y) < 1e-4, "gSDE critic targets differ from the reference");
+
+  const loss = sacActorChunkedLoss(input, data, { detachQ: false });
+  const op = makeHessianOperator(loss);
+  const reference = squashedGsdeActorReference(ref, data.sdeNoise!, o);
+  const theta = Float64Array.from(input.thetaActor);
+  const { value, gradient } = await op.valueAndGradient();
+  assertAlmostEquals(value, reference(theta), 1e-5 * Math.max(1, Math.abs(value)));
+  const gErr = relativeError(gradient, fdGradient(reference, theta));
+  assert(gErr < 1e-4, `gSDE actor gradient relative error ${gErr}`);
+  const v = unitVector(theta.length, 3);
+  const err = relativeError(await op.hvp(v), fdHvp(reference, theta, v));
+  assert(err < 1e-4, `gSDE actor HVP relative error ${err}`);
+  op.dispose();
+  loss.dispose();
 });
 
 // The actor loss clamps log σ and takes min over the twin Q-nets (the clamp's and the min's

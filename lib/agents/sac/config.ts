@@ -18,9 +18,17 @@
  * | `policy_kwargs.net_arch` (list, or `dict(pi=[..], qf=[..])`) | `netArch` |
  * | `policy_kwargs.activation_fn` (`"relu"`, `"nn.ReLU"`) | `activation` |
  * | `policy_kwargs.optimizer_kwargs.eps` | `adamEps` |
+ * | `use_sde` | `useSde` |
+ * | `sde_sample_freq` | `sdeSampleFreq` |
+ * | `use_sde_at_warmup` | `useSdeAtWarmup` |
+ * | `policy_kwargs.log_std_init` | `logStdInit` |
+ * | `policy_kwargs.full_std` | `fullStd` |
+ * | `policy_kwargs.use_expln` | `useExpln` |
+ * | `policy_kwargs.clip_mean` | `clipMean` |
  *
- * `net_arch` and `activation_fn` are also accepted at the top level. Not supported (rejected with
- * an explanation): `use_sde: true` (gSDE), `optimize_memory_usage: true`, `n_critics` ≠ 2,
+ * `net_arch`, `activation_fn` and the gSDE policy kwargs are also accepted at the top level.
+ * `use_sde: true` selects SB3's gSDE actor (`../../compute/gsde.ts`, `SquashedGsdeHead`). Not
+ * supported (rejected with an explanation): `optimize_memory_usage: true`, `n_critics` ≠ 2,
  * `share_features_extractor: true`, `n_envs` ≠ 1, `train_freq` in episodes, and activations
  * other than ReLU (SAC's default). The schema (one for every agent) is
  * `../common/config_schema.ts`.
@@ -32,6 +40,7 @@ import {
   type ConfigSchema,
   defineConfig,
   integerFrom,
+  isBoolean,
   learningRateFields,
   literalOr,
   netArch,
@@ -103,6 +112,20 @@ export interface SacConfig {
    * train through `SacAgent.updateAsync` / `stepAsync` (the training loop's path).
    */
   gradientEngine: "wasm" | "webgpu" | "auto";
+  /** generalised State-Dependent Exploration (gSDE) instead of the state-dependent Gaussian. */
+  useSde: boolean;
+  /** gSDE: a new exploration matrix every n collected steps (−1 or 0: at each rollout's start). */
+  sdeSampleFreq: number;
+  /** gSDE: act with the policy (not uniformly) during the learningStarts warm-up. */
+  useSdeAtWarmup: boolean;
+  /** gSDE: initial value of the log-std matrix (SB3's SAC default −3; unused without gSDE). */
+  logStdInit: number;
+  /** gSDE: one σ per (feature, action) pair (true), or per feature. */
+  fullStd: boolean;
+  /** gSDE: expln(log σ) instead of exp(log σ). */
+  useExpln: boolean;
+  /** gSDE: μ = hardtanh(μ, ±clipMean) when > 0 (SB3 default 2.0). */
+  clipMean: number;
 }
 
 /**
@@ -180,23 +203,31 @@ export const SAC_SCHEMA: ConfigSchema<SacConfig> = defineConfig<SacConfig>("SAC"
   },
   adamEps: { sb3: "adam_eps", default: 1e-8, check: positiveNumber },
   gradientEngine: { default: "wasm", check: oneOf(["wasm", "webgpu", "auto"]) },
+  useSde: { sb3: "use_sde", default: false, check: isBoolean },
+  sdeSampleFreq: { sb3: "sde_sample_freq", default: -1, check: integerFrom(-1) },
+  useSdeAtWarmup: { sb3: "use_sde_at_warmup", default: false, check: isBoolean },
+  logStdInit: {
+    sb3: "log_std_init",
+    policyKwarg: true,
+    default: -3,
+    check: numberIn(-Infinity, Infinity, "()"),
+  },
+  fullStd: { sb3: "full_std", policyKwarg: true, default: true, check: isBoolean },
+  useExpln: { sb3: "use_expln", policyKwarg: true, default: false, check: isBoolean },
+  clipMean: {
+    sb3: "clip_mean",
+    policyKwarg: true,
+    default: 2.0,
+    check: numberIn(-Infinity, Infinity, "()"),
+  },
 }, {
   rejected: {
-    use_sde: (v) =>
-      v === true
-        ? "gSDE is implemented for PPO only; SAC uses SB3's plain squashed Gaussian. Remove " +
-          "use_sde/sde_sample_freq/log_std_init from the config"
-        : null,
-    useSde: (v) =>
-      v === true ? "gSDE is implemented for PPO only (SAC: plain squashed Gaussian)" : null,
     optimize_memory_usage: (v) =>
       v === true ? "the replay buffer always stores next observations" : null,
     n_critics: (v) => v !== 2 ? "SAC here always has two Q-networks (SB3's default)" : null,
     share_features_extractor: (v) =>
       v !== false ? "actor and critic never share layers (SB3's default)" : null,
     n_envs: (v) => v !== 1 ? "SAC collects from one environment here" : null,
-    log_std_init: () =>
-      "policy_kwargs.log_std_init only applies to gSDE, which is not implemented; remove it",
   },
 });
 

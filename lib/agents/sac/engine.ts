@@ -25,6 +25,12 @@
  * for 1 and 2 threads. The per-sample algebra of the head and the losses runs in TypeScript
  * between phases.
  *
+ * With gSDE (a spec with `sde`, SB3 `use_sde`) step 1 and the s′ actor of step 3 use the squashed
+ * gSDE head (`SquashedGsdeHead`) with one exploration matrix E = σ ⊙ ξ for the whole step (SB3
+ * `actor.reset_noise()` before each gradient step; ξ in {@linkcode SacEngine.noise}`.sde`); the
+ * actor loss's gradient reaches the log-std matrix through E and v, and the last hidden layer
+ * through hᵀE and v as well as μ (SB3 `learn_features=True`).
+ *
  * Per gradient step with 256×256 networks and batch 256 this is 16 products of 256×256×256
  * (≈ 537 MFLOP); see `bench/sac.ts` for where the time goes.
  *
@@ -41,6 +47,7 @@ import type { SacSpec } from "./policy.ts";
 import { Arena } from "../../compute/arena.ts";
 import { type Kernels, ProgramRecorder, type Ptr } from "../../compute/kernels.ts";
 import { SquashedGaussianHead, type SquashedSample } from "../../compute/heads.ts";
+import { SquashedGsdeHead, type SquashedGsdeSample } from "../../compute/gsde.ts";
 import {
   backward,
   backwardLayer,
@@ -254,8 +261,12 @@ export class SacEngine {
     /** Done mask d (terminal and not a time-out). */
     dones: Float32Array;
   };
-  /** Reparameterisation noise for s (`current`) and s′ (`next`), [B, act] each (views). */
-  readonly noise: { current: Float32Array; next: Float32Array };
+  /**
+   * Reparameterisation noise for s (`current`) and s′ (`next`), [B, act] each (views; empty with
+   * gSDE); gSDE: `sde` holds ξ of the step's exploration matrix E = σ ⊙ ξ, [n_latent, act]
+   * standard normals (host array; empty without gSDE).
+   */
+  readonly noise: { current: Float32Array; next: Float32Array; sde: Float32Array };
   /** Outputs of the last step: log π(ã|s) [B] and ã [B, act] (float64 copies). */
   readonly last: { logProbs: Float64Array; actions: Float64Array };
   /** Timing of the gradient steps so far. */
@@ -276,6 +287,17 @@ export class SacEngine {
   #gpu: WebGpuDevice | null;
   readonly #runner: PhaseRunner | null;
   readonly #head: SquashedGaussianHead;
+  /** gSDE: the head, its samples of s and s′, the features h of s and s′, δh, L (views). */
+  readonly #sde: {
+    head: SquashedGsdeHead;
+    cur: SquashedGsdeSample;
+    next: SquashedGsdeSample;
+    hCur: Float32Array;
+    hNext: Float32Array;
+    dLatent: Float32Array;
+    logStd: Float32Array;
+    gradLogStd: Float32Array;
+  } | null;
   readonly #adamEntCoef: Adam;
   readonly #adamEps: number;
   readonly #adamActor: { m: Float32Array; v: Float32Array; step: number };
@@ -339,7 +361,8 @@ export class SacEngine {
     const mA = fixed.f32(Na), vA = fixed.f32(Na), mC = fixed.f32(Nc), vC = fixed.f32(Nc);
     const obs = fixed.f32(B * O), act = fixed.f32(B * A), rew = fixed.f32(B);
     const nextObs = fixed.f32(B * O), dones = fixed.f32(B);
-    const eps1 = fixed.f32(B * A), eps2 = fixed.f32(B * A);
+    const sde = spec.sde;
+    const eps1 = fixed.f32(sde ? 0 : B * A), eps2 = fixed.f32(sde ? 0 : B * A);
     const qInT = fixed.f32(B * QI), qInC = fixed.f32(B * QI), qInPi = fixed.f32(B * QI);
     const scA = fixed.f32(6), scC = fixed.f32(6), scP = fixed.f32(2);
     // A network plan holds its transposed weights; one plan serves several batches (states).
@@ -385,12 +408,33 @@ export class SacEngine {
       nextObs: f32(nextObs, B * O),
       dones: f32(dones, B),
     };
-    this.noise = { current: f32(eps1, B * A), next: f32(eps2, B * A) };
+    const nEps = sde ? 0 : B * A;
+    this.noise = {
+      current: f32(eps1, nEps),
+      next: f32(eps2, nEps),
+      sde: new Float32Array(sde ? spec.latentDim * A : 0),
+    };
     this.#scalars = { actor: f32(scA, 6), critic: f32(scC, 6), polyak: f32(scP, 2) };
     const a = actor.p, last = a.layers[a.layers.length - 1];
-    this.#zCur = f32(stCur + last.a, B * 2 * A);
-    this.#zNext = f32(stNext + last.a, B * 2 * A);
-    this.#deltaZ = f32(stCur + last.d, B * 2 * A);
+    const W = last.fanOut; // [μ | ρ], or μ with gSDE
+    this.#zCur = f32(stCur + last.a, B * W);
+    this.#zNext = f32(stNext + last.a, B * W);
+    this.#deltaZ = f32(stCur + last.d, B * W);
+    if (sde) {
+      const head = new SquashedGsdeHead(A, sde), H = spec.latentDim;
+      const hidden = a.layers[a.layers.length - 2], P = head.paramCount;
+      const off = spec.heads.logStdWeight;
+      this.#sde = {
+        head,
+        cur: head.newSample(B),
+        next: head.newSample(B),
+        hCur: f32(stCur + hidden.a, B * H),
+        hNext: f32(stNext + hidden.a, B * H),
+        dLatent: f32(stCur + hidden.d, B * H),
+        logStd: f32(thetaA + 4 * off, P),
+        gradLogStd: f32(gradA + 4 * off, P),
+      };
+    } else this.#sde = null;
     const sample = (): SquashedSample => ({
       actions: new Float32Array(B * A),
       sigmaEps: new Float32Array(B * A),
@@ -468,7 +512,8 @@ export class SacEngine {
       const k = actorHeads[0].kernels;
       refreshTransposes(k, a, L, L + 1);
       layerGradient(k, a, L, obs, B, stCur, gradA);
-      backwardLayer(k, a, L, B, stCur);
+      // gSDE: δh of the head (through hᵀE and v) is already in δ_{L−1}; μ's part is added.
+      backwardLayer(k, a, L, B, stCur, sde !== null);
       if (L > 1) refreshTransposes(k, a, L - 1, L);
     }
     const actorUpdate = pair();
@@ -606,22 +651,38 @@ export class SacEngine {
     this.#touch(this.#qInCritic);
     const t1 = performance.now();
     this.#run(this.#phases.actorForward);
-    yield ranges(this.#zCur, this.#zNext);
+    const sde = this.#sde;
+    yield sde
+      ? ranges(this.#zCur, this.#zNext, sde.hCur, sde.hNext, sde.logStd)
+      : ranges(this.#zCur, this.#zNext);
     const t2 = performance.now();
 
     // ---- Squashed samples (s: ã into [s, ã]; s′: ã′ into [s′, ã′]).
-    const cur = this.#cur, next = this.#next;
+    const W = this.#zCur.length / B;
+    const cur = sde ? sde.cur : this.#cur, next = sde ? sde.next : this.#next;
     try {
-      this.#head.sample(this.#zCur, 2 * A, this.noise.current, 0, B, cur, {
-        array: this.#qInPi,
-        stride: QI,
-        col: O,
-      });
-      this.#head.sample(this.#zNext, 2 * A, this.noise.next, 0, B, next, {
-        array: this.#qInTarget,
-        stride: QI,
-        col: O,
-      });
+      if (sde) {
+        const { head, hCur, hNext, logStd } = sde, xi = this.noise.sde;
+        head.sample(this.#zCur, W, hCur, logStd, 0, xi, B, sde.cur);
+        head.sample(this.#zNext, W, hNext, logStd, 0, xi, B, sde.next);
+        for (let b = 0; b < B; b++) {
+          for (let d = 0; d < A; d++) {
+            this.#qInPi[b * QI + O + d] = sde.cur.actions[b * A + d];
+            this.#qInTarget[b * QI + O + d] = sde.next.actions[b * A + d];
+          }
+        }
+      } else {
+        this.#head.sample(this.#zCur, W, this.noise.current, 0, B, this.#cur, {
+          array: this.#qInPi,
+          stride: QI,
+          col: O,
+        });
+        this.#head.sample(this.#zNext, W, this.noise.next, 0, B, this.#next, {
+          array: this.#qInTarget,
+          stride: QI,
+          col: O,
+        });
+      }
     } catch (e) {
       throw new Error(`SAC gradient step: ${(e as Error).message}`, { cause: e });
     }
@@ -687,7 +748,29 @@ export class SacEngine {
     }
     actorLoss /= B;
     this.#check("actor loss", actorLoss);
-    this.#head.backward(cur, B, alpha / B, g, this.#deltaZ, 2 * A);
+    if (sde) {
+      const { head, hCur, logStd, dLatent, gradLogStd } = sde;
+      dLatent.fill(0);
+      gradLogStd.fill(0);
+      const xi = this.noise.sde;
+      head.backward(
+        sde.cur,
+        B,
+        alpha / B,
+        g,
+        this.#zCur,
+        W,
+        hCur,
+        logStd,
+        0,
+        xi,
+        this.#deltaZ,
+        dLatent,
+        gradLogStd,
+        0,
+      );
+      this.#touch(dLatent, gradLogStd);
+    } else this.#head.backward(this.#cur, B, alpha / B, g, this.#deltaZ, W);
     this.#adamScalars(this.#scalars.actor, ++this.#adamActor.step, c.learningRate);
     this.#touch(this.#deltaZ, this.#scalars.actor);
     const t7 = performance.now();

@@ -157,6 +157,8 @@ export interface SacAgentState extends base.AgentCounters {
   collector: CollectorState;
   replayBuffer: ReplayBufferState;
   stepsSinceTrain: number;
+  /** gSDE: ξ of the collection's exploration matrix (absent: none drawn yet, or no gSDE). */
+  sdeNoise?: Float32Array;
 }
 
 /** A state written before the collector. */
@@ -244,7 +246,7 @@ export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
       entCoefInit: cfg.entCoefInit,
       threads: options.threads ?? 1,
     });
-    const init = initSacParams(this.spec, new Rng(seed, 1));
+    const init = initSacParams(this.spec, new Rng(seed, 1), cfg.logStdInit);
     this.engine.setParameters(init.actor, init.critic);
     this.replayBuffer = new ReplayBuffer({ capacity: cfg.bufferSize, obsDim, actDim });
     this.actor = new SacActorCpu(this.spec);
@@ -282,13 +284,19 @@ export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
     const bufferAction = this.#bufferAction, envAction = this.#envAction;
     let step;
     try {
-      if (this.numTimesteps < cfg.learningStarts) {
+      if (this.numTimesteps < cfg.learningStarts && !(cfg.useSde && cfg.useSdeAtWarmup)) {
         // action_space.sample(): uniform in the Box; the buffer stores it rescaled to [−1, 1].
         for (let d = 0; d < envAction.length; d++) {
           envAction[d] = this.rng.uniform(this.#low[d], this.#high[d]);
         }
         scaleAction(envAction, this.#low, this.#high, bufferAction);
       } else {
+        // gSDE (SB3 collect_rollouts): a new exploration matrix at the start of each rollout
+        // (trainFreq steps) and every sdeSampleFreq steps within it.
+        const k = this.#stepsSinceTrain, freq = cfg.sdeSampleFreq;
+        if (this.spec.sde && (k === 0 || (freq > 0 && k % freq === 0) || !this.actor.hasNoise)) {
+          this.actor.resetNoise(this.rng);
+        }
         this.actor.sample(this.thetaActor, collector.obs, this.rng, bufferAction);
       }
       unscaleAction(bufferAction, this.#low, this.#high, envAction);
@@ -439,8 +447,12 @@ export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
     for (let g = 0; g < n; g++) {
       this.replayBuffer.sampleIndices(cfg.batchSize, rng, this.#indices);
       this.replayBuffer.gather(this.#indices, engine.batch);
-      rng.fillNormal(engine.noise.current);
-      rng.fillNormal(engine.noise.next);
+      // gSDE: SB3's actor.reset_noise() before every gradient step (one matrix for the batch).
+      if (this.spec.sde) rng.fillNormal(engine.noise.sde);
+      else {
+        rng.fillNormal(engine.noise.current);
+        rng.fillNormal(engine.noise.next);
+      }
       let s;
       try {
         s = yield {
@@ -538,6 +550,7 @@ export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
       collector: this.collector.getState(),
       replayBuffer: this.replayBuffer.getState(options.replayData ?? true),
       stepsSinceTrain: this.#stepsSinceTrain,
+      ...(this.actor.hasNoise ? { sdeNoise: this.actor.noise.slice() } : {}),
     };
   }
 
@@ -555,12 +568,22 @@ export class SacAgent extends base.OnlineAgent<SacUpdateStats, SacStepInfo> {
       );
     }
     const s: SacAgentState = state.version === 2 ? state : upgradeStateV1(state);
+    if (s.sdeNoise !== undefined && s.sdeNoise.length !== this.actor.noise.length) {
+      throw new RangeError(
+        `SacAgent.setState: sdeNoise has ${s.sdeNoise.length} entries, expected ` +
+          `${this.actor.noise.length} (n_latent × act of this agent's gSDE actor)`,
+      );
+    }
     // Fields added since the state was written take their defaults (as the constructor does).
     this.restoreShared(s, this.config, makeSacConfig(s.config));
     this.replayBuffer.setState(s.replayBuffer);
     this.engine.setState(s.engine);
     this.#trainRng.setState(s.trainRng);
     this.#stepsSinceTrain = s.stepsSinceTrain;
+    if (s.sdeNoise !== undefined && this.spec.sde) {
+      this.actor.noise.set(s.sdeNoise);
+      this.actor.noiseRestored();
+    }
   }
 
   /** Releases the engine's worker thread (with `threads: 2`) or GPU memory. Idempotent. */

@@ -54,5 +54,6 @@ export const DMC_ENV_SPECS: readonly EnvSpec[] = [
     id: name as string,
     entryPoint: entryPoint as EnvSpec["entryPoint"],
     ...common,
+    ...(name === id ? {} : { aliasOf: id as string }),
   }))
 ).sort((a, b) => a.id.localeCompare(b.id));

@@ -13,7 +13,7 @@
  * @module
  */
 import { presetIds } from "../../agents/presets.ts";
-import { listEnvs } from "../../envs/registry.ts";
+import { canonicalEnvId, listEnvs } from "../../envs/registry.ts";
 import {
   REPRODUCTION_PRESETS,
   type ReproductionExperiment,
@@ -45,7 +45,7 @@ export const PAPER_XMAX: Record<string, number> = {
   "Walker2d-v4": 3_000_000,
   "Swimmer-v4": 1_000_000,
   "Reacher-v4": 500_000,
-  "LunarLanderContinuous-v2": 1_000_000,
+  "LunarLanderContinuous-v3": 1_000_000,
   "BipedalWalker-v3": 3_000_000,
   "FetchReach-v1": 500_000,
   "dmc_Ball_in_cup-catch-v1": 1_000_000,
@@ -53,7 +53,8 @@ export const PAPER_XMAX: Record<string, number> = {
 };
 
 /**
- * Tasks a study can run: ids with a preset for `algo` (or for any algorithm) that `makeEnv` knows.
+ * Tasks a study can run: ids with a preset for `algo` (or for any algorithm) that `makeEnv` knows,
+ * then the registered aliases of those ids (`LunarLanderContinuous-v2`, `dmc/finger-spin`).
  *
  * @example
  * ```ts
@@ -66,7 +67,9 @@ export function studyTasks(algo?: "ppo" | "sac"): string[] {
   const ids = (algo ? [algo] : STUDY_ALGOS).flatMap((a) =>
     presetIds(a).map((id) => id.slice(a.length + 1))
   );
-  return [...new Set(ids)].filter((id) => known.has(id));
+  const tasks = [...new Set(ids)].filter((id) => known.has(id));
+  const aliases = listEnvs().filter((id) => id !== canonicalEnvId(id));
+  return [...tasks, ...aliases.filter((id) => tasks.includes(canonicalEnvId(id)))];
 }
 
 /**
@@ -259,7 +262,7 @@ function paperScale(s: ReproductionSettings, seeds?: number[]): ReproductionSett
   return {
     ...s,
     experiments: s.experiments.map((e) => {
-      const xmax = PAPER_XMAX[e.envId];
+      const xmax = PAPER_XMAX[canonicalEnvId(e.envId)];
       if (xmax === undefined) {
         throw new Error(
           `task ${e.envId} has no paper-scale settings: tasks with them are ${

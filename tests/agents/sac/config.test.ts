@@ -32,8 +32,26 @@ Deno.test("value forms: auto_<Î±>, [n, 'step'], net_arch dicts, gradient_steps â
   assertEquals(gradientStepsPerPhase(makeSacConfig({ gradient_steps: 3 })), 3);
 });
 
-Deno.test("rejected: gSDE, episode train_freq, n_critics, shared extractors, n_envs, other activations", () => {
-  assertThrows(() => makeSacConfig({ use_sde: true }), Error, "gSDE");
+Deno.test("gSDE settings: SB3 names and policy kwargs, SB3's SAC defaults", () => {
+  const c = makeSacConfig({
+    use_sde: true,
+    sde_sample_freq: 4,
+    use_sde_at_warmup: true,
+    policy_kwargs: { log_std_init: -2, full_std: false, use_expln: true, clip_mean: 1.5 },
+  });
+  assertEquals(
+    [c.useSde, c.sdeSampleFreq, c.useSdeAtWarmup, c.logStdInit, c.fullStd, c.useExpln, c.clipMean],
+    [true, 4, true, -2, false, true, 1.5],
+  );
+  const d = makeSacConfig({});
+  assertEquals(
+    [d.useSde, d.sdeSampleFreq, d.useSdeAtWarmup, d.logStdInit, d.fullStd, d.useExpln, d.clipMean],
+    [false, -1, false, -3, true, false, 2],
+  );
+  assertThrows(() => makeSacConfig({ sde_sample_freq: -2 }), RangeError, "sdeSampleFreq = -2");
+});
+
+Deno.test("rejected: episode train_freq, n_critics, shared extractors, n_envs, other activations", () => {
   assertThrows(() => makeSacConfig({ train_freq: [1, "episode"] }), Error, "count steps");
   assertThrows(() => makeSacConfig({ n_critics: 3 }), Error, "two Q-networks");
   assertThrows(() => makeSacConfig({ share_features_extractor: true }), Error, "never share");

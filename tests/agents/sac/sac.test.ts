@@ -189,7 +189,6 @@ Deno.test("diverged parameters throw naming the step; config errors are explicit
   collect(agent, 25);
   agent.thetaCritic.fill(NaN);
   assertThrows(() => collect(agent, 2), Error, "SAC training at environment step");
-  assertThrows(() => makeSacConfig({ use_sde: true }), Error, "gSDE");
   assertThrows(() => makeSacConfig({ activation_fn: "tanh" }), RangeError, "activation");
   assertThrows(() => makeSacConfig({ tau: 1.5 }), RangeError, "tau = 1.5");
   assertThrows(() => makeSacConfig({ train_freq: [1, "episode"] }), Error, "count steps");

@@ -99,8 +99,8 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
-/** A small SAC agent that trains from step 20 on, with `engine`. */
-function smallAgent(engine: "wasm" | "webgpu" | "auto"): SacAgent {
+/** A small SAC agent that trains from step 20 on, with `engine` (and gSDE when asked). */
+function smallAgent(engine: "wasm" | "webgpu" | "auto", useSde = false): SacAgent {
   return new SacAgent({
     env: makeEnv("Pendulum-v1"),
     config: {
@@ -109,6 +109,8 @@ function smallAgent(engine: "wasm" | "webgpu" | "auto"): SacAgent {
       learning_starts: 20,
       learning_rate: 3e-3,
       gradientEngine: engine,
+      use_sde: useSde,
+      log_std_init: -1,
     },
     seed: 4,
   });
@@ -146,6 +148,30 @@ Deno.test({
         assert(d <= 1e-6, `${k}: |gpu − wasm| = ${d}`);
       }
       assertAlmostEquals(gpu.entCoef, wasm.entCoef, 1e-6);
+    } finally {
+      wasm.close();
+      gpu.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "SacAgent with gSDE: training phases on WebGPU follow the WebAssembly agent",
+  ignore: noGpu,
+  fn: async () => {
+    const wasm = smallAgent("wasm", true), gpu = smallAgent("webgpu", true);
+    try {
+      while (wasm.numTimesteps < 30) await wasm.stepAsync();
+      while (gpu.numTimesteps < 30) await gpu.stepAsync();
+      assertEquals(gpu.engine.device, "webgpu");
+      assertEquals([gpu.nUpdates, wasm.nUpdates], [9, 9]);
+      for (const k of ["thetaActor", "thetaCritic", "thetaCriticTarget"] as const) {
+        const d = maxDiff(gpu[k], wasm[k]);
+        assert(d <= 1e-6, `${k}: |gpu − wasm| = ${d}`);
+      }
+      // The log-std matrix trained on both devices alike.
+      const off = wasm.spec.heads.logStdWeight;
+      assert(maxDiff(wasm.thetaActor.subarray(off), new Float32Array(16).fill(-1)) > 1e-4);
     } finally {
       wasm.close();
       gpu.close();
