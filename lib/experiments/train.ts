@@ -48,6 +48,8 @@ import { evaluatePolicy } from "../agents/common/collector.ts";
 import { SacAgent, type SacAgentState } from "../agents/sac/sac.ts";
 import { ReplayBuffer, type ReplayBufferChunk } from "../agents/sac/replay_buffer.ts";
 import { netArchPart } from "../agents/common/config_schema.ts";
+import { makePpoConfig } from "../agents/ppo/config.ts";
+import { makeSacConfig } from "../agents/sac/config.ts";
 import {
   type ResolvedPpoPreset,
   type ResolvedSacPreset,
@@ -394,6 +396,29 @@ async function loadRunState(dir: string): Promise<RunState> {
     fix: damagedCheckpointFix(dir),
     onUnverified: noteUnverified,
   });
+}
+
+/**
+ * The config fields whose values differ between a run's saved config and the config resolved now,
+ * `field (was → now)`. Both are filled with the schema's defaults first, so fields added to the
+ * toolkit after the run was made (their defaults reproduce the old behaviour) are not changes.
+ */
+function changedConfigFields(algo: Algorithm, saved: unknown, now: unknown): string[] {
+  const make = (c: unknown): Record<string, unknown> => {
+    const config = c as Record<string, unknown>;
+    try {
+      return (algo === "sac" ? makeSacConfig(config) : makePpoConfig(config)) as unknown as Record<
+        string,
+        unknown
+      >;
+    } catch {
+      return config; // a config the schema no longer accepts: compare as saved
+    }
+  };
+  const a = make(saved), b = make(now);
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
+    .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+    .map((k) => `${k} ${JSON.stringify(a[k])} → ${JSON.stringify(b[k])}`);
 }
 
 function isSacState(state: unknown): state is SacAgentState {
@@ -883,9 +908,11 @@ async function inspectRunDir(
       );
     }
   }
-  if (JSON.stringify(previous.config) !== JSON.stringify(info.config)) {
+  const changed = changedConfigFields(o.algo, previous.config, info.config);
+  if (changed.length > 0) {
     throw new Error(
-      `Cannot resume ${o.outDir}: the resolved hyperparameters differ from the run's; pass ` +
+      `Cannot resume ${o.outDir}: the resolved hyperparameters differ from the run's ` +
+        `(${changed.slice(0, 4).join(", ")}${changed.length > 4 ? ", …" : ""}); pass ` +
         "the run's own --preset/--set values or choose a new --out",
     );
   }

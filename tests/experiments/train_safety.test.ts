@@ -86,7 +86,10 @@ Deno.test("bad resumes are rejected before anything on disk changes", async () =
   const rejected: [Parameters<typeof trainRun>[0], string][] = [
     [{ ...PPO, outDir: dir }, "pass resume (--resume)"],
     [{ ...PPO, seed: 4, outDir: dir, resume: true }, "seed was 3"],
-    [{ ...PPO, overrides: { n_steps: 256 }, outDir: dir, resume: true }, "hyperparameters differ"],
+    [
+      { ...PPO, overrides: { n_steps: 256 }, outDir: dir, resume: true },
+      "nSteps 512 → 256",
+    ],
     [{ ...PPO, totalSteps: 2_000, outDir: dir, resume: true }, "pass --steps 2600 or more"],
   ];
   for (const [options, message] of rejected) {
@@ -237,5 +240,34 @@ Deno.test("SAC: a corrupted replay-buffer chunk is named; the rejected resume ch
     `${chunk} is corrupt (SHA-256 checksum mismatch)`,
   );
   assertEquals(await snapshotDir(dir), before);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a run made before a config field existed resumes (the field's default fills it in)", async () => {
+  const dir = await Deno.makeTempDir();
+  await trainRun({ ...SAC, outDir: dir, stopAtStep: 1_200 });
+  // As saved by a version without gSDE: the SAC config had none of its fields.
+  const info = await readJson<RunInfo>(`${dir}/run.json`);
+  const config = info.config as Record<string, unknown>;
+  for (const k of ["useSde", "sdeSampleFreq", "useSdeAtWarmup", "fullStd", "useExpln"]) {
+    assert(k in config, k);
+    delete config[k];
+  }
+  await Deno.writeTextFile(`${dir}/run.json`, JSON.stringify(info, null, 2));
+  const result = await trainRun({ ...SAC, outDir: dir, resume: true });
+  assert(result.completed);
+  // A real change is still refused, and named.
+  await assertRejects(
+    () =>
+      trainRun({
+        ...SAC,
+        overrides: { ...SAC.overrides, gamma: 0.5 },
+        totalSteps: 4_000,
+        outDir: dir,
+        resume: true,
+      }),
+    Error,
+    "differ from the run's (gamma 0.",
+  );
   await Deno.remove(dir, { recursive: true });
 });
