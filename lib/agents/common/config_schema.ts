@@ -493,3 +493,61 @@ export function learningRateFields(initial: number): {
     learningRateSchedule: { default: "constant", check: oneOf(["constant", "linear"]) },
   };
 }
+
+/**
+ * The generalised State-Dependent Exploration (gSDE) fields that every agent with a Gaussian
+ * policy shares (SB3 `use_sde`, `sde_sample_freq`, `log_std_init`, `full_std`, `use_expln`).
+ *
+ * @example
+ * ```ts
+ * import type { GsdeConfig } from "./config_schema.ts";
+ * const off: GsdeConfig = {
+ *   useSde: false,
+ *   sdeSampleFreq: -1,
+ *   logStdInit: 0,
+ *   fullStd: true,
+ *   useExpln: false,
+ * };
+ * ```
+ */
+export interface GsdeConfig {
+  /** gSDE instead of the algorithm's default Gaussian exploration. */
+  useSde: boolean;
+  /** gSDE: draw a new noise matrix every n collected steps (−1 or 0: only at a rollout's start). */
+  sdeSampleFreq: number;
+  /**
+   * Initial value of the log-std: gSDE's log-std matrix, or (PPO without gSDE) its
+   * state-independent log-std vector.
+   */
+  logStdInit: number;
+  /** gSDE: one σ per (feature, action) pair (true), or per feature. */
+  fullStd: boolean;
+  /** gSDE: expln(log σ) instead of exp(log σ), which grows only logarithmically above 1. */
+  useExpln: boolean;
+}
+
+/**
+ * The schema fields of {@linkcode GsdeConfig} with SB3's defaults, but for `log_std_init`, whose
+ * default differs between algorithms (PPO 0, SAC −3). Each schema lists them in its own order.
+ *
+ * @example
+ * ```ts
+ * import { defineConfig, type GsdeConfig, gsdeFields } from "./config_schema.ts";
+ * const s = defineConfig<GsdeConfig>("Toy", gsdeFields(-3));
+ * s.make({ use_sde: true }).logStdInit; // -3
+ * ```
+ */
+export function gsdeFields(logStdInit: number): Record<keyof GsdeConfig, FieldSpec> {
+  return {
+    useSde: { sb3: "use_sde", default: false, check: isBoolean },
+    sdeSampleFreq: { sb3: "sde_sample_freq", default: -1, check: integerFrom(-1) },
+    logStdInit: {
+      sb3: "log_std_init",
+      policyKwarg: true,
+      default: logStdInit,
+      check: numberIn(-Infinity, Infinity, "()"),
+    },
+    fullStd: { sb3: "full_std", policyKwarg: true, default: true, check: isBoolean },
+    useExpln: { sb3: "use_expln", policyKwarg: true, default: false, check: isBoolean },
+  };
+}

@@ -43,6 +43,8 @@ import {
   activationName,
   type ConfigSchema,
   defineConfig,
+  type GsdeConfig,
+  gsdeFields,
   integerFrom,
   isBoolean,
   learningRateFields,
@@ -105,7 +107,7 @@ export type GradientEngine = "cpu" | "wasm" | "webgpu" | "auto";
  * const config: PpoConfig = makePpoConfig({ gamma: 0.9 });
  * ```
  */
-export interface PpoConfig {
+export interface PpoConfig extends GsdeConfig {
   /** Adam step size (initial value when the schedule is linear). SB3 `learning_rate`. */
   learningRate: number;
   /** `constant`, or `linear`: lr · progress_remaining, progress_remaining = 1 − t/T. */
@@ -144,16 +146,6 @@ export interface PpoConfig {
   activation: Activation;
   /** SB3 orthogonal init (gains √2 hidden, 0.01 action head, 1 value head, zero biases); false: PyTorch default init. */
   orthoInit: boolean;
-  /** Initial value of log_std (the state-independent vector, or gSDE's matrix). */
-  logStdInit: number;
-  /** generalised State-Dependent Exploration (gSDE) instead of the state-independent Gaussian. */
-  useSde: boolean;
-  /** gSDE: draw a new noise matrix every n steps of a rollout (−1 or 0: only at its start). */
-  sdeSampleFreq: number;
-  /** gSDE: one σ per (feature, action) pair (true), or per feature. */
-  fullStd: boolean;
-  /** gSDE: expln(log σ) instead of exp(log σ), which grows only logarithmically above 1. */
-  useExpln: boolean;
   /** Wrap the environment in VecNormalize (obs and reward normalisation, SB3 defaults). */
   normalize: boolean;
   /** Adam ε (SB3's ActorCriticPolicy default 1e-5). */
@@ -164,6 +156,10 @@ export interface PpoConfig {
    */
   gradientEngine: GradientEngine;
 }
+
+// The shared gSDE fields, listed one by one below to keep this schema's field order (its
+// defaults' key order and the order of its messages).
+const gsde = gsdeFields(0);
 
 /**
  * PPO's config schema: SB3 1.8.0 `PPO` defaults with its default `MlpPolicy` (n_envs = 1), the
@@ -220,16 +216,11 @@ export const PPO_SCHEMA: ConfigSchema<PpoConfig> = defineConfig<PpoConfig>("PPO"
     convert: activationName,
   },
   orthoInit: { sb3: "ortho_init", policyKwarg: true, default: true, check: isBoolean },
-  logStdInit: {
-    sb3: "log_std_init",
-    policyKwarg: true,
-    default: 0,
-    check: numberIn(-Infinity, Infinity, "()"),
-  },
-  useSde: { sb3: "use_sde", default: false, check: isBoolean },
-  sdeSampleFreq: { sb3: "sde_sample_freq", default: -1, check: integerFrom(-1) },
-  fullStd: { sb3: "full_std", policyKwarg: true, default: true, check: isBoolean },
-  useExpln: { sb3: "use_expln", policyKwarg: true, default: false, check: isBoolean },
+  logStdInit: gsde.logStdInit,
+  useSde: gsde.useSde,
+  sdeSampleFreq: gsde.sdeSampleFreq,
+  fullStd: gsde.fullStd,
+  useExpln: gsde.useExpln,
   normalize: { sb3: "normalize", default: false, check: isBoolean },
   adamEps: { sb3: "adam_eps", default: 1e-5, check: positiveNumber },
   gradientEngine: { default: "cpu", check: oneOf(["cpu", "wasm", "webgpu", "auto"]) },

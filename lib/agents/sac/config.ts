@@ -39,6 +39,8 @@ import {
   activationName,
   type ConfigSchema,
   defineConfig,
+  type GsdeConfig,
+  gsdeFields,
   integerFrom,
   isBoolean,
   learningRateFields,
@@ -72,7 +74,7 @@ export type SacNetArch = number[] | { pi: number[]; qf: number[] };
  * const config: SacConfig = makeSacConfig({ learning_rate: 1e-3 });
  * ```
  */
-export interface SacConfig {
+export interface SacConfig extends GsdeConfig {
   /** Adam step size of the actor, the critic and log α. SB3 `learning_rate`. */
   learningRate: number;
   /** `constant`, or `linear`: lr · progress_remaining (rl-zoo `"lin_<x>"`). */
@@ -112,21 +114,15 @@ export interface SacConfig {
    * train through `SacAgent.updateAsync` / `stepAsync` (the training loop's path).
    */
   gradientEngine: "wasm" | "webgpu" | "auto";
-  /** generalised State-Dependent Exploration (gSDE) instead of the state-dependent Gaussian. */
-  useSde: boolean;
-  /** gSDE: a new exploration matrix every n collected steps (−1 or 0: at each rollout's start). */
-  sdeSampleFreq: number;
   /** gSDE: act with the policy (not uniformly) during the learningStarts warm-up. */
   useSdeAtWarmup: boolean;
-  /** gSDE: initial value of the log-std matrix (SB3's SAC default −3; unused without gSDE). */
-  logStdInit: number;
-  /** gSDE: one σ per (feature, action) pair (true), or per feature. */
-  fullStd: boolean;
-  /** gSDE: expln(log σ) instead of exp(log σ). */
-  useExpln: boolean;
   /** gSDE: μ = hardtanh(μ, ±clipMean) when > 0 (SB3 default 2.0). */
   clipMean: number;
 }
+
+// The shared gSDE fields, listed one by one below to keep this schema's field order (its
+// defaults' key order and the order of its messages).
+const gsde = gsdeFields(-3);
 
 /**
  * SAC's config schema: SB3 `SAC` defaults with its default `MlpPolicy`, the SB3 names, the
@@ -203,17 +199,12 @@ export const SAC_SCHEMA: ConfigSchema<SacConfig> = defineConfig<SacConfig>("SAC"
   },
   adamEps: { sb3: "adam_eps", default: 1e-8, check: positiveNumber },
   gradientEngine: { default: "wasm", check: oneOf(["wasm", "webgpu", "auto"]) },
-  useSde: { sb3: "use_sde", default: false, check: isBoolean },
-  sdeSampleFreq: { sb3: "sde_sample_freq", default: -1, check: integerFrom(-1) },
+  useSde: gsde.useSde,
+  sdeSampleFreq: gsde.sdeSampleFreq,
   useSdeAtWarmup: { sb3: "use_sde_at_warmup", default: false, check: isBoolean },
-  logStdInit: {
-    sb3: "log_std_init",
-    policyKwarg: true,
-    default: -3,
-    check: numberIn(-Infinity, Infinity, "()"),
-  },
-  fullStd: { sb3: "full_std", policyKwarg: true, default: true, check: isBoolean },
-  useExpln: { sb3: "use_expln", policyKwarg: true, default: false, check: isBoolean },
+  logStdInit: gsde.logStdInit,
+  fullStd: gsde.fullStd,
+  useExpln: gsde.useExpln,
   clipMean: {
     sb3: "clip_mean",
     policyKwarg: true,
