@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { HALF_LOG_2PI, type HeadChunk, type LikelihoodHead } from "./heads.ts";
+import { finiteLogProb, HALF_LOG_2PI, type HeadChunk, type LikelihoodHead } from "./heads.ts";
 import type { RealArray } from "./kernels.ts";
 import type { Rng } from "../rng.ts";
 
@@ -636,13 +636,7 @@ export class SquashedGsdeHead {
         lp += -0.5 * m * m / v - 0.5 * Math.log(v) - HALF_LOG_2PI -
           Math.log(1 - t * t + GSDE_EPS);
       }
-      if (!Number.isFinite(lp)) {
-        throw new Error(
-          `squashed gSDE: the log-probability of sample ${r} is ${lp} (actor outputs or log-std ` +
-            `non-finite); the actor diverged`,
-        );
-      }
-      s.logProbs[r] = lp;
+      s.logProbs[r] = finiteLogProb(lp, r, "squashed gSDE", "actor outputs or log-std");
     }
   }
 

@@ -32,6 +32,26 @@ import type { Rng } from "../rng.ts";
 export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
+ * The log-probability `logProb` of sample `r` of a squashed head, checked: a non-finite one
+ * throws, naming the head, the sample and the actor `outputs` that must have diverged.
+ *
+ * @example
+ * ```ts
+ * import { finiteLogProb } from "./heads.ts";
+ * finiteLogProb(-1.5, 0, "squashed Gaussian", "actor outputs μ/log σ"); // -1.5
+ * ```
+ */
+export function finiteLogProb(logProb: number, r: number, head: string, outputs: string): number {
+  if (!Number.isFinite(logProb)) {
+    throw new Error(
+      `${head}: the log-probability of sample ${r} is ${logProb} (${outputs} non-finite); the ` +
+        `actor diverged`,
+    );
+  }
+  return logProb;
+}
+
+/**
  * Lower clamp of the squashed Gaussian's log standard deviation (SB3 `LOG_STD_MIN`).
  *
  * @example
@@ -463,13 +483,7 @@ export class SquashedGaussianHead {
         if (qInput) qInput.array[r * qInput.stride + qInput.col + d] = a;
         lp += -0.5 * eps * eps - ls - HALF_LOG_2PI - Math.log(1 - a * a + TANH_LOG_EPS);
       }
-      if (!Number.isFinite(lp)) {
-        throw new Error(
-          `squashed Gaussian: the log-probability of sample ${r} is ${lp} (actor outputs μ/log σ ` +
-            `non-finite); the actor diverged`,
-        );
-      }
-      s.logProbs[r] = lp;
+      s.logProbs[r] = finiteLogProb(lp, r, "squashed Gaussian", "actor outputs μ/log σ");
     }
   }
 
