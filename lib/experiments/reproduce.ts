@@ -82,6 +82,59 @@ export interface ReproductionSettings {
   purpose?: string;
 }
 
+/**
+ * PPO with the paper's preset on `envId`, as the paper-sized presets train it: 3 seeds, a
+ * checkpoint every 50k steps (and at `checkpointExtra`), 10 evaluation episodes every 10k steps.
+ *
+ * @example
+ * ```ts
+ * import { paperPpoExperiment } from "./reproduce.ts";
+ * paperPpoExperiment("Pendulum-v1", 100_000, [10_000]).checkpointEvery; // 50_000
+ * ```
+ */
+export function paperPpoExperiment(
+  envId: string,
+  totalSteps: number,
+  checkpointExtra: number[],
+): ReproductionExperiment {
+  return {
+    algo: "ppo",
+    envId,
+    seeds: [0, 1, 2],
+    totalSteps,
+    checkpointEvery: 50_000,
+    checkpointExtra,
+    evalFreq: 10_000,
+    evalEpisodes: 10,
+  };
+}
+
+/**
+ * The analysis of the paper-sized presets (paper-notes §14): Lanczos tolerance 1e-4, analysis
+ * seed 0, full spectra at the last checkpoint of each experiment's first seed, t1 = 10k and the
+ * paper's ±20k return smoothing, with the preset's precise-gradient samples, subspace sizes `ks`
+ * and headline subspace dimension `k`.
+ *
+ * @example
+ * ```ts
+ * import { paperAnalysis } from "./reproduce.ts";
+ * paperAnalysis(10_000, [1, 2, 5, 10, 20], 20).smoothingSteps; // 20_000
+ * ```
+ */
+export function paperAnalysis(
+  preciseSamples: number,
+  ks: number[],
+  k: number,
+): Pick<ReproductionSettings, "analysis" | "k" | "t1" | "smoothingSteps" | "spectrumSeeds"> {
+  return {
+    analysis: { preciseSamples, ks, tol: 1e-4, seed: 0, spectrumSteps: "last" },
+    k,
+    t1: 10_000,
+    smoothingSteps: 20_000,
+    spectrumSeeds: "first",
+  };
+}
+
 /** The names of {@linkcode reproductionPreset}. */
 export const REPRODUCTION_PRESETS = ["quick", "pendulum", "paper-pendulum"] as const;
 
@@ -144,16 +197,7 @@ export function reproductionPreset(
       // (64×64), as paper-notes §14 suggests for a 2-core CPU.
       return {
         name,
-        experiments: [{
-          algo: "ppo",
-          envId: "Pendulum-v1",
-          seeds: [0, 1, 2],
-          totalSteps: 100_000,
-          checkpointEvery: 50_000,
-          checkpointExtra: [10_000, 25_000],
-          evalFreq: 10_000,
-          evalEpisodes: 10,
-        }, {
+        experiments: [paperPpoExperiment("Pendulum-v1", 100_000, [10_000, 25_000]), {
           algo: "sac",
           envId: "Pendulum-v1",
           seeds: [0, 1, 2],
@@ -164,43 +208,14 @@ export function reproductionPreset(
           evalFreq: 5_000,
           evalEpisodes: 10,
         }],
-        analysis: {
-          preciseSamples: 10_000,
-          ks: [1, 2, 5, 10, 20],
-          tol: 1e-4,
-          seed: 0,
-          spectrumSteps: "last",
-        },
-        k: 20,
-        t1: 10_000,
-        smoothingSteps: 20_000,
-        spectrumSeeds: "first",
+        ...paperAnalysis(10_000, [1, 2, 5, 10, 20], 20),
         purpose: "preset pendulum: paper-notes §14's reduced settings, about 10 minutes on 2 CPUs",
       };
     case "paper-pendulum":
       return {
         name,
-        experiments: [{
-          algo: "ppo",
-          envId: "Pendulum-v1",
-          seeds: [0, 1, 2],
-          totalSteps: 300_000,
-          checkpointEvery: 50_000,
-          checkpointExtra: [10_000, 25_000, 150_000],
-          evalFreq: 10_000,
-          evalEpisodes: 10,
-        }],
-        analysis: {
-          preciseSamples: 100_000,
-          ks: [1, 2, 5, 10, 20, 50, 100],
-          tol: 1e-4,
-          seed: 0,
-          spectrumSteps: "last",
-        },
-        k: 100,
-        t1: 10_000,
-        smoothingSteps: 20_000,
-        spectrumSeeds: "first",
+        experiments: [paperPpoExperiment("Pendulum-v1", 300_000, [10_000, 25_000, 150_000])],
+        ...paperAnalysis(100_000, [1, 2, 5, 10, 20, 50, 100], 100),
         purpose: "preset paper-pendulum: paper-notes §14's settings in full",
       };
     default:

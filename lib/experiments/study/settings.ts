@@ -15,6 +15,8 @@
 import { presetIds } from "../../agents/presets.ts";
 import { canonicalEnvId, listEnvs } from "../../envs/registry.ts";
 import {
+  paperAnalysis,
+  paperPpoExperiment,
   REPRODUCTION_PRESETS,
   type ReproductionExperiment,
   reproductionPreset,
@@ -87,16 +89,7 @@ export function studyTasks(algo?: "ppo" | "sac"): string[] {
 export function mainTextPreset(): ReproductionSettings {
   const experiments: ReproductionExperiment[] = [];
   for (const envId of ["Walker2d-v4", "dmc_Finger-spin-v1"]) {
-    experiments.push({
-      algo: "ppo",
-      envId,
-      seeds: [0, 1, 2],
-      totalSteps: 200_000,
-      checkpointEvery: 50_000,
-      checkpointExtra: [10_000],
-      evalFreq: 10_000,
-      evalEpisodes: 10,
-    }, {
+    experiments.push(paperPpoExperiment(envId, 200_000, [10_000]), {
       algo: "sac",
       envId,
       seeds: [0, 1, 2],
@@ -110,17 +103,7 @@ export function mainTextPreset(): ReproductionSettings {
   return {
     name: "main-text",
     experiments,
-    analysis: {
-      preciseSamples: 50_000,
-      ks: [1, 2, 5, 10, 20],
-      tol: 1e-4,
-      seed: 0,
-      spectrumSteps: "last",
-    },
-    k: 20,
-    t1: 10_000,
-    smoothingSteps: 20_000,
-    spectrumSeeds: "first",
+    ...paperAnalysis(50_000, [1, 2, 5, 10, 20], 20),
     purpose:
       "preset main-text: Fig. 1-3 for Walker2d and Finger-spin, sized for one night on 2 CPUs",
   };
