@@ -232,8 +232,8 @@ export async function runJob(
   };
   try {
     let outcome: RunJobResult["outcome"] = "done";
-    if (job.stage === "train") await train(root, study, job, options, log);
-    else if (job.stage === "analyze") await analyse(root, study, job, options, log);
+    if (job.stage === "train") await train({ root, study, job, options, log });
+    else if (job.stage === "analyze") await analyse({ root, study, job, options, log });
     else outcome = (await aggregate(root, study, plan, log)).complete ? "done" : "incomplete";
     if (outcome === "done") {
       await finish("completed");
@@ -271,12 +271,22 @@ function experimentOf(study: StudyFile, job: StudyJob) {
   return e;
 }
 
+/** What the train and analyse stages of a job run with. */
+interface StageContext {
+  /** The study directory. */
+  root: string;
+  /** Its study.json. */
+  study: StudyFile;
+  /** The job. */
+  job: StudyJob;
+  /** The options of {@linkcode runJob}. */
+  options: RunJobOptions;
+  /** Progress messages. */
+  log: (m: string) => void;
+}
+
 async function train(
-  root: string,
-  study: StudyFile,
-  job: StudyJob,
-  options: RunJobOptions,
-  log: (m: string) => void,
+  { root, study, job, options, log }: StageContext,
 ): Promise<void> {
   const e = experimentOf(study, job);
   const outDir = `${root}/${job.run!.dir}`;
@@ -319,11 +329,7 @@ async function train(
 }
 
 async function analyse(
-  root: string,
-  study: StudyFile,
-  job: StudyJob,
-  options: RunJobOptions,
-  log: (m: string) => void,
+  { root, study, job, options, log }: StageContext,
 ): Promise<void> {
   const s = study.settings;
   const analysed = await analyzeRun({
