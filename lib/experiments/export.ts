@@ -23,6 +23,7 @@
  * @module
  */
 import { initRuntime } from "../runtime/mod.ts";
+import { ROLLOUT_SCALAR_COLUMNS } from "../agents/common/rollout_buffer.ts";
 import {
   type CheckpointProblem,
   type DataEstimator,
@@ -335,16 +336,7 @@ function batchArrays(problem: CheckpointProblem): [string, NpyTypedArray, number
     ) {
       out.push([`${which}_observations`, r.observations, [r.n, r.obsDim]]);
       out.push([`${which}_actions`, r.actions, [r.n, r.actDim]]);
-      for (
-        const field of [
-          "rewards",
-          "episodeStarts",
-          "values",
-          "logProbs",
-          "advantages",
-          "returns",
-        ] as const
-      ) {
+      for (const field of ROLLOUT_SCALAR_COLUMNS) {
         out.push([`${which}_${snake(field)}`, r[field], [r.n]]);
       }
     }

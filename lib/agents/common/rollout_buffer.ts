@@ -141,6 +141,25 @@ export interface RolloutColumns {
 }
 
 /**
+ * The {@linkcode RolloutColumns} that hold one number per transition (all but observations and
+ * actions), in storage order.
+ *
+ * @example
+ * ```ts
+ * import { ROLLOUT_SCALAR_COLUMNS } from "./rollout_buffer.ts";
+ * ROLLOUT_SCALAR_COLUMNS.includes("logProbs"); // true
+ * ```
+ */
+export const ROLLOUT_SCALAR_COLUMNS = [
+  "rewards",
+  "episodeStarts",
+  "values",
+  "logProbs",
+  "advantages",
+  "returns",
+] as const;
+
+/**
  * Fixed-size storage for one rollout of `size` steps of `nEnvs` environments (default 1):
  * `size · nEnvs` rows, environment e's step t at row e·size + t.
  *
@@ -329,16 +348,7 @@ export class RolloutBuffer {
     if (!Number.isSafeInteger(s.pos) || s.pos < 0 || s.pos > this.size) {
       throw new RangeError(`RolloutBuffer.setState: pos ${s.pos} outside [0, ${this.size}]`);
     }
-    const arrays = [
-      "observations",
-      "actions",
-      "rewards",
-      "episodeStarts",
-      "values",
-      "logProbs",
-      "advantages",
-      "returns",
-    ] as const;
+    const arrays = ["observations", "actions", ...ROLLOUT_SCALAR_COLUMNS] as const;
     for (const k of arrays) {
       const src = s[k];
       if (!(src instanceof Float32Array) || src.length !== this[k].length) {
