@@ -13,6 +13,16 @@
 import { Arena } from "../arena.ts";
 import { GEMM, type Kernels, type Ptr } from "../kernels.ts";
 
+/** Dot products of rows a0 and a1 of `a` with K-term rows of `bt` from b0, into a scratch block. */
+type RowPairDots = (
+  a: Float64Array,
+  a0: number,
+  a1: number,
+  bt: Float64Array,
+  b0: number,
+  K: number,
+) => void;
+
 /** Float64 kernels on one memory (byte pointers, multiples of 8). */
 function cpuKernels(h: Float64Array): Kernels {
   /** The epilogue of one output: bias (added last), accumulation, ReLU, mask. */
@@ -29,6 +39,38 @@ function cpuKernels(h: Float64Array): Kernels {
     if (flags & GEMM.RELU) s = s > 0 ? s : 0;
     if (flags & GEMM.MASK && !(h[mask] > 0)) s = 0;
     return s;
+  };
+  /** The dot products of the last {@linkcode dots2x2} or {@linkcode dots2x1} call. */
+  const dot = new Float64Array(4);
+  /**
+   * The 2×2 block of row dot products (rows a0, a1 of `a` by rows b0, b0 + K of `bt`, K terms
+   * each, summed from 0 in increasing k) into `dot`: [c00, c01, c10, c11].
+   */
+  const dots2x2: RowPairDots = (a, a0, a1, bt, b0, K) => {
+    const b1 = b0 + K;
+    let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
+    for (let k = 0; k < K; k++) {
+      const x0 = a[a0 + k], x1 = a[a1 + k], y0 = bt[b0 + k], y1 = bt[b1 + k];
+      c00 += x0 * y0;
+      c01 += x0 * y1;
+      c10 += x1 * y0;
+      c11 += x1 * y1;
+    }
+    dot[0] = c00;
+    dot[1] = c01;
+    dot[2] = c10;
+    dot[3] = c11;
+  };
+  /** The 2×1 block (rows a0, a1 of `a` by row b0 of `bt`) of {@linkcode dots2x2} into `dot`. */
+  const dots2x1: RowPairDots = (a, a0, a1, bt, b0, K) => {
+    let c0 = 0, c1 = 0;
+    for (let k = 0; k < K; k++) {
+      const y = bt[b0 + k];
+      c0 += a[a0 + k] * y;
+      c1 += a[a1 + k] * y;
+    }
+    dot[0] = c0;
+    dot[1] = c1;
   };
   /**
    * The plain products C = A·B (+ bias added last when `bias` ≥ 0) of gemm's common epilogues,
@@ -53,15 +95,8 @@ function cpuKernels(h: Float64Array): Kernels {
       const r0 = C + m * ldc, r1 = r0 + ldc;
       let n = 0;
       for (; n + 1 < N; n += 2) {
-        const b0 = n * K, b1 = b0 + K;
-        let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-        for (let k = 0; k < K; k++) {
-          const x0 = a[a0 + k], x1 = a[a1 + k], y0 = bt[b0 + k], y1 = bt[b1 + k];
-          c00 += x0 * y0;
-          c01 += x0 * y1;
-          c10 += x1 * y0;
-          c11 += x1 * y1;
-        }
+        dots2x2(a, a0, a1, bt, n * K, K);
+        let c00 = dot[0], c01 = dot[1], c10 = dot[2], c11 = dot[3];
         if (withBias) {
           const e0 = h[bias + n], e1 = h[bias + n + 1];
           c00 += e0;
@@ -75,13 +110,8 @@ function cpuKernels(h: Float64Array): Kernels {
         h[r1 + n + 1] = c11;
       }
       if (n < N) {
-        const b0 = n * K;
-        let c0 = 0, c1 = 0;
-        for (let k = 0; k < K; k++) {
-          const y = bt[b0 + k];
-          c0 += a[a0 + k] * y;
-          c1 += a[a1 + k] * y;
-        }
+        dots2x1(a, a0, a1, bt, n * K, K);
+        let c0 = dot[0], c1 = dot[1];
         if (withBias) {
           c0 += h[bias + n];
           c1 += h[bias + n];
@@ -147,30 +177,16 @@ function cpuKernels(h: Float64Array): Kernels {
       const r0 = C + m * ldc, r1 = r0 + ldc, k0 = mask + m * ldc, k1 = k0 + ldc;
       let n = 0;
       for (; n + 1 < N; n += 2) {
-        const b0 = n * K, b1 = b0 + K;
-        let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-        for (let k = 0; k < K; k++) {
-          const x0 = a[a0 + k], x1 = a[a1 + k], y0 = bt[b0 + k], y1 = bt[b1 + k];
-          c00 += x0 * y0;
-          c01 += x0 * y1;
-          c10 += x1 * y0;
-          c11 += x1 * y1;
-        }
-        h[r0 + n] = finish(c00, r0 + n, bias, k0 + n, n, flags);
-        h[r0 + n + 1] = finish(c01, r0 + n + 1, bias, k0 + n + 1, n + 1, flags);
-        h[r1 + n] = finish(c10, r1 + n, bias, k1 + n, n, flags);
-        h[r1 + n + 1] = finish(c11, r1 + n + 1, bias, k1 + n + 1, n + 1, flags);
+        dots2x2(a, a0, a1, bt, n * K, K);
+        h[r0 + n] = finish(dot[0], r0 + n, bias, k0 + n, n, flags);
+        h[r0 + n + 1] = finish(dot[1], r0 + n + 1, bias, k0 + n + 1, n + 1, flags);
+        h[r1 + n] = finish(dot[2], r1 + n, bias, k1 + n, n, flags);
+        h[r1 + n + 1] = finish(dot[3], r1 + n + 1, bias, k1 + n + 1, n + 1, flags);
       }
       if (n < N) {
-        const b0 = n * K;
-        let c0 = 0, c1 = 0;
-        for (let k = 0; k < K; k++) {
-          const y = bt[b0 + k];
-          c0 += a[a0 + k] * y;
-          c1 += a[a1 + k] * y;
-        }
-        h[r0 + n] = finish(c0, r0 + n, bias, k0 + n, n, flags);
-        h[r1 + n] = finish(c1, r1 + n, bias, k1 + n, n, flags);
+        dots2x1(a, a0, a1, bt, n * K, K);
+        h[r0 + n] = finish(dot[0], r0 + n, bias, k0 + n, n, flags);
+        h[r1 + n] = finish(dot[1], r1 + n, bias, k1 + n, n, flags);
       }
     }
     if (m < M) {
