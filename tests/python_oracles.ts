@@ -6,8 +6,7 @@
  *
  * @module
  */
-import { assert } from "@std/assert";
-import { findPython } from "../tools/python_ref.ts";
+import { findPython, runPythonJson } from "../tools/python_ref.ts";
 
 /** An interpreter that can import torch (`<repo>/.venv/bin/python` first), or null. */
 export const torchPython: string | null = await findPython("torch");
@@ -22,19 +21,11 @@ export const torchPython: string | null = await findPython("torch");
  * ```
  */
 export async function runOracle(python: string, name: string, input: unknown): Promise<unknown> {
-  const script = new URL(`../tools/${name}.py`, import.meta.url).pathname;
-  const child = new Deno.Command(python, {
-    args: [script],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
-  await writer.close();
-  const { success, stdout, stderr } = await child.output();
-  assert(success, `tools/${name}.py failed: ${new TextDecoder().decode(stderr)}`);
-  return JSON.parse(new TextDecoder().decode(stdout));
+  return await runPythonJson(
+    python,
+    new URL(`../tools/${name}.py`, import.meta.url).pathname,
+    input,
+  );
 }
 
 /** The reason given when a torch oracle is missing. */
