@@ -30,20 +30,10 @@ import {
   relativeMaxError,
 } from "../agents/ppo/_reference.ts";
 import { Rng } from "../../lib/rng.ts";
+import { initRuntime } from "../../lib/runtime/mod.ts";
+import { scoped } from "./tfjs.ts";
 
-await tf.setBackend("cpu");
-// Silence the CPU backend's "running in Node.js" banner (as lib/runtime does).
-(tf.engine().registry["cpu"] as unknown as { firstUse?: boolean }).firstUse = false;
-
-/** Runs fn in a tfjs scope that disposes every tensor it made; fn returns plain JS values. */
-function scoped<T>(fn: () => T): T {
-  tf.engine().startScope();
-  try {
-    return fn();
-  } finally {
-    tf.engine().endScope();
-  }
-}
+await initRuntime({ backend: "cpu" });
 
 const NET: RefNet = { obsDim: 3, hidden: [5, 4], actDim: 2, activation: "tanh" };
 const spec = makeActorCriticSpec(NET.obsDim, NET.actDim, {

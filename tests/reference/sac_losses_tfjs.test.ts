@@ -31,19 +31,11 @@ import {
   relativeMaxError,
 } from "../agents/sac/_reference.ts";
 import { Rng } from "../../lib/rng.ts";
+import { initRuntime } from "../../lib/runtime/mod.ts";
+import { scoped } from "./tfjs.ts";
 import { runOracle, torchPython } from "../python_oracles.ts";
 
-await tf.setBackend("cpu");
-(tf.engine().registry["cpu"] as unknown as { firstUse?: boolean }).firstUse = false;
-
-function scoped<T>(fn: () => T): T {
-  tf.engine().startScope();
-  try {
-    return fn();
-  } finally {
-    tf.engine().endScope();
-  }
-}
+await initRuntime({ backend: "cpu" });
 
 const NET: RefSacNet = { obsDim: 3, actDim: 2, hidden: [6, 5] };
 const spec = makeSacSpec(NET.obsDim, NET.actDim, { netArch: NET.hidden });

@@ -98,3 +98,22 @@ export function minTf<T extends tf.Tensor>(a: T, b: T): T {
 export function clampTf<T extends tf.Tensor>(x: T, lo: number, hi: number): T {
   return tf.add(tf.sub(x, tf.relu(tf.sub(x, hi))), tf.relu(tf.sub(lo, x))) as T;
 }
+
+/**
+ * Runs fn in a tfjs scope that disposes every tensor it made; fn returns plain JS values.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { scoped } from "./tfjs.ts";
+ * const sum = scoped(() => tf.tensor1d([1, 2]).sum().dataSync()[0]); // 3, no tensor left
+ * ```
+ */
+export function scoped<T>(fn: () => T): T {
+  tf.engine().startScope();
+  try {
+    return fn();
+  } finally {
+    tf.engine().endScope();
+  }
+}

@@ -14,11 +14,11 @@ import {
 } from "../../reference/sac_losses_tfjs.ts";
 import { Adam } from "../../../lib/compute/mod.ts";
 import { Rng } from "../../../lib/rng.ts";
+import { initRuntime } from "../../../lib/runtime/mod.ts";
 import { relativeMaxError } from "./_reference.ts";
 import { runOracle, torchPython } from "../../python_oracles.ts";
 
-await tf.setBackend("cpu");
-(tf.engine().registry["cpu"] as unknown as { firstUse?: boolean }).firstUse = false;
+await initRuntime({ backend: "cpu" });
 
 // Ragged sizes on purpose: batch 13, widths 7 and 5, 3 action dimensions (kernel tails).
 const OBS = 4, ACT = 3, HIDDEN = [7, 5], B = 13;
