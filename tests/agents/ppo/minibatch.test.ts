@@ -30,6 +30,17 @@ const COEFS: RefCoefs[] = [
 ];
 
 /** The rollout arrays in permuted order, so the engine must gather by index. */
+/** The network's spec, a random problem of 11 samples and its rows in a fixed shuffled order. */
+function shuffledProblem(net: RefNet) {
+  const spec = makeActorCriticSpec(net.obsDim, net.actDim, {
+    netArch: net.hidden,
+    activation: net.activation,
+  });
+  const { actor, critic, batch } = makeProblem(net, 11);
+  const perm = Int32Array.from([3, 7, 0, 10, 1, 9, 2, 8, 4, 6, 5]);
+  return { spec, actor, critic, batch, perm, data: asRollout(batch, perm) };
+}
+
 function asRollout(batch: RefBatch, perm: Int32Array) {
   const n = batch.n;
   const obsDim = batch.obs.length / n, actDim = batch.actions.length / n;
@@ -56,13 +67,7 @@ function asRollout(batch: RefBatch, perm: Int32Array) {
 
 Deno.test("CPU device: loss terms and gradients equal the float64 reference", () => {
   for (const net of NETS) {
-    const spec = makeActorCriticSpec(net.obsDim, net.actDim, {
-      netArch: net.hidden,
-      activation: net.activation,
-    });
-    const { actor, critic, batch } = makeProblem(net, 11);
-    const perm = Int32Array.from([3, 7, 0, 10, 1, 9, 2, 8, 4, 6, 5]);
-    const data = asRollout(batch, perm);
+    const { spec, actor, critic, batch, perm, data } = shuffledProblem(net);
     for (const coefs of COEFS) {
       const engine = new PpoMinibatchGradient(spec, 16, coefs);
       const gA = new Float64Array(actor.length), gC = new Float64Array(critic.length);
@@ -120,13 +125,7 @@ Deno.test("a sub-range of the permutation is one mini-batch", () => {
 
 Deno.test("float32 WebAssembly device: the same loss terms and gradients to float32 rounding", () => {
   for (const net of NETS) {
-    const spec = makeActorCriticSpec(net.obsDim, net.actDim, {
-      netArch: net.hidden,
-      activation: net.activation,
-    });
-    const { actor, critic, batch } = makeProblem(net, 11);
-    const perm = Int32Array.from([3, 7, 0, 10, 1, 9, 2, 8, 4, 6, 5]);
-    const data = asRollout(batch, perm);
+    const { spec, actor, critic, batch, perm, data } = shuffledProblem(net);
     for (const coefs of COEFS) {
       const cpu = new PpoMinibatchGradient(spec, 16, coefs);
       const wasm = new PpoMinibatchGradient(spec, 16, coefs, "wasm");
