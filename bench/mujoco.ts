@@ -10,6 +10,10 @@
  * 2. mean return of a uniform random policy per task over episodes with the same reset seeds and
  *    the same actions (numpy's `default_rng(seed).uniform(low, high)` on both sides); returns
  *    differ only by the chaotic growth of the builds' rounding differences.
+ *    Two further columns explain the ratios: the "2-thread ceiling" (twice our single-env rate
+ *    over Gymnasium's vector, the most two threads could give) and "physics only" (env steps per
+ *    second of the bare physics, `frameSkip` × `mj_step` + `mj_rnePostConstraint`, in the
+ *    WebAssembly build and in the native wheel).
  * 3. resident memory at the start, middle and end of 10^6 env steps of a `ThreadedVectorEnv` of 8
  *    HalfCheetah-v4 envs.
  *
@@ -22,10 +26,12 @@
 import {
   makeEnv,
   makeVecEnv,
+  type MujocoEnv,
   prepareEnv,
   ThreadedVectorEnv,
   type VectorEnv,
 } from "../lib/envs/mod.ts";
+import { mujoco } from "../lib/envs/mujoco/runtime.ts";
 import { npRandom } from "../lib/np_random/mod.ts";
 import { Rng } from "../lib/rng.ts";
 import { findPython, runPythonJson } from "../tools/python_ref.ts";
@@ -71,6 +77,34 @@ function single(id: string): number {
       for (let i = 0; i < 100; i++) {
         const r = env.step(actions[k++ & 1023]);
         if (r.terminated || r.truncated) env.reset();
+      }
+    },
+    100,
+    SECONDS,
+    300,
+  );
+  env.close();
+  return sps;
+}
+
+/**
+ * Env steps per second of the bare physics of an env step (controls set, `frameSkip` ×
+ * `mj_step`, `mj_rnePostConstraint`; `mj_resetData` every 1000 steps), as the Python side times
+ * the native build: what is left when no env code runs around the physics.
+ */
+function physics(id: string): number {
+  const env = makeEnv(id).unwrapped as MujocoEnv;
+  const mj = mujoco(), model = env.model, data = env.data;
+  const actions = randomActions(id, 1024, 1, 0);
+  env.reset({ seed: 0 });
+  let k = 0;
+  const sps = stepsPerSecond(
+    () => {
+      for (let i = 0; i < 100; i++, k++) {
+        if (k % 1000 === 0) mj.mj_resetData(model, data);
+        data.ctrl.set(actions[k & 1023]);
+        for (let f = 0; f < env.frameSkip; f++) mj.mj_step(model, data);
+        mj.mj_rnePostConstraint(model, data);
       }
     },
     100,
@@ -157,23 +191,30 @@ console.log(
 );
 console.log(
   "| task | ours single | Gymnasium single | ratio | ours threaded x8 | ours sync x8 | " +
-    "Gymnasium SyncVectorEnv x8 | ratio (threaded) | random return ours | random return Gymnasium |",
+    "Gymnasium SyncVectorEnv x8 | ratio (threaded) | 2-thread ceiling | physics only: " +
+    "WebAssembly / native | random return ours | random return Gymnasium |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const id of IDS) {
   await prepareEnv(id);
-  const g = (gym?.results as { id: string; single_sps: number; vector_sps: number }[] | undefined)
-    ?.find((r) => r.id === id);
+  type GymRates = { id: string; single_sps: number; vector_sps: number; physics_sps: number };
+  const g = (gym?.results as GymRates[] | undefined)?.find((r) => r.id === id);
   const gr = (gymReturns?.results as { id: string; returns: number[] }[] | undefined)
     ?.find((r) => r.id === id);
   const s = single(id);
   const threaded = vector(id, new ThreadedVectorEnv(id, VECTOR_ENVS, { threads: 2 }));
   const sync = vector(id, makeVecEnv(id, VECTOR_ENVS));
+  const bare = id.startsWith("dmc") ? null : physics(id);
   const ours = mean(randomReturns(id, seeds));
   console.log(
     `| ${id} | ${fmt(s)} | ${g ? fmt(g.single_sps) : "n/a"} | ${ratio(s, g?.single_sps)} | ` +
       `${fmt(threaded)} | ${fmt(sync)} | ${g ? fmt(g.vector_sps) : "n/a"} | ` +
-      `${ratio(threaded, g?.vector_sps)} | ${ours.toFixed(1)} | ` +
+      `${ratio(threaded, g?.vector_sps)} | ${ratio(2 * s, g?.vector_sps)} | ` +
+      `${
+        bare === null || !g
+          ? "n/a"
+          : `${fmt(bare)} / ${fmt(g.physics_sps)} = ${ratio(bare, g.physics_sps)}`
+      } | ${ours.toFixed(1)} | ` +
       `${gr ? mean(gr.returns).toFixed(1) : "n/a"} |`,
   );
 }

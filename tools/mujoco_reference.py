@@ -17,13 +17,21 @@ float64 values round-trip exactly; non-finite ones as the strings "Infinity", "-
                     -> {"results": [{"obs", "reward", "terminated", "truncated", "info"}]}
                     Each case: reset(seed=0), set_state(qpos, qvel), step(action) with the action
                     an array of dtype ("float64" unless given).
-  rollouts          {"id", "kwargs", "dtype", "runs": [{"seed", "actions"}]}
+  rollouts          {"id", "kwargs", "dtype", "runs": [{"seed", "actions"}], "self_divergence"}
                     -> {"results": [{"reset_obs", "reset_info", "steps": [...]}]}: per run
                     reset(seed), then the actions (resetting unseeded when an episode ends).
+                    With "self_divergence": shift (a number), each result also has
+                    "self_divergence": the max |Δobs| between that run and the same run on a
+                    second env whose initial qpos entries are all moved by +shift, up to the first
+                    episode end: how far native MuJoCo drifts from itself after a difference of
+                    that size.
   bench             {"ids", "seconds", "vector_envs"}
-                    -> {"results": [{"id", "single_sps", "vector_sps"}]}: env steps per second of
-                    gym.make(id) and of gymnasium's SyncVectorEnv of that many gym.make(id), with
-                    action_space.sample() actions, each timed for `seconds` after a warm-up.
+                    -> {"results": [{"id", "single_sps", "vector_sps", "physics_sps"}]}: env steps
+                    per second of gym.make(id) and of gymnasium's SyncVectorEnv of that many
+                    gym.make(id), with action_space.sample() actions, each timed for `seconds`
+                    after a warm-up; physics_sps: the bare physics of an env step (controls set,
+                    mj_step with nstep=frame_skip, mj_rnePostConstraint; mj_resetData every 1000
+                    steps) with no Python env code around it.
   random_returns    {"ids", "seeds", "episodes"} -> {"results": [{"id", "returns"}]}: uniform
                     random actions from a generator seeded per episode, as bench/mujoco.ts draws.
 """
@@ -208,8 +216,32 @@ def rollouts(request):
             steps.append(record)
             if record["terminated"] or record["truncated"]:
                 env.reset()
-        results.append({"reset_obs": obs, "reset_info": info, "steps": steps})
+        result = {"reset_obs": obs, "reset_info": info, "steps": steps}
+        if request.get("self_divergence") is not None:
+            result["self_divergence"] = self_divergence(
+                request, run, steps, request["self_divergence"]
+            )
+        results.append(result)
     return {"results": results}
+
+
+def self_divergence(request, run, steps, shift):
+    """Max |Δobs| between `steps` and the same actions from the same seeded reset with every
+    initial qpos entry moved by +shift, up to the first episode end in either."""
+    env = make(request)
+    env.reset(seed=run["seed"])
+    base = env.unwrapped
+    base.set_state(base.data.qpos + shift, base.data.qvel.copy())
+    largest = 0.0
+    for action, reference in zip(run["actions"], steps):
+        record = step_record(env, action, request.get("dtype", "float64"))
+        largest = max(largest, float(np.max(np.abs(record["obs"] - np.asarray(reference["obs"])))))
+        if record["terminated"] or record["truncated"] or reference["terminated"] or reference[
+            "truncated"
+        ]:
+            break
+    env.close()
+    return largest
 
 
 def rate(chunk, steps_per_chunk, seconds):
@@ -258,8 +290,32 @@ def bench(request):
 
         vector = rate(vector_chunk, 20 * n, seconds)
         venv.close()
-        results.append({"id": env_id, "single_sps": single, "vector_sps": vector})
+        physics = physics_rate(env_id, actions, seconds)
+        results.append(
+            {"id": env_id, "single_sps": single, "vector_sps": vector, "physics_sps": physics}
+        )
     return {"results": results}
+
+
+def physics_rate(env_id, actions, seconds):
+    """Env steps per second of the bare physics of gym.make(env_id)'s step (see `bench`)."""
+    env = gym.make(env_id)
+    env.reset(seed=0)
+    model, data, skip = env.unwrapped.model, env.unwrapped.data, env.unwrapped.frame_skip
+    k = [0]
+
+    def chunk():
+        for _ in range(100):
+            if k[0] % 1000 == 0:
+                mujoco.mj_resetData(model, data)
+            data.ctrl[:] = actions[k[0] & 1023]
+            mujoco.mj_step(model, data, nstep=skip)
+            mujoco.mj_rnePostConstraint(model, data)
+            k[0] += 1
+
+    physics = rate(chunk, 100, seconds)
+    env.close()
+    return physics
 
 
 def random_returns(request):
