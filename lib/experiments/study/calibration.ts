@@ -15,6 +15,7 @@ import { trainRun } from "../train.ts";
 import { analyzeRun, type EigenCacheInfo } from "../analyze.ts";
 import type { BackendChoice } from "../../runtime/mod.ts";
 import { readJson } from "../../io/files.ts";
+import { SAC_STEP0_TRANSITIONS } from "../../subspaces/mod.ts";
 
 /** One algorithm × task × network's costs. */
 export interface CalibrationEntry {
@@ -138,7 +139,10 @@ export function estimateJob(
   const precise = settings.analysis.preciseSamples ?? 1_000_000;
   let seconds = PROCESS_START_SECONDS, memory = cal.baseMemoryMiB;
   for (const t of work.steps ?? []) {
-    const samples = e.algo === "sac" ? Math.max(1, Math.min(t, bufferSize)) : precise;
+    // SAC: the replay buffer at t (the step-0 random transitions when it is empty), capped by
+    // preciseSamples as the analysis subsamples it.
+    const buffer = t === 0 ? SAC_STEP0_TRANSITIONS : Math.max(1, Math.min(t, bufferSize));
+    const samples = e.algo === "sac" ? Math.min(precise, buffer) : precise;
     const miniBatch = e.algo === "sac" ? 2_048 : nSteps;
     if (e.algo === "ppo") seconds += precise / (2 * cal.stepsPerSecond); // fresh rollouts
     for (const n of [cal.n.actor, cal.n.critic]) {
@@ -164,12 +168,59 @@ export function estimateJob(
   return { seconds, memoryMiB: memory };
 }
 
+/** One timed solve: its HVPs, seconds, samples per HVP and parameters. */
+export interface TimedSolve {
+  /** HVPs of the solve. */
+  hvpCount: number;
+  /** Wall seconds of the solve. */
+  seconds: number;
+  /** Samples each HVP runs over. */
+  samples: number;
+  /** Parameters of the network. */
+  n: number;
+}
+
+/**
+ * The cost of one HVP, `perSampleParam · samples · n + fixed` seconds, fitted by least squares
+ * to the per-HVP times of timed solves (each weighted by its HVPs). A fit that needs a negative
+ * fixed cost is refitted through the origin; fewer than two distinct `samples · n` give the
+ * through-origin ratio. Null without solves.
+ *
+ * @example
+ * ```ts
+ * import { fitHvpCost } from "./calibration.ts";
+ * fitHvpCost([
+ *   { hvpCount: 10, seconds: 10 * (1e-9 * 1000 * 100 + 1e-4), samples: 1000, n: 100 },
+ *   { hvpCount: 10, seconds: 10 * (1e-9 * 4000 * 100 + 1e-4), samples: 4000, n: 100 },
+ * ]); // ≈ { perSampleParam: 1e-9, fixed: 1e-4 }
+ * ```
+ */
+export function fitHvpCost(
+  solves: readonly TimedSolve[],
+): { perSampleParam: number; fixed: number } | null {
+  let w = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const s of solves) {
+    if (!(s.hvpCount > 0) || !(s.seconds >= 0)) continue;
+    const x = s.samples * s.n, y = s.seconds / s.hvpCount, h = s.hvpCount;
+    w += h, sx += h * x, sy += h * y, sxx += h * x * x, sxy += h * x * y;
+  }
+  if (w === 0 || sxx === 0) return null;
+  const throughOrigin = { perSampleParam: sxy / sxx, fixed: 0 };
+  const variance = sxx - (sx * sx) / w;
+  if (!(variance > 1e-9 * sxx)) return throughOrigin;
+  const perSampleParam = (sxy - (sx * sy) / w) / variance;
+  const fixed = (sy - perSampleParam * sx) / w;
+  return perSampleParam > 0 && fixed >= 0 ? { perSampleParam, fixed } : throughOrigin;
+}
+
 /**
  * Measures a calibration on this machine: per algorithm × task × network, a short training run
  * (two PPO rollouts, or 1,000 SAC steps with learning from step 100) in a temporary directory,
- * then the top-10 solves of its last checkpoint on 2,000 samples, timed from their eigen caches;
- * the process's memory after both. Seconds to a minute per entry (256×256 SAC networks take
- * longest).
+ * then top-10 solves of its last checkpoint: a warm-up analysis on 200 samples (the first
+ * solves of a process run before the JIT has compiled the kernels), then one on 8,000 samples
+ * (SAC: its 1,000 buffered transitions) whose precise and mini-batch solves, timed from their
+ * eigen caches, give the HVP cost by {@linkcode fitHvpCost}; the process's memory after both.
+ * Seconds to a minute per entry (256×256 SAC networks take longest).
  *
  * @example
  * ```ts
@@ -214,30 +265,31 @@ export async function measureCalibration(
         },
       });
       const trainSeconds = (performance.now() - t0) / 1000;
-      const analysed = await analyzeRun({
-        runDir: outDir,
-        steps: [steps],
-        preciseSamples: 2_000,
-        ks: [10],
-        tol: 1e-3,
-        backend: options.backend,
-        engineThreads: options.threads,
-      });
-      let hvpSeconds = 0, work = 0;
+      const analyse = (preciseSamples: number) =>
+        analyzeRun({
+          runDir: outDir,
+          steps: [steps],
+          preciseSamples,
+          ks: [10],
+          tol: 1e-3,
+          backend: options.backend,
+          engineThreads: options.threads,
+        });
+      await analyse(200); // warm-up: its timings include compiling the kernels
+      const analysed = await analyse(8_000);
+      const solves: TimedSolve[] = [];
       const n = { actor: 0, critic: 0 };
       for await (const f of Deno.readDir(`${analysed.analysisDir}/eigen`)) {
         if (!f.name.endsWith(".json")) continue;
         const info = await readJson<EigenCacheInfo>(`${analysed.analysisDir}/eigen/${f.name}`);
         n[info.network as "actor" | "critic"] = info.n;
-        if (info.estimator !== "precise") continue;
-        hvpSeconds += info.seconds;
-        work += info.hvpCount * info.samples * info.n;
+        solves.push(info);
       }
-      const fixed = base.entries[key].hvpSecondsFixed;
+      const fit = fitHvpCost(solves);
       entries[key] = {
         stepsPerSecond: rate > 0 ? rate : steps / trainSeconds,
-        hvpSecondsPerSampleParam: work > 0 ? Math.max(1e-12, hvpSeconds / work) : 2e-10,
-        hvpSecondsFixed: fixed,
+        hvpSecondsPerSampleParam: Math.max(1e-12, fit?.perSampleParam ?? 2e-10),
+        hvpSecondsFixed: fit?.fixed ?? base.entries[key].hvpSecondsFixed,
         n,
         baseMemoryMiB: Math.round(Deno.memoryUsage().rss / 2 ** 20),
         transitionBytes: base.entries[key].transitionBytes,
@@ -245,7 +297,9 @@ export async function measureCalibration(
       options.log?.(
         `calibrated ${key}: ${Math.round(entries[key].stepsPerSecond)} steps/s, ${
           entries[key].hvpSecondsPerSampleParam.toExponential(2)
-        } s per HVP sample and parameter, N = ${n.actor} / ${n.critic}`,
+        } s per HVP sample and parameter + ${
+          (entries[key].hvpSecondsFixed * 1e3).toFixed(2)
+        } ms per HVP, N = ${n.actor} / ${n.critic}`,
       );
     }
   } finally {

@@ -5,6 +5,7 @@ import {
   DEFAULT_LAYOUT,
   defaultCalibration,
   estimateJob,
+  fitHvpCost,
   planStudy,
   selectStudy,
   studyPreset,
@@ -124,4 +125,51 @@ Deno.test("study estimates: the cost model's arithmetic, by hand", () => {
   // Two checkpoints cost twice the analysis work of one.
   const two = estimateJob(cal, e, s, { steps: [0, 1024] });
   assert(Math.abs(two.seconds - 2 - 2 * (expected - 2)) < 1e-9);
+});
+
+Deno.test("study estimates: a SAC analysis runs over the buffer at t (step 0: the 50,000 random transitions), capped by preciseSamples", () => {
+  const base = toy();
+  const e = base.experiments.find((x) => x.algo === "sac")!;
+  const cal: CalibrationEntry = {
+    stepsPerSecond: 1_000,
+    hvpSecondsPerSampleParam: 1e-6,
+    hvpSecondsFixed: 0,
+    n: { actor: 10, critic: 20 },
+    baseMemoryMiB: 300,
+    transitionBytes: 200,
+  };
+  const analysisSeconds = (precise: number, t: number) => {
+    const s = { ...base, analysis: { ...base.analysis, preciseSamples: precise, ks: [1] } };
+    return estimateJob(cal, e, s, { steps: [t] }).seconds - 2;
+  };
+  const miniBatch = 2_048, solve = 6 * 1 + 40; // HVPs of a top-1 solve
+  const expected = (samples: number) => solve * 1e-6 * (samples + miniBatch) * (10 + 20);
+  const close = (a: number, b: number) => assert(Math.abs(a - b) < 1e-9 * b, `${a} vs ${b}`);
+  close(analysisSeconds(1_000_000, 3_000), expected(3_000)); // the whole buffer at t
+  close(analysisSeconds(2_000, 3_000), expected(2_000)); // subsampled to preciseSamples
+  close(analysisSeconds(1_000_000, 0), expected(50_000)); // step 0: the random transitions
+  close(analysisSeconds(2_000, 0), expected(2_000));
+});
+
+Deno.test("fitHvpCost: recovers per-sample-parameter and fixed costs from exact timings; falls back through the origin", () => {
+  const timed = (samples: number, n: number, a: number, f: number, hvps = 20) => ({
+    hvpCount: hvps,
+    seconds: hvps * (a * samples * n + f),
+    samples,
+    n,
+  });
+  const fit = fitHvpCost([
+    timed(1_000, 400, 2e-10, 3e-4),
+    timed(8_000, 400, 2e-10, 3e-4, 50),
+    timed(2_048, 700, 2e-10, 3e-4, 30),
+  ])!;
+  assert(Math.abs(fit.perSampleParam - 2e-10) < 1e-16, `${fit.perSampleParam}`);
+  assert(Math.abs(fit.fixed - 3e-4) < 1e-12, `${fit.fixed}`);
+  // One distinct samples × n: the ratio through the origin (fixed 0), which over-estimates.
+  assertEquals(fitHvpCost([timed(1_000, 400, 1e-9, 0)]), { perSampleParam: 1e-9, fixed: 0 });
+  // Timings that would need a negative fixed cost are fitted through the origin.
+  const negative = fitHvpCost([timed(1_000, 100, 1e-9, 0), timed(2_000, 100, 3e-9, 0)])!;
+  assertEquals(negative.fixed, 0);
+  assert(negative.perSampleParam > 0);
+  assertEquals(fitHvpCost([]), null);
 });
