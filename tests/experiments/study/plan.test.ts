@@ -104,17 +104,20 @@ Deno.test("study settings: bad tasks, algorithms, scales and presets name the va
   assertThrows(() => planStudy(study(twice)), Error, "two experiments train ppo on Pendulum-v1");
 });
 
+/** A calibration entry with round numbers for hand-computed estimates. */
+const handEntry = (n: CalibrationEntry["n"]): CalibrationEntry => ({
+  stepsPerSecond: 1_000,
+  hvpSecondsPerSampleParam: 1e-6,
+  hvpSecondsFixed: 0,
+  n,
+  baseMemoryMiB: 300,
+  transitionBytes: 200,
+});
+
 Deno.test("study estimates: the cost model's arithmetic, by hand", () => {
   const s = toy();
   const e = s.experiments[0]; // PPO Pendulum, n_steps 256, precise 300, ks [1, 3]
-  const cal: CalibrationEntry = {
-    stepsPerSecond: 1_000,
-    hvpSecondsPerSampleParam: 1e-6,
-    hvpSecondsFixed: 0,
-    n: { actor: 100, critic: 50 },
-    baseMemoryMiB: 300,
-    transitionBytes: 200,
-  };
+  const cal = handEntry({ actor: 100, critic: 50 });
   assertEquals(estimateJob(cal, e, s, { train: true }), { seconds: 2 + 2.048, memoryMiB: 300 });
   const k = 3, solve = 6 * k + 40; // HVPs per top-k solve
   const expected = 2 + 300 / 2_000 + // start, fresh rollouts
@@ -130,14 +133,7 @@ Deno.test("study estimates: the cost model's arithmetic, by hand", () => {
 Deno.test("study estimates: a SAC analysis runs over the buffer at t (step 0: the 50,000 random transitions), capped by preciseSamples", () => {
   const base = toy();
   const e = base.experiments.find((x) => x.algo === "sac")!;
-  const cal: CalibrationEntry = {
-    stepsPerSecond: 1_000,
-    hvpSecondsPerSampleParam: 1e-6,
-    hvpSecondsFixed: 0,
-    n: { actor: 10, critic: 20 },
-    baseMemoryMiB: 300,
-    transitionBytes: 200,
-  };
+  const cal = handEntry({ actor: 10, critic: 20 });
   const analysisSeconds = (precise: number, t: number) => {
     const s = { ...base, analysis: { ...base.analysis, preciseSamples: precise, ks: [1] } };
     return estimateJob(cal, e, s, { steps: [t] }).seconds - 2;
