@@ -455,6 +455,64 @@ export interface SquashedGsdeSample {
 }
 
 /**
+ * What one batch of {@linkcode SquashedGsdeHead} is computed from: the same for sampling and for
+ * every derivative pass over that sample.
+ *
+ * @example
+ * ```ts
+ * import type { SquashedGsdeBatch } from "./gsde.ts";
+ * const x: SquashedGsdeBatch = {
+ *   n: 1,
+ *   z: [0.3],
+ *   zStride: 1,
+ *   latent: [0.5, 1.2],
+ *   params: [-3, -3],
+ *   paramsOffset: 0,
+ *   xi: [0.1, -0.4],
+ * };
+ * ```
+ */
+export interface SquashedGsdeBatch {
+  /** Rows. */
+  n: number;
+  /** Network outputs: row r's z at `z[r · zStride ..]` (act columns). */
+  z: ArrayLike<number>;
+  /** Row stride of `z`. */
+  zStride: number;
+  /** Features h (n × n_latent). */
+  latent: ArrayLike<number>;
+  /** The vector that holds the log-std matrix L. */
+  params: ArrayLike<number>;
+  /** Where L starts in `params`. */
+  paramsOffset: number;
+  /** The standard-normal matrix ξ (n_latent × act) shared by every row. */
+  xi: ArrayLike<number>;
+}
+
+/**
+ * b directions (R{z}, R{h}, R{L}) of a {@linkcode SquashedGsdeBatch} for the second-order
+ * passes.
+ *
+ * @example
+ * ```ts
+ * import type { SquashedGsdeDirections } from "./gsde.ts";
+ * const dir: SquashedGsdeDirections = {
+ *   b: 1, rz: new Float64Array(1), rLatent: new Float64Array(2), rParams: new Float64Array(2),
+ * };
+ * ```
+ */
+export interface SquashedGsdeDirections {
+  /** Directions. */
+  b: number;
+  /** R{z}: [b, n, zStride] (overwritten with R{δz} by `rBackward`). */
+  rz: RealArray;
+  /** R{h}: [b, n, n_latent]. */
+  rLatent: ArrayLike<number>;
+  /** R{L}: [b, P]. */
+  rParams: ArrayLike<number>;
+}
+
+/**
  * SAC's gSDE actor head as SB3 1.8 builds it (`Actor(use_sde=True)`:
  * `StateDependentNoiseDistribution(squash_output=True, learn_features=True)`, μ behind
  * `Hardtanh(±clip_mean)`). The network outputs z (act columns) from its last hidden activations
@@ -493,7 +551,8 @@ export interface SquashedGsdeSample {
  * const head = new SquashedGsdeHead(1, { latentDim: 2, fullStd: true, useExpln: false, clipMean: 2 });
  * const logStd = [-3, -3], xi = new Rng(0).fillNormal(new Float64Array(2));
  * const s = head.newSample(1);
- * head.sample([0.3], 1, [0.5, 1.2], logStd, 0, xi, 1, s); // s.actions[0] = tanh(0.3 + hᵀE)
+ * const x = { n: 1, z: [0.3], zStride: 1, latent: [0.5, 1.2], paramsOffset: 0, xi };
+ * head.sample({ ...x, params: logStd }, s); // s.actions[0] = tanh(0.3 + hᵀE)
  * head.deterministicAction([0.3], new Float32Array(1)); // tanh(0.3)
  * ```
  */
@@ -538,7 +597,7 @@ export class SquashedGsdeHead {
   }
 
   /** ς, ς′, ς″ per parameter, and E = ς ⊙ ξ. */
-  #prepare(params: ArrayLike<number>, offset: number, xi: ArrayLike<number>): void {
+  #prepare({ params, paramsOffset: offset, xi }: SquashedGsdeBatch): void {
     const P = this.paramCount, A = this.actDim, H = this.options.latentDim;
     if (this.#s.length < 3 * P) this.#s = new Float64Array(3 * P);
     if (this.#e.length < H * A) this.#e = new Float64Array(H * A);
@@ -595,23 +654,13 @@ export class SquashedGsdeHead {
   }
 
   /**
-   * Reparameterised samples of `n` rows from z (stride `zStride`), features h (n × n_latent),
-   * L (at `paramsOffset`) and one standard-normal matrix ξ (n_latent × act) shared by all rows:
+   * Reparameterised samples of the batch's rows (z, h, L and the one ξ shared by all rows):
    * fills `s` (u and ã rounded to float32 as torch computes them). Throws naming the sample when
    * a log-probability is not finite.
    */
-  sample(
-    z: ArrayLike<number>,
-    zStride: number,
-    latent: ArrayLike<number>,
-    params: ArrayLike<number>,
-    paramsOffset: number,
-    xi: ArrayLike<number>,
-    n: number,
-    s: SquashedGsdeSample,
-  ): void {
-    const A = this.actDim, H = this.options.latentDim;
-    this.#prepare(params, paramsOffset, xi);
+  sample(x: SquashedGsdeBatch, s: SquashedGsdeSample): void {
+    const A = this.actDim, H = this.options.latentDim, { n, z, zStride, latent } = x;
+    this.#prepare(x);
     const sd = this.#s, E = this.#e, lim = 1 - FLOAT32_EPS;
     for (let r = 0; r < n; r++) {
       let lp = 0;
@@ -641,29 +690,21 @@ export class SquashedGsdeHead {
   }
 
   /**
-   * Gradients of ℓ = Σ_r [wα·log π_r + f(ã_r)] (see the class doc) for `n` rows sampled by
-   * {@linkcode SquashedGsdeHead.sample} with the same z, h, L and ξ: writes δz into `deltaZ`
-   * (stride `zStride`), *adds* δh into `deltaLatent` (n × n_latent) and δL into `gradParams`
-   * (at `gradOffset`), from g = ∂f/∂ã (n × act, or null for f = 0).
+   * Gradients of ℓ = Σ_r [wα·log π_r + f(ã_r)] (see the class doc) for the rows of `x` that
+   * {@linkcode SquashedGsdeHead.sample} drew into `s`: writes δz into `out.deltaZ` (stride
+   * `zStride`), *adds* δh into `out.deltaLatent` (n × n_latent) and δL into `out.gradParams`
+   * (at `out.gradOffset`, default 0), from g = ∂f/∂ã (n × act, or null for f = 0).
    */
   backward(
+    x: SquashedGsdeBatch,
     s: SquashedGsdeSample,
-    n: number,
     wAlpha: number,
     g: ArrayLike<number> | null,
-    z: ArrayLike<number>,
-    zStride: number,
-    latent: ArrayLike<number>,
-    params: ArrayLike<number>,
-    paramsOffset: number,
-    xi: ArrayLike<number>,
-    deltaZ: RealArray,
-    deltaLatent: RealArray,
-    gradParams: RealArray,
-    gradOffset: number,
+    out: { deltaZ: RealArray; deltaLatent: RealArray; gradParams: RealArray; gradOffset?: number },
   ): void {
-    const A = this.actDim, H = this.options.latentDim;
-    this.#prepare(params, paramsOffset, xi);
+    const A = this.actDim, H = this.options.latentDim, { n, z, zStride, latent, xi } = x;
+    const { deltaZ, deltaLatent, gradParams, gradOffset = 0 } = out;
+    this.#prepare(x);
     const sd = this.#s;
     const G = new Float64Array(A), W = new Float64Array(A), t = new Float64Array(A);
     for (let r = 0; r < n; r++) {
@@ -688,30 +729,21 @@ export class SquashedGsdeHead {
   }
 
   /**
-   * R{ã} for b directions (R{z}: [b, n, zStride], R{h}: [b, n, n_latent], R{L}: [b, P]) of `n`
-   * rows sampled with the same z, h, L and ξ, into `rActions` ([b, n, act]).
+   * R{ã} along the directions `dir` of the rows of `x` that {@linkcode SquashedGsdeHead.sample}
+   * drew into `s`, into `rActions` ([b, n, act]).
    */
   jvp(
+    x: SquashedGsdeBatch,
     s: SquashedGsdeSample,
-    n: number,
-    b: number,
-    z: ArrayLike<number>,
-    zStride: number,
-    latent: ArrayLike<number>,
-    params: ArrayLike<number>,
-    paramsOffset: number,
-    xi: ArrayLike<number>,
-    rz: ArrayLike<number>,
-    rLatent: ArrayLike<number>,
-    rParams: ArrayLike<number>,
+    dir: SquashedGsdeDirections,
     rActions: RealArray,
   ): void {
-    const A = this.actDim, P = this.paramCount;
-    this.#prepare(params, paramsOffset, xi);
+    const A = this.actDim, n = x.n;
+    this.#prepare(x);
     const ru = new Float64Array(A);
-    for (let j = 0; j < b; j++) {
+    for (let j = 0; j < dir.b; j++) {
       for (let r = 0; r < n; r++) {
-        this.#rForward(r, j, n, z, zStride, latent, xi, rz, rLatent, rParams, P, ru, null);
+        this.#rForward(x, dir, r, j, ru, null);
         for (let d = 0; d < A; d++) {
           const a = s.actions[r * A + d];
           rActions[(j * n + r) * A + d] = (1 - a * a) * ru[d];
@@ -722,21 +754,14 @@ export class SquashedGsdeHead {
 
   /** R{u} (and R{μ}, R{v} when `rmv` is given: [R{μ} | R{v}]) of row r, direction j. */
   #rForward(
+    { n, z, zStride, latent, xi }: SquashedGsdeBatch,
+    { rz, rLatent, rParams }: SquashedGsdeDirections,
     r: number,
     j: number,
-    n: number,
-    z: ArrayLike<number>,
-    zStride: number,
-    latent: ArrayLike<number>,
-    xi: ArrayLike<number>,
-    rz: ArrayLike<number>,
-    rLatent: ArrayLike<number>,
-    rParams: ArrayLike<number>,
-    P: number,
     ru: Float64Array,
     rmv: Float64Array | null,
   ): void {
-    const A = this.actDim, H = this.options.latentDim;
+    const A = this.actDim, H = this.options.latentDim, P = this.paramCount;
     const sd = this.#s, E = this.#e;
     const hOff = r * H, rhOff = (j * n + r) * H, rzOff = (j * n + r) * zStride;
     for (let d = 0; d < A; d++) {
@@ -757,33 +782,24 @@ export class SquashedGsdeHead {
   }
 
   /**
-   * The second-order pass of {@linkcode SquashedGsdeHead.backward} for b directions: overwrites
-   * `rz` (R{z} in, R{δz} out; [b, n, zStride]), writes R{δh} into `rDeltaLatent` ([b, n,
-   * n_latent]) and adds R{δL} into `hvParams` ([b, P]), from R{h} (`rLatent`), R{L}
-   * (`rParams`), g = ∂f/∂ã (n × act, or null) and R{g} ([b, n, act], or null where f's Hessian
-   * term vanishes).
+   * The second-order pass of {@linkcode SquashedGsdeHead.backward} along the directions `dir`:
+   * overwrites `dir.rz` (R{z} in, R{δz} out; [b, n, zStride]), writes R{δh} into
+   * `out.rDeltaLatent` ([b, n, n_latent]) and adds R{δL} into `out.hvParams` ([b, P]), from
+   * g = ∂f/∂ã (n × act, or null) and R{g} ([b, n, act], or null where f's Hessian term vanishes).
    */
   rBackward(
+    x: SquashedGsdeBatch,
     s: SquashedGsdeSample,
-    n: number,
-    b: number,
+    dir: SquashedGsdeDirections,
     wAlpha: number,
     g: ArrayLike<number> | null,
     rg: ArrayLike<number> | null,
-    z: ArrayLike<number>,
-    zStride: number,
-    latent: ArrayLike<number>,
-    params: ArrayLike<number>,
-    paramsOffset: number,
-    xi: ArrayLike<number>,
-    rz: RealArray,
-    rLatent: ArrayLike<number>,
-    rParams: ArrayLike<number>,
-    rDeltaLatent: RealArray,
-    hvParams: RealArray,
+    out: { rDeltaLatent: RealArray; hvParams: RealArray },
   ): void {
     const A = this.actDim, H = this.options.latentDim, P = this.paramCount;
-    this.#prepare(params, paramsOffset, xi);
+    const { n, z, zStride, latent, xi } = x, { b, rz, rLatent, rParams } = dir;
+    const { rDeltaLatent, hvParams } = out;
+    this.#prepare(x);
     const sd = this.#s, E = this.#e;
     const ru = new Float64Array(A), rmv = new Float64Array(2 * A);
     const G = new Float64Array(A), W = new Float64Array(A), T = new Float64Array(A);
@@ -791,7 +807,7 @@ export class SquashedGsdeHead {
     for (let r = 0; r < n; r++) {
       this.#firstOrder(s, r, wAlpha, g, G, W, T);
       for (let j = 0; j < b; j++) {
-        this.#rForward(r, j, n, z, zStride, latent, xi, rz, rLatent, rParams, P, ru, rmv);
+        this.#rForward(x, dir, r, j, ru, rmv);
         const rzOff = (j * n + r) * zStride;
         for (let d = 0; d < A; d++) {
           const i = r * A + d;

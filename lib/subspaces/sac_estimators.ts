@@ -351,7 +351,8 @@ export function makeSacDataSet(
       forwardBatch(input.spec.actorNet, input.thetaActor, nextObs, n, {
         chunkRows,
         onChunk: (start, count, z, latent) => {
-          head.sample(z, actDim, latent, input.thetaActor, off, sdeNoise!, count, s);
+          const x = { n: count, z, zStride: actDim, latent, params: input.thetaActor };
+          head.sample({ ...x, paramsOffset: off, xi: sdeNoise! }, s);
           next.actions.set(s.actions.subarray(0, count * actDim), start * actDim);
           next.logProbs.set(s.logProbs.subarray(0, count), start);
         },

@@ -233,6 +233,16 @@ const sLatent = Float64Array.from([
   ...[4, 3.5, 4.5],
 ]);
 const sXi = new Rng(13).fillNormal(new Float64Array(H * A));
+/** The squashed head's batch of these rows with the log-std matrix L. */
+const batch = (L: ArrayLike<number>) => ({
+  n: SN,
+  z: sz,
+  zStride: A,
+  latent: sLatent,
+  params: L,
+  paramsOffset: 0,
+  xi: sXi,
+});
 const q = new Rng(14).fillNormal(new Float64Array(SN * A));
 const kq = new Rng(15).fillNormal(new Float64Array(SN * A), 0, 0.5);
 const W_ALPHA = 0.37;
@@ -263,7 +273,7 @@ for (const base of SETTINGS) {
 
   Deno.test(`squashed gSDE head (${label}): ã and log π equal SB3's equations in float64`, () => {
     const s = head.newSample(SN);
-    head.sample(sz, A, sLatent, L0, 0, sXi, SN, s);
+    head.sample(batch(L0), s);
     const ref = sacGsdeRef(sz, sLatent, L0, sXi, A, o);
     for (let r = 0; r < SN; r++) {
       for (let d = 0; d < A; d++) {
@@ -293,10 +303,10 @@ for (const base of SETTINGS) {
 
   Deno.test(`squashed gSDE head (${label}): δz, δh, δL match differences of the reference`, () => {
     const s = head.newSample(SN);
-    head.sample(sz, A, sLatent, L0, 0, sXi, SN, s);
+    head.sample(batch(L0), s);
     const gAct = new Float64Array(SN * A).map((_, i) => q[i] + kq[i] * s.actions[i]);
     const dz = new Float64Array(SN * A), dh = new Float64Array(SN * H), dp = new Float64Array(P);
-    head.backward(s, SN, W_ALPHA, gAct, sz, A, sLatent, L0, 0, sXi, dz, dh, dp, 0);
+    head.backward(batch(L0), s, W_ALPHA, gAct, { deltaZ: dz, deltaLatent: dh, gradParams: dp });
     const got = Float64Array.from([...dz, ...dh, ...dp]);
     const x0 = Float64Array.from([...sz, ...sLatent, ...L0]);
     const want = fdGradient(sacReferenceF(o), x0, 1e-6);
@@ -316,7 +326,7 @@ for (const base of SETTINGS) {
     const P = head.paramCount;
     const L0 = logStdOf(P).map((l) => l - 1);
     const s = head.newSample(SN);
-    head.sample(sz, A, sLatent, L0, 0, sXi, SN, s);
+    head.sample(batch(L0), s);
     const gAct = new Float64Array(SN * A).map((_, i) => q[i] + kq[i] * s.actions[i]);
     const x0 = Float64Array.from([...sz, ...sLatent, ...L0]);
     const nz = SN * A, nh = SN * H, dim = nz + nh + P, b = 2;
@@ -331,7 +341,8 @@ for (const base of SETTINGS) {
     });
     // R{ã} against directional differences of the reference actions.
     const ra = new Float64Array(b * nz);
-    head.jvp(s, SN, b, sz, A, sLatent, L0, 0, sXi, rz, rh, rp, ra);
+    const dir = { b, rz, rLatent: rh, rParams: rp };
+    head.jvp(batch(L0), s, dir, ra);
     const actionsAt = (x: Float64Array) =>
       sacGsdeRef(x.subarray(0, nz), x.subarray(nz, nz + nh), x.subarray(nz + nh), sXi, A, o)
         .actions.flat();
@@ -346,7 +357,7 @@ for (const base of SETTINGS) {
     // f = q·ã + ½κ·ã²: R{g} = κ·R{ã}.
     const rg = ra.map((x, i) => kq[i % nz] * x);
     const rdh = new Float64Array(b * nh), hv = new Float64Array(b * P);
-    head.rBackward(s, SN, b, W_ALPHA, gAct, rg, sz, A, sLatent, L0, 0, sXi, rz, rh, rp, rdh, hv);
+    head.rBackward(batch(L0), s, dir, W_ALPHA, gAct, rg, { rDeltaLatent: rdh, hvParams: hv });
     for (let j = 0; j < b; j++) {
       const got = Float64Array.from([
         ...rz.subarray(j * nz, (j + 1) * nz),

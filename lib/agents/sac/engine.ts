@@ -47,7 +47,11 @@ import type { SacSpec } from "./policy.ts";
 import { Arena } from "../../compute/arena.ts";
 import { type Kernels, ProgramRecorder, type Ptr } from "../../compute/kernels.ts";
 import { SquashedGaussianHead, type SquashedSample } from "../../compute/heads.ts";
-import { SquashedGsdeHead, type SquashedGsdeSample } from "../../compute/gsde.ts";
+import {
+  type SquashedGsdeBatch,
+  SquashedGsdeHead,
+  type SquashedGsdeSample,
+} from "../../compute/gsde.ts";
 import {
   backward,
   backwardLayer,
@@ -217,6 +221,18 @@ export interface SacEngineTiming {
   scalar: number;
 }
 
+/** {@linkcode SacEngine}'s gSDE views: the head, its samples and h of s and s′, δh, L. */
+type SdeViews = {
+  head: SquashedGsdeHead;
+  cur: SquashedGsdeSample;
+  next: SquashedGsdeSample;
+  hCur: Float32Array;
+  hNext: Float32Array;
+  dLatent: Float32Array;
+  logStd: Float32Array;
+  gradLogStd: Float32Array;
+};
+
 /**
  * The SAC learner: parameters, optimisers and the gradient step, on a WebAssembly memory.
  *
@@ -288,16 +304,7 @@ export class SacEngine {
   readonly #runner: PhaseRunner | null;
   readonly #head: SquashedGaussianHead;
   /** gSDE: the head, its samples of s and s′, the features h of s and s′, δh, L (views). */
-  readonly #sde: {
-    head: SquashedGsdeHead;
-    cur: SquashedGsdeSample;
-    next: SquashedGsdeSample;
-    hCur: Float32Array;
-    hNext: Float32Array;
-    dLatent: Float32Array;
-    logStd: Float32Array;
-    gradLogStd: Float32Array;
-  } | null;
+  readonly #sde: SdeViews | null;
   readonly #adamEntCoef: Adam;
   readonly #adamEps: number;
   readonly #adamActor: { m: Float32Array; v: Float32Array; step: number };
@@ -662,9 +669,8 @@ export class SacEngine {
     const cur = sde ? sde.cur : this.#cur, next = sde ? sde.next : this.#next;
     try {
       if (sde) {
-        const { head, hCur, hNext, logStd } = sde, xi = this.noise.sde;
-        head.sample(this.#zCur, W, hCur, logStd, 0, xi, B, sde.cur);
-        head.sample(this.#zNext, W, hNext, logStd, 0, xi, B, sde.next);
+        sde.head.sample(this.#sdeBatch(sde, "cur"), sde.cur);
+        sde.head.sample(this.#sdeBatch(sde, "next"), sde.next);
         for (let b = 0; b < B; b++) {
           for (let d = 0; d < A; d++) {
             this.#qInPi[b * QI + O + d] = sde.cur.actions[b * A + d];
@@ -749,26 +755,14 @@ export class SacEngine {
     actorLoss /= B;
     this.#check("actor loss", actorLoss);
     if (sde) {
-      const { head, hCur, logStd, dLatent, gradLogStd } = sde;
+      const { head, dLatent, gradLogStd } = sde;
       dLatent.fill(0);
       gradLogStd.fill(0);
-      const xi = this.noise.sde;
-      head.backward(
-        sde.cur,
-        B,
-        alpha / B,
-        g,
-        this.#zCur,
-        W,
-        hCur,
-        logStd,
-        0,
-        xi,
-        this.#deltaZ,
-        dLatent,
-        gradLogStd,
-        0,
-      );
+      head.backward(this.#sdeBatch(sde, "cur"), sde.cur, alpha / B, g, {
+        deltaZ: this.#deltaZ,
+        deltaLatent: dLatent,
+        gradParams: gradLogStd,
+      });
       this.#touch(dLatent, gradLogStd);
     } else this.#head.backward(this.#cur, B, alpha / B, g, this.#deltaZ, W);
     this.#adamScalars(this.#scalars.actor, ++this.#adamActor.step, c.learningRate);
@@ -787,6 +781,20 @@ export class SacEngine {
     tm.actorUpdate += t8 - t7;
     tm.scalar += (t1 - t0) + (t3 - t2) + (t5 - t4) + (t7 - t6);
     return { actorLoss, criticLoss, entCoef: alpha, entCoefLoss };
+  }
+
+  /** The gSDE head's batch of s (`"cur"`) or s′ (`"next"`): z, h, L and this step's ξ. */
+  #sdeBatch(sde: SdeViews, which: "cur" | "next"): SquashedGsdeBatch {
+    const z = which === "cur" ? this.#zCur : this.#zNext;
+    return {
+      n: this.batchSize,
+      z,
+      zStride: z.length / this.batchSize,
+      latent: which === "cur" ? sde.hCur : sde.hNext,
+      params: sde.logStd,
+      paramsOffset: 0,
+      xi: this.noise.sde,
+    };
   }
 
   #adamScalars(sc: Float32Array, t: number, lr: number): void {

@@ -340,7 +340,19 @@ export class SacActorCpu {
     if (head instanceof SquashedGaussianHead) return this.#checked(head.sampleAction(z, rng, out));
     if (!this.#hasNoise) this.resetNoise(rng);
     const s = this.#sdeSample!;
-    head.sample(z, head.actDim, this.#latent, actor, this.spec.heads.logStdWeight, this.#xi, 1, s);
+    const logStdAt = this.spec.heads.logStdWeight;
+    head.sample(
+      {
+        n: 1,
+        z,
+        zStride: head.actDim,
+        latent: this.#latent,
+        params: actor,
+        paramsOffset: logStdAt,
+        xi: this.#xi,
+      },
+      s,
+    );
     out.set(s.actions);
     return this.#checked(out);
   }

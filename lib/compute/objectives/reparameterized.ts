@@ -22,7 +22,13 @@
  * @module
  */
 import { SquashedGaussianHead, type SquashedSample } from "../heads.ts";
-import { SquashedGsdeHead, type SquashedGsdeOptions, type SquashedGsdeSample } from "../gsde.ts";
+import {
+  type SquashedGsdeBatch,
+  type SquashedGsdeDirections,
+  SquashedGsdeHead,
+  type SquashedGsdeOptions,
+  type SquashedGsdeSample,
+} from "../gsde.ts";
 import type { Network } from "../network.ts";
 import type { Ptr } from "../kernels.ts";
 import * as ops from "../ops.ts";
@@ -349,17 +355,31 @@ function gsdeRuntime(p: ReparamPlan, dev: common.DeviceContext): common.Objectiv
     inside: dev.f64(st + p.inside, n * A),
     logProbs: logp,
   });
-  const zOf = (st: Ptr, n: number) => dev.real(st + last.a, n * A);
-  const hOf = (st: Ptr, n: number) => dev.real(st + hidden.a, n * H);
+  /** The head's batch: z and h of the chunk in the device state `st`. */
+  const batchOf = (st: Ptr, n: number): SquashedGsdeBatch => ({
+    n,
+    z: dev.real(st + last.a, n * A),
+    zStride: A,
+    latent: dev.real(st + hidden.a, n * H),
+    params,
+    paramsOffset: 0,
+    xi,
+  });
+  /** b directions of the chunk: R{z} and R{h} from the device scratch `sc`, R{L} from vHead. */
+  const directionsOf = (sc: Ptr, n: number, b: number): SquashedGsdeDirections => ({
+    b,
+    rz: dev.real(sc + last.rz, n * b * A),
+    rLatent: dev.real(sc + last.rh, n * b * H),
+    rParams: vHead,
+  });
   return {
     *prepare(start, n, st, sc) {
       const w = 1 / p.samples, wa = w * p.alpha;
       ops.forward(k, net, obsAt(start), n, st);
       yield [[st + last.a, n * A], [st + hidden.a, n * H]];
       if (logp.length < n) logp = new Float64Array(n);
-      const s = sampleOf(st, n);
-      const z = zOf(st, n), h = hOf(st, n);
-      head.sample(z, A, h, params, 0, xi, n, s);
+      const s = sampleOf(st, n), x = batchOf(st, n);
+      head.sample(x, s);
       const qx = dev.real(sc + p.qx, n * qIn);
       for (let r = 0; r < n; r++) {
         qx.set(obsAll.subarray((start + r) * obsDim, (start + r + 1) * obsDim), r * qIn);
@@ -374,22 +394,11 @@ function gsdeRuntime(p: ReparamPlan, dev: common.DeviceContext): common.Objectiv
       const dLatent = dev.real(st + hidden.d, n * H);
       dLatent.fill(0);
       sink.fill(0);
-      head.backward(
-        s,
-        n,
-        wa,
-        g,
-        z,
-        A,
-        h,
-        params,
-        0,
-        xi,
-        dev.real(st + last.d, n * A),
-        dLatent,
-        sink,
-        0,
-      );
+      head.backward(x, s, wa, g, {
+        deltaZ: dev.real(st + last.d, n * A),
+        deltaLatent: dLatent,
+        gradParams: sink,
+      });
       ops.backward(k, net, n, st, undefined, true);
     },
     // A generator like the other phases, although this one reads no device range.
@@ -405,22 +414,11 @@ function gsdeRuntime(p: ReparamPlan, dev: common.DeviceContext): common.Objectiv
       const wa = p.alpha / p.samples;
       const hp = acc.subarray(g0.headOffset, g0.headOffset + P);
       const g = dev.f64(st + p.gAct, n * A);
-      head.backward(
-        sampleOf(st, n),
-        n,
-        wa,
-        g,
-        zOf(st, n),
-        A,
-        hOf(st, n),
-        params,
-        0,
-        xi,
-        dz,
-        dh,
-        hp,
-        0,
-      );
+      head.backward(batchOf(st, n), sampleOf(st, n), wa, g, {
+        deltaZ: dz,
+        deltaLatent: dh,
+        gradParams: hp,
+      });
       ops.gradient(k, net, obsAt(start), n, st, out);
     },
     *hvp(start, n, st, sc, b, out, acc) {
@@ -428,7 +426,7 @@ function gsdeRuntime(p: ReparamPlan, dev: common.DeviceContext): common.Objectiv
       const x0 = obsAt(start);
       ops.rForward(k, net, x0, n, st, sc, b);
       yield [[sc + last.rz, n * b * A], [sc + last.rh, n * b * H]];
-      const s = sampleOf(st, n), z = zOf(st, n), h = hOf(st, n);
+      const s = sampleOf(st, n), x = batchOf(st, n);
       if (vHead.length < b * P) {
         vHead = new Float64Array(b * P);
         hv = new Float64Array(b * P);
@@ -441,46 +439,17 @@ function gsdeRuntime(p: ReparamPlan, dev: common.DeviceContext): common.Objectiv
       let rgOrNull: Float64Array | null = null;
       if (p.qSecondOrder) {
         const rt = dev.real(sc + p.rt, n * b * A);
-        head.jvp(
-          s,
-          n,
-          b,
-          z,
-          A,
-          h,
-          params,
-          0,
-          xi,
-          dev.real(sc + last.rz, n * b * A),
-          dev.real(sc + last.rh, n * b * H),
-          vHead,
-          rt,
-        );
+        head.jvp(x, s, directionsOf(sc, n, b), rt);
         if (rg.length < n * b * A) rg = new Float64Array(n * b * A);
         yield* frozenQDirectional(p, dev, n, st, sc, b, rg);
         rgOrNull = rg;
       }
       hv.fill(0, 0, b * P);
       // Fresh views: the Q passes above ran kernels since the R-buffers were first read.
-      head.rBackward(
-        s,
-        n,
-        b,
-        wa,
-        g,
-        rgOrNull,
-        z,
-        A,
-        h,
-        params,
-        0,
-        xi,
-        dev.real(sc + last.rz, n * b * A),
-        dev.real(sc + last.rh, n * b * H),
-        vHead,
-        dev.real(sc + net.g, n * b * H),
-        hv,
-      );
+      head.rBackward(batchOf(st, n), s, directionsOf(sc, n, b), wa, g, rgOrNull, {
+        rDeltaLatent: dev.real(sc + net.g, n * b * H),
+        hvParams: hv,
+      });
       for (let j = 0; j < b; j++) {
         for (let d = 0; d < P; d++) acc[j * p.size + g0.headOffset + d] += hv[j * P + d];
       }
