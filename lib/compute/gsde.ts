@@ -719,9 +719,9 @@ export class SquashedGsdeHead {
         const hj = latent[r * H + j];
         let dh = 0;
         for (let d = 0; d < A; d++) {
-          const k = this.#k(j, d), sg = sd[3 * k], s1 = sd[3 * k + 1], x = xi[j * A + d];
-          dh += G[d] * sg * x + 2 * W[d] * hj * sg * sg;
-          gradParams[gradOffset + k] += G[d] * hj * s1 * x + 2 * W[d] * hj * hj * sg * s1;
+          const k = this.#k(j, d), sg = sd[3 * k], s1 = sd[3 * k + 1], xjd = xi[j * A + d];
+          dh += G[d] * sg * xjd + 2 * W[d] * hj * sg * sg;
+          gradParams[gradOffset + k] += G[d] * hj * s1 * xjd + 2 * W[d] * hj * hj * sg * s1;
         }
         deltaLatent[r * H + j] += dh;
       }
@@ -830,13 +830,13 @@ export class SquashedGsdeHead {
           const h = latent[hOff + qj], rh = rLatent[rhOff + qj];
           let rdh = 0;
           for (let d = 0; d < A; d++) {
-            const k = this.#k(qj, d), x = xi[qj * A + d];
+            const k = this.#k(qj, d), xjd = xi[qj * A + d];
             const sg = sd[3 * k], s1 = sd[3 * k + 1], s2 = sd[3 * k + 2];
-            const rl = rParams[j * P + k], rE = s1 * x * rl;
+            const rl = rParams[j * P + k], rE = s1 * xjd * rl;
             rdh += RG[d] * E[qj * A + d] + G[d] * rE + 2 * RW[d] * h * sg * sg +
               2 * W[d] * rh * sg * sg + 4 * W[d] * h * sg * s1 * rl;
-            hvParams[j * P + k] += RG[d] * h * s1 * x + G[d] * rh * s1 * x +
-              G[d] * h * s2 * x * rl + 2 * RW[d] * h * h * sg * s1 +
+            hvParams[j * P + k] += RG[d] * h * s1 * xjd + G[d] * rh * s1 * xjd +
+              G[d] * h * s2 * xjd * rl + 2 * RW[d] * h * h * sg * s1 +
               4 * W[d] * h * rh * sg * s1 + 2 * W[d] * h * h * (s1 * s1 + sg * s2) * rl;
           }
           rDeltaLatent[rhOff + qj] = rdh;

@@ -351,8 +351,15 @@ export function makeSacDataSet(
       forwardBatch(input.spec.actorNet, input.thetaActor, nextObs, n, {
         chunkRows,
         onChunk: (start, count, z, latent) => {
-          const x = { n: count, z, zStride: actDim, latent, params: input.thetaActor };
-          head.sample({ ...x, paramsOffset: off, xi: sdeNoise! }, s);
+          head.sample({
+            n: count,
+            z,
+            zStride: actDim,
+            latent,
+            params: input.thetaActor,
+            paramsOffset: off,
+            xi: sdeNoise!,
+          }, s);
           next.actions.set(s.actions.subarray(0, count * actDim), start * actDim);
           next.logProbs.set(s.logProbs.subarray(0, count), start);
         },

@@ -161,14 +161,23 @@ export function estimateJob(
       memory = Math.max(
         memory,
         cal.baseMemoryMiB + cacheMiB + krylovMiB + explicitMiB +
-          (e.algo === "sac" ? bufferMiB(samples) : 0),
+          (e.algo === "sac" ? bufferMiB(buffer) : 0), // the whole buffer is loaded
       );
     }
   }
   return { seconds, memoryMiB: memory };
 }
 
-/** One timed solve: its HVPs, seconds, samples per HVP and parameters. */
+/**
+ * One timed solve: its HVPs, seconds, samples per HVP and parameters (an eigen cache's
+ * {@linkcode EigenCacheInfo} has these fields).
+ *
+ * @example
+ * ```ts
+ * import type { TimedSolve } from "./calibration.ts";
+ * const solve: TimedSolve = { hvpCount: 48, seconds: 0.04, samples: 2_000, n: 369 };
+ * ```
+ */
 export interface TimedSolve {
   /** HVPs of the solve. */
   hvpCount: number;
@@ -182,9 +191,9 @@ export interface TimedSolve {
 
 /**
  * The cost of one HVP, `perSampleParam · samples · n + fixed` seconds, fitted by least squares
- * to the per-HVP times of timed solves (each weighted by its HVPs). A fit that needs a negative
- * fixed cost is refitted through the origin; fewer than two distinct `samples · n` give the
- * through-origin ratio. Null without solves.
+ * to the per-HVP times of timed solves (each weighted by its HVPs). A fit with a negative fixed
+ * cost or a non-positive slope is replaced by the fit through the origin (fixed 0), as are
+ * timings with fewer than two distinct `samples · n`. Null without solves.
  *
  * @example
  * ```ts

@@ -79,7 +79,7 @@ Deno.test({
 Deno.test({
   name: "Gymnasium conformance: seeded resets (1e-12), one step from 200 random-policy states " +
     "(1e-9, equal flags and info keys), 100-step rollouts (1e-6; Ant 1e-5; full-range actions " +
-    "only where native MuJoCo drifts as far from itself)",
+    "up to native MuJoCo's drift from itself)",
   ignore: skip,
   fn: async (t) => {
     for (const variant of mujocoVariants()) {
@@ -103,12 +103,12 @@ Deno.test({
         assert(rollout.reward <= tolerance, `100-step Δreward ${rollout.reward} > ${tolerance}`);
         assertEquals(rollout.flags, 0, "rollout flags differ");
         assertEquals(rollout.infoKeys, 0, "rollout info keys differ");
-        // With full-range actions some tasks exceed the tolerance: allowed only where native
-        // MuJoCo, moved by one ulp, exceeds it against itself on the same runs (the dynamics'
-        // amplification of rounding, not a difference of ours).
+        // With full-range actions some tasks exceed the tolerance: allowed only up to native
+        // MuJoCo's drift from itself on the same runs after a shift of the one-step difference
+        // (the dynamics' amplification of rounding, not a difference of ours).
         const { rolloutFullRange: full, nativeSelfDivergence: nativeSelf } = report!.rows[0];
         assert(
-          full.obs <= tolerance || nativeSelf > tolerance,
+          full.obs <= Math.max(tolerance, nativeSelf),
           `full-range 100-step Δobs ${full.obs} > ${tolerance} while native MuJoCo drifts ` +
             `${nativeSelf} from itself`,
         );

@@ -130,7 +130,7 @@ Deno.test("study estimates: the cost model's arithmetic, by hand", () => {
   assert(Math.abs(two.seconds - 2 - 2 * (expected - 2)) < 1e-9);
 });
 
-Deno.test("study estimates: a SAC analysis runs over the buffer at t (step 0: the 50,000 random transitions), capped by preciseSamples", () => {
+Deno.test("study estimates: SAC analyses the buffer at t (step 0: 50k random), capped", () => {
   const base = toy();
   const e = base.experiments.find((x) => x.algo === "sac")!;
   const cal = handEntry({ actor: 10, critic: 20 });
@@ -147,7 +147,7 @@ Deno.test("study estimates: a SAC analysis runs over the buffer at t (step 0: th
   close(analysisSeconds(2_000, 0), expected(2_000));
 });
 
-Deno.test("fitHvpCost: recovers per-sample-parameter and fixed costs from exact timings; falls back through the origin", () => {
+Deno.test("fitHvpCost: exact timings give both costs back; else the fit through 0", () => {
   const timed = (samples: number, n: number, a: number, f: number, hvps = 20) => ({
     hvpCount: hvps,
     seconds: hvps * (a * samples * n + f),
