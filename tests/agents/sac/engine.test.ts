@@ -4,7 +4,7 @@
 // memory over 1,000 gradient steps.
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { SacEngine, type SacStepCoefficients } from "../../../lib/agents/sac/engine.ts";
+import { SacEngine } from "../../../lib/agents/sac/engine.ts";
 import { initSacParams, makeSacSpec, type SacSpec } from "../../../lib/agents/sac/policy.ts";
 import {
   sacActorLoss,
@@ -16,20 +16,12 @@ import { Adam } from "../../../lib/compute/mod.ts";
 import { Rng } from "../../../lib/rng.ts";
 import { initRuntime } from "../../../lib/runtime/mod.ts";
 import { relativeMaxError } from "./_reference.ts";
+import { ACT, B, COEFS, HIDDEN, OBS } from "./_fixtures.ts";
 import { runOracle, torchPython } from "../../python_oracles.ts";
 
 await initRuntime({ backend: "cpu" });
 
-// Ragged sizes on purpose: batch 13, widths 7 and 5, 3 action dimensions (kernel tails).
-const OBS = 4, ACT = 3, HIDDEN = [7, 5], B = 13;
-const COEFS: SacStepCoefficients = {
-  gamma: 0.97,
-  learningRate: 1e-3,
-  tau: 0.05,
-  polyak: true,
-  entCoef: "auto",
-  targetEntropy: -ACT,
-};
+// Ragged sizes on purpose (kernel tails): see _fixtures.ts.
 
 interface Data {
   obs: Float32Array;

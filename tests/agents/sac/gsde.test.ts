@@ -7,7 +7,7 @@
  * checkpoints, the analysis of a gSDE checkpoint, and a short BipedalWalker-v3 run.
  */
 import { assert, assertAlmostEquals, assertEquals, assertNotEquals } from "@std/assert";
-import { SacEngine, type SacStepCoefficients } from "../../../lib/agents/sac/engine.ts";
+import { SacEngine } from "../../../lib/agents/sac/engine.ts";
 import { initSacParams, makeSacSpec } from "../../../lib/agents/sac/policy.ts";
 import { SacAgent } from "../../../lib/agents/sac/sac.ts";
 import { resolveSacPreset } from "../../../lib/agents/presets.ts";
@@ -26,8 +26,9 @@ import {
   type SacGsdeRef,
   sacGsdeRef,
 } from "../../reference/float64.ts";
+import { ACT, B, COEFS, HIDDEN, OBS } from "./_fixtures.ts";
 
-const OBS = 4, ACT = 3, HIDDEN = [7, 5], B = 13, H = HIDDEN[HIDDEN.length - 1];
+const H = HIDDEN[HIDDEN.length - 1];
 
 /** The reference actor: latent MLP (ReLU), μ layer, log-std matrix (documented block order). */
 function refActor(
@@ -81,14 +82,7 @@ for (const fullStd of [true, false]) {
       const xi = engine.noise.sde.slice();
       const a0 = engine.thetaActor.slice(), c0 = engine.thetaCritic.slice();
       const alpha = engine.entCoef("auto");
-      const c: SacStepCoefficients = {
-        gamma: 0.97,
-        learningRate: 1e-3,
-        tau: 0.05,
-        polyak: true,
-        entCoef: "auto",
-        targetEntropy: -ACT,
-      };
+      const c = COEFS;
       const stats = engine.gradientStep(c);
       const c1 = engine.thetaCritic.slice();
       const { obs, actions, rewards, nextObs, dones } = engine.batch;

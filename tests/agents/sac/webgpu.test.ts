@@ -99,6 +99,19 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
+/**
+ * The GPU agent ran on WebGPU and made the same 9 gradient steps as the WebAssembly agent, its
+ * parameters within float32 tolerance (1e-6) of the other's.
+ */
+function assertFollowsWasm(gpu: SacAgent, wasm: SacAgent): void {
+  assertEquals(gpu.engine.device, "webgpu");
+  assertEquals([gpu.nUpdates, wasm.nUpdates], [9, 9]);
+  for (const k of ["thetaActor", "thetaCritic", "thetaCriticTarget"] as const) {
+    const d = maxDiff(gpu[k], wasm[k]);
+    assert(d <= 1e-6, `${k}: |gpu − wasm| = ${d}`);
+  }
+}
+
 /** A small SAC agent that trains from step 20 on, with `engine` (and gSDE when asked). */
 function smallAgent(engine: "wasm" | "webgpu" | "auto", useSde = false): SacAgent {
   return new SacAgent({
@@ -140,13 +153,8 @@ Deno.test({
       sync.close();
       // The refused update left the agent unchanged: step on through the asynchronous path.
       while (gpu.numTimesteps < 30) await gpu.stepAsync();
-      assertEquals(gpu.engine.device, "webgpu");
       // 9 gradient steps (acting in between with the synced θ_actor).
-      assertEquals([gpu.nUpdates, wasm.nUpdates], [9, 9]);
-      for (const k of ["thetaActor", "thetaCritic", "thetaCriticTarget"] as const) {
-        const d = maxDiff(gpu[k], wasm[k]);
-        assert(d <= 1e-6, `${k}: |gpu − wasm| = ${d}`);
-      }
+      assertFollowsWasm(gpu, wasm);
       assertAlmostEquals(gpu.entCoef, wasm.entCoef, 1e-6);
     } finally {
       wasm.close();
@@ -163,12 +171,7 @@ Deno.test({
     try {
       while (wasm.numTimesteps < 30) await wasm.stepAsync();
       while (gpu.numTimesteps < 30) await gpu.stepAsync();
-      assertEquals(gpu.engine.device, "webgpu");
-      assertEquals([gpu.nUpdates, wasm.nUpdates], [9, 9]);
-      for (const k of ["thetaActor", "thetaCritic", "thetaCriticTarget"] as const) {
-        const d = maxDiff(gpu[k], wasm[k]);
-        assert(d <= 1e-6, `${k}: |gpu − wasm| = ${d}`);
-      }
+      assertFollowsWasm(gpu, wasm);
       // The log-std matrix trained on both devices alike.
       const off = wasm.spec.heads.logStdWeight;
       assert(maxDiff(wasm.thetaActor.subarray(off), new Float32Array(16).fill(-1)) > 1e-4);
